@@ -1,0 +1,20 @@
+"""evalkit: a workbench for the third-party assessment of the 只跑一次 service reform.
+
+The indicator framework (:mod:`evalkit.framework`), unit lists (:mod:`evalkit.units`),
+instruments, records, sampling, statistics, scoring and reports, with the
+``evalkit`` command line (:mod:`evalkit.cli`).  Problems are data
+(:mod:`evalkit.problems`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+__version__ = "0.1.0"
+
+
+def load_all() -> None:
+    """Import every module so that every problem code is registered."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")

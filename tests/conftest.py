@@ -1,0 +1,37 @@
+"""Shared test helpers: small workbooks built in code."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "instruments" / "frameworks"
+
+
+def make_workbook(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
+    """Write ``{sheet name: rows}`` to ``path`` (first row = header), with optional merged ranges."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        for rng in (merges or {}).get(name, []):
+            ws.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    def build(sheets, name="input.xlsx", merges=None):
+        return make_workbook(tmp_path / name, sheets, merges)
+    return build
