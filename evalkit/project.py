@@ -26,9 +26,12 @@ from evalkit import tables
 from evalkit.problems import ERROR, Problem, problem, register
 
 CONFIG = "evalkit.toml"
+# framework id -> (framework file, unit list, whether the shipped field instruments fit it).
+# The shipped instruments name province indicator codes; Jilin City's method is scored from
+# each unit's task ledger instead, so its projects start without them.
 FRAMEWORKS = {
-    "province-2018": ("province-2018.xlsx", "jilin-city-2018-units.xlsx"),
-    "jilin-city-2018": ("jilin-city-2018.xlsx", "jilin-city-2018-units.xlsx"),
+    "province-2018": ("province-2018.xlsx", "jilin-city-2018-units.xlsx", True),
+    "jilin-city-2018": ("jilin-city-2018.xlsx", "jilin-city-2018-units.xlsx", False),
 }
 SUBDIRS = ("instruments", "frames", "draws", "raw", "out")
 
@@ -81,7 +84,7 @@ def load_config(root: Path) -> tuple[ProjectConfig, list[Problem]]:
 
 def init_project(target: Path, framework_id: str, name: str | None = None) -> list[Path]:
     """Create a project folder from the shipped files; never overwrites an existing file."""
-    framework_file, units_file = FRAMEWORKS[framework_id]
+    framework_file, units_file, with_instruments = FRAMEWORKS[framework_id]
     source = shipped_dir()
     target.mkdir(parents=True, exist_ok=True)
     created: list[Path] = []
@@ -89,7 +92,8 @@ def init_project(target: Path, framework_id: str, name: str | None = None) -> li
         (target / sub).mkdir(exist_ok=True)
     copies = [(source / "frameworks" / framework_file, target / "framework.xlsx"),
               (source / "frameworks" / units_file, target / "units.xlsx")]
-    copies += [(p, target / "instruments" / p.name) for p in sorted(source.glob("*.xlsx"))]
+    if with_instruments:
+        copies += [(p, target / "instruments" / p.name) for p in sorted(source.glob("*.xlsx"))]
     for src, dst in copies:
         if not dst.exists():
             shutil.copyfile(src, dst)
