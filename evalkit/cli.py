@@ -134,6 +134,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from evalkit.project import CONFIG
+    from evalkit.serve import ServeConfig, run
+
+    project = Path(args.project)
+    if not (project / CONFIG).exists():
+        raise UsageError(f"{project} 不是 evalkit 项目（没有 {CONFIG}）：请先运行 evalkit init。")
+    config = ServeConfig(project=project, host=args.host, port=args.port, token=args.token or "",
+                         pool_size=args.pool_size)
+    return run(config)
+
+
 def problems_markdown() -> str:
     """The problem catalogue as a markdown table (docs/problems.md is this, regenerated)."""
     import evalkit
@@ -195,6 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--framework", required=True, choices=sorted(FRAMEWORKS))
     p.add_argument("--name", help="评估项目名称")
     p.set_defaults(func=cmd_init)
+    p = sub.add_parser("serve", help="启动表单服务（Voila）：评估表单、我的记录、审核")
+    p.add_argument("project", help="项目文件夹")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址，默认仅本机 127.0.0.1；其他地址必须使用 token")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--token", help="访问令牌；在非本机地址上未给出时自动生成")
+    p.add_argument("--pool-size", type=int, default=1, help="每个页面预热的内核数")
+    p.set_defaults(func=cmd_serve)
+
     p = sub.add_parser("problems", help="列出全部问题代码及其说明")
     p.add_argument("--json", action="store_true")
     p.add_argument("--markdown", action="store_true")
