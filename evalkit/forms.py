@@ -38,6 +38,7 @@ FORM_CSS = """<style>
   border-bottom: 1px solid #ccd; width: 100%; box-sizing: border-box;}
 .ek-status.saved {background: #e8f5e9;} .ek-status.dirty {background: #fff8e1;} .ek-status.bad {background: #fdecea;}
 .ek-repeat {border-left: 3px solid #9ab; padding-left: 8px; margin: 8px 0;}
+.ek-form a {color: #1565c0; text-decoration: underline;}
 .ek-group {border: 1px solid #dde; border-radius: 4px; padding: 6px 8px; margin: 8px 0;}
 </style>"""
 

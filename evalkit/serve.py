@@ -83,7 +83,6 @@ def voila_command(config: ServeConfig) -> list[str]:
         "--VoilaConfiguration.show_tracebacks=False", "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaConfiguration.default_pool_size={config.pool_size}",
-        "--VoilaConfiguration.file_allowlist=[]",
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
         "--MappingKernelManager.cull_interval=60",
         "--Voila.log_level=WARN",
