@@ -167,6 +167,7 @@ def validate_project(root: Path) -> dict[str, list[Problem]]:
     if problems:
         results[str(root / CONFIG)] = problems
     codes: set[str] | None = None
+    units = None
     for what, key, path in (("框架", "framework", config.framework_path), ("单位名单", "units", config.units_path)):
         if not path.exists():
             results[str(path)] = [problem(PROJECT_FILE_MISSING, what=what, key=key, file=str(path))]
@@ -175,12 +176,25 @@ def validate_project(root: Path) -> dict[str, list[Problem]]:
             fw, found = read_framework(path)
             codes = fw.codes() if fw else None
         else:
-            found = read_units(path)[1]
+            units, found = read_units(path)
         results[str(path)] = found
+    instruments = {}
     for path in sorted((root / "instruments").glob("*.xlsx")) if (root / "instruments").is_dir() else []:
         if not path.name.startswith("~$"):
-            results[str(path)] = _validate_instrument(path, codes)
+            inst, results[str(path)] = _load_instrument(path, codes)
+            if inst is not None:
+                instruments[inst.id] = inst
+    if (root / "raw").is_dir():
+        from evalkit.record_checks import check_records
+
+        results[str(root / "raw")] = check_records(root, instruments, units)
     return results
+
+
+def _load_instrument(path: Path, framework_codes: set[str] | None):
+    from evalkit.instruments import load_instrument
+
+    return load_instrument(path, framework_codes)
 
 
 def validate_path(path: Path) -> dict[str, list[Problem]]:
