@@ -215,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pool-size", type=int, default=1, help="每个页面预热的内核数")
     p.set_defaults(func=cmd_serve)
 
+    from evalkit.cli_sampling import add_commands as add_sampling_commands
+
+    add_sampling_commands(sub, UsageError)
+
     p = sub.add_parser("problems", help="列出全部问题代码及其说明")
     p.add_argument("--json", action="store_true")
     p.add_argument("--markdown", action="store_true")
