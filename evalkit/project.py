@@ -167,7 +167,7 @@ def validate_project(root: Path) -> dict[str, list[Problem]]:
     if problems:
         results[str(root / CONFIG)] = problems
     codes: set[str] | None = None
-    units = None
+    units = fw = None
     for what, key, path in (("框架", "framework", config.framework_path), ("单位名单", "units", config.units_path)):
         if not path.exists():
             results[str(path)] = [problem(PROJECT_FILE_MISSING, what=what, key=key, file=str(path))]
@@ -184,6 +184,10 @@ def validate_project(root: Path) -> dict[str, list[Problem]]:
             inst, results[str(path)] = _load_instrument(path, codes)
             if inst is not None:
                 instruments[inst.id] = inst
+    if fw is not None:
+        from evalkit.rule_checks import validate_rules
+
+        results[str(config.framework_path)] += validate_rules(fw, instruments)
     if (root / "raw").is_dir():
         from evalkit.record_checks import check_records
 

@@ -1,0 +1,134 @@
+"""Recorded events that add or deduct points after the indicator tree: seed 002's adjustments.
+
+Jilin City's method (吉市办发〔2018〕15号, 第十一条 to 第十三条) adjusts a unit's
+score outside the indicator table:
+
+* 第十一条 innovation: a bonus for an own innovation, at most 10 points (it
+  shares the bonus cap with the framework's 加分 indicators);
+* 第十二条 lead department of a task group: +3 when the group's tasks are done
+  as required, −3 when not; for a single reform item +2 / −2;
+* 第十三条 deductions: (一) −5 for each task not finished by its deadline,
+  (二) −10 for a verified public complaint about a serious problem,
+  (三) −15 for falsification.
+
+Each adjustment is an :class:`Event` with its evidence (document numbers,
+record ids, the ledger entry); an event without evidence, for an unknown unit,
+of an unknown kind or recorded twice is a problem and is not applied.  The
+task ledger will produce the ``overdue_task`` events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from evalkit.problems import ERROR, Problem, did_you_mean, problem, register
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """What an event kind is worth and where the rule comes from."""
+
+    code: str
+    points: float | None
+    zh: str
+    source: str
+    bonus: bool = False
+
+
+EVENT_KINDS: dict[str, EventKind] = {k.code: k for k in (
+    EventKind("innovation", None, "自主创新加分", "吉市办发〔2018〕15号 第十一条", bonus=True),
+    EventKind("lead_group_done", 3.0, "牵头的推进组改革任务按要求完成", "吉市办发〔2018〕15号 第十二条"),
+    EventKind("lead_group_failed", -3.0, "牵头的推进组改革任务未按要求完成", "吉市办发〔2018〕15号 第十二条"),
+    EventKind("lead_item_done", 2.0, "牵头的改革事项按要求完成", "吉市办发〔2018〕15号 第十二条"),
+    EventKind("lead_item_failed", -2.0, "牵头的改革事项未按要求完成", "吉市办发〔2018〕15号 第十二条"),
+    EventKind("overdue_task", -5.0, "未按时间节点完成任务（每个项目）", "吉市办发〔2018〕15号 第十三条（一）"),
+    EventKind("complaint_verified", -10.0, "改革工作存在突出问题，群众举报且查实", "吉市办发〔2018〕15号 第十三条（二）"),
+    EventKind("falsification", -15.0, "弄虚作假", "吉市办发〔2018〕15号 第十三条（三）"),
+)}
+INNOVATION_CAP = 10.0  # 第十一条: 所加分值不得超过10分
+
+EVENT_KIND_UNKNOWN = register(
+    "event-kind-unknown", ERROR, "加减分事项 {record}（单位 {unit}）的类型「{value}」无法识别{hint}可用类型：{known}。")
+EVENT_EVIDENCE_MISSING = register(
+    "event-evidence-missing", ERROR,
+    "加减分事项 {record}（单位 {unit}，{kind}）没有佐证：请填写文件文号、记录编号或台账条目，否则不计入。")
+EVENT_UNIT_UNKNOWN = register(
+    "event-unit-unknown", ERROR, "加减分事项 {record} 的单位「{unit}」不在单位名单中：请改正单位编号。")
+EVENT_DUPLICATE = register(
+    "event-duplicate", ERROR, "加减分事项编号 {record} 出现了 {count} 次：同一事项只能记录一次，请删除重复的一条。")
+EVENT_POINTS_INVALID = register(
+    "event-points-invalid", ERROR,
+    "加减分事项 {record}（单位 {unit}，{kind}）的分值「{value}」无效：{fix}")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One recorded adjustment: ``points`` only for ``innovation`` (the others are fixed by seed 002)."""
+
+    id: str
+    unit: str
+    kind: str
+    evidence: str
+    points: float | None = None
+    note: str = ""
+    records: tuple[str, ...] = ()
+    task: str = ""
+
+
+@dataclass(frozen=True)
+class AppliedEvent:
+    """An event as applied: its points and the article it rests on."""
+
+    id: str
+    kind: str
+    zh: str
+    points: float
+    source: str
+    evidence: str
+    bonus: bool
+    note: str = ""
+    records: tuple[str, ...] = ()
+
+
+def check_events(events: Iterable[Event], unit_ids: set[str] | None) -> tuple[list[AppliedEvent | None], list[Problem]]:
+    """Each event applied (or None when it has a problem), in input order, and the problems."""
+    events = list(events)
+    counts: dict[str, int] = {}
+    for e in events:
+        counts[e.id] = counts.get(e.id, 0) + 1
+    problems = [problem(EVENT_DUPLICATE, record=i, count=n) for i, n in counts.items() if n > 1]
+    applied: list[AppliedEvent | None] = []
+    seen: set[str] = set()
+    for e in events:
+        found = _event_problems(e, unit_ids)
+        problems += found
+        if found or e.id in seen:
+            applied.append(None)
+        else:
+            kind = EVENT_KINDS[e.kind]
+            points = float(e.points) if kind.points is None else kind.points
+            applied.append(AppliedEvent(e.id, e.kind, kind.zh, points, kind.source, e.evidence, kind.bonus,
+                                        e.note, tuple(e.records)))
+        seen.add(e.id)
+    return applied, problems
+
+
+def _event_problems(e: Event, unit_ids: set[str] | None) -> list[Problem]:
+    where = {"record": e.id, "unit": e.unit}
+    kind = EVENT_KINDS.get(e.kind)
+    if kind is None:
+        return [problem(EVENT_KIND_UNKNOWN, value=e.kind, hint=did_you_mean(e.kind, EVENT_KINDS) or "。",
+                        known="、".join(EVENT_KINDS), **where)]
+    problems = []
+    if unit_ids is not None and e.unit not in unit_ids:
+        problems.append(problem(EVENT_UNIT_UNKNOWN, **where))
+    if not (e.evidence or "").strip() and not e.records:
+        problems.append(problem(EVENT_EVIDENCE_MISSING, kind=kind.zh, **where))
+    if kind.points is None and (e.points is None or not 0 < e.points <= INNOVATION_CAP):
+        problems.append(problem(EVENT_POINTS_INVALID, kind=kind.zh, value=e.points,
+                                fix=f"创新加分应为大于 0、不超过 {INNOVATION_CAP:g} 的分数（第十一条）。", **where))
+    elif kind.points is not None and e.points is not None and e.points != kind.points:
+        problems.append(problem(EVENT_POINTS_INVALID, kind=kind.zh, value=e.points,
+                                fix=f"该类事项的分值由考核办法规定为 {kind.points:+g} 分，请不要另填分值。", **where))
+    return problems
