@@ -13,10 +13,11 @@ PAGES = {
     "form.ipynb": ("form_page", "评估表单"),
     "records.ipynb": ("records_page", "我的记录"),
     "review.ipynb": ("review_page", "记录审核"),
+    "sampling.ipynb": ("sampling_page", "抽样与实地进度"),
 }
 
 
-MODULES = {"form_page": "apps", "records_page": "review", "review_page": "review"}
+MODULES = {"form_page": "apps", "records_page": "review", "review_page": "review", "sampling_page": "sampling_page"}
 
 
 def main() -> None:
