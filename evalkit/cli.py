@@ -218,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     from evalkit.cli_sampling import add_commands as add_sampling_commands
 
     add_sampling_commands(sub, UsageError)
+    from evalkit.cli_scoring import add_commands as add_scoring_commands
+
+    add_scoring_commands(sub)
 
     p = sub.add_parser("problems", help="列出全部问题代码及其说明")
     p.add_argument("--json", action="store_true")

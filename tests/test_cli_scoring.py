@@ -1,0 +1,59 @@
+"""evalkit score / check on a project, with the lead evaluator's adjustments.xlsx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evalkit.cli import main
+from evalkit.project import init_project
+
+from conftest import make_workbook
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("s") / "eval"
+    init_project(root, "province-2018")
+    make_workbook(root / "adjustments.xlsx", {
+        "加减分事项": [["编号", "单位", "类型", "依据", "分值", "任务", "说明"],
+                   ["E1", "c1-01", "overdue_task", "任务 16 逾期（2018年4月30日）", None, "16", ""],
+                   ["E2", "c1-02", "弄虚作假", "核查报告 2018-07", None, "", ""]],
+        "人工评分": [["单位", "指标", "分数", "理由", "评分人"], ["c1-01", "1.1.1", "很多", "无", "王五"]],
+    })
+    return root
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_score_applies_seed_002_events_and_reports_bad_cells(project, capsys):
+    code, out = run(capsys, "score", str(project), "--json", "--draws", "20")
+    data = json.loads(out)
+    units = {u["unit"]: u for u in data["units"]}
+    # no evidence yet: every leaf scores 0, so the totals are the adjustments alone
+    assert units["c1-01"]["adjustments"] == -5   # 第十三条（一）: −5 per overdue task
+    assert units["c1-02"]["adjustments"] == -15  # 第十三条（三）: −15 for falsification
+    assert units["c1-01"]["total"] == units["c1-01"]["scored"] + units["c1-01"]["bonus"] - 5
+    bad = [p for p in data["problems"] if p["code"] == "adjustment-not-number"]
+    assert bad and bad[0]["sheet"] == "人工评分" and bad[0]["row"] == 2 and bad[0]["column"] == "分数"
+    assert code == 1 and data["settings"]["seed"] == 20181102
+
+
+def test_score_table_ranks_within_categories(project, capsys):
+    code, out = run(capsys, "score", str(project), "--draws", "20")
+    assert "第一类（12 个单位，绩效权重 1）" in out and "第五类（27 个单位，仅通报）" in out
+    assert "市编办（c1-01）" in out
+
+
+def test_check_runs_on_the_project(project, capsys):
+    code, out = run(capsys, "check", str(project), "--draws", "5")
+    assert code == 0 and "coverage-missing" in out
+
+
+def test_score_outside_a_project_is_a_usage_error(tmp_path, capsys):
+    code, _ = run(capsys, "score", str(tmp_path))
+    assert code == 2
