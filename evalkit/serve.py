@@ -24,7 +24,7 @@ from pathlib import Path
 from evalkit.project import repository_root
 
 PROJECT_ENV = "EVALKIT_PROJECT"
-NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb")
+NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb")
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,7 @@ def run(config: ServeConfig) -> int:
     print(f"  我的记录      {config.url('records.ipynb')}")
     print(f"  审核（组长）  {config.url('review.ipynb')}")
     print(f"  抽样与进度    {config.url('sampling.ipynb')}")
+    print(f"  计分与排名    {config.url('scoring.ipynb')}")
     if not config.loopback:
         print("  注意：服务监听在非本机地址，访问需要上面链接中的 token。")
     print("按 Ctrl+C 停止。", flush=True)

@@ -14,10 +14,11 @@ PAGES = {
     "records.ipynb": ("records_page", "我的记录"),
     "review.ipynb": ("review_page", "记录审核"),
     "sampling.ipynb": ("sampling_page", "抽样与实地进度"),
+    "scoring.ipynb": ("scoring_page", "计分与排名"),
 }
 
 
-MODULES = {"form_page": "apps", "records_page": "review", "review_page": "review", "sampling_page": "sampling_page"}
+MODULES = {"form_page": "apps", "records_page": "review", "review_page": "review", "sampling_page": "sampling_page", "scoring_page": "scoring_page"}
 
 
 def main() -> None:

@@ -1,0 +1,53 @@
+"""The scoring page through its widgets: ranking, scorecard, drill-down to a record, problem filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from evalkit.apps import Workbench
+from evalkit.project import init_project
+from evalkit.scoring_page import ScoringView, bars_svg
+
+from scoring_helpers import Records, shipped_instruments
+
+
+def citizen(trips: int) -> dict:
+    return {"user_type": "person", "item_name": "营业执照", "case_kind": "instant", "trips": trips}
+
+
+@pytest.fixture(scope="module")
+def view(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sp") / "eval"
+    init_project(root, "province-2018")
+    rec = Records(root, shipped_instruments())
+    calls = [{"calls_made": 1, "calls_connected": 1}] * 9 + [{"calls_made": 1, "calls_connected": 0}]
+    ids = {"hotline": rec.add("hotline_test", "c1-01", {"calls": calls}),
+           "pending": rec.add("hotline_test", "c1-01", {"calls": calls}, state="received")}
+    return ScoringView(Workbench.load(root), draws=20), ids
+
+
+def test_ranking_scorecard_and_drill_down(view):
+    page, ids = view
+    page.category.value = "1"
+    assert "ek-rank-c1-01" in page.ranking.value
+    page.unit.value = "c1-01"
+    assert "计分卡" in page.card.value and "2.2.3" in page.card.value and "<svg" in page.card.value
+    page.leaf.value = "2.2.3"
+    # 9 of 10 calls connected; the received record is left out with its reason
+    assert "9/10" in page.trace.value
+    assert ids["hotline"] in page.trace.value and ids["pending"] in page.trace.value
+    page.record.value = ids["hotline"]
+    assert ids["hotline"] in page.record_view.value and "修订历史" in page.record_view.value
+
+
+def test_problem_filters(view):
+    page, _ = view
+    page.code.value = "coverage-missing"
+    assert "coverage-missing" in page.problem_list.value
+    page.severity.value = "error"
+    assert "<p>0 条</p>" in page.problem_list.value  # coverage-missing is a warning
+
+
+def test_chart_labels_are_escaped():
+    svg = bars_svg([("<script>x</script>", 5, 10)])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
