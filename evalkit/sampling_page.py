@@ -60,6 +60,9 @@ class SamplingView:
         self.mark_who = w.Text(description="记录人")
         self.mark_button = w.Button(description="记录联系结果")
         self.mark_info = w.HTML()
+        for name in ("frame", "margin", "n", "reserve", "seed", "draw_pick", "mark_id", "mark_status", "mark_who"):
+            getattr(self, name).add_class(f"ek-s-{name}")
+        self.mark_button.add_class("ek-s-mark")
         for control in (self.frame, self.p, self.margin, self.confidence, self.deff, self.response):
             control.observe(lambda _: self.update_size(), names="value")
         self.frame.observe(lambda _: self.show_frame(), names="value")

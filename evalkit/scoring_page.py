@@ -60,6 +60,8 @@ class ScoringView:
         self.severity = w.Dropdown(options=[("全部级别", ""), ("错误", "error"), ("警告", "warning")], description="级别")
         self.code = w.Dropdown(options=[("全部代码", "")] + [(c, c) for c in codes], description="代码")
         self.problem_list = w.HTML(layout=full())
+        for name in ("category", "unit", "leaf", "record", "severity", "code"):
+            getattr(self, name).add_class(f"ek-p-{name}")
         self.category.observe(lambda _: self.show_category(), names="value")
         self.unit.observe(lambda _: self.show_unit(), names="value")
         self.leaf.observe(lambda _: self.show_leaf(), names="value")
