@@ -29,7 +29,8 @@ FORM_CSS = """<style>
 .ek-form {max-width: 760px; width: 100%; box-sizing: border-box; padding: 0 8px;}
 .ek-form .widget-text, .ek-form .widget-dropdown, .ek-form .widget-datepicker, .ek-form .widget-textarea
   {width: 100%; max-width: 100%;}
-.ek-form input, .ek-form select, .ek-form textarea {font-size: 16px;}
+/* 16px: smaller text makes tablets zoom in on focus; the widget qualifier outranks ipywidgets' own 13px rules */
+.ek-form .jupyter-widgets input, .ek-form .jupyter-widgets select, .ek-form .jupyter-widgets textarea {font-size: 16px;}
 .ek-field {margin: 6px 0 10px 0; width: 100%;}
 .ek-label {font-weight: 600;}
 .ek-hint {color: #555; font-size: 90%;}
@@ -40,6 +41,9 @@ FORM_CSS = """<style>
 .ek-repeat {border-left: 3px solid #9ab; padding-left: 8px; margin: 8px 0;}
 .ek-form a {color: #1565c0; text-decoration: underline;}
 .ek-group {border: 1px solid #dde; border-radius: 4px; padding: 6px 8px; margin: 8px 0;}
+/* ipywidgets' 2px side margins on width:100% widgets made every box scroll sideways by 4px */
+.ek-form .jupyter-widgets {margin-left: 0; margin-right: 0;}
+.ek-form .widget-hbox > .jupyter-widgets {margin-right: 6px;}
 </style>"""
 
 

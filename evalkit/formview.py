@@ -41,8 +41,12 @@ class FormView:
         self.result = w.HTML("", layout=full())
         self.root = Level(instrument.fields, self._make_field, self._make_repeat)
         self.why = w.Text(placeholder="修改原因（必填），如：核对原始记录后更正跑动次数", layout=full())
+        self.why_message = w.HTML("", layout=full())
+        self.why_message.add_class("ek-error")
         self.why_box = w.VBox([w.HTML("<span class='ek-label'>修改原因 <span class='ek-error'>*</span></span>"),
-                               self.why], layout=full())
+                               self.why, self.why_message], layout=full())
+        self.why_box.add_class("ek-field")
+        self.why_box.add_class("ek-f-_why")
         self.why_box.layout.display = None if record_id else "none"
         self.submit_button = w.Button(description="修改并保存" if record_id else "提交", button_style="primary",
                                       layout=w.Layout(width="160px", height="40px"))
@@ -64,7 +68,19 @@ class FormView:
                            upload=self._upload)
 
     def _make_repeat(self, field) -> RepeatWidget:
-        return RepeatWidget(field, lambda fields: Level(fields, self._make_field, self._make_repeat), self._changed)
+        return RepeatWidget(field, self._new_instance, self._changed)
+
+    def _new_instance(self, fields) -> Level:
+        """One repeat instance; one the assessor adds starts with the instrument's defaults
+        (instances rebuilt from a draft or record, while loading, keep what was saved)."""
+        level = Level(fields, self._make_field, self._make_repeat)
+        if not self.loading:
+            self.loading = True
+            try:
+                self._defaults(level)
+            finally:
+                self.loading = False
+        return level
 
     def _upload(self, data: bytes, name: str, media_type: str, limit_mb: float) -> dict:
         return self.store.save_attachment(data, original_name=name, media_type=media_type,
@@ -186,7 +202,9 @@ class FormView:
             return self.submitted
         answers, issues = self.refresh(show_required=True)
         why = self.why.value.strip()
-        if self.record_id and not why:
+        missing_why = bool(self.record_id and not why)
+        self.why_message.value = "⚠ 请填写修改原因" if missing_why else ""
+        if missing_why:
             issues.append(FieldIssue("_why", "_why", "required", "请填写修改原因"))
         if issues:
             self._set_status(f"✗ 有 {len(issues)} 处需要修改，尚未提交（见红色提示）", "bad")

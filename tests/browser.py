@@ -85,34 +85,220 @@ def new_page(browser, width: int = 1280, height: int = 900):
     return page
 
 
-def field(page, name: str):
-    """The box of one form field (by its ek-f-<name> class)."""
-    return page.locator(f".ek-f-{name}").first
+def field(scope, name: str):
+    """The box of one form field (by its ek-f-<name> class) in a page or inside a locator (a repeat instance)."""
+    return scope.locator(f".ek-f-{name}").first
 
 
-def fill(page, name: str, value: str) -> None:
-    box = field(page, name)
-    target = box.locator("input, textarea").first
+def text_input(scope, name: str):
+    """The text box (input or textarea) of a text, integer, decimal, time or date field."""
+    return field(scope, name).locator("input, textarea").first
+
+
+def fill(scope, name: str, value: str) -> None:
+    """Type ``value`` into a field (one input event, so one update reaches the kernel), then leave it with Tab."""
+    target = text_input(scope, name)
     target.fill(value)
     target.press("Tab")
 
 
-def choose(page, name: str, label: str) -> None:
+def choose(scope, name: str, label: str) -> None:
     """Pick the option shown as ``label`` in a select_one (ipywidgets renders labels as option values)."""
-    field(page, name).locator("select").first.select_option(label=label)
+    field(scope, name).locator("select").first.select_option(label=label)
 
 
-def check(page, name: str, choice: str) -> None:
+def chosen(scope, name: str) -> str:
+    """The label of the option currently selected in a select_one."""
+    return field(scope, name).locator("select").first.evaluate("s => s.options[s.selectedIndex]?.text ?? ''")
+
+
+def check(scope, name: str, choice: str) -> None:
     """Tick one choice (by code) of a select_multiple."""
-    field(page, name).locator(f".ek-c-{choice} input").first.check()
+    field(scope, name).locator(f".ek-c-{choice} input").first.check()
+
+
+def upload(scope, name: str, path: Path) -> None:
+    """Attach a file to an image field: click its upload button and answer the file chooser.
+
+    (ipywidgets' FileUpload keeps its ``<input type=file>`` out of the document, so the
+    chooser is the only way in.)  Wait for 「(1)」 on the button before submitting: the
+    browser reads the file before it sends it.
+    """
+    page = scope if hasattr(scope, "expect_file_chooser") else scope.page
+    with page.expect_file_chooser() as chooser:
+        field(scope, name).locator("button.widget-upload, .widget-upload button, button").first.click()
+    chooser.value.set_files(str(path))
+
+
+def message(scope, name: str):
+    """The message line beside a field (constraint, type and required messages)."""
+    return field(scope, name).locator(".ek-error .widget-html-content").first
+
+
+def add_repeat(scope, name: str):
+    """Click 「＋ 添加一条」 of a repeat and return the new instance (a locator), once it is shown."""
+    instances = repeat_instances(scope, name)
+    before = instances.count()
+    field(scope, name).locator("button", has_text="添加一条").last.click()
+    instance = instances.nth(before)
+    instance.get_by_text(f"第 {before + 1} 条").wait_for()
+    return instance
+
+
+def repeat_instances(scope, name: str):
+    """The instances of a repeat: the boxes in its list (each holds 「第 n 条」, the fields and 删除这一条)."""
+    return field(scope, name).locator(":scope > .widget-vbox > .widget-vbox")
 
 
 def wait_status(page, text: str, timeout: float = 30_000) -> None:
     page.locator(".ek-status", has_text=text).first.wait_for(timeout=timeout)
 
 
-def screenshot(page, name: str) -> Path:
+def status(page) -> str:
+    return page.locator(".ek-status").first.inner_text()
+
+
+def submit(page, button: str = "提交", timeout: float = 30_000) -> str:
+    """Click 提交 (or ``button``) and return the record number prefix from 「已提交，记录编号 xxxxxxxx」.
+
+    When the form answers 「有 N 处需要修改」 instead, fail with the messages shown beside the fields.
+    """
+    # Mark the status line shown now: every new status replaces the element, so an answer
+    # to this click is a status line without the mark (a refusal left from before is not).
+    page.locator(".ek-status").first.evaluate("e => e.setAttribute('data-ek-before', '')")
+    page.get_by_role("button", name=button, exact=True).click()
+    try:
+        page.locator(".ek-status.saved, .ek-status.bad:not([data-ek-before])").first.wait_for(timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - say what the form shows
+        raise AssertionError(f"no answer to {button}: {status(page)}; messages: {visible_messages(page)}") from exc
+    text = status(page)
+    if "已提交" not in text:
+        raise AssertionError(f"not submitted: {text}; messages: {visible_messages(page)}")
+    return text.split("记录编号")[1].strip()[:8]
+
+
+def visible_messages(page) -> dict[str, str]:
+    """The messages currently shown beside fields, by field name (``ek-f-<name>``)."""
+    return page.evaluate("""() => {
+        const out = {};
+        for (const box of document.querySelectorAll('.ek-field')) {
+            const name = [...box.classList].find(c => c.startsWith('ek-f-'));
+            const msg = box.querySelector('.ek-error .widget-html-content');
+            if (msg && msg.textContent.trim() && box.offsetParent !== null) out[name.slice(5)] = msg.textContent.trim();
+        }
+        return out;
+    }""")
+
+
+def open_form(page, url: str, timeout: float = 60_000) -> None:
+    """Open a form page and wait until it is interactive (status line shown)."""
+    page.goto(url, timeout=timeout)
+    page.locator(".ek-status").first.wait_for(timeout=timeout)
+
+
+def kernel_id(page) -> str:
+    """The id of the kernel behind a Voila page (from its jupyter-config-data)."""
+    import json
+
+    return json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+
+
+def kernel_processes(server: Server) -> list:
+    """The kernel processes (``ipykernel_launcher``) started under ``server``, as psutil processes."""
+    import psutil
+
+    found = []
+    for proc in psutil.Process(server.proc.pid).children(recursive=True):
+        try:
+            if any("ipykernel_launcher" in part for part in proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def kill_kernel(server: Server, kernel: str) -> int:
+    """SIGKILL the kernel process whose connection file is ``kernel-<kernel>.json``; returns its pid."""
+    import psutil
+
+    matches = [p for p in kernel_processes(server) if any(f"kernel-{kernel}.json" in part for part in p.cmdline())]
+    if len(matches) != 1:
+        raise RuntimeError(f"expected one process for kernel {kernel}, found {len(matches)}")
+    proc = matches[0]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    return proc.pid
+
+
+def close(page) -> None:
+    """Leave a page as an assessor leaves it, then close its context.
+
+    Navigating away fires Voila's ``beforeunload``, which asks the server (a beacon to
+    ``voila/api/shutdown/<kernel>``) to shut the page's kernel down; closing the
+    context straight away would drop that beacon and leave the kernel running until
+    it is culled.
+    """
+    context = page.context
+    if not page.is_closed():
+        try:
+            page.goto("about:blank", timeout=10_000)
+        except Exception:  # noqa: BLE001 - a page that cannot navigate is closed anyway
+            pass
+    context.close()
+
+
+SCROLLERS_JS = """() => [...document.querySelectorAll('body, body *')].filter(el => {
+    if (['TEXTAREA', 'SELECT', 'INPUT'].includes(el.tagName)) return false;
+    const cs = getComputedStyle(el);
+    return ['auto', 'scroll'].includes(cs.overflowX) || ['auto', 'scroll'].includes(cs.overflowY);
+})"""
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels of content cannot be seen without scrolling sideways (0 = none).
+
+    Checks the document (``scrollWidth`` against ``innerWidth``) and every element that
+    scrolls: Voila's lab template scrolls the notebook inside ``#rendered_cells``, where
+    the document's own width never shows the overflow.
+    """
+    return page.evaluate(f"""() => {{
+        const doc = document.documentElement.scrollWidth - window.innerWidth;
+        const inner = ({SCROLLERS_JS})().map(el => el.scrollWidth - el.clientWidth);
+        return Math.max(doc, ...inner);
+    }}""")
+
+
+def tiny_png(path: Path) -> Path:
+    """Write a valid 2×2 PNG (a stand-in for a photo) and return its path."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    path.write_bytes(png)
+    return path
+
+
+def screenshot(page, name: str, max_height: int = 12_000) -> Path:
+    """A screenshot of the whole page into ``SHOTS/<name>.png``.
+
+    Voila scrolls inside ``#rendered_cells``, so ``full_page`` alone would show one
+    viewport: the viewport is made as tall as the content for the shot, then restored.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    tall = page.evaluate(f"() => Math.max(document.documentElement.scrollHeight, ...({SCROLLERS_JS})()"
+                         ".map(el => el.scrollHeight + el.getBoundingClientRect().top))")
+    try:
+        if size and tall > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": min(int(tall) + 1, max_height)})
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if size:
+            page.set_viewport_size(size)
     return path
