@@ -24,6 +24,7 @@ from pathlib import Path
 from evalkit.project import repository_root
 
 PROJECT_ENV = "EVALKIT_PROJECT"
+NOT_PREHEATED = ("review.ipynb", "sampling.ipynb", "scoring.ipynb")
 NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb")
 
 
@@ -34,7 +35,9 @@ class ServeConfig:
     port: int = 8866
     token: str = ""
     pool_size: int = 1
-    cull_idle_seconds: int = 900
+    # Voila's own shutdown of a closed page's kernel is refused by the XSRF check (no _xsrf
+    # cookie is set), so closed pages are reclaimed by the idle cull; pages still open are never culled.
+    cull_idle_seconds: int = 300
 
     @property
     def loopback(self) -> bool:
@@ -83,6 +86,9 @@ def voila_command(config: ServeConfig) -> list[str]:
         "--VoilaConfiguration.show_tracebacks=False", "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaConfiguration.default_pool_size={config.pool_size}",
+        # the lead evaluator's pages are opened rarely: no standby kernels for them (each costs
+        # ~5 CPU-seconds to preheat and ~130 MB), so the assessor forms' pools refill faster
+        *(f"--VoilaKernelManager.preheat_denylist={nb}" for nb in NOT_PREHEATED),
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
         "--MappingKernelManager.cull_interval=60",
         "--Voila.log_level=WARN",
