@@ -88,12 +88,42 @@ def cmd_check(args: argparse.Namespace) -> int:
     _, units, instruments, views, _ = load_project(root)
     found: list[Problem] = check_consistency(
         views, instruments, evaluation=evaluation, unit_ids={u.id for u in units.units} if units else None,
-        include_received=args.include_received)
+        include_received=args.include_received, period=evaluation_period(root), assessors=known_assessors(root, units))
     if args.json:
         print(json.dumps([p.to_dict() for p in found], ensure_ascii=False, indent=2))
     else:
         print(format_problems({str(root / "raw"): found}, show_all=args.all))
     return EXIT_PROBLEMS if any(p.is_error for p in found) else EXIT_OK
+
+
+def evaluation_period(root: Path):
+    """(start, end) from ``period_start`` / ``period_end`` in ``[evaluation]`` of evalkit.toml, or None."""
+    import datetime as dt
+
+    from evalkit.cli import UsageError
+
+    path = root / "evalkit.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")).get("evaluation", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return None
+    if not data.get("period_start") or not data.get("period_end"):
+        return None
+    try:
+        return (dt.date.fromisoformat(str(data["period_start"])), dt.date.fromisoformat(str(data["period_end"])))
+    except ValueError:
+        raise UsageError(f"{path} 中 period_start / period_end 应为 年-月-日 格式的日期，如 2018-11-20。") from None
+
+
+def known_assessors(root: Path, units) -> set[str] | None:
+    """Ids and names of ``assessors.xlsx`` (records may carry either), or None when there is no list."""
+    from evalkit.assign import read_assessors
+
+    path = root / "assessors.xlsx"
+    if not path.exists():
+        return None
+    assessors, _ = read_assessors(path, units)
+    return {x for a in assessors or () for x in (a.id, a.name) if x} or None
 
 
 def _project(args: argparse.Namespace) -> Path:

@@ -105,6 +105,7 @@ def init_project(target: Path, framework_id: str, name: str | None = None) -> li
             "# evalkit 项目设置 (evaluation settings)\n[evaluation]\n"
             f'name = "{title}"\nframework = "framework.xlsx"\nunits = "units.xlsx"\n'
             f'# 评估截止日期：逾期判断与报告以此为准 (as-of date of the evaluation)\nas_of = ""\n'
+            '# 评估期：记录中的日期应在此范围内，如 2018-11-20 (evaluation period)\nperiod_start = ""\nperiod_end = ""\n'
             f'# 创建自标准框架 {framework_id}\n', encoding="utf-8")
         created.append(config)
     return created

@@ -57,3 +57,22 @@ def test_check_runs_on_the_project(project, capsys):
 def test_score_outside_a_project_is_a_usage_error(tmp_path, capsys):
     code, _ = run(capsys, "score", str(tmp_path))
     assert code == 2
+
+
+def test_check_uses_the_period_and_the_assessor_list(tmp_path, capsys):
+    from scoring_helpers import Records, shipped_instruments
+
+    root = tmp_path / "eval"
+    init_project(root, "province-2018")
+    config = root / "evalkit.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('period_start = ""', 'period_start = "2018-11-01"')
+                      .replace('period_end = ""', 'period_end = "2018-12-10"'), encoding="utf-8")
+    make_workbook(root / "assessors.xlsx", {"评估员": [["编号", "姓名", "关联单位"], ["A01", "张三", ""]]})
+    rec = Records(root, shipped_instruments())
+    late = rec.add("hotline_test", "c1-01", {"visit_date": "2019-01-05"})
+    stranger = rec.add("hotline_test", "c1-01", {"visit_date": "2018-11-20"}, assessor="路人甲")
+    code, out = run(capsys, "check", str(root), "--json", "--draws", "5")
+    found = [(p["code"], p["record"]) for p in json.loads(out)]
+    assert ("logic-date-outside-period", late) in found
+    assert ("record-assessor-unknown", stranger) in found
+    assert ("record-assessor-unknown", late) not in found  # 张三 is on the list (by name)
