@@ -131,12 +131,15 @@ def record_html(bench: Workbench, instance_id: str) -> str:
     if view is None:
         return "<p class='ek-error'>找不到这条记录。</p>"
     inst = bench.instruments.get(view.instrument_id)
-    labels = {}
+    labels: dict = {}
+    choices: dict = {}
     if inst is not None:
         from evalkit.instruments import iter_fields
 
         labels = {f.name: f.label for _, f in iter_fields(inst)}
-    rows = "".join(f"<tr><th>{esc(labels.get(k, k))}</th><td>{_value_html(v, labels)}</td></tr>"
+        choices = {f.name: {c.name: c.label for c in inst.choices.get(f.list_name, ())}
+                   for _, f in iter_fields(inst) if f.list_name}
+    rows = "".join(f"<tr><th>{esc(labels.get(k, k))}</th><td>{_value_html(v, labels, choices.get(k, {}), choices)}</td></tr>"
                    for k, v in view.answers.items())
     history = "".join(
         f"<li>{esc(r.when[:19])} {esc(r.who)} · {esc(_kind(r))}"
@@ -154,13 +157,19 @@ def _kind(revision) -> str:
     return {"submission": "提交", "edit": "修改", "delete": "删除"}.get(revision.kind, revision.kind)
 
 
-def _value_html(value, labels: dict) -> str:
+def _value_html(value, labels: dict, names: dict | None = None, choices: dict | None = None) -> str:
+    """An answer for reading: choice codes shown as their labels (code kept in brackets), escaped."""
+    names, choices = names or {}, choices or {}
+    label = lambda code: f"{names[code]}（{code}）" if code in names else str(code)  # noqa: E731
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return "".join(f"<div><b>第 {n} 条</b><table class='ek-table'>"
-                       + "".join(f"<tr><th>{esc(labels.get(k, k))}</th><td>{esc(x)}</td></tr>" for k, x in item.items())
+                       + "".join(f"<tr><th>{esc(labels.get(k, k))}</th><td>{_value_html(x, labels, choices.get(k, {}))}</td></tr>"
+                                 for k, x in item.items())
                        + "</table></div>" for n, item in enumerate(value, start=1))
     if isinstance(value, list):
-        return esc("、".join(map(str, value)))
+        return esc("、".join(label(v) for v in value))
+    if isinstance(value, str) and value in names:
+        return esc(label(value))
     if isinstance(value, dict):
         return esc(value.get("original_name") or value.get("name") or "附件")
     return esc(value)

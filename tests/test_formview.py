@@ -200,3 +200,17 @@ def test_labels_are_escaped(tmp_path):
     view = FormView(instrument, store=Store(tmp_path / "p"), drafts=Drafts(tmp_path / "p"))
     label = inputs(view)["x"].box.children[0].value
     assert "<script>" not in label and "&lt;script&gt;" in label
+
+
+def test_review_shows_choice_labels(setup):
+    from evalkit.apps import Workbench
+    from evalkit.review import record_html
+
+    instrument, store, drafts = setup
+    view = make(setup)
+    fill_valid(view)
+    inputs(view)["issues"].checks[1].value = True
+    instance = view.submit()
+    bench = Workbench(root=store.root, instruments={instrument.id: instrument})  # the page reads the form's store
+    html = record_html(bench, instance)
+    assert "是（yes）" in html and "排队过长（queue）" in html
