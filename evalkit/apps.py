@@ -129,15 +129,25 @@ def picker_page(bench: Workbench, params: dict[str, str], unknown: str = "") -> 
         f"{esc(i.title)}</a> <span class='ek-hint'>{esc(i.title_en)} · {esc(i.id)} v{esc(i.version)}</span></li>"
         for i in bench.instruments.values())
     warn = f"<p class='ek-error'>没有调查工具「{esc(unknown)}」，请从下面选择。</p>" if unknown else ""
-    drafts = [d for d in bench.drafts.list(assessor=assessor or None)]
-    draft_items = "".join(
-        f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(_title(bench, d.get('instrument')))}"
-        f" · {esc(d.get('unit') or '未选单位')}</a> <span class='ek-hint'>更新于 {esc(d.get('updated', ''))}</span></li>"
-        for d in drafts)
+    draft_items = draft_links(bench, bench.drafts.list(assessor=assessor or None))
     html = (f"<h3>选择调查工具</h3>{warn}<ul>{items}</ul>"
             + (f"<h4>未完成的草稿</h4><ul>{draft_items}</ul>" if draft_items else "")
             + f"<p><a href='{esc(link('records.ipynb', assessor=assessor))}'>我的记录</a></p>")
     return _page(w.HTML(html, layout=full()))
+
+
+def draft_links(bench: Workbench, drafts: list[dict]) -> str:
+    """List items linking to each draft (instrument, unit, last saved), for the picker and 我的记录."""
+    return "".join(
+        f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(_title(bench, d.get('instrument')))}"
+        f" · {esc(unit_label(bench, d.get('unit', '')) or '未选单位')}</a>"
+        f" <span class='ek-hint'>更新于 {esc(d.get('updated', ''))}</span></li>" for d in drafts)
+
+
+def unit_label(bench: Workbench, unit_id: str) -> str:
+    """「名称（编号）」 for a listed unit, else the id as stored."""
+    unit = bench.units.get(unit_id) if bench.units is not None else None
+    return f"{unit.name}（{unit.id}）" if unit else (unit_id or "")
 
 
 def _title(bench: Workbench, instrument_id: str | None) -> str:

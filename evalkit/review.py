@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from evalkit.apps import Workbench, _page, _title, link
+from evalkit.apps import Workbench, _page, _title, draft_links, link, unit_label
 from evalkit.forms import full, esc
 
 STATES = {"received": "已接收", "has_issues": "有问题", "approved": "已通过", "rejected": "已退回"}
@@ -20,16 +20,13 @@ def records_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
     assessor = params.get("assessor", "")
     views = bench.store.records(assessor=assessor or None)
     rows = "".join(
-        f"<tr class='ek-rec-{esc(v.instance_id)}'><td>{esc(v.submitted[:16])}</td><td>{esc(_unit(bench, v.unit))}</td>"
+        f"<tr class='ek-rec-{esc(v.instance_id)}'><td>{esc(v.submitted[:16])}</td><td>{esc(unit_label(bench, v.unit))}</td>"
         f"<td>{esc(_title(bench, v.instrument_id))}</td><td>{esc(STATES.get(v.state, v.state))}</td>"
         f"<td>{v.revisions}</td><td>{esc(v.comment)}</td>"
         f"<td><a href='{esc(link('form.ipynb', record=v.instance_id))}'>更正</a></td></tr>"
         for v in sorted(views, key=lambda v: v.submitted, reverse=True))
     drafts = bench.drafts.list(assessor=assessor or None)
-    draft_rows = "".join(
-        f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(_title(bench, d.get('instrument')))}"
-        f" · {esc(_unit(bench, d.get('unit', '')))}</a> <span class='ek-hint'>更新于 {esc(d.get('updated', ''))}</span></li>"
-        for d in drafts)
+    draft_rows = draft_links(bench, drafts)
     who = f"评估员 {esc(assessor)} 的" if assessor else "全部"
     html = (f"<h3>{who}记录（{len(views)} 条）</h3>"
             "<table class='ek-table'><tr><th>提交时间</th><th>单位</th><th>调查工具</th><th>审核状态</th>"
@@ -42,11 +39,6 @@ def records_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
 TABLE_CSS = """<style>.ek-table {border-collapse: collapse; width: 100%; font-size: 14px;}
 .ek-table td, .ek-table th {border: 1px solid #ccd; padding: 4px 6px; text-align: left; vertical-align: top;}
 .ek-table th {background: #eef2f7;}</style>"""
-
-
-def _unit(bench: Workbench, unit_id: str) -> str:
-    unit = bench.units.get(unit_id) if bench.units is not None else None
-    return f"{unit.name}（{unit.id}）" if unit else (unit_id or "")
 
 
 class ReviewView:
@@ -95,7 +87,7 @@ class ReviewView:
 
     def _line(self, v) -> str:
         flag = " ⚠冲突" if v.conflicts else ""
-        return (f"{v.submitted[:16]}  {_unit(self.bench, v.unit)}  {_title(self.bench, v.instrument_id)}  "
+        return (f"{v.submitted[:16]}  {unit_label(self.bench, v.unit)}  {_title(self.bench, v.instrument_id)}  "
                 f"{v.assessor}  [{STATES.get(v.state, v.state)}]{flag}  {v.instance_id[:8]}")
 
     def show(self) -> None:
@@ -146,7 +138,7 @@ def record_html(bench: Workbench, instance_id: str) -> str:
         + (f"：{esc(r.why or r.comment)}" if (r.why or r.comment) else "") + "</li>"
         for r in bench.store.history(instance_id))
     conflict = "<p class='ek-error'>这条记录有冲突的修订，请核对后再修改。</p>" if view.conflicts else ""
-    return (f"<h4>记录 {esc(view.instance_id)} · {esc(_title(bench, view.instrument_id))} · {esc(_unit(bench, view.unit))}"
+    return (f"<h4>记录 {esc(view.instance_id)} · {esc(_title(bench, view.instrument_id))} · {esc(unit_label(bench, view.unit))}"
             f" · 状态：{esc(STATES.get(view.state, view.state))}</h4>{conflict}"
             f"<table class='ek-table ek-record'>{rows}</table><h4>修订历史</h4><ol class='ek-history'>{history}</ol>")
 
