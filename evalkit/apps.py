@@ -129,11 +129,23 @@ def picker_page(bench: Workbench, params: dict[str, str], unknown: str = "") -> 
         f"{esc(i.title)}</a> <span class='ek-hint'>{esc(i.title_en)} · {esc(i.id)} v{esc(i.version)}</span></li>"
         for i in bench.instruments.values())
     warn = f"<p class='ek-error'>没有调查工具「{esc(unknown)}」，请从下面选择。</p>" if unknown else ""
+    warn += load_errors(bench)
     draft_items = draft_links(bench, bench.drafts.list(assessor=assessor or None))
     html = (f"<h3>选择调查工具</h3>{warn}<ul>{items}</ul>"
             + (f"<h4>未完成的草稿</h4><ul>{draft_items}</ul>" if draft_items else "")
             + f"<p><a href='{esc(link('records.ipynb', assessor=assessor))}'>我的记录</a></p>")
     return _page(w.HTML(html, layout=full()))
+
+
+def load_errors(bench: Workbench, limit: int = 10) -> str:
+    """The project's load errors (a damaged instrument, unit list …) as a list naming each file."""
+    errors = [p for p in bench.problems if p.is_error]
+    if not errors:
+        return ""
+    items = "".join(f"<li>{esc(p.message)}</li>" for p in errors[:limit])
+    more = f"<li>…另有 {len(errors) - limit} 个问题，请运行 evalkit validate 查看</li>" if len(errors) > limit else ""
+    return (f"<div class='ek-error'><p>项目文件有问题，相关的调查工具暂不能使用，请告知组长：</p>"
+            f"<ul>{items}{more}</ul></div>")
 
 
 def draft_links(bench: Workbench, drafts: list[dict]) -> str:

@@ -180,11 +180,15 @@ class FormView:
 
     def save_draft(self) -> None:
         unit, assessor = self._roles(self.root.raw())
-        self.drafts.save(self.draft_id, {
-            "draft_id": self.draft_id, "instrument": self.instrument.id, "version": self.instrument.version,
-            "record": self.record_id, "unit": unit, "assessor": assessor, "started": self.started,
-            "updated": now_iso(), "answers": self.root.raw(),
-        })
+        try:
+            self.drafts.save(self.draft_id, {
+                "draft_id": self.draft_id, "instrument": self.instrument.id, "version": self.instrument.version,
+                "record": self.record_id, "unit": unit, "assessor": assessor, "started": self.started,
+                "updated": now_iso(), "answers": self.root.raw(),
+            })
+        except OSError as exc:  # disk full, read-only folder …: say so, keep the answers on screen
+            self._set_status(f"✗ 草稿未能保存：{disk_trouble(exc)}。页面上的内容仍在，请不要关闭页面，并联系组长。", "bad")
+            return
         self._set_status(f"✓ 草稿已自动保存 {dt.datetime.now().strftime('%H:%M:%S')}（尚未提交）", "dirty")
 
     def _roles(self, answers: dict) -> tuple[str, str]:
@@ -211,14 +215,24 @@ class FormView:
             return None
         unit, assessor = self._roles(answers)
         attachments = [a for a in self._attachments(self.root) if a]
-        if self.record_id:
-            rev = self.store.edit(self.record_id, answers=answers, who=assessor, why=why, attachments=attachments)
-        else:
-            rev = self.store.submit(
-                instrument_id=self.instrument.id, instrument_version=self.instrument.version,
-                instrument_sha256=self.instrument.sha256, unit=unit, assessor=assessor, answers=answers,
-                started=self.started, ended=now_iso(), attachments=attachments)
-        self.drafts.discard(self.draft_id)
+        try:
+            if self.record_id:
+                rev = self.store.edit(self.record_id, answers=answers, who=assessor, why=why, attachments=attachments)
+            else:
+                rev = self.store.submit(
+                    instrument_id=self.instrument.id, instrument_version=self.instrument.version,
+                    instrument_sha256=self.instrument.sha256, unit=unit, assessor=assessor, answers=answers,
+                    started=self.started, ended=now_iso(), attachments=attachments)
+        except OSError as exc:  # nothing was committed (write_new is all or nothing); the draft stays
+            self._set_status(f"✗ 提交失败，记录没有保存：{disk_trouble(exc)}。草稿仍保留，问题解决后请再点「提交」。", "bad")
+            return None
+        except ValueError as exc:  # the store refused the record (e.g. an unsafe unit id)
+            self._set_status(f"✗ 提交失败，记录没有保存：{exc}", "bad")
+            return None
+        try:
+            self.drafts.discard(self.draft_id)
+        except OSError:
+            pass  # the record is saved; a leftover draft is listed and can be discarded later
         self.submitted = rev.instance_id
         self.submit_button.disabled = True
         self._set_status(f"✓ 已提交，记录编号 {rev.instance_id[:8]}", "saved")
@@ -240,3 +254,16 @@ class FormView:
 
     def _set_status(self, text: str, state: str) -> None:
         self.status.value = f"<div class='ek-status {state}'>{esc(text)}</div>"
+
+
+def disk_trouble(exc: OSError) -> str:
+    """An OSError in words an assessor can act on (never a traceback)."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "磁盘空间已满"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "项目文件夹不可写入"
+    if exc.errno == errno.EIO:
+        return "磁盘读写出错"
+    return f"无法写入文件（{exc.strerror or type(exc).__name__}）"

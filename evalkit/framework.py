@@ -318,9 +318,10 @@ def read_framework(path: str | Path) -> tuple[Framework | None, list[Problem]]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
-        if not path.exists():
-            return None, [problem("file-missing", file=str(path))]
-        fw, problems = framework_from_table(tables.markdown_table(path.read_text(encoding="utf-8"), str(path)))
+        source, problems = tables.read_text(path)
+        if source is None:
+            return None, problems
+        fw, problems = framework_from_table(tables.markdown_table(source, str(path)))
     elif suffix == ".csv":
         table, problems = tables.csv_table(path)
         fw = None

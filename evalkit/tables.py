@@ -118,15 +118,31 @@ def sheet_table(ws, file: str, header_hint: Iterable[str] = (), scan: int = 10) 
     return Table(file=file, sheet=ws.title, header_row=header_at + 1, headers=headers, rows=rows)
 
 
-def csv_table(path: Path) -> tuple[Table | None, list[Problem]]:
-    """Read a UTF-8 (optionally with BOM) csv file."""
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """A text file as UTF-8 (BOM or not) or, failing that, GB18030 (what Chinese Excel saves as "CSV")."""
     file = str(path)
     if not path.exists():
         return None, [problem(FILE_MISSING, file=file)]
     try:
-        data = path.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        return None, [problem(FILE_UNREADABLE, file=file, detail=f"{type(exc).__name__}，请保存为 UTF-8 编码")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [problem(FILE_UNREADABLE, file=file, detail=f"{type(exc).__name__}")]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), []
+        except UnicodeDecodeError:
+            continue
+    return None, [problem(FILE_UNREADABLE, file=file, detail="编码无法识别，请保存为 UTF-8 编码")]
+
+
+def csv_table(path: Path) -> tuple[Table | None, list[Problem]]:
+    """Read a csv file: UTF-8 (optionally with BOM) or GB18030/GBK."""
+    file = str(path)
+    data, problems = read_text(path)
+    if data is None:
+        return None, problems
+    if "\x00" in data:
+        return None, [problem(FILE_UNREADABLE, file=file, detail="文件含有空字符，不是文本表格")]
     if not data.strip():
         return None, [problem(FILE_EMPTY, file=file)]
     rows = [tuple(clean(c) for c in r) for r in csv.reader(io.StringIO(data))]
