@@ -86,9 +86,11 @@ REQUIRED_UNSUPPORTED = register(
     "instrument-required-unsupported", ERROR,
     _AT + "的值「{value}」无法使用：evalkit 表单的必填列只支持 yes 或 no（不支持条件必填）。"
     "需要条件必填时，请填 yes 并用 relevant 列控制何时显示该字段。", "必填列取值不受支持")
+MAX_MB_LIMIT = 30  # below serve.WEBSOCKET_MAX_BYTES (32 MiB), so an over-limit photo still reaches the check
 MAX_MB_INVALID = register(
     "instrument-max-mb-invalid", ERROR,
-    _AT + "的照片大小上限「{value}」不是正数。请填写以 MB 为单位的正数，例如 10。", "照片大小上限无效")
+    _AT + "的照片大小上限「{value}」无效：请填写 0 到 " + str(MAX_MB_LIMIT) + " 之间以 MB 为单位的数，例如 10"
+    "（表单服务一次最多接收 32 MB）。", "照片大小上限无效")
 
 
 @dataclass(frozen=True)
@@ -350,7 +352,7 @@ def _check_max_mb(form: RawForm) -> list[Problem]:
     for row in form.survey.rows:
         value = row.get("max_mb")
         number = _number(value) if value else 1.0
-        if number is None or number <= 0:
+        if number is None or not 0 < number <= MAX_MB_LIMIT:
             found.append(problem(MAX_MB_INVALID, **_at(form, row, "max_mb"), value=value))
     return found
 

@@ -25,6 +25,7 @@ from evalkit.project import repository_root
 
 PROJECT_ENV = "EVALKIT_PROJECT"
 NOT_PREHEATED = ("review.ipynb", "sampling.ipynb", "scoring.ipynb")
+WEBSOCKET_MAX_BYTES = 32 * 1024 * 1024
 NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb")
 
 
@@ -91,6 +92,10 @@ def voila_command(config: ServeConfig) -> list[str]:
         *(f"--VoilaKernelManager.preheat_denylist={nb}" for nb in NOT_PREHEATED),
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
         "--MappingKernelManager.cull_interval=60",
+        # a photo up to the instruments' largest limit (+ the message around it) must reach the kernel so
+        # that it can answer 「照片超过 N MB」; anything bigger is cut off by the server before it is read
+        # into memory (tornado closes that websocket message; the page reconnects and keeps its draft)
+        f"--Voila.tornado_settings={{'websocket_max_message_size': {WEBSOCKET_MAX_BYTES}}}",
         "--Voila.log_level=WARN",
     ]
 
