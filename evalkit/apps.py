@@ -115,11 +115,23 @@ def form_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
     instrument = bench.instruments.get(instrument_id)
     if instrument is None:
         return picker_page(bench, params, unknown=instrument_id)
-    view = FormView(instrument, store=bench.store, drafts=bench.drafts, units=bench.units,
-                    unit=params.get("unit", ""), assessor=params.get("assessor", ""),
-                    draft_id=draft or None, record_id=record or None,
-                    links=lambda query: link("form.ipynb", **{k: v[0] for k, v in parse_qs(query).items()}))
-    return view.widget
+    page = w.VBox([], layout=full())
+    links = lambda query: link("form.ipynb", **{k: v[0] for k, v in parse_qs(query).items()})  # noqa: E731
+
+    def again(previous: FormView | None = None) -> None:
+        """The next record of the same instrument, unit and assessor, in place (the phone team's 25 calls)."""
+        unit, assessor = previous._roles(previous.root.raw()) if previous else ("", "")
+        view = FormView(instrument, store=bench.store, drafts=bench.drafts, units=bench.units,
+                        unit=unit, assessor=assessor, links=links)
+        view.again = lambda: again(view)
+        page.children, page.form = (view.widget,), view
+
+    first = FormView(instrument, store=bench.store, drafts=bench.drafts, units=bench.units,
+                     unit=params.get("unit", ""), assessor=params.get("assessor", ""),
+                     draft_id=draft or None, record_id=record or None, links=links)
+    first.again = lambda: again(first)
+    page.children, page.form = (first.widget,), first  # .form: the view being filled (tests, notebooks)
+    return page
 
 
 def picker_page(bench: Workbench, params: dict[str, str], unknown: str = "") -> w.Widget:

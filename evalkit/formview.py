@@ -27,13 +27,14 @@ class FormView:
 
     def __init__(self, instrument, *, store, drafts, units=None, unit: str = "", assessor: str = "",
                  draft_id: str | None = None, record_id: str | None = None, today: dt.date | None = None,
-                 links: Callable[[str], str] | None = None):
+                 links: Callable[[str], str] | None = None, again: Callable[[], None] | None = None):
         self.instrument, self.store, self.drafts = instrument, store, drafts
         self.units = list(units.units) if units is not None else []
         self.today = today
         self.record_id = record_id
         self.draft_id = draft_id or new_draft_id()
         self.links = links or (lambda query: f"?{query}")
+        self.again = again  # start the next record of the same kind on this page (no new page, no new kernel)
         self.started = now_iso()
         self.loading = True
         self.submitted: str | None = None
@@ -53,8 +54,12 @@ class FormView:
         self.submit_button.on_click(lambda _: self.submit())
         title = w.HTML(f"<h3>{esc(instrument.title)}</h3>" + (
             f"<div class='ek-hint'>{esc(instrument.title_en)}</div>" if instrument.title_en else ""))
+        self.again_button = w.Button(description="在本页再填一份", layout=w.Layout(width="160px", height="40px",
+                                                                                 display="none"))
+        self.again_button.add_class("ek-again")
+        self.again_button.on_click(lambda _: self.again and self.again())
         self.widget = w.VBox([w.HTML(FORM_CSS), self.status, title, self.root.box, self.why_box,
-                              self.submit_button, self.result], layout=full())
+                              self.submit_button, self.result, self.again_button], layout=full())
         self.widget.add_class("ek-form")
         self._load(unit, assessor)
         self.loading = False
@@ -251,6 +256,8 @@ class FormView:
         fix = self.links(f"record={instance_id}")
         self.result.value = (f"<p>记录已保存到项目的 raw/ 文件夹。 <a href='{esc(again)}'>再填一份</a> · "
                              f"<a href='{esc(fix)}'>更正这条记录</a></p>")
+        if self.again is not None and not self.record_id:
+            self.again_button.layout.display = None
 
     def _set_status(self, text: str, state: str) -> None:
         self.status.value = f"<div class='ek-status {state}'>{esc(text)}</div>"

@@ -155,16 +155,58 @@ def row_paths(survey: RawSheet) -> dict[tuple[str, ...], int]:
     return paths
 
 
+def _cache_file(path: Path) -> Path | None:
+    """Where pyxform's answer for this exact file content is kept (``EVALKIT_CACHE=off`` disables)."""
+    import hashlib
+    import os
+    from importlib.metadata import version
+
+    base = os.environ.get("EVALKIT_CACHE", "")
+    if base.lower() in ("off", "0", "no"):
+        return None
+    root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "evalkit"
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return root / "pyxform" / f"{digest}-{version('pyxform')}.json"
+    except OSError:
+        return None
+
+
 def run_pyxform(path: str | Path) -> tuple[dict[str, Any] | None, Exception | None]:
-    """pyxform's parsed JSON, after checking that it also converts to an XForm."""
+    """pyxform's parsed JSON, after checking that it also converts to an XForm.
+
+    pyxform takes about half a second per workbook and every Voila page (a new kernel)
+    loads every instrument, so a successful answer is kept as JSON in the user's cache,
+    named by the file's sha256 and pyxform's version: the same bytes give the same
+    answer, and any change to the file is a different name.  JSON, never pickle: a cache
+    file cannot run code.  A cache that cannot be read or written is simply not used.
+    """
+    import json
+    import os
+
     from pyxform.xls2json import parse_file_to_json
     from pyxform.xls2xform import convert
 
+    path = Path(path)
+    cache = _cache_file(path)
+    if cache is not None and cache.exists():
+        try:
+            return json.loads(cache.read_text(encoding="utf-8")), None
+        except (OSError, ValueError):
+            pass
     try:
         data = parse_file_to_json(str(path), warnings=[])
         convert(xlsform=str(path), validate=False, warnings=[])
     except Exception as exc:  # noqa: BLE001 - pyxform raises more than PyXFormError
         return None, exc
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache)
+        except (OSError, TypeError, ValueError):
+            pass
     return data, None
 
 

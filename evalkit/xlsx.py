@@ -78,17 +78,65 @@ def new_workbook() -> Workbook:
     return wb
 
 
-def save(wb: Workbook, path: str | Path) -> Path:
-    """Save with a fixed creation time so the same content gives the same bytes."""
-    import datetime as dt
+def neutralise(wb: Workbook) -> int:
+    """Turn any cell openpyxl would write as a formula into text; returns how many there were.
 
+    evalkit never writes formulas on purpose.  :func:`put` already stores text starting with
+    ``= + - @`` as text; this pass at save time is the net under every other way a cell can
+    get a value (``ws.append``, ``ws.cell(value=…)``), so field text can never become a
+    formula such as ``=HYPERLINK(…)`` in any workbook evalkit writes.
+    """
+    count = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS)
+                                             and not cell.quotePrefix):
+                    value = cell.value if isinstance(cell.value, str) else str(cell.value)
+                    cell.value = value
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    count += 1
+    return count
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes that depend on its content only.
+
+    openpyxl stamps the save time into docProps/core.xml and into every zip entry; both
+    are fixed here (2000-01-01), so the same content gives the same bytes (reruns compare
+    output hashes).  Formulas are neutralised first (:func:`neutralise`).
+    """
+    import datetime as dt
+    import io
+    import zipfile
+
+    neutralise(wb)
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "evalkit"
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def save(wb: Workbook, path):
+    """Save reproducibly (:func:`workbook_bytes`) to a path (atomically) or a file object; never a formula."""
+    data = workbook_bytes(wb)
+    if not isinstance(path, (str, Path)):  # a file object (e.g. BytesIO for a download)
+        path.write(data)
+        return path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
+    tmp.write_bytes(data)
     tmp.replace(path)
     return path

@@ -214,3 +214,30 @@ def test_review_shows_choice_labels(setup):
     bench = Workbench(root=store.root, instruments={instrument.id: instrument})  # the page reads the form's store
     html = record_html(bench, instance)
     assert "是（yes）" in html and "排队过长（queue）" in html
+
+
+def test_after_submit_the_next_record_starts_on_the_same_page(tmp_path):
+    """「在本页再填一份」: a fresh form for the same instrument, unit and assessor, without a new page."""
+    from evalkit.apps import Workbench, form_page
+
+    project = tmp_path / "p"
+    (project / "instruments").mkdir(parents=True)
+    make_workbook(project / "instruments" / "hotline_mini.xlsx", {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
+    bench = Workbench.load(project)
+    page = form_page(bench, {"instrument": "hotline_mini", "unit": "c1-01", "assessor": "张三"})
+    first = page.form
+    assert first.again_button.layout.display == "none"  # offered only after a submit
+    fill_valid(first)
+    inputs(first)["calls_made"].input.value = "9"
+    one = first.submit()
+    assert one and first.again_button.layout.display is None
+    first.again_button.click()
+    second = page.form
+    assert second is not first and page.children == (second.widget,)
+    assert inputs(second)["unit"].input.value == "c1-01" and inputs(second)["assessor"].input.value == "张三"
+    assert inputs(second)["calls_made"].input.value == "" and second.draft_id != first.draft_id
+    fill_valid(second)
+    two = second.submit()
+    records = {r.instance_id: r for r in bench.store.records()}
+    assert set(records) == {one, two}
+    assert records[one].answers["calls_made"] == 9 and records[two].answers["calls_made"] == 10
