@@ -25,12 +25,19 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The main job: rerun the demo evaluation from its raw records, say where the reports are,
+# then start the forms on a working copy of the demo (the committed data/demo stays untouched).
+# evalkit rerun exits 1 when the project has errors: the demo has deliberate ones.
 run: $(STAMP)
 	$(VENV)/bin/evalkit validate instruments/frameworks/province-2018.xlsx
 	$(VENV)/bin/evalkit validate instruments/frameworks/jilin-city-2018.xlsx
-	$(VENV)/bin/evalkit validate instruments/frameworks/jilin-city-2018-units.xlsx
-	$(VENV)/bin/evalkit framework show instruments/frameworks/province-2018.xlsx
-	$(VENV)/bin/evalkit framework show instruments/frameworks/jilin-city-2018.xlsx
+	$(VENV)/bin/evalkit rerun data/demo; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo ""
+	@echo "报告 / reports:  data/demo/out/index.html  (浏览器打开)   data/demo/out/评估报告.xlsx  (Excel)"
+	@echo "清单 / manifest: data/demo/out/manifest.json   核对 / verify: $(VENV)/bin/evalkit rerun --verify data/demo/out/manifest.json"
+	@echo ""
+	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
+	$(VENV)/bin/evalkit serve out/demo
 
 test: $(STAMP) browser-deps
 	$(PY) -m pytest -q

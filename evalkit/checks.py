@@ -11,6 +11,8 @@
   "poor"); a rater far from the others flagged by
   :func:`evalkit.stats.rater_deviation` (modified z, Iglewicz & Hoaglin 1993);
 * a unit's self-reported rate outside the interval of the sampled rate;
+* a unit's self-score (自评分) far from the scored points, and units without a
+  self-assessment (see :mod:`evalkit.selfassess`, docs/selfassess.md);
 * coverage: every leaf of every unit has the evidence its rule needs;
 * logic: connected calls <= calls made, dates inside the evaluation period,
   unknown unit or assessor.
@@ -25,7 +27,7 @@ from typing import Iterable, Mapping, Sequence
 
 from evalkit.evidence import admitted
 from evalkit.instruments import ANY_INDICATOR, Instrument, iter_fields
-from evalkit.problems import ERROR, WARNING, Problem, problem, register
+from evalkit.problems import ERROR, INFO, WARNING, Problem, problem, register
 from evalkit.record_checks import UNIT_UNKNOWN
 from evalkit.stats import icc, krippendorff_alpha, rater_deviation
 
@@ -46,6 +48,14 @@ RATER_DEVIATES = register("rater-deviates", WARNING,
                           "评估员「{assessor}」在 {instrument} 的 {field} 上与其他评估员平均相差 {value}（修正 z = {z}）：请复核其评分，涉及记录 {record}。")
 SELF_REPORT_OUTSIDE = register("self-report-outside-interval", WARNING,
                                "单位 {unit} 自报指标 {indicator} 为 {value}，在抽查结果 {share} 的 95% 区间 {low}–{high} 之外（{source}）：请核实自报数据。")
+SELF_SCORE_DIFFERS = register("self-score-differs", WARNING,
+                              "单位 {unit} 指标 {indicator} 自评 {claimed} 分，评估得分 {scored} 分（满分 {points}），自评{direction} {gap} 分，"
+                              "达到满分的 {threshold} 以上（{source}）：请核实该单位的自评依据。")
+SELF_ASSESSMENT_MISSING = register("selfassess-not-submitted", WARNING,
+                                   "单位 {unit} 没有提交自评表：请催报，收到后用 evalkit selfassess import 导入。")
+SELF_ASSESSMENT_NONE = register("selfassess-none-imported", INFO,
+                                "项目中还没有导入任何单位的自评表：自评与评估结果的比对未进行。")
+SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
 COVERAGE_MISSING = register("coverage-missing", WARNING,
                             "单位 {unit} 的指标 {indicator} 没有规则所需的证据（{detail}）：请安排调查。")
 COVERAGE_SHORT = register("coverage-short", WARNING,
@@ -65,6 +75,16 @@ class SelfReport:
     unit: str
     indicator: str
     value: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SelfScore:
+    """The points a unit gave itself for a leaf in its self-assessment (自评分)."""
+
+    unit: str
+    indicator: str
+    points: float
     source: str = ""
 
 
@@ -205,6 +225,32 @@ def self_reports(evaluation, reports: Iterable[SelfReport]) -> list[Problem]:
     return found
 
 
+def self_scores(evaluation, claims: Iterable[SelfScore], gap: float = SELF_SCORE_GAP) -> list[Problem]:
+    """Self-scores at least ``gap`` × the leaf's points away from the scored points (and outside
+    the points interval of a sampled rate); leaves without a score are skipped."""
+    found = []
+    for c in claims:
+        unit = evaluation.unit(c.unit)
+        leaf = unit.leaf(c.indicator) if unit else None
+        if leaf is None or leaf.score is None or not leaf.points:
+            continue
+        low, high = leaf.interval or (leaf.score, leaf.score)
+        diff = c.points - leaf.score
+        if abs(diff) + 1e-9 >= gap * leaf.points and not low - 1e-9 <= c.points <= high + 1e-9:
+            found.append(problem(SELF_SCORE_DIFFERS, unit=c.unit, indicator=c.indicator, claimed=f"{c.points:g}",
+                                 scored=f"{leaf.score:.2f}", points=f"{leaf.points:g}",
+                                 direction="高出" if diff > 0 else "低于", gap=f"{abs(diff):.2f}",
+                                 threshold=f"{gap:.0%}", source=c.source or "自评表"))
+    return found
+
+
+def self_assessments_missing(evaluation, submitted: set[str] | None) -> list[Problem]:
+    """Units without a self-assessment; one note when no unit has any (``submitted`` None)."""
+    if submitted is None:
+        return [problem(SELF_ASSESSMENT_NONE)]
+    return [problem(SELF_ASSESSMENT_MISSING, unit=u.unit) for u in evaluation.units if u.unit not in submitted]
+
+
 def coverage(evaluation) -> list[Problem]:
     """Every leaf of every unit with a rule that lacks evidence or sample size."""
     from evalkit.rules import parse_rule
@@ -266,11 +312,15 @@ def _dates(view, inst: Instrument, period: tuple[dt.date, dt.date]) -> list[Prob
 def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], *, evaluation=None,
                       unit_ids: set[str] | None = None, reports: Iterable[SelfReport] = (),
                       period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None,
-                      include_received: bool = False) -> list[Problem]:
+                      include_received: bool = False, claimed_scores: Iterable[SelfScore] = (),
+                      submitted: set[str] | None | bool = False) -> list[Problem]:
     """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score`."""
     live = _live(records, include_received)
     found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
     found += logic(records, instruments, unit_ids, period, assessors)
     if evaluation is not None:
         found += self_reports(evaluation, reports) + coverage(evaluation)
+        found += self_scores(evaluation, claimed_scores)
+        if submitted is not False:  # the units that imported a self-assessment, None when none has
+            found += self_assessments_missing(evaluation, submitted)
     return found

@@ -221,6 +221,24 @@ def build_parser() -> argparse.ArgumentParser:
     from evalkit.cli_scoring import add_commands as add_scoring_commands
 
     add_scoring_commands(sub)
+    from evalkit.cli_rerun import add_commands as add_rerun_commands
+
+    add_rerun_commands(sub)
+    from evalkit.cli_ledger import add_commands as add_ledger_commands
+
+    add_ledger_commands(sub)
+    from evalkit.cli_bundle import add_commands as add_bundle_commands
+
+    add_bundle_commands(sub)
+    from evalkit.cli_selfassess import add_commands as add_selfassess_commands
+
+    add_selfassess_commands(sub)
+    from evalkit.cli_import import add_commands as add_import_commands
+
+    add_import_commands(sub)
+    from evalkit.cli_demo import add_commands as add_demo_commands
+
+    add_demo_commands(sub)
 
     p = sub.add_parser("problems", help="列出全部问题代码及其说明")
     p.add_argument("--json", action="store_true")

@@ -86,9 +86,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     root = _project(args)
     evaluation, problems = evaluate(root, args)
     _, units, instruments, views, _ = load_project(root)
+    from evalkit.selfassess import check_inputs
+
+    reports, claimed, submitted, found_sa = check_inputs(root)  # imported self-assessments (selfassess/)
     found: list[Problem] = check_consistency(
         views, instruments, evaluation=evaluation, unit_ids={u.id for u in units.units} if units else None,
-        include_received=args.include_received, period=evaluation_period(root), assessors=known_assessors(root, units))
+        include_received=args.include_received, period=evaluation_period(root), assessors=known_assessors(root, units),
+        reports=reports, claimed_scores=claimed, submitted=submitted) + found_sa
     if args.json:
         print(json.dumps([p.to_dict() for p in found], ensure_ascii=False, indent=2))
     else:

@@ -75,11 +75,30 @@ def left_out(record: str, reason: str, **params: object) -> LeftOut:
     return LeftOut(record, reason, REASONS[reason].format(**{k: str(v) for k, v in params.items()}))
 
 
+_RESOLVED: dict = {}  # (ref, id(instrument)) -> (instrument, Resolved | None)
+
+
 def resolve(ref: FieldRef, instruments: Mapping[str, Instrument]) -> Resolved | None:
-    """The field a rule names, or None when the instrument or field does not exist."""
+    """The field a rule names, or None when the instrument or field does not exist.
+
+    Remembered per instrument object (scoring asks again for every unit: 150 units × every
+    field of every rule walked the instrument's fields anew each time).
+    """
     inst = instruments.get(ref.instrument)
     if inst is None:
         return None
+    key = (ref, id(inst))
+    hit = _RESOLVED.get(key)
+    if hit is not None and hit[0] is inst:
+        return hit[1]
+    if len(_RESOLVED) > 4096:
+        _RESOLVED.clear()
+    found = _resolve(ref, inst)
+    _RESOLVED[key] = (inst, found)
+    return found
+
+
+def _resolve(ref: FieldRef, inst: Instrument) -> Resolved | None:
     containers = {f.name: f for _, f in iter_fields(inst) if f.is_container}
     for path, field in iter_fields(inst):
         if field.name != ref.name or field.is_container:
@@ -191,5 +210,26 @@ def _compare(left, op: str, right) -> bool:
 
 def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     """The unit's records (deleted ones included) made with the rule's instruments, oldest first."""
-    return sorted((v for v in views if v.unit == unit and v.instrument_id in instrument_ids),
-                  key=lambda v: (v.submitted, v.instance_id))
+    if not isinstance(views, (list, tuple)):
+        return sorted((v for v in views if v.unit == unit and v.instrument_id in instrument_ids),
+                      key=lambda v: (v.submitted, v.instance_id))
+    return [v for v in _by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
+
+
+_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}] of the last list seen
+
+
+def _by_unit(views: list | tuple) -> dict[str, list]:
+    """The records grouped by unit, oldest first, built once per list of records.
+
+    Scoring asks for every (unit, leaf): scanning all records each time is units × leaves ×
+    records (150 × 60 × 100,000 at province scale).  Only the last list is kept (a strong
+    reference, so its id cannot be reused); a list changed in length is indexed anew.
+    """
+    if _UNIT_INDEX and _UNIT_INDEX[0] is views and _UNIT_INDEX[1] == len(views):
+        return _UNIT_INDEX[2]
+    index: dict[str, list] = {}
+    for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
+        index.setdefault(v.unit, []).append(v)
+    _UNIT_INDEX[:] = [views, len(views), index]
+    return index

@@ -270,6 +270,11 @@ def uses_current(text: str | Expr) -> bool:
 
 def _from_python(value: object) -> Value:
     """Map an answer as given by the caller onto an expression value."""
+    kind = type(value)
+    if kind is str or kind is bool:  # the common cases first; same results as below
+        return value
+    if kind is float:
+        return "" if math.isnan(value) else value
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return ""
     if isinstance(value, (bool, str, dt.date, dt.time)):
@@ -433,11 +438,15 @@ def _apply(op: str, a: Value, b: Value) -> Value:
     return _ARITHMETIC[op](to_number(a), to_number(b))
 
 
-@dataclass(frozen=True)
 class _Context:
-    values: Mapping[str, object]
-    current: Value
-    today: dt.date
+    """What an evaluation reads: the answers, the current value and today (a plain slotted class: one per call)."""
+
+    __slots__ = ("values", "current", "today")
+
+    def __init__(self, values: Mapping[str, object], current: Value, today: dt.date):
+        self.values = values
+        self.current = current
+        self.today = today
 
     def lookup(self, name: str) -> Value:
         try:
@@ -538,6 +547,89 @@ def _eval(node: Expr, ctx: _Context) -> Value:
     return acc
 
 
+Compiled = Callable[[_Context], Value]
+
+
+def _compile(node: Expr) -> Compiled:
+    """The node as a closure that does what :func:`_eval` does, without dispatching on node types per call.
+
+    Only used for nodes without :func:`_problems`; anything unexpected falls back to :func:`_eval`.
+    """
+    if isinstance(node, Literal):
+        value = node.value
+        return lambda ctx: value
+    if isinstance(node, Ref):
+        name = node.name
+        return lambda ctx: ctx.lookup(name)
+    if isinstance(node, Current):
+        return lambda ctx: ctx.current
+    if isinstance(node, Neg):
+        operand = _compile(node.operand)
+        return lambda ctx: -to_number(operand(ctx))
+    if isinstance(node, Call):
+        return _compile_call(node)
+    if not isinstance(node, Chain):
+        return lambda ctx: _eval(node, ctx)
+    first = _compile(node.first)
+    rest = tuple((op, _compile(operand)) for op, operand in node.rest)
+    if len(rest) == 1 and rest[0][0] not in ("and", "or"):
+        apply, second = _binary(rest[0][0]), rest[0][1]
+        return lambda ctx: apply(first(ctx), second(ctx))
+
+    def chain(ctx: _Context) -> Value:
+        acc = first(ctx)
+        for op, operand in rest:
+            if op in ("and", "or"):
+                left = _to_bool(acc)
+                acc = left if (op == "and") != left else _to_bool(operand(ctx))
+            else:
+                acc = _apply(op, acc, operand(ctx))
+        return acc
+
+    return chain
+
+
+def _binary(op: str) -> Callable[[Value, Value], Value]:
+    """:func:`_apply` with ``op`` fixed (same steps, chosen once)."""
+    if op == "=":
+        return _equal
+    if op == "!=":
+        return lambda a, b: not _equal(a, b)
+    if op in _RELATIONAL:
+        compare = _RELATIONAL[op]
+
+        def relational(a: Value, b: Value) -> bool:
+            a, b = _align_temporal(a, b)
+            return compare(to_number(a), to_number(b))
+
+        return relational
+    if op in _ARITHMETIC:
+        arithmetic = _ARITHMETIC[op]
+        return lambda a, b: arithmetic(to_number(a), to_number(b))
+    return lambda a, b: _apply(op, a, b)
+
+
+def _compile_call(node: Call) -> Compiled:
+    if node.name not in _FUNCS:
+        return lambda ctx: _call(node, ctx)
+    args = tuple(_compile(a) for a in node.args)
+    if node.name == "if" and len(args) == 3:
+        test, then, other = args
+        return lambda ctx: (then if _to_bool(test(ctx)) else other)(ctx)
+    if node.name == "coalesce" and len(args) == 2:
+        a, b = args
+
+        def coalesce(ctx: _Context) -> Value:
+            value = a(ctx)
+            return b(ctx) if _is_null(value) else value
+
+        return coalesce
+    impl = _FUNCS[node.name][2]
+    if impl is None:
+        return lambda ctx: _call(node, ctx)
+    return lambda ctx: impl([a(ctx) for a in args], ctx)
+
+
 def _path_problem(node: Path) -> str:
     word = node.text
     if word in ("true", "false"):
@@ -579,6 +671,41 @@ def _problems(expr: Expr) -> list[tuple[str, int]]:
     return sorted(found.items(), key=lambda item: item[1])
 
 
+Prepared = tuple[tuple[tuple[str, int], ...], Compiled | None]
+
+
+def _prepare(expr: Expr) -> Prepared:
+    """Static problems of a parsed expression and, when there are none, its compiled closure."""
+    found = tuple(_problems(expr))
+    return found, (None if found else _compile(expr))
+
+
+@lru_cache(maxsize=4096)
+def _prepared(text: str) -> Prepared:
+    """:func:`_prepare` once per text (a syntax error is raised, not cached)."""
+    return _prepare(_parse_cached(text))
+
+
+_PREPARED: dict[int, tuple[Expr, Prepared]] = {}
+
+
+def _prepared_expr(expr: Expr) -> Prepared:
+    """:func:`_prepare` of an already parsed node, once per node object.
+
+    Keyed by identity (nodes compare equal regardless of position, and the
+    positions are part of the answer); the entry keeps the node alive so its
+    id cannot be reused while cached.
+    """
+    entry = _PREPARED.get(id(expr))
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    prepared = _prepare(expr)
+    if len(_PREPARED) >= 4096:
+        _PREPARED.clear()
+    _PREPARED[id(expr)] = (expr, prepared)
+    return prepared
+
+
 def check(text: str) -> list[str]:
     """Chinese messages for syntax errors and unsupported parts; [] if evaluable."""
     try:
@@ -595,12 +722,14 @@ def evaluate(text_or_expr: str | Expr, values: Mapping[str, object] | None = Non
     Raises :class:`ExpressionError` exactly when :func:`check` reports a
     problem; otherwise returns a bool, float, str, date or time.
     """
-    expr = _as_expr(text_or_expr)
-    problems = _problems(expr)
+    if isinstance(text_or_expr, str):
+        problems, compiled = _prepared(text_or_expr)
+    else:
+        problems, compiled = _prepared_expr(_as_expr(text_or_expr))
     if problems:
         message, position = problems[0]
         text = text_or_expr if isinstance(text_or_expr, str) else None
         raise ExpressionError(message, position, text)
     ctx = _Context({} if values is None else values, _from_python(current),
                    today if today is not None else dt.date.today())
-    return _eval(expr, ctx)
+    return compiled(ctx)

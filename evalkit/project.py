@@ -8,6 +8,7 @@ Layout::
     instruments/        XLSForm instruments
     frames/ draws/      sampling frames and recorded draws
     raw/                append-only records
+    selfassess/         the units' imported self-assessments (evalkit selfassess import)
     out/                derived outputs; can always be deleted
 
 ``evalkit init`` copies the shipped framework, units and instruments from the
@@ -33,7 +34,7 @@ FRAMEWORKS = {
     "province-2018": ("province-2018.xlsx", "jilin-city-2018-units.xlsx", True),
     "jilin-city-2018": ("jilin-city-2018.xlsx", "jilin-city-2018-units.xlsx", False),
 }
-SUBDIRS = ("instruments", "frames", "draws", "raw", "out")
+SUBDIRS = ("instruments", "frames", "draws", "raw", "out", "selfassess")
 
 CONFIG_BAD = register("config-invalid", ERROR, "项目配置 {file} 无法读取：{detail}。请按 TOML 格式改正。")
 PROJECT_FILE_MISSING = register(
@@ -90,6 +91,8 @@ def init_project(target: Path, framework_id: str, name: str | None = None) -> li
     created: list[Path] = []
     for sub in SUBDIRS:
         (target / sub).mkdir(exist_ok=True)
+    if framework_id == "jilin-city-2018":  # each unit's task table and its states (evalkit.ledger)
+        (target / "ledger").mkdir(exist_ok=True)
     copies = [(source / "frameworks" / framework_file, target / "framework.xlsx"),
               (source / "frameworks" / units_file, target / "units.xlsx")]
     if with_instruments:
@@ -189,10 +192,22 @@ def validate_project(root: Path) -> dict[str, list[Problem]]:
         from evalkit.rule_checks import validate_rules
 
         results[str(config.framework_path)] += validate_rules(fw, instruments)
+    if (root / "ledger").is_dir():
+        from evalkit.ledger import load_ledger
+
+        results[str(root / "ledger")] = load_ledger(root)[1]
+    if (root / "ledger" / "roster").is_dir():  # liaison rosters (evalkit.roster)
+        from evalkit.roster import load_rosters
+
+        results[str(root / "ledger" / "roster")] = load_rosters(root)[1]
     if (root / "raw").is_dir():
         from evalkit.record_checks import check_records
 
         results[str(root / "raw")] = check_records(root, instruments, units)
+    if (root / "selfassess").is_dir():
+        from evalkit.selfassess import load_selfassessments
+
+        results[str(root / "selfassess")] = load_selfassessments(root, fw)[1]
     return results
 
 

@@ -41,9 +41,23 @@ class FieldIssue:
     message: str
 
 
+_BASE_TYPES: dict[object, str] = {}
+
+
 def base_type(field) -> str:
-    """``select_one list`` → ``select_one``; ``begin_repeat`` → ``repeat``."""
-    t = (field.type or "").replace(" ", "_").lower()
+    """``select_one list`` → ``select_one``; ``begin_repeat`` → ``repeat`` (cached per type text)."""
+    written = field.type
+    try:
+        return _BASE_TYPES[written]
+    except KeyError:
+        kind = _BASE_TYPES[written] = _base_type_text(written)
+        return kind
+    except TypeError:  # an unhashable type value: nothing to cache
+        return _base_type_text(written)
+
+
+def _base_type_text(written) -> str:
+    t = (written or "").replace(" ", "_").lower()
     if t.startswith("select_one"):
         return "select_one"
     if t.startswith("select_multiple") or t.startswith("select_all_that_apply"):
@@ -53,12 +67,20 @@ def base_type(field) -> str:
 
 
 def is_empty(value: object) -> bool:
+    kind = type(value)
+    if kind is str or kind is list:  # the common cases first; same results as below
+        return not value
+    if kind is int or kind is bool or kind is dict:
+        return False
     return value is None or value == "" or value == [] or (isinstance(value, float) and math.isnan(value))
 
 
 def coerce(field, raw: object) -> tuple[object, str | None]:
     """Turn what the assessor typed into the stored value, or give a Chinese message."""
-    kind = base_type(field)
+    return _coerce(base_type(field), raw)
+
+
+def _coerce(kind: str, raw: object) -> tuple[object, str | None]:
     if is_empty(raw):
         return ([] if kind == "select_multiple" else None), None
     if kind == "integer":
@@ -96,7 +118,11 @@ def to_expression_value(field, value: object) -> object:
     """Stored value → what expressions compare (dates as dates, lists stay lists)."""
     if is_empty(value):
         return ""
-    kind = base_type(field)
+    return _to_expression_value(base_type(field), value)
+
+
+def _to_expression_value(kind: str, value: object) -> object:
+    """:func:`to_expression_value` of a non-empty value of a field of base type ``kind``."""
     if kind == "date" and isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
@@ -141,11 +167,16 @@ def is_relevant(field, ctx: Mapping[str, object], today: dt.date | None = None) 
 def check_value(field, value: object, ctx: Mapping[str, object], today: dt.date | None = None,
                 choices: Mapping[str, tuple] | None = None) -> tuple[str, str] | None:
     """(code, message) for a relevant field's value, or None when it is fine."""
+    return _check_value(field, base_type(field), value, ctx, today, choices)
+
+
+def _check_value(field, kind: str, value: object, ctx: Mapping[str, object], today: dt.date | None,
+                 choices: Mapping[str, tuple] | None) -> tuple[str, str] | None:
     if is_empty(value):
         if _truthy_flag(field.required):
             return "required", field.required_message or "此项为必填项，请填写"
         return None
-    allowed = _choice_names(field, choices)
+    allowed = _choice_names_of(field, kind, choices)
     if allowed is not None:
         picked = value if isinstance(value, list) else [value]
         bad = [v for v in picked if v not in allowed]
@@ -164,10 +195,26 @@ def _truthy_flag(flag: object) -> bool:
 
 
 def _choice_names(field, choices: Mapping[str, tuple] | None) -> set[str] | None:
-    if base_type(field) not in ("select_one", "select_multiple") or not choices or not field.list_name:
+    return _choice_names_of(field, base_type(field), choices)
+
+
+_CHOICE_NAMES: dict[int, tuple[object, frozenset]] = {}
+
+
+def _choice_names_of(field, kind: str, choices: Mapping[str, tuple] | None) -> frozenset | None:
+    if kind not in ("select_one", "select_multiple") or not choices or not field.list_name:
         return None
     options = choices.get(field.list_name)
-    return {c.name for c in options} if options is not None else None
+    if options is None:
+        return None
+    if not isinstance(options, tuple):  # a mutable list could change: no cache
+        return frozenset(c.name for c in options)
+    entry = _CHOICE_NAMES.get(id(options))  # the entry keeps the tuple alive, so its id is not reused
+    if entry is None or entry[0] is not options:
+        if len(_CHOICE_NAMES) >= 1024:
+            _CHOICE_NAMES.clear()
+        entry = _CHOICE_NAMES[id(options)] = (options, frozenset(c.name for c in options))
+    return entry[1]
 
 
 def calculate(fields: Iterable, values: dict, ctx: dict, today: dt.date | None = None) -> None:
@@ -186,41 +233,82 @@ def validate_answers(instrument, answers: Mapping[str, object], today: dt.date |
     return _validate_level(instrument.fields, answers, {}, "", today, instrument.choices)
 
 
+class _Level:
+    """What :func:`_validate_level` needs of one level's fields, worked out once per fields tuple."""
+
+    __slots__ = ("fields", "steps", "valued", "known")
+
+    def __init__(self, fields):
+        self.fields = fields
+        flat = list(_flatten_groups(fields))
+        # (field, name, base type, relevant) in form order; ``valued`` leaves out repeats (they hold instances)
+        self.steps = [(f, f.name, base_type(f), f.relevant) for f in flat]
+        self.valued = [step[:3] for step in self.steps if step[2] != "repeat"]
+        self.known = {f.name for f in flat}
+
+
+_LEVELS: dict[int, _Level] = {}
+
+
+def _level(fields) -> _Level:
+    """The cached :class:`_Level` of a fields tuple (a list or other iterable is not cached)."""
+    if not isinstance(fields, tuple):
+        return _Level(fields)
+    level = _LEVELS.get(id(fields))  # the _Level keeps the tuple alive, so its id is not reused
+    if level is None or level.fields is not fields:
+        if len(_LEVELS) >= 4096:
+            _LEVELS.clear()
+        level = _LEVELS[id(fields)] = _Level(fields)
+    return level
+
+
 def _validate_level(fields, answers: Mapping[str, object], outer: Mapping[str, object], prefix: str,
                     today: dt.date | None, choices) -> list[FieldIssue]:
     issues: list[FieldIssue] = []
-    flat = list(_flatten_groups(fields))
+    paths: set[str] = set()  # every issue path so far at this level (one issue per field)
+    level = _level(fields)
     typed: dict[str, object] = {}
-    for f in flat:
-        if base_type(f) == "repeat":
-            continue
-        value, error = coerce(f, answers.get(f.name))
-        if error:
-            issues.append(FieldIssue(prefix + f.name, f.name, "type", error))
-        typed[f.name] = value
-    ctx = context([f for f in flat if base_type(f) != "repeat"], typed, outer)
-    known = {f.name for f in flat}
+    ctx = dict(outer or {})  # as context(): outer answers overlaid with this level's
+    for f, name, kind in level.valued:
+        raw = answers.get(name)
+        if is_empty(raw):
+            value = [] if kind == "select_multiple" else None
+            ctx[name] = ""
+        else:
+            value, error = _coerce(kind, raw)
+            if error:
+                path = prefix + name
+                issues.append(FieldIssue(path, name, "type", error))
+                paths.add(path)
+            ctx[name] = "" if is_empty(value) else _to_expression_value(kind, value)
+        typed[name] = value
+    known = level.known
     for name in answers:
         if name not in known:
-            issues.append(FieldIssue(prefix + name, name, "unknown-field", "表单中没有这个字段"))
-    for f in flat:
-        path = prefix + f.name
-        relevant = is_relevant(f, ctx, today)
-        kind = base_type(f)
+            path = prefix + name
+            issues.append(FieldIssue(path, name, "unknown-field", "表单中没有这个字段"))
+            paths.add(path)
+    for f, name, kind, condition in level.steps:
+        path = prefix + name
+        relevant = True if not condition else expressions.truthy(expressions.evaluate(condition, ctx, today=today))
         if kind == "repeat":
-            issues += _validate_repeat(f, answers.get(f.name), ctx, path, relevant, today, choices)
+            found = _validate_repeat(f, answers.get(name), ctx, path, relevant, today, choices)
+            issues += found
+            paths.update(i.path for i in found)
             continue
         if kind in NO_VALUE_TYPES or kind == "calculate":
             continue
         if not relevant:
-            if not is_empty(answers.get(f.name)):
-                issues.append(FieldIssue(path, f.name, "not-relevant", "该字段在当前答案下不适用，却有填写内容"))
+            if not is_empty(answers.get(name)):
+                issues.append(FieldIssue(path, name, "not-relevant", "该字段在当前答案下不适用，却有填写内容"))
+                paths.add(path)
             continue
-        if any(i.path == path for i in issues):
+        if path in paths:
             continue
-        found = check_value(f, typed.get(f.name), ctx, today, choices)
+        found = _check_value(f, kind, typed.get(name), ctx, today, choices)
         if found:
-            issues.append(FieldIssue(path, f.name, *found))
+            issues.append(FieldIssue(path, name, *found))
+            paths.add(path)
     return issues
 
 

@@ -217,7 +217,7 @@ def build_view(revisions: list[Revision]) -> tuple[RecordView, list[Problem]]:
     if others:
         problems.append(problem(RECORD_CONFLICT, file=current.path, record=iid, current=current.revision_id,
                                 others="、".join(others)))
-    snap = current.snapshot()
-    snap["attachments"] = tuple(snap["attachments"])
+    # no deep copy: the revisions were just read and are not kept, the view owns their answers
+    snap = {k: getattr(current, k) for k in SNAPSHOT_KEYS}
     return RecordView(instance_id=iid, **snap, revisions=len(history), current=current.revision_id,
                       submitted=history[0].when, updated=current.when, conflicts=others), problems

@@ -46,6 +46,9 @@ RULE_MANUAL_ABOVE_MAX = register(
 RULE_ON_PARENT = register(
     "rule-on-parent", WARNING, _CELL + "写在有下级的指标上，不会被使用：上级指标的得分由下级合计，请把规则写到末级指标。")
 
+LEDGER_RULE_WORDS = ("台账", "ledger", "ledger()")  # scored from the task ledger, see docs/ledger.md
+MANUAL_RULE_WORDS = ("人工", "人工评分")              # short for manual()
+
 USAGE = {
     "rate": "例如 rate(where=hotline_test.calls.calls_connected >= 1, full=95%, zero=60%) 或 "
             "rate(num=site_visit.cases_instant_done, den=site_visit.cases_instant, bands={90%..100%: 100%, 0%..90%: 50%})。",
@@ -66,6 +69,11 @@ def check_rule(rule_text: str, ind: Indicator, fw: Framework,
                instruments: Mapping[str, Instrument] | None) -> tuple[Rule | None, list[Problem]]:
     """Parse and check one leaf's rule; the rule is None when it cannot be used."""
     where = _where(fw, ind)
+    word = (rule_text or "").strip()
+    if word in LEDGER_RULE_WORDS:  # Jilin City's task leaves: scored from the unit's ledger (evalkit.ledger)
+        return Rule("ledger", (), word), []
+    if word in MANUAL_RULE_WORDS:
+        rule_text = "manual()"
     try:
         rule = parse_rule(rule_text)
     except RuleSyntaxError as exc:

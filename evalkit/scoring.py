@@ -152,11 +152,18 @@ def _leaf_problems(leaf: LeafScore, manual: Sequence[ManualScore], limit: float)
 
 
 def score_unit_leaves(fw: Framework, rules: Mapping, unit: str, views: Sequence, instruments: Mapping[str, Instrument],
-                      settings: ScoringSettings, manual: Sequence[ManualScore]) -> tuple[list[LeafScore], list[Problem]]:
-    """Every leaf of one unit, with the problems of its leaves."""
+                      settings: ScoringSettings, manual: Sequence[ManualScore],
+                      ledger=None) -> tuple[list[LeafScore], list[Problem]]:
+    """Every leaf of one unit, with the problems of its leaves (rule 台账: from the task ledger)."""
+    from evalkit.ledger import ledger_leaf
+
     leaves, problems = [], []
     for ind in fw.leaves():
         rule = rules.get(ind.code)
+        if rule is not None and rule.kind == "ledger" and ledger is not None:
+            task = next((t for t in ledger.unit_tasks(unit) if t.code == ind.code), None)
+            leaves.append(ledger_leaf(ind, task, ledger.state(unit, task.task_no if task else -1), ledger.as_of))
+            continue
         leaf = score_leaf(ind, rule, unit, views, instruments, include_received=settings.include_received,
                           manual=manual)
         limit = min(ind.points or 0.0, rule.get("max", ind.points or 0.0)) if rule else ind.points or 0.0
@@ -200,8 +207,12 @@ def grade_and_rank(results: list[UnitResult], settings: ScoringSettings) -> list
 
 def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument], records: Sequence, *,
           settings: ScoringSettings | None = None, events: Sequence[Event] = (),
-          manual: Sequence[ManualScore] = (), stability: bool = True) -> Evaluation:
-    """Score every unit of the list from the records (current views, deleted ones included)."""
+          manual: Sequence[ManualScore] = (), stability: bool = True, ledger=None) -> Evaluation:
+    """Score every unit of the list from the records (current views, deleted ones included).
+
+    ``ledger`` (:class:`evalkit.ledger.Ledger`) scores the 台账 leaves of a per-unit framework:
+    each unit gets its own points per task and its not-applicable tasks drop out."""
+    from evalkit.ledger import unit_framework
     from evalkit.uncertainty import rank_stability
 
     settings = settings or ScoringSettings()
@@ -214,10 +225,11 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
     rules = parsed_rules(fw, instruments)
     results = []
     for unit in units.units:
-        leaves, found = score_unit_leaves(fw, rules, unit.id, records, instruments, settings, manual)
+        unit_fw = unit_framework(fw, ledger, unit.id) if ledger is not None else fw
+        leaves, found = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings, manual, ledger)
         problems += found
         mine = [a for e, a in zip(events, applied) if a is not None and e.unit == unit.id]
-        results.append(_unit_result(fw, units, unit.id, leaves, mine))
+        results.append(_unit_result(unit_fw, units, unit.id, leaves, mine))
     results = grade_and_rank(results, settings)
     if stability:
         results = rank_stability(fw, results, settings)
@@ -266,5 +278,10 @@ def score_project(root: Path, *, include_received: bool = False, events: Sequenc
                                seed=seed, draws=draws)
     if fw is None or units is None:
         return Evaluation(fw.id if fw else "", (), tuple(problems), settings)
-    result = score(fw, units, instruments, views, settings=settings, events=events, manual=manual)
+    from evalkit.ledger import scoring_inputs
+
+    ledger, ledger_events, found = scoring_inputs(root, fw, units)  # per-unit (台账) frameworks only
+    problems += found
+    result = score(fw, units, instruments, views, settings=settings, events=[*events, *ledger_events], manual=manual,
+                   ledger=ledger)
     return Evaluation(result.framework, result.units, tuple(problems) + result.problems, settings, result.unassigned)

@@ -24,9 +24,9 @@ from pathlib import Path
 from evalkit.project import repository_root
 
 PROJECT_ENV = "EVALKIT_PROJECT"
-NOT_PREHEATED = ("review.ipynb", "sampling.ipynb", "scoring.ipynb")
+NOT_PREHEATED = ("review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
 WEBSOCKET_MAX_BYTES = 32 * 1024 * 1024
-NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb")
+NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,7 @@ def run(config: ServeConfig) -> int:
     print(f"  审核（组长）  {config.url('review.ipynb')}")
     print(f"  抽样与进度    {config.url('sampling.ipynb')}")
     print(f"  计分与排名    {config.url('scoring.ipynb')}")
+    print(f"  任务台账      {config.url('ledger.ipynb')}")
     if not config.loopback:
         print("  注意：服务监听在非本机地址，访问需要上面链接中的 token。")
     print("按 Ctrl+C 停止。", flush=True)

@@ -44,6 +44,8 @@ import copy
 import hashlib
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
@@ -114,6 +116,23 @@ def _file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+_LOADS: ContextVar[dict | None] = ContextVar("evalkit_store_loads", default=None)
+
+
+@contextmanager
+def cached_loads():
+    """Within this block :meth:`Store.load` reads each ``raw/`` folder once and then returns the same records.
+
+    For one-shot runs that load the store several times (``evalkit rerun``: validate, score,
+    check, reports); never used by the forms, which must always see the files as they are.
+    """
+    token = _LOADS.set({})
+    try:
+        yield
+    finally:
+        _LOADS.reset(token)
 
 
 class Store:
@@ -244,6 +263,10 @@ class Store:
         A file that cannot be read or is not a valid revision is a problem naming its
         path; it never stops the other files from loading.
         """
+        cache = _LOADS.get()
+        key = str(self.raw.resolve()) if cache is not None else ""
+        if cache is not None and key in cache:
+            return list(cache[key][0]), list(cache[key][1])
         views: list[RecordView] = []
         problems: list[Problem] = []
         for entry in self._entries(self.raw, problems):
@@ -259,6 +282,8 @@ class Store:
                 views.append(view)
                 problems += found
         views.sort(key=lambda v: (aware_time(v.submitted, "submitted"), v.instance_id))
+        if cache is not None:
+            cache[key] = (list(views), list(problems))
         return views, problems
 
     # ------------------------------------------------------------ internals

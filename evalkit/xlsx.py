@@ -107,36 +107,95 @@ def workbook_bytes(wb: Workbook) -> bytes:
     are fixed here (2000-01-01), so the same content gives the same bytes (reruns compare
     output hashes).  Formulas are neutralised first (:func:`neutralise`).
     """
-    import datetime as dt
     import io
-    import zipfile
+
+    raw = io.BytesIO()
+    _save_raw(wb, raw)
+    raw.seek(0)
+    out = io.BytesIO()
+    fixed_zip(raw, out)
+    return out.getvalue()
+
+
+def _save_raw(wb: Workbook, target) -> None:
+    """openpyxl's own save, formulas neutralised and the document properties fixed first."""
+    import datetime as dt
 
     neutralise(wb)
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "evalkit"
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
+    wb.save(target)
+
+
+def fixed_zip(src, dst, splice: dict | None = None) -> None:
+    """Copy the .xlsx zip ``src`` into ``dst`` (paths or binary files), entry by entry, dated 2000-01-01.
+
+    openpyxl stamps the time of saving into every zip entry and into ``dcterms:modified`` of
+    docProps/core.xml; both are fixed here.  Entries are streamed (1 MB at a time), so a
+    large workbook never has to be held in memory.  ``splice`` maps an entry name (a sheet,
+    ``xl/worksheets/sheet3.xml``) to a binary file whose bytes go in just before the entry's
+    ``</sheetData>`` (rows written as sheet XML elsewhere: :mod:`evalkit.report_xlsx`).
+    The bytes are those of ``ZipFile.writestr`` with the whole entry: deflate gives the same
+    output however its input is cut, and the entry's size is set before it is written so
+    the zip64 choice is the same.
+    """
+    import re
+    import shutil
+    import zipfile
+
+    splice = splice or {}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+            rows = splice.get(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock at save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
+                              zin.read(info.filename))
+                zout.writestr(entry, data)
+            elif rows is not None:
+                head, end, tail = zin.read(info.filename).partition(b"</sheetData>")
+                if not end:
+                    raise RuntimeError(f"{info.filename}: no sheetData to extend")
+                size = rows.seek(0, 2)
+                rows.seek(0)
+                entry.file_size = len(head) + size + len(end) + len(tail)
+                with zout.open(entry, "w") as out:
+                    out.write(head)
+                    shutil.copyfileobj(rows, out, 1 << 20)
+                    out.write(end + tail)
+            else:
+                entry.file_size = info.file_size
+                with zin.open(info) as fin, zout.open(entry, "w") as out:
+                    shutil.copyfileobj(fin, out, 1 << 20)
 
 
 def save(wb: Workbook, path):
-    """Save reproducibly (:func:`workbook_bytes`) to a path (atomically) or a file object; never a formula."""
-    data = workbook_bytes(wb)
+    """Save reproducibly (:func:`workbook_bytes`) to a path (atomically) or a file object; never a formula.
+
+    To a path, the workbook goes through a temporary file next to it and is re-dated from
+    file to file (:func:`fixed_zip`): the same bytes as :func:`workbook_bytes`, without
+    holding them in memory.
+    """
+    import tempfile
+
     if not isinstance(path, (str, Path)):  # a file object (e.g. BytesIO for a download)
-        path.write(data)
+        path.write(workbook_bytes(wb))
         return path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        with tempfile.TemporaryFile(dir=path.parent) as raw:
+            _save_raw(wb, raw)
+            raw.seek(0)
+            with open(tmp, "wb") as out:
+                fixed_zip(raw, out)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

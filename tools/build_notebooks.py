@@ -15,10 +15,12 @@ PAGES = {
     "review.ipynb": ("review_page", "记录审核"),
     "sampling.ipynb": ("sampling_page", "抽样与实地进度"),
     "scoring.ipynb": ("scoring_page", "计分与排名"),
+    "ledger.ipynb": ("ledger_page", "任务台账与进度"),
 }
 
 
-MODULES = {"form_page": "apps", "records_page": "review", "review_page": "review", "sampling_page": "sampling_page", "scoring_page": "scoring_page"}
+MODULES = {"form_page": "apps", "records_page": "review", "review_page": "review", "sampling_page": "sampling_page", "scoring_page": "scoring_page",
+           "ledger_page": "ledger_page"}
 
 
 def main() -> None:

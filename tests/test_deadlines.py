@@ -1,0 +1,68 @@
+"""Reading 完成时限 cells (evalkit.deadlines): dates, free text, unreadable and impossible deadlines."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+from evalkit.deadlines import EMPTY, EXACT, FROM_TEXT, INVALID, UNREADABLE, parse_deadline
+
+from conftest import SHIPPED
+
+D = dt.date
+
+
+@pytest.mark.parametrize("text, year, kind, date", [
+    ("2018年3月15日", None, EXACT, D(2018, 3, 15)),
+    ("2018年6月30日前", None, EXACT, D(2018, 6, 30)),
+    ("2018-05-31", None, EXACT, D(2018, 5, 31)),
+    ("2018/5/31", None, EXACT, D(2018, 5, 31)),
+    ("2018年5月底", None, EXACT, D(2018, 5, 31)),
+    ("2018年2月底", None, EXACT, D(2018, 2, 28)),
+    ("2018年5月", None, EXACT, D(2018, 5, 31)),
+    ("2018年3月上旬", None, EXACT, D(2018, 3, 10)),
+    ("2018年3月中旬", None, EXACT, D(2018, 3, 20)),      # 中旬 = 11–20日: its last day
+    ("2018年3月下旬", None, EXACT, D(2018, 3, 31)),
+    ("2018年底", None, EXACT, D(2018, 12, 31)),
+    ("年内", 2018, EXACT, D(2018, 12, 31)),
+    ("年底", 2018, EXACT, D(2018, 12, 31)),
+    ("3月中旬", 2018, EXACT, D(2018, 3, 20)),
+    ("年内", None, UNREADABLE, None),                   # no year anywhere
+    ("2018年6月30日前出台“多规合一”工作方案，年内全面铺开", None, FROM_TEXT, D(2018, 6, 30)),
+    ("最短时限和最少证明工作2018年6月底完成，最优服务工作2018年12月底完成", None, FROM_TEXT, D(2018, 6, 30)),
+    ("5月底前完成，年底前验收", 2018, FROM_TEXT, D(2018, 5, 31)),
+    ("长期坚持", 2018, UNREADABLE, None),
+    ("按照省政府要求，及时组织试点单位申报，按试点单位要求全面落实", 2018, UNREADABLE, None),
+    ("2018年13月", None, INVALID, None),
+    ("2018年2月30日", None, INVALID, None),
+    ("", None, EMPTY, None),
+    (None, None, EMPTY, None),
+    (dt.datetime(2018, 7, 31), None, EXACT, D(2018, 7, 31)),
+])
+def test_parse_deadline(text, year, kind, date):
+    found = parse_deadline(text, year)
+    assert (found.kind, found.date) == (kind, date)
+
+
+def test_from_text_and_invalid_say_why():
+    assert parse_deadline("2018年7月31日前，出台落实《指导意见》").detail == "取文中第一个明确日期「2018年7月31日」"
+    assert parse_deadline("2018年13月").detail == "「2018年13月」的月份 13 不存在"
+    assert parse_deadline("2018年2月30日").detail == "「2018年2月30日」：2018年2月没有 30 日"
+
+
+def test_the_76_deadlines_of_seed_002_as_shipped():
+    """Every 完成时限 of the Jilin City table: 71 plain dates, 4 read from free text, 1 unreadable."""
+    with open(SHIPPED / "src" / "jilin-city-2018.indicators.csv", encoding="utf-8") as fh:
+        rows = {int(r["序号"]): r["完成时限"] for r in csv.DictReader(fh) if r["序号"]}
+    assert len(rows) == 76
+    found = {n: parse_deadline(text, 2018) for n, text in rows.items()}
+    by_kind = {k: sorted(n for n, d in found.items() if d.kind == k) for k in (EXACT, FROM_TEXT, UNREADABLE, INVALID)}
+    assert by_kind[FROM_TEXT] == [15, 21, 23, 34]
+    assert by_kind[UNREADABLE] == [20]
+    assert by_kind[INVALID] == []
+    assert len(by_kind[EXACT]) == 71
+    assert {n: found[n].date for n in by_kind[FROM_TEXT]} == {
+        15: D(2018, 6, 30), 21: D(2018, 7, 31), 23: D(2018, 12, 31), 34: D(2018, 6, 30)}
+    assert found[1].date == D(2018, 3, 15) and found[26].date == D(2018, 5, 20) and found[76].date == D(2018, 8, 31)
