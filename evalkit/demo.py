@@ -154,7 +154,7 @@ class DemoSummary:
                  f"  单位自评数据：{self.claims}",
                  "  有意设置的问题（检查应能发现）："]
         for p in self.problems:
-            lines.append(f"    - [{p.code}] {p.detail}（记录 {p.record}）")
+            lines.append(f"    - [{p.code}] {p.detail}" + (f"（记录 {p.record}）" if p.record else ""))
         return "\n".join(lines)
 
 
@@ -218,26 +218,10 @@ class _Writer:
 
 
 def _save(wb, path: Path) -> None:
-    """Save a workbook with fixed times inside (zip entries, dcterms:modified): same content, same bytes."""
-    import re
-    import zipfile
-
+    """Save a workbook so that the same content gives the same bytes (:func:`evalkit.xlsx.save`)."""
     from evalkit.xlsx import save
 
     save(wb, path)
-    with zipfile.ZipFile(path) as src:
-        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, content in entries:
-            if name == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            dst.writestr(info, content)
-    path.write_bytes(buffer.getvalue())
 
 
 _SLOT = "@@evalkit-demo-answers@@"

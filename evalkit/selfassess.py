@@ -356,28 +356,9 @@ def write_template(fw, path: Path, unit_id: str, unit_name: str = "", *, deadlin
     meta.sheet_state = "hidden"
     meta.protection = SheetProtection(sheet=True)
     wb.active = wb.worksheets.index(ws)
-    return _fixed_zip(save(wb, path))
+    return save(wb, path)  # content-only bytes: fixed times inside (evalkit.xlsx.save)
 
 
-def _fixed_zip(path: Path) -> Path:
-    """Date every zip entry 2000-01-01 and fix dcterms:modified, so equal content gives equal bytes
-    (openpyxl stamps both with the time of writing whatever :func:`evalkit.xlsx.save` sets)."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as src:
-        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, content in entries:
-            if name == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            dst.writestr(info, content)
-    tmp.replace(path)
-    return path
 
 
 WIDTHS = (9, 44, 6, 16, 24, 8, 8, 8, 9, 26, 30)
