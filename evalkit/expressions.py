@@ -388,6 +388,8 @@ def _to_date(value: Value) -> Value:
 
 def _align_temporal(a: Value, b: Value) -> tuple[Value, Value]:
     """Read an ISO string next to a date (or time) as a date (or time)."""
+    if not isinstance(a, (dt.date, dt.time)) and not isinstance(b, (dt.date, dt.time)):
+        return a, b  # the common case: nothing to align
     for this, other in ((a, b), (b, a)):
         if isinstance(this, (dt.date, dt.time)) and isinstance(other, str):
             parsed = _parse_temporal(other)
@@ -400,7 +402,7 @@ def _equal(a: Value, b: Value) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return _to_bool(a) == _to_bool(b)
     a, b = _align_temporal(a, b)
-    if any(isinstance(v, (float, dt.date, dt.time)) for v in (a, b)):
+    if isinstance(a, (float, dt.date, dt.time)) or isinstance(b, (float, dt.date, dt.time)):
         x, y = to_number(a), to_number(b)
         return x == y or abs(x - y) < 1e-12
     return to_string(a) == to_string(b)
