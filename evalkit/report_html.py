@@ -26,10 +26,10 @@ from evalkit.charts import bars_against_max, grade_distribution, ranking_bars
 from evalkit.leaf_scores import STATUS_ZH
 from evalkit.report_xlsx import _ties
 from evalkit.problems import SEVERITY_ZH
+from evalkit.reports import TEXT_LIMIT  # free-text answers per unit page
 from evalkit.units import is_safe_id
 
 PROBLEM_LIMIT = 500   # rows per page; the workbook's 问题 sheet has them all
-TEXT_LIMIT = 300      # free-text answers per unit page
 
 CSS = """
 *{box-sizing:border-box}
@@ -312,7 +312,7 @@ def _unit_page(data, u, hrefs) -> str:
               ("扣分", _fmt(u.deductions)), ("加减分事项", _fmt(u.adjustments)), ("总分", _fmt(u.total))]
     events = [{"id": e.id, "zh": e.zh, "points": f"{e.points:+g}", "source": e.source,
                "evidence": "；".join(x for x in (e.evidence, e.note) if x)} for e in u.events]
-    texts = data.unit_texts(u.unit)
+    texts = data.unit_texts(u.unit)  # the first evalkit.reports.TEXT_LIMIT
     problems = data.unit_problems(u.unit)
     roots = [i for i in data.indicators if i.level == 1]
     chart = bars_against_max([(f"{r.code} {r.name}", nodes[r.code].score if r.code in nodes else
@@ -322,7 +322,8 @@ def _unit_page(data, u, hrefs) -> str:
         **_common(data, f"{u.name}（{u.unit}）评估报告", "../"), u=info, missing=_missing([u]), chart=chart,
         card=card, totals=totals, events=events,
         texts=[{"record": t.record, "instrument": data.instrument_title(t.instrument), "label": t.label,
-                "text": t.text} for t in texts[:TEXT_LIMIT]], text_total=len(texts), masked=data.mask_personal,
+                "text": t.text} for t in texts[:TEXT_LIMIT]], text_total=data.unit_text_count(u.unit),
+        masked=data.mask_personal,
         problems=_problem_rows(data, problems), problem_total=len(problems), limit=PROBLEM_LIMIT,
         method=method_rows(data, [u.unit]))
 

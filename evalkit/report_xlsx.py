@@ -19,9 +19,10 @@
 
 Sheets are set up by openpyxl (write-only mode: widths, frozen header,
 filters, print titles, page setup, styles) and their rows are written as
-sheet XML by :meth:`Sheet.add` and spliced in when saving
-(:func:`fixed_bytes`): openpyxl needs ~10 µs per cell, and a province-scale
-evidence sheet has a million.  No row is ever written as a formula: strings
+sheet XML by :meth:`Sheet.add` into a spool file and spliced in when saving
+(:func:`save_workbook`, streaming from file to file): openpyxl needs ~10 µs
+per cell, and a province-scale workbook has 1.7 million rows — held in memory,
+they took gigabytes.  No row is ever written as a formula: strings
 are inline text (those starting with ``=`` ``+`` ``-`` ``@`` get Excel's quote
 prefix, like :func:`evalkit.xlsx.put`), numbers are numbers, and control
 characters XML cannot hold become U+FFFD.
@@ -29,7 +30,9 @@ characters XML cannot hold become U+FFFD.
 
 from __future__ import annotations
 
+import contextvars
 import math
+import tempfile
 from copy import copy
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -42,7 +45,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from evalkit.problems import SEVERITY_ZH
-from evalkit.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, display_width
+from evalkit.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, display_width, fixed_zip
 
 GRADE_FILLS = {"优秀": "C6EFCE", "良好": "DDEBF7", "达标": "FFF2CC", "不达标": "FFC7CE"}
 MISSING_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -57,6 +60,9 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 NUMBER = "0.00"
 PERCENT = "0.0%"
+SPOOL_IN_MEMORY = 8 << 20  # a sheet's rows stay in memory up to 8 MB of XML, then go to a temporary file
+# where the spools go: the folder of the workbook being written (not /tmp, which may be RAM)
+_SPOOL_DIR: contextvars.ContextVar = contextvars.ContextVar("evalkit_report_spool", default=None)
 
 
 _STYLES: dict[tuple, object] = {}
@@ -91,16 +97,26 @@ def cell(ws, value: object, *, bold: bool = False, number: str | None = None, fi
 
 
 class Sheet:
-    """A write-only sheet with one header row: widths, frozen header, filter, print titles, landscape."""
+    """A write-only sheet with one header row: widths, frozen header, filter, print titles, landscape.
+
+    Rows (:meth:`add`) go as UTF-8 sheet XML into a spool file — in memory while small,
+    then a temporary file in the workbook's folder (:data:`_SPOOL_DIR`) — and are spliced
+    into the sheet when saving (:func:`save_workbook`): a province-scale workbook has 1.7
+    million rows, which as Python strings took gigabytes.
+    """
 
     def __init__(self, wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[float], *,
                  heading: str, wrap: Iterable[int] = (), numbers: dict[int, str] | None = None) -> None:
         self.ws = wb.create_sheet(title)
-        self.raw: list[str] = []
+        self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=_SPOOL_DIR.get())
+        self._pending: list[str] = []
         self._style_ids: dict[tuple, int] = {}
         self.letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
         self.headers, self.wrap, self.numbers = list(headers), set(wrap), dict(numbers or {})
         self.widths = list(widths)
+        # columns whose text wraps, with their usable width in widths of "0" (proportional ASCII runs a little wider)
+        self._usable = [(i, max(int(self.widths[i]) - 1, 2)) for i in sorted(self.wrap) if i < len(self.widths)]
+        self._lines: dict[int, dict[str, int]] = {i: {} for i in range(len(self.widths))}  # column -> text -> lines
         ws = self.ws
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
@@ -117,26 +133,35 @@ class Sheet:
         ws.oddHeader.center.font = FONT_NAME
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         ws.oddFooter.center.font = FONT_NAME
-        height = self._height(headers, set(range(len(headers))))
+        height = self._height(headers, [(i, max(int(self.widths[i]) - 1, 2)) for i in range(len(headers))])
         if height:
             ws.row_dimensions[1].height = height
         ws.append([cell(ws, h, bold=True, fill=HEADER_FILL, wrap=True) for h in headers])
         self.rows = 1
 
-    def _height(self, values: Sequence[object], wrap: set[int]) -> float | None:
+    def _height(self, values: Sequence[object], usable_widths=None) -> float | None:
         """Row height for wrapped text (LibreOffice and Excel do not refit rows when they open a file)."""
         lines = 1
-        for i in wrap:
-            if i < len(values) and isinstance(values[i], str) and values[i]:
-                usable = max(int(self.widths[i]) - 1, 2)  # in widths of "0"; proportional ASCII runs a little wider
-                if 2 * len(values[i]) <= usable and "\n" not in values[i]:
-                    continue  # one line whatever the characters: skip the per-character width
-                n = sum(max(1, -(-display_width(part) // usable)) for part in values[i].split("\n"))
-                lines = max(lines, n)
+        count = len(values)
+        for i, usable in (self._usable if usable_widths is None else usable_widths):
+            if i < count:
+                value = values[i]
+                if not isinstance(value, str) or not value:
+                    continue
+                if 2 * len(value) <= usable and "\n" not in value:
+                    continue  # one line whatever the characters: no need to measure
+                seen = self._lines[i]  # the same titles and labels come back row after row
+                n = seen.get(value)
+                if n is None:
+                    if len(seen) >= 20000:
+                        seen.clear()
+                    n = seen[value] = sum(max(1, -(-text_width(part) // usable)) for part in value.split("\n"))
+                if n > lines:
+                    lines = n
         return min(12.75 * lines + 2, 400) if lines > 1 else None
 
     def add(self, values: Sequence[object], *, fill=None, bold: bool = False, fills: dict[int, str] | None = None) -> None:
-        """One row, written as sheet XML text and spliced in after saving (:func:`fixed_zip_times`).
+        """One row, written as sheet XML text and spliced in when saving (:func:`save_workbook`).
 
         openpyxl spends ~10 µs per cell building XML elements, and a province-scale
         evidence sheet has a million cells.  The cells are those :func:`cell`
@@ -144,25 +169,60 @@ class Sheet:
         strings as inline text — never formulas — and numbers as numbers.
         """
         r = self.rows + 1
-        height = self._height(values, self.wrap)
+        height = self._height(values)
         parts = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
+        append = parts.append
+        ids = self._style_ids
+        letters = self.letters
+        base = fill.fgColor.rgb if isinstance(fill, PatternFill) else (fill or "")
+        colour = base
         for i, v in enumerate(values):
-            ref = f"{self.letters[i]}{r}"
-            f = (fills or {}).get(i) or fill
-            colour = f.fgColor.rgb if isinstance(f, PatternFill) else (f or "")
+            ref = f"{letters[i]}{r}"
+            if fills:
+                f = fills.get(i) or fill
+                colour = f.fgColor.rgb if isinstance(f, PatternFill) else (f or "")
+            if isinstance(v, str) and v:
+                text = v if v.isprintable() else clean_text(v)
+                key = (i, text.startswith(FORMULA_STARTS), None, colour, bold)
+                sid = ids.get(key)
+                if sid is None:
+                    sid = self._style(i, text, colour, bold)
+                text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                append(f'<c r="{ref}" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+                continue
             if isinstance(v, float) and not math.isfinite(v):
                 v = None
             if isinstance(v, bool) or v is None or v == "":
-                parts.append(f'<c r="{ref}" s="{self._style(i, "", colour, bold)}"/>')
+                sid = ids.get((i, False, None, colour, bold))
+                append(f'<c r="{ref}" s="{self._style(i, "", colour, bold) if sid is None else sid}"/>')
             elif isinstance(v, (int, float)):
-                parts.append(f'<c r="{ref}" s="{self._style(i, 0, colour, bold)}" t="n"><v>{v!r}</v></c>')
+                sid = ids.get((i, False, self.numbers.get(i), colour, bold))
+                append(f'<c r="{ref}" s="{self._style(i, 0, colour, bold) if sid is None else sid}" t="n">'
+                       f'<v>{v!r}</v></c>')
             else:
                 text = clean_text(str(v))
-                parts.append(f'<c r="{ref}" s="{self._style(i, text, colour, bold)}" t="inlineStr"><is>'
-                             f'<t xml:space="preserve">{_xml_escape(text)}</t></is></c>')
-        parts.append("</row>")
-        self.raw.append("".join(parts))
+                append(f'<c r="{ref}" s="{self._style(i, text, colour, bold)}" t="inlineStr"><is>'
+                       f'<t xml:space="preserve">{_xml_escape(text)}</t></is></c>')
+        append("</row>")
+        self._pending.append("".join(parts))
         self.rows += 1
+        if len(self._pending) >= 2000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.spool.write("".join(self._pending).encode("utf-8"))
+            self._pending.clear()
+
+    def rows_file(self):
+        """The spool holding every row after the header as sheet XML (UTF-8), ready to read from the start."""
+        self._flush()
+        self.spool.seek(0)
+        return self.spool
+
+    def close(self) -> None:
+        self._pending.clear()
+        self.spool.close()
 
     def _style(self, column: int, value: object, colour: str, bold: bool) -> int:
         quote = isinstance(value, str) and value.startswith(FORMULA_STARTS)
@@ -181,6 +241,36 @@ class Sheet:
     def finish(self) -> None:
         if self.rows > 1:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{self.rows}"
+
+
+_WIDE: list = []
+
+
+def text_width(value: str) -> int:
+    """:func:`evalkit.xlsx.display_width` of a string (CJK characters count twice), without a loop per character.
+
+    The wide characters (East Asian Width W and F, from this Python's ``unicodedata``)
+    are removed by one regular expression, built on first use (~0.15 s); a province's
+    free-text answers are 70 million characters.
+    """
+    if value.isascii():
+        return len(value)
+    if not _WIDE:
+        import re
+        import unicodedata
+
+        ranges, start = [], None
+        for code in range(0x110000):
+            wide = unicodedata.east_asian_width(chr(code)) in ("W", "F")
+            if wide and start is None:
+                start = code
+            elif not wide and start is not None:
+                ranges.append(f"\\U{start:08x}-\\U{code - 1:08x}")
+                start = None
+        if start is not None:
+            ranges.append(f"\\U{start:08x}-\\U{0x10FFFF:08x}")
+        _WIDE.append(re.compile("[" + "".join(ranges) + "]+"))
+    return 2 * len(value) - len(_WIDE[0].sub("", value))
 
 
 def clean_text(value: str) -> str:
@@ -316,8 +406,12 @@ def _evidence(wb: Workbook, data, heading: str) -> "Sheet":
 def _texts(wb: Workbook, data, heading: str) -> "Sheet":
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
     sheet = Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
-    for t in data.texts:
-        sheet.add([t.record, t.unit, data.instrument_title(t.instrument), f"{t.label}（{t.field}）", t.row, t.text])
+    titles: dict[str, str] = {}
+    for t in data.iter_texts():  # one at a time: a province has 1.5 million
+        title = titles.get(t.instrument)
+        if title is None:
+            title = titles[t.instrument] = data.instrument_title(t.instrument)
+        sheet.add([t.record, t.unit, title, f"{t.label}（{t.field}）", t.row, t.text])
     sheet.finish()
     return sheet
 
@@ -376,57 +470,51 @@ def _method(wb: Workbook, data, heading: str) -> "Sheet":
 
 def write_workbook(data, path: Path) -> Path:
     """Build the whole workbook and save it with fixed timestamps (same inputs, same bytes)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
     _STYLES.clear()  # style ids are per workbook
     heading = f"{data.name} 评估报告" + (f"（截至 {data.as_of}）" if data.as_of else "")
-    sheets = [make(wb, data, heading) for make in (_summary, _scorecards, _evidence, _texts, _problems, _method)]
-    raw = {f"xl/worksheets/sheet{i}.xml": "".join(s.raw) for i, s in enumerate(sheets, start=1) if s.raw}
-    return write_bytes(path, fixed_bytes(wb, raw))
+    sheets: list[Sheet] = []
+    token = _SPOOL_DIR.set(str(path.parent))
+    try:
+        for make in (_summary, _scorecards, _evidence, _texts, _problems, _method):
+            sheets.append(make(wb, data, heading))
+        return save_workbook(wb, sheets, path)
+    finally:
+        _SPOOL_DIR.reset(token)
+        for sheet in sheets:
+            sheet.close()
 
 
-def fixed_bytes(wb: Workbook, raw_rows: dict[str, str]) -> bytes:
-    """The workbook as bytes that depend on its content only, with the sheets' rows spliced in.
+def save_workbook(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:
+    """Save the workbook with the sheets' rows spliced in; the bytes depend on its content only; atomic.
 
-    Like :func:`evalkit.xlsx.workbook_bytes` (whose formula pass cannot read a
-    write-only workbook — here no cell is ever a formula: rows are written as
-    inline text and numbers, :meth:`Sheet.add`): every zip entry is dated
-    2000-01-01 and ``docProps/core.xml`` carries fixed times, because openpyxl
-    stamps the time of saving into both.
+    Like :func:`evalkit.xlsx.save` (whose formula pass cannot read a write-only
+    workbook — here no cell is ever a formula: rows are written as inline text and
+    numbers, :meth:`Sheet.add`): openpyxl saves into a temporary file next to
+    ``path``, and :func:`evalkit.xlsx.fixed_zip` copies it entry by entry into
+    ``path``'s temporary file, every entry dated 2000-01-01, ``docProps/core.xml``
+    with fixed times and the rows streamed in from the sheets' spools; then the
+    temporary file is renamed.  Nothing of the size of the workbook is held in memory.
     """
     import datetime as dt
-    import io
-    import re
-    import zipfile
 
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "evalkit"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            rows = raw_rows.get(info.filename)
-            if rows:  # the rows go after the header row openpyxl wrote
-                if b"</sheetData>" not in content:
-                    raise RuntimeError(f"{info.filename}: no sheetData to extend")
-                content = content.replace(b"</sheetData>", rows.encode("utf-8") + b"</sheetData>", 1)
-            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, content)
-    return out.getvalue()
-
-
-def write_bytes(path: Path, data: bytes) -> Path:
-    """Write atomically: a temp file next to it, then rename."""
+    splice = {f"xl/worksheets/sheet{i}.xml": s.rows_file() for i, s in enumerate(sheets, start=1) if s.rows > 1}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        with tempfile.TemporaryFile(dir=path.parent) as raw:
+            wb.save(raw)
+            raw.seek(0)
+            with open(tmp, "wb") as out:
+                fixed_zip(raw, out, splice, external_attr=0o600 << 16)  # openpyxl's own for every entry
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

@@ -10,7 +10,7 @@ Reports are evidence, so they are reproducible and safe:
 
 * the same inputs give the same bytes: no wall-clock time (the as-of date of
   ``evalkit.toml`` is an input), every list in a stable order, the workbook's
-  zip entries and document properties with fixed dates (:func:`evalkit.report_xlsx.fixed_bytes`);
+  zip entries and document properties with fixed dates (:func:`evalkit.report_xlsx.save_workbook`);
 * text from the field never becomes a formula in the workbook and is always
   HTML-escaped in the pages;
 * citizens' names and phone numbers are masked unless ``mask_personal=False``
@@ -23,11 +23,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 
 WORKBOOK_NAME = "评估报告.xlsx"
+TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 # ---------------------------------------------------------------- masking
@@ -96,9 +97,12 @@ def mask_value(kind: str | None, value: str) -> str:
 # ---------------------------------------------------------------- report data
 
 
-@dataclass(frozen=True)
-class TextAnswer:
-    """One free-text answer of a record (masked when asked), for the reports' field notes."""
+class TextAnswer(NamedTuple):
+    """One free-text answer of a record (masked when asked), for the reports' field notes.
+
+    A named tuple: a province has 1.5 million of them, made one at a time
+    (:meth:`ReportData.iter_texts`) and never all kept.
+    """
 
     record: str
     unit: str
@@ -137,10 +141,10 @@ class ReportData:
     mask_personal: bool = True
     used_by: dict = field(default_factory=dict)        # record id -> sorted indicator codes (or event ids)
     left_reason: dict = field(default_factory=dict)    # record id -> first reason it was left out
-    texts: list[TextAnswer] = field(default_factory=list)
     _problem_units: dict | None = None
     _records_by_unit: dict | None = None
-    _texts_by_unit: dict | None = None
+    _text_heads: dict | None = None     # unit id -> its first TEXT_LIMIT free-text answers
+    _text_counts: dict | None = None    # unit id -> how many free-text answers it has
     _by_unit: dict = field(default_factory=dict)
 
     # ---- look-ups
@@ -181,12 +185,36 @@ class ReportData:
         found = [v for u in set(unit_ids) for v in self._records_by_unit.get(u, [])]
         return sorted(found, key=lambda v: v.instance_id)
 
+    def iter_texts(self) -> Iterator[TextAnswer]:
+        """Every free-text answer of the records that are not deleted, in record order, masked when asked.
+
+        Made one at a time (a province has 1.5 million; the workbook's 文字记录 sheet
+        writes them as they come); a pass to the end also keeps each unit's first
+        :data:`TEXT_LIMIT` and its count for :meth:`unit_texts` and :meth:`unit_text_count`.
+        """
+        heads: dict[str, list[TextAnswer]] = {}
+        counts: dict[str, int] = {}
+        for t in _texts(self):
+            n = counts.get(t.unit, 0)
+            if n < TEXT_LIMIT:
+                heads.setdefault(t.unit, []).append(t)
+            counts[t.unit] = n + 1
+            yield t
+        self._text_heads, self._text_counts = heads, counts
+
     def unit_texts(self, unit_id: str) -> list[TextAnswer]:
-        if self._texts_by_unit is None:
-            self._texts_by_unit = {}
-            for t in self.texts:
-                self._texts_by_unit.setdefault(t.unit, []).append(t)
-        return self._texts_by_unit.get(unit_id, [])
+        """The unit's first :data:`TEXT_LIMIT` free-text answers, in record order."""
+        if self._text_heads is None:
+            for _ in self.iter_texts():
+                pass
+        return self._text_heads.get(unit_id, [])
+
+    def unit_text_count(self, unit_id: str) -> int:
+        """How many free-text answers the unit has (all of them, not only :meth:`unit_texts`)."""
+        if self._text_counts is None:
+            for _ in self.iter_texts():
+                pass
+        return self._text_counts.get(unit_id, 0)
 
     def problem_units(self, p: Problem) -> set[str]:
         """The units a problem is about: its record's unit, and unit ids named in its message."""
@@ -264,11 +292,10 @@ def _indicators(fw, evaluation) -> list[Indicator]:
     return sorted(seen.values(), key=lambda i: [int(x) if x.isdigit() else 0 for x in i.code.split(".")])
 
 
-def _texts(data: ReportData) -> list[TextAnswer]:
+def _texts(data: ReportData) -> Iterator[TextAnswer]:
     """Free-text answers of every record that is not deleted, personal fields masked when asked."""
     from evalkit.instruments import iter_fields
 
-    out: list[TextAnswer] = []
     fields = {k: [(path, f, personal_kind(f.name, f.label, f.role)) for path, f in iter_fields(inst)
                   if f.type == "text" and f.role not in ("unit", "assessor")] for k, inst in data.instruments.items()}
     for view in data.records.values():
@@ -281,9 +308,7 @@ def _texts(data: ReportData) -> list[TextAnswer]:
                 text = str(value)
                 if data.mask_personal:
                     text = mask_value(kind, text)
-                out.append(TextAnswer(view.instance_id, view.unit, view.instrument_id, f.name, f.label, row,
-                                      text, kind))
-    return out
+                yield TextAnswer(view.instance_id, view.unit, view.instrument_id, f.name, f.label, row, text, kind)
 
 
 def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[int | None, object]]:
@@ -352,8 +377,14 @@ def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_per
                 used.setdefault(rid, set()).add(e.id)
     for lo in evaluation.unassigned:
         data.left_reason.setdefault(lo.record, lo.detail)
-    data.used_by = {k: sorted(v, key=_code_key) for k, v in sorted(used.items())}
-    data.texts = _texts(data)
+    keys: dict[str, list] = {}  # a few hundred codes sorted 200,000 times: their keys made once
+
+    def key(code: str) -> list:
+        found = keys.get(code)
+        if found is None:
+            found = keys[code] = _code_key(code)
+        return found
+    data.used_by = {k: sorted(v, key=key) for k, v in sorted(used.items())}
     return data
 
 

@@ -129,7 +129,7 @@ def _save_raw(wb: Workbook, target) -> None:
     wb.save(target)
 
 
-def fixed_zip(src, dst, splice: dict | None = None) -> None:
+def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None = None) -> None:
     """Copy the .xlsx zip ``src`` into ``dst`` (paths or binary files), entry by entry, dated 2000-01-01.
 
     openpyxl stamps the time of saving into every zip entry and into ``dcterms:modified`` of
@@ -139,7 +139,7 @@ def fixed_zip(src, dst, splice: dict | None = None) -> None:
     ``</sheetData>`` (rows written as sheet XML elsewhere: :mod:`evalkit.report_xlsx`).
     The bytes are those of ``ZipFile.writestr`` with the whole entry: deflate gives the same
     output however its input is cut, and the entry's size is set before it is written so
-    the zip64 choice is the same.
+    the zip64 choice is the same.  ``external_attr`` replaces the entries' own (file mode bits).
     """
     import re
     import shutil
@@ -150,7 +150,7 @@ def fixed_zip(src, dst, splice: dict | None = None) -> None:
         for info in zin.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
+            entry.external_attr = info.external_attr if external_attr is None else external_attr
             rows = splice.get(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock at save
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
