@@ -185,3 +185,52 @@ def test_damaged_record_json_never_stops_scoring(tmp_path):
     evaluation = score_project(project, draws=10)
     assert any(str(bad) in (p.file or "") for p in evaluation.problems)
     assert len(evaluation.units) == 95
+
+
+@pytest.mark.browser
+def test_a_killed_server_loses_no_record_and_the_draft_comes_back(tmp_path):
+    """SIGKILL the whole server (Voila and its kernels) while a form is half filled: the record
+    submitted before is intact, and after a restart the draft opens with its answers."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS, Server, fill, new_page, open_form, submit, text_input, wait_status
+
+    project = tmp_path / "p"
+    init_project(project, "province-2018")
+    committed = Store(project).submit(instrument_id="x", instrument_version="1", instrument_sha256="0" * 64,
+                                      unit="c1-01", assessor="孙断电", answers={"a": 1}, started=STARTED)
+    server = Server(project, pool_size=0)
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = new_page(chromium)
+            page.set_default_timeout(120_000)
+            url = server.url(instrument="questionnaire", unit="c1-01", assessor="孙断电")
+            open_form(page, url, timeout=120_000)
+            fill(page, "questionnaire_no", "Q-0009")
+            fill(page, "last_item", "税务登记")
+            wait_status(page, "草稿已自动保存", timeout=120_000)
+            drafts = Drafts(project)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not any(
+                    d["answers"].get("last_item") == "税务登记" for d in drafts.list(assessor="孙断电")):
+                time.sleep(0.1)
+            before = files_under(project / "raw")
+            os.killpg(server.proc.pid, signal.SIGKILL)  # the power cut: server and kernels at once
+            server.proc.wait()
+            chromium.close()
+        assert files_under(project / "raw") == before  # nothing torn, nothing lost
+        views, problems = Store(project).load()
+        assert problems == [] and [v.instance_id for v in views] == [committed.instance_id]
+        [draft] = Drafts(project).list(assessor="孙断电")
+        assert draft["answers"]["questionnaire_no"] == "Q-0009" and draft["answers"]["last_item"] == "税务登记"
+        server = Server(project, pool_size=0)  # restarted on the same project
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = new_page(chromium)
+            open_form(page, server.url(draft=draft["draft_id"]), timeout=120_000)
+            assert text_input(page, "questionnaire_no").input_value() == "Q-0009"
+            assert text_input(page, "last_item").input_value() == "税务登记"
+            chromium.close()
+    finally:
+        server.stop()
