@@ -79,25 +79,32 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from evalkit.checks import check_consistency
     from evalkit.cli import EXIT_OK, EXIT_PROBLEMS, format_problems
-    from evalkit.scoring import load_project
 
     root = _project(args)
     evaluation, problems = evaluate(root, args)
-    _, units, instruments, views, _ = load_project(root)
-    from evalkit.selfassess import check_inputs
-
-    reports, claimed, submitted, found_sa = check_inputs(root)  # imported self-assessments (selfassess/)
-    found: list[Problem] = check_consistency(
-        views, instruments, evaluation=evaluation, unit_ids={u.id for u in units.units} if units else None,
-        include_received=args.include_received, period=evaluation_period(root), assessors=known_assessors(root, units),
-        reports=reports, claimed_scores=claimed, submitted=submitted) + found_sa
+    found = project_checks(root, evaluation, include_received=args.include_received,
+                           period=evaluation_period(root))
     if args.json:
         print(json.dumps([p.to_dict() for p in found], ensure_ascii=False, indent=2))
     else:
         print(format_problems({str(root / "raw"): found}, show_all=args.all))
     return EXIT_PROBLEMS if any(p.is_error for p in found) else EXIT_OK
+
+
+def project_checks(root: Path, evaluation, *, include_received: bool, period) -> list[Problem]:
+    """Every cross-record check of a scored project, with the units' imported self-assessments
+    (what ``evalkit check`` prints and ``evalkit rerun`` reports)."""
+    from evalkit.checks import check_consistency
+    from evalkit.scoring import load_project
+    from evalkit.selfassess import check_inputs
+
+    _, units, instruments, views, _ = load_project(root)
+    reports, claimed, submitted, found_sa = check_inputs(root)  # selfassess/
+    return check_consistency(
+        views, instruments, evaluation=evaluation, unit_ids={u.id for u in units.units} if units else None,
+        include_received=include_received, period=period, assessors=known_assessors(root, units),
+        reports=reports, claimed_scores=claimed, submitted=submitted) + list(found_sa)
 
 
 def evaluation_period(root: Path):

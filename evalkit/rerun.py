@@ -361,18 +361,6 @@ def _namespace(include_received: bool, seed: int | None, draws: int | None) -> a
     return argparse.Namespace(include_received=include_received, seed=seed, draws=draws)
 
 
-def self_reports(root: Path) -> list:
-    """The units' self-reported figures (``selfassess/claims.csv``), when the project has them."""
-    try:
-        from evalkit.demo import read_claims
-    except ImportError:  # pragma: no cover - arrives with the demo project
-        return []
-    try:
-        return list(read_claims(root))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return []  # validate names an unreadable file
-
-
 def compute(root: Path, *, include_received: bool = False, seed: int | None = None, draws: int | None = None,
             progress: Progress | None = None):
     """Validate, score and check ``root`` (absolute); (evaluation, input problems, check problems), relative paths."""
@@ -396,32 +384,17 @@ def compute_scores(root: Path, *, include_received: bool = False, seed: int | No
 
     (evaluation, problems of the adjustments, check problems), paths relative to the project.
     """
-    from evalkit.checks import check_consistency
-    from evalkit.cli_scoring import evaluate, evaluation_period, known_assessors
-    from evalkit.scoring import load_project
+    from evalkit.cli_scoring import evaluate, evaluation_period, project_checks
 
     prefix, text = str(root) + os.sep, str(root)
     step("计分")
     evaluation, adjust_problems = evaluate(root, _namespace(include_received, seed, draws))
     step("一致性检查")
-    _, units, instruments, views, _ = load_project(root)
     try:
         period = evaluation_period(root)
     except Exception:  # noqa: BLE001 - a malformed period is reported by validate; the rerun goes on
         period = None
-    extra: dict = {}
-    found_sa: list[Problem] = []
-    try:  # the units' self-assessments (selfassess/), exactly as evalkit check reads them
-        from evalkit.selfassess import check_inputs
-    except ImportError:  # pragma: no cover - older checkouts: the demo's claims file only
-        extra["reports"] = self_reports(root)
-    else:
-        reports, claimed, submitted, found_sa = check_inputs(root)
-        extra.update(reports=reports, claimed_scores=claimed, submitted=submitted)
-    checks = check_consistency(views, instruments, evaluation=evaluation,
-                               unit_ids={u.id for u in units.units} if units else None,
-                               include_received=include_received, period=period,
-                               assessors=known_assessors(root, units), **extra) + list(found_sa)
+    checks = project_checks(root, evaluation, include_received=include_received, period=period)
     evaluation = replace(evaluation, problems=tuple(_relative_problem(p, prefix, text) for p in evaluation.problems))
     return (evaluation, [_relative_problem(p, prefix, text) for p in adjust_problems],
             [_relative_problem(p, prefix, text) for p in checks])
