@@ -18,13 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, make_workbook
+from conftest import make_workbook
 from evalkit.import_table import import_table
 from evalkit.import_xform import import_xform
 from evalkit.imports import ImportResult
-from evalkit.instruments import load_instrument
 from evalkit.problems import Problem
-from evalkit.project import init_project
 from evalkit.units import read_units
 
 FUZZ = settings(max_examples=int(os.environ.get("EVALKIT_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -55,17 +53,7 @@ XCELL = st.one_of(WORDS, st.text(max_size=8), st.none(), st.integers(-10**6, 10*
 ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "gbk", "gb18030"])
 
 
-@pytest.fixture(scope="module")
-def instruments():
-    return {name: load_instrument(ROOT / "instruments" / f"{name}.xlsx")[0]
-            for name in ("hotline_test", "service_user_check", "questionnaire")}
-
-
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "proj"
-    init_project(root, "province-2018")
-    return root
+from test_imports import instruments, project  # noqa: E402,F401  (the same fixtures as the import tests)
 
 
 @pytest.fixture
