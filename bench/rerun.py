@@ -3,15 +3,15 @@
     .venv/bin/python bench/rerun.py [--path DIR] [--units 150] [--records 100000] [--repeat 3] [--profile]
 
 Generates a province-scale project with the demo generator
-(:func:`evalkit.demo.generate` with ``fast=True``) into ``--path`` (reused when it
+(:func:`evalkit.pipeline.demo.generate` with ``fast=True``) into ``--path`` (reused when it
 already holds a project) or a temporary folder, then times:
 
 * **floor**: parsing ``raw/`` into tables — read every JSON file into a list of dicts
   and a pandas DataFrame of the top-level fields; the least any tool must do;
-* **validate**: :func:`evalkit.project.validate_project` (every record against its instrument);
-* **score + check**: :func:`evalkit.cli_scoring.evaluate` and the cross-record checks as
+* **validate**: :func:`evalkit.project.validate.validate_project` (every record against its instrument);
+* **score + check**: :func:`evalkit.cli.scoring.evaluate` and the cross-record checks as
   ``evalkit rerun`` runs them (the store read once, workbooks parsed once);
-* **reports**: :func:`evalkit.reports.write_reports` (the workbook and the HTML pages);
+* **reports**: :func:`evalkit.reports.data.write_reports` (the workbook and the HTML pages);
 * **full rerun**: ``evalkit rerun PROJECT --out DIR --quiet`` in a child process
   (wall time and the child's peak resident memory).
 
@@ -51,7 +51,7 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def ensure_project(path: Path | None, units: int, records: int) -> tuple[Path, float | None]:
-    from evalkit.demo import generate
+    from evalkit.pipeline import generate
 
     if path is not None and (path / "evalkit.toml").exists():
         return path, None
@@ -86,7 +86,7 @@ def validate(root: Path) -> int:
 
 def score_and_check(root: Path):
     """What the rerun does after validate: score with the adjustments, then the cross-record checks."""
-    from evalkit.rerun import compute_scores
+    from evalkit.pipeline import compute_scores
 
     evaluation, adjust_problems, checks = compute_scores(root.resolve())
     return evaluation, [*adjust_problems, *checks]
@@ -122,7 +122,7 @@ def timed(func, *args):
 
 def section(name: str, root: Path, out: Path, profile: bool) -> dict:
     """Run one section in this (child) process; its seconds and this process's peak memory."""
-    from evalkit.rerun import read_once
+    from evalkit.pipeline import read_once
 
     result: dict = {}
     if name == "floor":
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.section == "rerun":
         import contextlib
 
-        from evalkit.cli import main as evalkit_main
+        from evalkit.cli.main import main as evalkit_main
 
         with contextlib.redirect_stdout(io.StringIO()):
             code = evalkit_main(["rerun", str(args.path), "--out", str(args.out), "--quiet"])

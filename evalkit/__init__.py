@@ -1,8 +1,8 @@
 """evalkit: a workbench for the third-party assessment of the 只跑一次 service reform.
 
-The indicator framework (:mod:`evalkit.framework`), unit lists (:mod:`evalkit.units`),
+The indicator framework (:mod:`evalkit.framework.model`), unit lists (:mod:`evalkit.config.units`),
 instruments, records, sampling, statistics, scoring and reports, with the
-``evalkit`` command line (:mod:`evalkit.cli`).  Problems are data
+``evalkit`` command line (:mod:`evalkit.cli.main`).  Problems are data
 (:mod:`evalkit.problems`).
 """
 
@@ -16,5 +16,5 @@ __version__ = "0.1.0"
 
 def load_all() -> None:
     """Import every module so that every problem code is registered."""
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+        importlib.import_module(info.name)

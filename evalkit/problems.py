@@ -32,7 +32,7 @@ class Spec:
     code: str
     severity: str
     template: str
-    title: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,18 @@ class Problem:
 _CATALOGUE: dict[str, Spec] = {}
 
 
-def register(code: str, severity: str, template: str, title: str = "") -> str:
-    """Add a problem code to the catalogue; returns the code for use as a constant."""
+def register(code: str, severity: str, template: str, description: str = "") -> str:
+    """Add a problem code to the catalogue; returns the code for use as a constant.
+
+    ``template`` is the Chinese message (location and other keywords in braces, always saying how
+    to fix it); ``description`` is one line saying when the problem is raised.
+    """
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r} for {code}")
     existing = _CATALOGUE.get(code)
-    if existing and (existing.severity, existing.template) != (severity, template):
+    if existing and (existing.severity, existing.template, existing.description) != (severity, template, description):
         raise ValueError(f"problem code {code} registered twice with different text")
-    _CATALOGUE[code] = Spec(code, severity, template, title)
+    _CATALOGUE[code] = Spec(code, severity, template, description)
     return code
 
 

@@ -47,7 +47,7 @@ class Server:
         self.project = project
         self.port = free_port()
         self.log = project / "serve.log"
-        cmd = [sys.executable, "-m", "evalkit.cli", "serve", str(project), "--port", str(self.port),
+        cmd = [sys.executable, "-m", "evalkit.cli.main", "serve", str(project), "--port", str(self.port),
                "--pool-size", str(pool_size), *extra]
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
                                      start_new_session=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.framework import framework_from_markdown
-from evalkit.instruments import load_instrument
+from evalkit.forms import load_instrument
 from evalkit.store import Store
-from evalkit.units import Category, Unit, UnitList
+from evalkit.config import Category, Unit, UnitList
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = "2018-11-20T09:00:00+08:00"

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.assign import Assessor, assign, make_assignment, read_assessors
-from evalkit.cli import EXIT_USAGE, UsageError
-from evalkit.cli_sampling import add_commands
+from evalkit.sampling import Assessor, assign, make_assignment, read_assessors
+from evalkit.cli.main import EXIT_USAGE, UsageError
+from evalkit.cli.sampling import add_commands
 from evalkit.project import init_project
 from evalkit.sampling import SamplingError
-from evalkit.units import Category, Unit, UnitList
+from evalkit.config import Category, Unit, UnitList
 
 from conftest import make_workbook
 

@@ -7,7 +7,7 @@ import pytest
 
 from evalkit.framework import read_framework
 from evalkit.problems import Report
-from evalkit.units import is_safe_id, read_units
+from evalkit.config import is_safe_id, read_units
 
 from conftest import sha256
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import bundle as bd
-from evalkit.cli import main
-from evalkit.durable import dumps
+from evalkit.interop import bundle as bd
+from evalkit.cli.main import main
+from evalkit.io.durable import dumps
 from evalkit.store import Store
 
 CST = timezone(timedelta(hours=8))
@@ -199,8 +199,8 @@ def test_bad_since_is_a_usage_error(lead, tmp_path, capsys):
 
 
 def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_shown(lead, tmp_path, capsys):
-    from evalkit.apps import Workbench
-    from evalkit.review import record_html
+    from evalkit.app.pages import Workbench
+    from evalkit.app.review import record_html
 
     base = tmp_path / "base.zip"
     bd.export_bundle(lead["root"], base)

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalkit import bundle as bd
-from evalkit.durable import dumps
+from evalkit.interop import bundle as bd
+from evalkit.io.durable import dumps
 from evalkit.problems import Problem
 from evalkit.store import Store
 from test_bundle import PID, JPEG, at, files_under, make_project, submit

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from evalkit.cli import main, problems_markdown
+from evalkit.cli.main import main, problems_markdown
 from evalkit.framework import read_framework
 from evalkit.project import validate_path
 
@@ -43,7 +43,7 @@ def test_validate_json_is_exactly_the_library_records(capsys):
 def test_usage_errors_exit_2(capsys, tmp_path):
     code, _, err = run(capsys, "validate", str(tmp_path / "nope.xlsx"))
     assert code == 2 and "找不到" in err
-    result = subprocess.run([sys.executable, "-m", "evalkit.cli", "frobnicate"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "evalkit.cli.main", "frobnicate"], capture_output=True, text=True)
     assert result.returncode == 2
 
 

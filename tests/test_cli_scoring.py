@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from evalkit.cli import main
+from evalkit.cli.main import main
 from evalkit.project import init_project
 
 from conftest import make_workbook

@@ -1,4 +1,4 @@
-"""Reading 完成时限 cells (evalkit.deadlines): dates, free text, unreadable and impossible deadlines."""
+"""Reading 完成时限 cells (evalkit.ledger.deadlines): dates, free text, unreadable and impossible deadlines."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from evalkit.deadlines import EMPTY, EXACT, FROM_TEXT, INVALID, UNREADABLE, parse_deadline
+from evalkit.ledger import EMPTY, EXACT, FROM_TEXT, INVALID, UNREADABLE, parse_deadline
 
 from conftest import SHIPPED
 

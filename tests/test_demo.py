@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import store as store_module
-from evalkit.cli import main
-from evalkit.demo import DemoError, INSTRUMENTS, generate
-from evalkit.durable import loads
+from evalkit.store import records as store_module
+from evalkit.cli.main import main
+from evalkit.pipeline import DemoError, INSTRUMENTS, generate
+from evalkit.io.durable import loads
 from evalkit.project import validate_project
 from evalkit.store import Store
-from evalkit.units import read_units
+from evalkit.config import read_units
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "data" / "demo"

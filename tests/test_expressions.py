@@ -1,4 +1,4 @@
-"""Tests for evalkit.expressions: the safe XLSForm expression subset."""
+"""Tests for evalkit.forms.expressions: the safe XLSForm expression subset."""
 
 from __future__ import annotations
 
@@ -13,17 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalkit import expressions as ex
-from evalkit.expressions import (
-    FUNCTIONS,
-    ExpressionError,
-    check,
-    evaluate,
-    parse,
-    references,
-    truthy,
-    uses_current,
-)
+from evalkit.forms import expressions as ex
+from evalkit.forms import FUNCTIONS, ExpressionError, check, evaluate, parse, references, truthy, uses_current
 
 TODAY = dt.date(2024, 6, 15)
 

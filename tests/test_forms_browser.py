@@ -506,7 +506,7 @@ def test_the_record_is_approved_in_the_review_page(server, project, page, hotlin
 # ---------------------------------------------------------------- 5. a killed kernel
 
 def test_a_draft_survives_a_killed_kernel(server, project, browser, page):
-    from evalkit.drafts import Drafts
+    from evalkit.store import Drafts
 
     assessor = "钱草稿"
     drafts = Drafts(project)

@@ -9,9 +9,9 @@ import datetime as dt
 
 import pytest
 
-from evalkit.drafts import Drafts
-from evalkit.formview import FormView
-from evalkit.instruments import load_instrument
+from evalkit.store import Drafts
+from evalkit.app.formview import FormView
+from evalkit.forms import load_instrument
 from evalkit.store import Store
 
 from conftest import make_workbook
@@ -203,8 +203,8 @@ def test_labels_are_escaped(tmp_path):
 
 
 def test_review_shows_choice_labels(setup):
-    from evalkit.apps import Workbench
-    from evalkit.review import record_html
+    from evalkit.app.pages import Workbench
+    from evalkit.app.review import record_html
 
     instrument, store, drafts = setup
     view = make(setup)
@@ -218,7 +218,7 @@ def test_review_shows_choice_labels(setup):
 
 def test_after_submit_the_next_record_starts_on_the_same_page(tmp_path):
     """「在本页再填一份」: a fresh form for the same instrument, unit and assessor, without a new page."""
-    from evalkit.apps import Workbench, form_page
+    from evalkit.app.pages import Workbench, form_page
 
     project = tmp_path / "p"
     (project / "instruments").mkdir(parents=True)

@@ -157,7 +157,7 @@ def test_shipped_jilin_city_framework_has_7_areas_and_76_tasks():
 
 def test_shipped_workbooks_match_their_csv_sources():
     """The xlsx files are built from instruments/frameworks/src/*.csv by tools/build_frameworks.py."""
-    from evalkit import tables
+    from evalkit.io import tables
     from evalkit.framework import framework_from_table
 
     pairs = [("province-2018", "province-2018"), ("province-2018.faithful", "province-2018-faithful"),
@@ -174,7 +174,7 @@ def test_shipped_workbooks_match_their_csv_sources():
 def test_shipped_units_match_their_csv_sources():
     import csv
 
-    from evalkit.units import read_units
+    from evalkit.config import read_units
 
     units, problems = read_units(SHIPPED / "jilin-city-2018-units.xlsx")
     assert problems == []

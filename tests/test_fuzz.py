@@ -67,7 +67,7 @@ FRAMEWORK_HEADER = ["编码", "名称", "分值", "类型", "上限", "评分依
 @given(rows=rows_of(len(FRAMEWORK_HEADER)), meta=rows_of(2, 4))
 def test_framework_workbooks(tmp_path_factory, rows, meta):
     from evalkit.framework import read_framework
-    from evalkit.framework_checks import check_framework
+    from evalkit.framework import check_framework
     from evalkit.project import validate_path
 
     tmp = tmp_path_factory.mktemp("fw")
@@ -90,14 +90,14 @@ CATEGORY_HEADER = ["编号", "名称", "绩效权重", "仅通报"]
 @FUZZ
 @given(units=rows_of(len(UNIT_HEADER)), categories=rows_of(len(CATEGORY_HEADER), 4))
 def test_unit_lists(tmp_path_factory, units, categories):
-    from evalkit.units import read_units
+    from evalkit.config import read_units
 
     tmp = tmp_path_factory.mktemp("units")
     path = workbook_from(tmp, "units.xlsx", {"单位": [UNIT_HEADER, *units], "类别": [CATEGORY_HEADER, *categories]})
     result, found = read_units(path)
     assert_problems(found)
     if result is not None:
-        from evalkit.units import is_safe_id
+        from evalkit.config import is_safe_id
 
         flagged = {p.row for p in found if p.code == "unit-id-unsafe" and p.is_error}
         assert {u.row for u in result.units if not is_safe_id(u.id)} <= flagged  # an unsafe id is always an error
@@ -110,7 +110,7 @@ FRAME_HEADERS = [["事项编码", "事项名称", "单位", "规模"], ["办件�
 @given(kind=st.sampled_from([0, 1]), rows=rows_of(5, 10), as_csv=st.booleans(),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "gbk"]))
 def test_frames(tmp_path_factory, kind, rows, as_csv, encoding):
-    from evalkit.frames import read_frame
+    from evalkit.sampling import read_frame
 
     tmp = tmp_path_factory.mktemp("frame")
     header = FRAME_HEADERS[kind]
@@ -161,7 +161,7 @@ EXPRESSIONS = st.sampled_from([
                                WORDS, EXPRESSIONS, EXPRESSIONS, st.sampled_from(["", "yes", "no", "maybe"])),
                      max_size=8))
 def test_instruments(tmp_path_factory, rows):
-    from evalkit.instruments import load_instrument
+    from evalkit.forms import load_instrument
 
     tmp = tmp_path_factory.mktemp("inst")
     survey = [["type", "name", "label::中文 (zh)", "constraint", "relevant", "required"],
@@ -226,7 +226,7 @@ MANUAL_HEADER = ["单位", "指标", "分数", "理由", "评分人"]
 @FUZZ
 @given(events=rows_of(len(EVENT_HEADER), 6), manual=rows_of(len(MANUAL_HEADER), 6))
 def test_adjustment_workbooks(tmp_path_factory, events, manual):
-    from evalkit.adjustments import read_adjustments
+    from evalkit.scoring import read_adjustments
 
     tmp = tmp_path_factory.mktemp("adj")
     workbook_from(tmp, "adjustments.xlsx", {"加减分事项": [EVENT_HEADER, *events], "人工评分": [MANUAL_HEADER, *manual]})
@@ -238,7 +238,7 @@ def test_adjustment_workbooks(tmp_path_factory, events, manual):
 @FUZZ
 @given(rows=rows_of(3, 8))
 def test_assessor_lists(tmp_path_factory, rows):
-    from evalkit.assign import read_assessors
+    from evalkit.sampling import read_assessors
 
     tmp = tmp_path_factory.mktemp("assessors")
     path = workbook_from(tmp, "assessors.xlsx", {"评估员": [["编号", "姓名", "关联单位"], *rows]})
@@ -255,8 +255,9 @@ def test_assessor_lists(tmp_path_factory, rows):
            '[evaluation]\nperiod_start = 3\n', "[scoring]\nseed = 'x'\ndraws = -1\n", "\x00"])))
 def test_draw_files_and_project_settings(tmp_path_factory, payload, toml):
     """A damaged draw record or evalkit.toml is a problem of that file, never a crash of validate."""
-    from evalkit.project import init_project, validate_project
-    from evalkit.draws import read_draw
+    from evalkit.project import init_project
+    from evalkit.project import validate_project
+    from evalkit.sampling import read_draw
     from evalkit.sampling import SamplingError
 
     tmp = tmp_path_factory.mktemp("proj") / "p"

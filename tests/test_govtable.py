@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evalkit.framework import read_framework
-from evalkit.govtable import import_government_table, parse_cell
+from evalkit.framework import import_government_table, parse_cell
 from evalkit.problems import Report
 
 from conftest import SHIPPED
@@ -67,7 +67,7 @@ def test_shipped_government_table_imports_to_the_same_tree_as_the_tidy_file():
 
 
 def test_import_then_reread_gives_the_same_tree(tmp_path):
-    from evalkit.framework_io import write_framework
+    from evalkit.framework import write_framework
 
     gov, _ = import_government_table(SHIPPED / "province-2018-gov.xlsx")
     out = write_framework(gov, tmp_path / "tidy.xlsx")

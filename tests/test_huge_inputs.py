@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.project import init_project
-from evalkit.serve import WEBSOCKET_MAX_BYTES, ServeConfig, voila_command
+from evalkit.app.serve import WEBSOCKET_MAX_BYTES, ServeConfig, voila_command
 
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, field, fill, new_page, open_form, upload, wait_status
 
@@ -31,7 +31,7 @@ def test_the_server_cuts_off_messages_above_32_mib():
 
 
 def test_an_instrument_cannot_ask_for_photos_the_server_would_cut_off(tmp_path):
-    from evalkit.instruments import load_instrument
+    from evalkit.forms import load_instrument
 
     from conftest import make_workbook
 
@@ -94,9 +94,9 @@ def test_photos_over_the_limit_are_refused_beside_the_field(served, tmp_path):
 MILLION = textwrap.dedent("""
     import csv, resource, sys
     from pathlib import Path
-    from evalkit.frames import read_frame
+    from evalkit.sampling import read_frame
     from evalkit.sampling import Design
-    from evalkit.draws import make_draw
+    from evalkit.sampling import make_draw
     path = Path(sys.argv[1])
     frame, problems = read_frame(path)
     assert frame is not None and not problems, problems

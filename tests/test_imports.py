@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, make_workbook
-from evalkit.cli import main
-from evalkit.import_table import import_table, write_template
-from evalkit.import_xform import import_xform
-from evalkit.imports import stable_id
-from evalkit.instruments import load_instrument
+from evalkit.cli.main import main
+from evalkit.interop import import_table, write_template
+from evalkit.interop import import_xform
+from evalkit.interop import stable_id
+from evalkit.forms import load_instrument
 from evalkit.project import init_project
 from evalkit.store import Store
 

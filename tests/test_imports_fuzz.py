@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_workbook
-from evalkit.import_table import import_table
-from evalkit.import_xform import import_xform
-from evalkit.imports import ImportResult
+from evalkit.interop import import_table
+from evalkit.interop import import_xform
+from evalkit.interop import ImportResult
 from evalkit.problems import Problem
-from evalkit.units import read_units
+from evalkit.config import read_units
 
 FUZZ = settings(max_examples=int(os.environ.get("EVALKIT_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                        HealthCheck.too_slow])
@@ -207,7 +207,7 @@ def test_gbk_csv_with_bom_like_bytes_and_chinese_headers(project, tmp_path, inst
 
 from pathlib import Path  # noqa: E402
 
-from evalkit.responses import validate_answers  # noqa: E402
+from evalkit.forms import validate_answers  # noqa: E402
 from evalkit.store import Store  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "imports"

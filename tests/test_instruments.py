@@ -8,8 +8,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit.instruments import (
-    SUPPORTED_TYPES, Instrument, field_by_name, iter_fields, load_instrument, validate_instrument,
+from evalkit.forms import (
+    SUPPORTED_TYPES,
+    Instrument,
+    field_by_name,
+    iter_fields,
+    load_instrument,
+    validate_instrument,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

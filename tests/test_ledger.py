@@ -1,4 +1,4 @@
-"""The task ledger (evalkit.ledger): template → fill → import round trip, points, states, overdue, bad input."""
+"""The task ledger (evalkit.ledger.ledger): template → fill → import round trip, points, states, overdue, bad input."""
 
 from __future__ import annotations
 
@@ -9,10 +9,21 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit.cli import main
+from evalkit.cli.main import main
 from evalkit.framework import read_framework
-from evalkit.ledger import (STATUSES, Ledger, Task, TaskState, framework_tasks, import_table, largest_remainder,
-                            load_ledger, overdue_events, record_status, write_template)
+from evalkit.ledger import (
+    STATUSES,
+    Ledger,
+    Task,
+    TaskState,
+    framework_tasks,
+    import_table,
+    largest_remainder,
+    load_ledger,
+    overdue_events,
+    record_status,
+    write_template,
+)
 from evalkit.project import init_project
 
 from conftest import SHIPPED, make_workbook

@@ -7,9 +7,9 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from evalkit.apps import Workbench
+from evalkit.app.pages import Workbench
 from evalkit.ledger import load_ledger
-from evalkit.ledger_page import LedgerView, parse_day
+from evalkit.app.ledger import LedgerView, parse_day
 
 from test_progress import ledger_project
 

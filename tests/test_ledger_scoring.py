@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from evalkit.cli import main
+from evalkit.cli.main import main
 from evalkit.ledger import import_table, record_status
 from evalkit.scoring import score_project
 

@@ -20,8 +20,8 @@ SESSIONS, RECORDS = 20, 25
 
 @pytest.mark.browser
 def test_twenty_sessions_submit_five_hundred_records_without_loss_or_duplicates(tmp_path):
-    from evalkit.instruments import load_instrument
-    from evalkit.record_checks import check_records
+    from evalkit.forms import load_instrument
+    from evalkit.store import check_records
     from evalkit.store import Store
 
     project = make_project(tmp_path / "load")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.draws import list_draws
+from evalkit.sampling import list_draws
 from evalkit.project import init_project
 
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, new_page, screenshot

@@ -9,12 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit.cli_ledger_report import add_commands
+from evalkit.cli.ledger_report import add_commands
 from evalkit.framework import read_framework
 from evalkit.ledger import import_table, record_status, write_template
-from evalkit.progress import period_for, progress_report, write_report_xlsx
+from evalkit.ledger import period_for, progress_report, write_report_xlsx
 from evalkit.project import init_project
-from evalkit.roster import import_roster
+from evalkit.ledger import import_roster
 
 from conftest import make_workbook
 from test_roster import LEADERS, stacked
@@ -180,7 +180,7 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="evalkit ledger")
     add_commands(parser.add_subparsers(dest="action", required=True))
     args = parser.parse_args(argv)
-    from evalkit.cli import UsageError
+    from evalkit.cli.main import UsageError
 
     try:
         return args.func(args)
@@ -219,7 +219,7 @@ def test_cli_roster_import_list_and_template(project, tmp_path, capsys):
 def test_evalkit_ledger_report_through_the_main_command_line(project, tmp_path, capsys):
     import json
 
-    from evalkit.cli import main
+    from evalkit.cli.main import main
 
     out = tmp_path / "d.xlsx"
     assert main(["ledger", "report", str(project), "--cadence", "daily", "--date", "2018-10-31", "--unit", "c1-01",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.instruments import load_instrument
-from evalkit.project import init_project, validate_path
+from evalkit.forms import load_instrument
+from evalkit.project import init_project
+from evalkit.project import validate_path
 from evalkit.problems import Report
 from evalkit.store import Store
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import durable
-from evalkit.cli import main
-from evalkit.drafts import Drafts
-from evalkit.formview import FormView
+from evalkit.io import durable
+from evalkit.cli.main import main
+from evalkit.store import Drafts
+from evalkit.app.formview import FormView
 from evalkit.project import init_project
-from evalkit.revisions import RECORD_DAMAGED
+from evalkit.store import RECORD_DAMAGED
 from evalkit.store import Store
 
 from test_formview import fill_valid, inputs, make  # the mini hotline form and its fixture
@@ -112,7 +112,7 @@ def test_a_full_disk_never_damages_a_committed_record(tmp_path, disk_full):
 WRITER = textwrap.dedent("""
     import sys
     from evalkit.store import Store
-    from evalkit.drafts import Drafts
+    from evalkit.store import Drafts
     store, drafts = Store(sys.argv[1]), Drafts(sys.argv[1])
     i = 0
     while True:

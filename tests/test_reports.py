@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit.cli_scoring import evaluate
+from evalkit.cli.scoring import evaluate
 from evalkit.problems import ERROR, Problem
 from evalkit.project import init_project
 from evalkit.reports import mask_free_text, mask_name, mask_phone, personal_kind, write_reports

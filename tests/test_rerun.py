@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit.cli import main
+from evalkit.cli.main import main
 from evalkit.project import init_project
-from evalkit.rerun import MANIFEST, PROBLEMS, RESULTS, Progress, RerunError, read_once, rerun, verify
+from evalkit.pipeline import MANIFEST, PROBLEMS, RESULTS, Progress, RerunError, read_once, rerun, verify
 
 from conftest import make_workbook, sha256
 from scoring_helpers import Records, shipped_instruments
@@ -290,7 +290,7 @@ def test_cli_is_silent_on_stderr_when_not_a_terminal(project, tmp_path, capsys):
 
 
 def test_read_once_parses_each_workbook_once_and_restores_the_readers(project, monkeypatch):
-    import evalkit.instruments as instruments
+    import evalkit.forms.instruments as instruments
 
     root, _ = project
     original = instruments.load_instrument
@@ -320,7 +320,7 @@ def test_rerun_error_for_a_file_as_output(project, tmp_path):
 def test_candidates_index_follows_the_list_it_is_given():
     from types import SimpleNamespace as V
 
-    from evalkit.evidence import candidates
+    from evalkit.scoring import candidates
 
     a = V(unit="d1", instrument_id="x", submitted="2018-11-02T09:00:00+08:00", instance_id="b")
     b = V(unit="d1", instrument_id="x", submitted="2018-11-01T09:00:00+08:00", instance_id="c")

@@ -9,9 +9,21 @@ import openpyxl
 import pytest
 
 from evalkit.ledger import Task
-from evalkit.project import init_project, validate_project
-from evalkit.roster import (Liaison, import_roster, liaison_for, load_rosters, read_roster, roster_path,
-                            task_matches, valid_email, valid_mobile, valid_phone, write_roster_template)
+from evalkit.project import init_project
+from evalkit.project import validate_project
+from evalkit.ledger import (
+    Liaison,
+    import_roster,
+    liaison_for,
+    load_rosters,
+    read_roster,
+    roster_path,
+    task_matches,
+    valid_email,
+    valid_mobile,
+    valid_phone,
+    write_roster_template,
+)
 
 from conftest import make_workbook
 

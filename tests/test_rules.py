@@ -6,8 +6,8 @@ import pytest
 
 from evalkit.framework import read_framework
 from evalkit.problems import Report
-from evalkit.rule_checks import validate_rules
-from evalkit.rules import Condition, FieldRef, RuleSyntaxError, Span, parse_rule
+from evalkit.scoring import validate_rules
+from evalkit.scoring import Condition, FieldRef, RuleSyntaxError, Span, parse_rule
 
 from conftest import SHIPPED
 from scoring_helpers import framework, shipped_instruments

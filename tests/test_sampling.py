@@ -19,18 +19,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit import draws
-from evalkit.cli import EXIT_USAGE, UsageError
-from evalkit.cli_sampling import add_commands
-from evalkit.estimate import draw_estimate, estimate_proportion, export_sample_xlsx, fieldwork_status
-from evalkit.frames import frame_from_table, read_frame
+from evalkit.sampling import draws
+from evalkit.cli.main import EXIT_USAGE, UsageError
+from evalkit.cli.sampling import add_commands
+from evalkit.sampling import draw_estimate, estimate_proportion, export_sample_xlsx, fieldwork_status
+from evalkit.sampling import frame_from_table, read_frame
 from evalkit.problems import Report
 from evalkit.project import init_project
-from evalkit.sampling import (
-    Design, SamplingError, draw_sample, inclusion_probabilities, sample_size, verify_draw,
-)
+from evalkit.sampling import Design, SamplingError, draw_sample, inclusion_probabilities, sample_size, verify_draw
 from evalkit.stats import clopper_pearson_interval, sample_size_proportion, stratified_proportion, wilson_interval
-from evalkit.tables import Table
+from evalkit.io.tables import Table
 
 from conftest import make_workbook
 

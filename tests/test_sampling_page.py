@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.apps import Workbench
-from evalkit.draws import list_draws, read_draw
-from evalkit.fieldwork import record_contact, statuses
+from evalkit.app.pages import Workbench
+from evalkit.sampling import list_draws, read_draw
+from evalkit.sampling import record_contact, statuses
 from evalkit.project import init_project
-from evalkit.sampling_page import SamplingView
+from evalkit.app.sampling import SamplingView
 
 from conftest import make_workbook
 
@@ -72,7 +72,7 @@ def test_bad_input_records_no_draw(project):
 
 
 def test_fieldwork_statuses_from_records_and_marks(project):
-    from evalkit.draws import make_draw
+    from evalkit.sampling import make_draw
     from evalkit.sampling import Design
     from evalkit.store import Store
 

@@ -10,11 +10,11 @@ import json
 
 import pytest
 
-from evalkit.events import Event
-from evalkit.leaf_scores import ManualScore
+from evalkit.scoring import Event
+from evalkit.scoring import ManualScore
 from evalkit.problems import Report
 from evalkit.scoring import ScoringSettings, score
-from evalkit.tree import GradeBand
+from evalkit.scoring import GradeBand
 
 from scoring_helpers import Records, framework, shipped_instruments, units
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.apps import Workbench
+from evalkit.app.pages import Workbench
 from evalkit.project import init_project
-from evalkit.scoring_page import ScoringView, bars_svg
+from evalkit.app.scoring import ScoringView, bars_svg
 
 from scoring_helpers import Records, shipped_instruments
 

@@ -133,7 +133,7 @@ def test_raw_records_and_attachments_are_not_served_as_files(served):
 
 
 def test_loopback_serving_needs_no_token_but_binds_only_loopback(tmp_path):
-    from evalkit.serve import ServeConfig, voila_command, with_token
+    from evalkit.app.serve import ServeConfig, voila_command, with_token
 
     config = with_token(ServeConfig(project=tmp_path))
     cmd = voila_command(config)

@@ -9,13 +9,12 @@ import openpyxl
 import pytest
 
 from evalkit.checks import SelfReport, SelfScore, self_scores
-from evalkit.cli import main
+from evalkit.cli.main import main
 from evalkit.problems import Report
-from evalkit.project import init_project, validate_project
+from evalkit.project import init_project
+from evalkit.project import validate_project
 from evalkit.scoring import score
-from evalkit.selfassess import (
-    Claim, import_workbook, load_selfassessments, write_selfassessment, write_template,
-)
+from evalkit.selfassess import Claim, import_workbook, load_selfassessments, write_selfassessment, write_template
 
 from conftest import sha256
 from scoring_helpers import Records, framework, shipped_instruments, units

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit.serve import ServeConfig, is_loopback, voila_command, with_token
+from evalkit.app.serve import ServeConfig, is_loopback, voila_command, with_token
 
 
 def test_loopback_needs_no_token_and_other_addresses_get_one():

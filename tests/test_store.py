@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evalkit import durable
-from evalkit.drafts import Drafts
+from evalkit.io import durable
+from evalkit.store import Drafts
 from evalkit.problems import catalogue
 from evalkit.store import SCHEMA, Store
 
@@ -299,7 +299,7 @@ def test_an_existing_revision_is_never_overwritten(tmp_path, monkeypatch):
     store = Store(tmp_path)
     first = submit(store)
     original = Path(first.path).read_bytes()
-    monkeypatch.setattr("evalkit.store.new_id", lambda: first.revision_id)
+    monkeypatch.setattr("evalkit.store.records.new_id", lambda: first.revision_id)
     with pytest.raises(FileExistsError):
         store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改")
     assert Path(first.path).read_bytes() == original
@@ -326,7 +326,7 @@ def test_file_systems_without_hard_links_still_never_overwrite(tmp_path, monkeyp
     first = submit(store)
     assert store.get(first.instance_id).answers == {"q1": "是"}
     original = Path(first.path).read_bytes()
-    monkeypatch.setattr("evalkit.store.new_id", lambda: first.revision_id)
+    monkeypatch.setattr("evalkit.store.records.new_id", lambda: first.revision_id)
     with pytest.raises(FileExistsError):
         store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改")
     monkeypatch.setattr(durable.os.path, "lexists", lambda p: False)  # appears after the check

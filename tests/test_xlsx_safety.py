@@ -1,8 +1,8 @@
 """Formula injection (issue 9): no workbook evalkit writes ever holds a formula made from text.
 
-``evalkit.xlsx.put`` stores text starting with = + - @ as text; ``evalkit.xlsx.save``
+``evalkit.io.xlsx.put`` stores text starting with = + - @ as text; ``evalkit.io.xlsx.save``
 neutralises whatever reached a sheet another way; and every workbook in the package is
-saved through ``evalkit.xlsx.save`` (checked below by reading the source)."""
+saved through ``evalkit.io.xlsx.save`` (checked below by reading the source)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
-from evalkit import xlsx
+from evalkit.io import xlsx
 
 PACKAGE = Path(__file__).resolve().parent.parent / "evalkit"
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1:A2)", "=cmd|' /C calc'!A0", "\t=1", "正常文字"]

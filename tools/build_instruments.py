@@ -51,7 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evalkit.xlsx import new_workbook, save, write_table  # noqa: E402
+from evalkit.io.xlsx import new_workbook, save, write_table  # noqa: E402
 
 ZH, EN = "中文 (zh)", "English (en)"
 VERSION = "2018.1"

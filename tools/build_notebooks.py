@@ -19,8 +19,8 @@ PAGES = {
 }
 
 
-MODULES = {"form_page": "apps", "records_page": "review", "review_page": "review", "sampling_page": "sampling_page", "scoring_page": "scoring_page",
-           "ledger_page": "ledger_page"}
+MODULES = {"form_page": "pages", "records_page": "review", "review_page": "review", "sampling_page": "sampling",
+           "scoring_page": "scoring", "ledger_page": "ledger"}
 
 
 def main() -> None:
@@ -29,8 +29,8 @@ def main() -> None:
         nb.metadata["title"] = title
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.cells = [
-            nbformat.v4.new_code_cell(f"from evalkit.apps import Workbench, query_params\n"
-                                      f"from evalkit.{MODULES[func]} import {func}\n"
+            nbformat.v4.new_code_cell(f"from evalkit.app.pages import Workbench, query_params\n"
+                                      f"from evalkit.app.{MODULES[func]} import {func}\n"
                                       "bench = Workbench.load()"),
             nbformat.v4.new_code_cell(f"{func}(bench, query_params())"),
         ]

@@ -1,0 +1,262 @@
+"""The lead evaluator's task-ledger page (``ledger.ipynb``).
+
+Pick a unit (or all units) and a cadence (日报告 / 周调度 / 月统筹 / 双月汇总) and a report
+date; see the progress table — tasks due, done and overdue per unit and per area (一级指标),
+each line with the responsible liaison from the unit's roster — and the task lines of the
+period.  Mark a task's status with its completion date and closing materials (through
+:func:`evalkit.ledger.ledger.record_status`: the problems are shown in Chinese beside the button and
+nothing is written when there is any), and write / download the xlsx report
+(:func:`evalkit.ledger.progress.write_report_xlsx`, the same workbook as ``evalkit ledger report``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from pathlib import Path
+
+import ipywidgets as w
+
+from evalkit.app.pages import Workbench, _page
+from evalkit.app.fields import esc, full
+from evalkit.ledger import CADENCES, COUNT_HEADERS, ProgressReport, progress_report, write_report_xlsx
+from evalkit.app.review import TABLE_CSS
+
+CADENCE_CHOICES = [(name, key) for key, name in CADENCES.items()]
+REPORT_DIR = "out/ledger"
+PAGE_CSS = ("<style>.ek-l-units td:nth-child(-n+2), .ek-l-areas td:first-child, .ek-l-tasks td:nth-child(-n+2),"
+            " .ek-l-tasks td:nth-child(5), .ek-l-tasks td:nth-child(6), .ek-l-tasks td:nth-child(7)"
+            " {white-space: nowrap}</style>")
+
+
+def _problems_html(problems) -> str:
+    items = "".join(f"<li><b>{esc(p.code)}</b> {esc(p.message)}</li>" for p in problems)
+    return f"<ul class='ek-error ek-problems'>{items}</ul>" if items else ""
+
+
+def parse_day(text: str) -> datetime.date | None:
+    """A date typed by the user: 2018-11-20, 2018/11/20 or 2018年11月20日; None when empty; ValueError otherwise."""
+    from evalkit.ledger import EXACT, parse_deadline
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        found = parse_deadline(text)
+        if found.kind == EXACT and found.date:
+            return found.date
+    raise ValueError(f"「{text}」不是日期：请写成 2018-11-20。")
+
+
+def _counts(values) -> str:
+    return "".join(f"<td>{v}</td>" for v in values)
+
+
+def report_html(report: ProgressReport, unit: str = "") -> str:
+    """The period, the table by unit, by area and the task lines (the same figures as the workbook)."""
+    return summary_html(report, unit) + tasks_html(report)
+
+
+def summary_html(report: ProgressReport, unit: str = "") -> str:
+    """The period and the tables by unit and by area."""
+    p = report.period
+    head = "".join(f"<th>{esc(h)}</th>" for h in COUNT_HEADERS)
+    imported = [u for u in report.units if u.imported]
+    rows = "".join(f"<tr class='ek-l-u-{esc(u.unit)}'><td>{esc(u.unit)}</td><td>{esc(u.name)}</td>{_counts(u.counts.values())}"
+                   f"<td>{esc(u.liaison.text)}</td></tr>" for u in imported)
+    missing = len(report.units) - len(imported)
+    more = f"<p class='ek-hint'>另有 {missing} 个单位尚未导入任务分解表。</p>" if missing and not unit else ""
+    areas = "".join(f"<tr><td>{esc(a.unit or '合计')}</td><td>{esc(a.area_code)} {esc(a.area)}</td>"
+                    f"{_counts(a.counts.values())}<td>{esc(a.liaison.text if a.unit else '')}</td></tr>"
+                    for a in report.areas)
+    total = report.total()
+    return (f"<p class='ek-period'><b>{esc(p.label)}</b>；报告日期 {p.day.isoformat()}"
+            f"（完成情况以此日为准）。本期到期 {total.due} 项，本期完成 {total.done_in_period} 项，"
+            f"逾期未完成 {total.overdue_open} 项。</p>"
+            f"<h4>按单位</h4><table class='ek-table ek-l-units'><tr><th>编号</th><th>单位</th>{head}<th>联络员</th></tr>"
+            f"{rows}</table>{more}"
+            f"<h4>按领域（一级指标）</h4><table class='ek-table ek-l-areas'><tr><th>单位</th><th>一级指标</th>{head}"
+            f"<th>联络员</th></tr>{areas}</table>")
+
+
+def tasks_html(report: ProgressReport) -> str:
+    """The task lines of the period: due or done in it, or overdue and still open."""
+    shown = report.shown()
+    tasks = "".join(
+        f"<tr class='ek-l-t-{t.task_no}'><td>{esc(t.unit)}</td><td>{t.task_no}</td><td>{esc(t.area)}</td>"
+        f"<td>{esc(t.title[:40])}{'…' if len(t.title) > 40 else ''}</td>"
+        f"<td>{esc(t.deadline.isoformat() if t.deadline else '未定')}</td><td>{esc(t.status)}</td>"
+        f"<td>{esc(t.completed.isoformat() if t.completed else '')}</td><td>{esc(t.situation)}</td>"
+        f"<td>{esc(t.liaison.text)}</td></tr>" for t in shown[:300])
+    cut = f"<p class='ek-hint'>只显示前 300 条，共 {len(shown)} 条；完整明细见 xlsx 报告。</p>" if len(shown) > 300 else ""
+    return (f"<h4>本期任务（到期、完成或逾期未完成）</h4><table class='ek-table ek-l-tasks'><tr><th>单位</th><th>序号</th>"
+            f"<th>一级指标</th><th>三级指标</th><th>完成时限</th><th>状态</th><th>完成日期</th><th>本期情况</th>"
+            f"<th>联络员</th></tr>{tasks}</table>{cut}")
+
+
+class LedgerView:
+    def __init__(self, bench: Workbench, params: dict[str, str] | None = None):
+        from evalkit.ledger import STATUSES, load_ledger
+
+        params = params or {}
+        self.bench = bench
+        self.root = Path(bench.root)
+        ledger, problems = load_ledger(self.root)
+        self.load_problems = [p for p in problems if p.is_error]
+        names = {u.id: u.name for u in bench.units.units} if bench.units else {}
+        self.names = names
+        units = [(f"{names.get(u, '')}（{u}）" if names.get(u) else u, u) for u in ledger.units]
+        self.unit = w.Dropdown(options=[("全部单位", "")] + units, description="单位")
+        if params.get("unit") in ledger.units:
+            self.unit.value = params["unit"]
+        self.cadence = w.Dropdown(options=CADENCE_CHOICES, value=params.get("cadence") if params.get("cadence") in
+                                  CADENCES else "weekly", description="报告周期")
+        self.day = w.Text(value=params.get("date") or (ledger.as_of.isoformat() if ledger.as_of else ""),
+                          description="报告日期", placeholder="如 2018-11-20")
+        self.day_info = w.HTML()
+        self.table = w.HTML(layout=full())
+        self.detail = w.HTML(layout=full())
+        self.roster = w.HTML(layout=full())
+        self.task = w.Dropdown(options=[], description="任务")
+        self.status = w.Dropdown(options=list(STATUSES), value="已完成", description="状态")
+        self.completed = w.Text(description="完成日期", placeholder="如 2018-06-28")
+        self.materials = w.Textarea(description="销账材料", placeholder="每行一项：文号、结项总结、会议纪要……")
+        self.who = w.Text(value="评估组", description="登记人")
+        self.note = w.Text(description="说明")
+        self.mark_button = w.Button(description="登记完成情况", button_style="primary")
+        self.mark_info = w.HTML()
+        self.report_button = w.Button(description="生成进度报告（xlsx）")
+        self.report_info = w.HTML(layout=full())
+        for name in ("unit", "cadence", "day", "task", "status", "completed", "materials", "who", "note"):
+            getattr(self, name).add_class(f"ek-l-{name}")
+        self.mark_button.add_class("ek-l-mark")
+        self.report_button.add_class("ek-l-report")
+        self.mark_info.add_class("ek-l-mark-info")
+        for control in (self.unit, self.cadence, self.day):
+            control.observe(lambda _: self.refresh(), names="value")
+        self.unit.observe(lambda _: self.refresh_tasks(), names="value")
+        self.mark_button.on_click(lambda _: self.mark())
+        self.report_button.on_click(lambda _: self.write_report())
+        load = _problems_html(self.load_problems[:10])
+        self.widget = _page(
+            w.HTML(TABLE_CSS + PAGE_CSS + "<h3>任务台账与进度报告</h3><p class='ek-hint'>日报告＝当日；周调度＝报告日期所在周的周一至周日；"
+                   "月统筹＝所在自然月；双月汇总＝1–2、3–4、5–6、7–8、9–10、11–12 月。完成情况以报告日期为准。</p>" + load),
+            w.HBox([self.unit, self.cadence]), w.HBox([self.day, self.day_info]), self.table,
+            w.HTML("<h4>进度报告</h4>"), self.report_button, self.report_info,
+            w.HTML("<h4>登记完成情况（只追加，不修改已有记录）</h4>"), self.task, w.HBox([self.status, self.completed]),
+            self.materials, w.HBox([self.who, self.note]), w.HBox([self.mark_button, self.mark_info]),
+            self.detail, self.roster)
+        self.report: ProgressReport | None = None
+        self.refresh_tasks()
+        self.refresh()
+
+    # ------------------------------------------------------------------ the table
+    def _day(self) -> datetime.date | None:
+        return parse_day(self.day.value)
+
+    def refresh(self) -> None:
+        try:
+            day = self._day()
+        except ValueError as exc:
+            self.day_info.value = f"<span class='ek-error'>{esc(exc)}</span>"
+            self.table.value, self.detail.value, self.report = "", "", None
+            return
+        self.day_info.value = ""
+        report, problems = progress_report(self.root, self.cadence.value, day, self.unit.value or None)
+        self.report = report
+        if report is None:
+            self.table.value, self.detail.value = _problems_html([p for p in problems if p.is_error]), ""
+        else:
+            self.table.value, self.detail.value = summary_html(report, self.unit.value), tasks_html(report)
+        self.show_roster()
+
+    def show_roster(self) -> None:
+        from evalkit.ledger import load_rosters
+
+        unit = self.unit.value
+        if not unit:
+            self.roster.value = ""
+            return
+        roster = load_rosters(self.root)[0].get(unit)
+        if roster is None:
+            self.roster.value = (f"<p class='ek-hint ek-l-roster'>单位 {esc(unit)} 未报联络信息表：请用 evalkit ledger "
+                                 f"template-roster 生成空白表，填好后用 evalkit ledger roster 导入。</p>")
+            return
+        rows = "".join(
+            f"<tr><td>{esc(g.kind)}{('「' + esc(g.task) + '」') if g.task else ''}</td><td>{esc(m.role)}</td>"
+            f"<td>{esc(m.name)}</td><td>{esc(m.title)}</td><td>{esc(m.phone)}</td><td>{esc(m.mobile)}</td>"
+            f"<td>{esc(m.email)}</td></tr>" for g in roster.groups for m in g.members if m.name)
+        self.roster.value = ("<h4>联络信息</h4><table class='ek-table ek-l-roster'><tr><th>小组</th><th>小组职务</th>"
+                             "<th>姓名</th><th>职务</th><th>电话</th><th>手机</th><th>邮箱</th></tr>" + rows + "</table>")
+
+    def refresh_tasks(self) -> None:
+        from evalkit.ledger import load_ledger
+
+        unit = self.unit.value
+        if not unit:
+            self.task.options = [("— 先选择单位 —", 0)]
+            return
+        ledger, _ = load_ledger(self.root)
+        options = []
+        for t in ledger.unit_tasks(unit):
+            if not t.applicable:
+                continue
+            s = ledger.state(unit, t.task_no)
+            title = t.title[:24] + ("…" if len(t.title) > 24 else "")
+            options.append((f"{t.task_no}. {title}（{s.status}）", t.task_no))
+        self.task.options = [("— 选择任务 —", 0)] + options
+
+    # ------------------------------------------------------------------ marking a task
+    def mark(self) -> None:
+        from evalkit.ledger import record_status
+
+        unit, task_no = self.unit.value, self.task.value
+        if not unit:
+            self.mark_info.value = "<span class='ek-error'>请先选择单位。</span>"
+            return
+        if not task_no:
+            self.mark_info.value = "<span class='ek-error'>请选择要登记的任务。</span>"
+            return
+        try:
+            completed = parse_day(self.completed.value)
+        except ValueError as exc:
+            self.mark_info.value = f"<span class='ek-error'>完成日期{esc(exc)}</span>"
+            return
+        materials = [m.strip() for m in self.materials.value.splitlines() if m.strip()]
+        state, problems = record_status(self.root, unit, task_no, status=self.status.value, completed=completed,
+                                        materials=materials, who=self.who.value.strip() or "评估组",
+                                        note=self.note.value.strip())
+        if state is None:
+            self.mark_info.value = "<div class='ek-error'>未登记：</div>" + _problems_html(problems)
+            return
+        done = f"，完成日期 {state.completed.isoformat()}" if state.completed else ""
+        self.mark_info.value = (f"<span class='ek-marked'>已登记：{esc(unit)} 序号 {state.task_no} "
+                                f"{esc(state.status)}{done}</span>")
+        self.completed.value, self.materials.value, self.note.value = "", "", ""
+        selected = self.task.value
+        self.refresh_tasks()
+        self.task.value = selected
+        self.refresh()
+
+    # ------------------------------------------------------------------ the workbook
+    def report_path(self) -> Path:
+        p = self.report.period
+        return self.root / REPORT_DIR / f"progress-{p.cadence}-{p.day.isoformat()}-{self.unit.value or 'all'}.xlsx"
+
+    def write_report(self) -> Path | None:
+        if self.report is None:
+            self.report_info.value = "<p class='ek-error'>请先改正报告日期或周期。</p>"
+            return None
+        path = write_report_xlsx(self.report, self.report_path())
+        data = base64.b64encode(path.read_bytes()).decode()
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        self.report_info.value = (f"<p class='ek-l-written'><a download='{esc(path.name)}' href='data:{mime};base64,{data}'>"
+                                  f"下载进度报告 {esc(path.name)}</a> <span class='ek-hint'>也已保存到 "
+                                  f"{esc(REPORT_DIR)}/{esc(path.name)}</span></p>")
+        return path
+
+
+def ledger_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
+    return LedgerView(bench, params).widget

@@ -1,0 +1,203 @@
+"""The lead evaluator's sampling and fieldwork page (``sampling.ipynb``).
+
+Pick a frame in ``frames/``, see the sample-size calculation, draw with a seed
+(the draw is recorded in ``draws/``; with any problem nothing is recorded),
+download the sample for the phone team, and follow fieldwork per stratum:
+done / refused / unreachable / reserve used, against the target.  All logic is
+in :mod:`evalkit.sampling.designs`, :mod:`evalkit.sampling.draws`, :mod:`evalkit.sampling.estimate` and
+:mod:`evalkit.sampling.fieldwork`; this module only wires widgets to it.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import ipywidgets as w
+
+from evalkit.app.pages import Workbench, _page
+from evalkit.app.fields import esc, full
+from evalkit.app.review import TABLE_CSS
+
+METHODS = [("简单随机抽样", "srs"), ("系统抽样", "systematic"), ("分层随机抽样", "stratified"), ("按规模成比例（PPS）", "pps")]
+ALLOCATIONS = [("按比例", "proportional"), ("等量", "equal")]
+STATUS_CHOICES = [("已完成", "done"), ("拒访", "refused"), ("无法联系", "unreachable")]
+
+
+def _problems_html(problems) -> str:
+    items = "".join(f"<li><b>{esc(p.code)}</b> {esc(p.location())}：{esc(p.message)}</li>" for p in problems)
+    return f"<ul class='ek-error ek-problems'>{items}</ul>" if items else ""
+
+
+class SamplingView:
+    def __init__(self, bench: Workbench):
+        self.bench = bench
+        self.root = bench.root
+        frames = sorted(p.name for p in (self.root / "frames").glob("*") if p.suffix.lower() in (".xlsx", ".csv")) \
+            if (self.root / "frames").is_dir() else []
+        self.frame = w.Dropdown(options=[("— 选择抽样框 —", "")] + [(f, f) for f in frames], description="抽样框")
+        self.frame_info = w.HTML(layout=full())
+        self.p = w.FloatText(value=0.5, description="预期比例")
+        self.margin = w.FloatText(value=0.05, description="边际误差")
+        self.confidence = w.FloatText(value=0.95, description="置信水平")
+        self.deff = w.FloatText(value=1.0, description="设计效应")
+        self.response = w.FloatText(value=0.8, description="应答率")
+        self.size_info = w.HTML(layout=full())
+        self.method = w.Dropdown(options=METHODS, value="srs", description="抽样方法")
+        self.n = w.IntText(value=0, description="样本量")
+        self.strata = w.Text(value="", description="分层列", placeholder="如 单位、类型")
+        self.allocation = w.Dropdown(options=ALLOCATIONS, description="分配方式")
+        self.size_column = w.Text(value="", description="规模列", placeholder="PPS：如 办件量")
+        self.reserve = w.IntText(value=0, description="每层备用")
+        self.seed = w.Text(value="", description="随机种子", placeholder="整数，如 20181120")
+        self.draw_button = w.Button(description="抽样并记录", button_style="primary")
+        self.draw_button.add_class("ek-draw")
+        self.draw_info = w.HTML(layout=full())
+        self.draw_pick = w.Dropdown(options=[], description="抽样记录")
+        self.progress = w.HTML(layout=full())
+        self.mark_id = w.Text(description="样本编号")
+        self.mark_status = w.Dropdown(options=STATUS_CHOICES, description="联系结果")
+        self.mark_who = w.Text(description="记录人")
+        self.mark_button = w.Button(description="记录联系结果")
+        self.mark_info = w.HTML()
+        for name in ("frame", "margin", "n", "reserve", "seed", "draw_pick", "mark_id", "mark_status", "mark_who"):
+            getattr(self, name).add_class(f"ek-s-{name}")
+        self.mark_button.add_class("ek-s-mark")
+        for control in (self.frame, self.p, self.margin, self.confidence, self.deff, self.response):
+            control.observe(lambda _: self.update_size(), names="value")
+        self.frame.observe(lambda _: self.show_frame(), names="value")
+        self.draw_button.on_click(lambda _: self.draw())
+        self.draw_pick.observe(lambda _: self.show_progress(), names="value")
+        self.mark_button.on_click(lambda _: self.mark())
+        self.widget = _page(
+            w.HTML(TABLE_CSS + "<h3>抽样与实地进度</h3><h4>1. 抽样框</h4>"), self.frame, self.frame_info,
+            w.HTML("<h4>2. 样本量</h4>"), w.HBox([self.p, self.margin, self.confidence]),
+            w.HBox([self.deff, self.response]), self.size_info,
+            w.HTML("<h4>3. 抽样</h4>"), w.HBox([self.method, self.n]), w.HBox([self.strata, self.allocation]),
+            w.HBox([self.size_column, self.reserve]), w.HBox([self.seed, self.draw_button]), self.draw_info,
+            w.HTML("<h4>4. 实地进度</h4>"), self.draw_pick, self.progress,
+            w.HBox([self.mark_id, self.mark_status]), w.HBox([self.mark_who, self.mark_button]), self.mark_info)
+        self.refresh_draws()
+        self.show_progress()
+
+    # ------------------------------------------------------------------ frame and size
+    def _frame(self):
+        from evalkit.sampling import read_frame
+
+        if not self.frame.value:
+            return None, []
+        return read_frame(self.root / "frames" / self.frame.value, units=self.bench.units)
+
+    def show_frame(self) -> None:
+        frame, problems = self._frame()
+        if frame is None and not problems:
+            self.frame_info.value = ""
+        elif frame is None:
+            self.frame_info.value = _problems_html(problems)
+        else:
+            kind = "办件记录" if frame.kind == "cases" else "事项清单"
+            self.frame_info.value = (f"<p>{esc(frame.name)}：{esc(kind)}，{len(frame.rows)} 行，"
+                                     f"sha256 {esc(frame.sha256[:12])}…</p>" + _problems_html(problems))
+        self.update_size()
+
+    def update_size(self) -> None:
+        from evalkit.sampling import SamplingError, sample_size
+
+        frame, _ = self._frame()
+        population = len(frame.rows) if frame is not None and frame.rows else None
+        try:
+            size = sample_size(p=self.p.value, margin=self.margin.value, confidence=self.confidence.value,
+                               population=population, deff=self.deff.value, response_rate=self.response.value)
+        except SamplingError as exc:
+            self.size_info.value = _problems_html(exc.problems)
+            return
+        pop = f"，总体 {population}（有限总体校正后 {size.n_fpc:.1f}）" if population else "（无限总体）"
+        self.size_info.value = (f"<p class='ek-size'>建议样本量 <b>{size.n_final}</b>：n0 = z²·p(1−p)/e² = {size.n0:.2f}"
+                                f"{esc(pop)}，设计效应后 {size.n_deff:.1f}，按应答率 {self.response.value:g} 放大。</p>")
+        if self.n.value <= 0:
+            self.n.value = size.n_final
+
+    # ------------------------------------------------------------------ drawing
+    def draw(self) -> None:
+        from evalkit.sampling import make_draw
+        from evalkit.sampling import Design, SamplingError
+
+        if not self.frame.value:
+            self.draw_info.value = "<p class='ek-error'>请先选择抽样框。</p>"
+            return
+        if not self.seed.value.strip().isdigit():
+            self.draw_info.value = "<p class='ek-error'>随机种子必须是非负整数（它会被记录，以便任何人复现抽样）。</p>"
+            return
+        design = Design(method=self.method.value, n=self.n.value, strata=self.strata.value.strip() or None,
+                        allocation=self.allocation.value, size_column=self.size_column.value.strip() or None,
+                        reserve=self.reserve.value)
+        try:
+            result = make_draw(self.root, self.root / "frames" / self.frame.value, design, int(self.seed.value))
+        except SamplingError as exc:
+            self.draw_info.value = "<p class='ek-error'>未记录抽样：</p>" + _problems_html(exc.problems)
+            return
+        draw = result.draw
+        self.draw_info.value = (f"<p class='ek-drawn'>已记录抽样 <b>{esc(draw.draw_id)}</b>（{esc(result.path.name)}）："
+                                f"样本 {len(draw.selected)} 个，备用 {len(draw.reserve)} 个，种子 {draw.seed}。</p>"
+                                + self._download(draw) + _problems_html(result.problems))
+        self.refresh_draws(select=draw.draw_id)
+
+    def _download(self, draw) -> str:
+        from evalkit.sampling import export_sample_xlsx
+        from evalkit.sampling import read_frame
+
+        frame, _ = read_frame(self.root / draw.frame_file, units=self.bench.units)
+        if frame is None:
+            return ""
+        path = export_sample_xlsx(draw, frame, self.root / "out" / "samples" / f"{draw.draw_id}.xlsx")
+        data = base64.b64encode(Path(path).read_bytes()).decode()
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return (f"<p><a download='{esc(path.name)}' href='data:{mime};base64,{data}'>下载样本表（给电话组）</a>"
+                f" <span class='ek-hint'>也已保存到 out/samples/{esc(path.name)}</span></p>")
+
+    # ------------------------------------------------------------------ fieldwork
+    def refresh_draws(self, select: str | None = None) -> None:
+        from evalkit.sampling import list_draws
+
+        ids = [d for d in list_draws(self.root) if not d.startswith("assign-")]
+        self.draw_pick.options = [("— 选择抽样记录 —", "")] + [(d, d) for d in ids]
+        if select:
+            self.draw_pick.value = select
+
+    def show_progress(self) -> None:
+        from evalkit.sampling import read_draw
+        from evalkit.sampling import fieldwork_status
+        from evalkit.sampling import statuses
+
+        if not self.draw_pick.value:
+            self.progress.value = "<p class='ek-hint'>选择一条抽样记录，查看各层完成情况。</p>"
+            return
+        draw = read_draw(self.root, self.draw_pick.value)
+        work = fieldwork_status(draw, statuses(self.root, draw, self.bench.store.records()))
+        rows = "".join(
+            f"<tr><td>{esc(p.key)}</td><td>{p.target}</td><td>{p.done}</td><td>{p.refused}</td><td>{p.unreachable}</td>"
+            f"<td>{p.reserve_used}</td><td>{p.remaining}</td><td>{esc(' '.join(p.next_reserve[:3]))}</td></tr>"
+            for p in (*work.strata, work.total))
+        self.progress.value = (
+            "<table class='ek-table ek-progress'><tr><th>分层</th><th>目标</th><th>已完成</th><th>拒访</th>"
+            f"<th>无法联系</th><th>已启用备用</th><th>尚差</th><th>下一个备用</th></tr>{rows}</table>"
+            + _problems_html(work.problems))
+
+    def mark(self) -> None:
+        from evalkit.sampling import record_contact
+
+        if not self.draw_pick.value:
+            self.mark_info.value = "<span class='ek-error'>请先选择抽样记录。</span>"
+            return
+        try:
+            record_contact(self.root, self.draw_pick.value, self.mark_id.value.strip(), self.mark_status.value,
+                           self.mark_who.value)
+        except ValueError as exc:
+            self.mark_info.value = f"<span class='ek-error'>{esc(exc)}</span>"
+            return
+        self.mark_info.value = f"已记录：{esc(self.mark_id.value)} {esc(dict((v, k) for k, v in STATUS_CHOICES)[self.mark_status.value])}"
+        self.show_progress()
+
+
+def sampling_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
+    return SamplingView(bench).widget

@@ -1,0 +1,162 @@
+"""The lead evaluator's scoring page (``scoring.ipynb``).
+
+The ranking per category, a unit's scorecard as the indicator tree with points,
+a drill-down from any leaf to the records used and left out (and from there to
+the record itself), the problems with filters, and two charts drawn as inline
+SVG (totals per category; a unit's profile across level-1 and level-2
+indicators).  Scoring is :func:`evalkit.cli.scoring.evaluate` — the same call as
+``evalkit score`` — so the page and the command line always agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import ipywidgets as w
+
+from evalkit.app.pages import Workbench, _page
+from evalkit.app.fields import esc, full
+from evalkit.app.review import TABLE_CSS, record_html
+
+BAR = "#4a78b5"
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def bars_svg(items: list[tuple[str, float, float]], width: int = 640) -> str:
+    """Horizontal bars: (label, value, maximum) each, labels escaped."""
+    row, label_w = 22, 200
+    height = row * len(items) + 10
+    parts = [f"<svg class='ek-chart' width='{width}' height='{height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
+    for i, (label, value, top) in enumerate(items):
+        y = 5 + i * row
+        length = 0 if not top else max(0.0, min(1.0, value / top)) * (width - label_w - 60)
+        parts.append(f"<text x='0' y='{y + 15}' font-size='12'>{esc(label[:16])}</text>"
+                     f"<rect x='{label_w}' y='{y + 3}' width='{length:.1f}' height='{row - 8}' fill='{BAR}'/>"
+                     f"<text x='{label_w + length + 4:.1f}' y='{y + 15}' font-size='12'>{_fmt(value)}</text>")
+    return "".join(parts) + "</svg>"
+
+
+class ScoringView:
+    def __init__(self, bench: Workbench, draws: int = 200):
+        from evalkit.cli.scoring import evaluate
+
+        self.bench = bench
+        args = argparse.Namespace(include_received=False, seed=None, draws=draws)
+        self.evaluation, inputs = evaluate(bench.root, args)
+        self.problems = list(inputs) + list(self.evaluation.problems) + self._consistency()
+        cats = sorted({u.category for u in self.evaluation.units})
+        self.category = w.Dropdown(options=[(self._cat_name(c), c) for c in cats], description="类别")
+        self.ranking = w.HTML(layout=full())
+        self.unit = w.Dropdown(options=[], description="单位")
+        self.card = w.HTML(layout=full())
+        self.leaf = w.Dropdown(options=[], description="下钻指标")
+        self.trace = w.HTML(layout=full())
+        self.record = w.Dropdown(options=[], description="记录")
+        self.record_view = w.HTML(layout=full())
+        codes = sorted({p.code for p in self.problems})
+        self.severity = w.Dropdown(options=[("全部级别", ""), ("错误", "error"), ("警告", "warning")], description="级别")
+        self.code = w.Dropdown(options=[("全部代码", "")] + [(c, c) for c in codes], description="代码")
+        self.problem_list = w.HTML(layout=full())
+        for name in ("category", "unit", "leaf", "record", "severity", "code"):
+            getattr(self, name).add_class(f"ek-p-{name}")
+        self.category.observe(lambda _: self.show_category(), names="value")
+        self.unit.observe(lambda _: self.show_unit(), names="value")
+        self.leaf.observe(lambda _: self.show_leaf(), names="value")
+        self.record.observe(lambda _: self.show_record(), names="value")
+        for control in (self.severity, self.code):
+            control.observe(lambda _: self.show_problems(), names="value")
+        seed = self.evaluation.settings.seed
+        self.widget = _page(
+            w.HTML(TABLE_CSS + f"<h3>计分与排名</h3><p class='ek-hint'>框架 {esc(self.evaluation.framework)}；"
+                   f"名次稳定性：随机种子 {seed}，{draws} 次抽样。</p>"),
+            w.HTML("<h4>各类别平均总分</h4>" + self._category_chart()),
+            self.category, self.ranking, self.unit, self.card, self.leaf, self.trace, self.record, self.record_view,
+            w.HTML("<h4>问题</h4>"), w.HBox([self.severity, self.code]), self.problem_list)
+        self.show_category()
+        self.show_problems()
+
+    def _consistency(self) -> list:
+        from evalkit.checks import check_consistency
+
+        units = self.bench.units
+        return check_consistency(self.bench.store.records(), self.bench.instruments, evaluation=self.evaluation,
+                                 unit_ids={u.id for u in units.units} if units else None)
+
+    def _cat_name(self, category: str) -> str:
+        first = next((u for u in self.evaluation.units if u.category == category), None)
+        return (first.category_name if first and first.category_name else f"类别 {category}")
+
+    def _category_chart(self) -> str:
+        items = []
+        for c in sorted({u.category for u in self.evaluation.units}):
+            totals = [u.total for u in self.evaluation.units if u.category == c]
+            items.append((self._cat_name(c), sum(totals) / len(totals), 110.0))
+        return bars_svg(items)
+
+    def show_category(self) -> None:
+        ranking = self.evaluation.ranking(self.category.value) if self.category.value else []
+        rows = "".join(
+            f"<tr class='ek-rank-{esc(u.unit)}'><td>{'=' if u.tied_with else ''}{u.rank or '-'}</td><td>{esc(u.name)}</td>"
+            f"<td>{esc(u.unit)}</td><td>{_fmt(u.total)}</td><td>{esc(u.grade or '-')}</td>"
+            f"<td>{_fmt(u.scored)}</td><td>{_fmt(u.bonus)}</td><td>{_fmt(u.adjustments)}</td>"
+            f"<td>{'' if u.complete else '有指标缺分'}</td></tr>" for u in ranking)
+        self.ranking.value = ("<table class='ek-table ek-ranking'><tr><th>名次</th><th>单位</th><th>编号</th><th>总分</th>"
+                              "<th>等级</th><th>基本分</th><th>加分</th><th>加减分</th><th></th></tr>" + rows + "</table>")
+        self.unit.options = [(f"{u.name}（{u.unit}）", u.unit) for u in ranking]
+        self.show_unit()
+
+    def show_unit(self) -> None:
+        result = self.evaluation.unit(self.unit.value) if self.unit.value else None
+        if result is None:
+            self.card.value, self.leaf.options = "", []
+            return
+        nodes = {n.indicator: n for n in result.nodes}
+        leaves = {s.indicator: s for s in result.leaves}
+        rows = []
+        for code in sorted(set(nodes) | set(leaves), key=lambda c: [int(p) for p in c.split(".")]):
+            item = leaves.get(code) or nodes[code]
+            depth = code.count(".")
+            detail = esc(leaves[code].figures) if code in leaves else ("（已封顶）" if nodes[code].capped else "")
+            rows.append(f"<tr><td style='padding-left:{6 + 14 * depth}px'>{esc(code)} {esc(item.name)}</td>"
+                        f"<td>{_fmt(item.score)}</td><td>{_fmt(item.points)}</td><td>{detail}</td></tr>")
+        events = "".join(f"<li>{esc(e.id)}：{_fmt(e.points)} 分</li>" for e in result.events)
+        profile = [(f"{n.indicator} {n.name}", n.score, n.points or 0) for n in result.nodes if n.indicator.count(".") <= 1]
+        self.card.value = (f"<h4>{esc(result.name)} 计分卡：总分 {_fmt(result.total)}，等级 {esc(result.grade or '-')}，"
+                           f"类别内第 {result.rank or '-'} 名</h4>{bars_svg(profile)}"
+                           "<table class='ek-table ek-card'><tr><th>指标</th><th>得分</th><th>满分</th><th>依据</th></tr>"
+                           + "".join(rows) + "</table>" + (f"<p>加减分事项：</p><ul>{events}</ul>" if events else ""))
+        self.leaf.options = [("— 选择指标查看依据 —", "")] + [(f"{s.indicator} {s.name}", s.indicator) for s in result.leaves]
+        self.show_leaf()
+
+    def show_leaf(self) -> None:
+        result = self.evaluation.unit(self.unit.value) if self.unit.value else None
+        leaf = result.leaf(self.leaf.value) if result and self.leaf.value else None
+        if leaf is None:
+            self.trace.value, self.record.options = "", []
+            return
+        used = "".join(f"<li>{esc(r)}</li>" for r in leaf.records) or "<li>无</li>"
+        left = "".join(f"<li>{esc(x.record)}：{esc(x.detail)}</li>" for x in leaf.left_out) or "<li>无</li>"
+        interval = f"；区间 {_fmt(leaf.interval[0])}–{_fmt(leaf.interval[1])}" if leaf.interval else ""
+        self.trace.value = (f"<div class='ek-trace'><p><b>{esc(leaf.indicator)} {esc(leaf.name)}</b>：{_fmt(leaf.score)} / "
+                            f"{_fmt(leaf.points)}{interval}</p><p>规则：<code>{esc(leaf.rule)}</code></p>"
+                            f"<p>输入：{esc(leaf.figures)}</p><p>使用的记录：</p><ul>{used}</ul>"
+                            f"<p>未使用的记录及原因：</p><ul>{left}</ul></div>")
+        ids = list(leaf.records) + [x.record for x in leaf.left_out]
+        self.record.options = [("— 选择记录 —", "")] + [(i[:8], i) for i in dict.fromkeys(ids)]
+
+    def show_record(self) -> None:
+        self.record_view.value = TABLE_CSS + record_html(self.bench, self.record.value) if self.record.value else ""
+
+    def show_problems(self) -> None:
+        shown = [p for p in self.problems if (not self.severity.value or p.severity == self.severity.value)
+                 and (not self.code.value or p.code == self.code.value)]
+        items = "".join(f"<li><b>{esc(p.code)}</b> {esc(p.location())}：{esc(p.message)}</li>" for p in shown[:200])
+        more = f"<p class='ek-hint'>另有 {len(shown) - 200} 条未显示，请用筛选缩小范围。</p>" if len(shown) > 200 else ""
+        self.problem_list.value = f"<p>{len(shown)} 条</p><ul class='ek-problems'>{items}</ul>{more}"
+
+
+def scoring_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
+    return ScoringView(bench).widget

@@ -1,0 +1,129 @@
+"""``evalkit serve``: Voila over ``notebooks/`` for one project.
+
+Safety defaults: binds 127.0.0.1; on any other address a token is required
+(generated when not given) and the printed URL carries it; tracebacks and
+notebook sources never reach the browser (``show_tracebacks=False``,
+``strip_sources=True``); XSRF protection stays on (Jupyter server's default);
+kernels of closed pages are culled.  Kernels are preheated so a form is
+interactive in about a second: the notebooks do their imports first and then
+wait for the page's query string with ``voila.utils.get_query_string()``.
+The project folder reaches the kernels through ``EVALKIT_PROJECT``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import shutil
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalkit.config import repository_root
+
+PROJECT_ENV = "EVALKIT_PROJECT"
+NOT_PREHEATED = ("review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
+WEBSOCKET_MAX_BYTES = 32 * 1024 * 1024
+NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    project: Path
+    host: str = "127.0.0.1"
+    port: int = 8866
+    token: str = ""
+    pool_size: int = 1
+    # Voila's own shutdown of a closed page's kernel is refused by the XSRF check (no _xsrf
+    # cookie is set), so closed pages are reclaimed by the idle cull; pages still open are never culled.
+    cull_idle_seconds: int = 300
+
+    @property
+    def loopback(self) -> bool:
+        return is_loopback(self.host)
+
+    def url(self, notebook: str = "form.ipynb", query: str = "") -> str:
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        params = [p for p in (query, f"token={self.token}" if self.token else "") if p]
+        suffix = "?" + "&".join(params) if params else ""
+        return f"http://{host}:{self.port}/voila/render/{notebook}{suffix}"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def notebooks_dir() -> Path:
+    return repository_root() / "notebooks"
+
+
+def with_token(config: ServeConfig) -> ServeConfig:
+    """A non-loopback address always gets a token."""
+    if config.loopback or config.token:
+        return config
+    return ServeConfig(**{**config.__dict__, "token": secrets.token_urlsafe(24)})
+
+
+def voila_command(config: ServeConfig) -> list[str]:
+    """The Voila command line for ``config`` (kept separate so tests can read it)."""
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
+    return [
+        voila, str(notebooks_dir()), "--no-browser",
+        f"--Voila.ip={config.host}", f"--Voila.port={config.port}", "--Voila.port_retries=0",
+        f"--Voila.token={config.token}",
+        "--VoilaConfiguration.show_tracebacks=False", "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaConfiguration.default_pool_size={config.pool_size}",
+        # the lead evaluator's pages are opened rarely: no standby kernels for them (each costs
+        # ~5 CPU-seconds to preheat and ~130 MB), so the assessor forms' pools refill faster
+        *(f"--VoilaKernelManager.preheat_denylist={nb}" for nb in NOT_PREHEATED),
+        f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
+        "--MappingKernelManager.cull_interval=60",
+        # a photo up to the instruments' largest limit (+ the message around it) must reach the kernel so
+        # that it can answer 「照片超过 N MB」; anything bigger is cut off by the server before it is read
+        # into memory (tornado closes that websocket message; the page reconnects and keeps its draft)
+        f"--Voila.tornado_settings={{'websocket_max_message_size': {WEBSOCKET_MAX_BYTES}}}",
+        "--Voila.log_level=WARN",
+    ]
+
+
+def environment(config: ServeConfig) -> dict[str, str]:
+    env = dict(os.environ)
+    env[PROJECT_ENV] = str(config.project.resolve())
+    env["EVALKIT_TOKEN"] = config.token  # pages put it into the links they make
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def run(config: ServeConfig) -> int:
+    """Start Voila in the foreground; returns its exit code."""
+    import subprocess
+
+    config = with_token(config)
+    print(f"evalkit 正在为项目 {config.project} 启动表单服务：")
+    print(f"  表单          {config.url('form.ipynb')}")
+    print(f"  我的记录      {config.url('records.ipynb')}")
+    print(f"  审核（组长）  {config.url('review.ipynb')}")
+    print(f"  抽样与进度    {config.url('sampling.ipynb')}")
+    print(f"  计分与排名    {config.url('scoring.ipynb')}")
+    print(f"  任务台账      {config.url('ledger.ipynb')}")
+    if not config.loopback:
+        print("  注意：服务监听在非本机地址，访问需要上面链接中的 token。")
+    print("按 Ctrl+C 停止。", flush=True)
+    try:
+        return subprocess.call(voila_command(config), env=environment(config))
+    except KeyboardInterrupt:
+        return 0

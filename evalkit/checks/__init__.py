@@ -1,0 +1,16 @@
+"""Cross-record consistency checks: duplicates, a service user counted twice, rater agreement,
+coverage, logic between answers, the evaluation period and assessor list, self-reports
+against the measured interval.
+
+May use: :mod:`evalkit.scoring`, :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.stats`,
+:mod:`evalkit.problems`.
+"""
+
+from evalkit.checks.consistency import SelfReport, SelfScore, check_consistency, self_scores
+
+__all__ = [
+    "SelfReport",
+    "SelfScore",
+    "check_consistency",
+    "self_scores",
+]

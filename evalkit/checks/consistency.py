@@ -1,0 +1,326 @@
+"""Consistency checks across records, as problem records with the record ids.
+
+* duplicate submissions of one event (same instrument, unit, assessor and answers);
+* one service user counted twice (same case id or call-back phone within a unit);
+* inter-rater agreement where several assessors rated the same unit and
+  indicator: Krippendorff's alpha (Krippendorff 2011, "Computing Krippendorff's
+  Alpha-Reliability") at the ordinal level for rubric levels and the interval
+  level for 1–5 scores, below 0.667 (Krippendorff's lowest acceptable value for
+  tentative conclusions) flagged; ICC(2,1) (Shrout & Fleiss 1979) for numeric
+  scores where raters share complete items, below 0.5 flagged (Koo & Li 2016,
+  "poor"); a rater far from the others flagged by
+  :func:`evalkit.stats.rater_deviation` (modified z, Iglewicz & Hoaglin 1993);
+* a unit's self-reported rate outside the interval of the sampled rate;
+* a unit's self-score (自评分) far from the scored points, and units without a
+  self-assessment (see :mod:`evalkit.selfassess.selfassess`, docs/selfassess.md);
+* coverage: every leaf of every unit has the evidence its rule needs;
+* logic: connected calls <= calls made, dates inside the evaluation period,
+  unknown unit or assessor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from evalkit.scoring import admitted
+from evalkit.forms import ANY_INDICATOR, Instrument, iter_fields
+from evalkit.problems import ERROR, INFO, WARNING, Problem, problem, register
+from evalkit.store import UNIT_UNKNOWN
+from evalkit.stats import icc, krippendorff_alpha, rater_deviation
+
+ALPHA_MIN = 0.667
+ICC_MIN = 0.5
+LEVEL_ORDER = {"none": 0, "partial": 1, "basic": 2, "full": 3}
+
+DUPLICATE = register("record-duplicate", WARNING,
+                     "记录 {record} 与记录 {other} 内容完全相同（同一调查工具、单位、评估员和回答）：疑似重复提交，请删除其中一条。")
+USER_TWICE = register("service-user-twice", WARNING,
+                      "单位 {unit} 的服务对象（{what}「{value}」）在记录 {record} 和 {other} 中各计了一次：同一服务对象只能计入一次，请核实后删除重复的一条。")
+AGREEMENT_LOW = register("rater-agreement-low", WARNING,
+                         "{instrument} 的 {field} 评分者间一致性 Krippendorff α = {value}（{level}尺度，{items} 个评议对象），"
+                         "低于 0.667：请组织评估员对照评分标准复核。")
+ICC_LOW = register("rater-icc-low", WARNING,
+                   "{instrument} 的 {field} 组内相关系数 ICC(2,1) = {value}（{items} 个共同评议对象，{raters} 位评估员），低于 0.5：评分一致性差，请复核。")
+RATER_DEVIATES = register("rater-deviates", WARNING,
+                          "评估员「{assessor}」在 {instrument} 的 {field} 上与其他评估员平均相差 {value}（修正 z = {z}）：请复核其评分，涉及记录 {record}。")
+SELF_REPORT_OUTSIDE = register("self-report-outside-interval", WARNING,
+                               "单位 {unit} 自报指标 {indicator} 为 {value}，在抽查结果 {share} 的 95% 区间 {low}–{high} 之外（{source}）：请核实自报数据。")
+SELF_SCORE_DIFFERS = register("self-score-differs", WARNING,
+                              "单位 {unit} 指标 {indicator} 自评 {claimed} 分，评估得分 {scored} 分（满分 {points}），自评{direction} {gap} 分，"
+                              "达到满分的 {threshold} 以上（{source}）：请核实该单位的自评依据。")
+SELF_ASSESSMENT_MISSING = register("selfassess-not-submitted", WARNING,
+                                   "单位 {unit} 没有提交自评表：请催报，收到后用 evalkit selfassess import 导入。")
+SELF_ASSESSMENT_NONE = register("selfassess-none-imported", INFO,
+                                "项目中还没有导入任何单位的自评表：自评与评估结果的比对未进行。")
+SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
+COVERAGE_MISSING = register("coverage-missing", WARNING,
+                            "单位 {unit} 的指标 {indicator} 没有规则所需的证据（{detail}）：请安排调查。")
+COVERAGE_SHORT = register("coverage-short", WARNING,
+                          "单位 {unit} 的指标 {indicator} 证据 {n} 份，少于规则要求的 {min_n} 份：请补充样本。")
+CONNECTED_EXCEEDS = register("logic-connected-exceeds-made", ERROR,
+                             "记录 {record} 第 {call} 组测试的接通次数 {value} 大于拨打次数 {made}：请更正。")
+DATE_OUTSIDE = register("logic-date-outside-period", WARNING,
+                        "记录 {record} 的 {field} 为 {value}，不在评估期 {start} 至 {end} 之内：请核对日期。")
+ASSESSOR_UNKNOWN = register("record-assessor-unknown", WARNING,
+                            "记录 {record} 的评估员「{value}」不在评估员名单中：请核对姓名或补充名单。")
+
+
+@dataclass(frozen=True)
+class SelfReport:
+    """A figure a unit reported about itself (a share 0..1) for a leaf with a sampled rate."""
+
+    unit: str
+    indicator: str
+    value: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SelfScore:
+    """The points a unit gave itself for a leaf in its self-assessment (自评分)."""
+
+    unit: str
+    indicator: str
+    points: float
+    source: str = ""
+
+
+def _live(records: Iterable, include_received: bool) -> list:
+    return [v for v in records if admitted(v, include_received) is None]
+
+
+def duplicates(records: Sequence) -> list[Problem]:
+    """Records identical in instrument, unit, assessor and answers (later one reported)."""
+    seen: dict[str, str] = {}
+    found = []
+    for v in sorted((v for v in records if not v.deleted), key=lambda v: (v.submitted, v.instance_id)):
+        key = json.dumps([v.instrument_id, v.unit, v.assessor, v.answers], sort_keys=True, ensure_ascii=False)
+        if key in seen:
+            found.append(problem(DUPLICATE, record=v.instance_id, other=seen[key]))
+        else:
+            seen[key] = v.instance_id
+    return found
+
+
+def service_users_twice(records: Sequence) -> list[Problem]:
+    """The same case id or call-back phone twice within one unit's service-user checks."""
+    seen: dict[tuple, str] = {}
+    found = []
+    for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
+                    key=lambda v: (v.submitted, v.instance_id)):
+        for i, row in enumerate(v.answers.get("citizens") or [], start=1):
+            for name, what in (("case_id", "办件编号"), ("callback_phone", "回访手机号码")):
+                value = str(row.get(name) or "").strip()
+                if not value:
+                    continue
+                key = (v.unit, name, value)
+                if key in seen and seen[key] != f"{v.instance_id}#{i}":
+                    found.append(problem(USER_TWICE, unit=v.unit, what=what, value=value, record=v.instance_id,
+                                         other=seen[key].split("#")[0], field=f"citizens[{i}].{name}"))
+                seen.setdefault(key, f"{v.instance_id}#{i}")
+    return found
+
+
+def _rating_fields(inst: Instrument) -> list[tuple[str | None, str, str]]:
+    """(repeat, chooser, rating field) of an instrument's ``*`` rating fields."""
+    out = []
+    for path, f in iter_fields(inst):
+        if f.role == "rating" and ANY_INDICATOR in f.indicators:
+            chooser = next((g.name for p, g in iter_fields(inst) if g.role == "indicator" and p == path), None)
+            if chooser:
+                out.append((path[-1] if path else None, chooser, f.name))
+    return out
+
+
+def _ratings(records: Sequence, instrument: str, repeat: str | None, chooser: str, name: str):
+    """{assessor: {(unit, indicator): mean value}} and the records of each assessor."""
+    sums: dict[str, dict[tuple, list[float]]] = {}
+    ids: dict[str, list[str]] = {}
+    for v in records:
+        if v.instrument_id != instrument:
+            continue
+        rows = v.answers.get(repeat) if repeat else [v.answers]
+        for row in rows if isinstance(rows, list) else []:
+            raw = row.get(name)
+            value = LEVEL_ORDER.get(raw) if raw in LEVEL_ORDER else raw if isinstance(raw, (int, float)) else None
+            if value is None or not row.get(chooser):
+                continue
+            sums.setdefault(v.assessor, {}).setdefault((v.unit, str(row[chooser])), []).append(float(value))
+            ids.setdefault(v.assessor, []).append(v.instance_id)
+    return {a: {k: sum(x) / len(x) for k, x in items.items()} for a, items in sums.items()}, ids
+
+
+def agreement(records: Sequence, instruments: Mapping[str, Instrument]) -> list[Problem]:
+    """Krippendorff's alpha, ICC(2,1) and outlying raters for every ``*`` rating field."""
+    found: list[Problem] = []
+    for inst in instruments.values():
+        for repeat, chooser, name in _rating_fields(inst):
+            by_rater, ids = _ratings(records, inst.id, repeat, chooser, name)
+            items = sorted({k for scores in by_rater.values() for k in scores
+                            if sum(k in s for s in by_rater.values()) >= 2})
+            if len(by_rater) < 2 or not items:
+                continue
+            level = "ordinal" if name == "level" else "interval"
+            where = {"instrument": inst.id, "field": name}
+            found += _alpha(by_rater, items, level, where)
+            if level == "interval":
+                found += _icc(by_rater, items, where)
+            found += _deviating(by_rater, ids, where)
+    return found
+
+
+def _alpha(by_rater: dict, items: list, level: str, where: dict) -> list[Problem]:
+    data = [[scores.get(k) for k in items] for scores in by_rater.values()]
+    try:
+        alpha = krippendorff_alpha(data, level)
+    except ValueError:
+        return []
+    if alpha >= ALPHA_MIN:
+        return []
+    return [problem(AGREEMENT_LOW, value=f"{alpha:.3f}", level={"ordinal": "顺序", "interval": "等距"}[level],
+                    items=len(items), **where)]
+
+
+def _icc(by_rater: dict, items: list, where: dict) -> list[Problem]:
+    raters = [r for r, s in by_rater.items() if sum(k in s for k in items) >= 2]
+    complete = [k for k in items if all(k in by_rater[r] for r in raters)]
+    if len(raters) < 2 or len(complete) < 3:
+        return []
+    try:
+        value = icc([[by_rater[r][k] for r in raters] for k in complete], "ICC(2,1)").value
+    except ValueError:
+        return []
+    if value >= ICC_MIN:
+        return []
+    return [problem(ICC_LOW, value=f"{value:.3f}", items=len(complete), raters=len(raters), **where)]
+
+
+def _deviating(by_rater: dict, ids: dict, where: dict) -> list[Problem]:
+    if len(by_rater) < 3:
+        return []
+    try:
+        result = rater_deviation({r: {f"{u}|{i}": v for (u, i), v in s.items()} for r, s in by_rater.items()})
+    except ValueError:
+        return []
+    return [problem(RATER_DEVIATES, assessor=r, value=f"{d.mean_abs_deviation:.2f}", z=f"{d.z:.1f}",
+                    record="、".join(dict.fromkeys(ids[r])), **where) for r, d in result.items() if d.flagged]
+
+
+def self_reports(evaluation, reports: Iterable[SelfReport]) -> list[Problem]:
+    """Self-reported shares outside the Wilson interval of the sampled share."""
+    found = []
+    for rep in reports:
+        unit = evaluation.unit(rep.unit)
+        leaf = unit.leaf(rep.indicator) if unit else None
+        if leaf is None or leaf.share_interval is None:
+            continue
+        low, high = leaf.share_interval
+        if not low <= rep.value <= high:
+            found.append(problem(SELF_REPORT_OUTSIDE, unit=rep.unit, indicator=rep.indicator,
+                                 value=f"{rep.value:.1%}", share=f"{leaf.share:.1%}", low=f"{low:.1%}",
+                                 high=f"{high:.1%}", source=rep.source or "自评报告"))
+    return found
+
+
+def self_scores(evaluation, claims: Iterable[SelfScore], gap: float = SELF_SCORE_GAP) -> list[Problem]:
+    """Self-scores at least ``gap`` × the leaf's points away from the scored points (and outside
+    the points interval of a sampled rate); leaves without a score are skipped."""
+    found = []
+    for c in claims:
+        unit = evaluation.unit(c.unit)
+        leaf = unit.leaf(c.indicator) if unit else None
+        if leaf is None or leaf.score is None or not leaf.points:
+            continue
+        low, high = leaf.interval or (leaf.score, leaf.score)
+        diff = c.points - leaf.score
+        if abs(diff) + 1e-9 >= gap * leaf.points and not low - 1e-9 <= c.points <= high + 1e-9:
+            found.append(problem(SELF_SCORE_DIFFERS, unit=c.unit, indicator=c.indicator, claimed=f"{c.points:g}",
+                                 scored=f"{leaf.score:.2f}", points=f"{leaf.points:g}",
+                                 direction="高出" if diff > 0 else "低于", gap=f"{abs(diff):.2f}",
+                                 threshold=f"{gap:.0%}", source=c.source or "自评表"))
+    return found
+
+
+def self_assessments_missing(evaluation, submitted: set[str] | None) -> list[Problem]:
+    """Units without a self-assessment; one note when no unit has any (``submitted`` None)."""
+    if submitted is None:
+        return [problem(SELF_ASSESSMENT_NONE)]
+    return [problem(SELF_ASSESSMENT_MISSING, unit=u.unit) for u in evaluation.units if u.unit not in submitted]
+
+
+def coverage(evaluation) -> list[Problem]:
+    """Every leaf of every unit with a rule that lacks evidence or sample size."""
+    from evalkit.scoring import parse_rule
+
+    found = []
+    for unit in evaluation.units:
+        for leaf in unit.leaves:
+            if leaf.status not in ("insufficient", "zero", "flagged"):
+                continue
+            where = {"unit": unit.unit, "indicator": leaf.indicator}
+            if leaf.n == 0:
+                found.append(problem(COVERAGE_MISSING, detail=leaf.rule, **where))
+            else:
+                found.append(problem(COVERAGE_SHORT, n=leaf.n, min_n=parse_rule(leaf.rule).min_n, **where))
+    return found
+
+
+def logic(records: Sequence, instruments: Mapping[str, Instrument], unit_ids: set[str] | None = None,
+          period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None) -> list[Problem]:
+    """Connected calls <= calls made, dates inside the period, known unit and assessor."""
+    found: list[Problem] = []
+    for v in (v for v in records if not v.deleted):
+        where = {"record": v.instance_id}
+        if unit_ids is not None and v.unit not in unit_ids:
+            found.append(problem(UNIT_UNKNOWN, unit=v.unit, **where))
+        if assessors is not None and v.assessor not in assessors:
+            found.append(problem(ASSESSOR_UNKNOWN, value=v.assessor, **where))
+        if v.instrument_id == "hotline_test":
+            for i, row in enumerate(v.answers.get("calls") or [], start=1):
+                made, connected = row.get("calls_made"), row.get("calls_connected")
+                if isinstance(made, (int, float)) and isinstance(connected, (int, float)) and connected > made:
+                    found.append(problem(CONNECTED_EXCEEDS, call=i, value=connected, made=made,
+                                         field=f"calls[{i}].calls_connected", **where))
+        if period and v.instrument_id in instruments:
+            found += _dates(v, instruments[v.instrument_id], period)
+    return found
+
+
+def _dates(view, inst: Instrument, period: tuple[dt.date, dt.date]) -> list[Problem]:
+    start, end = period
+    found = []
+    for path, f in iter_fields(inst):
+        if f.type != "date":
+            continue
+        repeat = path[-1] if path and isinstance(view.answers.get(path[-1]), list) else None
+        rows = view.answers[repeat] if repeat else [view.answers]
+        for i, row in enumerate(rows, start=1):
+            try:
+                day = dt.date.fromisoformat(str(row.get(f.name) or ""))
+            except ValueError:
+                continue
+            if not start <= day <= end:
+                name = f"{repeat}[{i}].{f.name}" if repeat else f.name
+                found.append(problem(DATE_OUTSIDE, record=view.instance_id, field=name, value=day.isoformat(),
+                                     start=start.isoformat(), end=end.isoformat()))
+    return found
+
+
+def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], *, evaluation=None,
+                      unit_ids: set[str] | None = None, reports: Iterable[SelfReport] = (),
+                      period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None,
+                      include_received: bool = False, claimed_scores: Iterable[SelfScore] = (),
+                      submitted: set[str] | None | bool = False) -> list[Problem]:
+    """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`."""
+    live = _live(records, include_received)
+    found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
+    found += logic(records, instruments, unit_ids, period, assessors)
+    if evaluation is not None:
+        found += self_reports(evaluation, reports) + coverage(evaluation)
+        found += self_scores(evaluation, claimed_scores)
+        if submitted is not False:  # the units that imported a self-assessment, None when none has
+            found += self_assessments_missing(evaluation, submitted)
+    return found

@@ -1,0 +1,189 @@
+"""``evalkit ledger template | import | status`` — the task ledger (台账) commands.
+
+``evalkit ledger report | roster | template-roster`` are added by :mod:`evalkit.cli.ledger_report`
+(it receives the ``ledger`` sub-parsers through its ``add_commands``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+from pathlib import Path
+
+from evalkit.io.xlsx import display_width
+
+
+def _project(args: argparse.Namespace) -> Path:
+    from evalkit.cli.main import UsageError
+
+    root = Path(args.project)
+    if not (root / "evalkit.toml").exists():
+        raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
+    return root
+
+
+def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False, show_info: bool = False) -> None:
+    from evalkit.cli.main import format_problems
+
+    if as_json:
+        print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
+    elif problems:
+        print(format_problems({str(root): list(problems)}, show_all=show_all, show_info=show_info))
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
+    from evalkit.ledger import write_template
+    from evalkit.ledger.ledger import _load_project_basics
+
+    root = _project(args)
+    fw, units, fw_tasks, problems = _load_project_basics(root)
+    if fw is None or not fw_tasks:
+        _print_problems(root, problems, False)
+        return EXIT_PROBLEMS
+    unit = units.get(args.unit) if units else None
+    if unit is None:
+        raise UsageError(f"单位「{args.unit}」不在单位名单中：请使用单位编号，如 c1-01。")
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise UsageError(f"{out} 已存在：如要覆盖请加 --force。")
+    write_template(fw, out, unit.id, unit.name)
+    print(f"已生成 {unit.name}（{unit.id}）的任务分解表：{out}（{len(fw_tasks)} 项任务）")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS
+    from evalkit.ledger import import_table
+
+    root = _project(args)
+    target, problems = import_table(root, Path(args.file), args.unit, replace_existing=args.replace, who=args.who)
+    if args.json:
+        _print_problems(root, problems, True)
+    else:
+        _print_problems(root, problems, False, args.all, args.info)
+        if target is not None:
+            print(f"已导入单位 {args.unit} 的任务分解表：{target}")
+        else:
+            print("有错误，未导入任何内容。")
+    return EXIT_OK if target is not None else EXIT_PROBLEMS
+
+
+def _date(text: str | None) -> datetime.date | None:
+    from evalkit.cli.main import UsageError
+    from evalkit.ledger import EXACT, parse_deadline
+
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        found = parse_deadline(text)
+        if found.kind == EXACT and found.date:
+            return found.date
+        raise UsageError(f"日期「{text}」无法识别：请写成 2018-05-30。") from None
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
+    from evalkit.ledger import load_ledger, record_status, store_material
+
+    root = _project(args)
+    if args.set:
+        if not args.unit:
+            raise UsageError("登记完成情况时必须用 --unit 指定单位。")
+        try:
+            no_text, status = args.set.split("=", 1)
+            task_no = int(no_text.strip())
+        except ValueError:
+            raise UsageError("--set 的写法是 序号=状态，如 --set 12=已完成。") from None
+        materials = list(args.material or [])
+        problems = []
+        for path in args.material_file or []:
+            ref, found = store_material(root, Path(path))
+            problems += found
+            if ref:
+                materials.append(ref)
+        if any(p.is_error for p in problems):
+            _print_problems(root, problems, args.json)
+            return EXIT_PROBLEMS
+        state, found = record_status(root, args.unit, task_no, status=status.strip(), completed=_date(args.date),
+                                     materials=materials, who=args.who, note=args.note or "")
+        problems += found
+        if state is None:
+            _print_problems(root, problems, args.json)
+            if not args.json:
+                print("未登记。")
+            return EXIT_PROBLEMS
+        if not args.json:
+            print(f"已登记：单位 {state.unit} 序号 {state.task_no} {state.status}"
+                  + (f"，完成日期 {state.completed.isoformat()}" if state.completed else ""))
+    ledger, problems = load_ledger(root)
+    units = [args.unit] if args.unit else list(ledger.units)
+    as_of = ledger.as_of
+    rows = []
+    for unit in units:
+        for t in ledger.unit_tasks(unit):
+            s = ledger.state(unit, t.task_no)
+            rows.append({
+                "unit": unit, "task_no": t.task_no, "code": t.code, "title": t.title, "applicable": t.applicable,
+                "points": t.points, "deadline": t.deadline.isoformat() if t.deadline else None,
+                "deadline_text": t.deadline_text, "deadline_source": t.deadline_source, "status": s.status,
+                "completed": s.completed.isoformat() if s.completed else None, "materials": list(s.materials),
+                "overdue": bool(as_of and ledger.is_overdue(t, as_of))})
+    if args.json:
+        print(json.dumps({"as_of": as_of.isoformat() if as_of else None, "tasks": rows,
+                          "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2))
+        return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
+    if args.unit and args.unit not in ledger.units:
+        print(f"单位 {args.unit} 还没有导入任务分解表。")
+    print(f"评估截止日期 {as_of.isoformat() if as_of else '（未设置）'}")
+    for r in rows:
+        title = r["title"][:24] + ("…" if len(r["title"]) > 24 else "")
+        flag = "  逾期" if r["overdue"] else ""
+        state = "不涉及" if not r["applicable"] else r["status"]
+        done = f" {r['completed']}" if r["completed"] else ""
+        deadline = r["deadline"] or f"（{r['deadline_text'][:12]}…）"
+        print(f"{r['unit']:>8} {r['task_no']:>3} {title}{' ' * max(1, 52 - display_width(title))}"
+              f"{r['points']:6.2f} 分  时限 {deadline}  {state}{done}{flag}")
+    errors = [p for p in problems if p.is_error or p.severity == "warning"]
+    if errors:
+        print()
+        _print_problems(root, errors, False)
+    return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
+
+
+def add_commands(sub) -> None:
+    ledger = sub.add_parser("ledger", help="任务台账：任务分解表模板、导入、完成情况").add_subparsers(
+        dest="action", required=True, metavar="操作")
+    p = ledger.add_parser("template", help="为一个单位生成空白任务分解表（完成时限按框架预填）")
+    p.add_argument("project")
+    p.add_argument("--unit", required=True, help="单位编号")
+    p.add_argument("-o", "--output", required=True, help="输出的 .xlsx")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+    p.set_defaults(func=cmd_template)
+    p = ledger.add_parser("import", help="检查并导入一个单位填好的任务分解表")
+    p.add_argument("project")
+    p.add_argument("file")
+    p.add_argument("--unit", required=True, help="单位编号")
+    p.add_argument("--replace", action="store_true", help="替换已导入的表（原表存入 ledger/tasks/history/）")
+    p.add_argument("--who", default="", help="导入人")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--info", action="store_true", help="同时显示提示（如从文字中读出的时限）")
+    p.set_defaults(func=cmd_import)
+    p = ledger.add_parser("status", help="查看或登记任务完成情况（只追加，不修改）")
+    p.add_argument("project")
+    p.add_argument("--unit", help="单位编号")
+    p.add_argument("--set", help="登记：序号=状态（未开始/推进中/已完成/已销账）")
+    p.add_argument("--date", help="完成日期，如 2018-05-30")
+    p.add_argument("--material", action="append", help="销账材料（文号、名称），可重复")
+    p.add_argument("--material-file", action="append", help="销账材料文件（按哈希保存在 ledger/materials/），可重复")
+    p.add_argument("--who", default="评估组", help="登记人")
+    p.add_argument("--note", help="说明")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+    from evalkit.cli.ledger_report import add_commands as add_report_commands
+
+    add_report_commands(ledger)

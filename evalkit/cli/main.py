@@ -1,0 +1,262 @@
+"""The ``evalkit`` command line: a thin layer over the library.
+
+Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error.
+``--json`` prints exactly the records the library returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from evalkit.problems import INFO, SEVERITY_ZH, Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+COLLAPSE_AFTER = 3
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit 2)."""
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def format_problems(results: dict[str, list[Problem]], *, show_all: bool = False, show_info: bool = False) -> str:
+    """A readable table of problems grouped by file, with a summary line."""
+    lines: list[str] = []
+    errors = warnings = 0
+    for file, problems in results.items():
+        shown = sorted((p for p in problems if show_info or p.severity != INFO),
+                       key=lambda p: (SEVERITY_RANK[p.severity], p.sheet or "", p.row or 0, p.code))
+        errors += sum(p.severity == "error" for p in problems)
+        warnings += sum(p.severity == "warning" for p in problems)
+        lines.append(f"{file}" + ("  ✓ 无问题" if not shown else ""))
+        counts: dict[str, int] = {}
+        for p in shown:
+            counts[p.code] = counts.get(p.code, 0) + 1
+            n = counts[p.code]
+            if not show_all and n > COLLAPSE_AFTER:
+                continue
+            lines.append(f"  {SEVERITY_ZH[p.severity]}  {p.code}  {p.location()}".rstrip())
+            lines.append(f"        {p.message}")
+        for code, n in counts.items():
+            if not show_all and n > COLLAPSE_AFTER:
+                lines.append(f"  …… 另有 {n - COLLAPSE_AFTER} 条 {code}（加 --all 显示全部）")
+    lines.append(f"共 {errors} 个错误，{warnings} 个警告。")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from evalkit.project import validate_path
+
+    path = Path(args.path)
+    if not path.exists():
+        raise UsageError(f"找不到 {path}：请给出框架工作簿、单位名单、调查工具或项目文件夹的路径。")
+    results = validate_path(path)
+    if args.json:
+        _print_json([{"file_group": f, **p.to_dict()} for f, ps in results.items() for p in ps])
+    else:
+        print(format_problems(results, show_all=args.all, show_info=args.info))
+    return EXIT_PROBLEMS if any(p.is_error for ps in results.values() for p in ps) else EXIT_OK
+
+
+def cmd_framework_show(args: argparse.Namespace) -> int:
+    from evalkit.framework import read_framework
+    from evalkit.framework import format_tree
+
+    path = Path(args.framework)
+    if not path.exists():
+        raise UsageError(f"找不到框架文件 {path}。")
+    fw, problems = read_framework(path)
+    if args.json:
+        _print_json({"framework": None if fw is None else _framework_json(fw),
+                     "problems": [p.to_dict() for p in problems]})
+    else:
+        if fw is not None:
+            print(format_tree(fw))
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            print()
+            print(format_problems({str(path): errors}))
+    return EXIT_PROBLEMS if fw is None or any(p.is_error for p in problems) else EXIT_OK
+
+
+def _framework_json(fw) -> dict:
+    from dataclasses import asdict
+
+    data = asdict(fw)
+    data.pop("columns", None)
+    return data
+
+
+def cmd_framework_import(args: argparse.Namespace) -> int:
+    from evalkit.framework import write_framework
+    from evalkit.framework import import_government_table
+
+    source, output = Path(args.source), Path(args.output)
+    if not source.exists():
+        raise UsageError(f"找不到政府发布格式的指标表 {source}。")
+    if output.resolve() == source.resolve():
+        raise UsageError("输出文件不能与输入文件相同：evalkit 从不修改您提供的文件，请用 -o 指定新文件名。")
+    if output.exists() and not args.force:
+        raise UsageError(f"{output} 已存在：为避免覆盖，请换一个文件名，或加 --force。")
+    fw, problems = import_government_table(source)
+    if fw is not None:
+        write_framework(fw, output)
+    if args.json:
+        _print_json({"output": str(output) if fw else None, "problems": [p.to_dict() for p in problems]})
+    else:
+        print(format_problems({str(source): problems}, show_all=args.all))
+        if fw is not None:
+            print(f"已写出整理后的框架：{output}（{len(fw.indicators)} 个指标）。导入假设已写入各指标的「处理说明」列。")
+    return EXIT_PROBLEMS if fw is None or any(p.is_error for p in problems) else EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from evalkit.config import CONFIG
+    from evalkit.project import init_project
+
+    target = Path(args.dir)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} 已存在且不是文件夹。")
+    if (target / CONFIG).exists():
+        raise UsageError(f"{target} 已经是一个 evalkit 项目（有 {CONFIG}）：不会覆盖其中的任何文件。")
+    created = init_project(target, args.framework, args.name)
+    print(f"已创建项目 {target}（框架 {args.framework}），共 {len(created)} 个文件：")
+    for path in created:
+        print(f"  {path}")
+    print(f"下一步：编辑 {target / 'units.xlsx'}，然后运行 evalkit validate {target}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from evalkit.config import CONFIG
+    from evalkit.app.serve import ServeConfig, run
+
+    project = Path(args.project)
+    if not (project / CONFIG).exists():
+        raise UsageError(f"{project} 不是 evalkit 项目（没有 {CONFIG}）：请先运行 evalkit init。")
+    config = ServeConfig(project=project, host=args.host, port=args.port, token=args.token or "",
+                         pool_size=args.pool_size)
+    return run(config)
+
+
+def problems_markdown() -> str:
+    """The problem catalogue as a markdown table (docs/problems.md is this, regenerated)."""
+    import evalkit
+    from evalkit.problems import catalogue
+
+    evalkit.load_all()
+    lines = ["# 问题代码 (problem codes)", "",
+             "由 `evalkit problems --markdown > docs/problems.md` 生成；测试保证本表与代码一致。", "",
+             "| 代码 code | 级别 | 信息模板 |", "|---|---|---|"]
+    for spec in catalogue().values():
+        template = spec.template.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| `{spec.code}` | {SEVERITY_ZH[spec.severity]} | {template} |")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_problems(args: argparse.Namespace) -> int:
+    import evalkit
+    from evalkit.problems import catalogue
+
+    evalkit.load_all()
+    if args.markdown:
+        sys.stdout.write(problems_markdown())
+    elif args.json:
+        _print_json([{"code": s.code, "severity": s.severity, "template": s.template} for s in catalogue().values()])
+    else:
+        for spec in catalogue().values():
+            print(f"{spec.code:32} {SEVERITY_ZH[spec.severity]}  {spec.template}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from evalkit.config import FRAMEWORKS
+
+    parser = argparse.ArgumentParser(prog="evalkit", description="“只跑一次”改革第三方评估工具 evalkit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    p = sub.add_parser("validate", help="检查框架、单位名单、调查工具或整个项目")
+    p.add_argument("path", help="文件或项目文件夹")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出问题记录")
+    p.add_argument("--all", action="store_true", help="显示全部问题，不折叠同类问题")
+    p.add_argument("--info", action="store_true", help="同时显示提示级记录（如处理说明）")
+    p.set_defaults(func=cmd_validate)
+
+    fw = sub.add_parser("framework", help="指标框架：显示、导入").add_subparsers(dest="action", required=True, metavar="操作")
+    p = fw.add_parser("show", help="以树形显示框架及分值")
+    p.add_argument("framework")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_framework_show)
+    p = fw.add_parser("import", help="把政府发布格式的指标表转换为整理后的框架工作簿")
+    p.add_argument("source", help="政府格式的 .xlsx（一级指标/二级指标/三级指标/评分依据）")
+    p.add_argument("-o", "--output", required=True, help="输出的框架工作簿 .xlsx")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true")
+    p.set_defaults(func=cmd_framework_import)
+
+    p = sub.add_parser("init", help="用标准框架创建评估项目文件夹")
+    p.add_argument("dir")
+    p.add_argument("--framework", required=True, choices=sorted(FRAMEWORKS))
+    p.add_argument("--name", help="评估项目名称")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("serve", help="启动表单服务（Voila）：评估表单、我的记录、审核")
+    p.add_argument("project", help="项目文件夹")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址，默认仅本机 127.0.0.1；其他地址必须使用 token")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--token", help="访问令牌；在非本机地址上未给出时自动生成")
+    p.add_argument("--pool-size", type=int, default=1, help="每个页面预热的内核数")
+    p.set_defaults(func=cmd_serve)
+
+    from evalkit.cli.sampling import add_commands as add_sampling_commands
+
+    add_sampling_commands(sub, UsageError)
+    from evalkit.cli.scoring import add_commands as add_scoring_commands
+
+    add_scoring_commands(sub)
+    from evalkit.cli.rerun import add_commands as add_rerun_commands
+
+    add_rerun_commands(sub)
+    from evalkit.cli.ledger import add_commands as add_ledger_commands
+
+    add_ledger_commands(sub)
+    from evalkit.cli.bundle import add_commands as add_bundle_commands
+
+    add_bundle_commands(sub)
+    from evalkit.cli.selfassess import add_commands as add_selfassess_commands
+
+    add_selfassess_commands(sub)
+    from evalkit.cli.imports import add_commands as add_import_commands
+
+    add_import_commands(sub)
+    from evalkit.cli.demo import add_commands as add_demo_commands
+
+    add_demo_commands(sub)
+
+    p = sub.add_parser("problems", help="列出全部问题代码及其说明")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--markdown", action="store_true")
+    p.set_defaults(func=cmd_problems)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"evalkit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

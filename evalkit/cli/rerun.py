@@ -1,0 +1,109 @@
+"""``evalkit rerun PROJECT [--out DIR]`` and ``evalkit rerun --verify MANIFEST``.
+
+See :mod:`evalkit.pipeline.rerun` and ``docs/rerun.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _progress(args: argparse.Namespace, stages: int = 6):
+    from evalkit.pipeline import Progress
+
+    return Progress(stages, enabled=not args.quiet and sys.stderr.isatty())
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
+    from evalkit.pipeline import RerunError, rerun
+
+    if args.verify:
+        if args.project:
+            raise UsageError("--verify 只需要清单文件：evalkit rerun --verify 输出文件夹/manifest.json"
+                             "（项目位置用 --project 指明）。")
+        return _verify(args)
+    if not args.project:
+        raise UsageError("请给出项目文件夹：evalkit rerun 项目文件夹 --out 输出文件夹；或 evalkit rerun --verify manifest.json。")
+    if args.project_override:
+        raise UsageError("--project 只与 --verify 一起使用。")
+    progress = _progress(args)
+    try:
+        result = rerun(Path(args.project), Path(args.out) if args.out else None, mask_personal=not args.no_mask,
+                       progress=progress)
+    except RerunError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        progress.close()
+    if args.json:
+        print(json.dumps({"out": str(result.out_dir), "outputs": result.outputs, "removed": result.removed,
+                          "problems": [p.to_dict() for p in result.problems]}, ensure_ascii=False, indent=2))
+    elif not args.quiet or result.errors:
+        shown = result.problems if not args.quiet else [p for p in result.problems if p.is_error]
+        if shown:
+            print(format_problems({str(args.project): shown}, show_all=args.all))
+        ev_units = result.manifest["units"]
+        print(f"已重算 {ev_units} 个单位，写出 {len(result.outputs)} 个文件到 {result.out_dir}"
+              f"（清单 {result.out_dir / 'manifest.json'}）。")
+        print(f"报告：{result.out_dir / '评估报告.xlsx'}、{result.out_dir / 'index.html'}")
+        if result.removed:
+            print(f"已删除上次运行留下、本次不再生成的 {len(result.removed)} 个文件：" + "、".join(result.removed))
+        if result.errors:
+            print(f"项目有 {result.errors} 个错误（见上，并见报告的「问题」工作表）：请改正后重新运行。")
+    return EXIT_PROBLEMS if result.errors else EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
+    from evalkit.pipeline import RerunError, verify
+
+    progress = _progress(args)
+    try:
+        result = verify(Path(args.verify), project=Path(args.project_override) if args.project_override else None,
+                        progress=progress)
+    except RerunError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        progress.close()
+    if args.json:
+        print(json.dumps({"identical": result.identical, "project": str(result.project), "outputs": result.outputs,
+                          "inputs_changed": [{"file": f, "change": c} for f, c in result.inputs_changed],
+                          "outputs_differ": [{"file": f, "change": c} for f, c in result.outputs_differ],
+                          "versions_changed": [{"package": k, "before": a, "now": b}
+                                               for k, a, b in result.versions_changed]},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK if result.identical else EXIT_PROBLEMS
+    print(f"核对清单 {result.manifest}（项目 {result.project}）")
+    for name, before, now in result.versions_changed:
+        print(f"  版本不同  {name}：清单中 {before or '未安装'}，现在 {now or '未安装'}")
+    if result.inputs_changed:
+        print(f"输入文件有 {len(result.inputs_changed)} 处变化：")
+        for name, change in result.inputs_changed:
+            print(f"  {change}  {name}")
+    if result.outputs_differ:
+        print(f"输出文件有 {len(result.outputs_differ)} 个与清单不同：")
+        for name, change in result.outputs_differ:
+            print(f"  {change}  {name}")
+    if result.identical:
+        print(f"全部 {result.outputs} 个输出文件与清单完全相同（输入文件也未变）。")
+        return EXIT_OK
+    if not result.outputs_differ:
+        print(f"全部 {result.outputs} 个输出文件与清单相同，但输入文件有变化（见上）。")
+    return EXIT_PROBLEMS
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("rerun", help="从项目文件夹重算全部结果并写出报告和清单；--verify 核对清单")
+    p.add_argument("project", nargs="?", help="项目文件夹")
+    p.add_argument("--out", help="输出文件夹（默认 项目/out）；其中的其他文件不会被删除")
+    p.add_argument("--verify", metavar="MANIFEST", help="按清单（manifest.json）重算到临时文件夹并逐个核对输入和输出")
+    p.add_argument("--project", dest="project_override", metavar="PROJECT",
+                   help="与 --verify 一起：项目已移动时指明项目文件夹")
+    p.add_argument("--no-mask", action="store_true", help="报告中不遮盖服务对象的姓名和手机号（仅供内部核对）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条和问题清单（错误仍显示）")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="显示全部问题，不折叠同类问题")
+    p.set_defaults(func=cmd_rerun)

@@ -1,0 +1,212 @@
+"""Assessed units (被评估单位) and their categories (类别).
+
+A unit list is a workbook with a sheet 「单位」 (编号, 名称, 类别, 类型, 上级地区)
+and a sheet 「类别」 (编号, 名称, 绩效权重, 仅通报, 说明).  Jilin City's method
+(吉市办发〔2018〕15号 第六—八条) ranks units within five categories; categories
+3 and 4 count at 70 % and 50 % of categories 1–2 in annual performance, and
+category 5 is only published.
+
+Unit ids are used in file names (records, reports), so they must be safe on
+every file system: ASCII letters, digits, ``-``, ``_`` and ``.``, starting with
+a letter or digit, never ``..``, at most 64 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalkit.io import tables
+from evalkit.problems import ERROR, WARNING, Problem, did_you_mean, problem, register
+
+UNIT_SHEET = ("单位", "units")
+CATEGORY_SHEET = ("类别", "categories")
+UNIT_COLUMNS = {
+    "id": ("编号", "单位编号", "代码"),
+    "name": ("名称", "单位名称"),
+    "category": ("类别", "分类"),
+    "kind": ("类型", "单位类型"),
+    "parent": ("上级地区", "所属地区", "上级"),
+}
+CATEGORY_COLUMNS = {
+    "id": ("编号", "类别编号"),
+    "name": ("名称", "类别名称"),
+    "weight": ("绩效权重", "权重"),
+    "published_only": ("仅通报",),
+    "note": ("说明", "备注"),
+}
+KINDS = {"部门": "department", "department": "department", "地区": "region", "region": "region"}
+KIND_ZH = {"department": "部门", "region": "地区"}
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+YES = {"是", "yes", "true", "1", "y"}
+NO = {"否", "no", "false", "0", "n", ""}
+
+UNIT_ID_DUPLICATE = register(
+    "unit-id-duplicate", ERROR, "单位编号「{value}」重复（第 {first_row} 行已使用）：每个单位的编号必须唯一。")
+UNIT_ID_UNSAFE = register(
+    "unit-id-unsafe", ERROR,
+    "单位编号「{value}」不能安全地用作文件名：只能使用英文字母、数字、-、_ 和 .，以字母或数字开头，"
+    "不含「..」，最长 64 个字符（例如 c1-01）。")
+UNIT_ID_MISSING = register("unit-id-missing", ERROR, "这一行没有单位编号：请填写编号（例如 c1-01）。")
+UNIT_NAME_MISSING = register("unit-name-missing", ERROR, "单位「{value}」没有名称：请填写单位全称。")
+UNIT_CATEGORY_UNKNOWN = register(
+    "unit-category-unknown", ERROR,
+    "单位「{value}」的类别「{category}」不在「类别」工作表中{hint}请改正类别，或在「类别」工作表中添加该类别。")
+UNIT_CATEGORY_MISSING = register("unit-category-missing", ERROR, "单位「{value}」没有填写类别：每个被评估单位必须属于一个类别。")
+UNIT_KIND_UNKNOWN = register("unit-kind-unknown", ERROR, "单位「{value}」的类型「{kind}」无法识别：应为「部门」或「地区」。")
+UNIT_PARENT_UNKNOWN = register(
+    "unit-parent-unknown", ERROR, "单位「{value}」的上级地区「{parent}」不是已列出的单位编号{hint}请改正或留空。")
+CATEGORY_DUPLICATE = register("category-duplicate", ERROR, "类别编号「{value}」重复：请删除重复的一行。")
+CATEGORY_BAD_WEIGHT = register(
+    "category-bad-weight", ERROR, "类别「{value}」的绩效权重「{weight}」无效：应为 0 到 1 之间的数字（如 0.7）。")
+CATEGORY_BAD_FLAG = register("category-bad-flag", ERROR, "类别「{value}」的「仅通报」应填「是」或「否」，收到「{flag}」。")
+UNITS_EMPTY = register("units-empty", WARNING, "单位名单 {file} 中没有单位：请在「单位」工作表中列出被评估单位。")
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    weight: float = 1.0
+    published_only: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    category: str
+    kind: str = "department"
+    parent: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class UnitList:
+    units: tuple[Unit, ...]
+    categories: tuple[Category, ...]
+    file: str = ""
+
+    def get(self, unit_id: str) -> Unit | None:
+        return next((u for u in self.units if u.id == unit_id), None)
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def in_category(self, category_id: str) -> list[Unit]:
+        return [u for u in self.units if u.category == category_id]
+
+
+def is_safe_id(value: str) -> bool:
+    """True when ``value`` can be used as a file name anywhere (see module docstring)."""
+    return bool(SAFE_ID.match(value)) and ".." not in value and value.split(".")[0].lower() not in RESERVED
+
+
+def _categories(table: tables.Table) -> tuple[list[Category], list[Problem]]:
+    cols, problems = tables.map_columns(table, CATEGORY_COLUMNS, ("id", "name"))
+    out: list[Category] = []
+    for row, cells in table.rows:
+        where = {"file": table.file, "sheet": table.sheet, "row": row}
+        cid = tables.text(cols.get(cells, "id"))
+        if any(c.id == cid for c in out):
+            problems.append(problem(CATEGORY_DUPLICATE, value=cid, column=cols.header.get("id"), **where))
+            continue
+        weight = tables.clean(cols.get(cells, "weight"))
+        if weight == "":
+            weight = 1.0
+        if not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+            problems.append(problem(CATEGORY_BAD_WEIGHT, value=cid, weight=weight, column=cols.header.get("weight"), **where))
+            weight = 1.0
+        flag = tables.text(cols.get(cells, "published_only")).lower()
+        if flag not in YES | NO:
+            problems.append(problem(CATEGORY_BAD_FLAG, value=cid, flag=flag, column=cols.header.get("published_only"), **where))
+        out.append(Category(cid, tables.text(cols.get(cells, "name")), float(weight), flag in YES,
+                            tables.text(cols.get(cells, "note"))))
+    return out, problems
+
+
+def _unit(row: int, cells: tuple, cols: tables.Columns, table: tables.Table, cats: set[str], seen: dict[str, int]) -> tuple[Unit | None, list[Problem]]:
+    def at(key: str) -> dict:
+        return {"file": table.file, "sheet": table.sheet, "row": row, "column": cols.header.get(key, UNIT_COLUMNS[key][0])}
+
+    uid = tables.text(cols.get(cells, "id"))
+    if not uid:
+        return None, [problem(UNIT_ID_MISSING, **at("id"))]
+    problems: list[Problem] = []
+    if uid in seen:
+        return None, [problem(UNIT_ID_DUPLICATE, value=uid, first_row=seen[uid], **at("id"))]
+    seen[uid] = row
+    if not is_safe_id(uid):
+        problems.append(problem(UNIT_ID_UNSAFE, value=uid, **at("id")))
+    name = tables.text(cols.get(cells, "name"))
+    if not name:
+        problems.append(problem(UNIT_NAME_MISSING, value=uid, **at("name")))
+    category = tables.text(cols.get(cells, "category"))
+    if not category:
+        problems.append(problem(UNIT_CATEGORY_MISSING, value=uid, **at("category")))
+    elif category not in cats:
+        problems.append(problem(UNIT_CATEGORY_UNKNOWN, value=uid, category=category,
+                                hint=did_you_mean(category, cats) or "。", **at("category")))
+    kind_text = tables.text(cols.get(cells, "kind")) or "部门"
+    kind = KINDS.get(kind_text.lower())
+    if kind is None:
+        problems.append(problem(UNIT_KIND_UNKNOWN, value=uid, kind=kind_text, **at("kind")))
+    unit = Unit(uid, name, category, kind or "department", tables.text(cols.get(cells, "parent")), row)
+    return unit, problems
+
+
+def read_units(path: str | Path) -> tuple[UnitList | None, list[Problem]]:
+    """Read and check a unit list workbook."""
+    path = Path(path)
+    wb, problems = tables.open_workbook(path)
+    if wb is None:
+        return None, problems
+    ws, problems = tables.find_sheet(wb, str(path), UNIT_SHEET)
+    if ws is None:
+        return None, problems
+    cat_ws, found = tables.find_sheet(wb, str(path), CATEGORY_SHEET)
+    problems += found
+    categories: list[Category] = []
+    if cat_ws is not None:
+        categories, found = _categories(tables.sheet_table(cat_ws, str(path), ["编号", "id"]))
+        problems += found
+    table = tables.sheet_table(ws, str(path), ["编号", "id", "名称"])
+    cols, found = tables.map_columns(table, UNIT_COLUMNS, ("id", "name", "category"))
+    problems += found
+    if any(p.code == "column-missing" for p in found):
+        return None, problems
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    cat_ids = {c.id for c in categories}
+    for row, cells in table.rows:
+        unit, found = _unit(row, cells, cols, table, cat_ids, seen)
+        problems += found
+        if unit is not None:
+            units.append(unit)
+    problems += _parents(units, cols, table)
+    if not units:
+        problems.append(problem(UNITS_EMPTY, file=str(path), sheet=ws.title))
+    return UnitList(tuple(units), tuple(categories), str(path)), problems
+
+
+def _parents(units: list[Unit], cols: tables.Columns, table: tables.Table) -> list[Problem]:
+    ids = {u.id for u in units}
+    return [problem(UNIT_PARENT_UNKNOWN, value=u.id, parent=u.parent, hint=did_you_mean(u.parent, ids) or "。",
+                    file=table.file, sheet=table.sheet, row=u.row, column=cols.header.get("parent", "上级地区"))
+            for u in units if u.parent and u.parent not in ids]
+
+
+def write_units(units: UnitList, path: str | Path) -> Path:
+    from evalkit.io import xlsx
+
+    wb = xlsx.new_workbook()
+    xlsx.write_table(wb.create_sheet("单位"), ["编号", "名称", "类别", "类型", "上级地区"],
+                     [(u.id, u.name, u.category, KIND_ZH[u.kind], u.parent) for u in units.units],
+                     text_columns=[0, 2])
+    xlsx.write_table(wb.create_sheet("类别"), ["编号", "名称", "绩效权重", "仅通报", "说明"],
+                     [(c.id, c.name, c.weight, "是" if c.published_only else "否", c.note) for c in units.categories],
+                     text_columns=[0], wrap_columns=[4], max_width=70)
+    return xlsx.save(wb, path)

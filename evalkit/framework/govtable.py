@@ -1,0 +1,222 @@
+"""Importing an index system as the government publishes it (and writing one).
+
+The 附件 of the province's 2018 assessment plan is a table with the columns
+一级指标 / 二级指标 / 三级指标 / 评分依据, merged cells down each level,
+points written inside the names as 「（12分）」, and fourth-level items
+(「1.3.1.1 文件梳理、内部访谈」) written in the 评分依据 column with their
+methods in an unlabelled column after it.  Rows are sometimes shifted by the
+merges, so a level-2 item can stand in the 一级指标 column.
+
+The importer therefore trusts the codes, not the columns: every cell that
+starts with a dotted code is an indicator, its level is the depth of its code
+and its parent is the code prefix.  The methods of a row belong to the deepest
+indicator on that row.  Every assumption it makes is a warning problem, and is
+also written into the indicator's 处理说明 so the tidy workbook shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from evalkit.io import tables
+from evalkit.framework import vocabulary
+from evalkit.framework.model import Framework, Indicator, parse_methods
+from evalkit.framework.checks import check_framework
+from evalkit.problems import ERROR, WARNING, Problem, problem, register
+
+LEVEL_HEADERS = ("一级指标", "二级指标", "三级指标", "四级指标")
+METHOD_HEADERS = ("评分依据", "考核依据", "评价方法")
+CELL_RE = re.compile(r"^\s*(\d+(?:\.\d+)*)(?:[.．、]\s*|\s+)(.+?)\s*$", re.S)
+POINTS_RE = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+
+GOV_HEADER_MISSING = register(
+    "gov-header-missing", ERROR,
+    "在工作簿 {file} 的前 15 行中找不到「一级指标」「二级指标」「三级指标」「评分依据」表头：请确认这是政府发布格式的指标体系表。")
+GOV_SHIFTED = register(
+    "gov-cell-shifted", WARNING,
+    "指标 {indicator} 出现在「{column}」列，但按编码它是{level}级指标（可能是合并单元格造成的错位）：已按编码归入{level}级。")
+GOV_POINTS_FROM_NAME = register(
+    "gov-points-from-name", WARNING, "指标 {indicator} 的名称未写分值「（N分）」，分值留空。")
+GOV_NAME_IS_METHODS = register(
+    "gov-name-is-methods", WARNING,
+    "指标 {indicator} 的单元格只写了评价方法「{value}」，没有名称：已原样作为名称导入，请在整理后的框架中为它命名。")
+GOV_METHODS_DIFFER = register(
+    "gov-methods-differ", WARNING,
+    "指标 {indicator} 所在行有两处不同的评价方法：指标单元格写「{named}」，评分依据列写「{listed}」。已采用评分依据列，请核对。")
+GOV_BONUS = register(
+    "gov-kind-assumed", WARNING,
+    "指标 {indicator}「{value}」的名称含「{word}」，已设为{kind}项{cap}请核对类型与上限。")
+GOV_TOTAL = register(
+    "gov-total-assumed", WARNING,
+    "政府表未写总分，按一级计分指标合计 {total:g} 分作为总分：请核对「框架」工作表中的总分。")
+GOV_UNPARSED = register(
+    "gov-cell-unparsed", WARNING,
+    "单元格内容「{value}」不以指标编码开头，无法识别为指标，已忽略：若它是指标，请在名称前加上编码（如 2.4.2）。")
+GOV_DUPLICATE = register(
+    "gov-code-conflict", ERROR,
+    "指标编码 {indicator} 在第 {first_row} 行和第 {row} 行的名称不同（「{first}」与「{value}」）：请确认编码是否写错。")
+
+
+def parse_cell(value: str) -> tuple[str, str, float | None] | None:
+    """``"1.1 改革政策措施（12分）"`` → ``("1.1", "改革政策措施", 12.0)``; None if no code."""
+    match = CELL_RE.match(value)
+    if not match:
+        return None
+    code, rest = match.group(1), match.group(2)
+    points_match = POINTS_RE.search(rest)
+    points = float(points_match.group(1)) if points_match else None
+    name = POINTS_RE.sub("", rest).strip().rstrip("。.；;，, ").strip()
+    return code, name, points
+
+
+def _is_only_methods(text_value: str) -> bool:
+    names = vocabulary.split_methods(text_value)
+    return bool(names) and all(vocabulary.method(n) for n in names)
+
+
+def _header(ws, file: str) -> tuple[int, dict[int, int], int | None] | None:
+    """Header row number, {column index: level} and the 评分依据 column index."""
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=15, values_only=True), start=1):
+        cells = [tables.text(c) for c in row]
+        levels = {i: LEVEL_HEADERS.index(c) + 1 for i, c in enumerate(cells) if c in LEVEL_HEADERS}
+        if len(levels) >= 2:
+            methods = next((i for i, c in enumerate(cells) if c in METHOD_HEADERS), None)
+            return r, levels, methods
+    return None
+
+
+def _expanded_rows(ws) -> list[list[str]]:
+    """Cell texts with every merged range filled with its top-left value."""
+    grid = [[tables.text(c) for c in row] for row in ws.iter_rows(values_only=True)]
+    for rng in ws.merged_cells.ranges:
+        top = grid[rng.min_row - 1][rng.min_col - 1]
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                grid[r - 1][c - 1] = top
+    return grid
+
+
+def import_government_table(path: str | Path) -> tuple[Framework | None, list[Problem]]:
+    """Read a government-layout index table into a checked framework, with its assumptions."""
+    path = Path(path)
+    file = str(path)
+    wb, problems = tables.open_workbook(path)
+    if wb is None:
+        return None, problems
+    for ws in wb.worksheets:
+        found = _header(ws, file)
+        if found:
+            break
+    else:
+        return None, [problem(GOV_HEADER_MISSING, file=file)]
+    header_row, levels, methods_col = found
+    state = _Reader(file=file, sheet=ws.title, levels=levels, methods_col=methods_col,
+                    headers=[tables.text(c) for c in next(ws.iter_rows(min_row=header_row, max_row=header_row, values_only=True))])
+    for r, cells in enumerate(_expanded_rows(ws), start=1):
+        if r > header_row and any(cells):
+            state.read_row(r, cells)
+    fw, assumed = state.framework(path)
+    fw, checked = check_framework(fw)
+    return fw, problems + state.problems + assumed + checked
+
+
+class _Reader:
+    """Accumulates indicators row by row (kept small: one row at a time)."""
+
+    def __init__(self, file: str, sheet: str, levels: dict[int, int], methods_col: int | None, headers: list[str]):
+        self.file, self.sheet, self.levels, self.methods_col, self.headers = file, sheet, levels, methods_col, headers
+        self.found: dict[str, Indicator] = {}
+        self.notes: dict[str, list[str]] = {}
+        self.problems: list[Problem] = []
+
+    def where(self, row: int, col: int | None = None, code: str | None = None) -> dict:
+        column = self.headers[col] if col is not None and col < len(self.headers) and self.headers[col] else (
+            f"第 {col + 1} 列" if col is not None else None)
+        return {"file": self.file, "sheet": self.sheet, "row": row, "column": column, "indicator": code}
+
+    def note(self, code: str, item: Problem) -> None:
+        self.problems.append(item)
+        self.notes.setdefault(code, []).append("导入假设：" + item.message)
+
+    def read_row(self, r: int, cells: list[str]) -> None:
+        deepest: tuple[str, int, str] | None = None
+        texts: list[tuple[int, str]] = []
+        for c, value in enumerate(cells):
+            if not value:
+                continue
+            parsed = parse_cell(value)
+            if parsed is None:
+                texts.append((c, value))
+                continue
+            code, name, points = parsed
+            self.add(r, c, code, name, points)
+            if deepest is None or code.count(".") >= deepest[0].count("."):
+                deepest = (code, c, name)
+        listed = [(c, t) for c, t in texts if self.methods_col is None or c >= self.methods_col]
+        for c, t in texts:
+            if (c, t) not in listed and c in self.levels:
+                self.problems.append(problem(GOV_UNPARSED, value=t, **self.where(r, c)))
+        if deepest and listed:
+            self.set_methods(r, deepest, listed[-1])
+
+    def add(self, r: int, c: int, code: str, name: str, points: float | None) -> None:
+        seen = self.found.get(code)
+        if seen is not None:
+            if seen.name != name:
+                self.problems.append(problem(GOV_DUPLICATE, first_row=seen.row, first=seen.name, value=name,
+                                             **self.where(r, c, code)))
+            return
+        self.found[code] = Indicator(code=code, name=name, points=points, row=r)
+        level = code.count(".") + 1
+        if c in self.levels and self.levels[c] != level:
+            self.note(code, problem(GOV_SHIFTED, level=_zh_number(level), **self.where(r, c, code)))
+        if points is None and not _is_only_methods(name):
+            self.note(code, problem(GOV_POINTS_FROM_NAME, **self.where(r, c, code)))
+        if _is_only_methods(name):
+            self.note(code, problem(GOV_NAME_IS_METHODS, value=name, **self.where(r, c, code)))
+
+    def set_methods(self, r: int, deepest: tuple[str, int, str], listed: tuple[int, str]) -> None:
+        code, c, name = deepest
+        ind = self.found[code]
+        if ind.methods or ind.row != r:
+            return
+        where = {**self.where(r, listed[0], code)}
+        methods, unknown, problems = parse_methods(listed[1], where)
+        self.problems.extend(problems)
+        if _is_only_methods(name) and set(vocabulary.split_methods(name)) != set(vocabulary.split_methods(listed[1])):
+            self.note(code, problem(GOV_METHODS_DIFFER, named=name, listed=listed[1], **where))
+        self.found[code] = replace(ind, methods=methods, unknown_methods=unknown)
+
+    def framework(self, path: Path) -> tuple[Framework, list[Problem]]:
+        assumed: list[Problem] = []
+        inds = []
+        for code, ind in self.found.items():
+            root = self.found.get(code.split(".")[0])
+            kind, word = _kind_from_name(root.name if root else ind.name)
+            cap = None
+            if kind != "scored" and code == (root.code if root else code):
+                cap = ind.points if kind == "bonus" else None
+                label = vocabulary.kind_zh(kind)
+                capped = f"，上限 {cap:g} 分；" if cap is not None else "；"
+                self.note(code, problem(GOV_BONUS, value=ind.name, word=word, kind=label, cap=capped,
+                                        file=self.file, sheet=self.sheet, row=ind.row, indicator=code))
+            inds.append(replace(ind, kind=kind, cap=cap, resolution="\n".join(self.notes.get(code, []))))
+        inds.sort(key=lambda i: [int(p) for p in i.code.split(".")])
+        total = sum(i.points or 0 for i in inds if i.level == 1 and i.kind == "scored")
+        assumed.append(problem(GOV_TOTAL, total=total, file=self.file, sheet=self.sheet))
+        fw = Framework(id=path.stem, name=path.stem, indicators=tuple(inds), total=total,
+                       source=f"导入自 {path.name}", file=self.file, sheet=self.sheet)
+        return fw, assumed
+
+
+def _kind_from_name(name: str) -> tuple[str, str]:
+    for word, kind in (("加分", "bonus"), ("扣分", "deduction")):
+        if word in name:
+            return kind, word
+    return "scored", ""
+
+
+def _zh_number(n: int) -> str:
+    return "一二三四五六七八九"[n - 1] if 0 < n < 10 else str(n)

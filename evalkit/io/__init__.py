@@ -1,0 +1,6 @@
+"""Files in and out: tables read from xlsx/csv/markdown with their row numbers (``tables``),
+workbooks written with content-only bytes and no formula from text (``xlsx``), and durable
+files written once and never replaced (``durable``).
+
+Owns no domain knowledge.  May use: :mod:`evalkit.problems`.
+"""

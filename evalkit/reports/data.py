@@ -1,0 +1,421 @@
+"""The evaluation's reports: the Excel workbook and the HTML reports (``write_reports``).
+
+:func:`write_reports` gathers what every report needs into one
+:class:`ReportData` (the evaluation, the project's name and as-of date, the
+unit list with kinds and regions, the framework tree, the records, the draws
+and every problem) and hands it to :mod:`evalkit.reports.xlsx` (``评估报告.xlsx``)
+and :mod:`evalkit.reports.html` (``index.html`` and the pages it links).
+
+Reports are evidence, so they are reproducible and safe:
+
+* the same inputs give the same bytes: no wall-clock time (the as-of date of
+  ``evalkit.toml`` is an input), every list in a stable order, the workbook's
+  zip entries and document properties with fixed dates (:func:`evalkit.reports.xlsx.save_workbook`);
+* text from the field never becomes a formula in the workbook and is always
+  HTML-escaped in the pages;
+* citizens' names and phone numbers are masked unless ``mask_personal=False``
+  (:func:`personal_kind`, :func:`mask_value`);
+* the output folder is only written to, never cleaned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Iterator, NamedTuple, Sequence
+
+from evalkit.problems import ERROR, INFO, WARNING, Problem
+
+WORKBOOK_NAME = "评估报告.xlsx"
+TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# ---------------------------------------------------------------- masking
+
+PUBLIC_WORDS = ("服务对象", "群众", "来电", "办事人", "市民", "申请人", "受访", "回访", "企业", "联系人",
+                "citizen", "caller", "respondent", "applicant", "visitor")
+NAME_FIELD_NAMES = re.compile(r"(citizen|caller|respondent|applicant|interviewee|contact|user)_?name$")
+PHONE_FIELD_NAMES = re.compile(r"(phone|mobile|tel)(_?no|_?number)?$")
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+UNIT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+ID_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def personal_kind(name: str, label: str, role: str = "") -> str | None:
+    """``"phone"`` or ``"name"`` when a field holds a member of the public's phone number or name.
+
+    Shipped instruments: 服务对象抽查 ``citizens/callback_phone`` (回访手机号码), 问卷调查
+    ``respondent_phone`` (联系电话), 内部访谈 ``interviewee_name`` (受访者姓名).  Other
+    instruments are recognised by the field name (``*_phone``, ``citizen_name`` …) or the
+    label (手机 / 联系电话 / 回访电话; 姓名 of 服务对象、群众、受访者 …).  The assessor's own
+    name (role ``assessor``) and the unit's published hotline (被测咨询电话) are not personal.
+    """
+    if role in ("assessor", "unit"):
+        return None
+    lname, text = name.lower(), label or ""
+    if PHONE_FIELD_NAMES.search(lname) or any(w in text for w in ("手机", "联系电话", "回访电话", "联系方式")):
+        return "phone"
+    if NAME_FIELD_NAMES.search(lname) or ("姓名" in text and any(w in text for w in PUBLIC_WORDS)) \
+            or text.strip() in ("姓名", "称呼"):
+        return "name"
+    return None
+
+
+def mask_phone(value: str) -> str:
+    """138****5678: the first three and last four digits stay; shorter numbers keep only the last two."""
+    digits = re.sub(r"\D", "", value)
+    if not digits:
+        return "*" * min(len(value), 4) if value else value
+    if len(digits) >= 11:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    if len(digits) >= 7:
+        return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+    return "*" * (len(digits) - 2) + digits[-2:] if len(digits) > 2 else "**"
+
+
+def mask_name(value: str) -> str:
+    """张** : the first character stays (the surname), the rest becomes ``*``."""
+    value = value.strip()
+    return value[:1] + "*" * max(len(value) - 1, 1) if value else value
+
+
+def mask_free_text(value: str) -> str:
+    """Mobile numbers (11 digits, 1[3-9]…) and ID card numbers inside free text, masked."""
+    value = MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", value)
+    return ID_CARD_IN_TEXT.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), value)
+
+
+def mask_value(kind: str | None, value: str) -> str:
+    if kind == "phone":
+        return mask_phone(value)
+    if kind == "name":
+        return mask_name(value)
+    return mask_free_text(value)
+
+
+# ---------------------------------------------------------------- report data
+
+
+class TextAnswer(NamedTuple):
+    """One free-text answer of a record (masked when asked), for the reports' field notes.
+
+    A named tuple: a province has 1.5 million of them, made one at a time
+    (:meth:`ReportData.iter_texts`) and never all kept.
+    """
+
+    record: str
+    unit: str
+    instrument: str
+    field: str
+    label: str
+    row: int | None
+    text: str
+    personal: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    level: int
+    points: float | None
+    kind: str
+    leaf: bool
+
+
+@dataclass
+class ReportData:
+    """Everything the reports show, in a stable order."""
+
+    root: Path
+    name: str
+    as_of: str
+    evaluation: object
+    problems: list[Problem]
+    indicators: list[Indicator]
+    units: dict = field(default_factory=dict)          # unit id -> evalkit.config.units.Unit
+    records: dict = field(default_factory=dict)        # record id -> RecordView, sorted by id
+    instruments: dict = field(default_factory=dict)    # instrument id -> Instrument
+    draws: list = field(default_factory=list)          # evalkit.sampling.draws.Draw, sorted by id
+    mask_personal: bool = True
+    used_by: dict = field(default_factory=dict)        # record id -> sorted indicator codes (or event ids)
+    left_reason: dict = field(default_factory=dict)    # record id -> first reason it was left out
+    _problem_units: dict | None = None
+    _records_by_unit: dict | None = None
+    _text_heads: dict | None = None     # unit id -> its first TEXT_LIMIT free-text answers
+    _text_counts: dict | None = None    # unit id -> how many free-text answers it has
+    _by_unit: dict = field(default_factory=dict)
+
+    # ---- look-ups
+    def kind_of(self, unit_id: str) -> str:
+        unit = self.units.get(unit_id)
+        return getattr(unit, "kind", "department") if unit else "department"
+
+    def kind_zh(self, unit_id: str) -> str:
+        return {"department": "部门", "region": "地区"}.get(self.kind_of(unit_id), "")
+
+    def parent_of(self, unit_id: str) -> str:
+        unit = self.units.get(unit_id)
+        return getattr(unit, "parent", "") if unit else ""
+
+    def unit_name(self, unit_id: str) -> str:
+        r = self.evaluation.unit(unit_id)
+        if r is not None:
+            return r.name
+        unit = self.units.get(unit_id)
+        return unit.name if unit else unit_id
+
+    def instrument_title(self, instrument_id: str) -> str:
+        inst = self.instruments.get(instrument_id)
+        title = getattr(inst, "title", "") if inst else ""
+        return f"{title}（{instrument_id}）" if title else instrument_id
+
+    def record_date(self, view) -> str:
+        answers = view.answers if isinstance(view.answers, dict) else {}
+        date = answers.get("visit_date")
+        return str(date)[:10] if isinstance(date, str) and date else (view.started or "")[:10]
+
+    def unit_records(self, unit_ids: Iterable[str]) -> list:
+        """The records of these units, sorted by id."""
+        if self._records_by_unit is None:
+            self._records_by_unit = {}
+            for v in self.records.values():
+                self._records_by_unit.setdefault(v.unit, []).append(v)
+        found = [v for u in set(unit_ids) for v in self._records_by_unit.get(u, [])]
+        return sorted(found, key=lambda v: v.instance_id)
+
+    def iter_texts(self) -> Iterator[TextAnswer]:
+        """Every free-text answer of the records that are not deleted, in record order, masked when asked.
+
+        Made one at a time (a province has 1.5 million; the workbook's 文字记录 sheet
+        writes them as they come); a pass to the end also keeps each unit's first
+        :data:`TEXT_LIMIT` and its count for :meth:`unit_texts` and :meth:`unit_text_count`.
+        """
+        heads: dict[str, list[TextAnswer]] = {}
+        counts: dict[str, int] = {}
+        for t in _texts(self):
+            n = counts.get(t.unit, 0)
+            if n < TEXT_LIMIT:
+                heads.setdefault(t.unit, []).append(t)
+            counts[t.unit] = n + 1
+            yield t
+        self._text_heads, self._text_counts = heads, counts
+
+    def unit_texts(self, unit_id: str) -> list[TextAnswer]:
+        """The unit's first :data:`TEXT_LIMIT` free-text answers, in record order."""
+        if self._text_heads is None:
+            for _ in self.iter_texts():
+                pass
+        return self._text_heads.get(unit_id, [])
+
+    def unit_text_count(self, unit_id: str) -> int:
+        """How many free-text answers the unit has (all of them, not only :meth:`unit_texts`)."""
+        if self._text_counts is None:
+            for _ in self.iter_texts():
+                pass
+        return self._text_counts.get(unit_id, 0)
+
+    def problem_units(self, p: Problem) -> set[str]:
+        """The units a problem is about: its record's unit, and unit ids named in its message."""
+        if self._problem_units is None:
+            self._index_problems()
+        return self._problem_units.get(id(p), set())
+
+    def unit_problems(self, unit_id: str) -> list[Problem]:
+        if self._problem_units is None:
+            self._index_problems()
+        return self._by_unit.get(unit_id, [])
+
+    def _index_problems(self) -> None:
+        known = {u.unit for u in self.evaluation.units} | set(self.units)
+        self._problem_units, self._by_unit = {}, {}
+        for p in self.problems:
+            found = set()
+            view = self.records.get(p.record) if p.record else None
+            if view is not None:
+                found.add(view.unit)
+            for token in UNIT_TOKEN.findall(p.message):
+                for t in (token, token.rstrip(".")):
+                    if t in known:
+                        found.add(t)
+            self._problem_units[id(p)] = found
+            for u in sorted(found):
+                self._by_unit.setdefault(u, []).append(p)
+
+    def method(self, unit_ids: Iterable[str] | None = None) -> dict:
+        """Who assessed, when, with which samples and seeds (for the method sections)."""
+        views = list(self.records.values()) if unit_ids is None else self.unit_records(unit_ids)
+        views = [v for v in views if not v.deleted]
+        assessors: dict[str, int] = {}
+        for v in views:
+            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
+        dates = sorted(d for d in (self.record_date(v) for v in views) if d)
+        per_instrument: dict[str, int] = {}
+        for v in views:
+            per_instrument[v.instrument_id] = per_instrument.get(v.instrument_id, 0) + 1
+        settings = self.evaluation.settings
+        return {
+            "assessors": sorted(assessors.items()),
+            "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
+            "records": len(views),
+            "instruments": [(self.instrument_title(k), n) for k, n in sorted(per_instrument.items())],
+            "draws": self.draws,
+            "seed": settings.seed, "stability_draws": settings.draws,
+            "include_received": settings.include_received,
+            "framework": self.evaluation.framework, "as_of": self.as_of,
+        }
+
+
+def _sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    unique = list(dict.fromkeys(problems))
+
+    def key(p: Problem):
+        return (SEVERITY_ORDER.get(p.severity, 3), p.code, p.file or "", p.sheet or "", p.row or 0,
+                p.column or "", p.indicator or "", p.record or "", p.field or "", p.message)
+    return sorted(unique, key=key)
+
+
+def _indicators(fw, evaluation) -> list[Indicator]:
+    if fw is not None:
+        return [Indicator(i.code, i.name, i.code.count(".") + 1, i.points, fw.effective_kind(i.code),
+                          fw.is_leaf(i.code)) for i in fw.indicators]
+    # no framework readable: rebuild the tree from the scorecards
+    seen: dict[str, Indicator] = {}
+    for u in evaluation.units:
+        for n in u.nodes:
+            seen.setdefault(n.indicator, Indicator(n.indicator, n.name, n.indicator.count(".") + 1, n.points,
+                                                   n.kind, False))
+        for s in u.leaves:
+            seen.setdefault(s.indicator, Indicator(s.indicator, s.name, s.indicator.count(".") + 1, s.points,
+                                                   s.kind, True))
+    return sorted(seen.values(), key=lambda i: [int(x) if x.isdigit() else 0 for x in i.code.split(".")])
+
+
+def _texts(data: ReportData) -> Iterator[TextAnswer]:
+    """Free-text answers of every record that is not deleted, personal fields masked when asked."""
+    from evalkit.forms import iter_fields
+
+    fields = {k: [(path, f, personal_kind(f.name, f.label, f.role)) for path, f in iter_fields(inst)
+                  if f.type == "text" and f.role not in ("unit", "assessor")] for k, inst in data.instruments.items()}
+    for view in data.records.values():
+        if view.deleted or view.instrument_id not in fields or not isinstance(view.answers, dict):
+            continue
+        for path, f, kind in fields[view.instrument_id]:
+            for row, value in _answers_at(view.answers, path, f.name):
+                if value is None or str(value).strip() == "":
+                    continue
+                text = str(value)
+                if data.mask_personal:
+                    text = mask_value(kind, text)
+                yield TextAnswer(view.instance_id, view.unit, view.instrument_id, f.name, f.label, row, text, kind)
+
+
+def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[int | None, object]]:
+    """Values of a field at ``path`` (groups are opened up; a repeat is a list of row dicts)."""
+    scopes: list[tuple[int | None, dict]] = [(None, answers)]
+    for part in path:
+        nxt = []
+        for row, scope in scopes:
+            inner = scope.get(part)
+            if isinstance(inner, list):
+                nxt += [(i, r) for i, r in enumerate(inner, start=1) if isinstance(r, dict)]
+            elif isinstance(inner, dict):
+                nxt.append((row, inner))
+            else:
+                nxt.append((row, scope))  # plain groups are stored opened up
+        scopes = nxt
+    return [(row, scope.get(name)) for row, scope in scopes if name in scope]
+
+
+def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_personal: bool = True,
+                views: Sequence | None = None) -> ReportData:
+    """Load the project's pieces the reports need, tolerating anything broken (problems say what)."""
+    from evalkit.sampling import list_draws, read_draw
+    from evalkit.framework import read_framework
+    from evalkit.forms import load_instrument
+    from evalkit.config import load_config
+    from evalkit.sampling import SamplingError
+    from evalkit.store import Store
+    from evalkit.config import read_units
+
+    root = Path(root)
+    config, _ = load_config(root)
+    fw = read_framework(config.framework_path)[0] if config.framework_path.exists() else None
+    unit_list = read_units(config.units_path)[0] if config.units_path.exists() else None
+    instruments = {}
+    for path in sorted((root / "instruments").glob("*.xlsx")):
+        inst, _ = load_instrument(path, fw.codes() if fw else None)
+        if inst is not None:
+            instruments[inst.id] = inst
+    if views is None:
+        views = Store(root).load()[0] if (root / "raw").is_dir() else []
+    draws = []
+    for draw_id in list_draws(root):
+        try:
+            draws.append(read_draw(root, draw_id))
+        except SamplingError:
+            continue  # evalkit validate / sample verify name the damaged draw
+    problems = [*problems, *evaluation.problems]
+    if mask_personal:  # a check names the phone number a service user was counted twice by
+        problems = [replace(p, message=mask_free_text(p.message)) for p in problems]
+    data = ReportData(
+        root=root, name=config.name, as_of=config.as_of, evaluation=evaluation,
+        problems=_sorted_problems(problems), indicators=_indicators(fw, evaluation),
+        units={u.id: u for u in unit_list.units} if unit_list else {},
+        records={v.instance_id: v for v in sorted(views, key=lambda v: v.instance_id)},
+        instruments=dict(sorted(instruments.items())), draws=draws, mask_personal=mask_personal)
+    used: dict[str, set] = {}
+    for u in evaluation.units:
+        for leaf in u.leaves:
+            for rid in leaf.records:
+                used.setdefault(rid, set()).add(leaf.indicator)
+            for lo in leaf.left_out:
+                data.left_reason.setdefault(lo.record, lo.detail)
+        for e in u.events:
+            for rid in e.records:
+                used.setdefault(rid, set()).add(e.id)
+    for lo in evaluation.unassigned:
+        data.left_reason.setdefault(lo.record, lo.detail)
+    keys: dict[str, list] = {}  # a few hundred codes sorted 200,000 times: their keys made once
+
+    def key(code: str) -> list:
+        found = keys.get(code)
+        if found is None:
+            found = keys[code] = _code_key(code)
+        return found
+    data.used_by = {k: sorted(v, key=key) for k, v in sorted(used.items())}
+    return data
+
+
+def _code_key(code: str):
+    return [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in code.split(".")]
+
+
+def write_reports(root: Path, out_dir: Path, evaluation, problems: list[Problem], *,
+                  mask_personal: bool = True, views: Sequence | None = None) -> list[Path]:
+    """Write ``评估报告.xlsx`` and the HTML reports into ``out_dir``; returns the paths written, in a stable order.
+
+    Nothing else in ``out_dir`` is touched.  ``problems`` are the validate, input
+    and check problems; the evaluation's own problems are added (duplicates once).
+    ``views`` are the project's records (``Store(root).load()[0]``) when the caller
+    has loaded them already; otherwise they are loaded here.
+    """
+    from evalkit.reports.html import write_html
+    from evalkit.reports.xlsx import write_workbook
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = report_data(Path(root), evaluation, problems, mask_personal=mask_personal, views=views)
+    paths = [write_workbook(data, out_dir / WORKBOOK_NAME)]
+    paths += write_html(data, out_dir)
+    return paths
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write a report file atomically (temp file, then rename); the same text gives the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(text.encode("utf-8"))
+    tmp.replace(path)
+    return path

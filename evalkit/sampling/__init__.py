@@ -1,0 +1,50 @@
+"""Sampling: frames (事项清单, 办件记录), designs (SRS, systematic, stratified, PPS) and seeded,
+recorded, verifiable draws, estimates with their intervals, fieldwork progress, and the
+双随机 assignment of assessors to units.
+
+May use: :mod:`evalkit.stats`, :mod:`evalkit.config`, :mod:`evalkit.io`, :mod:`evalkit.problems`.
+"""
+
+from evalkit.sampling.assign import Assessor, assign, make_assignment, read_assessors
+from evalkit.sampling.designs import Design, METHODS, METHOD_ZH, SamplingError, inclusion_probabilities, sample_size
+from evalkit.sampling.draws import (
+    draw_to_dict,
+    list_draws,
+    make_draw,
+    read_draw,
+    verify_draw,
+    draw_sample,
+)
+from evalkit.sampling.estimate import draw_estimate, estimate_proportion, export_sample_xlsx, fieldwork_status
+from evalkit.sampling.fieldwork import record_contact, statuses
+from evalkit.sampling.frames import column_problems, file_sha256, frame_from_table, read_frame, size_problems
+
+__all__ = [
+    "Assessor",
+    "Design",
+    "METHODS",
+    "METHOD_ZH",
+    "SamplingError",
+    "assign",
+    "column_problems",
+    "draw_estimate",
+    "draw_sample",
+    "draw_to_dict",
+    "estimate_proportion",
+    "export_sample_xlsx",
+    "fieldwork_status",
+    "file_sha256",
+    "frame_from_table",
+    "inclusion_probabilities",
+    "list_draws",
+    "make_assignment",
+    "make_draw",
+    "read_assessors",
+    "read_draw",
+    "read_frame",
+    "record_contact",
+    "sample_size",
+    "size_problems",
+    "statuses",
+    "verify_draw",
+]

@@ -1,0 +1,235 @@
+"""Evidence from records: which records count, the answers a rule reads, and why others do not.
+
+A field named in a rule (``instrument.field`` or ``instrument.repeat.field``)
+is resolved against the loaded instruments (:func:`resolve`).  Answers are
+stored with plain groups opened up and each repeat as a list of row dicts
+(:mod:`evalkit.forms.responses`), so a field outside a repeat gives one observation
+per record and a field inside a repeat one per row.  A field that serves
+``*`` (the indicator chosen in the form, see tools/build_instruments.py) only
+counts in rows whose ``role=indicator`` field names the leaf being scored.
+
+Only approved records count by default; ``include_received=True`` (a project
+setting) also admits records not reviewed yet.  Records with issues, rejected
+or deleted records never count.  Every record that is looked at and not used
+gets a :class:`LeftOut` with a reason code and a Chinese explanation, so
+nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
+from evalkit.store import STATES
+from evalkit.scoring.rules import Condition, FieldRef
+
+REASONS = {
+    "deleted": "记录已删除",
+    "not_approved": "审核状态为「{state}」，只计入已通过审核的记录",
+    "has_issues": "审核状态为「有问题」，待更正后才计入",
+    "rejected": "记录已被退回",
+    "no_answer": "记录中没有回答 {field}",
+    "other_indicator": "记录评议的是其他指标（{codes}），不是本指标",
+    "not_relevant": "回答为「{value}」，不适用于本规则",
+    "invalid_value": "回答「{value}」不是有效的取值",
+    "unit_unknown": "被评估单位「{unit}」不在单位名单中",
+    "instrument_unknown": "调查工具「{instrument}」不在项目中",
+}
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A record not used for a score, and why."""
+
+    record: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A rule field found in an instrument: the field, its repeat and the indicator chooser."""
+
+    ref: FieldRef
+    field: Field
+    repeat: str | None
+    chooser: str | None
+
+    @property
+    def any_indicator(self) -> bool:
+        return ANY_INDICATOR in self.field.indicators
+
+
+@dataclass(frozen=True)
+class Obs:
+    """One answer: the record, the 1-based repeat row (None outside a repeat) and the value."""
+
+    record: str
+    row: int | None
+    value: object
+
+
+def left_out(record: str, reason: str, **params: object) -> LeftOut:
+    """A :class:`LeftOut` with its Chinese detail filled in."""
+    return LeftOut(record, reason, REASONS[reason].format(**{k: str(v) for k, v in params.items()}))
+
+
+_RESOLVED: dict = {}  # (ref, id(instrument)) -> (instrument, Resolved | None)
+
+
+def resolve(ref: FieldRef, instruments: Mapping[str, Instrument]) -> Resolved | None:
+    """The field a rule names, or None when the instrument or field does not exist.
+
+    Remembered per instrument object (scoring asks again for every unit: 150 units × every
+    field of every rule walked the instrument's fields anew each time).
+    """
+    inst = instruments.get(ref.instrument)
+    if inst is None:
+        return None
+    key = (ref, id(inst))
+    hit = _RESOLVED.get(key)
+    if hit is not None and hit[0] is inst:
+        return hit[1]
+    if len(_RESOLVED) > 4096:
+        _RESOLVED.clear()
+    found = _resolve(ref, inst)
+    _RESOLVED[key] = (inst, found)
+    return found
+
+
+def _resolve(ref: FieldRef, inst: Instrument) -> Resolved | None:
+    containers = {f.name: f for _, f in iter_fields(inst) if f.is_container}
+    for path, field in iter_fields(inst):
+        if field.name != ref.name or field.is_container:
+            continue
+        if not all(part in path for part in ref.path[:-1]):
+            continue
+        repeats = [p for p in path if containers[p].type == "repeat"]
+        repeat = repeats[-1] if repeats else None
+        chooser = _chooser(inst, repeat)
+        return Resolved(ref, field, repeat, chooser)
+    return None
+
+
+def _chooser(inst: Instrument, repeat: str | None) -> str | None:
+    """Name of the ``role=indicator`` field in the same repeat (or outside any repeat)."""
+    containers = {f.name: f for _, f in iter_fields(inst) if f.is_container}
+    for path, field in iter_fields(inst):
+        repeats = [p for p in path if containers[p].type == "repeat"]
+        if field.role == "indicator" and (repeats[-1] if repeats else None) == repeat:
+            return field.name
+    return None
+
+
+def field_names(inst: Instrument) -> list[str]:
+    """Every answerable field name of an instrument (for did-you-mean)."""
+    return [f.name for _, f in iter_fields(inst) if not f.is_container]
+
+
+def admitted(view, include_received: bool) -> LeftOut | None:
+    """None when the record counts; otherwise why not (deleted, review state)."""
+    if view.deleted:
+        return left_out(view.instance_id, "deleted")
+    if view.state == "approved" or (include_received and view.state == "received"):
+        return None
+    if view.state in ("has_issues", "rejected"):
+        return left_out(view.instance_id, view.state)
+    return left_out(view.instance_id, "not_approved", state=STATES.get(view.state, view.state))
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+def rows(view, resolved: Resolved, leaf: str) -> tuple[list[tuple[int | None, dict]], LeftOut | None]:
+    """The answer rows of a record that speak to ``leaf`` (all rows, or the chosen indicator's)."""
+    answers = view.answers if isinstance(view.answers, dict) else {}
+    if resolved.repeat is None:
+        found = [(None, answers)]
+    else:
+        items = answers.get(resolved.repeat)
+        found = [(i, r) for i, r in enumerate(items, start=1) if isinstance(r, dict)] if isinstance(items, list) else []
+    if resolved.any_indicator and resolved.chooser:
+        chosen = [(i, r) for i, r in found if str(r.get(resolved.chooser, "")) == leaf]
+        if found and not chosen:
+            codes = "、".join(sorted({str(r.get(resolved.chooser, "")) for _, r in found})) or "无"
+            return [], left_out(view.instance_id, "other_indicator", codes=codes)
+        found = chosen
+    return found, None
+
+
+def observations(view, resolved: Resolved, leaf: str) -> tuple[list[Obs], LeftOut | None]:
+    """Non-empty answers of one field in one record, or why there are none."""
+    found, why = rows(view, resolved, leaf)
+    if why is not None:
+        return [], why
+    obs = [Obs(view.instance_id, i, r.get(resolved.field.name)) for i, r in found
+           if not _empty(r.get(resolved.field.name))]
+    if not obs:
+        return [], left_out(view.instance_id, "no_answer", field=str(resolved.ref))
+    return obs, None
+
+
+def number(value: object) -> float | None:
+    """A stored answer as a number (choice codes such as '4' included), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def holds(cond: Condition, value: object) -> bool:
+    """Whether an answer meets a condition; a select_multiple list meets ``= v`` when it contains v."""
+    if isinstance(value, list):
+        if cond.op == "=":
+            return str(cond.value) in map(str, value)
+        if cond.op == "!=":
+            return str(cond.value) not in map(str, value)
+        if cond.op == "in":
+            return any(str(v) in map(str, cond.value) for v in value)
+        return False
+    if cond.op == "in":
+        return str(value) in {str(v) for v in cond.value}
+    if isinstance(cond.value, float):
+        left = number(value)
+        if left is None:
+            return False
+        return _compare(left, cond.op, cond.value)
+    return _compare(str(value), cond.op, str(cond.value))
+
+
+def _compare(left, op: str, right) -> bool:
+    return {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right,
+            ">": left > right, ">=": left >= right}[op]
+
+
+def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
+    """The unit's records (deleted ones included) made with the rule's instruments, oldest first."""
+    if not isinstance(views, (list, tuple)):
+        return sorted((v for v in views if v.unit == unit and v.instrument_id in instrument_ids),
+                      key=lambda v: (v.submitted, v.instance_id))
+    return [v for v in _by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
+
+
+_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}] of the last list seen
+
+
+def _by_unit(views: list | tuple) -> dict[str, list]:
+    """The records grouped by unit, oldest first, built once per list of records.
+
+    Scoring asks for every (unit, leaf): scanning all records each time is units × leaves ×
+    records (150 × 60 × 100,000 at province scale).  Only the last list is kept (a strong
+    reference, so its id cannot be reused); a list changed in length is indexed anew.
+    """
+    if _UNIT_INDEX and _UNIT_INDEX[0] is views and _UNIT_INDEX[1] == len(views):
+        return _UNIT_INDEX[2]
+    index: dict[str, list] = {}
+    for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
+        index.setdefault(v.unit, []).append(v)
+    _UNIT_INDEX[:] = [views, len(views), index]
+    return index

@@ -1,0 +1,307 @@
+"""Points for one leaf indicator of one unit, from its rule and the unit's records.
+
+Each rule kind (see :mod:`evalkit.scoring.rules` and docs/rules.md) reduces the
+admitted records to a tally: the evidence count ``n`` (rows for a rate, the
+denominator's sum for ``num``/``den``, checks for a checklist, ratings for a
+rubric or mean, rows observed for a penalty), the observed share, the fraction
+of points and the input figures as text ("17/20 = 85.0 %").  When ``n`` is
+below the rule's ``min_n``, ``insufficient`` decides: ``none`` no score,
+``zero`` zero points, ``flag`` the score of what there is, flagged.
+
+A sampled rate (``rate`` or ``checklist`` unless ``sampled=no``) carries the
+Wilson (1927) interval of its share, mapped through the rule's thresholds to an
+interval of points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from evalkit.scoring.evidence import (
+    LeftOut,
+    Obs,
+    Resolved,
+    admitted,
+    candidates,
+    holds,
+    left_out,
+    number,
+    observations,
+    resolve,
+)
+from evalkit.framework import Indicator
+from evalkit.forms import Instrument
+from evalkit.scoring.rules import Condition, FieldRef, Rule, describe_thresholds, share_to_fraction
+from evalkit.stats import wilson_interval
+
+STATUS_ZH = {"scored": "已计分", "flagged": "证据不足，按现有证据计分（已标记）", "zero": "证据不足，计 0 分",
+             "insufficient": "证据不足，不计分", "no_rule": "未设置评分规则", "manual_missing": "待人工评分"}
+
+
+@dataclass(frozen=True)
+class ManualScore:
+    """A score set by the lead evaluator; the justification is required."""
+
+    unit: str
+    indicator: str
+    points: float
+    justification: str
+    who: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeafScore:
+    """A leaf's score for one unit with everything needed to defend it."""
+
+    unit: str
+    indicator: str
+    name: str
+    points: float
+    score: float | None
+    status: str
+    rule: str
+    kind: str
+    figures: str
+    n: int = 0
+    share: float | None = None
+    fraction: float | None = None
+    x: float | None = None
+    sampled: bool = False
+    share_interval: tuple[float, float] | None = None
+    interval: tuple[float, float] | None = None
+    records: tuple[str, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()
+    justification: str = ""
+
+
+@dataclass
+class _Tally:
+    n: int = 0
+    share: float | None = None
+    fraction: float | None = None
+    figures: str = ""
+    x: float | None = None
+    sampled: bool = False
+    used: list[str] = field(default_factory=list)
+    left: list[LeftOut] = field(default_factory=list)
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f} %"
+
+
+def _resolved(rule: Rule, refs: Sequence[FieldRef], instruments: Mapping[str, Instrument]) -> list[Resolved]:
+    return [r for r in (resolve(ref, instruments) for ref in refs) if r is not None]
+
+
+def _collect(views: list, fields: list[Resolved], leaf: str, tally: _Tally) -> list[list[Obs]]:
+    """Observations per field over the records; records without any go to ``left`` with the reason."""
+    per_field: list[list[Obs]] = [[] for _ in fields]
+    for view in views:
+        reasons, found = [], False
+        for i, res in enumerate(fields):
+            if res.ref.instrument != view.instrument_id:
+                continue
+            obs, why = observations(view, res, leaf)
+            per_field[i] += obs
+            found = found or bool(obs)
+            if why:
+                reasons.append(why)
+        if found:
+            tally.used.append(view.instance_id)
+        elif reasons:
+            tally.left.append(reasons[0])
+    return per_field
+
+
+def _rate_where(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
+    cond: Condition = rule.get("where")
+    (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
+    tally.n, tally.x = len(obs), float(sum(holds(cond, o.value) for o in obs))
+    tally.sampled = rule.get("sampled", "yes") != "no"
+    if tally.n:
+        tally.share = tally.x / tally.n
+        tally.figures = f"{cond}：{tally.x:g}/{tally.n} = {_pct(tally.share)}"
+
+
+def _rate_num_den(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
+    fields = _resolved(rule, [rule.get("num"), rule.get("den")], instruments)
+    if len(fields) < 2:
+        return
+    nums, dens = _collect(views, fields, leaf, tally)
+    den_by_key = {(o.record, o.row): number(o.value) for o in dens}
+    pairs = [(number(o.value), den_by_key.get((o.record, o.row))) for o in nums]
+    pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+    x, n = sum(a for a, _ in pairs), sum(b for _, b in pairs)
+    tally.n, tally.x = int(n), x
+    tally.sampled = rule.get("sampled", "yes") != "no" and float(x).is_integer() and float(n).is_integer() and x <= n
+    if n > 0:
+        tally.share = x / n
+        tally.figures = f"{rule.get('num')} / {rule.get('den')}：{x:g}/{n:g} = {_pct(tally.share)}"
+
+
+def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
+    conds: tuple[Condition, ...] = rule.get("items")
+    fields = _resolved(rule, [c.field for c in conds], instruments)
+    if len(fields) < len(conds):
+        return
+    per_field = _collect(views, fields, leaf, tally)
+    met = [sum(holds(c, o.value) for o in obs) for c, obs in zip(conds, per_field)]
+    checked = [len(obs) for obs in per_field]
+    tally.n, tally.x = sum(checked), float(sum(met))
+    tally.sampled = rule.get("sampled", "yes") != "no"
+    if tally.n:
+        tally.share = tally.x / tally.n
+        parts = "；".join(f"{c} {m}/{k}" for c, m, k in zip(conds, met, checked))
+        tally.figures = f"{parts}；合计 {tally.x:g}/{tally.n} = {_pct(tally.share)}"
+
+
+def _field_list(rule: Rule) -> list[FieldRef]:
+    value = rule.get("field")
+    return list(value) if isinstance(value, tuple) else [value]
+
+
+def _rubric(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
+    levels = rule.levels()
+    obs = [o for group in _collect(views, _resolved(rule, _field_list(rule), instruments), leaf, tally) for o in group]
+    valid = [o for o in obs if str(o.value) in levels]
+    _drop_unused(tally, obs, valid, "invalid_value")
+    tally.n = len(valid)
+    if valid:
+        tally.share = sum(levels[str(o.value)] for o in valid) / len(valid)
+        tally.fraction = tally.share
+        counts = {k: sum(str(o.value) == k for o in valid) for k in levels}
+        shown = "、".join(f"{k}（{v:.0%}）×{counts[k]}" for k, v in levels.items() if counts[k])
+        tally.figures = f"{len(valid)} 个评议：{shown}；平均 {_pct(tally.share)}"
+
+
+def _mean(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
+    scale = rule.get("scale")
+    obs = [o for group in _collect(views, _resolved(rule, _field_list(rule), instruments), leaf, tally) for o in group]
+    valid = [(o, number(o.value)) for o in obs]
+    valid = [(o, v) for o, v in valid if v is not None and scale.low <= v <= scale.high]
+    _drop_unused(tally, obs, [o for o, _ in valid], "not_relevant")
+    tally.n = len(valid)
+    if valid:
+        mean = sum(v for _, v in valid) / len(valid)
+        tally.share = mean
+        tally.fraction = (mean - scale.low) / (scale.high - scale.low)
+        tally.figures = (f"{len(valid)} 个评分，平均 {mean:.2f}（量表 {scale.low:g}–{scale.high:g}）"
+                         f" → ({mean:.2f}−{scale.low:g})/({scale.high:g}−{scale.low:g}) = {_pct(tally.fraction)}")
+
+
+def _drop_unused(tally: _Tally, obs: list[Obs], valid: list[Obs], reason: str) -> None:
+    """Records used only through values the rule cannot read move to ``left`` with ``reason``."""
+    keep = {o.record for o in valid}
+    for record in dict.fromkeys(o.record for o in obs):
+        if record not in keep:
+            tally.used.remove(record)
+            value = next(o.value for o in obs if o.record == record)
+            tally.left.append(left_out(record, reason, value=value))
+
+
+def _penalty(rule: Rule, views: list, instruments, leaf: str, tally: _Tally, points: float) -> None:
+    cond: Condition = rule.get("where")
+    (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
+    tally.n = len(obs)
+    events = sum(holds(cond, o.value) for o in obs)
+    each, cap = rule.get("each"), rule.get("max", points)
+    deduction = min(cap, min(points, events * each))
+    if tally.n:
+        tally.fraction = (points - deduction) / points if points else 0.0
+        tally.share = float(events)
+        tally.figures = (f"{tally.n} 次观察中 {events} 次「{cond}」，每次扣 {each:g} 分"
+                         f"（最多扣 {min(cap, points):g}）：{points:g} − {deduction:g} = {points - deduction:g}")
+
+
+def _manual(ind: Indicator, rule: Rule | None, unit: str, manual: Sequence[ManualScore], tally: _Tally) -> str:
+    entry = next((m for m in reversed(manual) if m.unit == unit and m.indicator == ind.code), None)
+    if entry is None:
+        return ""
+    limit = min(ind.points or 0, rule.get("max", ind.points or 0)) if rule else ind.points or 0
+    if not entry.justification.strip() or not 0 <= entry.points <= limit:
+        return ""
+    tally.n, tally.fraction = 1, entry.points / ind.points if ind.points else 0.0
+    tally.used += list(entry.evidence)
+    tally.figures = f"人工评分 {entry.points:g}/{ind.points:g}（{entry.who or '评估组长'}）：{entry.justification}"
+    return entry.justification
+
+
+_KINDS = {"rate": None, "checklist": _checklist, "rubric": _rubric, "mean": _mean}
+
+
+def instruments_of(rule: Rule) -> set[str]:
+    return {ref.instrument for ref in rule.fields()}
+
+
+def tally_rule(rule: Rule, ind: Indicator, views: list, instruments: Mapping[str, Instrument]) -> _Tally:
+    """The tally of admitted records for one rule (manual rules are handled by :func:`score_leaf`)."""
+    tally = _Tally()
+    if rule.kind == "rate":
+        (_rate_where if rule.has("where") else _rate_num_den)(rule, views, instruments, ind.code, tally)
+    elif rule.kind == "penalty":
+        _penalty(rule, views, instruments, ind.code, tally, ind.points or 0.0)
+    elif rule.kind in _KINDS:
+        _KINDS[rule.kind](rule, views, instruments, ind.code, tally)
+    if tally.fraction is None and tally.share is not None:
+        tally.fraction = share_to_fraction(rule, tally.share)
+    if rule.kind in ("rate", "checklist") and tally.share is not None:
+        tally.figures += f"；{describe_thresholds(rule)} → {_pct(tally.fraction or 0)}"
+    return tally
+
+
+def _interval(rule: Rule, tally: _Tally, points: float) -> tuple[tuple | None, tuple | None]:
+    if not tally.sampled or tally.x is None or tally.n <= 0 or tally.x > tally.n:
+        return None, None
+    low, high = wilson_interval(int(tally.x), int(tally.n))
+    ends = sorted((share_to_fraction(rule, end) or 0.0) * points for end in (low, high))
+    return (low, high), (ends[0], ends[1])
+
+
+def score_leaf(ind: Indicator, rule: Rule | None, unit: str, views: Sequence, instruments: Mapping[str, Instrument],
+               *, include_received: bool = False, manual: Sequence[ManualScore] = ()) -> LeafScore:
+    """Score one leaf for one unit from all records (the unit's are picked here)."""
+    points = ind.points or 0.0
+    base = dict(unit=unit, indicator=ind.code, name=ind.name, points=points, rule=rule.text if rule else ind.rule,
+                kind=rule.kind if rule else "")
+    tally = _Tally()
+    if rule is None or rule.kind == "manual":
+        justification = _manual(ind, rule, unit, manual, tally)
+        if not justification:
+            status = "manual_missing" if rule else "no_rule"
+            return LeafScore(score=None, status=status, figures=STATUS_ZH[status], **base)
+        return LeafScore(score=tally.fraction * points, status="scored", figures=tally.figures, n=1,
+                         fraction=tally.fraction, records=tuple(tally.used), justification=justification, **base)
+    pool = candidates(views, unit, instruments_of(rule))
+    admitted_views = []
+    for view in pool:
+        why = admitted(view, include_received)
+        if why:
+            tally.left.append(why)
+        else:
+            admitted_views.append(view)
+    found = tally_rule(rule, ind, admitted_views, instruments)
+    found.left = tally.left + found.left
+    return _finish(rule, found, points, base)
+
+
+def _finish(rule: Rule, tally: _Tally, points: float, base: dict) -> LeafScore:
+    enough = tally.n >= rule.min_n and tally.fraction is not None
+    if enough:
+        status, score = "scored", tally.fraction * points
+    elif rule.insufficient == "zero":
+        status, score = "zero", 0.0
+    elif rule.insufficient == "flag" and tally.fraction is not None:
+        status, score = "flagged", tally.fraction * points
+    else:
+        status, score = "insufficient", None
+    figures = tally.figures or "没有可用证据"
+    if not enough:
+        figures += f"（证据 {tally.n} 份，规则要求至少 {rule.min_n} 份：{STATUS_ZH[status]}）"
+    share_iv, points_iv = _interval(rule, tally, points)
+    return LeafScore(score=score, status=status, figures=figures, n=tally.n, share=tally.share, fraction=tally.fraction,
+                     x=tally.x, sampled=tally.sampled, share_interval=share_iv,
+                     interval=points_iv if score is not None else None, records=tuple(tally.used),
+                     left_out=tuple(tally.left), **base)
