@@ -1,20 +1,47 @@
 """evalkit: a workbench for the third-party assessment of the 只跑一次 service reform.
 
-The indicator framework (:mod:`evalkit.framework.model`), unit lists (:mod:`evalkit.config.units`),
-instruments, records, sampling, statistics, scoring and reports, with the
-``evalkit`` command line (:mod:`evalkit.cli.main`).  Problems are data
-(:mod:`evalkit.problems`).
+The stable entry points (everything else is private to its subpackage and may change):
+
+- :func:`open_project` / :class:`Project` — one evaluation folder, each input read once; with
+  :func:`validate_project`, :func:`evaluate` (score every unit with the project's adjustments and
+  settings) and :func:`project_checks` (the cross-record checks);
+- :func:`rerun` / :func:`verify` — the whole evaluation with its reports and manifest, and its check;
+- :class:`Store` — the append-only record store of a project folder;
+- :func:`load_instrument` — an XLSForm instrument with its problems;
+- :func:`load_framework` — a framework workbook (or markdown/csv table) with its problems;
+- :func:`score` — scoring of loaded inputs (a framework, units, instruments and records);
+- :class:`Problem` and :func:`catalogue` — problems are data, every code with its template.
+
+The house: ``evalkit.problems`` and ``io`` / ``stats`` at the ground; ``config``; ``framework`` and
+``forms``; ``store``; ``scoring`` and ``sampling``; ``checks``; ``ledger``, ``selfassess`` and
+``interop``; ``project``; ``reports``; ``pipeline``; and at the edges ``app`` (the Voila pages) and
+``cli`` (the ``evalkit`` command).  Each imports only what lies below it (checked by import-linter).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from evalkit.forms import load_instrument
+from evalkit.framework import read_framework as load_framework
+from evalkit.pipeline import rerun, verify
+from evalkit.problems import Problem, catalogue
+from evalkit.project import Project, evaluate, open_project, project_checks, validate_project
+from evalkit.scoring import score
+from evalkit.store import Store
+from evalkit.version import __version__
 
-__version__ = "0.1.0"
-
-
-def load_all() -> None:
-    """Import every module so that every problem code is registered."""
-    for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
-        importlib.import_module(info.name)
+__all__ = [
+    "Problem",
+    "Project",
+    "Store",
+    "__version__",
+    "catalogue",
+    "evaluate",
+    "load_framework",
+    "load_instrument",
+    "open_project",
+    "project_checks",
+    "rerun",
+    "score",
+    "validate_project",
+    "verify",
+]

@@ -6,13 +6,17 @@ users filter on it), a ``severity`` and a location (file, sheet, row, column,
 indicator code, record id, field) and a Chinese message made from the
 template registered for its code.  The message always says how to fix it.
 
-Modules register their codes with :func:`register` at import time, so the
-catalogue is complete once the package is imported (``evalkit.catalogue()``).
+The catalogue is static: every subpackage declares all of its codes, each with its message
+template and a one-line description, in one module of its own (``evalkit/<package>/problems.py``,
+listed in :data:`CATALOGUES`; the codes shared by every file reader are here).  :func:`catalogue`
+imports exactly those modules — never the UI or the command line — and ``docs/problems.md`` is
+:func:`catalogue_markdown`.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
@@ -93,9 +97,32 @@ def register(code: str, severity: str, template: str, description: str = "") -> 
     return code
 
 
+# Each subpackage's catalogue: all the codes it can raise (a test keeps this list complete).
+CATALOGUES = (
+    "evalkit.config.problems", "evalkit.framework.problems", "evalkit.forms.problems", "evalkit.store.problems",
+    "evalkit.sampling.problems", "evalkit.scoring.problems", "evalkit.checks.problems", "evalkit.ledger.problems",
+    "evalkit.selfassess.problems", "evalkit.interop.problems", "evalkit.project.problems",
+)
+
+
 def catalogue() -> dict[str, Spec]:
-    """All registered problem codes (import ``evalkit`` first to load every module)."""
+    """Every problem code evalkit can raise, by code."""
+    for name in CATALOGUES:
+        importlib.import_module(name)
     return dict(sorted(_CATALOGUE.items()))
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a markdown table (``docs/problems.md`` is this, regenerated)."""
+    lines = ["# 问题代码 (problem codes)", "",
+             "由 `evalkit problems --markdown > docs/problems.md` 生成；测试保证本表与代码一致。"
+             "每个代码在其子包的 `problems.py` 中登记（`evalkit/<子包>/problems.py`）。", "",
+             "| 代码 code | 级别 | 何时出现 | 信息模板 |", "|---|---|---|---|"]
+    for spec in catalogue().values():
+        cells = [spec.description, spec.template]
+        description, template = (c.replace("|", "\\|").replace("\n", " ") for c in cells)
+        lines.append(f"| `{spec.code}` | {SEVERITY_ZH[spec.severity]} | {description} | {template} |")
+    return "\n".join(lines) + "\n"
 
 
 class _Defaulting(dict):
@@ -173,19 +200,27 @@ class Report:
 
 
 # Problems shared by every reader of files.
-FILE_MISSING = register("file-missing", ERROR, "找不到文件 {file}：请检查路径是否正确。")
-FILE_EMPTY = register("file-empty", ERROR, "文件 {file} 是空的：请提供包含数据的文件。")
+FILE_MISSING = register("file-missing", ERROR, "找不到文件 {file}：请检查路径是否正确。",
+    "要读取的输入文件不存在（路径有误或文件已被移走）。")
+FILE_EMPTY = register("file-empty", ERROR, "文件 {file} 是空的：请提供包含数据的文件。",
+    "输入文件大小为 0 字节，或文本表格中只有空白。")
 FILE_NOT_WORKBOOK = register(
     "file-not-workbook", ERROR,
-    "文件 {file} 不是可读取的 Excel 工作簿（.xlsx）：{detail}。请在 Excel 中另存为 .xlsx 后重试。")
-FILE_UNREADABLE = register("file-unreadable", ERROR, "无法读取文件 {file}：{detail}。")
+    "文件 {file} 不是可读取的 Excel 工作簿（.xlsx）：{detail}。请在 Excel 中另存为 .xlsx 后重试。",
+    "指定的路径是文件夹，或文件无法作为 .xlsx 工作簿打开（格式不对或已损坏）。")
+FILE_UNREADABLE = register("file-unreadable", ERROR, "无法读取文件 {file}：{detail}。",
+    "文件存在但读取出错（系统读取错误、编码无法识别或含空字符）。")
 SHEET_MISSING = register(
     "sheet-missing", ERROR,
-    "工作簿 {file} 缺少工作表「{sheet}」{hint}。现有工作表：{found}。")
+    "工作簿 {file} 缺少工作表「{sheet}」{hint}。现有工作表：{found}。",
+    "工作簿中找不到所需名称的工作表。")
 COLUMN_MISSING = register(
     "column-missing", ERROR,
-    "工作表「{sheet}」缺少必需的列「{column}」{hint}。请在第 {row} 行（表头）添加该列。")
+    "工作表「{sheet}」缺少必需的列「{column}」{hint}。请在第 {row} 行（表头）添加该列。",
+    "表头中找不到某个必需的列（按中英文列名及其别名匹配）。")
 COLUMN_UNKNOWN = register(
     "column-unknown", WARNING,
-    "工作表「{sheet}」的列「{column}」无法识别，已忽略{hint}。")
-SHEET_EMPTY = register("sheet-empty", ERROR, "工作表「{sheet}」没有数据行：请至少填写一行。")
+    "工作表「{sheet}」的列「{column}」无法识别，已忽略{hint}。",
+    "表头中有无法识别的列名，或同一列重复出现；该列被忽略。")
+SHEET_EMPTY = register("sheet-empty", ERROR, "工作表「{sheet}」没有数据行：请至少填写一行。",
+    "工作表只有表头，没有任何填写了内容的数据行。")

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.sampling import Assessor, assign, make_assignment, read_assessors
-from evalkit.cli.main import EXIT_USAGE, UsageError
+from evalkit.cli.common import EXIT_USAGE, UsageError
 from evalkit.cli.sampling import add_commands
 from evalkit.project import init_project
 from evalkit.sampling import SamplingError

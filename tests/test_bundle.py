@@ -199,7 +199,7 @@ def test_bad_since_is_a_usage_error(lead, tmp_path, capsys):
 
 
 def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_shown(lead, tmp_path, capsys):
-    from evalkit.app.pages import Workbench
+    from evalkit.app.pages import current_project
     from evalkit.app.review import record_html
 
     base = tmp_path / "base.zip"
@@ -230,7 +230,7 @@ def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_s
     assert view.current == li_rev.revision_id and view.conflicts == (zhang_rev.revision_id,)
     assert view.answers == {"q1": "不适用"}
     # review page and evalkit validate show it to the lead evaluator
-    assert "这条记录有冲突的修订" in record_html(Workbench(root=lead["root"]), iid)
+    assert "这条记录有冲突的修订" in record_html(current_project(lead["root"]), iid)
     capsys.readouterr()
     main(["validate", str(lead["root"]), "--json"])
     found = [p for p in json.loads(capsys.readouterr().out) if p["code"] == "record-conflict"]

@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from evalkit.cli.main import main, problems_markdown
+from evalkit.cli.main import main
+from evalkit.problems import catalogue_markdown
 from evalkit.framework import read_framework
 from evalkit.project import validate_path
 
@@ -92,7 +93,7 @@ def test_validate_project_reports_a_missing_framework(capsys, tmp_path):
 
 
 def test_problem_catalogue_docs_cannot_drift():
-    assert (ROOT / "docs" / "problems.md").read_text(encoding="utf-8") == problems_markdown(), \
+    assert (ROOT / "docs" / "problems.md").read_text(encoding="utf-8") == catalogue_markdown(), \
         "run: .venv/bin/evalkit problems --markdown > docs/problems.md"
 
 

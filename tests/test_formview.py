@@ -5,6 +5,8 @@ The browser tests (test_forms_browser.py) check the wiring; here every rule is c
 
 from __future__ import annotations
 
+import shutil
+
 import datetime as dt
 
 import pytest
@@ -203,7 +205,7 @@ def test_labels_are_escaped(tmp_path):
 
 
 def test_review_shows_choice_labels(setup):
-    from evalkit.app.pages import Workbench
+    from evalkit.app.pages import current_project
     from evalkit.app.review import record_html
 
     instrument, store, drafts = setup
@@ -211,20 +213,21 @@ def test_review_shows_choice_labels(setup):
     fill_valid(view)
     inputs(view)["issues"].checks[1].value = True
     instance = view.submit()
-    bench = Workbench(root=store.root, instruments={instrument.id: instrument})  # the page reads the form's store
-    html = record_html(bench, instance)
+    (store.root / "instruments").mkdir()
+    shutil.copyfile(instrument.path, store.root / "instruments" / "hotline_mini.xlsx")
+    html = record_html(current_project(store.root), instance)  # the page reads the form's store
     assert "是（yes）" in html and "排队过长（queue）" in html
 
 
 def test_after_submit_the_next_record_starts_on_the_same_page(tmp_path):
     """「在本页再填一份」: a fresh form for the same instrument, unit and assessor, without a new page."""
-    from evalkit.app.pages import Workbench, form_page
+    from evalkit.app.pages import current_project, form_page
 
     project = tmp_path / "p"
     (project / "instruments").mkdir(parents=True)
     make_workbook(project / "instruments" / "hotline_mini.xlsx", {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
-    bench = Workbench.load(project)
-    page = form_page(bench, {"instrument": "hotline_mini", "unit": "c1-01", "assessor": "张三"})
+    opened = current_project(project)
+    page = form_page(opened, {"instrument": "hotline_mini", "unit": "c1-01", "assessor": "张三"})
     first = page.form
     assert first.again_button.layout.display == "none"  # offered only after a submit
     fill_valid(first)
@@ -238,6 +241,6 @@ def test_after_submit_the_next_record_starts_on_the_same_page(tmp_path):
     assert inputs(second)["calls_made"].input.value == "" and second.draft_id != first.draft_id
     fill_valid(second)
     two = second.submit()
-    records = {r.instance_id: r for r in bench.store.records()}
+    records = {r.instance_id: r for r in opened.store.records()}
     assert set(records) == {one, two}
     assert records[one].answers["calls_made"] == 9 and records[two].answers["calls_made"] == 10

@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from evalkit.app.pages import Workbench
+from evalkit.app.pages import current_project
 from evalkit.ledger import load_ledger
 from evalkit.app.ledger import LedgerView, parse_day
 
@@ -24,7 +24,7 @@ def state_files(root):
 
 
 def test_table_by_unit_and_area_with_liaison(project):
-    view = LedgerView(Workbench.load(project))
+    view = LedgerView(current_project(project))
     assert view.cadence.value == "weekly" and view.day.value == "2018-11-20"
     html = view.table.value
     assert "周调度：2018-11-19（周一） 至 2018-11-25（周日）" in html
@@ -46,7 +46,7 @@ def test_table_by_unit_and_area_with_liaison(project):
 
 
 def test_marking_a_task_appends_a_state_and_refreshes(project):
-    view = LedgerView(Workbench.load(project), {"unit": "c1-01", "cadence": "weekly"})
+    view = LedgerView(current_project(project), {"unit": "c1-01", "cadence": "weekly"})
     before = state_files(project)
     view.task.value = 26
     view.status.value = "已销账"
@@ -70,7 +70,7 @@ def test_marking_a_task_appends_a_state_and_refreshes(project):
     ("已完成", "2018-12-01", "", "ledger-date-after-as-of"),
 ])
 def test_bad_marks_write_nothing_and_explain_in_chinese(project, status, completed, materials, code):
-    view = LedgerView(Workbench.load(project), {"unit": "c1-01"})
+    view = LedgerView(current_project(project), {"unit": "c1-01"})
     before = state_files(project)
     view.task.value, view.status.value, view.completed.value, view.materials.value = 26, status, completed, materials
     view.mark_button.click()
@@ -79,7 +79,7 @@ def test_bad_marks_write_nothing_and_explain_in_chinese(project, status, complet
 
 
 def test_mark_needs_unit_task_and_a_real_date(project):
-    view = LedgerView(Workbench.load(project))
+    view = LedgerView(current_project(project))
     view.mark_button.click()
     assert "请先选择单位" in view.mark_info.value
     view.unit.value = "c1-01"
@@ -92,7 +92,7 @@ def test_mark_needs_unit_task_and_a_real_date(project):
 
 
 def test_report_written_to_out_and_offered_for_download(project):
-    view = LedgerView(Workbench.load(project), {"unit": "c1-01", "cadence": "bimonthly"})
+    view = LedgerView(current_project(project), {"unit": "c1-01", "cadence": "bimonthly"})
     path = view.write_report()
     assert path == project / "out" / "ledger" / "progress-bimonthly-2018-11-20-c1-01.xlsx"
     assert "下载进度报告" in view.report_info.value and "base64," in view.report_info.value
@@ -112,7 +112,7 @@ def test_bare_project_page_explains_instead_of_failing(tmp_path):
 
     root = tmp_path / "bare"
     init_project(root, "jilin-city-2018")
-    view = LedgerView(Workbench.load(root))
+    view = LedgerView(current_project(root))
     assert [v for _, v in view.unit.options] == [""]
     assert "<b>progress-date-missing</b>" in view.table.value and view.detail.value == ""
     view.day.value = "2018-11-20"

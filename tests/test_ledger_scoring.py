@@ -9,7 +9,7 @@ import pytest
 
 from evalkit.cli.main import main
 from evalkit.ledger import import_table, record_status
-from evalkit.scoring import score_project
+from evalkit.project import evaluate, open_project
 
 from conftest import make_workbook
 from test_ledger import FIRST, NOW, filled
@@ -48,7 +48,7 @@ def scored(tmp_path_factory):
         [None, 1, "市编办"],                      # task 1 on time at both units → +2
         ["实行清单目录管理", None, "c1-02"],       # group 2.3: tasks 6–8 not done, overdue → −3
         ["9.9", None, "c1-01"]]})                 # unknown group → problem
-    return root, score_project(root, draws=50)
+    return root, evaluate(open_project(root), draws=50)[0]
 
 
 def test_task_leaves_get_the_units_points_and_earn_them_when_done(scored):
@@ -137,7 +137,7 @@ def test_without_as_of_nothing_is_overdue(scored, tmp_path):
     shutil.copytree(scored[0], root)
     toml = root / "evalkit.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('as_of = "2018-11-20"', 'as_of = ""'), encoding="utf-8")
-    evaluation = score_project(root, draws=10)
+    evaluation = evaluate(open_project(root), draws=10)[0]
     assert not [e for e in evaluation.unit("c1-01").events]
     assert "ledger-as-of-missing" in {p.code for p in evaluation.problems}
     assert evaluation.unit("c1-01").leaf("1.1.1").score == 1.36

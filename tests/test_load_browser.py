@@ -38,4 +38,4 @@ def test_twenty_sessions_submit_five_hundred_records_without_loss_or_duplicates(
     assert Counter((v.assessor, v.answers["calls_made"]) for v in views) == expected
     assert all(v.answers["calls_connected"] == v.answers["calls_made"] // 2 for v in views)
     inst, _ = load_instrument(project / "instruments" / f"{INSTRUMENT}.xlsx")
-    assert check_records(project, {inst.id: inst}) == []  # each record valid against its instrument
+    assert check_records(views, project / "raw", {inst.id: inst}) == []  # each record valid against its instrument

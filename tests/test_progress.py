@@ -180,7 +180,7 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="evalkit ledger")
     add_commands(parser.add_subparsers(dest="action", required=True))
     args = parser.parse_args(argv)
-    from evalkit.cli.main import UsageError
+    from evalkit.cli.common import UsageError
 
     try:
         return args.func(args)

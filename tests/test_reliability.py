@@ -175,14 +175,14 @@ def test_torn_and_truncated_record_files_are_named_by_validate(tmp_path, capsys)
 
 
 def test_damaged_record_json_never_stops_scoring(tmp_path):
-    from evalkit.scoring import score_project
+    from evalkit.project import evaluate, open_project
 
     project = tmp_path / "p"
     init_project(project, "province-2018")
     bad = project / "raw" / ("a" * 32)
     bad.mkdir(parents=True)
     (bad / ("b" * 32 + ".json")).write_text(json.dumps({"kind": "submit"})[:10], encoding="utf-8")
-    evaluation = score_project(project, draws=10)
+    evaluation = evaluate(open_project(project), draws=10)[0]
     assert any(str(bad) in (p.file or "") for p in evaluation.problems)
     assert len(evaluation.units) == 95
 

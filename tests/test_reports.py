@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import time
 from pathlib import Path
@@ -10,9 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalkit.cli.scoring import evaluate
 from evalkit.problems import ERROR, Problem
-from evalkit.project import init_project
+from evalkit.project import evaluate, init_project, open_project
 from evalkit.reports import mask_free_text, mask_name, mask_phone, personal_kind, write_reports
 
 from conftest import make_workbook, sha256
@@ -28,10 +26,6 @@ INPUT_PROBLEM = Problem("adjustment-not-number", ERROR, "人工评分第 2 行�
 
 def citizen(trips: int, **extra) -> dict:
     return {"user_type": "person", "item_name": "营业执照", "case_kind": "instant", "trips": trips, **extra}
-
-
-def args(draws: int = 20) -> argparse.Namespace:
-    return argparse.Namespace(include_received=False, seed=None, draws=draws)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +54,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def write(project: Path, out: Path, mask: bool = True) -> list[Path]:
-    evaluation, problems = evaluate(project, args())
+    evaluation, problems = evaluate(open_project(project), draws=20)
     return write_reports(project, out, evaluation, [*problems, INPUT_PROBLEM], mask_personal=mask)
 
 
@@ -288,7 +282,7 @@ def test_a_project_without_a_unit_list_still_gets_its_reports(tmp_path):
     root = tmp_path / "eval"
     init_project(root, "province-2018")
     (root / "units.xlsx").unlink()
-    evaluation, problems = evaluate(root, args())
+    evaluation, problems = evaluate(open_project(root), draws=20)
     assert not evaluation.units
     out = tmp_path / "out"
     paths = write_reports(root, out, evaluation, list(problems))

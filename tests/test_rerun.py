@@ -13,7 +13,8 @@ import pytest
 
 from evalkit.cli.main import main
 from evalkit.project import init_project
-from evalkit.pipeline import MANIFEST, PROBLEMS, RESULTS, Progress, RerunError, read_once, rerun, verify
+from evalkit.cli.progress import Bar
+from evalkit.pipeline import MANIFEST, PROBLEMS, RESULTS, STAGES, RerunError, Step, rerun, verify
 
 from conftest import make_workbook, sha256
 from scoring_helpers import Records, shipped_instruments
@@ -266,18 +267,27 @@ def test_default_output_is_the_projects_out_folder_and_not_an_input(tmp_path):
     assert verify(root / "out" / MANIFEST).identical
 
 
-def test_progress_bar_only_when_enabled():
+def test_a_rerun_reports_each_stage_through_the_callback(project, tmp_path):
+    root, _ = project
+    steps: list[Step] = []
+    rerun(root, tmp_path / "o", progress=steps.append)
+    assert [s.label for s in steps if s.done is None] == list(STAGES)
+    assert [s.stage for s in steps if s.done is None] == list(range(1, len(STAGES) + 1))
+    assert {s.stages for s in steps} == {len(STAGES)}
+
+
+def test_the_cli_bar_draws_steps_only_when_enabled():
     stream = io.StringIO()
-    bar = Progress(2, enabled=True, stream=stream)
-    bar.step("读取输入文件")
-    bar.count(500, 1000)
-    bar.step("计分")
+    bar = Bar(enabled=True, stream=stream)
+    bar(Step(1, 2, "读取输入文件"))
+    bar(Step(1, 2, "读取输入文件", 500, 1000))
+    bar(Step(2, 2, "计分"))
     bar.close()
     text = stream.getvalue()
-    assert "1/2 读取输入文件" in text and "2/2 计分" in text and "█" in text
+    assert "1/2 读取输入文件 500/1000" in text and "2/2 计分" in text
     quiet = io.StringIO()
-    bar = Progress(2, enabled=False, stream=quiet)
-    bar.step("计分")
+    bar = Bar(enabled=False, stream=quiet)
+    bar(Step(1, 1, "计分"))
     bar.close()
     assert quiet.getvalue() == ""
 
@@ -289,25 +299,27 @@ def test_cli_is_silent_on_stderr_when_not_a_terminal(project, tmp_path, capsys):
     assert captured.err == "" and "已重算 4 个单位" in captured.out
 
 
-def test_read_once_parses_each_workbook_once_and_restores_the_readers(project, monkeypatch):
-    import evalkit.forms.instruments as instruments
+def test_a_rerun_reads_every_input_once(project, tmp_path, monkeypatch):
+    """One Project per run: each workbook parsed once and raw/ read once, for validate, score, check and reports."""
+    import evalkit.project.project as project_module
+    from evalkit.store import Store
 
     root, _ = project
-    original = instruments.load_instrument
-    calls = []
+    calls: list[str] = []
 
-    def counting(path, *args):
-        calls.append(Path(path).name)
-        return original(path, *args)
+    def counting(name, original):
+        def wrapper(*args, **kwargs):
+            calls.append(f"{name} {Path(args[0]).name if args and isinstance(args[0], (str, Path)) else ''}")
+            return original(*args, **kwargs)
+        return wrapper
 
-    monkeypatch.setattr(instruments, "load_instrument", counting)
-    with read_once():
-        first, problems = instruments.load_instrument(root / "instruments" / "hotline_test.xlsx")
-        problems.append("changed by a caller")
-        again, problems2 = instruments.load_instrument(root / "instruments" / "hotline_test.xlsx")
-    assert again is first and "changed by a caller" not in problems2
-    assert calls == ["hotline_test.xlsx"]
-    assert instruments.load_instrument is counting
+    for name in ("load_instrument", "read_framework", "read_units", "read_adjustments"):
+        monkeypatch.setattr(project_module, name, counting(name, getattr(project_module, name)))
+    monkeypatch.setattr(Store, "load", counting("Store.load", Store.load))
+    rerun(root, tmp_path / "o")
+    assert calls and len(calls) == len(set(calls)), calls
+    assert sum(c.startswith("Store.load") for c in calls) == 1
+    assert sum(c.startswith("load_instrument") for c in calls) == len(list((root / "instruments").glob("*.xlsx")))
 
 
 def test_rerun_error_for_a_file_as_output(project, tmp_path):

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.sampling import draws
-from evalkit.cli.main import EXIT_USAGE, UsageError
+from evalkit.cli.common import EXIT_USAGE, UsageError
 from evalkit.cli.sampling import add_commands
 from evalkit.sampling import draw_estimate, estimate_proportion, export_sample_xlsx, fieldwork_status
 from evalkit.sampling import frame_from_table, read_frame

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.app.pages import Workbench
+from evalkit.app.pages import current_project
 from evalkit.sampling import list_draws, read_draw
 from evalkit.sampling import record_contact, statuses
 from evalkit.project import init_project
@@ -33,7 +33,7 @@ def project(tmp_path):
 
 
 def test_size_draw_and_progress(project):
-    view = SamplingView(Workbench.load(project))
+    view = SamplingView(current_project(project))
     view.frame.value = "cases.xlsx"
     assert "40 行" in view.frame_info.value
     # Cochran: n0 = 1.96² · 0.25 / 0.05² = 384.15; fpc with N = 40: 384.15 / (1 + 383.15/40) = 37.9;
@@ -57,7 +57,7 @@ def test_size_draw_and_progress(project):
 
 
 def test_bad_input_records_no_draw(project):
-    view = SamplingView(Workbench.load(project))
+    view = SamplingView(current_project(project))
     view.frame.value = "broken.xlsx"
     assert "frame-id-duplicate" in view.frame_info.value
     view.n.value, view.seed.value = 5, "1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalkit.app.pages import Workbench
+from evalkit.app.pages import current_project
 from evalkit.project import init_project
 from evalkit.app.scoring import ScoringView, bars_svg
 
@@ -23,7 +23,7 @@ def view(tmp_path_factory):
     calls = [{"calls_made": 1, "calls_connected": 1}] * 9 + [{"calls_made": 1, "calls_connected": 0}]
     ids = {"hotline": rec.add("hotline_test", "c1-01", {"calls": calls}),
            "pending": rec.add("hotline_test", "c1-01", {"calls": calls}, state="received")}
-    return ScoringView(Workbench.load(root), draws=20), ids
+    return ScoringView(current_project(root), draws=20), ids
 
 
 def test_ranking_scorecard_and_drill_down(view):

@@ -29,10 +29,10 @@ def main() -> None:
         nb.metadata["title"] = title
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.cells = [
-            nbformat.v4.new_code_cell(f"from evalkit.app.pages import Workbench, query_params\n"
+            nbformat.v4.new_code_cell(f"from evalkit.app.pages import current_project, query_params\n"
                                       f"from evalkit.app.{MODULES[func]} import {func}\n"
-                                      "bench = Workbench.load()"),
-            nbformat.v4.new_code_cell(f"{func}(bench, query_params())"),
+                                      "project = current_project()"),
+            nbformat.v4.new_code_cell(f"{func}(project, query_params())"),
         ]
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{name.split('.')[0]}-{i}"  # fixed ids: the same notebook gives the same bytes

@@ -17,10 +17,23 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from evalkit.app.pages import Workbench, _page
 from evalkit.app.fields import esc, full
-from evalkit.ledger import CADENCES, COUNT_HEADERS, ProgressReport, progress_report, write_report_xlsx
+from evalkit.app.pages import _page
 from evalkit.app.review import TABLE_CSS
+from evalkit.ledger import (
+    CADENCES,
+    COUNT_HEADERS,
+    EXACT,
+    STATUSES,
+    ProgressReport,
+    load_ledger,
+    load_rosters,
+    parse_deadline,
+    progress_report,
+    record_status,
+    write_report_xlsx,
+)
+from evalkit.project import Project
 
 CADENCE_CHOICES = [(name, key) for key, name in CADENCES.items()]
 REPORT_DIR = "out/ledger"
@@ -36,7 +49,6 @@ def _problems_html(problems) -> str:
 
 def parse_day(text: str) -> datetime.date | None:
     """A date typed by the user: 2018-11-20, 2018/11/20 or 2018年11月20日; None when empty; ValueError otherwise."""
-    from evalkit.ledger import EXACT, parse_deadline
 
     text = (text or "").strip()
     if not text:
@@ -97,15 +109,13 @@ def tasks_html(report: ProgressReport) -> str:
 
 
 class LedgerView:
-    def __init__(self, bench: Workbench, params: dict[str, str] | None = None):
-        from evalkit.ledger import STATUSES, load_ledger
-
+    def __init__(self, project: Project, params: dict[str, str] | None = None):
         params = params or {}
-        self.bench = bench
-        self.root = Path(bench.root)
+        self.project = project
+        self.root = Path(project.root)
         ledger, problems = load_ledger(self.root)
         self.load_problems = [p for p in problems if p.is_error]
-        names = {u.id: u.name for u in bench.units.units} if bench.units else {}
+        names = {u.id: u.name for u in project.units.units} if project.units else {}
         self.names = names
         units = [(f"{names.get(u, '')}（{u}）" if names.get(u) else u, u) for u in ledger.units]
         self.unit = w.Dropdown(options=[("全部单位", "")] + units, description="单位")
@@ -173,8 +183,6 @@ class LedgerView:
         self.show_roster()
 
     def show_roster(self) -> None:
-        from evalkit.ledger import load_rosters
-
         unit = self.unit.value
         if not unit:
             self.roster.value = ""
@@ -192,8 +200,6 @@ class LedgerView:
                              "<th>姓名</th><th>职务</th><th>电话</th><th>手机</th><th>邮箱</th></tr>" + rows + "</table>")
 
     def refresh_tasks(self) -> None:
-        from evalkit.ledger import load_ledger
-
         unit = self.unit.value
         if not unit:
             self.task.options = [("— 先选择单位 —", 0)]
@@ -210,8 +216,6 @@ class LedgerView:
 
     # ------------------------------------------------------------------ marking a task
     def mark(self) -> None:
-        from evalkit.ledger import record_status
-
         unit, task_no = self.unit.value, self.task.value
         if not unit:
             self.mark_info.value = "<span class='ek-error'>请先选择单位。</span>"
@@ -258,5 +262,5 @@ class LedgerView:
         return path
 
 
-def ledger_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
-    return LedgerView(bench, params).widget
+def ledger_page(project: Project, params: dict[str, str]) -> w.Widget:
+    return LedgerView(project, params).widget

@@ -1,9 +1,9 @@
 """The Voila pages: thin notebooks call these functions.
 
-Each notebook has two cells: the first imports and loads the project (this
-runs while the kernel is preheated), the second reads the page's query string
-with ``voila.utils.get_query_string()`` and shows the page.  The project
-folder comes from ``EVALKIT_PROJECT`` (set by ``evalkit serve``).
+Each notebook has two cells: the first imports and opens the project
+(:func:`current_project`; this runs while the kernel is preheated), the second
+reads the page's query string with ``voila.utils.get_query_string()`` and shows
+the page.  The project folder comes from ``EVALKIT_PROJECT`` (set by ``evalkit serve``).
 
 Pages: ``form.ipynb`` (pick an instrument, fill it, resume a draft, correct a
 record), ``records.ipynb`` (an assessor's records and drafts), and
@@ -13,13 +13,15 @@ record), ``records.ipynb`` (an assessor's records and drafts), and
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import ipywidgets as w
+from voila.utils import get_query_string
 
-from evalkit.app.fields import FORM_CSS, full, esc
+from evalkit.app.fields import FORM_CSS, esc, full
+from evalkit.app.formview import FormView
+from evalkit.project import Project, open_project
 
 PROJECT_ENV = "EVALKIT_PROJECT"
 
@@ -31,8 +33,6 @@ def project_root() -> Path:
 def query_params() -> dict[str, str]:
     """The page's query parameters (works with preheated kernels)."""
     try:
-        from voila.utils import get_query_string
-
         query = get_query_string() or ""
     except Exception:  # not running under Voila
         query = os.environ.get("QUERY_STRING", "")
@@ -48,46 +48,16 @@ def link(page: str, **params: str) -> str:
     return f"/voila/render/{page}" + (f"?{query}" if query else "")
 
 
-@dataclass
-class Workbench:
-    """A project loaded once per kernel: framework codes, units, instruments, store, drafts."""
+def current_project(root: Path | None = None) -> Project:
+    """The page's project (``EVALKIT_PROJECT``), with what every page needs read now.
 
-    root: Path
-    units: object = None
-    instruments: dict = field(default_factory=dict)
-    problems: list = field(default_factory=list)
-
-    @classmethod
-    def load(cls, root: Path | None = None) -> "Workbench":
-        from evalkit.framework import read_framework
-        from evalkit.forms import load_instrument
-        from evalkit.config import load_config
-        from evalkit.config import read_units
-
-        root = root or project_root()
-        config, problems = load_config(root)
-        fw, found = read_framework(config.framework_path) if config.framework_path.exists() else (None, [])
-        units, more = read_units(config.units_path) if config.units_path.exists() else (None, [])
-        bench = cls(root=root, units=units, problems=problems + found + more)
-        codes = fw.codes() if fw else None
-        for path in sorted((root / "instruments").glob("*.xlsx")):
-            inst, found = load_instrument(path, codes)
-            bench.problems += found
-            if inst is not None:
-                bench.instruments[inst.id] = inst
-        return bench
-
-    @property
-    def store(self):
-        from evalkit.store import Store
-
-        return Store(self.root)
-
-    @property
-    def drafts(self):
-        from evalkit.store import Drafts
-
-        return Drafts(self.root)
+    The notebooks call this in their first cell, which runs while the kernel is preheated: the
+    settings, framework, unit list and instruments (pyxform, ~0.1 s each) are then ready when the
+    page is asked for.  Records are never cached here: the pages read the live store.
+    """
+    project = open_project(root or project_root())
+    project.instruments  # noqa: B018 - read now, while the kernel is preheated
+    return project
 
 
 def _page(*children) -> w.VBox:
@@ -96,37 +66,35 @@ def _page(*children) -> w.VBox:
     return box
 
 
-def form_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
+def form_page(project: Project, params: dict[str, str]) -> w.Widget:
     """The form for ``instrument`` (or a draft / a record to correct), else the instrument picker."""
-    from evalkit.app.formview import FormView
-
     record, draft = params.get("record", ""), params.get("draft", "")
     instrument_id = params.get("instrument", "")
     if record:
-        view = bench.store.get(record)
+        view = project.store.get(record)
         if view is None:
             return _page(w.HTML(f"<p class='ek-error'>找不到记录 {esc(record)}。</p>"))
         instrument_id = view.instrument_id
     elif draft:
-        saved = bench.drafts.load(draft)
+        saved = project.drafts.load(draft)
         if saved is None:
             return _page(w.HTML(f"<p class='ek-error'>找不到草稿 {esc(draft)}：它可能已经提交。</p>"))
         instrument_id = saved.get("instrument", "")
-    instrument = bench.instruments.get(instrument_id)
+    instrument = project.instruments.get(instrument_id)
     if instrument is None:
-        return picker_page(bench, params, unknown=instrument_id)
+        return picker_page(project, params, unknown=instrument_id)
     page = w.VBox([], layout=full())
     links = lambda query: link("form.ipynb", **{k: v[0] for k, v in parse_qs(query).items()})  # noqa: E731
 
     def again(previous: FormView | None = None) -> None:
         """The next record of the same instrument, unit and assessor, in place (the phone team's 25 calls)."""
         unit, assessor = previous._roles(previous.root.raw()) if previous else ("", "")
-        view = FormView(instrument, store=bench.store, drafts=bench.drafts, units=bench.units,
+        view = FormView(instrument, store=project.store, drafts=project.drafts, units=project.units,
                         unit=unit, assessor=assessor, links=links)
         view.again = lambda: again(view)
         page.children, page.form = (view.widget,), view
 
-    first = FormView(instrument, store=bench.store, drafts=bench.drafts, units=bench.units,
+    first = FormView(instrument, store=project.store, drafts=project.drafts, units=project.units,
                      unit=params.get("unit", ""), assessor=params.get("assessor", ""),
                      draft_id=draft or None, record_id=record or None, links=links)
     first.again = lambda: again(first)
@@ -134,24 +102,24 @@ def form_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
     return page
 
 
-def picker_page(bench: Workbench, params: dict[str, str], unknown: str = "") -> w.Widget:
+def picker_page(project: Project, params: dict[str, str], unknown: str = "") -> w.Widget:
     unit, assessor = params.get("unit", ""), params.get("assessor", "")
     items = "".join(
         f"<li><a href='{esc(link('form.ipynb', instrument=i.id, unit=unit, assessor=assessor))}'>"
         f"{esc(i.title)}</a> <span class='ek-hint'>{esc(i.title_en)} · {esc(i.id)} v{esc(i.version)}</span></li>"
-        for i in bench.instruments.values())
+        for i in project.instruments.values())
     warn = f"<p class='ek-error'>没有调查工具「{esc(unknown)}」，请从下面选择。</p>" if unknown else ""
-    warn += load_errors(bench)
-    draft_items = draft_links(bench, bench.drafts.list(assessor=assessor or None))
+    warn += load_errors(project)
+    draft_items = draft_links(project, project.drafts.list(assessor=assessor or None))
     html = (f"<h3>选择调查工具</h3>{warn}<ul>{items}</ul>"
             + (f"<h4>未完成的草稿</h4><ul>{draft_items}</ul>" if draft_items else "")
             + f"<p><a href='{esc(link('records.ipynb', assessor=assessor))}'>我的记录</a></p>")
     return _page(w.HTML(html, layout=full()))
 
 
-def load_errors(bench: Workbench, limit: int = 10) -> str:
+def load_errors(project: Project, limit: int = 10) -> str:
     """The project's load errors (a damaged instrument, unit list …) as a list naming each file."""
-    errors = [p for p in bench.problems if p.is_error]
+    errors = project.load_errors()
     if not errors:
         return ""
     items = "".join(f"<li>{esc(p.message)}</li>" for p in errors[:limit])
@@ -160,20 +128,20 @@ def load_errors(bench: Workbench, limit: int = 10) -> str:
             f"<ul>{items}{more}</ul></div>")
 
 
-def draft_links(bench: Workbench, drafts: list[dict]) -> str:
+def draft_links(project: Project, drafts: list[dict]) -> str:
     """List items linking to each draft (instrument, unit, last saved), for the picker and 我的记录."""
     return "".join(
-        f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(_title(bench, d.get('instrument')))}"
-        f" · {esc(unit_label(bench, d.get('unit', '')) or '未选单位')}</a>"
+        f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(_title(project, d.get('instrument')))}"
+        f" · {esc(unit_label(project, d.get('unit', '')) or '未选单位')}</a>"
         f" <span class='ek-hint'>更新于 {esc(d.get('updated', ''))}</span></li>" for d in drafts)
 
 
-def unit_label(bench: Workbench, unit_id: str) -> str:
+def unit_label(project: Project, unit_id: str) -> str:
     """「名称（编号）」 for a listed unit, else the id as stored."""
-    unit = bench.units.get(unit_id) if bench.units is not None else None
+    unit = project.units.get(unit_id) if project.units is not None else None
     return f"{unit.name}（{unit.id}）" if unit else (unit_id or "")
 
 
-def _title(bench: Workbench, instrument_id: str | None) -> str:
-    inst = bench.instruments.get(instrument_id or "")
+def _title(project: Project, instrument_id: str | None) -> str:
+    inst = project.instruments.get(instrument_id or "")
     return inst.title if inst else (instrument_id or "未知工具")

@@ -8,25 +8,27 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from evalkit.app.pages import Workbench, _page, _title, draft_links, link, unit_label
-from evalkit.app.fields import full, esc
+from evalkit.app.fields import esc, full
+from evalkit.app.pages import _page, _title, draft_links, link, unit_label
+from evalkit.forms import iter_fields
+from evalkit.project import Project
 
 STATES = {"received": "已接收", "has_issues": "有问题", "approved": "已通过", "rejected": "已退回"}
 ALL = "（全部）"
 
 
-def records_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
+def records_page(project: Project, params: dict[str, str]) -> w.Widget:
     """「我的记录」: records and drafts of one assessor, with links to correct or resume."""
     assessor = params.get("assessor", "")
-    views = bench.store.records(assessor=assessor or None)
+    views = project.store.records(assessor=assessor or None)
     rows = "".join(
-        f"<tr class='ek-rec-{esc(v.instance_id)}'><td>{esc(v.submitted[:16])}</td><td>{esc(unit_label(bench, v.unit))}</td>"
-        f"<td>{esc(_title(bench, v.instrument_id))}</td><td>{esc(STATES.get(v.state, v.state))}</td>"
+        f"<tr class='ek-rec-{esc(v.instance_id)}'><td>{esc(v.submitted[:16])}</td><td>{esc(unit_label(project, v.unit))}</td>"
+        f"<td>{esc(_title(project, v.instrument_id))}</td><td>{esc(STATES.get(v.state, v.state))}</td>"
         f"<td>{v.revisions}</td><td>{esc(v.comment)}</td>"
         f"<td><a href='{esc(link('form.ipynb', record=v.instance_id))}'>更正</a></td></tr>"
         for v in sorted(views, key=lambda v: v.submitted, reverse=True))
-    drafts = bench.drafts.list(assessor=assessor or None)
-    draft_rows = draft_links(bench, drafts)
+    drafts = project.drafts.list(assessor=assessor or None)
+    draft_rows = draft_links(project, drafts)
     who = f"评估员 {esc(assessor)} 的" if assessor else "全部"
     html = (f"<h3>{who}记录（{len(views)} 条）</h3>"
             "<table class='ek-table'><tr><th>提交时间</th><th>单位</th><th>调查工具</th><th>审核状态</th>"
@@ -44,9 +46,9 @@ TABLE_CSS = """<style>.ek-table {border-collapse: collapse; width: 100%; font-si
 class ReviewView:
     """Filter records, read one with its history, approve / flag / reject with a comment."""
 
-    def __init__(self, bench: Workbench, reviewer: str = ""):
-        self.bench = bench
-        self.store = bench.store
+    def __init__(self, project: Project, reviewer: str = ""):
+        self.project = project
+        self.store = project.store
         opts = lambda values: [ALL] + sorted(v for v in values if v)  # noqa: E731
         views = self.store.records()
         self.unit = w.Dropdown(options=opts({v.unit for v in views}), description="单位")
@@ -87,7 +89,7 @@ class ReviewView:
 
     def _line(self, v) -> str:
         flag = " ⚠冲突" if v.conflicts else ""
-        return (f"{v.submitted[:16]}  {unit_label(self.bench, v.unit)}  {_title(self.bench, v.instrument_id)}  "
+        return (f"{v.submitted[:16]}  {unit_label(self.project, v.unit)}  {_title(self.project, v.instrument_id)}  "
                 f"{v.assessor}  [{STATES.get(v.state, v.state)}]{flag}  {v.instance_id[:8]}")
 
     def show(self) -> None:
@@ -95,7 +97,7 @@ class ReviewView:
         if not record:
             self.detail.value = "<p class='ek-hint'>请选择一条记录。</p>"
             return
-        self.detail.value = TABLE_CSS + record_html(self.bench, record)
+        self.detail.value = TABLE_CSS + record_html(self.project, record)
 
     def decide(self, state: str) -> None:
         record, who, comment = self.listing.value, self.reviewer.value.strip(), self.comment.value.strip()
@@ -117,17 +119,15 @@ class ReviewView:
             self.listing.value = current
 
 
-def record_html(bench: Workbench, instance_id: str) -> str:
+def record_html(project: Project, instance_id: str) -> str:
     """One record: its answers (labels from the instrument) and its revision history, escaped."""
-    view = bench.store.get(instance_id)
+    view = project.store.get(instance_id)
     if view is None:
         return "<p class='ek-error'>找不到这条记录。</p>"
-    inst = bench.instruments.get(view.instrument_id)
+    inst = project.instruments.get(view.instrument_id)
     labels: dict = {}
     choices: dict = {}
     if inst is not None:
-        from evalkit.forms import iter_fields
-
         labels = {f.name: f.label for _, f in iter_fields(inst)}
         choices = {f.name: {c.name: c.label for c in inst.choices.get(f.list_name, ())}
                    for _, f in iter_fields(inst) if f.list_name}
@@ -136,9 +136,9 @@ def record_html(bench: Workbench, instance_id: str) -> str:
     history = "".join(
         f"<li>{esc(r.when[:19])} {esc(r.who)} · {esc(_kind(r))}"
         + (f"：{esc(r.why or r.comment)}" if (r.why or r.comment) else "") + "</li>"
-        for r in bench.store.history(instance_id))
+        for r in project.store.history(instance_id))
     conflict = "<p class='ek-error'>这条记录有冲突的修订，请核对后再修改。</p>" if view.conflicts else ""
-    return (f"<h4>记录 {esc(view.instance_id)} · {esc(_title(bench, view.instrument_id))} · {esc(unit_label(bench, view.unit))}"
+    return (f"<h4>记录 {esc(view.instance_id)} · {esc(_title(project, view.instrument_id))} · {esc(unit_label(project, view.unit))}"
             f" · 状态：{esc(STATES.get(view.state, view.state))}</h4>{conflict}"
             f"<table class='ek-table ek-record'>{rows}</table><h4>修订历史</h4><ol class='ek-history'>{history}</ol>")
 
@@ -167,5 +167,5 @@ def _value_html(value, labels: dict, names: dict | None = None, choices: dict | 
     return esc(value)
 
 
-def review_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
-    return ReviewView(bench, reviewer=params.get("reviewer", "")).widget
+def review_page(project: Project, params: dict[str, str]) -> w.Widget:
+    return ReviewView(project, reviewer=params.get("reviewer", "")).widget

@@ -15,9 +15,23 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from evalkit.app.pages import Workbench, _page
 from evalkit.app.fields import esc, full
+from evalkit.app.pages import _page
 from evalkit.app.review import TABLE_CSS
+from evalkit.project import Project
+from evalkit.sampling import (
+    Design,
+    SamplingError,
+    export_sample_xlsx,
+    fieldwork_status,
+    list_draws,
+    make_draw,
+    read_draw,
+    read_frame,
+    record_contact,
+    sample_size,
+    statuses,
+)
 
 METHODS = [("简单随机抽样", "srs"), ("系统抽样", "systematic"), ("分层随机抽样", "stratified"), ("按规模成比例（PPS）", "pps")]
 ALLOCATIONS = [("按比例", "proportional"), ("等量", "equal")]
@@ -30,9 +44,9 @@ def _problems_html(problems) -> str:
 
 
 class SamplingView:
-    def __init__(self, bench: Workbench):
-        self.bench = bench
-        self.root = bench.root
+    def __init__(self, project: Project):
+        self.project = project
+        self.root = project.root
         frames = sorted(p.name for p in (self.root / "frames").glob("*") if p.suffix.lower() in (".xlsx", ".csv")) \
             if (self.root / "frames").is_dir() else []
         self.frame = w.Dropdown(options=[("— 选择抽样框 —", "")] + [(f, f) for f in frames], description="抽样框")
@@ -82,11 +96,9 @@ class SamplingView:
 
     # ------------------------------------------------------------------ frame and size
     def _frame(self):
-        from evalkit.sampling import read_frame
-
         if not self.frame.value:
             return None, []
-        return read_frame(self.root / "frames" / self.frame.value, units=self.bench.units)
+        return read_frame(self.root / "frames" / self.frame.value, units=self.project.units)
 
     def show_frame(self) -> None:
         frame, problems = self._frame()
@@ -101,8 +113,6 @@ class SamplingView:
         self.update_size()
 
     def update_size(self) -> None:
-        from evalkit.sampling import SamplingError, sample_size
-
         frame, _ = self._frame()
         population = len(frame.rows) if frame is not None and frame.rows else None
         try:
@@ -119,9 +129,6 @@ class SamplingView:
 
     # ------------------------------------------------------------------ drawing
     def draw(self) -> None:
-        from evalkit.sampling import make_draw
-        from evalkit.sampling import Design, SamplingError
-
         if not self.frame.value:
             self.draw_info.value = "<p class='ek-error'>请先选择抽样框。</p>"
             return
@@ -143,10 +150,7 @@ class SamplingView:
         self.refresh_draws(select=draw.draw_id)
 
     def _download(self, draw) -> str:
-        from evalkit.sampling import export_sample_xlsx
-        from evalkit.sampling import read_frame
-
-        frame, _ = read_frame(self.root / draw.frame_file, units=self.bench.units)
+        frame, _ = read_frame(self.root / draw.frame_file, units=self.project.units)
         if frame is None:
             return ""
         path = export_sample_xlsx(draw, frame, self.root / "out" / "samples" / f"{draw.draw_id}.xlsx")
@@ -157,23 +161,17 @@ class SamplingView:
 
     # ------------------------------------------------------------------ fieldwork
     def refresh_draws(self, select: str | None = None) -> None:
-        from evalkit.sampling import list_draws
-
         ids = [d for d in list_draws(self.root) if not d.startswith("assign-")]
         self.draw_pick.options = [("— 选择抽样记录 —", "")] + [(d, d) for d in ids]
         if select:
             self.draw_pick.value = select
 
     def show_progress(self) -> None:
-        from evalkit.sampling import read_draw
-        from evalkit.sampling import fieldwork_status
-        from evalkit.sampling import statuses
-
         if not self.draw_pick.value:
             self.progress.value = "<p class='ek-hint'>选择一条抽样记录，查看各层完成情况。</p>"
             return
         draw = read_draw(self.root, self.draw_pick.value)
-        work = fieldwork_status(draw, statuses(self.root, draw, self.bench.store.records()))
+        work = fieldwork_status(draw, statuses(self.root, draw, self.project.store.records()))
         rows = "".join(
             f"<tr><td>{esc(p.key)}</td><td>{p.target}</td><td>{p.done}</td><td>{p.refused}</td><td>{p.unreachable}</td>"
             f"<td>{p.reserve_used}</td><td>{p.remaining}</td><td>{esc(' '.join(p.next_reserve[:3]))}</td></tr>"
@@ -184,8 +182,6 @@ class SamplingView:
             + _problems_html(work.problems))
 
     def mark(self) -> None:
-        from evalkit.sampling import record_contact
-
         if not self.draw_pick.value:
             self.mark_info.value = "<span class='ek-error'>请先选择抽样记录。</span>"
             return
@@ -199,5 +195,5 @@ class SamplingView:
         self.show_progress()
 
 
-def sampling_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
-    return SamplingView(bench).widget
+def sampling_page(project: Project, params: dict[str, str]) -> w.Widget:
+    return SamplingView(project).widget

@@ -4,19 +4,19 @@ The ranking per category, a unit's scorecard as the indicator tree with points,
 a drill-down from any leaf to the records used and left out (and from there to
 the record itself), the problems with filters, and two charts drawn as inline
 SVG (totals per category; a unit's profile across level-1 and level-2
-indicators).  Scoring is :func:`evalkit.cli.scoring.evaluate` — the same call as
-``evalkit score`` — so the page and the command line always agree.
+indicators).  Scoring and the checks are :func:`evalkit.project.evaluate` and
+:func:`evalkit.project.project_checks` — the calls of ``evalkit score`` and ``evalkit check`` —
+so the page and the command line always agree.
 """
 
 from __future__ import annotations
 
-import argparse
-
 import ipywidgets as w
 
-from evalkit.app.pages import Workbench, _page
 from evalkit.app.fields import esc, full
+from evalkit.app.pages import _page
 from evalkit.app.review import TABLE_CSS, record_html
+from evalkit.project import Project, evaluate, project_checks
 
 BAR = "#4a78b5"
 
@@ -40,13 +40,11 @@ def bars_svg(items: list[tuple[str, float, float]], width: int = 640) -> str:
 
 
 class ScoringView:
-    def __init__(self, bench: Workbench, draws: int = 200):
-        from evalkit.cli.scoring import evaluate
-
-        self.bench = bench
-        args = argparse.Namespace(include_received=False, seed=None, draws=draws)
-        self.evaluation, inputs = evaluate(bench.root, args)
-        self.problems = list(inputs) + list(self.evaluation.problems) + self._consistency()
+    def __init__(self, project: Project, draws: int = 200):
+        self.project = project
+        self.evaluation, inputs = evaluate(project, draws=draws)
+        self.checks = project_checks(project, self.evaluation)  # exactly what `evalkit check` lists
+        self.problems = list(inputs) + list(self.evaluation.problems) + self.checks
         cats = sorted({u.category for u in self.evaluation.units})
         self.category = w.Dropdown(options=[(self._cat_name(c), c) for c in cats], description="类别")
         self.ranking = w.HTML(layout=full())
@@ -77,13 +75,6 @@ class ScoringView:
             w.HTML("<h4>问题</h4>"), w.HBox([self.severity, self.code]), self.problem_list)
         self.show_category()
         self.show_problems()
-
-    def _consistency(self) -> list:
-        from evalkit.checks import check_consistency
-
-        units = self.bench.units
-        return check_consistency(self.bench.store.records(), self.bench.instruments, evaluation=self.evaluation,
-                                 unit_ids={u.id for u in units.units} if units else None)
 
     def _cat_name(self, category: str) -> str:
         first = next((u for u in self.evaluation.units if u.category == category), None)
@@ -148,7 +139,7 @@ class ScoringView:
         self.record.options = [("— 选择记录 —", "")] + [(i[:8], i) for i in dict.fromkeys(ids)]
 
     def show_record(self) -> None:
-        self.record_view.value = TABLE_CSS + record_html(self.bench, self.record.value) if self.record.value else ""
+        self.record_view.value = TABLE_CSS + record_html(self.project, self.record.value) if self.record.value else ""
 
     def show_problems(self) -> None:
         shown = [p for p in self.problems if (not self.severity.value or p.severity == self.severity.value)
@@ -158,5 +149,5 @@ class ScoringView:
         self.problem_list.value = f"<p>{len(shown)} 条</p><ul class='ek-problems'>{items}</ul>{more}"
 
 
-def scoring_page(bench: Workbench, params: dict[str, str]) -> w.Widget:
-    return ScoringView(bench).widget
+def scoring_page(project: Project, params: dict[str, str]) -> w.Widget:
+    return ScoringView(project).widget

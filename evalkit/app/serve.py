@@ -17,6 +17,7 @@ import os
 import secrets
 import shutil
 import socket
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,6 @@ def environment(config: ServeConfig) -> dict[str, str]:
 
 def run(config: ServeConfig) -> int:
     """Start Voila in the foreground; returns its exit code."""
-    import subprocess
 
     config = with_token(config)
     print(f"evalkit 正在为项目 {config.project} 启动表单服务：")

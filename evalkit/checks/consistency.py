@@ -25,47 +25,33 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from evalkit.scoring import admitted
+from evalkit.checks.problems import (
+    AGREEMENT_LOW,
+    ASSESSOR_UNKNOWN,
+    CONNECTED_EXCEEDS,
+    COVERAGE_MISSING,
+    COVERAGE_SHORT,
+    DATE_OUTSIDE,
+    DUPLICATE,
+    ICC_LOW,
+    RATER_DEVIATES,
+    SELF_ASSESSMENT_MISSING,
+    SELF_ASSESSMENT_NONE,
+    SELF_REPORT_OUTSIDE,
+    SELF_SCORE_DIFFERS,
+    USER_TWICE,
+)
 from evalkit.forms import ANY_INDICATOR, Instrument, iter_fields
-from evalkit.problems import ERROR, INFO, WARNING, Problem, problem, register
-from evalkit.store import UNIT_UNKNOWN
+from evalkit.problems import Problem, problem
+from evalkit.scoring import admitted, parse_rule
 from evalkit.stats import icc, krippendorff_alpha, rater_deviation
+from evalkit.store import UNIT_UNKNOWN
 
 ALPHA_MIN = 0.667
 ICC_MIN = 0.5
 LEVEL_ORDER = {"none": 0, "partial": 1, "basic": 2, "full": 3}
 
-DUPLICATE = register("record-duplicate", WARNING,
-                     "记录 {record} 与记录 {other} 内容完全相同（同一调查工具、单位、评估员和回答）：疑似重复提交，请删除其中一条。")
-USER_TWICE = register("service-user-twice", WARNING,
-                      "单位 {unit} 的服务对象（{what}「{value}」）在记录 {record} 和 {other} 中各计了一次：同一服务对象只能计入一次，请核实后删除重复的一条。")
-AGREEMENT_LOW = register("rater-agreement-low", WARNING,
-                         "{instrument} 的 {field} 评分者间一致性 Krippendorff α = {value}（{level}尺度，{items} 个评议对象），"
-                         "低于 0.667：请组织评估员对照评分标准复核。")
-ICC_LOW = register("rater-icc-low", WARNING,
-                   "{instrument} 的 {field} 组内相关系数 ICC(2,1) = {value}（{items} 个共同评议对象，{raters} 位评估员），低于 0.5：评分一致性差，请复核。")
-RATER_DEVIATES = register("rater-deviates", WARNING,
-                          "评估员「{assessor}」在 {instrument} 的 {field} 上与其他评估员平均相差 {value}（修正 z = {z}）：请复核其评分，涉及记录 {record}。")
-SELF_REPORT_OUTSIDE = register("self-report-outside-interval", WARNING,
-                               "单位 {unit} 自报指标 {indicator} 为 {value}，在抽查结果 {share} 的 95% 区间 {low}–{high} 之外（{source}）：请核实自报数据。")
-SELF_SCORE_DIFFERS = register("self-score-differs", WARNING,
-                              "单位 {unit} 指标 {indicator} 自评 {claimed} 分，评估得分 {scored} 分（满分 {points}），自评{direction} {gap} 分，"
-                              "达到满分的 {threshold} 以上（{source}）：请核实该单位的自评依据。")
-SELF_ASSESSMENT_MISSING = register("selfassess-not-submitted", WARNING,
-                                   "单位 {unit} 没有提交自评表：请催报，收到后用 evalkit selfassess import 导入。")
-SELF_ASSESSMENT_NONE = register("selfassess-none-imported", INFO,
-                                "项目中还没有导入任何单位的自评表：自评与评估结果的比对未进行。")
 SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
-COVERAGE_MISSING = register("coverage-missing", WARNING,
-                            "单位 {unit} 的指标 {indicator} 没有规则所需的证据（{detail}）：请安排调查。")
-COVERAGE_SHORT = register("coverage-short", WARNING,
-                          "单位 {unit} 的指标 {indicator} 证据 {n} 份，少于规则要求的 {min_n} 份：请补充样本。")
-CONNECTED_EXCEEDS = register("logic-connected-exceeds-made", ERROR,
-                             "记录 {record} 第 {call} 组测试的接通次数 {value} 大于拨打次数 {made}：请更正。")
-DATE_OUTSIDE = register("logic-date-outside-period", WARNING,
-                        "记录 {record} 的 {field} 为 {value}，不在评估期 {start} 至 {end} 之内：请核对日期。")
-ASSESSOR_UNKNOWN = register("record-assessor-unknown", WARNING,
-                            "记录 {record} 的评估员「{value}」不在评估员名单中：请核对姓名或补充名单。")
 
 
 @dataclass(frozen=True)
@@ -253,7 +239,6 @@ def self_assessments_missing(evaluation, submitted: set[str] | None) -> list[Pro
 
 def coverage(evaluation) -> list[Problem]:
     """Every leaf of every unit with a rule that lacks evidence or sample size."""
-    from evalkit.scoring import parse_rule
 
     found = []
     for unit in evaluation.units:

@@ -10,6 +10,20 @@ import argparse
 import json
 from pathlib import Path
 
+from evalkit.cli.common import UsageError, format_problems
+from evalkit.interop import (
+    BundleError,
+    check_bundle,
+    conflicts,
+    export_bundle,
+    import_bundle,
+    new_project_id,
+    parse_since,
+    project_identity,
+    resolve_conflict,
+    summary_zh,
+)
+
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
@@ -18,8 +32,6 @@ def _print_json(data: object) -> None:
 
 
 def _print_problems(problems, label: str) -> None:
-    from evalkit.cli.main import format_problems
-
     grouped: dict[str, list] = {}
     for p in problems:
         grouped.setdefault(p.file or label, []).append(p)
@@ -28,8 +40,6 @@ def _print_problems(problems, label: str) -> None:
 
 
 def _project(path: str) -> Path:
-    from evalkit.cli.main import UsageError
-
     root = Path(path)
     if not (root / "evalkit.toml").is_file():
         raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请给出项目文件夹。")
@@ -37,9 +47,6 @@ def _project(path: str) -> Path:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from evalkit.interop import BundleError, export_bundle, parse_since
-    from evalkit.cli.main import UsageError
-
     root = _project(args.project)
     output = Path(args.output)
     if args.setup and (args.assessor or args.since):
@@ -83,9 +90,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from evalkit.interop import import_bundle, summary_zh
-    from evalkit.cli.main import UsageError
-
     root, bundle = Path(args.project), Path(args.file)
     if not bundle.is_file():
         raise UsageError(f"找不到数据包 {bundle}。")
@@ -106,9 +110,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from evalkit.interop import check_bundle
-    from evalkit.cli.main import UsageError
-
     bundle = Path(args.file)
     if not bundle.is_file():
         raise UsageError(f"找不到数据包 {bundle}。")
@@ -127,9 +128,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_id(args: argparse.Namespace) -> int:
-    from evalkit.interop import new_project_id, project_identity
-    from evalkit.cli.main import UsageError
-
     root = _project(args.project)
     if args.new:
         try:
@@ -148,8 +146,6 @@ def cmd_id(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from evalkit.interop import conflicts
-
     root = _project(args.project)
     found = conflicts(root)
     if args.json:
@@ -171,9 +167,6 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from evalkit.interop import resolve_conflict
-    from evalkit.cli.main import UsageError
-
     root = _project(args.project)
     try:
         revision = resolve_conflict(root, args.record, args.keep, who=args.who, why=args.why)

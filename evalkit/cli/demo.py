@@ -8,11 +8,11 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from evalkit.cli.common import EXIT_OK, UsageError
+from evalkit.pipeline import DemoError, generate
+
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, UsageError
-    from evalkit.pipeline import DemoError, generate
-
     started = time.perf_counter()
     try:
         summary = generate(Path(args.dir), seed=args.seed, units=args.units, records=args.records, fast=args.fast)

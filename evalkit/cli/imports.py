@@ -11,12 +11,13 @@ import argparse
 import json
 from pathlib import Path
 
+from evalkit.cli.common import UsageError, format_problems
+from evalkit.interop import import_table, import_xform, load_project_instrument, write_template
+
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
 def _print_problems(problems, label: str) -> None:
-    from evalkit.cli.main import format_problems
-
     grouped: dict[str, list] = {}
     for p in problems:
         grouped.setdefault(p.file or label, []).append(p)
@@ -25,9 +26,6 @@ def _print_problems(problems, label: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import UsageError
-    from evalkit.interop import load_project_instrument
-
     root = Path(args.project)
     if not (root / "evalkit.toml").is_file():
         raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请给出项目文件夹。")
@@ -42,21 +40,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     if instrument is None:
         return _finish(args, None, problems, str(root))
     if args.template:
-        from evalkit.interop import write_template
-
         output, problems = write_template(instrument, Path(args.export))
         if output is None:
             return _finish(args, None, problems, str(root))
         print(f"已写出对照表模板 {output}：在「列」中填写表格的列名（不需要的字段留空），然后用 --map {output} 导入。")
         return EXIT_OK
     if source == "table":
-        from evalkit.interop import import_table
-
         result = import_table(root, Path(args.export), instrument, args.map, sheet=args.sheet, unit=args.unit,
                               assessor=args.assessor, skip_invalid=args.skip_invalid, dry_run=args.dry_run)
     else:
-        from evalkit.interop import import_xform
-
         result = import_xform(root, Path(args.export), source, instrument, assessor_column=args.assessor_column,
                               skip_invalid=args.skip_invalid, dry_run=args.dry_run, any_version=args.any_version)
     return _finish(args, result, result.problems, str(root))

@@ -11,12 +11,22 @@ import datetime
 import json
 from pathlib import Path
 
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
+from evalkit.cli.ledger_report import add_commands as add_report_commands
 from evalkit.io.xlsx import display_width
+from evalkit.ledger import (
+    EXACT,
+    import_table,
+    load_ledger,
+    parse_deadline,
+    record_status,
+    store_material,
+    write_template,
+)
+from evalkit.ledger.ledger import _load_project_basics
 
 
 def _project(args: argparse.Namespace) -> Path:
-    from evalkit.cli.main import UsageError
-
     root = Path(args.project)
     if not (root / "evalkit.toml").exists():
         raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
@@ -24,8 +34,6 @@ def _project(args: argparse.Namespace) -> Path:
 
 
 def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False, show_info: bool = False) -> None:
-    from evalkit.cli.main import format_problems
-
     if as_json:
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
     elif problems:
@@ -33,10 +41,6 @@ def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False,
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
-    from evalkit.ledger import write_template
-    from evalkit.ledger.ledger import _load_project_basics
-
     root = _project(args)
     fw, units, fw_tasks, problems = _load_project_basics(root)
     if fw is None or not fw_tasks:
@@ -54,9 +58,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS
-    from evalkit.ledger import import_table
-
     root = _project(args)
     target, problems = import_table(root, Path(args.file), args.unit, replace_existing=args.replace, who=args.who)
     if args.json:
@@ -71,9 +72,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _date(text: str | None) -> datetime.date | None:
-    from evalkit.cli.main import UsageError
-    from evalkit.ledger import EXACT, parse_deadline
-
     if not text:
         return None
     try:
@@ -86,9 +84,6 @@ def _date(text: str | None) -> datetime.date | None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
-    from evalkit.ledger import load_ledger, record_status, store_material
-
     root = _project(args)
     if args.set:
         if not args.unit:
@@ -184,6 +179,5 @@ def add_commands(sub) -> None:
     p.add_argument("--note", help="说明")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
-    from evalkit.cli.ledger_report import add_commands as add_report_commands
 
     add_report_commands(ledger)

@@ -10,12 +10,20 @@ import datetime
 import json
 from pathlib import Path
 
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
+from evalkit.config import load_config, read_units
 from evalkit.io.xlsx import display_width
+from evalkit.ledger import (
+    import_roster,
+    load_rosters,
+    progress_report,
+    summary_text,
+    write_report_xlsx,
+    write_roster_template,
+)
 
 
 def _project(args: argparse.Namespace) -> Path:
-    from evalkit.cli.main import UsageError
-
     root = Path(args.project)
     if not (root / "evalkit.toml").exists():
         raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
@@ -23,8 +31,6 @@ def _project(args: argparse.Namespace) -> Path:
 
 
 def _print_problems(root: Path, problems, as_json: bool = False, show_all: bool = False) -> None:
-    from evalkit.cli.main import format_problems
-
     if as_json:
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
     elif problems:
@@ -32,8 +38,6 @@ def _print_problems(root: Path, problems, as_json: bool = False, show_all: bool 
 
 
 def _date(text: str | None) -> datetime.date | None:
-    from evalkit.cli.main import UsageError
-
     if not text:
         return None
     try:
@@ -43,9 +47,6 @@ def _date(text: str | None) -> datetime.date | None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
-    from evalkit.ledger import progress_report, summary_text, write_report_xlsx
-
     root = _project(args)
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
@@ -77,9 +78,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
-    from evalkit.ledger import import_roster, load_rosters
-
     root = _project(args)
     if args.file:
         if not args.unit:
@@ -120,11 +118,6 @@ def cmd_roster(args: argparse.Namespace) -> int:
 
 
 def cmd_template_roster(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, UsageError
-    from evalkit.config import load_config
-    from evalkit.ledger import write_roster_template
-    from evalkit.config import read_units
-
     root = _project(args)
     config, _ = load_config(root)
     units, _ = read_units(config.units_path)

@@ -7,75 +7,46 @@ Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import Sequence
 
-from evalkit.problems import INFO, SEVERITY_ZH, Problem
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-COLLAPSE_AFTER = 3
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called (exit 2)."""
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def format_problems(results: dict[str, list[Problem]], *, show_all: bool = False, show_info: bool = False) -> str:
-    """A readable table of problems grouped by file, with a summary line."""
-    lines: list[str] = []
-    errors = warnings = 0
-    for file, problems in results.items():
-        shown = sorted((p for p in problems if show_info or p.severity != INFO),
-                       key=lambda p: (SEVERITY_RANK[p.severity], p.sheet or "", p.row or 0, p.code))
-        errors += sum(p.severity == "error" for p in problems)
-        warnings += sum(p.severity == "warning" for p in problems)
-        lines.append(f"{file}" + ("  ✓ 无问题" if not shown else ""))
-        counts: dict[str, int] = {}
-        for p in shown:
-            counts[p.code] = counts.get(p.code, 0) + 1
-            n = counts[p.code]
-            if not show_all and n > COLLAPSE_AFTER:
-                continue
-            lines.append(f"  {SEVERITY_ZH[p.severity]}  {p.code}  {p.location()}".rstrip())
-            lines.append(f"        {p.message}")
-        for code, n in counts.items():
-            if not show_all and n > COLLAPSE_AFTER:
-                lines.append(f"  …… 另有 {n - COLLAPSE_AFTER} 条 {code}（加 --all 显示全部）")
-    lines.append(f"共 {errors} 个错误，{warnings} 个警告。")
-    return "\n".join(lines)
+from evalkit.app.serve import ServeConfig, run
+from evalkit.cli.bundle import add_commands as add_bundle_commands
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, format_problems, print_json
+from evalkit.cli.demo import add_commands as add_demo_commands
+from evalkit.cli.imports import add_commands as add_import_commands
+from evalkit.cli.ledger import add_commands as add_ledger_commands
+from evalkit.cli.rerun import add_commands as add_rerun_commands
+from evalkit.cli.sampling import add_commands as add_sampling_commands
+from evalkit.cli.scoring import add_commands as add_scoring_commands
+from evalkit.cli.selfassess import add_commands as add_selfassess_commands
+from evalkit.config import CONFIG, FRAMEWORKS
+from evalkit.framework import format_tree, import_government_table, read_framework, write_framework
+from evalkit.problems import SEVERITY_ZH, catalogue, catalogue_markdown
+from evalkit.project import init_project, validate_path
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from evalkit.project import validate_path
-
     path = Path(args.path)
     if not path.exists():
         raise UsageError(f"找不到 {path}：请给出框架工作簿、单位名单、调查工具或项目文件夹的路径。")
     results = validate_path(path)
     if args.json:
-        _print_json([{"file_group": f, **p.to_dict()} for f, ps in results.items() for p in ps])
+        print_json([{"file_group": f, **p.to_dict()} for f, ps in results.items() for p in ps])
     else:
         print(format_problems(results, show_all=args.all, show_info=args.info))
     return EXIT_PROBLEMS if any(p.is_error for ps in results.values() for p in ps) else EXIT_OK
 
 
 def cmd_framework_show(args: argparse.Namespace) -> int:
-    from evalkit.framework import read_framework
-    from evalkit.framework import format_tree
-
     path = Path(args.framework)
     if not path.exists():
         raise UsageError(f"找不到框架文件 {path}。")
     fw, problems = read_framework(path)
     if args.json:
-        _print_json({"framework": None if fw is None else _framework_json(fw),
+        print_json({"framework": None if fw is None else _framework_json(fw),
                      "problems": [p.to_dict() for p in problems]})
     else:
         if fw is not None:
@@ -88,17 +59,12 @@ def cmd_framework_show(args: argparse.Namespace) -> int:
 
 
 def _framework_json(fw) -> dict:
-    from dataclasses import asdict
-
     data = asdict(fw)
     data.pop("columns", None)
     return data
 
 
 def cmd_framework_import(args: argparse.Namespace) -> int:
-    from evalkit.framework import write_framework
-    from evalkit.framework import import_government_table
-
     source, output = Path(args.source), Path(args.output)
     if not source.exists():
         raise UsageError(f"找不到政府发布格式的指标表 {source}。")
@@ -110,7 +76,7 @@ def cmd_framework_import(args: argparse.Namespace) -> int:
     if fw is not None:
         write_framework(fw, output)
     if args.json:
-        _print_json({"output": str(output) if fw else None, "problems": [p.to_dict() for p in problems]})
+        print_json({"output": str(output) if fw else None, "problems": [p.to_dict() for p in problems]})
     else:
         print(format_problems({str(source): problems}, show_all=args.all))
         if fw is not None:
@@ -119,9 +85,6 @@ def cmd_framework_import(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from evalkit.config import CONFIG
-    from evalkit.project import init_project
-
     target = Path(args.dir)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} 已存在且不是文件夹。")
@@ -136,9 +99,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from evalkit.config import CONFIG
-    from evalkit.app.serve import ServeConfig, run
-
     project = Path(args.project)
     if not (project / CONFIG).exists():
         raise UsageError(f"{project} 不是 evalkit 项目（没有 {CONFIG}）：请先运行 evalkit init。")
@@ -147,39 +107,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return run(config)
 
 
-def problems_markdown() -> str:
-    """The problem catalogue as a markdown table (docs/problems.md is this, regenerated)."""
-    import evalkit
-    from evalkit.problems import catalogue
-
-    evalkit.load_all()
-    lines = ["# 问题代码 (problem codes)", "",
-             "由 `evalkit problems --markdown > docs/problems.md` 生成；测试保证本表与代码一致。", "",
-             "| 代码 code | 级别 | 信息模板 |", "|---|---|---|"]
-    for spec in catalogue().values():
-        template = spec.template.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{spec.code}` | {SEVERITY_ZH[spec.severity]} | {template} |")
-    return "\n".join(lines) + "\n"
-
-
 def cmd_problems(args: argparse.Namespace) -> int:
-    import evalkit
-    from evalkit.problems import catalogue
-
-    evalkit.load_all()
+    specs = catalogue().values()
     if args.markdown:
-        sys.stdout.write(problems_markdown())
+        sys.stdout.write(catalogue_markdown())
     elif args.json:
-        _print_json([{"code": s.code, "severity": s.severity, "template": s.template} for s in catalogue().values()])
+        print_json([{"code": s.code, "severity": s.severity, "template": s.template, "description": s.description}
+                    for s in specs])
     else:
-        for spec in catalogue().values():
-            print(f"{spec.code:32} {SEVERITY_ZH[spec.severity]}  {spec.template}")
+        for spec in specs:
+            print(f"{spec.code:32} {SEVERITY_ZH[spec.severity]}  {spec.description}\n{'':32}       {spec.template}")
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from evalkit.config import FRAMEWORKS
-
     parser = argparse.ArgumentParser(prog="evalkit", description="“只跑一次”改革第三方评估工具 evalkit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
@@ -216,28 +157,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pool-size", type=int, default=1, help="每个页面预热的内核数")
     p.set_defaults(func=cmd_serve)
 
-    from evalkit.cli.sampling import add_commands as add_sampling_commands
-
     add_sampling_commands(sub, UsageError)
-    from evalkit.cli.scoring import add_commands as add_scoring_commands
 
     add_scoring_commands(sub)
-    from evalkit.cli.rerun import add_commands as add_rerun_commands
 
     add_rerun_commands(sub)
-    from evalkit.cli.ledger import add_commands as add_ledger_commands
 
     add_ledger_commands(sub)
-    from evalkit.cli.bundle import add_commands as add_bundle_commands
 
     add_bundle_commands(sub)
-    from evalkit.cli.selfassess import add_commands as add_selfassess_commands
 
     add_selfassess_commands(sub)
-    from evalkit.cli.imports import add_commands as add_import_commands
 
     add_import_commands(sub)
-    from evalkit.cli.demo import add_commands as add_demo_commands
 
     add_demo_commands(sub)
 

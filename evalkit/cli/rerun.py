@@ -10,17 +10,16 @@ import json
 import sys
 from pathlib import Path
 
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
+from evalkit.cli.progress import Bar
+from evalkit.pipeline import RerunError, rerun, verify
 
-def _progress(args: argparse.Namespace, stages: int = 6):
-    from evalkit.pipeline import Progress
 
-    return Progress(stages, enabled=not args.quiet and sys.stderr.isatty())
+def _progress(args: argparse.Namespace) -> Bar:
+    return Bar(enabled=not args.quiet and sys.stderr.isatty())
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
-    from evalkit.pipeline import RerunError, rerun
-
     if args.verify:
         if args.project:
             raise UsageError("--verify 只需要清单文件：evalkit rerun --verify 输出文件夹/manifest.json"
@@ -57,9 +56,6 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
-    from evalkit.pipeline import RerunError, verify
-
     progress = _progress(args)
     try:
         result = verify(Path(args.verify), project=Path(args.project_override) if args.project_override else None,

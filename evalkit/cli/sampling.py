@@ -10,12 +10,29 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
 
-from evalkit.problems import Problem
+from evalkit.cli.common import format_problems
+from evalkit.config import CONFIG
 from evalkit.io.xlsx import display_width
+from evalkit.problems import Problem
+from evalkit.sampling import (
+    METHOD_ZH,
+    METHODS,
+    Design,
+    SamplingError,
+    draw_to_dict,
+    export_sample_xlsx,
+    make_assignment,
+    make_draw,
+    read_draw,
+    read_frame,
+    sample_size,
+    verify_draw,
+)
+from evalkit.stats import ALLOCATION_METHODS
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -25,8 +42,6 @@ def _print_json(data: object) -> None:
 
 
 def _print_problems(problems: list[Problem], label: str) -> None:
-    from evalkit.cli.main import format_problems
-
     grouped: dict[str, list[Problem]] = {}
     for p in problems:
         grouped.setdefault(p.file or label, []).append(p)
@@ -43,8 +58,6 @@ def _failed(args: argparse.Namespace, problems: list[Problem], label: str) -> in
 
 
 def _project(path: str, usage: type[Exception]) -> Path:
-    from evalkit.config import CONFIG
-
     project = Path(path)
     if not (project / CONFIG).is_file():
         raise usage(f"{project} 不是 evalkit 项目（没有 {CONFIG}）：请先运行 evalkit init。")
@@ -61,8 +74,6 @@ def _existing(path: str, what: str, usage: type[Exception]) -> Path:
 
 
 def cmd_size(args: argparse.Namespace, usage: type[Exception]) -> int:
-    from evalkit.sampling import SamplingError, sample_size
-
     try:
         size = sample_size(args.p, args.margin, args.confidence, args.population, args.deff, args.response_rate)
     except SamplingError as exc:
@@ -99,8 +110,6 @@ def parse_fixed(text: str, usage: type[Exception]) -> dict[str, int]:
 
 
 def _design(args: argparse.Namespace, usage: type[Exception]):
-    from evalkit.sampling import Design
-
     fixed = parse_fixed(args.fixed, usage) if args.fixed else None
     allocation = args.allocation or ("fixed" if fixed else "proportional")
     if allocation == "fixed" and fixed is None:
@@ -123,8 +132,6 @@ def _row(cells: list, first: int) -> str:
 
 
 def _summary(result) -> None:
-    from evalkit.sampling import METHOD_ZH
-
     draw = result.draw
     print(f"已记录抽样 {draw.draw_id}：{result.path}")
     print(f"抽样框：{draw.frame_file}（{draw.population} 个单元，sha256 {draw.frame_sha256[:12]}…）")
@@ -140,9 +147,6 @@ def _summary(result) -> None:
 
 
 def cmd_draw(args: argparse.Namespace, usage: type[Exception]) -> int:
-    from evalkit.sampling import draw_to_dict, make_draw
-    from evalkit.sampling import SamplingError
-
     project = _project(args.project, usage)
     frame = _existing(args.frame, "抽样框文件", usage)
     design = _design(args, usage)
@@ -162,9 +166,6 @@ def cmd_draw(args: argparse.Namespace, usage: type[Exception]) -> int:
 
 
 def _read(project: Path, draw_id: str, usage: type[Exception]):
-    from evalkit.sampling import read_draw
-    from evalkit.sampling import SamplingError
-
     try:
         return read_draw(project, draw_id)
     except SamplingError as exc:
@@ -174,9 +175,6 @@ def _read(project: Path, draw_id: str, usage: type[Exception]):
 
 
 def cmd_verify(args: argparse.Namespace, usage: type[Exception]) -> int:
-    from evalkit.sampling import verify_draw
-    from evalkit.sampling import SamplingError
-
     project = _project(args.project, usage)
     try:
         draw = _read(project, args.draw_id, usage)
@@ -195,10 +193,6 @@ def cmd_verify(args: argparse.Namespace, usage: type[Exception]) -> int:
 
 
 def cmd_export(args: argparse.Namespace, usage: type[Exception]) -> int:
-    from evalkit.sampling import export_sample_xlsx
-    from evalkit.sampling import read_frame
-    from evalkit.sampling import SamplingError
-
     project = _project(args.project, usage)
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
@@ -221,9 +215,6 @@ def cmd_export(args: argparse.Namespace, usage: type[Exception]) -> int:
 
 
 def cmd_assign(args: argparse.Namespace, usage: type[Exception]) -> int:
-    from evalkit.sampling import make_assignment
-    from evalkit.sampling import SamplingError
-
     project = _project(args.project, usage)
     assessors = _existing(args.assessors, "评估员名单", usage)
     try:
@@ -265,9 +256,6 @@ def _add_size(sample, usage) -> None:
 
 
 def _add_draw(sample, usage) -> None:
-    from evalkit.sampling import METHODS
-    from evalkit.stats import ALLOCATION_METHODS
-
     p = sample.add_parser("draw", help="按随机种子从抽样框抽取样本并记录")
     p.add_argument("project", help="项目文件夹")
     p.add_argument("--frame", required=True, help="抽样框 .xlsx / .csv（事项清单或办件记录）")

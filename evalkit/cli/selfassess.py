@@ -6,12 +6,21 @@ import argparse
 import json
 from pathlib import Path
 
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
 from evalkit.io.xlsx import display_width
+from evalkit.problems import did_you_mean
+from evalkit.selfassess import (
+    claims_table,
+    deadline,
+    import_workbook,
+    load_selfassessments,
+    template_name,
+    write_template,
+)
+from evalkit.selfassess.selfassess import _basics
 
 
 def _project(args: argparse.Namespace) -> Path:
-    from evalkit.cli.main import UsageError
-
     root = Path(args.project)
     if not (root / "evalkit.toml").exists():
         raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
@@ -19,8 +28,6 @@ def _project(args: argparse.Namespace) -> Path:
 
 
 def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False) -> None:
-    from evalkit.cli.main import format_problems
-
     if as_json:
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
     elif problems:
@@ -28,10 +35,6 @@ def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
-    from evalkit.selfassess import deadline, template_name, write_template
-    from evalkit.selfassess.selfassess import _basics
-
     root = _project(args)
     fw, units, problems = _basics(root)
     if fw is None or units is None:
@@ -48,8 +51,6 @@ def cmd_template(args: argparse.Namespace) -> int:
     else:
         unit = units.get(args.unit)
         if unit is None:
-            from evalkit.problems import did_you_mean
-
             ids = [u.id for u in units.units]
             raise UsageError(f"单位「{args.unit}」不在单位名单中{did_you_mean(args.unit, ids) or '。'}请使用单位编号，如 c1-01。")
         targets = [(unit, out / template_name(unit.id) if out.is_dir() else out)]
@@ -67,9 +68,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS
-    from evalkit.selfassess import import_workbook
-
     root = _project(args)
     sa, problems = import_workbook(root, Path(args.file), unit=args.unit, replace_existing=args.replace)
     if args.json:
@@ -88,10 +86,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS
-    from evalkit.selfassess import claims_table, load_selfassessments
-    from evalkit.selfassess.selfassess import _basics
-
     root = _project(args)
     fw, units, problems = _basics(root)
     found, more = load_selfassessments(root, fw)

@@ -6,21 +6,44 @@ May use: :mod:`evalkit.io`, :mod:`evalkit.problems`.
 """
 
 from evalkit.config.layout import FRAMEWORKS, SUBDIRS, repository_root, shipped_dir
-from evalkit.config.settings import CONFIG, load_config
-from evalkit.config.units import Category, KIND_ZH, Unit, UnitList, is_safe_id, read_units, write_units
+from evalkit.config.settings import (
+    CONFIG,
+    DemoConfig,
+    EvaluationConfig,
+    LedgerConfig,
+    ProjectConfig,
+    ScoringConfig,
+    SelfassessConfig,
+    load_config,
+    new_config,
+    parse_config,
+    update_config,
+    write_config,
+)
+from evalkit.config.units import KIND_ZH, Category, Unit, UnitList, is_safe_id, read_units, write_units
 
 __all__ = [
     "CONFIG",
-    "Category",
     "FRAMEWORKS",
     "KIND_ZH",
     "SUBDIRS",
+    "Category",
+    "DemoConfig",
+    "EvaluationConfig",
+    "LedgerConfig",
+    "ProjectConfig",
+    "ScoringConfig",
+    "SelfassessConfig",
     "Unit",
     "UnitList",
     "is_safe_id",
     "load_config",
+    "new_config",
+    "parse_config",
     "read_units",
     "repository_root",
     "shipped_dir",
+    "update_config",
+    "write_config",
     "write_units",
 ]

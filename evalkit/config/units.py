@@ -17,8 +17,22 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from evalkit.io import tables
-from evalkit.problems import ERROR, WARNING, Problem, did_you_mean, problem, register
+from evalkit.config.problems import (
+    CATEGORY_BAD_FLAG,
+    CATEGORY_BAD_WEIGHT,
+    CATEGORY_DUPLICATE,
+    UNIT_CATEGORY_MISSING,
+    UNIT_CATEGORY_UNKNOWN,
+    UNIT_ID_DUPLICATE,
+    UNIT_ID_MISSING,
+    UNIT_ID_UNSAFE,
+    UNIT_KIND_UNKNOWN,
+    UNIT_NAME_MISSING,
+    UNIT_PARENT_UNKNOWN,
+    UNITS_EMPTY,
+)
+from evalkit.io import tables, xlsx
+from evalkit.problems import Problem, did_you_mean, problem
 
 UNIT_SHEET = ("单位", "units")
 CATEGORY_SHEET = ("类别", "categories")
@@ -42,27 +56,6 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 YES = {"是", "yes", "true", "1", "y"}
 NO = {"否", "no", "false", "0", "n", ""}
-
-UNIT_ID_DUPLICATE = register(
-    "unit-id-duplicate", ERROR, "单位编号「{value}」重复（第 {first_row} 行已使用）：每个单位的编号必须唯一。")
-UNIT_ID_UNSAFE = register(
-    "unit-id-unsafe", ERROR,
-    "单位编号「{value}」不能安全地用作文件名：只能使用英文字母、数字、-、_ 和 .，以字母或数字开头，"
-    "不含「..」，最长 64 个字符（例如 c1-01）。")
-UNIT_ID_MISSING = register("unit-id-missing", ERROR, "这一行没有单位编号：请填写编号（例如 c1-01）。")
-UNIT_NAME_MISSING = register("unit-name-missing", ERROR, "单位「{value}」没有名称：请填写单位全称。")
-UNIT_CATEGORY_UNKNOWN = register(
-    "unit-category-unknown", ERROR,
-    "单位「{value}」的类别「{category}」不在「类别」工作表中{hint}请改正类别，或在「类别」工作表中添加该类别。")
-UNIT_CATEGORY_MISSING = register("unit-category-missing", ERROR, "单位「{value}」没有填写类别：每个被评估单位必须属于一个类别。")
-UNIT_KIND_UNKNOWN = register("unit-kind-unknown", ERROR, "单位「{value}」的类型「{kind}」无法识别：应为「部门」或「地区」。")
-UNIT_PARENT_UNKNOWN = register(
-    "unit-parent-unknown", ERROR, "单位「{value}」的上级地区「{parent}」不是已列出的单位编号{hint}请改正或留空。")
-CATEGORY_DUPLICATE = register("category-duplicate", ERROR, "类别编号「{value}」重复：请删除重复的一行。")
-CATEGORY_BAD_WEIGHT = register(
-    "category-bad-weight", ERROR, "类别「{value}」的绩效权重「{weight}」无效：应为 0 到 1 之间的数字（如 0.7）。")
-CATEGORY_BAD_FLAG = register("category-bad-flag", ERROR, "类别「{value}」的「仅通报」应填「是」或「否」，收到「{flag}」。")
-UNITS_EMPTY = register("units-empty", WARNING, "单位名单 {file} 中没有单位：请在「单位」工作表中列出被评估单位。")
 
 
 @dataclass(frozen=True)
@@ -200,8 +193,6 @@ def _parents(units: list[Unit], cols: tables.Columns, table: tables.Table) -> li
 
 
 def write_units(units: UnitList, path: str | Path) -> Path:
-    from evalkit.io import xlsx
-
     wb = xlsx.new_workbook()
     xlsx.write_table(wb.create_sheet("单位"), ["编号", "名称", "类别", "类型", "上级地区"],
                      [(u.id, u.name, u.category, KIND_ZH[u.kind], u.parent) for u in units.units],

@@ -14,46 +14,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from evalkit.framework.model import POINTS_PER_UNIT, Framework, Indicator
-from evalkit.problems import ERROR, INFO, WARNING, Problem, did_you_mean, problem, register
-
-CODE_DUPLICATE = register(
-    "code-duplicate", ERROR,
-    "指标编码 {indicator} 重复出现（第 {first_row} 行和第 {row} 行）：每个指标只能出现一次，请删除或改正其中一行。")
-ORPHAN = register(
-    "indicator-orphan", ERROR,
-    "指标 {indicator} 的上级指标 {parent} 不存在{hint}请补上上级指标，或改正编码。")
-POINTS_MISSING = register(
-    "points-missing", ERROR,
-    "指标 {indicator} 没有分值，且无法唯一推断：请在「{column}」列填写分值。")
-POINTS_INFERRED = register(
-    "points-inferred", WARNING,
-    "指标 {indicator} 没有分值；上级 {parent} 为 {parent_points:g} 分，其余下级合计 {others:g} 分，"
-    "已推断为 {value:g} 分。请确认后把分值填入「{column}」列。")
-PARENT_POINTS_INFERRED = register(
-    "points-inferred-parent", WARNING,
-    "指标 {indicator} 没有分值，已按下级指标合计推断为 {value:g} 分。请确认后把分值填入「{column}」列。")
-POINTS_SUM = register(
-    "points-sum-mismatch", ERROR,
-    "指标 {indicator} 为 {points:g} 分，但下级指标（{children}）合计 {total:g} 分：请调整下级分值使其合计为 "
-    "{points:g}，或改正上级分值，并在「处理说明」列写明依据。")
-TOTAL_MISMATCH = register(
-    "total-mismatch", ERROR,
-    "一级指标（不含加分、扣分项）合计 {total:g} 分，与框架声明的总分 {declared:g} 分不符：请调整一级指标分值或「框架」表中的总分。")
-TOTAL_MISSING = register(
-    "total-missing", WARNING,
-    "框架没有声明总分，按一级指标合计 {total:g} 分计：请在「框架」工作表填写「总分」。")
-METHODS_MISSING = register(
-    "methods-missing", WARNING,
-    "末级指标 {indicator} 没有评分依据：请在「{column}」列填写评价方法，如 文件梳理、内部访谈、政务大厅调研。")
-RULE_MISSING = register(
-    "rule-missing", WARNING,
-    "末级指标 {indicator} 尚未设置评分规则：请在「{column}」列填写规则，否则该指标只能人工评分。")
-BONUS_CAP_MISSING = register(
-    "bonus-cap-missing", ERROR,
-    "加分项 {indicator} 没有上限：请在「{column}」列填写加分上限（如 10）。")
-RESOLUTION_NOTED = register(
-    "resolution-noted", INFO,
-    "指标 {indicator} 有处理说明：{value}")
+from evalkit.framework.problems import (
+    BONUS_CAP_MISSING,
+    CODE_DUPLICATE,
+    METHODS_MISSING,
+    ORPHAN,
+    PARENT_POINTS_INFERRED,
+    POINTS_INFERRED,
+    POINTS_MISSING,
+    POINTS_SUM,
+    RESOLUTION_NOTED,
+    RULE_MISSING,
+    TOTAL_MISMATCH,
+    TOTAL_MISSING,
+)
+from evalkit.problems import Problem, did_you_mean, problem
 
 
 def check_framework(fw: Framework) -> tuple[Framework, list[Problem]]:

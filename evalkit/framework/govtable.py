@@ -20,43 +20,28 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from evalkit.io import tables
 from evalkit.framework import vocabulary
-from evalkit.framework.model import Framework, Indicator, parse_methods
 from evalkit.framework.checks import check_framework
-from evalkit.problems import ERROR, WARNING, Problem, problem, register
+from evalkit.framework.model import Framework, Indicator
+from evalkit.framework.problems import (
+    GOV_BONUS,
+    GOV_DUPLICATE,
+    GOV_HEADER_MISSING,
+    GOV_METHODS_DIFFER,
+    GOV_NAME_IS_METHODS,
+    GOV_POINTS_FROM_NAME,
+    GOV_SHIFTED,
+    GOV_TOTAL,
+    GOV_UNPARSED,
+)
+from evalkit.framework.read import parse_methods
+from evalkit.io import tables
+from evalkit.problems import Problem, problem
 
 LEVEL_HEADERS = ("一级指标", "二级指标", "三级指标", "四级指标")
 METHOD_HEADERS = ("评分依据", "考核依据", "评价方法")
 CELL_RE = re.compile(r"^\s*(\d+(?:\.\d+)*)(?:[.．、]\s*|\s+)(.+?)\s*$", re.S)
 POINTS_RE = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
-
-GOV_HEADER_MISSING = register(
-    "gov-header-missing", ERROR,
-    "在工作簿 {file} 的前 15 行中找不到「一级指标」「二级指标」「三级指标」「评分依据」表头：请确认这是政府发布格式的指标体系表。")
-GOV_SHIFTED = register(
-    "gov-cell-shifted", WARNING,
-    "指标 {indicator} 出现在「{column}」列，但按编码它是{level}级指标（可能是合并单元格造成的错位）：已按编码归入{level}级。")
-GOV_POINTS_FROM_NAME = register(
-    "gov-points-from-name", WARNING, "指标 {indicator} 的名称未写分值「（N分）」，分值留空。")
-GOV_NAME_IS_METHODS = register(
-    "gov-name-is-methods", WARNING,
-    "指标 {indicator} 的单元格只写了评价方法「{value}」，没有名称：已原样作为名称导入，请在整理后的框架中为它命名。")
-GOV_METHODS_DIFFER = register(
-    "gov-methods-differ", WARNING,
-    "指标 {indicator} 所在行有两处不同的评价方法：指标单元格写「{named}」，评分依据列写「{listed}」。已采用评分依据列，请核对。")
-GOV_BONUS = register(
-    "gov-kind-assumed", WARNING,
-    "指标 {indicator}「{value}」的名称含「{word}」，已设为{kind}项{cap}请核对类型与上限。")
-GOV_TOTAL = register(
-    "gov-total-assumed", WARNING,
-    "政府表未写总分，按一级计分指标合计 {total:g} 分作为总分：请核对「框架」工作表中的总分。")
-GOV_UNPARSED = register(
-    "gov-cell-unparsed", WARNING,
-    "单元格内容「{value}」不以指标编码开头，无法识别为指标，已忽略：若它是指标，请在名称前加上编码（如 2.4.2）。")
-GOV_DUPLICATE = register(
-    "gov-code-conflict", ERROR,
-    "指标编码 {indicator} 在第 {first_row} 行和第 {row} 行的名称不同（「{first}」与「{value}」）：请确认编码是否写错。")
 
 
 def parse_cell(value: str) -> tuple[str, str, float | None] | None:
@@ -85,6 +70,11 @@ def _header(ws, file: str) -> tuple[int, dict[int, int], int | None] | None:
             methods = next((i for i, c in enumerate(cells) if c in METHOD_HEADERS), None)
             return r, levels, methods
     return None
+
+
+def is_government_table(wb, file: str = "") -> bool:
+    """Whether a workbook has a sheet in the government's published layout (一级指标 / 二级指标 … headers)."""
+    return any(_header(ws, file) for ws in wb.worksheets)
 
 
 def _expanded_rows(ws) -> list[list[str]]:

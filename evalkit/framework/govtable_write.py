@@ -15,8 +15,8 @@ from pathlib import Path
 from openpyxl.styles import Alignment
 
 from evalkit.framework import vocabulary
-from evalkit.io import xlsx
 from evalkit.framework.model import Framework, Indicator
+from evalkit.io import xlsx
 
 HEADERS = ("一级指标", "二级指标", "三级指标", "评分依据", "")
 

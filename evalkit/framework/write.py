@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.framework import vocabulary
-from evalkit.io import xlsx
 from evalkit.framework.model import COLUMNS, POINTS_PER_UNIT, Framework, Indicator
+from evalkit.io import xlsx
 
 WRITE_ORDER = ("code", "name", "name_en", "points", "kind", "cap", "methods", "rule",
                "task_no", "deadline", "note", "resolution")

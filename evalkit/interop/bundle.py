@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalkit import __version__
+from evalkit.version import __version__
 from evalkit.io.durable import ID_RE, _link_no_replace, dumps, ensure_dir, fsync_dir, loads, unlink_quietly
 from evalkit.problems import ERROR, INFO, WARNING, Problem, problem, register
 from evalkit.store import RECORD_CONFLICT, Revision, build_view, ordered, read_revision
@@ -343,7 +343,7 @@ def _setup_members(root: Path, problems: list[Problem]) -> tuple[list[Member], d
     config, _ = load_config(root)
     wanted: dict[str, Path] = {}
     root_resolved = root.resolve()
-    for name in (config.framework, config.units):
+    for name in (config.evaluation.framework, config.evaluation.units):
         path = root / name
         try:
             rel = path.resolve().relative_to(root_resolved).as_posix()

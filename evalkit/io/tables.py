@@ -17,9 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
 from evalkit.problems import (
-    COLUMN_MISSING, COLUMN_UNKNOWN, FILE_EMPTY, FILE_MISSING, FILE_NOT_WORKBOOK,
-    FILE_UNREADABLE, SHEET_EMPTY, SHEET_MISSING, Problem, did_you_mean, problem,
+    COLUMN_MISSING,
+    COLUMN_UNKNOWN,
+    FILE_EMPTY,
+    FILE_MISSING,
+    FILE_NOT_WORKBOOK,
+    FILE_UNREADABLE,
+    SHEET_EMPTY,
+    SHEET_MISSING,
+    Problem,
+    did_you_mean,
+    problem,
 )
 
 
@@ -69,8 +81,6 @@ def text(value: object) -> str:
 
 def open_workbook(path: Path, *, data_only: bool = True):
     """Open an xlsx workbook, or return (None, problems) naming why it cannot be read."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     file = str(path)
     if not path.exists():

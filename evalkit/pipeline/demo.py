@@ -863,8 +863,7 @@ def _selfassessments(g: _Gen, root: Path) -> tuple[str, dict]:
     weak unit, which claims every instant case was done on the spot (outside the interval).
     Returns the liar's id and its sampled figures.
     """
-    from evalkit.scoring import read_adjustments
-    from evalkit.scoring import score_project
+    from evalkit.project import evaluate, open_project
     from evalkit.selfassess import write_selfassessment
 
     from evalkit.framework import read_framework
@@ -874,8 +873,7 @@ def _selfassessments(g: _Gen, root: Path) -> tuple[str, dict]:
     leaves = [ind for ind in fw.indicators if fw.is_leaf(ind.code) and ind.points]
     evaluation = None
     if g.counter <= SCORED_SELF_LIMIT:  # small projects: self-scores from the real scores
-        events, manual, _ = read_adjustments(root)
-        evaluation = score_project(root, events=events, manual=manual, draws=0)
+        evaluation = evaluate(open_project(root), draws=0)[0]
     # 2.2.1 as sampled (approved rows), tallied while generating
     shares = {}
     for u in g.units.units:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from evalkit.config import FRAMEWORKS, SUBDIRS, shipped_dir
-from evalkit.config import CONFIG
+from evalkit.config import CONFIG, FRAMEWORKS, SUBDIRS, new_config, shipped_dir, write_config
 
 
 def init_project(target: Path, framework_id: str, name: str | None = None) -> list[Path]:
@@ -27,14 +26,6 @@ def init_project(target: Path, framework_id: str, name: str | None = None) -> li
         if not dst.exists():
             shutil.copyfile(src, dst)
             created.append(dst)
-    config = target / CONFIG
-    if not config.exists():
-        title = name or target.name
-        config.write_text(
-            "# evalkit 项目设置 (evaluation settings)\n[evaluation]\n"
-            f'name = "{title}"\nframework = "framework.xlsx"\nunits = "units.xlsx"\n'
-            f'# 评估截止日期：逾期判断与报告以此为准 (as-of date of the evaluation)\nas_of = ""\n'
-            '# 评估期：记录中的日期应在此范围内，如 2018-11-20 (evaluation period)\nperiod_start = ""\nperiod_end = ""\n'
-            f'# 创建自标准框架 {framework_id}\n', encoding="utf-8")
-        created.append(config)
+    if not (target / CONFIG).exists():
+        created.append(write_config(target, new_config(name or target.name, framework_id)))
     return created

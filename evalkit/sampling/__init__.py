@@ -6,14 +6,14 @@ May use: :mod:`evalkit.stats`, :mod:`evalkit.config`, :mod:`evalkit.io`, :mod:`e
 """
 
 from evalkit.sampling.assign import Assessor, assign, make_assignment, read_assessors
-from evalkit.sampling.designs import Design, METHODS, METHOD_ZH, SamplingError, inclusion_probabilities, sample_size
+from evalkit.sampling.designs import METHOD_ZH, METHODS, Design, SamplingError, inclusion_probabilities, sample_size
 from evalkit.sampling.draws import (
+    draw_sample,
     draw_to_dict,
     list_draws,
     make_draw,
     read_draw,
     verify_draw,
-    draw_sample,
 )
 from evalkit.sampling.estimate import draw_estimate, estimate_proportion, export_sample_xlsx, fieldwork_status
 from evalkit.sampling.fieldwork import record_contact, statuses

@@ -37,13 +37,25 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from evalkit.io import durable
-from evalkit.io import tables
-from evalkit.sampling.frames import file_sha256, load_table
-from evalkit.problems import ERROR, WARNING, Problem, did_you_mean, problem, register
-from evalkit.sampling.draws import versions
+from evalkit.config import UnitList, is_safe_id, load_config, read_units
+from evalkit.io import durable, tables
+from evalkit.problems import Problem, did_you_mean, problem
 from evalkit.sampling.designs import SamplingError
-from evalkit.config import UnitList, is_safe_id
+from evalkit.sampling.draws import versions
+from evalkit.sampling.frames import file_sha256, load_table
+from evalkit.sampling.problems import (
+    ASSESSOR_DUPLICATE,
+    ASSESSOR_ID_MISSING,
+    ASSESSORS_EMPTY,
+    ASSIGN_EXISTS,
+    ASSIGN_ID_UNSAFE,
+    LINK_UNKNOWN,
+    NO_UNITS,
+    PER_UNIT_INVALID,
+    SEED_INVALID,
+    UNBALANCED,
+    UNIT_INFEASIBLE,
+)
 
 FORMAT = "evalkit.assignment/1"
 ASSESSOR_COLUMNS = {
@@ -52,24 +64,6 @@ ASSESSOR_COLUMNS = {
     "linked": ("关联单位", "回避单位", "利害关系单位", "linked_units", "conflicts"),
 }
 SEPARATORS = re.compile(r"[,，、;；\s]+")
-
-ASSESSOR_ID_MISSING = register("assessor-id-missing", ERROR, "这一行没有评估员编号：请填写「编号」。")
-ASSESSOR_DUPLICATE = register("assessor-id-duplicate", ERROR, "评估员编号「{value}」重复（第 {first_row} 行已出现）：每名评估员只能列一次。")
-ASSESSORS_EMPTY = register("assessors-empty", ERROR, "评估员名单 {file} 中没有评估员：请至少列出 {per_unit} 名。")
-LINK_UNKNOWN = register(
-    "assessor-link-unknown", WARNING,
-    "评估员「{record}」的关联单位「{value}」不在单位名单中{hint}该回避关系未生效，请改正单位编号或名称。")
-PER_UNIT_INVALID = register("assign-per-unit-invalid", ERROR, "每个单位的评估员人数「{value}」无效：应为不小于 1 的整数。")
-UNIT_INFEASIBLE = register(
-    "assign-unit-infeasible", ERROR,
-    "单位「{record}」（{name}）只有 {eligible} 名无利害关系的评估员，少于每单位 {per_unit} 名：请增加评估员或减少每单位人数。")
-UNBALANCED = register(
-    "assign-unbalanced", WARNING,
-    "由于回避关系，工作量无法做到相差不超过 1：现为每人 {low}–{high} 个单位；{who}。")
-ASSIGN_EXISTS = register("assign-exists", ERROR, "派员记录 {file} 已存在：派员记录从不覆盖，请用 --id 另起一个编号。")
-ASSIGN_ID_UNSAFE = register(
-    "assign-id-unsafe", ERROR, "派员编号「{value}」不能用作文件名：只能使用英文字母、数字、-、_ 和 .，以字母或数字开头。")
-NO_UNITS = register("assign-no-units", ERROR, "项目单位名单 {file} 无法使用：{detail}。请先用 evalkit validate 检查项目。")
 
 
 @dataclass(frozen=True)
@@ -262,9 +256,6 @@ def assign(unit_ids: Sequence[str], assessors: Sequence[Assessor], per_unit: int
 
 
 def _project_units(project: Path) -> tuple[UnitList, Path]:
-    from evalkit.config import load_config
-    from evalkit.config import read_units
-
     path = load_config(project)[0].units_path
     if not path.exists():
         raise SamplingError([problem(NO_UNITS, file=str(path), detail="文件不存在")])
@@ -277,8 +268,6 @@ def _project_units(project: Path) -> tuple[UnitList, Path]:
 
 
 def _check_seed(seed: object) -> list[Problem]:
-    from evalkit.sampling.designs import SEED_INVALID
-
     ok = isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
     return [] if ok else [problem(SEED_INVALID, value=seed, field="seed")]
 

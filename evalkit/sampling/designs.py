@@ -42,9 +42,8 @@ Efraimidis & Spirakis 2006).  Reserves are used strictly in the recorded order.
 Bad input raises :class:`SamplingError` carrying problem records; nothing is
 written.  :func:`sample_size` wraps :func:`evalkit.stats.sample_size_proportion`
 (Cochran 1977, §4.4; Kish 1965 for the design effect) with the same problem
-records.  The draw itself (:func:`draw_sample`, the :class:`Draw` record),
-writing, reading and verifying records are in :mod:`evalkit.sampling.draws` (and
-importable from here too: ``from evalkit.sampling.designs import draw_sample, verify_draw``).
+records.  The draw itself (:func:`evalkit.sampling.draws.draw_sample`, the ``Draw`` record),
+writing, reading and verifying records are in :mod:`evalkit.sampling.draws`.
 """
 
 from __future__ import annotations
@@ -56,8 +55,24 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from evalkit.problems import Problem, did_you_mean, problem
 from evalkit.sampling import frames as fr
-from evalkit.problems import ERROR, Problem, did_you_mean, problem, register
+from evalkit.sampling.problems import (
+    ALLOCATION_INVALID,
+    ALLOCATION_UNKNOWN,
+    FIXED_MISSING,
+    FIXED_NEEDED,
+    FIXED_TOTAL,
+    FIXED_UNKNOWN,
+    METHOD_UNKNOWN,
+    N_INVALID,
+    N_TOO_LARGE,
+    RESERVE_INVALID,
+    SEED_INVALID,
+    SIZE_CODES,
+    STRATA_NEEDED,
+    STRATUM_TOO_SMALL,
+)
 from evalkit.stats import ALLOCATION_METHODS, SampleSize, allocate, sample_size_proportion
 
 METHODS = ("srs", "systematic", "stratified", "pps")
@@ -65,25 +80,7 @@ METHOD_ZH = {"srs": "简单随机抽样", "systematic": "系统抽样", "stratif
 ALLOCATION_ZH = {"proportional": "按比例", "equal": "等额", "fixed": "指定"}
 WHOLE = "全部"
 
-METHOD_UNKNOWN = register("sample-method-unknown", ERROR, "抽样方法「{value}」无法识别：应为 {choices} 之一。")
-N_INVALID = register("sample-n-invalid", ERROR, "样本量「{value}」无效：应为不小于 1 的整数。")
-N_TOO_LARGE = register(
-    "sample-n-too-large", ERROR, "样本量 {value} 超过了抽样框 {file} 的单元数 {population}：请减少样本量或改为普查。")
-SEED_INVALID = register("sample-seed-invalid", ERROR, "随机种子「{value}」无效：应为不小于 0 的整数（请记下并公开所用的种子）。")
-RESERVE_INVALID = register("sample-reserve-invalid", ERROR, "备用样本数「{value}」无效：应为不小于 0 的整数。")
-STRATA_NEEDED = register("sample-strata-needed", ERROR, "分层随机抽样需要指定分层列（如「单位」或「类型」）：请用 --strata 给出。")
-ALLOCATION_UNKNOWN = register("sample-allocation-unknown", ERROR, "分配方法「{value}」无法识别：应为 {choices} 之一。")
-FIXED_NEEDED = register("sample-fixed-needed", ERROR, "指定分配需要给出每层的样本量（例如 --fixed 'c1-01=3,c1-02=4'）。")
-FIXED_UNKNOWN = register(
-    "sample-fixed-unknown-stratum", ERROR, "指定分配中的分层「{record}」不在抽样框的「{column}」列中{hint}")
-FIXED_MISSING = register(
-    "sample-fixed-missing-stratum", ERROR, "指定分配缺少分层「{record}」（{population} 个单元）的样本量：不抽的分层请写 0。")
-FIXED_TOTAL = register("sample-fixed-total", ERROR, "指定分配各层之和为 {total}，与样本量 {value} 不一致。")
-STRATUM_TOO_SMALL = register(
-    "sample-stratum-too-small", ERROR,
-    "分层「{record}」只有 {population} 个单元，少于分配给它的 {wanted} 个：请减少该层样本量或合并分层。")
-ALLOCATION_INVALID = register("sample-allocation-invalid", ERROR, "无法分配样本：{detail}。")
-# argument -> (label, rule, test) for :func:`sample_size`; each has its code, e.g. sample-margin-invalid
+# argument -> (label, rule, test) for :func:`sample_size`; each has its code (SIZE_CODES), e.g. sample-margin-invalid
 SIZE_RULES = {
     "p": ("预期比例 p", "应在 0 到 1 之间（不知道时用 0.5，最保守）", lambda v: 0 <= v <= 1),
     "margin": ("边际误差 margin", "应大于 0 且小于 1（如 0.05 表示 ±5 个百分点）", lambda v: 0 < v < 1),
@@ -92,8 +89,6 @@ SIZE_RULES = {
     "response_rate": ("预期应答率 response_rate", "应大于 0 且不超过 1", lambda v: 0 < v <= 1),
     "population": ("总体规模 population", "应为不小于 1 的整数（不知道时不填，按无限总体计算）", lambda v: v >= 1),
 }
-SIZE_CODES = {name: register(f"sample-{name.replace('_', '-')}-invalid", ERROR, "{label}「{value}」无效：{rule}。")
-              for name in SIZE_RULES}
 
 
 class SamplingError(Exception):
@@ -351,13 +346,3 @@ def sample_size(p: float = 0.5, margin: float = 0.05, confidence: float = 0.95, 
     if found:
         raise SamplingError(found)
     return sample_size_proportion(p, margin, confidence, population, deff, response_rate)
-
-
-def __getattr__(name: str):
-    """The draw record and its helpers live in :mod:`evalkit.sampling.draws`; importable from here too."""
-    if name in ("Draw", "Stratum", "Selected", "Reserve", "draw_sample", "make_draw", "read_draw",
-                "verify_draw", "draw_path", "draw_from_dict", "draw_to_dict", "versions"):
-        from evalkit.sampling import draws
-
-        return getattr(draws, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

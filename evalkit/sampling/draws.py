@@ -29,33 +29,25 @@ from typing import Mapping
 
 import numpy as np
 
+from evalkit.config import UnitList, is_safe_id, load_config, read_units
 from evalkit.io import durable
-from evalkit.sampling import frames as fr
+from evalkit.problems import Problem, problem
 from evalkit.sampling import designs as sp
-from evalkit.problems import ERROR, Problem, problem, register
-from evalkit.config import UnitList, is_safe_id
+from evalkit.sampling import frames as fr
+from evalkit.sampling.problems import (
+    DRAW_EXISTS,
+    DRAW_FRAME_CHANGED,
+    DRAW_FRAME_MISSING,
+    DRAW_ID_UNSAFE,
+    DRAW_MISMATCH,
+    DRAW_MISSING,
+    DRAW_UNREADABLE,
+    FRAME_NAME_TAKEN,
+)
+from evalkit.version import __version__
 
 DRAWS = "draws"
 
-DRAW_ID_UNSAFE = register(
-    "draw-id-unsafe", ERROR,
-    "抽样编号「{value}」不能用作文件名：只能使用英文字母、数字、-、_ 和 .，以字母或数字开头，"
-    "最长 64 个字符，且不能以 assign- 开头（例如 hotline-2024）。")
-DRAW_EXISTS = register(
-    "draw-exists", ERROR, "抽样记录 {file} 已存在：抽样记录从不覆盖。请用 --id 另起一个编号，或先核验已有的抽样。")
-DRAW_MISSING = register("draw-missing", ERROR, "找不到抽样记录 {file}：请检查抽样编号（现有：{found}）。")
-DRAW_UNREADABLE = register("draw-unreadable", ERROR, "抽样记录 {file} 无法读取：{detail}。该文件可能被改动或损坏。")
-DRAW_FRAME_MISSING = register("draw-frame-missing", ERROR, "找不到抽样时使用的抽样框 {file}：无法核验该次抽样。")
-DRAW_FRAME_CHANGED = register(
-    "draw-frame-changed", ERROR,
-    "抽样框 {file} 在抽样后被改动过（抽样时 sha256 {recorded}…，现在 {current}…）：该样本不再对应这份清单。"
-    "请找回原文件，或用新清单重新抽样（新的抽样编号）。")
-DRAW_MISMATCH = register(
-    "draw-mismatch", ERROR,
-    "按记录的设计和种子重新抽样，得到的{what}与记录不一致：{detail}。抽样时的版本 {then}，现在 {now}。")
-FRAME_NAME_TAKEN = register(
-    "draw-frame-name-taken", ERROR,
-    "项目的 frames/ 中已有同名但内容不同的文件 {file}：请给抽样框换个文件名，或直接使用项目里的那份。")
 FORMAT = "evalkit.draw/1"
 ORDERING = "frame sorted by id (Unicode code points); strata in sorted order"
 
@@ -167,9 +159,7 @@ def draw_sample(frame: fr.Frame, design: sp.Design, seed: int, *, draw_id: str =
 
 def versions() -> dict[str, str]:
     """Versions that a draw depends on (numpy's Generator streams may change between releases)."""
-    import evalkit
-
-    return {"evalkit": evalkit.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    return {"evalkit": __version__, "numpy": np.__version__, "python": platform.python_version()}
 
 
 @dataclass(frozen=True)
@@ -263,9 +253,6 @@ def _frame_place(project: Path, frame_path: Path, sha256: str) -> tuple[str, byt
 
 
 def _project_units(project: Path) -> UnitList | None:
-    from evalkit.config import load_config
-    from evalkit.config import read_units
-
     config, _ = load_config(project)
     return read_units(config.units_path)[0] if config.units_path.exists() else None
 

@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from evalkit.io import tables
-from evalkit.io import xlsx
+from evalkit.io import tables, xlsx
+from evalkit.problems import Problem, problem
+from evalkit.sampling.designs import ALLOCATION_ZH, METHOD_ZH, SamplingError
 from evalkit.sampling.draws import DRAW_FRAME_CHANGED, Draw, versions_text
 from evalkit.sampling.frames import Frame
-from evalkit.problems import ERROR, WARNING, Problem, problem, register
-from evalkit.sampling.designs import ALLOCATION_ZH, METHOD_ZH, SamplingError
+from evalkit.sampling.problems import ID_UNKNOWN, RESERVE_OUT_OF_ORDER, STATUS_UNKNOWN
 from evalkit.stats import StratumProportion, clopper_pearson_interval, stratified_proportion, wilson_interval, z_value
 
 DONE, REFUSED, UNREACHABLE = "done", "refused", "unreachable"
@@ -50,14 +50,6 @@ STATUS_ALIASES = {
 }
 STATUS_ZH = {DONE: "已完成", REFUSED: "拒访", UNREACHABLE: "无法联系"}
 TOTAL = "合计"
-
-STATUS_UNKNOWN = register(
-    "fieldwork-status-unknown", ERROR, "编号「{record}」的状态「{value}」无法识别：应为 已完成、拒访 或 无法联系（未联系的留空）。")
-ID_UNKNOWN = register("fieldwork-id-unknown", WARNING, "编号「{record}」不在抽样「{draw}」的样本或备用名单中：已忽略。")
-RESERVE_OUT_OF_ORDER = register(
-    "fieldwork-reserve-out-of-order", WARNING,
-    "备用单元「{record}」（分层「{stratum}」第 {order} 位）尚未轮到就已联系：备用样本必须按顺序启用，"
-    "只有前面的单元拒访或无法联系时才能使用它。")
 
 
 @dataclass(frozen=True)

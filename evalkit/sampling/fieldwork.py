@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit.io import durable
+from evalkit.sampling.draws import check_record_id
 from evalkit.sampling.estimate import normalise_status
 
 
@@ -35,8 +36,6 @@ class Contact:
 
 
 def _folder(project: Path, draw_id: str) -> Path:
-    from evalkit.sampling.draws import check_record_id
-
     if check_record_id(draw_id):
         raise ValueError(f"抽样编号「{draw_id}」不能用作文件名")
     return Path(project) / "fieldwork" / draw_id

@@ -28,9 +28,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from evalkit.io import tables
-from evalkit.problems import ERROR, WARNING, Problem, did_you_mean, problem, register
 from evalkit.config import UnitList
+from evalkit.io import tables
+from evalkit.problems import Problem, did_you_mean, problem
+from evalkit.sampling.problems import (
+    FRAME_COLUMN_NEEDED,
+    FRAME_EMPTY,
+    FRAME_ID_DUPLICATE,
+    FRAME_ID_MISSING,
+    FRAME_SIZE_INVALID,
+    FRAME_STRATUM_EMPTY,
+    FRAME_UNIT_MISSING,
+    FRAME_UNIT_UNKNOWN,
+)
 
 _COMMON = {
     "unit": ("单位", "单位编号", "实施单位", "办理单位", "unit_id"),
@@ -54,24 +64,6 @@ CASE_MARKERS = {"办件编号", "受理编号", "case_id"}
 KINDS = {"items": ITEM_COLUMNS, "cases": CASE_COLUMNS}
 KIND_ZH = {"items": "事项清单", "cases": "办件记录"}
 SHEET_NAMES = ("事项清单", "办件记录", "抽样框", "frame", "items", "cases")
-
-FRAME_EMPTY = register("frame-empty", ERROR, "抽样框 {file} 没有任何单元：请至少列出一行{what}。")
-FRAME_ID_MISSING = register("frame-id-missing", ERROR, "这一行没有编号：抽样框的每一行都必须有唯一的「{column}」。")
-FRAME_ID_DUPLICATE = register(
-    "frame-id-duplicate", ERROR,
-    "编号「{value}」重复（第 {first_row} 行已出现）：重复列出的单元被抽中的机会会加倍，请删除或改正重复行。")
-FRAME_UNIT_UNKNOWN = register(
-    "frame-unit-unknown", ERROR,
-    "单位「{value}」不在项目单位名单中{hint}请改正单位编号或名称，或先把该单位加入单位名单。")
-FRAME_UNIT_MISSING = register("frame-unit-missing", WARNING, "编号「{value}」这一行没有填写单位：不能按单位分层，请补填。")
-FRAME_COLUMN_NEEDED = register(
-    "frame-column-needed", ERROR,
-    "抽样框 {file} 缺少列「{column}」：{why}{hint}请在表头添加该列，或改用其他抽样方法。")
-FRAME_SIZE_INVALID = register(
-    "frame-size-invalid", ERROR,
-    "编号「{value}」的规模「{size}」无效：按规模成比例抽样（PPS）要求每个单元的「{column}」是大于 0 的数字。")
-FRAME_STRATUM_EMPTY = register(
-    "frame-stratum-empty", ERROR, "编号「{value}」的分层列「{column}」为空：分层抽样要求每一行都填写分层。")
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,18 @@ May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :
 from evalkit.scoring.adjustments import read_adjustments
 from evalkit.scoring.events import Event
 from evalkit.scoring.evidence import admitted, candidates
-from evalkit.scoring.leaves import LeafScore, ManualScore, STATUS_ZH
+from evalkit.scoring.leaves import STATUS_ZH, LeafScore, ManualScore
+from evalkit.scoring.results import Evaluation, ScoringSettings, Stability, UnitResult
 from evalkit.scoring.rule_checks import validate_rules
 from evalkit.scoring.rules import Condition, FieldRef, RuleSyntaxError, Span, describe_thresholds, parse_rule
-from evalkit.scoring.score import ScoringSettings, load_project, score, score_project
+from evalkit.scoring.score import TaskLeaves, score
 from evalkit.scoring.tree import GradeBand
 
 __all__ = [
+    "Evaluation",
+    "Stability",
+    "TaskLeaves",
+    "UnitResult",
     "Condition",
     "Event",
     "FieldRef",
@@ -31,10 +36,8 @@ __all__ = [
     "admitted",
     "candidates",
     "describe_thresholds",
-    "load_project",
     "parse_rule",
     "read_adjustments",
     "score",
-    "score_project",
     "validate_rules",
 ]

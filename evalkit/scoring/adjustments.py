@@ -16,9 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalkit.io import tables
+from evalkit.problems import Problem, problem
 from evalkit.scoring.events import EVENT_KINDS, Event
 from evalkit.scoring.leaves import ManualScore
-from evalkit.problems import ERROR, Problem, problem, register
+from evalkit.scoring.problems import BAD_NUMBER
 
 FILE_NAME = "adjustments.xlsx"
 EVENT_COLUMNS = {
@@ -29,8 +30,6 @@ MANUAL_COLUMNS = {
     "unit": ("单位", "单位编号"), "indicator": ("指标", "指标编码"), "points": ("分数", "得分"),
     "justification": ("理由", "依据"), "who": ("评分人",),
 }
-BAD_NUMBER = register(
-    "adjustment-not-number", ERROR, "工作表「{sheet}」第 {row} 行「{column}」的值「{value}」不是数字：请只填写数字。")
 
 
 def _kind_code(text: str) -> str:

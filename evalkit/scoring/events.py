@@ -22,7 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from evalkit.problems import ERROR, Problem, did_you_mean, problem, register
+from evalkit.problems import Problem, did_you_mean, problem
+from evalkit.scoring.problems import (
+    EVENT_DUPLICATE,
+    EVENT_EVIDENCE_MISSING,
+    EVENT_KIND_UNKNOWN,
+    EVENT_POINTS_INVALID,
+    EVENT_UNIT_UNKNOWN,
+)
 
 
 @dataclass(frozen=True)
@@ -47,19 +54,6 @@ EVENT_KINDS: dict[str, EventKind] = {k.code: k for k in (
     EventKind("falsification", -15.0, "弄虚作假", "吉市办发〔2018〕15号 第十三条（三）"),
 )}
 INNOVATION_CAP = 10.0  # 第十一条: 所加分值不得超过10分
-
-EVENT_KIND_UNKNOWN = register(
-    "event-kind-unknown", ERROR, "加减分事项 {record}（单位 {unit}）的类型「{value}」无法识别{hint}可用类型：{known}。")
-EVENT_EVIDENCE_MISSING = register(
-    "event-evidence-missing", ERROR,
-    "加减分事项 {record}（单位 {unit}，{kind}）没有佐证：请填写文件文号、记录编号或台账条目，否则不计入。")
-EVENT_UNIT_UNKNOWN = register(
-    "event-unit-unknown", ERROR, "加减分事项 {record} 的单位「{unit}」不在单位名单中：请改正单位编号。")
-EVENT_DUPLICATE = register(
-    "event-duplicate", ERROR, "加减分事项编号 {record} 出现了 {count} 次：同一事项只能记录一次，请删除重复的一条。")
-EVENT_POINTS_INVALID = register(
-    "event-points-invalid", ERROR,
-    "加减分事项 {record}（单位 {unit}，{kind}）的分值「{value}」无效：{fix}")
 
 
 @dataclass(frozen=True)

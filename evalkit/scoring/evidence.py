@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
-from evalkit.store import STATES
 from evalkit.scoring.rules import Condition, FieldRef
+from evalkit.store import STATES
 
 REASONS = {
     "deleted": "记录已删除",

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from evalkit.forms import Instrument
+from evalkit.framework import Indicator
 from evalkit.scoring.evidence import (
     LeftOut,
     Obs,
@@ -30,8 +32,6 @@ from evalkit.scoring.evidence import (
     observations,
     resolve,
 )
-from evalkit.framework import Indicator
-from evalkit.forms import Instrument
 from evalkit.scoring.rules import Condition, FieldRef, Rule, describe_thresholds, share_to_fraction
 from evalkit.stats import wilson_interval
 

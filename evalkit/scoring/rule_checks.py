@@ -12,10 +12,26 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from evalkit.scoring.evidence import field_names, resolve
-from evalkit.framework import Framework, Indicator
 from evalkit.forms import ANY_INDICATOR, Instrument
-from evalkit.problems import ERROR, WARNING, Problem, did_you_mean, problem, register
+from evalkit.framework import Framework, Indicator
+from evalkit.problems import Problem, did_you_mean, problem
+from evalkit.scoring.evidence import field_names, resolve
+from evalkit.scoring.problems import (
+    RULE_BANDS_GAP,
+    RULE_BANDS_OVERLAP,
+    RULE_FIELD_OTHER_INDICATOR,
+    RULE_FIELD_UNKNOWN,
+    RULE_INSTRUMENT_UNKNOWN,
+    RULE_MANUAL_ABOVE_MAX,
+    RULE_ON_PARENT,
+    RULE_PARAM_INVALID,
+    RULE_PARAM_MISSING,
+    RULE_PARAM_UNKNOWN,
+    RULE_SYNTAX,
+    RULE_THRESHOLD_ABOVE_100,
+    RULE_THRESHOLDS_EQUAL,
+    RULE_UNKNOWN,
+)
 from evalkit.scoring.rules import (
     COMMON,
     INSUFFICIENT,
@@ -28,33 +44,6 @@ from evalkit.scoring.rules import (
     Span,
     parse_rule,
 )
-
-_CELL = "指标 {indicator} 的评分规则"
-RULE_SYNTAX = register("rule-syntax", ERROR, _CELL + "「{value}」无法解析：{detail}。写法见 docs/rules.md，例如 "
-                       "rate(where=service_user_check.citizens.trips <= 1, full=90%, zero=50%)。")
-RULE_UNKNOWN = register("rule-unknown", ERROR, _CELL + "类型「{value}」不存在{hint}可用类型：{known}。")
-RULE_PARAM_MISSING = register("rule-param-missing", ERROR, _CELL + " {kind}(…) 缺少参数 {missing}：请补上。{usage}")
-RULE_PARAM_UNKNOWN = register("rule-param-unknown", ERROR, _CELL + " {kind}(…) 不认识参数「{value}」{hint}可用参数：{known}。")
-RULE_PARAM_INVALID = register("rule-param-invalid", ERROR, _CELL + "的参数 {param}={value} 无效：{fix}")
-RULE_INSTRUMENT_UNKNOWN = register(
-    "rule-instrument-unknown", ERROR, _CELL + "引用的调查工具「{value}」不存在{hint}项目中的调查工具：{known}。")
-RULE_FIELD_UNKNOWN = register(
-    "rule-field-unknown", ERROR, _CELL + "引用的字段 {value} 在调查工具 {instrument} 中不存在{hint}请改正字段名。")
-RULE_FIELD_OTHER_INDICATOR = register(
-    "rule-field-other-indicator", WARNING,
-    _CELL + "引用的字段 {value} 在调查工具中标注为服务指标 {codes}，不包括本指标：请确认字段选对了，或在工具的 evalkit::indicator 列补上本指标。")
-RULE_THRESHOLD_ABOVE_100 = register(
-    "rule-threshold-above-100", ERROR, _CELL + "的阈值 {param}={value} 超过 100%：比例阈值应在 0% 到 100% 之间（写成 70% 或 0.7）。")
-RULE_THRESHOLDS_EQUAL = register(
-    "rule-thresholds-equal", ERROR, _CELL + "的满分阈值 full 与零分阈值 zero 相同（{value}）：请拉开两者，或改用分档 bands。")
-RULE_BANDS_OVERLAP = register(
-    "rule-bands-overlap", ERROR, _CELL + "的分档 {first} 与 {second} 重叠：同一比例只能落在一个档内，请调整档的上下限。")
-RULE_BANDS_GAP = register(
-    "rule-bands-gap", ERROR, _CELL + "的分档没有覆盖 {low} 到 {high}：请补上这一段，使各档从 0% 连续覆盖到 100%。")
-RULE_MANUAL_ABOVE_MAX = register(
-    "rule-manual-above-max", ERROR, _CELL + "的人工评分上限 max={value} 超过该指标的分值 {points}：请改为不超过 {points}。")
-RULE_ON_PARENT = register(
-    "rule-on-parent", WARNING, _CELL + "写在有下级的指标上，不会被使用：上级指标的得分由下级合计，请把规则写到末级指标。")
 
 LEDGER_RULE_WORDS = ("台账", "ledger", "ledger()")  # scored from the task ledger, see docs/ledger.md
 MANUAL_RULE_WORDS = ("人工", "人工评分")              # short for manual()

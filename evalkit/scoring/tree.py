@@ -24,17 +24,10 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from evalkit.scoring.events import INNOVATION_CAP
 from evalkit.framework import Framework
-from evalkit.problems import ERROR, Problem, problem, register
-
-GRADE_BANDS_GAP = register(
-    "grade-bands-gap", ERROR,
-    "类别 {value} 的等级分档没有覆盖 {low} 到 {high} 分：请调整分档，使各等级首尾相接（下限含、上限不含）。")
-GRADE_BANDS_OVERLAP = register(
-    "grade-bands-overlap", ERROR, "类别 {value} 的等级「{first}」与「{second}」分数段重叠：同一分数只能对应一个等级。")
-GRADE_BANDS_OPEN = register(
-    "grade-bands-open", ERROR, "类别 {value} 的等级分档{where}没有开放：最高档应不设上限、最低档应不设下限，否则有分数无法定级。")
+from evalkit.problems import Problem, problem
+from evalkit.scoring.events import INNOVATION_CAP
+from evalkit.scoring.problems import GRADE_BANDS_GAP, GRADE_BANDS_OPEN, GRADE_BANDS_OVERLAP
 
 
 @dataclass(frozen=True)

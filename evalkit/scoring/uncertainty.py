@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from evalkit.framework import Framework
+from evalkit.scoring.results import Stability
 from evalkit.scoring.rules import Rule, Span, parse_rule
 from evalkit.scoring.tree import grade_of, ranks_of_draws, totals
 
@@ -51,9 +52,7 @@ def _draw_leaves(result, rng: np.random.Generator, draws: int) -> dict:
 
 
 def rank_stability(fw: Framework, results: list, settings) -> list:
-    """The results with :class:`evalkit.scoring.score.Stability` filled in for every unit."""
-    from evalkit.scoring.score import Stability
-
+    """The results with :class:`evalkit.scoring.results.Stability` filled in for every unit."""
     draws = max(1, int(settings.draws))
     rng = np.random.default_rng(settings.seed)
     simulated: dict[str, np.ndarray] = {}

@@ -14,23 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Mapping, Sequence
 
-from evalkit.problems import ERROR, WARNING, Problem, problem, register
-
-ANSWER_INVALID = register(
-    "record-answer-invalid", ERROR,
-    "记录 {record}（{instrument}，单位 {unit}，评估员 {assessor}）的字段 {field}：{detail}。"
-    "请在「我的记录」中更正这条记录，或由评估组长审核时退回。")
-INSTRUMENT_UNKNOWN = register(
-    "record-instrument-unknown", ERROR,
-    "记录 {record} 使用的调查工具「{instrument}」不在项目的 instruments/ 文件夹中：请放回该调查工具，否则无法检查和计分。")
-INSTRUMENT_CHANGED = register(
-    "record-instrument-changed", WARNING,
-    "记录 {record} 是用调查工具 {instrument} 的版本 {version} 填写的，而项目中的是版本 {current}"
-    "（文件内容也不同）：已按当前版本检查，请核对字段是否仍然对应。")
-UNIT_UNKNOWN = register(
-    "record-unit-unknown", ERROR,
-    "记录 {record} 的被评估单位「{unit}」不在单位名单中：请更正记录中的单位，或把该单位加入单位名单。")
+from evalkit.forms import validate_answers
+from evalkit.problems import Problem, problem
+from evalkit.store.problems import ANSWER_INVALID, INSTRUMENT_CHANGED, INSTRUMENT_UNKNOWN, UNIT_UNKNOWN
 
 
 def _record_day(view) -> dt.date | None:
@@ -43,16 +31,14 @@ def _record_day(view) -> dt.date | None:
     return None
 
 
-def check_records(root: Path, instruments: dict, units=None) -> list[Problem]:
-    """Problems of every record in ``root/raw`` (see the module docstring)."""
-    from evalkit.forms import validate_answers
-    from evalkit.store.records import Store
-
-    views, problems = Store(root).load()
-    for view in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
+def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None) -> list[Problem]:
+    """Problems of the current records (as :meth:`evalkit.store.Store.load` gives them) of the store
+    at ``raw`` (the folder only names the files in the problems); see the module docstring."""
+    problems: list[Problem] = []
+    for view in sorted(records, key=lambda v: (v.submitted, v.instance_id)):
         if view.deleted:
             continue
-        where = {"record": view.instance_id, "file": str(root / "raw" / view.instance_id)}
+        where = {"record": view.instance_id, "file": str(Path(raw) / view.instance_id)}
         if units is not None and units.get(view.unit) is None:
             problems.append(problem(UNIT_UNKNOWN, unit=view.unit, **where))
         inst = instruments.get(view.instrument_id)

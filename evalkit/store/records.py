@@ -50,6 +50,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 
+from evalkit.config import is_safe_id
 from evalkit.io.durable import (
     ID_RE,
     aware_time,
@@ -63,7 +64,8 @@ from evalkit.io.durable import (
     now_or,
     write_new,
 )
-from evalkit.problems import WARNING, Problem, problem, register
+from evalkit.problems import Problem, problem
+from evalkit.store.problems import RECORD_STRAY
 from evalkit.store.revisions import (
     ATTACHMENT_KEYS,
     EXTENSIONS,
@@ -76,7 +78,6 @@ from evalkit.store.revisions import (
     ordered,
     read_revision,
 )
-from evalkit.config import is_safe_id
 
 __all__ = ["Store", "Revision", "RecordView", "STATES", "SCHEMA"]
 
@@ -86,11 +87,6 @@ ATTACHMENT_RE = re.compile(r"([0-9a-f]{64})(" + "|".join(re.escape(e) for e in E
 ATTACHMENTS = "attachments"
 LABELS = {"instrument_id": "调查工具编号", "instrument_version": "调查工具版本", "unit": "被评估单位",
           "assessor": "评估员", "who": "操作人（who）"}
-
-RECORD_STRAY = register(
-    "record-stray-file", WARNING,
-    "raw/ 中的 {file} 不是 evalkit 记录文件，已忽略。raw/ 只能由 evalkit 写入：请把它移到项目文件夹以外。")
-
 
 
 def _text(value: Any, what: str) -> str:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from evalkit.io.durable import ID_RE, aware_time, loads
-from evalkit.problems import ERROR, WARNING, Problem, problem, register
+from evalkit.problems import Problem, problem
+from evalkit.store.problems import RECORD_CONFLICT, RECORD_DAMAGED, RECORD_INVALID, RECORD_ORPHAN
 
 SCHEMA = "evalkit.record/1"
 KINDS = ("submission", "edit", "delete", "review")
@@ -35,23 +36,6 @@ SNAPSHOT_KEYS = ("instrument_id", "instrument_version", "instrument_sha256", "un
 META_KEYS = ("schema", "instance_id", "revision_id", "parent", "kind", "who", "when", "why", "merges")
 _TEXT_KEYS = ("kind", "who", "when", "why", "instrument_id", "instrument_version", "instrument_sha256", "unit",
               "assessor", "started", "state", "comment")
-
-RECORD_DAMAGED = register(
-    "record-damaged", ERROR,
-    "记录文件 {file} 已损坏，无法读取（{detail}）。其余记录照常读取。请不要删除此文件：从提交该记录的电脑或备份中"
-    "找回同名文件替换它；找不到时请告知项目负责人。")
-RECORD_INVALID = register(
-    "record-invalid", ERROR,
-    "文件 {file} 不是有效的 evalkit 记录（{detail}），已忽略。raw/ 中的文件不能手工编辑：请从提交该记录的电脑或备份中"
-    "找回原始文件替换它。")
-RECORD_ORPHAN = register(
-    "record-orphan-revision", ERROR,
-    "记录 {record} 的修订 {file} 指向的上一修订 {parent} 不存在（文件缺失或已损坏）。请从提交或修改该记录的电脑、"
-    "或备份中把 raw/{record}/{parent}.json 复制回来。")
-RECORD_CONFLICT = register(
-    "record-conflict", WARNING,
-    "记录 {record} 有互相冲突的修改（可能两台电脑修改了同一条记录）：目前采用时间最晚的修订 {current}，"
-    "另有修订 {others} 均已保留。请核对各修订（查看修改历史），再以「解决冲突」方式修改一次该记录，确定最终答案。")
 
 
 @dataclass(frozen=True)

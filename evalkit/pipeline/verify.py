@@ -1,0 +1,67 @@
+"""``evalkit rerun --verify``: rerun a manifest's project into a temporary folder and compare."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalkit.pipeline.manifest import RerunError, read_manifest
+from evalkit.pipeline.progress import Progress
+from evalkit.pipeline.rerun import rerun
+
+
+@dataclass
+class VerifyResult:
+    project: Path
+    manifest: Path
+    inputs_changed: list[tuple[str, str]]     # (path, 已修改 / 新增 / 已删除)
+    outputs_differ: list[tuple[str, str]]     # (path, 内容不同 / 本次未生成 / 本次新生成)
+    versions_changed: list[tuple[str, str | None, str | None]]
+    outputs: int
+
+    @property
+    def identical(self) -> bool:
+        return not self.inputs_changed and not self.outputs_differ
+
+
+def _diff(old: dict, new: dict, labels: tuple[str, str, str]) -> list[tuple[str, str]]:
+    changed, missing, added = labels
+    out = []
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a is None:
+            out.append((name, added))
+        elif b is None:
+            out.append((name, missing))
+        elif not isinstance(a, dict) or a.get("sha256") != b.get("sha256"):
+            out.append((name, changed))
+    return out
+
+
+def verify(manifest_path: Path, *, project: Path | None = None, progress: Progress | None = None,
+           write_reports: Callable | None = None) -> VerifyResult:
+    """Rerun the manifest's project into a temporary folder and compare inputs and outputs."""
+    manifest_path = Path(manifest_path)
+    data = read_manifest(manifest_path)
+    if project is None:
+        project = (manifest_path.resolve().parent / data["project"])
+        if not (project / "evalkit.toml").is_file():
+            raise RerunError(f"清单记录的项目位置 {data['project']}（相对于 {manifest_path.parent}）处没有 evalkit 项目："
+                             "项目可能已被移动。请用 --project 指明项目文件夹。")
+    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    with tempfile.TemporaryDirectory(prefix="evalkit-verify-") as tmp:
+        result = rerun(Path(project), Path(tmp) / "out", include_received=bool(settings.get("include_received")),
+                       seed=settings.get("seed"), draws=settings.get("draws"), progress=progress,
+                       write_reports=write_reports)
+    new = result.manifest
+    old_versions = data.get("versions") if isinstance(data.get("versions"), dict) else {}
+    version_changes = [(k, old_versions.get(k), new["versions"].get(k))
+                       for k in sorted(set(old_versions) | set(new["versions"]))
+                       if old_versions.get(k) != new["versions"].get(k)]
+    return VerifyResult(
+        project=Path(project).resolve(), manifest=manifest_path,
+        inputs_changed=_diff(data["inputs"], new["inputs"], ("已修改", "已删除", "新增")),
+        outputs_differ=_diff(data["outputs"], new["outputs"], ("内容不同", "本次未生成", "本次新生成")),
+        versions_changed=version_changes, outputs=len(data["outputs"]))

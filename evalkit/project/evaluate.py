@@ -1,0 +1,81 @@
+"""Scoring and checking a project: what ``evalkit score``, ``evalkit check``, ``evalkit rerun`` and the
+scoring page all call, so they cannot disagree.
+
+:func:`evaluate` scores every unit of a :class:`~evalkit.project.Project` with the lead evaluator's
+adjustments (``adjustments.xlsx``), the task ledger of a per-unit framework and the ``[scoring]``
+settings of ``evalkit.toml`` (each overridable for one run); :func:`project_checks` runs every
+cross-record check with the evaluation period, the assessor list and the units'
+self-assessments.  Both read nothing themselves: the project has read its inputs once.
+"""
+
+from __future__ import annotations
+
+from evalkit.checks import check_consistency
+from evalkit.config import ScoringConfig
+from evalkit.framework import Framework, Indicator
+from evalkit.ledger import Ledger, ledger_leaf, unit_framework
+from evalkit.problems import Problem
+from evalkit.project.project import Project
+from evalkit.scoring import Evaluation, LeafScore, ScoringSettings, score
+
+
+class LedgerTasks:
+    """A task ledger as scoring asks for it (:class:`evalkit.scoring.TaskLeaves`)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def unit_framework(self, fw: Framework, unit: str) -> Framework:
+        return unit_framework(fw, self.ledger, unit)
+
+    def leaf(self, indicator: Indicator, unit: str) -> LeafScore:
+        task = next((t for t in self.ledger.unit_tasks(unit) if t.code == indicator.code), None)
+        state = self.ledger.state(unit, task.task_no if task else -1)
+        return ledger_leaf(indicator, task, state, self.ledger.as_of)
+
+
+def scoring_settings(config: ScoringConfig, *, include_received: bool | None = None, seed: int | None = None,
+                     draws: int | None = None) -> ScoringSettings:
+    """The settings of one run: ``[scoring]`` of evalkit.toml, with what the caller overrides.
+
+    ``include_received`` widens only: ``True`` here or in the file counts received records too.
+    """
+    return ScoringSettings(include_received=bool(include_received) or config.include_received,
+                           seed=config.seed if seed is None else seed,
+                           draws=config.draws if draws is None else draws)
+
+
+def evaluate(project: Project, *, include_received: bool | None = None, seed: int | None = None,
+             draws: int | None = None, stability: bool = True) -> tuple[Evaluation, list[Problem]]:
+    """Score the project; returns (evaluation, problems of the adjustments).
+
+    The evaluation's own problems start with what made inputs unusable (the settings, a broken
+    framework or unit list, damaged record files, the ledger), followed by scoring's.
+    """
+    settings = scoring_settings(project.config.scoring, include_received=include_received, seed=seed, draws=draws)
+    fw, units = project.framework, project.units
+    loaded = [*project.config_problems, *(p for p in project.framework_problems if p.is_error),
+              *(p for p in project.units_problems if p.is_error), *project.record_problems]
+    adjustments = list(project.adjustment_problems)
+    if fw is None or units is None:
+        return Evaluation(fw.id if fw else "", (), tuple(loaded), settings), adjustments
+    ledger = project.ledger_inputs
+    result = score(fw, units, project.instruments, project.records, settings=settings,
+                   events=[*project.events, *ledger.events], manual=project.manual_scores, stability=stability,
+                   tasks=LedgerTasks(ledger.ledger) if ledger.ledger is not None else None)
+    problems = (*loaded, *ledger.problems, *result.problems)
+    return Evaluation(result.framework, result.units, problems, settings, result.unassigned), adjustments
+
+
+def project_checks(project: Project, evaluation: Evaluation) -> list[Problem]:
+    """Every cross-record check of a scored project (what ``evalkit check`` prints and every report lists):
+    duplicates, rater agreement, coverage, logic, dates outside the evaluation period, unknown
+    assessors, and the units' self-assessments against the scores."""
+    units = project.units
+    selfassess = project.selfassess_inputs
+    return check_consistency(
+        project.records, project.instruments, evaluation=evaluation,
+        unit_ids={u.id for u in units.units} if units else None,
+        include_received=evaluation.settings.include_received, period=project.config.period,
+        assessors=project.known_assessors, reports=list(selfassess.reports), claimed_scores=list(selfassess.claimed),
+        submitted=None if selfassess.submitted is None else set(selfassess.submitted)) + list(selfassess.problems)
