@@ -287,6 +287,13 @@ def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_per
         units={u.id: u for u in unit_list.units} if unit_list else {},
         records={v.instance_id: v for v in sorted(views, key=lambda v: v.instance_id)},
         instruments=dict(sorted(instruments.items())), draws=draws, mask_personal=mask_personal)
+    _note_record_uses(data)
+    return data
+
+
+def _note_record_uses(data: ReportData) -> None:
+    """Fill ``used_by`` (record -> the indicators and events it counted for) and ``left_reason``."""
+    evaluation = data.evaluation
     used: dict[str, set] = {}
     for u in evaluation.units:
         for leaf in u.leaves:
@@ -307,7 +314,6 @@ def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_per
             found = keys[code] = _code_key(code)
         return found
     data.used_by = {k: sorted(v, key=key) for k, v in sorted(used.items())}
-    return data
 
 
 def _code_key(code: str):
