@@ -11,7 +11,7 @@ already holds a project) or a temporary folder, then times:
 * **validate**: :func:`evalkit.project.validate.validate_project` (every record against its instrument);
 * **score + check**: :func:`evalkit.cli.scoring.evaluate` and the cross-record checks as
   ``evalkit rerun`` runs them (the store read once, workbooks parsed once);
-* **reports**: :func:`evalkit.reports.data.write_reports` (the workbook and the HTML pages);
+* **reports**: :func:`evalkit.reports.write_reports` (the workbook and the HTML pages);
 * **full rerun**: ``evalkit rerun PROJECT --out DIR --quiet`` in a child process
   (wall time and the child's peak resident memory).
 

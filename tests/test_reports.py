@@ -11,7 +11,7 @@ import pytest
 
 from evalkit.problems import ERROR, Problem
 from evalkit.project import evaluate, init_project, open_project
-from evalkit.reports import mask_free_text, mask_name, mask_phone, personal_kind, write_reports
+from evalkit.reports import bars_against_max, mask_free_text, mask_name, mask_phone, personal_kind, write_reports
 
 from conftest import make_workbook, sha256
 from scoring_helpers import Records, shipped_instruments
@@ -290,3 +290,8 @@ def test_a_project_without_a_unit_list_still_gets_its_reports(tmp_path):
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(out / "评估报告.xlsx")["问题"].iter_rows(min_row=2)]
     assert any(r[1] == "file-missing" and r[0] == "错误" and r[3] == "units.xlsx" for r in rows)
     assert "file-missing" in (out / "province.html").read_text(encoding="utf-8")
+
+
+def test_chart_labels_are_escaped():
+    svg = bars_against_max([("<script>x</script>", 5, 10)], title="图")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg

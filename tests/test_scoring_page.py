@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from evalkit.app.pages import current_project
 from evalkit.project import init_project
-from evalkit.app.scoring import ScoringView, bars_svg
+from evalkit.app.scoring import ScoringView, full_marks
 
 from scoring_helpers import Records, shipped_instruments
 
@@ -48,6 +50,17 @@ def test_problem_filters(view):
     assert "<p>0 条</p>" in page.problem_list.value  # coverage-missing is a warning
 
 
-def test_chart_labels_are_escaped():
-    svg = bars_svg([("<script>x</script>", 5, 10)])
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
+def test_category_chart_is_drawn_against_the_frameworks_full_marks(view):
+    page, _ = view
+    assert full_marks(page.evaluation) == 110  # province-2018: 40 + 60 points scored, bonus capped at 10
+    assert "/ 110</text>" in page.widget.children[2].value
+
+
+def test_full_marks_are_the_scored_roots_and_the_bonus_cap_or_a_higher_total():
+    nodes = tuple(SimpleNamespace(indicator=code, kind=kind, points=points) for code, kind, points in (
+        ("1", "scored", 30.0), ("1.1", "scored", 30.0), ("2", "scored", 50.0), ("3", "bonus", 8.0),
+        ("4", "deduction", 5.0)))
+    unit = SimpleNamespace(nodes=nodes, bonus_cap=5.0, total=70.0)
+    assert full_marks(SimpleNamespace(units=(unit,))) == 85.0
+    adjusted = SimpleNamespace(nodes=nodes, bonus_cap=5.0, total=90.0)  # adjustment events above full marks
+    assert full_marks(SimpleNamespace(units=(unit, adjusted))) == 90.0

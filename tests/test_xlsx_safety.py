@@ -50,10 +50,10 @@ def _workbook_saves_outside_xlsx() -> list[str]:
     return found
 
 
-# report_xlsx writes its large sheets as a write-only workbook (rows straight to XML, no cell
-# objects for neutralise() to visit); every value goes through its own text-cell writer, and
-# tests/test_reports.py opens the report again and asserts that no cell anywhere is a formula.
-WRITE_ONLY_WITH_OWN_TEST = {"report_xlsx.py"}
+# evalkit.io.xlsx_stream writes the report's large sheets as a write-only workbook (rows straight to
+# XML, no cell objects for neutralise() to visit); every value goes through its own text-cell writer,
+# and tests/test_reports.py opens the report again and asserts that no cell anywhere is a formula.
+WRITE_ONLY_WITH_OWN_TEST = {"xlsx_stream.py"}
 
 
 def test_every_workbook_is_saved_through_xlsx_save():

@@ -17,26 +17,19 @@ from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page
 from evalkit.app.review import TABLE_CSS, record_html
 from evalkit.project import Project, evaluate, project_checks
-
-BAR = "#4a78b5"
+from evalkit.reports import bars_against_max
 
 
 def _fmt(value) -> str:
     return "—" if value is None else f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
-def bars_svg(items: list[tuple[str, float, float]], width: int = 640) -> str:
-    """Horizontal bars: (label, value, maximum) each, labels escaped."""
-    row, label_w = 22, 200
-    height = row * len(items) + 10
-    parts = [f"<svg class='ek-chart' width='{width}' height='{height}' role='img' xmlns='http://www.w3.org/2000/svg'>"]
-    for i, (label, value, top) in enumerate(items):
-        y = 5 + i * row
-        length = 0 if not top else max(0.0, min(1.0, value / top)) * (width - label_w - 60)
-        parts.append(f"<text x='0' y='{y + 15}' font-size='12'>{esc(label[:16])}</text>"
-                     f"<rect x='{label_w}' y='{y + 3}' width='{length:.1f}' height='{row - 8}' fill='{BAR}'/>"
-                     f"<text x='{label_w + length + 4:.1f}' y='{y + 15}' font-size='12'>{_fmt(value)}</text>")
-    return "".join(parts) + "</svg>"
+def full_marks(evaluation) -> float:
+    """The most a unit can get: the framework's level-1 计分 points plus the bonus cap (or a larger total)."""
+    units = evaluation.units
+    full = [sum(n.points or 0.0 for n in u.nodes if "." not in n.indicator and n.kind == "scored") + u.bonus_cap
+            for u in units]
+    return max(full + [u.total for u in units] + [0.0])
 
 
 class ScoringView:
@@ -70,7 +63,7 @@ class ScoringView:
         self.widget = _page(
             w.HTML(TABLE_CSS + f"<h3>计分与排名</h3><p class='ek-hint'>框架 {esc(self.evaluation.framework)}；"
                    f"名次稳定性：随机种子 {seed}，{draws} 次抽样。</p>"),
-            w.HTML("<h4>各类别平均总分</h4>" + self._category_chart()),
+            w.HTML(self._category_chart()),
             self.category, self.ranking, self.unit, self.card, self.leaf, self.trace, self.record, self.record_view,
             w.HTML("<h4>问题</h4>"), w.HBox([self.severity, self.code]), self.problem_list)
         self.show_category()
@@ -81,11 +74,12 @@ class ScoringView:
         return (first.category_name if first and first.category_name else f"类别 {category}")
 
     def _category_chart(self) -> str:
+        full = full_marks(self.evaluation)
         items = []
         for c in sorted({u.category for u in self.evaluation.units}):
             totals = [u.total for u in self.evaluation.units if u.category == c]
-            items.append((self._cat_name(c), sum(totals) / len(totals), 110.0))
-        return bars_svg(items)
+            items.append((self._cat_name(c), sum(totals) / len(totals), full))
+        return str(bars_against_max(items, title="各类别平均总分"))  # a str: Markup + str would escape the str
 
     def show_category(self) -> None:
         ranking = self.evaluation.ranking(self.category.value) if self.category.value else []
@@ -115,8 +109,9 @@ class ScoringView:
                         f"<td>{_fmt(item.score)}</td><td>{_fmt(item.points)}</td><td>{detail}</td></tr>")
         events = "".join(f"<li>{esc(e.id)}：{_fmt(e.points)} 分</li>" for e in result.events)
         profile = [(f"{n.indicator} {n.name}", n.score, n.points or 0) for n in result.nodes if n.indicator.count(".") <= 1]
+        chart = bars_against_max(profile, title="一级、二级指标得分与满分")
         self.card.value = (f"<h4>{esc(result.name)} 计分卡：总分 {_fmt(result.total)}，等级 {esc(result.grade or '-')}，"
-                           f"类别内第 {result.rank or '-'} 名</h4>{bars_svg(profile)}"
+                           f"类别内第 {result.rank or '-'} 名</h4>{chart}"
                            "<table class='ek-table ek-card'><tr><th>指标</th><th>得分</th><th>满分</th><th>依据</th></tr>"
                            + "".join(rows) + "</table>" + (f"<p>加减分事项：</p><ul>{events}</ul>" if events else ""))
         self.leaf.options = [("— 选择指标查看依据 —", "")] + [(f"{s.indicator} {s.name}", s.indicator) for s in result.leaves]

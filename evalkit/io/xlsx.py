@@ -9,9 +9,15 @@ fit CJK text and print titles.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+import shutil
+import tempfile
 import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -107,8 +113,6 @@ def workbook_bytes(wb: Workbook) -> bytes:
     are fixed here (2000-01-01), so the same content gives the same bytes (reruns compare
     output hashes).  Formulas are neutralised first (:func:`neutralise`).
     """
-    import io
-
     raw = io.BytesIO()
     _save_raw(wb, raw)
     raw.seek(0)
@@ -119,8 +123,6 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 def _save_raw(wb: Workbook, target) -> None:
     """openpyxl's own save, formulas neutralised and the document properties fixed first."""
-    import datetime as dt
-
     neutralise(wb)
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
@@ -136,15 +138,11 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
     docProps/core.xml; both are fixed here.  Entries are streamed (1 MB at a time), so a
     large workbook never has to be held in memory.  ``splice`` maps an entry name (a sheet,
     ``xl/worksheets/sheet3.xml``) to a binary file whose bytes go in just before the entry's
-    ``</sheetData>`` (rows written as sheet XML elsewhere: :mod:`evalkit.reports.xlsx`).
+    ``</sheetData>`` (rows written as sheet XML elsewhere: :mod:`evalkit.io.xlsx_stream`).
     The bytes are those of ``ZipFile.writestr`` with the whole entry: deflate gives the same
     output however its input is cut, and the entry's size is set before it is written so
     the zip64 choice is the same.  ``external_attr`` replaces the entries' own (file mode bits).
     """
-    import re
-    import shutil
-    import zipfile
-
     splice = splice or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -180,8 +178,6 @@ def save(wb: Workbook, path):
     file to file (:func:`fixed_zip`): the same bytes as :func:`workbook_bytes`, without
     holding them in memory.
     """
-    import tempfile
-
     if not isinstance(path, (str, Path)):  # a file object (e.g. BytesIO for a download)
         path.write(workbook_bytes(wb))
         return path

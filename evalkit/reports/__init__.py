@@ -1,16 +1,25 @@
-"""The reports that go to the government: the report data with personal details masked
-(``data``), the Excel workbook (``xlsx``), the HTML pages (``html``) and their SVG charts
-(``charts``).
+"""The reports that go to the government: all of them in one call (``write``), from the report
+data gathered once (``data``) with personal details masked (``masking``): the Excel workbook
+(``workbook``, written as a stream by :mod:`evalkit.io.xlsx_stream`), the HTML pages (``pages``,
+jinja2 templates in ``templates/``), their SVG charts (``charts``, also drawn by the scoring
+page) and the method section both share (``method``).
 
 May use: :mod:`evalkit.project` and everything below it.
 """
 
-from evalkit.reports.data import mask_free_text, mask_name, mask_phone, personal_kind, write_reports
+from evalkit.reports.charts import bars_against_max, grade_distribution, ranking_bars
+from evalkit.reports.data import report_data
+from evalkit.reports.masking import mask_free_text, mask_name, mask_phone, personal_kind
+from evalkit.reports.write import write_reports
 
 __all__ = [
+    "bars_against_max",
+    "grade_distribution",
     "mask_free_text",
     "mask_name",
     "mask_phone",
     "personal_kind",
+    "ranking_bars",
+    "report_data",
     "write_reports",
 ]

@@ -9,7 +9,7 @@ readable when printed in black and white (values are written beside the bars).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 

@@ -1,100 +1,32 @@
-"""The evaluation's reports: the Excel workbook and the HTML reports (``write_reports``).
+"""What every report shows, gathered once: :class:`ReportData` (:func:`report_data`).
 
-:func:`write_reports` gathers what every report needs into one
-:class:`ReportData` (the evaluation, the project's name and as-of date, the
-unit list with kinds and regions, the framework tree, the records, the draws
-and every problem) and hands it to :mod:`evalkit.reports.xlsx` (``评估报告.xlsx``)
-and :mod:`evalkit.reports.html` (``index.html`` and the pages it links).
-
-Reports are evidence, so they are reproducible and safe:
-
-* the same inputs give the same bytes: no wall-clock time (the as-of date of
-  ``evalkit.toml`` is an input), every list in a stable order, the workbook's
-  zip entries and document properties with fixed dates (:func:`evalkit.reports.xlsx.save_workbook`);
-* text from the field never becomes a formula in the workbook and is always
-  HTML-escaped in the pages;
-* citizens' names and phone numbers are masked unless ``mask_personal=False``
-  (:func:`personal_kind`, :func:`mask_value`);
-* the output folder is only written to, never cleaned.
+The evaluation, the project's name and as-of date, the unit list with kinds and
+regions, the framework tree, the records, the draws and every problem, each list in
+a stable order, with the look-ups the workbook (:mod:`evalkit.reports.workbook`) and
+the pages (:mod:`evalkit.reports.pages`) share.  Free text and problem messages are
+masked here when asked (:mod:`evalkit.reports.masking`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
+from evalkit.config import load_config, read_units
+from evalkit.forms import iter_fields, load_instrument
+from evalkit.framework import read_framework
 from evalkit.problems import ERROR, INFO, WARNING, Problem
+from evalkit.reports.masking import mask_free_text, mask_value, personal_kind
+from evalkit.sampling import SamplingError, list_draws, read_draw
+from evalkit.store import Store
 
-WORKBOOK_NAME = "评估报告.xlsx"
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
-# ---------------------------------------------------------------- masking
-
-PUBLIC_WORDS = ("服务对象", "群众", "来电", "办事人", "市民", "申请人", "受访", "回访", "企业", "联系人",
-                "citizen", "caller", "respondent", "applicant", "visitor")
-NAME_FIELD_NAMES = re.compile(r"(citizen|caller|respondent|applicant|interviewee|contact|user)_?name$")
-PHONE_FIELD_NAMES = re.compile(r"(phone|mobile|tel)(_?no|_?number)?$")
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 UNIT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-ID_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-
-
-def personal_kind(name: str, label: str, role: str = "") -> str | None:
-    """``"phone"`` or ``"name"`` when a field holds a member of the public's phone number or name.
-
-    Shipped instruments: 服务对象抽查 ``citizens/callback_phone`` (回访手机号码), 问卷调查
-    ``respondent_phone`` (联系电话), 内部访谈 ``interviewee_name`` (受访者姓名).  Other
-    instruments are recognised by the field name (``*_phone``, ``citizen_name`` …) or the
-    label (手机 / 联系电话 / 回访电话; 姓名 of 服务对象、群众、受访者 …).  The assessor's own
-    name (role ``assessor``) and the unit's published hotline (被测咨询电话) are not personal.
-    """
-    if role in ("assessor", "unit"):
-        return None
-    lname, text = name.lower(), label or ""
-    if PHONE_FIELD_NAMES.search(lname) or any(w in text for w in ("手机", "联系电话", "回访电话", "联系方式")):
-        return "phone"
-    if NAME_FIELD_NAMES.search(lname) or ("姓名" in text and any(w in text for w in PUBLIC_WORDS)) \
-            or text.strip() in ("姓名", "称呼"):
-        return "name"
-    return None
-
-
-def mask_phone(value: str) -> str:
-    """138****5678: the first three and last four digits stay; shorter numbers keep only the last two."""
-    digits = re.sub(r"\D", "", value)
-    if not digits:
-        return "*" * min(len(value), 4) if value else value
-    if len(digits) >= 11:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    if len(digits) >= 7:
-        return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
-    return "*" * (len(digits) - 2) + digits[-2:] if len(digits) > 2 else "**"
-
-
-def mask_name(value: str) -> str:
-    """张** : the first character stays (the surname), the rest becomes ``*``."""
-    value = value.strip()
-    return value[:1] + "*" * max(len(value) - 1, 1) if value else value
-
-
-def mask_free_text(value: str) -> str:
-    """Mobile numbers (11 digits, 1[3-9]…) and ID card numbers inside free text, masked."""
-    value = MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", value)
-    return ID_CARD_IN_TEXT.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), value)
-
-
-def mask_value(kind: str | None, value: str) -> str:
-    if kind == "phone":
-        return mask_phone(value)
-    if kind == "name":
-        return mask_name(value)
-    return mask_free_text(value)
-
-
-# ---------------------------------------------------------------- report data
 
 
 class TextAnswer(NamedTuple):
@@ -294,8 +226,6 @@ def _indicators(fw, evaluation) -> list[Indicator]:
 
 def _texts(data: ReportData) -> Iterator[TextAnswer]:
     """Free-text answers of every record that is not deleted, personal fields masked when asked."""
-    from evalkit.forms import iter_fields
-
     fields = {k: [(path, f, personal_kind(f.name, f.label, f.role)) for path, f in iter_fields(inst)
                   if f.type == "text" and f.role not in ("unit", "assessor")] for k, inst in data.instruments.items()}
     for view in data.records.values():
@@ -331,14 +261,6 @@ def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[i
 def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_personal: bool = True,
                 views: Sequence | None = None) -> ReportData:
     """Load the project's pieces the reports need, tolerating anything broken (problems say what)."""
-    from evalkit.sampling import list_draws, read_draw
-    from evalkit.framework import read_framework
-    from evalkit.forms import load_instrument
-    from evalkit.config import load_config
-    from evalkit.sampling import SamplingError
-    from evalkit.store import Store
-    from evalkit.config import read_units
-
     root = Path(root)
     config, _ = load_config(root)
     fw = read_framework(config.framework_path)[0] if config.framework_path.exists() else None
@@ -365,6 +287,13 @@ def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_per
         units={u.id: u for u in unit_list.units} if unit_list else {},
         records={v.instance_id: v for v in sorted(views, key=lambda v: v.instance_id)},
         instruments=dict(sorted(instruments.items())), draws=draws, mask_personal=mask_personal)
+    _note_record_uses(data)
+    return data
+
+
+def _note_record_uses(data: ReportData) -> None:
+    """Fill ``used_by`` (record -> the indicators and events it counted for) and ``left_reason``."""
+    evaluation = data.evaluation
     used: dict[str, set] = {}
     for u in evaluation.units:
         for leaf in u.leaves:
@@ -385,37 +314,27 @@ def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_per
             found = keys[code] = _code_key(code)
         return found
     data.used_by = {k: sorted(v, key=key) for k, v in sorted(used.items())}
-    return data
 
 
 def _code_key(code: str):
     return [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in code.split(".")]
 
 
-def write_reports(root: Path, out_dir: Path, evaluation, problems: list[Problem], *,
-                  mask_personal: bool = True, views: Sequence | None = None) -> list[Path]:
-    """Write ``评估报告.xlsx`` and the HTML reports into ``out_dir``; returns the paths written, in a stable order.
-
-    Nothing else in ``out_dir`` is touched.  ``problems`` are the validate, input
-    and check problems; the evaluation's own problems are added (duplicates once).
-    ``views`` are the project's records (``Store(root).load()[0]``) when the caller
-    has loaded them already; otherwise they are loaded here.
-    """
-    from evalkit.reports.html import write_html
-    from evalkit.reports.xlsx import write_workbook
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = report_data(Path(root), evaluation, problems, mask_personal=mask_personal, views=views)
-    paths = [write_workbook(data, out_dir / WORKBOOK_NAME)]
-    paths += write_html(data, out_dir)
-    return paths
+def category_key(category: str):
+    """Categories in their order: numbered ones by number, then the others by name."""
+    return (0, int(category), "") if category.isdigit() else (1, 0, category)
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Write a report file atomically (temp file, then rename); the same text gives the same bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(text.encode("utf-8"))
-    tmp.replace(path)
-    return path
+def ties_note(tied: Sequence[str]) -> str:
+    """「与 … 并列」: the units a rank is shared with (the first of them when more than three)."""
+    return "与 " + "、".join(tied) + " 并列" if len(tied) <= 3 else f"与 {tied[0]} 等 {len(tied)} 个单位并列"
+
+
+def short_path(data: ReportData, file: str | None) -> str:
+    """A problem's file relative to the project (reports travel; absolute paths mean nothing elsewhere)."""
+    if not file:
+        return ""
+    try:
+        return str(Path(file).resolve().relative_to(data.root.resolve()))
+    except (ValueError, OSError):
+        return file

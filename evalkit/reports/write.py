@@ -1,0 +1,45 @@
+"""The evaluation's reports in one call: the Excel workbook and the HTML reports (:func:`write_reports`).
+
+:func:`write_reports` gathers what every report needs into one
+:class:`~evalkit.reports.data.ReportData` (:func:`~evalkit.reports.data.report_data`)
+and hands it to :mod:`evalkit.reports.workbook` (``评估报告.xlsx``) and
+:mod:`evalkit.reports.pages` (``index.html`` and the pages it links).
+
+Reports are evidence, so they are reproducible and safe:
+
+* the same inputs give the same bytes: no wall-clock time (the as-of date of
+  ``evalkit.toml`` is an input), every list in a stable order, the workbook's
+  zip entries and document properties with fixed dates (:func:`evalkit.io.xlsx_stream.save_workbook`);
+* text from the field never becomes a formula in the workbook and is always
+  HTML-escaped in the pages;
+* citizens' names and phone numbers are masked unless ``mask_personal=False``
+  (:mod:`evalkit.reports.masking`);
+* the output folder is only written to, never cleaned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from evalkit.problems import Problem
+from evalkit.reports.data import report_data
+from evalkit.reports.pages import write_html
+from evalkit.reports.workbook import WORKBOOK_NAME, write_workbook
+
+
+def write_reports(root: Path, out_dir: Path, evaluation, problems: list[Problem], *,
+                  mask_personal: bool = True, views: Sequence | None = None) -> list[Path]:
+    """Write ``评估报告.xlsx`` and the HTML reports into ``out_dir``; returns the paths written, in a stable order.
+
+    Nothing else in ``out_dir`` is touched.  ``problems`` are the validate, input
+    and check problems; the evaluation's own problems are added (duplicates once).
+    ``views`` are the project's records (``Store(root).load()[0]``) when the caller
+    has loaded them already; otherwise they are loaded here.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = report_data(Path(root), evaluation, problems, mask_personal=mask_personal, views=views)
+    paths = [write_workbook(data, out_dir / WORKBOOK_NAME)]
+    paths += write_html(data, out_dir)
+    return paths
