@@ -412,7 +412,7 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
     out = tmp_path / "b.zip"
     bd.export_bundle(lead["root"], out)
     target = make_project(tmp_path / "target")
-    real = bd._link_no_replace
+    real = bd.link_no_replace
     calls = []
 
     def full_disk(src, dst):
@@ -421,7 +421,7 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(bd, "_link_no_replace", full_disk)
+    monkeypatch.setattr(bd, "link_no_replace", full_disk)
     result = bd.import_bundle(target, out)
     assert codes(result.problems) == ["bundle-write-failed"]
     assert result.problems[0].file == str(calls[2]) and "2 个文件" in result.problems[0].message
@@ -430,7 +430,7 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
     source = files_under(lead["root"] / "raw")
     assert len(placed) == 2 and all(source[k] == v for k, v in placed.items())   # complete files only
     assert not list(target.glob(".bundle-import-*"))
-    monkeypatch.setattr(bd, "_link_no_replace", real)
+    monkeypatch.setattr(bd, "link_no_replace", real)
     rerun = bd.import_bundle(target, out)
     assert rerun.ok and rerun.added["revisions"] + rerun.added["attachments"] == 2
     assert files_under(target / "raw") == source

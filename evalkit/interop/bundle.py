@@ -54,10 +54,9 @@ from pathlib import Path
 from typing import Any
 
 from evalkit import __version__
-from evalkit.io.durable import ID_RE, _link_no_replace, dumps, ensure_dir, fsync_dir, loads, unlink_quietly
+from evalkit.io.durable import ID_RE, dumps, link_no_replace, ensure_dir, fsync_dir, loads, unlink_quietly
 from evalkit.problems import ERROR, INFO, WARNING, Problem, problem, register
-from evalkit.store import RECORD_CONFLICT, Revision, build_view, ordered, read_revision
-from evalkit.store.revisions import _document_error
+from evalkit.store import RECORD_CONFLICT, Revision, build_view, document_error, ordered, read_revision
 from evalkit.store import ATTACHMENT_RE
 
 FORMAT = "evalkit.bundle/1"
@@ -597,7 +596,7 @@ def _check_content(where: str, kind: str, rel: str, sha: str, data: bytes | None
             doc = loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             return [problem(BUNDLE_RECORD_INVALID, file=where, field=rel, record=iid, detail=str(exc)[:200])]
-        error = _document_error(doc, iid, rid)
+        error = document_error(doc, iid, rid)
         if error:
             return [problem(BUNDLE_RECORD_INVALID, file=where, field=rel, record=iid, detail=error)]
         revisions[rel] = Revision.from_document(doc, rel)
@@ -803,7 +802,7 @@ def _place(root: Path, checked: Checked, todo: list[dict], result: ImportResult)
                 result.added["setup"] = result.added.get("setup", 0) + 1
                 continue
             try:
-                _link_no_replace(staged[rel], final)
+                link_no_replace(staged[rel], final)
             except FileExistsError:   # another import placed it meanwhile
                 if _hash_file(final)[0] != m["sha256"]:
                     raise OSError(f"{final} 同时被写入了不同的内容")
