@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.app.pages import Workbench
+from evalkit.app.review import record_html
+from evalkit.cli.main import main
 from evalkit.interop import export_bundle, import_bundle, project_identity
 from evalkit.interop.bundle_format import FORMAT
 from evalkit.io import durable
-from evalkit.cli.main import main
 from evalkit.io.durable import dumps
+from evalkit.project import init_project
 from evalkit.store import Store
 
 CST = timezone(timedelta(hours=8))
@@ -134,7 +137,8 @@ def test_export_is_deterministic_and_indexes_every_member(lead, tmp_path):
     with zipfile.ZipFile(a) as zf:
         names = zf.namelist()
         index = json.loads(zf.read("bundle.json"))
-        assert zf.read("bundle.sha256").decode() == hashlib.sha256(zf.read("bundle.json")).hexdigest() + "  bundle.json\n"
+        assert zf.read("bundle.sha256").decode() == \
+            hashlib.sha256(zf.read("bundle.json")).hexdigest() + "  bundle.json\n"
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     paths = sorted([f"raw/attachments/{lead['photo']['name']}", rev_path(lead["first"]), rev_path(lead["edit"]),
                     rev_path(lead["second"])])
@@ -201,9 +205,6 @@ def test_bad_since_is_a_usage_error(lead, tmp_path, capsys):
 
 
 def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_shown(lead, tmp_path, capsys):
-    from evalkit.app.pages import Workbench
-    from evalkit.app.review import record_html
-
     base = tmp_path / "base.zip"
     export_bundle(lead["root"], base)
     laptops = []
@@ -442,8 +443,6 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
 
 
 def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, capsys):
-    from evalkit.project import init_project
-
     root = tmp_path / "lead"
     init_project(root, "province-2018", "长春评估")
     assert main(["bundle", "id", str(root), "--new"]) == 0

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bundle import JPEG, PID, at, files_under, make_project, submit
 
 from evalkit.interop import check_bundle, export_bundle, import_bundle, project_identity
 from evalkit.interop.bundle_format import FORMAT
 from evalkit.io.durable import dumps
 from evalkit.problems import Problem
 from evalkit.store import Store
-from test_bundle import PID, JPEG, at, files_under, make_project, submit
 
 FUZZ = settings(max_examples=int(os.environ.get("BUNDLE_FUZZ", "150")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
