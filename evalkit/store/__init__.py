@@ -10,9 +10,9 @@ from evalkit.store.records import ATTACHMENT_RE, Store, cached_loads
 from evalkit.store.revisions import (
     RECORD_CONFLICT,
     RECORD_DAMAGED,
-    Revision,
     SCHEMA,
     STATES,
+    Revision,
     build_view,
     document_error,
     ordered,
