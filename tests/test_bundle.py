@@ -12,9 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.interop import bundle as bd
+from evalkit.app.pages import current_project
+from evalkit.app.review import record_html
 from evalkit.cli.main import main
+from evalkit.interop import export_bundle, import_bundle, project_identity
+from evalkit.interop.bundle_format import FORMAT
+from evalkit.io import durable
 from evalkit.io.durable import dumps
+from evalkit.project import init_project
 from evalkit.store import Store
 
 CST = timezone(timedelta(hours=8))
@@ -80,7 +85,7 @@ def write_bundle(path: Path, index: dict, members: dict[str, bytes], checksum: s
 
 
 def honest_index(members: dict[str, bytes], kind: str = "records", project: dict | None = None) -> dict:
-    return {"format": bd.FORMAT, "kind": kind, "project": project or {"id": PID, "name": "吉林测试评估"},
+    return {"format": FORMAT, "kind": kind, "project": project or {"id": PID, "name": "吉林测试评估"},
             "exporter": {"program": "evalkit", "version": "x"}, "selection": {}, "counts": {},
             "members": [{"path": k, "sha256": hashlib.sha256(v).hexdigest(), "size": len(v)}
                         for k, v in sorted(members.items())]}
@@ -91,12 +96,12 @@ def honest_index(members: dict[str, bytes], kind: str = "records", project: dict
 
 def test_round_trip_twice_adds_once_and_changes_nothing_the_second_time(lead, tmp_path):
     out = tmp_path / "zhang.zip"
-    exported = bd.export_bundle(lead["root"], out)
+    exported = export_bundle(lead["root"], out)
     assert exported.counts == {"records": 2, "revisions": 3, "attachments": 1}
     assert exported.problems == []
     laptop = make_project(tmp_path / "other")
 
-    first = bd.import_bundle(laptop, out)
+    first = import_bundle(laptop, out)
     assert first.problems == [] and first.ok
     assert first.added == {"records": 2, "revisions": 3, "attachments": 1}
     assert first.skipped == {"records": 0, "revisions": 0, "attachments": 0}
@@ -110,7 +115,7 @@ def test_round_trip_twice_adds_once_and_changes_nothing_the_second_time(lead, tm
     assert not list(laptop.glob(".bundle-import-*"))
     before = files_under(laptop)
 
-    second = bd.import_bundle(laptop, out)
+    second = import_bundle(laptop, out)
     assert second.ok and second.problems == []
     assert second.added == {"records": 0, "revisions": 0, "attachments": 0}
     assert second.skipped == {"records": 0, "revisions": 3, "attachments": 1}
@@ -126,13 +131,14 @@ def test_round_trip_twice_adds_once_and_changes_nothing_the_second_time(lead, tm
 
 def test_export_is_deterministic_and_indexes_every_member(lead, tmp_path):
     a, b = tmp_path / "a.zip", tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], a)
-    bd.export_bundle(lead["root"], b)
+    export_bundle(lead["root"], a)
+    export_bundle(lead["root"], b)
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as zf:
         names = zf.namelist()
         index = json.loads(zf.read("bundle.json"))
-        assert zf.read("bundle.sha256").decode() == hashlib.sha256(zf.read("bundle.json")).hexdigest() + "  bundle.json\n"
+        assert zf.read("bundle.sha256").decode() == \
+            hashlib.sha256(zf.read("bundle.json")).hexdigest() + "  bundle.json\n"
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     paths = sorted([f"raw/attachments/{lead['photo']['name']}", rev_path(lead["first"]), rev_path(lead["edit"]),
                     rev_path(lead["second"])])
@@ -152,28 +158,28 @@ def test_assessor_selection_takes_every_revision_of_records_the_assessor_made_or
     third = submit(store, "wang", 3)
     review = store.review(lead["second"].instance_id, state="approved", who="wang", now=at(4))
     out = tmp_path / "wang.zip"
-    result = bd.export_bundle(lead["root"], out, assessor="wang")
+    result = export_bundle(lead["root"], out, assessor="wang")
     assert result.index["selection"] == {"assessor": "wang", "since": None}
     assert [m["path"] for m in result.index["members"]] == sorted(
         [rev_path(third), rev_path(lead["second"]), rev_path(review), f"raw/attachments/{lead['photo']['name']}"])
     assert result.counts == {"records": 2, "revisions": 3, "attachments": 1}
-    only_zhang = bd.export_bundle(lead["root"], tmp_path / "zhang.zip", assessor="zhang")
+    only_zhang = export_bundle(lead["root"], tmp_path / "zhang.zip", assessor="zhang")
     assert [m["path"] for m in only_zhang.index["members"]] == sorted([rev_path(lead["first"]), rev_path(lead["edit"])])
-    nobody = bd.export_bundle(lead["root"], tmp_path / "nobody.zip", assessor="nobody")
+    nobody = export_bundle(lead["root"], tmp_path / "nobody.zip", assessor="nobody")
     assert nobody.index["members"] == [] and nobody.counts == {"records": 0, "revisions": 0, "attachments": 0}
 
 
 def test_since_selection_and_a_missing_parent(lead, tmp_path):
     out = tmp_path / "since.zip"
-    result = bd.export_bundle(lead["root"], out, since="2024-05-01T10:00")   # China time when no zone
+    result = export_bundle(lead["root"], out, since="2024-05-01T10:00")   # China time when no zone
     assert result.index["selection"] == {"assessor": None, "since": "2024-05-01T10:00:00+08:00"}
     assert [m["path"] for m in result.index["members"]] == sorted(
         [rev_path(lead["edit"]), rev_path(lead["second"]), f"raw/attachments/{lead['photo']['name']}"])
-    day = bd.export_bundle(lead["root"], tmp_path / "day.zip", since="2024-05-02")
+    day = export_bundle(lead["root"], tmp_path / "day.zip", since="2024-05-02")
     assert day.index["members"] == []
     # a project that never received the first revision: the edit would be an orphan -> refused whole
     empty = make_project(tmp_path / "empty")
-    refused = bd.import_bundle(empty, out)
+    refused = import_bundle(empty, out)
     assert codes(refused.problems) == ["bundle-parent-missing"]
     p = refused.problems[0]
     assert (p.record, p.field) == (lead["first"].instance_id, lead["edit"].revision_id)
@@ -184,7 +190,7 @@ def test_since_selection_and_a_missing_parent(lead, tmp_path):
     target = has_base / rev_path(lead["first"])
     target.parent.mkdir(parents=True)
     target.write_bytes((lead["root"] / rev_path(lead["first"])).read_bytes())
-    done = bd.import_bundle(has_base, out)
+    done = import_bundle(has_base, out)
     assert done.ok and done.added == {"records": 1, "revisions": 2, "attachments": 1}
     assert Store(has_base).get(lead["first"].instance_id).answers == {"q1": "否"}
 
@@ -199,25 +205,22 @@ def test_bad_since_is_a_usage_error(lead, tmp_path, capsys):
 
 
 def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_shown(lead, tmp_path, capsys):
-    from evalkit.app.pages import current_project
-    from evalkit.app.review import record_html
-
     base = tmp_path / "base.zip"
-    bd.export_bundle(lead["root"], base)
+    export_bundle(lead["root"], base)
     laptops = []
     for i, (who, answer) in enumerate((("zhang", "部分"), ("li", "不适用"))):
         laptop = make_project(tmp_path / f"laptop{i}")
-        assert bd.import_bundle(laptop, base).added["revisions"] == 3
+        assert import_bundle(laptop, base).added["revisions"] == 3
         rev = Store(laptop).edit(lead["first"].instance_id, answers={"q1": answer}, who=who, why="现场复核",
                                  now=at(5 + i))
         out = tmp_path / f"{who}.zip"
-        bd.export_bundle(laptop, out, assessor=who)
+        export_bundle(laptop, out, assessor=who)
         laptops.append((out, rev))
     (zhang_zip, zhang_rev), (li_zip, li_rev) = laptops
-    first = bd.import_bundle(lead["root"], zhang_zip)
+    first = import_bundle(lead["root"], zhang_zip)
     assert first.ok and first.added == {"records": 0, "revisions": 1, "attachments": 0}
     assert first.conflicts == []
-    second = bd.import_bundle(lead["root"], li_zip)
+    second = import_bundle(lead["root"], li_zip)
     assert second.ok and second.added == {"records": 0, "revisions": 1, "attachments": 0}
     iid = lead["first"].instance_id
     assert second.conflicts == [iid]
@@ -253,7 +256,7 @@ def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_s
                                                               "核对照片后确定")
     assert main(["bundle", "conflicts", str(lead["root"])]) == 0
     assert "没有冲突的记录" in capsys.readouterr().out
-    again = bd.import_bundle(lead["root"], li_zip)
+    again = import_bundle(lead["root"], li_zip)
     assert again.added["revisions"] == 0 and again.conflicts == [] and again.problems == []
 
 
@@ -262,14 +265,14 @@ def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_s
 
 def test_truncated_bundle_nothing_imported(lead, tmp_path):
     out = tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], out)
+    export_bundle(lead["root"], out)
     data = out.read_bytes()
     target = make_project(tmp_path / "target")
     before = files_under(target)
     for cut in (0, 10, len(data) // 2, len(data) - 1):
         short = tmp_path / f"cut{cut}.zip"
         short.write_bytes(data[:cut])
-        result = bd.import_bundle(target, short)
+        result = import_bundle(target, short)
         assert codes(result.problems) == ["bundle-unreadable"], cut
         assert result.problems[0].file == str(short)
         assert files_under(target) == before
@@ -277,7 +280,7 @@ def test_truncated_bundle_nothing_imported(lead, tmp_path):
 
 def test_tampered_member_index_and_checksum(lead, tmp_path):
     out = tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], out)
+    export_bundle(lead["root"], out)
     with zipfile.ZipFile(out) as zf:
         members = {n: zf.read(n) for n in zf.namelist() if not n.startswith("bundle.")}
         index = json.loads(zf.read("bundle.json"))
@@ -285,19 +288,19 @@ def test_tampered_member_index_and_checksum(lead, tmp_path):
     before = files_under(target)
     victim = rev_path(lead["edit"])
     changed = dict(members, **{victim: members[victim].replace("否".encode(), "是".encode())})
-    result = bd.import_bundle(target, write_bundle(tmp_path / "t1.zip", index, changed))
+    result = import_bundle(target, write_bundle(tmp_path / "t1.zip", index, changed))
     assert codes(result.problems) == ["bundle-member-hash"] and result.problems[0].field == victim
     # the index changed to match, but the checksum not
     forged = honest_index(changed)
-    result = bd.import_bundle(target, write_bundle(tmp_path / "t2.zip", forged, changed,
+    result = import_bundle(target, write_bundle(tmp_path / "t2.zip", forged, changed,
                                                    checksum=hashlib.sha256(dumps(index)).hexdigest()))
     assert codes(result.problems) == ["bundle-checksum"]
     # a member missing, a member not in the index
     missing = {k: v for k, v in members.items() if k != victim}
-    result = bd.import_bundle(target, write_bundle(tmp_path / "t3.zip", index, missing))
+    result = import_bundle(target, write_bundle(tmp_path / "t3.zip", index, missing))
     assert codes(result.problems) == ["bundle-member-missing"] and result.problems[0].field == victim
     extra = f"raw/{'e' * 32}/{'f' * 32}.json"
-    result = bd.import_bundle(target, write_bundle(tmp_path / "t4.zip", index, members, extra={extra: b"{}"}))
+    result = import_bundle(target, write_bundle(tmp_path / "t4.zip", index, members, extra={extra: b"{}"}))
     assert codes(result.problems) == ["bundle-member-unlisted"] and result.problems[0].field == extra
     assert files_under(target) == before
 
@@ -308,7 +311,7 @@ def test_invalid_revision_inside_a_consistent_bundle_is_refused(lead, tmp_path):
     doc.update(instance_id=iid, revision_id=rid, kind="edit")     # an edit without a parent
     members = {f"raw/{iid}/{rid}.json": dumps(doc), f"raw/{iid}/{'3' * 32}.json": b"not json"}
     target = make_project(tmp_path / "target")
-    result = bd.import_bundle(target, write_bundle(tmp_path / "bad.zip", honest_index(members), members))
+    result = import_bundle(target, write_bundle(tmp_path / "bad.zip", honest_index(members), members))
     assert sorted((p.code, p.field) for p in result.problems) == [
         ("bundle-record-invalid", f"raw/{iid}/{rid}.json"), ("bundle-record-invalid", f"raw/{iid}/{'3' * 32}.json")]
     assert not (target / "raw" / iid).exists()
@@ -316,10 +319,10 @@ def test_invalid_revision_inside_a_consistent_bundle_is_refused(lead, tmp_path):
 
 def test_bundle_from_another_project(lead, tmp_path, capsys):
     out = tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], out)
+    export_bundle(lead["root"], out)
     other = make_project(tmp_path / "other", pid="f" * 32)
     before = files_under(other)
-    result = bd.import_bundle(other, out)
+    result = import_bundle(other, out)
     assert codes(result.problems) == ["bundle-other-project"]
     assert PID in result.problems[0].message and "f" * 32 in result.problems[0].message
     assert files_under(other) == before
@@ -331,9 +334,9 @@ def test_bundle_from_another_project(lead, tmp_path, capsys):
     assert "bundle-other-project-forced" in text and "新增 2 条记录、3 个修订、1 个附件" in text
     # projects without ids are matched by name
     no_id = make_project(tmp_path / "noid", pid=None, name="别的评估")
-    assert codes(bd.import_bundle(no_id, out).problems) == ["bundle-other-project"]
+    assert codes(import_bundle(no_id, out).problems) == ["bundle-other-project"]
     same_name = make_project(tmp_path / "samename", pid=None)
-    assert bd.import_bundle(same_name, out).ok
+    assert import_bundle(same_name, out).ok
 
 
 @pytest.mark.parametrize("bad", ["../../x.json", "/tmp/evalkit-bundle-abs.json", "raw/../../x.json",
@@ -344,10 +347,10 @@ def test_paths_outside_the_project_are_refused(lead, tmp_path, bad):
     before = files_under(tmp_path)
     members = {bad: b'{"x": 1}'}
     for kind in ("records", "setup"):
-        result = bd.import_bundle(target, write_bundle(tmp_path / f"{kind}.zip", honest_index(members, kind), members))
+        result = import_bundle(target, write_bundle(tmp_path / f"{kind}.zip", honest_index(members, kind), members))
         assert codes(result.problems) == ["bundle-path-unsafe"] and result.problems[0].field == bad
         # the same name present in the zip but not in the index
-        result = bd.import_bundle(target, write_bundle(tmp_path / f"{kind}2.zip", honest_index({}, kind), {},
+        result = import_bundle(target, write_bundle(tmp_path / f"{kind}2.zip", honest_index({}, kind), {},
                                                        extra=members))
         assert codes(result.problems) == ["bundle-path-unsafe"]
     after = files_under(tmp_path)
@@ -357,13 +360,13 @@ def test_paths_outside_the_project_are_refused(lead, tmp_path, bad):
 
 def test_symlinked_folder_inside_the_project_is_not_followed(lead, tmp_path):
     out = tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], out)
+    export_bundle(lead["root"], out)
     target = make_project(tmp_path / "target")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (target / "raw").rmdir()
     (target / "raw").symlink_to(elsewhere)
-    result = bd.import_bundle(target, out)
+    result = import_bundle(target, out)
     assert set(codes(result.problems)) == {"bundle-path-outside"}
     assert list(elsewhere.iterdir()) == []
 
@@ -372,7 +375,7 @@ def test_attachment_bytes_must_match_the_hash_name(tmp_path):
     name = hashlib.sha256(b"real photo").hexdigest() + ".jpg"
     members = {f"raw/attachments/{name}": b"another photo"}
     target = make_project(tmp_path / "target")
-    result = bd.import_bundle(target, write_bundle(tmp_path / "att.zip", honest_index(members), members))
+    result = import_bundle(target, write_bundle(tmp_path / "att.zip", honest_index(members), members))
     assert codes(result.problems) == ["bundle-attachment-hash"]
     assert result.problems[0].field == f"raw/attachments/{name}"
     assert not (target / "raw" / "attachments").exists()
@@ -380,39 +383,39 @@ def test_attachment_bytes_must_match_the_hash_name(tmp_path):
 
 def test_existing_file_with_other_bytes_is_a_conflict_not_an_overwrite(lead, tmp_path):
     out = tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], out)
+    export_bundle(lead["root"], out)
     target = make_project(tmp_path / "target")
-    assert bd.import_bundle(target, out).ok
+    assert import_bundle(target, out).ok
     damaged = target / rev_path(lead["edit"])
     os.chmod(damaged, 0o644)
     damaged.write_bytes(b'{"torn')
     before = files_under(target)
-    result = bd.import_bundle(target, out)
+    result = import_bundle(target, out)
     assert codes(result.problems) == ["bundle-file-differs"]
     assert result.problems[0].file == str(damaged)
     assert "已损坏" in result.problems[0].message and "重新导入" in result.problems[0].message
     assert files_under(target) == before
     # moving the damaged file away and importing again restores it
     damaged.rename(tmp_path / "torn.json")
-    again = bd.import_bundle(target, out)
+    again = import_bundle(target, out)
     assert again.ok and again.added == {"records": 0, "revisions": 1, "attachments": 0}
     assert damaged.read_bytes() == (lead["root"] / rev_path(lead["edit"])).read_bytes()
 
 
 def test_records_bundle_into_a_folder_that_is_not_a_project(lead, tmp_path):
     out = tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], out)
+    export_bundle(lead["root"], out)
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert codes(bd.import_bundle(empty, out).problems) == ["bundle-not-a-project"]
+    assert codes(import_bundle(empty, out).problems) == ["bundle-not-a-project"]
     assert list(empty.iterdir()) == []
 
 
 def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_path, monkeypatch):
     out = tmp_path / "b.zip"
-    bd.export_bundle(lead["root"], out)
+    export_bundle(lead["root"], out)
     target = make_project(tmp_path / "target")
-    real = bd._link_no_replace
+    real = durable.link_no_replace
     calls = []
 
     def full_disk(src, dst):
@@ -421,8 +424,8 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(bd, "_link_no_replace", full_disk)
-    result = bd.import_bundle(target, out)
+    monkeypatch.setattr(durable, "link_no_replace", full_disk)
+    result = import_bundle(target, out)
     assert codes(result.problems) == ["bundle-write-failed"]
     assert result.problems[0].file == str(calls[2]) and "2 个文件" in result.problems[0].message
     assert len(result.added_paths) == 2
@@ -430,8 +433,8 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
     source = files_under(lead["root"] / "raw")
     assert len(placed) == 2 and all(source[k] == v for k, v in placed.items())   # complete files only
     assert not list(target.glob(".bundle-import-*"))
-    monkeypatch.setattr(bd, "_link_no_replace", real)
-    rerun = bd.import_bundle(target, out)
+    monkeypatch.setattr(durable, "link_no_replace", real)
+    rerun = import_bundle(target, out)
     assert rerun.ok and rerun.added["revisions"] + rerun.added["attachments"] == 2
     assert files_under(target / "raw") == source
 
@@ -440,12 +443,10 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
 
 
 def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, capsys):
-    from evalkit.project import init_project
-
     root = tmp_path / "lead"
     init_project(root, "province-2018", "长春评估")
     assert main(["bundle", "id", str(root), "--new"]) == 0
-    pid = bd.project_identity(root)["id"]
+    pid = project_identity(root)["id"]
     assert pid and len(pid) == 32
     (root / "frames" / "办件清单.csv").write_text("办件编号,单位\nA1,c1-01\n", encoding="utf-8")
     (root / "draws" / "srs-n2-s1.json").write_bytes(dumps({"format": "evalkit.draw/1", "draw_id": "srs-n2-s1"}))
@@ -463,7 +464,7 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
     laptop = tmp_path / "laptop"                                     # does not exist yet
     assert main(["bundle", "import", str(laptop), str(setup)]) == 0
     assert f"新增 {len(names) - 2} 个设置文件" in capsys.readouterr().out
-    assert bd.project_identity(laptop) == {"id": pid, "name": "长春评估"}
+    assert project_identity(laptop) == {"id": pid, "name": "长春评估"}
     for name in names[2:]:
         assert (laptop / name).read_bytes() == (root / name).read_bytes()
     assert all((laptop / d).is_dir() for d in ("raw", "out", "instruments", "frames", "draws"))
@@ -471,22 +472,22 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
     # the lead adds a draw and changes the unit list: the new draw arrives only once the changed file is moved
     (root / "draws" / "pps-n1-s2.json").write_bytes(dumps({"format": "evalkit.draw/1", "draw_id": "pps-n1-s2"}))
     (root / "units.xlsx").write_bytes((root / "units.xlsx").read_bytes() + b"\0")
-    bd.export_bundle(root, setup, setup=True)
+    export_bundle(root, setup, setup=True)
     before = files_under(laptop)
-    result = bd.import_bundle(laptop, setup)
+    result = import_bundle(laptop, setup)
     assert codes(result.problems) == ["bundle-file-differs"] and result.problems[0].file == str(laptop / "units.xlsx")
     assert "移到项目文件夹以外" in result.problems[0].message
     assert files_under(laptop) == before
     (laptop / "units.xlsx").rename(tmp_path / "units-old.xlsx")
-    result = bd.import_bundle(laptop, setup)
+    result = import_bundle(laptop, setup)
     assert result.ok and sorted(result.added_paths) == ["draws/pps-n1-s2.json", "units.xlsx"]
     assert result.added == {"setup": 2} and result.skipped == {"setup": len(names) - 3}  # units.xlsx was moved
     # the lead changes evalkit.toml: --update-setup takes it and keeps the laptop's copy in backup/
     toml_before = (laptop / "evalkit.toml").read_bytes()
     (root / "evalkit.toml").write_text((root / "evalkit.toml").read_text(encoding="utf-8").replace(
         'as_of = ""', 'as_of = "2018-12-31"'), encoding="utf-8")
-    bd.export_bundle(root, setup, setup=True)
-    assert codes(bd.import_bundle(laptop, setup).problems) == ["bundle-file-differs"]
+    export_bundle(root, setup, setup=True)
+    assert codes(import_bundle(laptop, setup).problems) == ["bundle-file-differs"]
     assert main(["bundle", "import", str(laptop), str(setup), "--update-setup"]) == 0
     assert "替换了 1 个有改动的设置文件（evalkit.toml）" in capsys.readouterr().out
     backup = laptop / "backup" / hashlib.sha256(toml_before).hexdigest()[:12] / "evalkit.toml"
@@ -496,10 +497,10 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
     draw = laptop / "draws" / "pps-n1-s2.json"
     os.chmod(draw, 0o644)
     draw.write_bytes(b'{"changed": true}')
-    result = bd.import_bundle(laptop, setup, update_setup=True)
+    result = import_bundle(laptop, setup, update_setup=True)
     assert codes(result.problems) == ["bundle-file-differs"] and result.problems[0].file == str(draw)
     draw.unlink()
-    assert bd.import_bundle(laptop, setup).added_paths == ["draws/pps-n1-s2.json"]
+    assert import_bundle(laptop, setup).added_paths == ["draws/pps-n1-s2.json"]
     # and a laptop's records bundle goes back to the lead
     Store(laptop).submit(instrument_id="site_visit", instrument_version="1", instrument_sha256=SHA, unit="c1-01",
                          assessor="zhang", answers={}, started=T0, now=T0)
@@ -513,19 +514,19 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
 def test_setup_bundle_refused_by_another_project_and_checked_toml(tmp_path):
     lead = make_project(tmp_path / "lead")
     out = tmp_path / "setup.zip"
-    bd.export_bundle(lead, out, setup=True)
+    export_bundle(lead, out, setup=True)
     other = make_project(tmp_path / "other", pid="e" * 32)
-    assert codes(bd.import_bundle(other, out).problems) == ["bundle-other-project"]
+    assert codes(import_bundle(other, out).problems) == ["bundle-other-project"]
     members = {"evalkit.toml": b"[evaluation\nname = 1"}
     bad = write_bundle(tmp_path / "bad.zip", honest_index(members, "setup"), members)
-    result = bd.import_bundle(tmp_path / "new", bad)
+    result = import_bundle(tmp_path / "new", bad)
     assert codes(result.problems) == ["bundle-setup-invalid"] and result.problems[0].field == "evalkit.toml"
     assert not (tmp_path / "new").exists()
 
 
 def test_project_without_id_exports_with_a_hint_and_id_new_keeps_the_file_valid(tmp_path, capsys):
     root = make_project(tmp_path / "p", pid=None)
-    result = bd.export_bundle(root, tmp_path / "x.zip")
+    result = export_bundle(root, tmp_path / "x.zip")
     assert codes(result.problems) == ["bundle-project-no-id"]
     assert result.index["project"] == {"id": None, "name": "吉林测试评估"}
     assert main(["bundle", "id", str(root), "--new", "--json"]) == 0
@@ -584,6 +585,6 @@ def test_a_member_bigger_than_its_index_entry_is_not_read_whole(tmp_path):
                 fh.write(block)
     assert bomb.stat().st_size < 2_000_000
     target = make_project(tmp_path / "target")
-    result = bd.import_bundle(target, bomb)
+    result = import_bundle(target, bomb)
     assert codes(result.problems) == ["bundle-member-hash"] and result.problems[0].field == name
     assert not (target / "raw" / "attachments").exists()

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bundle import JPEG, PID, at, files_under, make_project, submit
 
-from evalkit.interop import bundle as bd
+from evalkit.interop import check_bundle, export_bundle, import_bundle, project_identity
+from evalkit.interop.bundle_format import FORMAT
 from evalkit.io.durable import dumps
 from evalkit.problems import Problem
 from evalkit.store import Store
-from test_bundle import PID, JPEG, at, files_under, make_project, submit
 
 FUZZ = settings(max_examples=int(os.environ.get("BUNDLE_FUZZ", "150")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -39,8 +40,8 @@ def source(tmp_path_factory):
     photo = store.save_attachment(JPEG, original_name="门牌.jpg", media_type="image/jpeg", max_bytes=10**6)
     submit(store, "li", 2, attachments=[photo])
     records, setup = base / "records.zip", base / "setup.zip"
-    bd.export_bundle(root, records)
-    bd.export_bundle(root, setup, setup=True)
+    export_bundle(root, records)
+    export_bundle(root, setup, setup=True)
     return {"root": root, "records": records.read_bytes(), "setup": setup.read_bytes(),
             "raw": files_under(root / "raw")}
 
@@ -52,17 +53,17 @@ def check_outcome(src: dict, data: bytes, *, kind: str = "records") -> None:
         path.write_bytes(data)
         target = make_project(tmp / "deep" / "target") if kind == "records" else tmp / "deep" / "new"
         before = files_under(tmp / "deep")
-        checked, found = bd.check_bundle(path)
+        checked, found = check_bundle(path)
         assert all(isinstance(p, Problem) and p.message for p in found)
         assert (checked is None) == any(p.is_error for p in found)
-        result = bd.import_bundle(target, path)
+        result = import_bundle(target, path)
         assert all(isinstance(p, Problem) and p.message and p.code for p in result.problems)
         if not result.ok:
             assert files_under(tmp / "deep") == before
         elif kind == "records":
             assert files_under(target / "raw") == src["raw"]          # exactly what was exported, intact
         else:
-            assert bd.project_identity(target) == {"id": PID, "name": "吉林测试评估"}
+            assert project_identity(target) == {"id": PID, "name": "吉林测试评估"}
         # nothing ever lands outside the target project
         outside = {k for k in files_under(tmp) if not k.startswith("deep/")}
         assert outside == {"fuzz.zip"}
@@ -83,7 +84,7 @@ def test_truncated_and_bit_flipped_bundles(source, cut, flips, which):
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20)
                     | st.sampled_from(["../../x", "/etc/passwd", "raw/attachments/" + "0" * 64 + ".jpg",
-                                       "evalkit.toml", "draws/a.json", "records", "setup", bd.FORMAT, PID]),
+                                       "evalkit.toml", "draws/a.json", "records", "setup", FORMAT, PID]),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
                     max_leaves=8)
 

@@ -13,13 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, make_workbook
+from openpyxl import load_workbook
+
 from evalkit.cli.main import main
-from evalkit.interop import import_table, write_template
-from evalkit.interop import import_xform
-from evalkit.interop import stable_id
 from evalkit.forms import load_instrument
+from evalkit.interop import import_table, import_xform, stable_id, write_template
 from evalkit.project import init_project
 from evalkit.store import Store
 
@@ -93,7 +92,8 @@ def test_odk_export_with_repeat_group_imports_exact_records_and_twice_adds_nothi
                                        "calls_connected": 1, "answer_seconds": 10, "answer_correct": "deflected",
                                        "told_all_materials": "no", "attitude": "poor", "answer_summary": "让去窗口问"}]
     assert (one.state, two.state, three.state) == ("approved", "has_issues", "received")
-    assert (one.unit, one.assessor, one.instrument_id, one.instrument_version) == ("c1-01", "张三", "hotline_test", "2018.1")
+    assert (one.unit, one.assessor, one.instrument_id, one.instrument_version) == \
+        ("c1-01", "张三", "hotline_test", "2018.1")
     assert (one.started, one.ended) == ("2018-11-20T03:10:00+00:00", "2018-11-20T03:10:00+00:00")
     history = store.history(ids[0])
     assert [(r.kind, r.who, r.when) for r in history] == [
@@ -139,12 +139,14 @@ def test_odk_invalid_values_are_reported_with_row_column_field_and_nothing_is_wr
     result = import_xform(project, export, "odk", instruments["hotline_test"])
     zip_name = str(export)
     assert [(p.code, p.file, p.row, p.column, p.field) for p in result.problems] == [
-        ("import-value-invalid", f"{zip_name}:hotline_test-calls.csv", 4, "calls_connected", "calls[1].calls_connected"),
+        ("import-value-invalid", f"{zip_name}:hotline_test-calls.csv", 4, "calls_connected",
+         "calls[1].calls_connected"),
         ("import-unit-unknown", f"{zip_name}:hotline_test.csv", 4, "unit", "unit"),
     ]
     assert result.problems[0].message == (
-        f"{zip_name}:hotline_test-calls.csv 第 4 行 「calls_connected」列（字段 calls[1].calls_connected）：接通次数不能"
-        "超过拨打次数，也不能为负数。请在 ODK Central 中更正该提交后重新导出，或加 --skip-invalid 只导入没有问题的记录。")
+        f"{zip_name}:hotline_test-calls.csv 第 4 行 「calls_connected」列（字段 calls[1].calls_connected）："
+        "接通次数不能超过拨打次数，也不能为负数。请在 ODK Central 中更正该提交后重新导出，"
+        "或加 --skip-invalid 只导入没有问题的记录。")
     assert result.added == [] and not result.written and raw_files(project) == []
     skipped = import_xform(project, export, "odk", instruments["hotline_test"], skip_invalid=True)
     assert skipped.added == [stable_id("xform", "hotline_test", ODK_UUIDS[0])] and skipped.invalid == [3, 4]
@@ -262,7 +264,7 @@ def test_kobo_xlsx_with_repeat_sheet_and_validation_statuses(project, tmp_path, 
 
 def test_kobo_export_of_a_different_form_version_names_the_columns(project, tmp_path, instruments):
     main_headers = [h for h in KOBO_MAIN_HEADERS if h != "check_mode"]
-    main = [[c for h, c in zip(KOBO_MAIN_HEADERS, row) if h != "check_mode"] for row in kobo_main()]
+    main = [[c for h, c in zip(KOBO_MAIN_HEADERS, row, strict=True) if h != "check_mode"] for row in kobo_main()]
     for row in main:
         row[main_headers.index("__version__")] = "2019.2"
     citizen_headers = KOBO_CITIZEN_HEADERS[:5] + ["citizens/wait_minutes"] + KOBO_CITIZEN_HEADERS[5:]
@@ -338,8 +340,8 @@ def test_questionnaire_mapping_problems_come_before_any_row(project, instruments
     table = DATA / "questionnaire" / "responses.csv"
     lines = (DATA / "questionnaire" / "mapping.csv").read_text("utf-8").splitlines()
     lines = [ln for ln in lines if not ln.startswith(("来源IP", "调查员"))]
-    lines = [ln.replace("办事指南,q_guide", "办事指南,q_guid").replace("问卷编号,questionnaire_no", "问卷号,questionnaire_no")
-             for ln in lines]
+    lines = [ln.replace("办事指南,q_guide", "办事指南,q_guid")
+               .replace("问卷编号,questionnaire_no", "问卷号,questionnaire_no") for ln in lines]
     mapping = project.parent / "mapping.csv"
     mapping.write_text("\n".join(lines) + "\n", "utf-8")
     result = import_table(project, table, instruments["questionnaire"], str(mapping))
@@ -360,7 +362,8 @@ def test_questionnaire_mapping_problems_come_before_any_row(project, instruments
 
 def test_questionnaire_inline_mapping_xlsx_table_and_template(project, tmp_path, instruments):
     path = make_workbook(tmp_path / "survey.xlsx", {"答卷": [
-        ["单位", "日期", "编号", "身份", "次数", "指南", "一窗", "等候", "承诺", "电话", "网上", "进度", "投诉", "态度", "总体"],
+        ["单位", "日期", "编号", "身份", "次数", "指南", "一窗", "等候", "承诺", "电话", "网上", "进度", "投诉",
+         "态度", "总体"],
         ["c2-01", __import__("datetime").datetime(2018, 11, 27), 7, "企业", 0, 5, 5, 5, 5, 5, 5, 5, 5, 5, "非常满意"],
     ]})
     spec = ("单位=unit,日期=visit_date,编号=questionnaire_no,身份=respondent_type,次数=visits_last_year,指南=q_guide,"
@@ -375,8 +378,6 @@ def test_questionnaire_inline_mapping_xlsx_table_and_template(project, tmp_path,
     assert record.assessor == "问卷星" and record.ended == "2018-11-27T00:00:00+08:00"
     out, problems = write_template(instruments["questionnaire"], tmp_path / "map.xlsx")
     assert problems == []
-    from openpyxl import load_workbook
-
     rows = list(load_workbook(out)["对照表"].iter_rows(values_only=True))
     assert rows[0][:5] == ("列", "字段", "题目", "类型", "必填")
     assert [r[1] for r in rows[1:5]] == ["unit", "assessor", "visit_date", "questionnaire_no"]
@@ -392,9 +393,11 @@ def test_questionnaire_inline_mapping_xlsx_table_and_template(project, tmp_path,
         ws.cell(r, 1).value = by_field.get(ws.cell(r, 2).value)
     wb.save(tmp_path / "filled.xlsx")
     other = make_workbook(tmp_path / "survey2.xlsx", {"答卷": [
-        ["单位", "日期", "编号", "身份", "次数", "指南", "一窗", "等候", "承诺", "电话", "网上", "进度", "投诉", "态度", "总体"],
+        ["单位", "日期", "编号", "身份", "次数", "指南", "一窗", "等候", "承诺", "电话", "网上", "进度", "投诉",
+         "态度", "总体"],
         ["c2-01", "2018-11-28", "8", "个人", "1", "4", "4", "4", "4", "4", "4", "4", "4", "4", "4"]]})
-    filled = import_table(project, other, instruments["questionnaire"], str(tmp_path / "filled.xlsx"), assessor="问卷星")
+    filled = import_table(project, other, instruments["questionnaire"], str(tmp_path / "filled.xlsx"),
+                          assessor="问卷星")
     assert [p.code for p in filled.errors] == ["import-value-invalid"]  # last_trips is required when visits > 0
     assert [(p.row, p.column, p.field) for p in filled.errors] == [(2, None, "last_trips")]
 
@@ -445,14 +448,16 @@ def test_odk_group_paths_and_select_multiple_columns(project, tmp_path, instrume
     result = import_xform(project, path, "odk", instruments["questionnaire"])
     assert codes(result) == []
     record = Store(project).get(stable_id("xform", "questionnaire", "q-77"))
-    assert record.answers == {"unit": "c1-05", "assessor": "赵六", "visit_date": "2018-11-20", "questionnaire_no": "Q-77",
+    assert record.answers == {"unit": "c1-05", "assessor": "赵六", "visit_date": "2018-11-20",
+                              "questionnaire_no": "Q-77",
                               "respondent_type": "organisation", "visits_last_year": 2, "last_trips": 1,
                               **{q: "5" for q in likert[:-1]}, "q_overall": "na"}
     assert record.state == "rejected"
     citizens = ("user_type,item_name,case_id,case_kind,trips,trip_reason,trip_reason/notice,trip_reason/other,"
                 "trip_reason_other,instant_done,promised_days,promise_status,actual_days,done_status,not_done_reason,"
                 "online_use,progress_visible,satisfaction,comment,callback_phone,PARENT_KEY,KEY\n"
-                "person,户籍,,unknown,2,notice other,1,1,窗口说法不一,,,,,done,,none,yes,4,,,uuid:s-1,uuid:s-1/citizens[1]\n")
+                "person,户籍,,unknown,2,notice other,1,1,窗口说法不一,,,,,done,,none,yes,4,,,"
+                "uuid:s-1,uuid:s-1/citizens[1]\n")
     main = ("SubmissionDate,unit,assessor,visit_date,check_mode,notes,meta-instanceID,KEY,ReviewState\n"
             "2018-11-21T02:00:00.000Z,c1-06,赵六,2018-11-21,in_hall,,uuid:s-1,uuid:s-1,\n")
     export = tmp_path / "service_user_check.zip"

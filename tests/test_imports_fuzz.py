@@ -13,20 +13,23 @@ import datetime as dt
 import io
 import os
 import zipfile
+from pathlib import Path
 
 import pytest
+import test_imports
+from conftest import make_workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_imports import KOBO_CITIZEN_HEADERS, KOBO_MAIN_HEADERS, MAIN_SHEET, kobo_citizens, kobo_main
 
-from conftest import make_workbook
-from evalkit.interop import import_table
-from evalkit.interop import import_xform
-from evalkit.interop import ImportResult
-from evalkit.problems import Problem
 from evalkit.config import read_units
+from evalkit.forms import validate_answers
+from evalkit.interop import ImportResult, import_table, import_xform
+from evalkit.problems import Problem
+from evalkit.store import Store
 
-FUZZ = settings(max_examples=int(os.environ.get("EVALKIT_FUZZ_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                       HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("EVALKIT_FUZZ_EXAMPLES", "40")), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 HOTLINE_MAIN = ["SubmissionDate", "unit", "assessor", "visit_date", "hotline_number", "number_source", "notes",
                 "meta-instanceID", "KEY", "ReviewState", "FormVersion", "SubmitterName", "extra_column", "calls-x",
@@ -53,7 +56,8 @@ XCELL = st.one_of(WORDS, st.text(max_size=8), st.none(), st.integers(-10**6, 10*
 ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "gbk", "gb18030"])
 
 
-from test_imports import instruments, project  # noqa: E402,F401  (the same fixtures as the import tests)
+instruments = test_imports.instruments   # the same fixtures as the import tests
+project = test_imports.project
 
 
 @pytest.fixture
@@ -139,15 +143,16 @@ def test_kobo_workbooks_end_in_problems_or_a_result(project, tmp_path, instrumen
           project, before)
 
 
-QUESTION_COLUMNS = ["单位", "调查员", "调查日期", "问卷编号", "您的身份", "过去一年办事次数", "最近一次跑了几次", "办事指南",
-                    "总体满意度", "提交答卷时间", "来源IP", "序号"]
+QUESTION_COLUMNS = ["单位", "调查员", "调查日期", "问卷编号", "您的身份", "过去一年办事次数", "最近一次跑了几次",
+                    "办事指南", "总体满意度", "提交答卷时间", "来源IP", "序号"]
 TARGETS = ["unit", "assessor", "visit_date", "questionnaire_no", "respondent_type", "visits_last_year", "last_trips",
            "q_guide", "q_overall", "_submitted", "-", "q_guid", "受访者类型", "citizens", "calls_made", ""]
 
 
 @FUZZ
 @given(table=table_of(QUESTION_COLUMNS),
-       mapping=st.lists(st.tuples(st.sampled_from(QUESTION_COLUMNS + ["无此列"]), st.sampled_from(TARGETS)), max_size=12),
+       mapping=st.lists(st.tuples(st.sampled_from(QUESTION_COLUMNS + ["无此列"]), st.sampled_from(TARGETS)),
+                        max_size=12),
        encoding=ENCODINGS, as_xlsx=st.booleans(), unit=st.sampled_from([None, "c1-01", "../x"]))
 def test_questionnaire_tables_end_in_problems_or_a_result(project, tmp_path, instruments, units, table, mapping,
                                                           encoding, as_xlsx, unit):
@@ -180,22 +185,20 @@ def test_raw_bytes_end_in_problems(project, tmp_path, instruments, units, data, 
 
 def test_gbk_csv_with_bom_like_bytes_and_chinese_headers(project, tmp_path, instruments, units):
     """A GBK csv as Chinese Excel saves it, and the same table as UTF-8 with a BOM, import the same answers."""
-    headers = ["单位", "调查员", "调查日期", "问卷编号", "您的身份", "过去一年办事次数", "办事指南", "一窗受理", "等候时间",
-               "承诺时限", "电话咨询", "网上办事", "进度查询", "投诉渠道", "服务态度", "总体满意度"]
-    row = ["c1-01", "赵六", "2018-11-20", "Q-9", "企业", "0", "满意", "满意", "一般", "满意", "满意", "满意", "满意", "一般",
-           "非常满意", "满意"]
+    headers = ["单位", "调查员", "调查日期", "问卷编号", "您的身份", "过去一年办事次数", "办事指南", "一窗受理",
+               "等候时间", "承诺时限", "电话咨询", "网上办事", "进度查询", "投诉渠道", "服务态度", "总体满意度"]
+    row = ["c1-01", "赵六", "2018-11-20", "Q-9", "企业", "0", "满意", "满意", "一般", "满意", "满意", "满意", "满意",
+           "一般", "非常满意", "满意"]
     fields = ["unit", "assessor", "visit_date", "questionnaire_no", "respondent_type", "visits_last_year", "q_guide",
               "q_one_window", "q_waiting", "q_promise", "q_phone", "q_online", "q_progress", "q_complaint", "q_staff",
               "q_overall"]
-    spec = ",".join(f"{h}={f}" for h, f in zip(headers, fields))
+    spec = ",".join(f"{h}={f}" for h, f in zip(headers, fields, strict=True))
     answers = []
     for encoding in ("gbk", "utf-8-sig"):
         path = tmp_path / f"{encoding}.csv"
         path.write_bytes(csv_bytes(headers, [row], encoding))
         result = import_table(project, path, instruments["questionnaire"], spec, units=units)
         assert not result.errors and len(result.added) == 1
-        from evalkit.store import Store
-
         answers.append(Store(project).get(result.added[0]).answers)
     assert answers[0] == answers[1]
     assert answers[0]["respondent_type"] == "enterprise" and answers[0]["q_staff"] == "5"
@@ -204,11 +207,6 @@ def test_gbk_csv_with_bom_like_bytes_and_chinese_headers(project, tmp_path, inst
 # ---------------------------------------------------------------- mutations of valid exports
 # Random tables rarely get past the column checks; these start from the valid fixtures and
 # change a few cells, drop a column or re-encode, so the row checks and the writing run too.
-
-from pathlib import Path  # noqa: E402
-
-from evalkit.forms import validate_answers  # noqa: E402
-from evalkit.store import Store  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "imports"
 
@@ -267,8 +265,9 @@ def test_mutated_questionnaire_tables(project, tmp_path, instruments, units, edi
     else:
         path = tmp_path / "survey.csv"
         path.write_bytes(csv_bytes(headers, rows, encoding))
-    result = check(import_table(project, path, instruments["questionnaire"], str(DATA / "questionnaire" / "mapping.csv"),
-                                units=units, skip_invalid=skip), project, before)
+    mapping = str(DATA / "questionnaire" / "mapping.csv")
+    result = check(import_table(project, path, instruments["questionnaire"], mapping, units=units, skip_invalid=skip),
+                   project, before)
     if result.errors:
         assert result.added == []
     assert_store_valid(project, instruments["questionnaire"])
@@ -280,8 +279,6 @@ XEDITS = st.lists(st.tuples(st.integers(0, 10), st.integers(0, 30), XCELL), max_
 @FUZZ
 @given(main_edits=XEDITS, citizen_edits=XEDITS, drop=st.one_of(st.none(), st.integers(0, 30)), skip=st.booleans())
 def test_mutated_kobo_workbooks(project, tmp_path, instruments, units, main_edits, citizen_edits, drop, skip):
-    from test_imports import KOBO_CITIZEN_HEADERS, KOBO_MAIN_HEADERS, MAIN_SHEET, kobo_citizens, kobo_main
-
     before = raw_files(project)
     headers, rows = mutate(KOBO_MAIN_HEADERS, kobo_main(), main_edits, drop)
     c_headers, c_rows = mutate(KOBO_CITIZEN_HEADERS, kobo_citizens(), citizen_edits, None)

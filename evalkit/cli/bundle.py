@@ -1,4 +1,4 @@
-"""``evalkit bundle export | import | check | id`` — field-laptop bundles (:mod:`evalkit.interop.bundle`).
+"""``evalkit bundle export | import | check | id`` — field-laptop bundles (:mod:`evalkit.interop`).
 
 Exit codes: 0 done (warnings such as conflicts allowed), 1 problems (printed; nothing
 imported when an import has errors), 2 usage mistakes.  ``--json`` prints the records.

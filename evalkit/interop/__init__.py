@@ -1,28 +1,39 @@
-"""Records to and from elsewhere: field-laptop bundles (export, verified import, conflicts) and
-imports from ODK Central, KoboToolbox and questionnaire tables.
+"""Records to and from elsewhere: field-laptop bundles and imports from ODK Central, KoboToolbox
+and questionnaire tables.
+
+Bundles: the format and its checksums (``bundle_format``), project identity (``identity``),
+export (``bundle_export``), verified reading (``bundle_check``), import planning
+(``bundle_import``), staging and placing files (``bundle_place``), what an import did
+(``bundle_result``), and conflicting revisions and their resolution (``conflict_resolution``).
+
+Imports: candidate records and where their values came from (``candidates``), answers as the
+form holds and stores them (``answers``), the project's instrument and unit list
+(``project_inputs``), checking and writing records (``import_writing``), tables of source files
+(``source_tables``); ODK / Kobo exports (``xform`` with ``xform_files``, ``xform_columns``,
+``xform_repeats``) and questionnaire tables (``table`` with ``table_mapping``).
+The problem codes of both are in ``problems``.
 
 May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :mod:`evalkit.config`,
 :mod:`evalkit.io`, :mod:`evalkit.problems`.
 """
 
-from evalkit.interop.bundle import (
-    BundleError,
-    check_bundle,
-    conflicts,
-    export_bundle,
-    import_bundle,
-    new_project_id,
-    parse_since,
-    project_identity,
-    resolve_conflict,
-    summary_zh,
-)
-from evalkit.interop.imports import ImportResult, load_project_instrument, stable_id
+from evalkit.interop.bundle_check import check_bundle
+from evalkit.interop.bundle_export import ExportResult, export_bundle, parse_since
+from evalkit.interop.bundle_format import BundleError
+from evalkit.interop.bundle_import import import_bundle
+from evalkit.interop.bundle_result import BundleImportResult, summary_zh
+from evalkit.interop.candidates import stable_id
+from evalkit.interop.conflict_resolution import conflicts, resolve_conflict
+from evalkit.interop.identity import new_project_id, project_identity
+from evalkit.interop.import_writing import ImportResult
+from evalkit.interop.project_inputs import load_project_instrument
 from evalkit.interop.table import import_table, write_template
 from evalkit.interop.xform import import_xform
 
 __all__ = [
     "BundleError",
+    "BundleImportResult",
+    "ExportResult",
     "ImportResult",
     "check_bundle",
     "conflicts",

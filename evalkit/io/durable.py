@@ -90,7 +90,7 @@ def write_temp(directory: Path, stem: str, data: bytes, mode: int = 0o644) -> Pa
     return tmp
 
 
-def _link_no_replace(tmp: Path, final: Path) -> None:
+def link_no_replace(tmp: Path, final: Path) -> None:
     """Give ``tmp``'s complete contents the name ``final``; FileExistsError if ``final`` exists."""
     try:
         os.link(tmp, final)
@@ -123,7 +123,7 @@ def write_new(path: Path, data: bytes) -> None:
         raise FileExistsError(errno.EEXIST, "文件已存在，不能覆盖", str(path))
     tmp = write_temp(path.parent, path.name, data, _READ_ONLY)
     try:
-        _link_no_replace(tmp, path)
+        link_no_replace(tmp, path)
     finally:
         unlink_quietly(tmp)
     fsync_dir(path.parent)

@@ -14,6 +14,7 @@ from evalkit.store.revisions import (
     STATES,
     Revision,
     build_view,
+    document_error,
     ordered,
     read_revision,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "build_view",
     "cached_loads",
     "check_records",
+    "document_error",
     "ordered",
     "read_revision",
 ]

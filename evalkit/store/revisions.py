@@ -116,7 +116,7 @@ class RecordView:
         return STATES.get(self.state, self.state)
 
 
-def _document_error(doc: Any, instance_id: str, revision_id: str) -> str | None:
+def document_error(doc: Any, instance_id: str, revision_id: str) -> str | None:
     """Why ``doc`` is not a valid revision of ``instance_id`` (None when it is)."""
     if not isinstance(doc, dict):
         return "内容不是 JSON 对象"
@@ -155,7 +155,7 @@ def read_revision(path: Path, instance_id: str) -> tuple[Revision | None, Proble
         doc = loads(path.read_bytes())
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         return None, problem(RECORD_DAMAGED, file=str(path), record=instance_id, detail=str(exc)[:200])
-    error = _document_error(doc, instance_id, path.name.removesuffix(".json"))
+    error = document_error(doc, instance_id, path.name.removesuffix(".json"))
     if error:
         return None, problem(RECORD_INVALID, file=str(path), record=instance_id, detail=error)
     return Revision.from_document(doc, str(path)), None
