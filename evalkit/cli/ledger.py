@@ -35,7 +35,7 @@ def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False,
 def cmd_template(args: argparse.Namespace) -> int:
     from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
     from evalkit.ledger import write_template
-    from evalkit.ledger.ledger import _load_project_basics
+    from evalkit.ledger.loading import _load_project_basics
 
     root = _project(args)
     fw, units, fw_tasks, problems = _load_project_basics(root)
