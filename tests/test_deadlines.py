@@ -6,10 +6,9 @@ import csv
 import datetime as dt
 
 import pytest
+from conftest import SHIPPED
 
 from evalkit.ledger import EMPTY, EXACT, FROM_TEXT, INVALID, UNREADABLE, parse_deadline
-
-from conftest import SHIPPED
 
 D = dt.date
 

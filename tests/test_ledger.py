@@ -1,13 +1,16 @@
-"""The task ledger (evalkit.ledger.ledger): template → fill → import round trip, points, states, overdue, bad input."""
+"""The task ledger (evalkit.ledger): template → fill → import round trip, points, states, overdue, bad input."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import json
 from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SHIPPED, make_workbook
 
 from evalkit.cli.main import main
 from evalkit.framework import read_framework
@@ -24,9 +27,7 @@ from evalkit.ledger import (
     record_status,
     write_template,
 )
-from evalkit.project import init_project
-
-from conftest import SHIPPED, make_workbook
+from evalkit.project import init_project, validate_project
 
 D = dt.date
 NOW = dt.datetime(2018, 11, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -417,8 +418,6 @@ def test_cli_template_import_status(project, tmp_path, capsys):
     code, out = run(capsys, "ledger", "status", project, "--unit", "c1-01", "--set", "2=已销账", "--date", "2018-05-30",
                     "--material-file", material, "--json")
     assert code == 0
-    import hashlib
-    import json
     digest = hashlib.sha256(b"%PDF-1.4 summary").hexdigest()
     assert (project / "ledger" / "materials" / f"{digest}.pdf").read_bytes() == b"%PDF-1.4 summary"
     data = json.loads(out)
@@ -438,8 +437,6 @@ def test_table_of_another_unit_is_a_warning(project, tmp_path):
 
 def test_init_creates_ledger_folder_and_validate_reports_the_ledger(project, tmp_path):
     assert (project / "ledger").is_dir()
-    from evalkit.project import validate_project
-
     assert validate_project(project)[str(project / "ledger")] == []
     import_table(project, filled(project, tmp_path), "c1-01")
     results = validate_project(project)

@@ -6,13 +6,14 @@ import datetime as dt
 
 import openpyxl
 import pytest
-
-from evalkit.ledger import load_ledger
-
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, new_page, screenshot
 from test_progress import ledger_project
 
+from evalkit.ledger import load_ledger
+
 pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +24,8 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(project):
-    from playwright.sync_api import sync_playwright
-
     server = Server(project)
-    with sync_playwright() as p:
+    with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield server, chromium
         chromium.close()
@@ -83,7 +82,8 @@ def test_ledger_page_table_mark_and_report(browser, project):
     page.locator(".ek-marked").wait_for(timeout=60_000)
     assert "已登记：c1-01 序号 26 已销账，完成日期 2018-11-19" in page.locator(".ek-marked").inner_text()
     s = load_ledger(project)[0].state("c1-01", 26)
-    assert (s.status, s.completed, s.materials) == ("已销账", dt.date(2018, 11, 19), ("吉市编发〔2018〕12号", "结项总结"))
+    assert (s.status, s.completed, s.materials) == (
+        "已销账", dt.date(2018, 11, 19), ("吉市编发〔2018〕12号", "结项总结"))
     # the table refreshes: task 26 (due 2018-05-20) moves from 逾期未完成 to done late this month
     page.locator(".ek-l-t-26", has_text="本期完成（逾期完成）").wait_for(timeout=60_000)
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from test_progress import ledger_project
 
+from evalkit.app.ledger import LedgerView, parse_day
 from evalkit.app.pages import current_project
 from evalkit.ledger import load_ledger
-from evalkit.app.ledger import LedgerView, parse_day
-
-from test_progress import ledger_project
+from evalkit.project import init_project
 
 
 @pytest.fixture
@@ -108,8 +108,6 @@ def test_parse_day():
 
 
 def test_bare_project_page_explains_instead_of_failing(tmp_path):
-    from evalkit.project import init_project
-
     root = tmp_path / "bare"
     init_project(root, "jilin-city-2018")
     view = LedgerView(current_project(root))

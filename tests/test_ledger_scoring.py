@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import pytest
+from conftest import make_workbook
+from test_ledger import FIRST, NOW, filled
 
 from evalkit.cli.main import main
 from evalkit.ledger import import_table, record_status
-from evalkit.project import evaluate, open_project
-
-from conftest import make_workbook
-from test_ledger import FIRST, NOW, filled
+from evalkit.project import evaluate, init_project, open_project
 
 D = dt.date
 
@@ -20,8 +20,6 @@ D = dt.date
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory):
     """c1-01 and c1-02 imported (c1-02 without 不涉及); a few states; c1-01 leads group 1.1 and item 1."""
-    from evalkit.project import init_project
-
     tmp = tmp_path_factory.mktemp("ls")
     root = tmp / "jl"
     init_project(root, "jilin-city-2018")
@@ -56,8 +54,8 @@ def test_task_leaves_get_the_units_points_and_earn_them_when_done(scored):
     a = evaluation.unit("c1-01")
     leaf = a.leaf("1.1.1")
     assert (leaf.points, leaf.score, leaf.kind, leaf.status) == (1.36, 1.36, "ledger", "scored")
-    assert leaf.figures == ("台账 序号 1，状态「已完成」，完成日期 2018-03-15，完成时限 2018-03-15（表格：2018年3月15日），"
-                            "截止日期 2018-11-20：得 1.36/1.36 分")
+    assert leaf.figures == ("台账 序号 1，状态「已完成」，完成日期 2018-03-15，"
+                            "完成时限 2018-03-15（表格：2018年3月15日），截止日期 2018-11-20：得 1.36/1.36 分")
     late = a.leaf("1.1.2")
     assert (late.score, late.records) == (1.36, ("结项总结",)) and "材料：结项总结" in late.figures
     assert a.leaf("1.1.3").score == 0.0 and "状态「推进中」" in a.leaf("1.1.3").figures
@@ -131,8 +129,6 @@ def test_cli_score_shows_ledger_trace_in_json(scored, capsys):
 
 
 def test_without_as_of_nothing_is_overdue(scored, tmp_path):
-    import shutil
-
     root = tmp_path / "copy"
     shutil.copytree(scored[0], root)
     toml = root / "evalkit.toml"

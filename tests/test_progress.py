@@ -1,23 +1,31 @@
-"""Progress reports (seed 000 第三条: 日报告/周调度/月统筹/双月汇总): periods, counts, liaisons, the workbook, the CLI."""
+"""Progress reports (seed 000 第三条: 日报告/周调度/月统筹/双月汇总): periods, counts, liaisons, workbook, CLI."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 from pathlib import Path
 
 import openpyxl
 import pytest
-
-from evalkit.cli.ledger_report import add_commands
-from evalkit.framework import read_framework
-from evalkit.ledger import import_table, record_status, write_template
-from evalkit.ledger import period_for, progress_report, write_report_xlsx
-from evalkit.project import init_project
-from evalkit.ledger import import_roster
-
 from conftest import make_workbook
 from test_roster import LEADERS, stacked
+
+from evalkit.cli.common import UsageError
+from evalkit.cli.ledger_report import add_commands
+from evalkit.cli.main import main
+from evalkit.framework import read_framework
+from evalkit.ledger import (
+    import_roster,
+    import_table,
+    period_for,
+    progress_report,
+    record_status,
+    write_report_xlsx,
+    write_template,
+)
+from evalkit.project import init_project
 
 D = dt.date
 NOW = dt.datetime(2018, 11, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -160,8 +168,9 @@ def test_workbook_states_period_and_holds_the_lines(project, tmp_path):
     ws = wb["按单位"]
     assert ws["A1"].value == "“只跑一次”改革任务推进周调度（按单位）"
     assert ws["A2"].value.startswith("统计期 周调度：2018-11-19（周一） 至 2018-11-25（周日）；报告日期 2018-11-20")
-    assert [c.value for c in ws[5]] == ["单位编号", "单位名称", "承担任务", "本期到期", "其中已完成", "本期完成", "累计完成",
-                                        "逾期未完成", "逾期完成", "时限未定", "联络员", "联络员手机", "说明"]
+    assert [c.value for c in ws[5]] == ["单位编号", "单位名称", "承担任务", "本期到期", "其中已完成", "本期完成",
+                                        "累计完成", "逾期未完成", "逾期完成", "时限未定", "联络员", "联络员手机",
+                                        "说明"]
     assert [c.value for c in ws[6]] == ["c1-01", "市编办", 75, 0, 0, 2, 3, 56, 1, 1, "张丽", "13904310003", None]
     assert ws.freeze_panes == "A6" and ws.print_title_rows == "$5:$5"
     detail = wb["任务明细"]
@@ -180,8 +189,6 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="evalkit ledger")
     add_commands(parser.add_subparsers(dest="action", required=True))
     args = parser.parse_args(argv)
-    from evalkit.cli.common import UsageError
-
     try:
         return args.func(args)
     except UsageError as exc:
@@ -217,10 +224,6 @@ def test_cli_roster_import_list_and_template(project, tmp_path, capsys):
 
 
 def test_evalkit_ledger_report_through_the_main_command_line(project, tmp_path, capsys):
-    import json
-
-    from evalkit.cli.main import main
-
     out = tmp_path / "d.xlsx"
     assert main(["ledger", "report", str(project), "--cadence", "daily", "--date", "2018-10-31", "--unit", "c1-01",
                  "-o", str(out), "--json"]) == 0

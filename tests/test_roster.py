@@ -7,12 +7,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import make_workbook
 
-from evalkit.ledger import Task
-from evalkit.project import init_project
-from evalkit.project import validate_project
 from evalkit.ledger import (
     Liaison,
+    Task,
     import_roster,
     liaison_for,
     load_rosters,
@@ -24,8 +23,7 @@ from evalkit.ledger import (
     valid_phone,
     write_roster_template,
 )
-
-from conftest import make_workbook
+from evalkit.project import init_project, validate_project
 
 HEADER = ["小组职务", "姓名", "职务", "电话", "传真", "手机", "邮箱"]
 LEADERS = [["组 长", "王强", "主任", "0431—88904981", "0431-88904982", "13904310001", "wq@jl.gov.cn"],
@@ -85,7 +83,8 @@ def test_one_sheet_per_table_layout(tmp_path):
     assert problems == []
     assert roster.written_unit == "市编办"
     assert [(g.kind, g.task, g.sheet, g.header_row) for g in roster.groups] == [
-        ("领导小组", "", "表一", 4), ("任务推进组", "序号12", "表二", 3), ("任务推进组", "推进政务服务标准化", "表二", 9)]
+        ("领导小组", "", "表一", 4), ("任务推进组", "序号12", "表二", 3),
+        ("任务推进组", "推进政务服务标准化", "表二", 9)]
 
 
 def test_blank_table_two_as_published_is_no_problem(tmp_path):
@@ -226,7 +225,8 @@ def test_task_group_liaison_by_number_title_or_group(tmp_path):
     path = make_workbook(tmp_path / "two.xlsx", {
         "表一": [HEADER, *LEADERS],
         "表二": [["任务名称", "序号12"], HEADER, *GROUP,
-                 ["任务名称", "推进政务服务标准化"], HEADER, GROUP[0], ["联络员", "吴九", "", "", "", "13904310009", ""]]})
+                 ["任务名称", "推进政务服务标准化"], HEADER, GROUP[0],
+                 ["联络员", "吴九", "", "", "", "13904310009", ""]]})
     roster, problems = read_roster(path)
     assert problems == []
     assert liaison_for(roster, task(12, "x")).name == "孙悦"
@@ -259,11 +259,11 @@ def test_template_filled_in_round_trips_through_import(project, tmp_path):
     path = write_roster_template(tmp_path / "t.xlsx", "c1-01", "市编办")
     wb = openpyxl.load_workbook(path)
     ws = wb["联络信息表"]
-    for r, row in zip((7, 8, 9), LEADERS):
+    for r, row in zip((7, 8, 9), LEADERS, strict=True):
         for c, value in enumerate(row[1:], start=2):
             ws.cell(r, c).value = value
     ws.cell(13, 2).value = "序号24"
-    for r, row in zip((15, 16, 17), GROUP):
+    for r, row in zip((15, 16, 17), GROUP, strict=True):
         for c, value in enumerate(row[1:], start=2):
             ws.cell(r, c).value = value
     wb.save(path)

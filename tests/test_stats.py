@@ -7,6 +7,7 @@ every source is named in the test's docstring.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -186,6 +187,37 @@ def test_tie_break_by_key_is_deterministic():
     """Three equal strata, total 4: the extra unit goes to the first key, "x"."""
     assert allocate(4, {"z": 10, "x": 10, "y": 10}) == {"z": 1, "x": 2, "y": 1}
     assert largest_remainder(5, {"b": 1, "a": 1}) == {"b": 2, "a": 3}
+
+
+def test_largest_remainder_takes_real_weights_exactly():
+    """A unit's 100.00 points over 76 equal tasks, in cents: 10000/76 = 131.58…
+
+    Floors 76 × 131 = 9956; the 44 cents left go to the first 44 keys (all
+    remainders tie) → 44 × 1.32 + 32 × 1.31 after /100, as docs/ledger.md says.
+    """
+    cents = largest_remainder(10000, {n: 1.0 for n in range(1, 77)})
+    assert sum(cents.values()) == 10000
+    assert [cents[n] / 100 for n in range(1, 77)] == [1.32] * 44 + [1.31] * 32
+
+
+def test_largest_remainder_ties_go_by_the_natural_key_order():
+    """Equal remainders: integer keys in numeric order (2 before 10), strings alphabetically."""
+    assert largest_remainder(1, {10: 0.5, 2: 0.5}) == {10: 0, 2: 1}
+    assert largest_remainder(1, {"b": 2.5, "a": 2.5}) == {"b": 0, "a": 1}
+    assert largest_remainder(4, {3: 1.0, 1: 1.0, 2: 1.0}) == {3: 1, 1: 2, 2: 1}
+
+
+def test_largest_remainder_floats_and_fractions_are_exact():
+    """0.1 and 0.2 are taken by their exact binary values: quotas 100/3 and 200/3 → 33, 67;
+    Fraction(1, 3) and Fraction(2, 3) of 10 → 3.33, 6.67 → 3, 7; a zero weight gets nothing."""
+    assert largest_remainder(100, {"x": 0.1, "y": 0.2}) == {"x": 33, "y": 67}
+    assert largest_remainder(10, {"a": Fraction(1, 3), "b": Fraction(2, 3)}) == {"a": 3, "b": 7}
+    assert largest_remainder(7, {"a": 0.0, "b": 2.5}) == {"a": 0, "b": 7}
+    assert largest_remainder(5, {}) == {}
+    with pytest.raises(ValueError, match="weights"):
+        largest_remainder(5, {"a": 0.0, "b": 0})
+    with pytest.raises(ValueError, match="weights"):
+        largest_remainder(5, {"a": -1.0, "b": 2.0})
 
 
 def test_equal_allocation_takes_small_stratum_whole():

@@ -23,7 +23,7 @@ from evalkit.ledger import (
     store_material,
     write_template,
 )
-from evalkit.ledger.ledger import _load_project_basics
+from evalkit.ledger.loading import _load_project_basics
 
 
 def _project(args: argparse.Namespace) -> Path:

@@ -1,29 +1,26 @@
 """Jilin City's task ledger (任务台账): each unit's 任务分解表 read as its office fills it in,
 deadlines read from free text, task states with closing materials, per-unit task points and
-overdue deductions for scoring, liaison rosters and the progress reports.
+overdue / lead deductions for scoring, liaison rosters and the progress reports.
+
+Modules, bottom to top: ``problems`` (the catalogue), ``paths``, ``model`` (Task, TaskState,
+Ledger), ``deadlines``, ``settings`` ([ledger] of evalkit.toml), ``points``, ``states`` (state
+rules and entries), ``task_table`` (reading a 任务分解表), ``overrides`` (时限认定.xlsx),
+``loading`` (the project's ledger), ``importing``, ``recording``, ``template``, ``events``
+(overdue and lead events), ``scoring_inputs``; rosters: ``roster_model``, ``contacts``,
+``roster_reading``, ``rosters``, ``roster_template``; reports: ``progress``,
+``progress_workbook``.
 
 May use: :mod:`evalkit.scoring`, :mod:`evalkit.framework`, :mod:`evalkit.config`, :mod:`evalkit.io`,
-:mod:`evalkit.problems`.
+:mod:`evalkit.stats`, :mod:`evalkit.problems`.
 """
 
+from evalkit.ledger.contacts import valid_email, valid_mobile, valid_phone
 from evalkit.ledger.deadlines import EMPTY, EXACT, FROM_TEXT, INVALID, UNREADABLE, parse_deadline
-from evalkit.ledger.ledger import (
-    Ledger,
-    STATUSES,
-    Task,
-    TaskState,
-    framework_tasks,
-    import_table,
-    largest_remainder,
-    ledger_leaf,
-    load_ledger,
-    overdue_events,
-    record_status,
-    scoring_inputs,
-    store_material,
-    unit_framework,
-    write_template,
-)
+from evalkit.ledger.events import lead_events, overdue_events, read_leads
+from evalkit.ledger.importing import import_table
+from evalkit.ledger.loading import load_ledger
+from evalkit.ledger.model import STATUSES, Ledger, Task, TaskState, framework_tasks
+from evalkit.ledger.points import largest_remainder
 from evalkit.ledger.progress import (
     CADENCES,
     COUNT_HEADERS,
@@ -31,21 +28,16 @@ from evalkit.ledger.progress import (
     period_for,
     progress_report,
     summary_text,
-    write_report_xlsx,
 )
-from evalkit.ledger.roster import (
-    Liaison,
-    import_roster,
-    liaison_for,
-    load_rosters,
-    read_roster,
-    roster_path,
-    task_matches,
-    valid_email,
-    valid_mobile,
-    valid_phone,
-    write_roster_template,
-)
+from evalkit.ledger.progress_workbook import write_report_xlsx
+from evalkit.ledger.recording import record_status, store_material
+from evalkit.ledger.roster_model import Liaison
+from evalkit.ledger.roster_reading import read_roster
+from evalkit.ledger.roster_template import write_roster_template
+from evalkit.ledger.rosters import import_roster, liaison_for, load_rosters, roster_path, task_matches
+from evalkit.ledger.scoring_inputs import ledger_leaf, scoring_inputs, unit_framework
+from evalkit.ledger.settings import read_settings
+from evalkit.ledger.template import write_template
 
 __all__ = [
     "CADENCES",
@@ -65,6 +57,7 @@ __all__ = [
     "import_roster",
     "import_table",
     "largest_remainder",
+    "lead_events",
     "ledger_leaf",
     "liaison_for",
     "load_ledger",
@@ -73,7 +66,9 @@ __all__ = [
     "parse_deadline",
     "period_for",
     "progress_report",
+    "read_leads",
     "read_roster",
+    "read_settings",
     "record_status",
     "roster_path",
     "scoring_inputs",

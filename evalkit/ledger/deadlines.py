@@ -82,7 +82,7 @@ def parse_deadline(value: object, default_year: int | None = None) -> Deadline:
     if not text:
         return Deadline(None, EMPTY, "")
     year_seen: int | None = None
-    for start, y, month, day, part, matched in _mentions(text):
+    for _start, y, month, day, part, matched in _mentions(text):
         year = y or year_seen or default_year
         if y:
             year_seen = y

@@ -22,35 +22,29 @@ applicable task of a unit (不涉及 tasks are left out):
 * 时限未定 — the deadline could not be read (see ``evalkit ledger status``).
 
 Each line names the responsible liaison (name and mobile) from the unit's roster
-(:func:`evalkit.ledger.roster.liaison_for`); 「未报联络员」 when the unit has no roster or no 联络员.
+(:func:`evalkit.ledger.rosters.liaison_for`); 「未报联络员」 when the unit has no roster or no 联络员.
+The printable workbook is made by :mod:`evalkit.ledger.progress_workbook`.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from evalkit.problems import ERROR, Problem, problem, register
-from evalkit.ledger.roster import NO_LIAISON, Liaison, liaison_for, load_rosters
+from evalkit.ledger.loading import _load_project_basics, load_ledger
+from evalkit.ledger.model import DONE_STATUSES
+from evalkit.ledger.problems import PROGRESS_CADENCE_UNKNOWN, PROGRESS_DATE_MISSING, PROGRESS_UNIT_UNKNOWN
+from evalkit.ledger.roster_model import NO_LIAISON, Liaison
+from evalkit.ledger.rosters import liaison_for, load_rosters
+from evalkit.problems import Problem, did_you_mean, problem
 
 CADENCES = {"daily": "日报告", "weekly": "周调度", "monthly": "月统筹", "bimonthly": "双月汇总"}
 CADENCE_ALIASES = {**{v: k for k, v in CADENCES.items()}, "日": "daily", "周": "weekly", "月": "monthly",
                    "双月": "bimonthly"}
 WEEKDAYS = "一二三四五六日"
-
-PROGRESS_DATE_MISSING = register(
-    "progress-date-missing", ERROR,
-    "没有报告日期：evalkit.toml 的 [evaluation] 没有设置 as_of，也没有给出 --date。请用 --date 2018-11-20 指定，"
-    "或在 evalkit.toml 中填写 as_of。")
-PROGRESS_CADENCE_UNKNOWN = register(
-    "progress-cadence-unknown", ERROR,
-    "报告周期「{value}」无法识别：可用 daily（日报告）、weekly（周调度）、monthly（月统筹）、bimonthly（双月汇总）。")
-PROGRESS_UNIT_UNKNOWN = register(
-    "progress-unit-unknown", ERROR, "单位「{record}」没有导入任务分解表，无法出进度报告{hint}"
-                                    "请先运行 evalkit ledger import，或选择已导入的单位。")
 
 
 @dataclass(frozen=True)
@@ -160,7 +154,6 @@ class Counts:
                 self.done_late, self.undated)
 
 
-NARROW = {"一级指标": 12, "二级指标": 16, "三级指标": 30, "销账材料": 18, "本期情况": 16, "单位名称": 14}
 COUNT_HEADERS = ("承担任务", "本期到期", "其中已完成", "本期完成", "累计完成", "逾期未完成", "逾期完成", "时限未定")
 
 
@@ -204,8 +197,6 @@ class ProgressReport:
 
 
 def _line(ledger, task, unit_name: str, period: Period, roster) -> TaskLine:
-    from evalkit.ledger.ledger import DONE_STATUSES
-
     s = ledger.state(task.unit, task.task_no)
     day = period.day
     done = s.status in DONE_STATUSES and s.completed is not None and s.completed <= day
@@ -262,8 +253,6 @@ def _code_key(code: str) -> list[int]:
 def progress_report(root: Path, cadence: str, day: datetime.date | None = None, unit: str | None = None
                     ) -> tuple[ProgressReport | None, list[Problem]]:
     """Load the project's ledger and rosters and build the report; None with problems when it cannot be made."""
-    from evalkit.ledger.ledger import _load_project_basics, load_ledger
-
     root = Path(root)
     key = normal_cadence(cadence)
     if key is None:
@@ -278,106 +267,12 @@ def progress_report(root: Path, cadence: str, day: datetime.date | None = None, 
     only = None
     if unit:
         if unit not in ledger.units:
-            from evalkit.problems import did_you_mean
-
             return None, problems + [problem(PROGRESS_UNIT_UNKNOWN, record=unit,
                                              hint=did_you_mean(unit, ledger.units) or "。")]
         only = [unit]
     report = build_report(ledger, units, rosters, key, day, only)
     report.problems = problems
     return report, problems
-
-
-# ------------------------------------------------------------------ the workbook
-
-def _d(value: datetime.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _top(ws, title: str, lines: Sequence[str], width: int) -> None:
-    """Move the table written by ``write_table`` down and state the title and period above it."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    from evalkit.io.xlsx import FONT_NAME, put
-
-    n = len(lines) + 1
-    last_row = ws.max_row
-    filter_ref = ws.auto_filter.ref
-    ws.insert_rows(1, amount=n + 1)
-    cell = put(ws, 1, 1, title, bold=True)
-    cell.font = Font(name=FONT_NAME, bold=True, size=14)
-    for i, text in enumerate(lines, start=2):
-        put(ws, i, 1, text)
-    for r in range(1, n + 1):
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
-        ws.cell(r, 1).alignment = Alignment(horizontal="left", vertical="center")
-    header = n + 2
-    ws.freeze_panes = f"A{header + 1}"
-    if filter_ref:
-        ws.auto_filter.ref = f"A{header}:{get_column_letter(width)}{last_row + n + 1}"
-    ws.print_title_rows = f"{header}:{header}"
-
-
-def report_rows(report: ProgressReport) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
-    """Sheet name → (headers, rows) of the workbook (the page shows the same rows)."""
-    units = [(u.unit, u.name, *(u.counts.values() if u.imported else ("",) * len(COUNT_HEADERS)),
-              u.liaison.name or "未报联络员", u.liaison.mobile, "" if u.imported else "未导入任务分解表")
-             for u in report.units]
-    areas = [(a.unit or "合计", a.name, a.area_code, a.area, *a.counts.values(),
-              (a.liaison.name or "未报联络员") if a.unit else "", a.liaison.mobile) for a in report.areas]
-    tasks = [(t.unit, t.unit_name, t.task_no, t.area, t.group, t.title, _d(t.deadline) or f"未定（{t.deadline_text}）",
-              t.status, _d(t.completed), "；".join(t.materials), t.situation, t.liaison.name or "未报联络员",
-              t.liaison.mobile) for t in report.shown()]
-    return {
-        "按单位": (("单位编号", "单位名称", *COUNT_HEADERS, "联络员", "联络员手机", "说明"), units),
-        "按领域": (("单位编号", "单位名称", "一级指标编码", "一级指标", *COUNT_HEADERS, "联络员", "联络员手机"), areas),
-        "任务明细": (("单位编号", "单位名称", "序号", "一级指标", "二级指标", "三级指标", "完成时限", "状态", "完成日期",
-                      "销账材料", "本期情况", "联络员", "联络员手机"), tasks),
-    }
-
-
-def write_report_xlsx(report: ProgressReport, path: Path) -> Path:
-    """A printable workbook: per sheet the title, the period and the basis at the top, then the table."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    from evalkit.ledger.roster import save_stable
-    from evalkit.io.xlsx import display_width, new_workbook, write_table
-
-    p = report.period
-    title = f"“只跑一次”改革任务推进{p.name}"
-    basis = [f"统计期 {p.label}；报告日期 {p.day.isoformat()}（完成情况以此日为准）"
-             + (f"；评估截止日期 {report.as_of.isoformat()}" if report.as_of else ""),
-             "口径：本期到期＝完成时限在统计期内；本期完成＝完成日期在统计期内且不晚于报告日期；"
-             "逾期未完成＝完成时限早于报告日期且尚未完成；不涉及的任务不计。"]
-    wb = new_workbook()
-    for sheet, (headers, rows) in report_rows(report).items():
-        ws = wb.create_sheet(sheet)
-        text_cols = [i for i, h in enumerate(headers) if h in ("联络员手机", "单位编号", "一级指标编码")]
-        wrap = [i for i, h in enumerate(headers) if h in ("三级指标", "销账材料", "本期情况", "二级指标")]
-        write_table(ws, headers, rows, text_columns=text_cols, wrap_columns=wrap, max_width=40)
-        _top(ws, f"{title}（{sheet}）", basis, len(headers))
-        first = len(basis) + 4      # title, basis lines, a blank row, the header
-        for row in ws.iter_rows(min_row=first):
-            for cell in row:
-                cell.alignment = Alignment(vertical="top", wrap_text=bool(cell.alignment.wrap_text))
-        for i, h in enumerate(headers):  # long texts wrap in narrower columns so the sheet prints legibly
-            limit = NARROW.get(h)
-            letter = get_column_letter(i + 1)
-            if limit and ws.column_dimensions[letter].width > limit:
-                ws.column_dimensions[letter].width = limit
-                for (cell,) in ws.iter_rows(min_row=first, min_col=i + 1, max_col=i + 1):
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                    lines = -(-display_width(cell.value or "") // max(limit - 2, 1))
-                    if lines > 1:
-                        height = max(ws.row_dimensions[cell.row].height or 15, 15 * lines + 2)
-                        ws.row_dimensions[cell.row].height = height
-        if not rows:
-            from evalkit.io.xlsx import put
-
-            put(ws, ws.max_row + 1, 1, "本期没有需要列出的任务。")
-    return save_stable(wb, path)
 
 
 def summary_text(report: ProgressReport) -> str:
@@ -389,11 +284,16 @@ def summary_text(report: ProgressReport) -> str:
              f"逾期未完成 {total.overdue_open} 项，逾期完成 {total.done_late} 项，时限未定 {total.undated} 项。"]
     missing = [u.unit for u in report.units if not u.imported]
     if missing:
-        lines.append(f"{len(missing)} 个单位尚未导入任务分解表：{'、'.join(missing[:10])}{' 等' if len(missing) > 10 else ''}。")
+        lines.append(f"{len(missing)} 个单位尚未导入任务分解表：{_first_ten(missing)}。")
     no_liaison = [u.unit for u in report.units if u.imported and not u.liaison.name]
     if no_liaison:
-        lines.append(f"{len(no_liaison)} 个单位未报联络员：{'、'.join(no_liaison[:10])}{' 等' if len(no_liaison) > 10 else ''}。")
+        lines.append(f"{len(no_liaison)} 个单位未报联络员：{_first_ten(no_liaison)}。")
     for u in report.units:
         if u.imported and u.counts.overdue_open:
             lines.append(f"  {u.unit} {u.name}：逾期未完成 {u.counts.overdue_open} 项，联络员 {u.liaison.text}")
     return "\n".join(lines)
+
+
+def _first_ten(units: Sequence[str]) -> str:
+    """「c1-01、c1-02…」 with 「 等」 after the tenth."""
+    return "、".join(units[:10]) + (" 等" if len(units) > 10 else "")

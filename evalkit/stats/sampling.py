@@ -22,13 +22,17 @@ Allocation across strata (:func:`allocate`)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping
+from numbers import Real
+from typing import TypeVar
 
 from ._checks import ceil_tolerant, check_count, is_int, is_real, open_unit, z_value
 
 ALLOCATION_METHODS = ("proportional", "equal", "fixed")
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -156,18 +160,25 @@ def _too_small(key: str, size: int, wanted: int) -> ValueError:
     return ValueError(f"分层「{key}」只有 {size} 个单元，不足分配的 {wanted} 个")
 
 
-def largest_remainder(total: int, weights: Mapping[str, int]) -> dict[str, int]:
-    """Split ``total`` in proportion to integer ``weights`` (Hamilton's method).
+def largest_remainder(total: int, weights: Mapping[K, Real]) -> dict[K, int]:
+    """Split the integer ``total`` in proportion to ``weights`` (Hamilton's method).
 
-    Each part gets the floor of its exact quota ``total * w / Σw`` (computed
-    with fractions, no float error); the units left over go to the largest
-    remainders, ties broken by the stratum key in sorted order.
+    Weights may be integers, floats or fractions; each is taken exactly
+    (``Fraction(w)``: a float by its binary value), so each part gets the
+    floor of its exact quota ``total * w / Σw`` without float error; the units
+    left over go to the largest remainders, ties broken by the keys in their
+    natural sorted order (for stratum names: alphabetical).
     """
-    weight_sum = sum(weights.values())
-    quotas = {key: Fraction(total * w, weight_sum) for key, w in weights.items()}
+    exact = {key: Fraction(w) for key, w in weights.items()}
+    weight_sum = sum(exact.values())
+    if not exact:
+        return {}
+    if weight_sum <= 0 or any(w < 0 for w in exact.values()):
+        raise ValueError(f"权重 weights 必须是非负数且不全为 0，收到 {dict(weights)!r}")
+    quotas = {key: total * w / weight_sum for key, w in exact.items()}
     parts = {key: math.floor(q) for key, q in quotas.items()}
     left = total - sum(parts.values())
-    order = sorted(quotas, key=lambda key: (-(quotas[key] - parts[key]), str(key)))
+    order = sorted(quotas, key=lambda key: (-(quotas[key] - parts[key]), key))
     for key in order[:left]:
         parts[key] += 1
     return parts

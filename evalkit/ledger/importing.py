@@ -1,0 +1,73 @@
+"""Importing a unit's 任务分解表 into the project: validated, then copied to
+``ledger/tasks/<unit>.xlsx`` (an earlier import kept in ``ledger/tasks/history/<unit>/``), its
+completion columns (完成情况, 完成日期, 销账材料) written as state entries.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from pathlib import Path
+
+from evalkit.config import is_safe_id
+from evalkit.io import durable
+from evalkit.ledger.loading import _load_project_basics, build_tasks
+from evalkit.ledger.overrides import read_overrides
+from evalkit.ledger.paths import TASKS_DIR
+from evalkit.ledger.problems import LEDGER_IMPORT_EXISTS, LEDGER_UNIT_UNKNOWN
+from evalkit.ledger.settings import read_settings
+from evalkit.ledger.states import write_state
+from evalkit.ledger.task_table import read_task_table
+from evalkit.problems import Problem, did_you_mean, problem
+
+
+def import_table(root: Path, source: Path, unit: str, *, replace_existing: bool = False,
+                 who: str = "", now: datetime.datetime | None = None) -> tuple[Path | None, list[Problem]]:
+    """Validate a unit's table and copy it to ``ledger/tasks/<unit>.xlsx``; nothing written on any error.
+
+    Completion columns in the table (完成情况, 完成日期, 销账材料) become state entries.
+    An earlier import is kept in ``ledger/tasks/history/<unit>/<sha256>.xlsx`` when replaced.
+    """
+    root = Path(root)
+    fw, units, fw_tasks, problems = _load_project_basics(root)
+    if fw is None or units is None or not fw_tasks:
+        return None, problems
+    settings, found = read_settings(root)
+    problems += found
+    ids = [u.id for u in units.units]
+    if unit not in ids or not is_safe_id(unit):
+        names = {u.name: u.id for u in units.units}
+        hint = f"：「{unit}」是单位 {names[unit]} 的名称。" if unit in names else did_you_mean(unit, ids) or "。"
+        return None, problems + [problem(LEDGER_UNIT_UNKNOWN, record=unit, hint=hint)]
+    year = settings.as_of.year if settings.as_of else None
+    rows, found = read_task_table(Path(source), fw_tasks, unit, default_year=year, as_of=settings.as_of,
+                                  unit_name=units.get(unit).name)
+    problems += found
+    target = root / TASKS_DIR / f"{unit}.xlsx"
+    if target.exists() and not replace_existing:
+        problems.append(problem(LEDGER_IMPORT_EXISTS, record=unit, file=str(target)))
+    if rows is None or any(p.is_error for p in problems):
+        return None, problems
+    overrides, _ = read_overrides(root, fw_tasks, set(ids), year)
+    _, found = build_tasks(unit, rows, fw_tasks, overrides, settings, str(source))
+    problems += found
+    _copy_keeping_history(root, Path(source).read_bytes(), target, unit)
+    stamp = durable.now_or(now)
+    for r in rows:
+        if r.status:
+            write_state(root, unit, r.task_no, r.status, r.completed, r.materials,
+                        who or f"导入：{Path(source).name}", f"随任务分解表第 {r.row} 行导入", stamp)
+    return target, problems
+
+
+def _copy_keeping_history(root: Path, data: bytes, target: Path, unit: str) -> None:
+    """Write ``data`` to ``target``; a table already there is kept under ``history/<unit>/<sha256>.xlsx``."""
+    if target.exists():
+        old = target.read_bytes()
+        keep = root / TASKS_DIR / "history" / unit / f"{hashlib.sha256(old).hexdigest()}.xlsx"
+        if not keep.exists():
+            durable.write_new(keep, old)
+    durable.ensure_dir(target.parent)
+    tmp = durable.write_temp(target.parent, target.name, data)
+    os.replace(tmp, target)

@@ -1,0 +1,121 @@
+"""Loading the project's ledger: the framework's tasks, every imported unit's table made into tasks
+(the deadline chosen — the lead evaluator's value wins, an empty cell falls back to the framework —
+and the unit's points allocated), and the latest state entry of each task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from evalkit.config import load_config, read_units
+from evalkit.framework import POINTS_PER_UNIT, read_framework
+from evalkit.ledger.deadlines import EMPTY, FROM_TEXT, UNREADABLE, parse_deadline
+from evalkit.ledger.model import (
+    SOURCE_FRAMEWORK,
+    SOURCE_LEAD,
+    SOURCE_TABLE,
+    FrameworkTask,
+    Ledger,
+    Task,
+    TaskState,
+    framework_tasks,
+)
+from evalkit.ledger.overrides import Override, read_overrides
+from evalkit.ledger.paths import DEADLINES_FILE, TASKS_DIR
+from evalkit.ledger.points import allocate_points
+from evalkit.ledger.problems import (
+    LEDGER_DEADLINE_FROM_TEXT,
+    LEDGER_DEADLINE_UNREADABLE,
+    LEDGER_NOT_PER_UNIT,
+    LEDGER_OVERRIDE_UNUSED,
+)
+from evalkit.ledger.settings import LedgerSettings, read_settings
+from evalkit.ledger.states import read_states
+from evalkit.ledger.task_table import SHEET, TableRow, read_task_table
+from evalkit.problems import Problem, problem
+
+
+def _load_project_basics(root: Path):
+    """The framework, the unit list, the framework's tasks (empty unless the framework is per unit)
+    and the errors met reading them."""
+    config, problems = load_config(Path(root))
+    fw, found = read_framework(config.framework_path)
+    problems += [p for p in found if p.is_error]
+    units, found = read_units(config.units_path)
+    problems += [p for p in found if p.is_error]
+    fw_tasks = framework_tasks(fw) if fw is not None else {}
+    if fw is not None and (fw.points_mode != POINTS_PER_UNIT or not fw_tasks):
+        problems.append(problem(LEDGER_NOT_PER_UNIT, file=str(config.framework_path)))
+        fw_tasks = {}
+    return fw, units, fw_tasks, problems
+
+
+def build_tasks(unit: str, rows: Sequence[TableRow], fw_tasks: Mapping[int, FrameworkTask],
+                overrides: Mapping[tuple[str, int], Override], settings: LedgerSettings, file: str = "",
+                sheet: str = SHEET) -> tuple[list[Task], list[Problem]]:
+    """The unit's tasks with deadlines (lead evaluator's value wins) and points."""
+    by_no = {r.task_no: r for r in rows}
+    points, problems = allocate_points(fw_tasks, [n for n, r in by_no.items() if r.applicable], settings, unit)
+    tasks = []
+    for n, ft in fw_tasks.items():
+        r = by_no.get(n)
+        if r is None:
+            continue
+        chosen = overrides.get((unit, n)) or overrides.get(("*", n))
+        where = {"file": file, "sheet": sheet, "row": r.row, "column": "完成时限", "record": unit, "value": n}
+        if chosen is not None:
+            date, text, source = chosen.deadline, chosen.text, SOURCE_LEAD
+        elif r.deadline.kind == EMPTY:
+            fallback = parse_deadline(ft.deadline_text, settings.as_of.year if settings.as_of else None)
+            date, text, source = fallback.date, ft.deadline_text, SOURCE_FRAMEWORK
+        else:
+            date, text, source = r.deadline.date, r.deadline.text, SOURCE_TABLE
+            if r.applicable and r.deadline.kind == UNREADABLE:
+                problems.append(problem(LEDGER_DEADLINE_UNREADABLE, text=text, detail=r.deadline.detail, **where))
+            elif r.applicable and r.deadline.kind == FROM_TEXT:
+                problems.append(problem(LEDGER_DEADLINE_FROM_TEXT, text=text, date=date.isoformat(),
+                                        detail=r.deadline.detail, **where))
+        tasks.append(Task(unit=unit, task_no=n, code=ft.code, area=ft.area, group=ft.group, title=ft.title,
+                          measures=r.measures, deadline=date, deadline_text=text, deadline_source=source,
+                          applicable=r.applicable, points=points[n] if r.applicable else 0.0, note=r.note, row=r.row))
+    return tasks, problems
+
+
+def load_ledger(root: Path) -> tuple[Ledger, list[Problem]]:
+    """Every imported unit's tasks (with points and deadlines) and the latest state of each task."""
+    root = Path(root)
+    fw, units, fw_tasks, problems = _load_project_basics(root)
+    settings, found = read_settings(root)
+    problems += found
+    unit_ids = {u.id for u in units.units} if units else None
+    year = settings.as_of.year if settings.as_of else None
+    overrides, found = read_overrides(root, fw_tasks, unit_ids, year)
+    problems += found
+    tasks: list[Task] = []
+    imported: list[str] = []
+    if fw_tasks:
+        for path in sorted((root / TASKS_DIR).glob("*.xlsx")):
+            unit = path.stem
+            if path.name.startswith("~$"):
+                continue
+            name = units.get(unit).name if units and units.get(unit) else ""
+            rows, found = read_task_table(path, fw_tasks, unit, default_year=year, as_of=settings.as_of,
+                                          check_states=False, unit_name=name)
+            problems += found
+            if rows is None or any(p.is_error for p in found):
+                continue
+            built, found = build_tasks(unit, rows, fw_tasks, overrides, settings, str(path))
+            problems += found
+            tasks += built
+            imported.append(unit)
+    for (unit, _), o in overrides.items():
+        if unit != "*" and unit not in imported:
+            problems.append(problem(LEDGER_OVERRIDE_UNUSED, file=str(root / DEADLINES_FILE), sheet="", row=o.row,
+                                    record=unit))
+    history, found = read_states(root, imported)
+    problems += found
+    latest: dict[tuple[str, int], TaskState] = {}
+    for s in history:
+        latest[(s.unit, s.task_no)] = s
+    return Ledger(tuple(tasks), tuple(latest.values()), tuple(history), settings.as_of, tuple(imported)), problems
