@@ -29,8 +29,7 @@ def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False)
 
 def cmd_template(args: argparse.Namespace) -> int:
     from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS, UsageError
-    from evalkit.selfassess import deadline, template_name, write_template
-    from evalkit.selfassess.selfassess import _basics
+    from evalkit.selfassess import _basics, deadline, template_name, write_template
 
     root = _project(args)
     fw, units, problems = _basics(root)
@@ -89,8 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from evalkit.cli.main import EXIT_OK, EXIT_PROBLEMS
-    from evalkit.selfassess import claims_table, load_selfassessments
-    from evalkit.selfassess.selfassess import _basics
+    from evalkit.selfassess import _basics, claims_table, load_selfassessments
 
     root = _project(args)
     fw, units, problems = _basics(root)
