@@ -1,4 +1,4 @@
-"""The demo project generator (evalkit/demo.py, ``evalkit demo``)."""
+"""The demo project generator (evalkit/pipeline/demo/, ``evalkit demo``)."""
 
 from __future__ import annotations
 

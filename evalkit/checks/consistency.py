@@ -12,7 +12,7 @@
   :func:`evalkit.stats.rater_deviation` (modified z, Iglewicz & Hoaglin 1993);
 * a unit's self-reported rate outside the interval of the sampled rate;
 * a unit's self-score (自评分) far from the scored points, and units without a
-  self-assessment (see :mod:`evalkit.selfassess.selfassess`, docs/selfassess.md);
+  self-assessment (see :mod:`evalkit.selfassess`, docs/selfassess.md);
 * coverage: every leaf of every unit has the evidence its rule needs;
 * logic: connected calls <= calls made, dates inside the evaluation period,
   unknown unit or assessor.

@@ -10,6 +10,7 @@ from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_proble
 from evalkit.io.xlsx import display_width
 from evalkit.problems import did_you_mean
 from evalkit.selfassess import (
+    _basics,
     claims_table,
     deadline,
     import_workbook,
@@ -17,7 +18,6 @@ from evalkit.selfassess import (
     template_name,
     write_template,
 )
-from evalkit.selfassess.selfassess import _basics
 
 
 def _project(args: argparse.Namespace) -> Path:

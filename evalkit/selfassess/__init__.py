@@ -1,29 +1,47 @@
-"""The units' self-assessments (自评): the workbook template sent to each unit, its import with
-checks, and the claims compared with what the assessors measured.
+"""The units' self-assessments (自评, seed 004): the workbook template sent to each unit, its import
+with checks, and the claims compared with what the assessors measured.
+
+Seed 004 (吉林省文化厅方案 二（一）) has every unit assess itself against the province's index
+system before the third-party assessment.  The modules, bottom to top:
+
+* ``problems`` — the catalogue of ``selfassess-*`` problem codes;
+* ``layout`` — the workbook's sheets and columns and what it shows of the framework;
+* ``claims`` — :class:`Claim`, :class:`SelfAssessment` and the claims as :mod:`evalkit.checks`
+  compares them (a claimed share against the sampled interval, a self-score against the points);
+* ``template`` — the workbook written for a unit (:func:`write_template`);
+* ``reading`` — the filled workbook read back with every check (:func:`read_workbook`);
+* ``project_inputs`` — the framework, units and deadline read from the project folder;
+* ``storage`` — ``selfassess/`` in the project: import, history, load, hand-over to ``evalkit check``.
 
 May use: :mod:`evalkit.checks`, :mod:`evalkit.scoring`, :mod:`evalkit.framework`, :mod:`evalkit.config`,
 :mod:`evalkit.io`, :mod:`evalkit.problems`.
 """
 
-from evalkit.selfassess.selfassess import (
-    Claim,
+from evalkit.selfassess.claims import Claim, SelfAssessment, claims_table
+from evalkit.selfassess.layout import measures_share, template_name
+from evalkit.selfassess.project_inputs import _basics, deadline
+from evalkit.selfassess.reading import read_workbook
+from evalkit.selfassess.storage import (
     check_inputs,
-    claims_table,
-    deadline,
     import_workbook,
     load_selfassessments,
-    template_name,
+    stored_paths,
     write_selfassessment,
-    write_template,
 )
+from evalkit.selfassess.template import write_template
 
 __all__ = [
     "Claim",
+    "SelfAssessment",
+    "_basics",  # for evalkit.cli.selfassess until the Project replaces it
     "check_inputs",
     "claims_table",
     "deadline",
     "import_workbook",
     "load_selfassessments",
+    "measures_share",
+    "read_workbook",
+    "stored_paths",
     "template_name",
     "write_selfassessment",
     "write_template",

@@ -1,0 +1,103 @@
+"""The generator's state (:class:`DemoState`): the seeded ``random.Random`` every choice comes from,
+each unit's latent quality, the instruments, the counters of what was written, and the record
+files themselves — byte for byte what :class:`evalkit.store.Store` writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+from pathlib import Path
+
+from evalkit.io import durable
+from evalkit.pipeline.demo.chance import clip
+from evalkit.pipeline.demo.settings import INSTRUMENTS, LEAD, WORKDAYS
+from evalkit.pipeline.demo.writer import SLOT, FileWriter, derived_id, encode_answers, png
+from evalkit.store import SCHEMA
+
+ASPECTS = ("hall", "docs", "lead", "phone", "online", "service", "self")
+
+
+class DemoState:
+    """Everything the generator carries from one step to the next; ``rng`` is the only source of chance."""
+
+    def __init__(self, root: Path, seed: int, fast: bool, units, instruments: dict) -> None:
+        self.root, self.seed, self.fast = root, seed, fast
+        self.rng = random.Random(seed)
+        self.units = units
+        self.units_index = {u.id: i + 1 for i, u in enumerate(units.units)}
+        self.inst = instruments
+        self.writer = FileWriter(fast)
+        self.counter = 0
+        self.counter_q = 0  # questionnaires so far
+        self.revisions = 0
+        self.per_instrument = {k: 0 for k in INSTRUMENTS}
+        self.states: dict[str, int] = {}
+        self.attachments: dict[str, dict] = {}
+        self.uses: dict[str, int] = {}  # per unit: running index for case ids, phones
+        self.instant: dict[str, tuple[int, int]] = {}  # per unit: approved 即办件 rows, done on the spot
+        rng = self.rng
+        self.quality = {}
+        for u in units.units:
+            q = clip(rng.betavariate(4.0, 2.0))
+            self.quality[u.id] = {a: clip(q + rng.gauss(0, 0.12)) for a in ASPECTS}
+            self.quality[u.id]["q"] = q
+
+    def _time(self, day: dt.date, minutes: int) -> str:
+        return dt.datetime.combine(day, dt.time(8, 30)).replace(
+            tzinfo=dt.timezone(dt.timedelta(hours=8))).__add__(dt.timedelta(minutes=minutes)).isoformat()
+
+    def day(self) -> dt.date:
+        """A working day of the evaluation period (leaving a few days for review)."""
+        return self.rng.choice(WORKDAYS)
+
+    def write_record(self, inst_id: str, unit: str, assessor: str, answers: dict, day: dt.date, *,
+                     state: str = "approved", comment: str = "", attachments: list | None = None,
+                     start_min: int | None = None) -> str:
+        """A submitted record, and its review unless ``state`` is ``received``; returns its id."""
+        inst = self.inst[inst_id]
+        self.counter += 1
+        iid = derived_id(self.seed, "record", self.counter)
+        start_min = self.rng.randint(0, 400) if start_min is None else start_min
+        started = self._time(day, start_min)
+        ended = self._time(day, start_min + self.rng.randint(15, 90))
+        snapshot = {"instrument_id": inst.id, "instrument_version": inst.version, "instrument_sha256": inst.sha256,
+                    "unit": unit, "assessor": assessor, "started": started, "ended": ended, "answers": answers,
+                    "attachments": list(attachments or []), "state": "received", "comment": "", "deleted": False}
+        rev = derived_id(self.seed, "revision", iid, 0)
+        body = encode_answers(answers)
+        self._revision(iid, rev, None, "submission", assessor, ended, snapshot, body)
+        if state != "received":
+            when = self._time(day + dt.timedelta(days=self.rng.randint(1, 4)), 60 + self.rng.randint(0, 400))
+            self._revision(iid, derived_id(self.seed, "revision", iid, 1), rev, "review", LEAD, when,
+                           {**snapshot, "state": state, "comment": comment}, body)
+        self.per_instrument[inst_id] += 1
+        self.states[state] = self.states.get(state, 0) + 1
+        return iid
+
+    def _revision(self, iid: str, rev: str, parent: str | None, kind: str, who: str, when: str, snapshot: dict,
+                  body: str) -> None:
+        """One revision file, byte for byte what :class:`evalkit.store.Store` writes.
+
+        The answers are encoded once per record (``body``) and spliced in: json's indented
+        encoder is pure Python, and the answers are most of the bytes.
+        """
+        document = {"schema": SCHEMA, "instance_id": iid, "revision_id": rev, "parent": parent, "kind": kind,
+                    "who": who, "when": when, "why": "", "merges": [], **snapshot}
+        head = json.dumps({**document, "answers": SLOT}, ensure_ascii=False, indent=2, allow_nan=False)
+        data = head.replace(f'"{SLOT}"', body, 1).encode("utf-8") + b"\n"
+        if not self.fast and data != durable.dumps(document):
+            raise AssertionError("demo record encoding differs from the store's")  # never expected
+        self.writer.new(self.root / "raw" / iid / f"{rev}.json", data)
+        self.revisions += 1
+
+    def attachment(self, field_name: str, key: str, rgb: tuple[int, int, int], original: str) -> dict:
+        """A signed form's photo, written once per distinct content; returns the answer's attachment entry."""
+        data = png(rgb)
+        sha = hashlib.sha256(data).hexdigest()
+        if sha not in self.attachments:
+            self.writer.new(self.root / "raw" / "attachments" / f"{sha}.png", data)
+            self.attachments[sha] = {"size": len(data)}
+        return {"field": field_name, "name": f"{sha}.png", "sha256": sha, "size": len(data), "media_type": "image/png",
+                "original_name": original}
