@@ -155,6 +155,25 @@ def test_review_states_and_an_edit_resets_the_review(tmp_path):
         store.review(iid, state="done", who="lead")
 
 
+def test_a_flag_or_rejection_without_a_comment_is_refused_and_nothing_is_written(tmp_path):
+    """The review-comment rule lives in the store: every caller (the page, an import) gets the same problem."""
+    from evalkit.store import ReviewRefused, review_problems
+
+    store = Store(tmp_path)
+    iid = submit(store, {"q1": "是"}).instance_id
+    for state in ("has_issues", "rejected", "已退回"):
+        with pytest.raises(ReviewRefused) as refused:
+            store.review(iid, state=state, who="lead", comment="  ")
+        assert [(p.code, p.record) for p in refused.value.problems] == [("review-comment-missing", iid)]
+    with pytest.raises(ReviewRefused) as refused:
+        store.review(iid, state="approved", who=" ")
+    assert [p.code for p in refused.value.problems] == ["review-reviewer-missing"]
+    assert [r.kind for r in store.history(iid)] == ["submission"] and store.get(iid).state == "received"
+    assert review_problems("approved", "lead", "") == []  # an approval needs no comment
+    assert [p.code for p in review_problems("rejected", "", "")] == ["review-reviewer-missing",
+                                                                     "review-comment-missing"]
+
+
 def test_records_filters(tmp_path):
     store = Store(tmp_path)
     a = submit(store, unit="c1-01", assessor="zhang")
