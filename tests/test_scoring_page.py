@@ -5,12 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from scoring_helpers import Records, shipped_instruments
 
 from evalkit.app.pages import current_project
-from evalkit.project import init_project
 from evalkit.app.scoring import ScoringView, full_marks
-
-from scoring_helpers import Records, shipped_instruments
+from evalkit.project import init_project
 
 
 def citizen(trips: int) -> dict:

@@ -24,9 +24,10 @@ import datetime as dt
 import os
 import tomllib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 import tomlkit
 
@@ -131,7 +132,7 @@ class _Reader:
         self.path, self.name, self.problems = path, name, problems
         if not isinstance(data, dict):
             if data is not None:
-                self.bad("", data, "应为一个表（[{name}] 段）".format(name=name))
+                self.bad("", data, f"应为一个表（[{name}] 段）")
             data = {}
         self.data: dict = data
 
@@ -349,8 +350,9 @@ def write_config(root: Path, doc: tomlkit.TOMLDocument, *, replace_existing: boo
 def update_config(root: Path, section: str, key: str, value: object) -> ProjectConfig:
     """Set ``[section] key = value`` in ``root/evalkit.toml``, keeping every other line and comment.
 
-    A new key goes at the end of its section (a new section at the end of the file).  Returns the configuration as read back; ValueError (Chinese) when the file cannot be
-    read or the result would not read back correctly.
+    A new key goes at the end of its section (a new section at the end of the file).  Returns the
+    configuration as read back; ValueError (Chinese) when the file cannot be read or the result would
+    not read back correctly.
     """
     root = Path(root)
     path = root / CONFIG

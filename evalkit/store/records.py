@@ -44,9 +44,10 @@ import copy
 import hashlib
 import os
 import re
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from evalkit.config import is_safe_id
 from evalkit.io.durable import (
