@@ -148,6 +148,11 @@ class _Reader:
                 self.problems.append(problem(CONFIG_KEY_UNKNOWN, file=str(self.path), field=where, key=where,
                                              hint=_hint(key, keys)))
 
+    def given(self, key: str) -> bool:
+        """Whether the key has a value (an empty string counts as not given)."""
+        value = self.data.get(key)
+        return value is not None and not (isinstance(value, str) and not value.strip())
+
     def text(self, key: str, default: str = "") -> str:
         value = self.data.get(key, default)
         if isinstance(value, str):
@@ -217,7 +222,7 @@ def _evaluation(r: _Reader, root: Path) -> EvaluationConfig:
             period = (start, end)
         else:
             r.bad("period_end", end.isoformat(), f"评估期结束日期应不早于开始日期 {start.isoformat()}")
-    elif start or end:
+    elif (start or end) and not (r.given("period_start") and r.given("period_end")):  # one end not written at all
         r.bad("period_end" if start else "period_start", "",
               "period_start 和 period_end 应同时填写（或都留空）")
     project_id = r.text("project_id") or None
