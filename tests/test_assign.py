@@ -163,7 +163,7 @@ def test_infeasible_assignment_writes_nothing(project, tmp_path):
 
 def run(capsys, *argv):
     parser = argparse.ArgumentParser(prog="evalkit")
-    add_commands(parser.add_subparsers(dest="command", required=True), UsageError)
+    add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(list(argv))
     try:
         code = args.func(args)

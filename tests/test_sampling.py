@@ -447,7 +447,7 @@ def test_pps_probabilities_property(sizes, data):
 def cli(capsys, *argv):
     parser = argparse.ArgumentParser(prog="evalkit")
     sub = parser.add_subparsers(dest="command", required=True)
-    add_commands(sub, UsageError)
+    add_commands(sub)
     args = parser.parse_args(list(argv))
     try:
         code = args.func(args)

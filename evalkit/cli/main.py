@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pool-size", type=int, default=1, help="每个页面预热的内核数")
     p.set_defaults(func=cmd_serve)
 
-    add_sampling_commands(sub, UsageError)
+    add_sampling_commands(sub)
 
     add_scoring_commands(sub)
 

@@ -1,7 +1,6 @@
 """The ``evalkit sample …`` and ``evalkit assign`` commands (a thin layer over the library).
 
-``evalkit.cli.main`` calls :func:`add_commands` with its subparsers and its
-``UsageError``.  Exit codes: 0 done, 1 problems (printed, nothing recorded),
+``evalkit.cli.main`` calls :func:`add_commands` with its subparsers.  Exit codes: 0 done, 1 problems (printed, nothing recorded),
 2 usage mistakes (``UsageError``).  ``--json`` prints the library's records.
 Methods and literature: :mod:`evalkit.sampling.designs`, :mod:`evalkit.sampling.assign`.
 """
@@ -9,12 +8,10 @@ Methods and literature: :mod:`evalkit.sampling.designs`, :mod:`evalkit.sampling.
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from evalkit.cli.common import format_problems
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, print_json
 from evalkit.config import CONFIG
 from evalkit.io.xlsx import display_width
 from evalkit.problems import Problem
@@ -34,12 +31,6 @@ from evalkit.sampling import (
 )
 from evalkit.stats import ALLOCATION_METHODS
 
-EXIT_OK, EXIT_PROBLEMS = 0, 1
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
 
 def _print_problems(problems: list[Problem], label: str) -> None:
     grouped: dict[str, list[Problem]] = {}
@@ -50,36 +41,36 @@ def _print_problems(problems: list[Problem], label: str) -> None:
 
 def _failed(args: argparse.Namespace, problems: list[Problem], label: str) -> int:
     if getattr(args, "json", False):
-        _print_json({"problems": [p.to_dict() for p in problems]})
+        print_json({"problems": [p.to_dict() for p in problems]})
     else:
         _print_problems(problems, label)
         print("未记录任何结果。")
     return EXIT_PROBLEMS
 
 
-def _project(path: str, usage: type[Exception]) -> Path:
+def _project(path: str) -> Path:
     project = Path(path)
     if not (project / CONFIG).is_file():
-        raise usage(f"{project} 不是 evalkit 项目（没有 {CONFIG}）：请先运行 evalkit init。")
+        raise UsageError(f"{project} 不是 evalkit 项目（没有 {CONFIG}）：请先运行 evalkit init。")
     return project
 
 
-def _existing(path: str, what: str, usage: type[Exception]) -> Path:
+def _existing(path: str, what: str) -> Path:
     if not Path(path).is_file():
-        raise usage(f"找不到{what} {path}。")
+        raise UsageError(f"找不到{what} {path}。")
     return Path(path)
 
 
 # ---------------------------------------------------------------- sample size
 
 
-def cmd_size(args: argparse.Namespace, usage: type[Exception]) -> int:
+def cmd_size(args: argparse.Namespace) -> int:
     try:
         size = sample_size(args.p, args.margin, args.confidence, args.population, args.deff, args.response_rate)
     except SamplingError as exc:
         return _failed(args, exc.problems, "样本量参数")
     if args.json:
-        _print_json(asdict(size))
+        print_json(asdict(size))
         return EXIT_OK
     print(f"样本量：{size.n_final}")
     print(f"  预期比例 p = {size.p:g}，边际误差 ±{size.margin:g}，置信水平 {size.confidence:.0%}（z = {size.z:.3f}）")
@@ -98,28 +89,28 @@ def cmd_size(args: argparse.Namespace, usage: type[Exception]) -> int:
 # ---------------------------------------------------------------- draw
 
 
-def parse_fixed(text: str, usage: type[Exception]) -> dict[str, int]:
+def parse_fixed(text: str) -> dict[str, int]:
     """``'a=3,b=4'`` → ``{'a': 3, 'b': 4}``; a usage error when malformed."""
     out: dict[str, int] = {}
     for part in (p.strip() for p in text.replace("，", ",").split(",")):
         key, sep, value = part.partition("=")
         if not part or not sep or not key.strip() or not value.strip().isdigit() or key.strip() in out:
-            raise usage(f"--fixed 的写法应为 '分层=样本量,分层=样本量'（例如 'c1-01=3,c1-02=4'），无法理解「{part}」。")
+            raise UsageError(f"--fixed 的写法应为 '分层=样本量,分层=样本量'（例如 'c1-01=3,c1-02=4'），无法理解「{part}」。")
         out[key.strip()] = int(value)
     return out
 
 
-def _design(args: argparse.Namespace, usage: type[Exception]):
-    fixed = parse_fixed(args.fixed, usage) if args.fixed else None
+def _design(args: argparse.Namespace):
+    fixed = parse_fixed(args.fixed) if args.fixed else None
     allocation = args.allocation or ("fixed" if fixed else "proportional")
     if allocation == "fixed" and fixed is None:
-        raise usage("--allocation fixed 需要用 --fixed 给出每层样本量，例如 --fixed 'c1-01=3,c1-02=4'。")
+        raise UsageError("--allocation fixed 需要用 --fixed 给出每层样本量，例如 --fixed 'c1-01=3,c1-02=4'。")
     if fixed is not None and allocation != "fixed":
-        raise usage(f"--fixed 只能与 --allocation fixed 一起使用（现为 {allocation}）。")
+        raise UsageError(f"--fixed 只能与 --allocation fixed 一起使用（现为 {allocation}）。")
     if (args.method == "stratified" or fixed is not None) and not args.strata:
-        raise usage("分层抽样需要 --strata 给出分层列，例如 --strata 单位 或 --strata 类型。")
+        raise UsageError("分层抽样需要 --strata 给出分层列，例如 --strata 单位 或 --strata 类型。")
     if args.n is None and fixed is None:
-        raise usage("请用 --n 给出样本量（可先用 evalkit sample size 计算）。")
+        raise UsageError("请用 --n 给出样本量（可先用 evalkit sample size 计算）。")
     return Design(args.method, args.n, args.strata, allocation, fixed, args.minimum, args.size_column, args.reserve)
 
 
@@ -146,17 +137,17 @@ def _summary(result) -> None:
         print("备用编号（按顺序启用）：" + " ".join(draw.reserve_ids()))
 
 
-def cmd_draw(args: argparse.Namespace, usage: type[Exception]) -> int:
-    project = _project(args.project, usage)
-    frame = _existing(args.frame, "抽样框文件", usage)
-    design = _design(args, usage)
+def cmd_draw(args: argparse.Namespace) -> int:
+    project = _project(args.project)
+    frame = _existing(args.frame, "抽样框文件")
+    design = _design(args)
     try:
         result = make_draw(project, frame, design, args.seed, draw_id=args.id, sheet=args.sheet,
                            created_at=args.created_at)
     except SamplingError as exc:
         return _failed(args, exc.problems, str(frame))
     if args.json:
-        _print_json({"path": str(result.path), "draw": draw_to_dict(result.draw),
+        print_json({"path": str(result.path), "draw": draw_to_dict(result.draw),
                      "problems": [p.to_dict() for p in result.problems]})
         return EXIT_OK
     _summary(result)
@@ -165,24 +156,24 @@ def cmd_draw(args: argparse.Namespace, usage: type[Exception]) -> int:
     return EXIT_OK
 
 
-def _read(project: Path, draw_id: str, usage: type[Exception]):
+def _read(project: Path, draw_id: str):
     try:
         return read_draw(project, draw_id)
     except SamplingError as exc:
         if exc.problems[0].code in ("draw-missing", "draw-id-unsafe"):
-            raise usage(exc.problems[0].message) from None
+            raise UsageError(exc.problems[0].message) from None
         raise
 
 
-def cmd_verify(args: argparse.Namespace, usage: type[Exception]) -> int:
-    project = _project(args.project, usage)
+def cmd_verify(args: argparse.Namespace) -> int:
+    project = _project(args.project)
     try:
-        draw = _read(project, args.draw_id, usage)
+        draw = _read(project, args.draw_id)
     except SamplingError as exc:
         return _failed(args, exc.problems, args.draw_id)
     problems = verify_draw(project, draw)
     if args.json:
-        _print_json({"draw_id": draw.draw_id, "verified": not problems, "problems": [p.to_dict() for p in problems]})
+        print_json({"draw_id": draw.draw_id, "verified": not problems, "problems": [p.to_dict() for p in problems]})
     elif problems:
         _print_problems(problems, draw.draw_id)
     else:
@@ -192,15 +183,15 @@ def cmd_verify(args: argparse.Namespace, usage: type[Exception]) -> int:
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
-def cmd_export(args: argparse.Namespace, usage: type[Exception]) -> int:
-    project = _project(args.project, usage)
+def cmd_export(args: argparse.Namespace) -> int:
+    project = _project(args.project)
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
-        raise usage("导出文件应以 .xlsx 结尾。")
+        raise UsageError("导出文件应以 .xlsx 结尾。")
     if output.exists() and not args.force:
-        raise usage(f"{output} 已存在：为避免覆盖，请换一个文件名，或加 --force。")
+        raise UsageError(f"{output} 已存在：为避免覆盖，请换一个文件名，或加 --force。")
     try:
-        draw = _read(project, args.draw_id, usage)
+        draw = _read(project, args.draw_id)
         frame, found = read_frame(project / draw.frame_file, kind=draw.frame_kind, sheet=draw.frame_sheet)
         if frame is None:
             raise SamplingError(found)
@@ -214,16 +205,16 @@ def cmd_export(args: argparse.Namespace, usage: type[Exception]) -> int:
 # ---------------------------------------------------------------- assign
 
 
-def cmd_assign(args: argparse.Namespace, usage: type[Exception]) -> int:
-    project = _project(args.project, usage)
-    assessors = _existing(args.assessors, "评估员名单", usage)
+def cmd_assign(args: argparse.Namespace) -> int:
+    project = _project(args.project)
+    assessors = _existing(args.assessors, "评估员名单")
     try:
         record, path, warnings = make_assignment(project, assessors, seed=args.seed, per_unit=args.per_unit,
                                                  assign_id=args.id, created_at=args.created_at)
     except SamplingError as exc:
         return _failed(args, exc.problems, str(assessors))
     if args.json:
-        _print_json({"path": str(path), "assignment": record.to_dict(), "problems": [p.to_dict() for p in warnings]})
+        print_json({"path": str(path), "assignment": record.to_dict(), "problems": [p.to_dict() for p in warnings]})
         return EXIT_OK
     print(f"已记录派员 {record.assign_id}：{path}")
     print(f"每个单位 {record.per_unit} 名评估员，随机种子 {record.seed}，回避 {len(record.excluded)} 对关联关系")
@@ -239,11 +230,7 @@ def cmd_assign(args: argparse.Namespace, usage: type[Exception]) -> int:
 # ---------------------------------------------------------------- parser
 
 
-def _bind(handler: Callable, usage: type[Exception]) -> Callable[[argparse.Namespace], int]:
-    return lambda args: handler(args, usage)
-
-
-def _add_size(sample, usage) -> None:
+def _add_size(sample) -> None:
     p = sample.add_parser("size", help="计算估计比例所需的样本量（Cochran）")
     p.add_argument("--p", type=float, default=0.5, help="预期比例，默认 0.5（最保守）")
     p.add_argument("--margin", type=float, default=0.05, help="边际误差，默认 0.05（±5 个百分点）")
@@ -252,10 +239,10 @@ def _add_size(sample, usage) -> None:
     p.add_argument("--deff", type=float, default=1.0, help="设计效应，默认 1")
     p.add_argument("--response-rate", type=float, default=1.0, help="预期应答率，默认 1")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_bind(cmd_size, usage))
+    p.set_defaults(func=cmd_size)
 
 
-def _add_draw(sample, usage) -> None:
+def _add_draw(sample) -> None:
     p = sample.add_parser("draw", help="按随机种子从抽样框抽取样本并记录")
     p.add_argument("project", help="项目文件夹")
     p.add_argument("--frame", required=True, help="抽样框 .xlsx / .csv（事项清单或办件记录）")
@@ -272,26 +259,26 @@ def _add_draw(sample, usage) -> None:
     p.add_argument("--id", help="抽样编号（默认由方法、样本量、种子和抽样框 hash 组成）")
     p.add_argument("--created-at", help="记录的创建时间（ISO 8601，可选；默认不记录时间）")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_bind(cmd_draw, usage))
+    p.set_defaults(func=cmd_draw)
 
 
-def add_commands(sub, UsageError: type[Exception]) -> None:  # noqa: N803 - the name the lead passes
+def add_commands(sub) -> None:
     """Add ``sample size|draw|verify|export`` and ``assign`` to ``sub`` (argparse subparsers)."""
     sample = sub.add_parser("sample", help="抽样：样本量、抽取、核验、导出").add_subparsers(
         dest="action", required=True, metavar="操作")
-    _add_size(sample, UsageError)
-    _add_draw(sample, UsageError)
+    _add_size(sample)
+    _add_draw(sample)
     p = sample.add_parser("verify", help="核验抽样：抽样框未被改动、重抽结果一致")
     p.add_argument("project")
     p.add_argument("draw_id")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_bind(cmd_verify, UsageError))
+    p.set_defaults(func=cmd_verify)
     p = sample.add_parser("export", help="导出样本和备用名单（.xlsx，供电话访问组使用）")
     p.add_argument("project")
     p.add_argument("draw_id")
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
-    p.set_defaults(func=_bind(cmd_export, UsageError))
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("assign", help="双随机派员：按随机种子为每个单位分派评估员（回避关联单位、工作量均衡）")
     p.add_argument("project")
@@ -301,4 +288,4 @@ def add_commands(sub, UsageError: type[Exception]) -> None:  # noqa: N803 - the 
     p.add_argument("--id", help="派员编号（文件为 draws/assign-<编号>.json）")
     p.add_argument("--created-at", help="记录的创建时间（ISO 8601，可选）")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_bind(cmd_assign, UsageError))
+    p.set_defaults(func=cmd_assign)
