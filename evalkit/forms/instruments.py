@@ -30,7 +30,20 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from evalkit.forms import expressions
-from evalkit.problems import ERROR, WARNING, Problem, did_you_mean, problem, register
+from evalkit.forms.problems import (
+    EXPRESSION_UNSUPPORTED,
+    FIELD_DUPLICATE,
+    INDICATOR_CHOOSER_MISSING,
+    INDICATOR_UNKNOWN,
+    MAX_MB_INVALID,
+    MAX_MB_LIMIT,
+    REFERENCE_UNKNOWN,
+    REQUIRED_UNSUPPORTED,
+    ROLE_MISSING,
+    ROLE_UNKNOWN,
+    SETTING_MISSING,
+    TYPE_UNSUPPORTED,
+)
 from evalkit.forms.xlsform import (
     EXPRESSION_COLUMNS,
     SETTINGS,
@@ -42,6 +55,7 @@ from evalkit.forms.xlsform import (
     run_pyxform,
     split_type,
 )
+from evalkit.problems import Problem, did_you_mean, problem
 
 SUPPORTED_TYPES = ("text", "integer", "decimal", "select_one", "select_multiple", "date", "time", "note",
                    "calculate", "image", "begin_group", "end_group", "begin_repeat", "end_repeat")
@@ -53,52 +67,6 @@ _PYXFORM_TYPES = {"select one": "select_one", "select all that apply": "select_m
 _CODE_SPLIT = re.compile(r"[,，、;；\s]+")
 _LABEL_REF = re.compile(r"\$\{([^}]*)\}")
 _EXPRESSION_LIKE = re.compile(r"\$\{|[A-Za-z][\w-]*\s*\(|^\s*\.\s*$")
-
-_AT = "{file} 工作表「{sheet}」第 {row} 行「{column}」列（字段 {field}）"
-EXPRESSION_UNSUPPORTED = register(
-    "instrument-expression-unsupported", ERROR,
-    _AT + "的表达式「{expression}」无法使用：{detail}。表达式只能用 ${{字段}}、.、比较、+ - * div mod、"
-    "and/or/not() 以及 selected()、if()、today() 等 evalkit 支持的函数。", "表达式不受支持")
-REFERENCE_UNKNOWN = register(
-    "instrument-reference-unknown", ERROR,
-    _AT + "引用了不存在的字段 ${{{ref}}}。请改为表单中已有的字段名，或先添加该字段。{hint}", "引用了不存在的字段")
-TYPE_UNSUPPORTED = register(
-    "instrument-type-unsupported", ERROR,
-    "{file} 工作表「{sheet}」第 {row} 行「{column}」列：字段 {field} 的类型「{type}」evalkit 表单不支持。"
-    "请改用以下类型之一：{supported}。{hint}", "字段类型不受支持")
-ROLE_MISSING = register(
-    "instrument-role-missing", ERROR,
-    "{file} 工作表「{sheet}」没有「{column}」为 {role} 的字段（{label}）。请添加一行：type=text、name={role}、"
-    "required=yes、{column}={role}。", "缺少单位或评估员字段")
-ROLE_UNKNOWN = register(
-    "instrument-role-unknown", WARNING,
-    _AT + "的角色「{role}」无法识别，已忽略。可用角色：unit、assessor、indicator、rating。{hint}", "角色无法识别")
-INDICATOR_UNKNOWN = register(
-    "instrument-indicator-unknown", ERROR,
-    _AT + "的指标代码「{indicator}」不在指标体系中。请改为指标体系中的代码（多个代码用英文逗号分隔），"
-    "或先在指标体系中添加该指标。{hint}", "指标代码不在指标体系中")
-INDICATOR_CHOOSER_MISSING = register(
-    "instrument-indicator-chooser-missing", ERROR,
-    _AT + "写的是 *（由表单选择指标），但表单中没有「evalkit::role」为 indicator 的字段。"
-    "请添加 type=select_one indicator、evalkit::role=indicator 的字段。", "缺少选择指标的字段")
-FIELD_DUPLICATE = register(
-    "instrument-field-duplicate", ERROR,
-    "{file} 工作表「{sheet}」第 {row} 行「{column}」列：字段名 {field} 与第 {first_row} 行重复。"
-    "字段名在整张表单中必须唯一，请改名。", "字段名重复")
-SETTING_MISSING = register(
-    "instrument-setting-missing", ERROR,
-    "{file} 的工作表「{sheet}」缺少「{column}」{detail}。请在 settings 工作表第 1 行加列名 {column}、"
-    "第 2 行填写取值（例如 {example}）。", "缺少表单设置")
-REQUIRED_UNSUPPORTED = register(
-    "instrument-required-unsupported", ERROR,
-    _AT + "的值「{value}」无法使用：evalkit 表单的必填列只支持 yes 或 no（不支持条件必填）。"
-    "需要条件必填时，请填 yes 并用 relevant 列控制何时显示该字段。", "必填列取值不受支持")
-MAX_MB_LIMIT = 30  # below serve.WEBSOCKET_MAX_BYTES (32 MiB), so an over-limit photo still reaches the check
-MAX_MB_INVALID = register(
-    "instrument-max-mb-invalid", ERROR,
-    _AT + "的照片大小上限「{value}」无效：请填写 0 到 " + str(MAX_MB_LIMIT) + " 之间以 MB 为单位的数，例如 10"
-    "（表单服务一次最多接收 32 MB）。", "照片大小上限无效")
-
 
 @dataclass(frozen=True)
 class Choice:

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from evalkit.problems import ERROR, Problem, problem, register
+from evalkit.forms.problems import PYXFORM_ERROR
 from evalkit.io.tables import find_sheet, open_workbook, sheet_table, text
+from evalkit.problems import Problem, problem
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 
@@ -33,12 +34,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "list_name": ("list_name",), "form_id": ("form_id",), "version": ("version",), "form_title": ("form_title",),
 }
 EXPRESSION_COLUMNS = ("constraint", "relevant", "calculation", "default")
-
-PYXFORM_ERROR = register(
-    "instrument-pyxform-error", ERROR,
-    "pyxform 无法转换表单 {file}{where}：{detail}。请按提示修改该处后重新检查。",
-    "pyxform 转换失败")
-
 
 def normalise_header(header: str) -> str:
     """Header as pyxform compares it: stripped, inner whitespace collapsed, lower case."""
