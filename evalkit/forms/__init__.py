@@ -7,8 +7,8 @@ No widgets here (they are in :mod:`evalkit.app`).  May use: :mod:`evalkit.io`, :
 """
 
 from evalkit.forms.expressions import (
-    ExpressionError,
     FUNCTIONS,
+    ExpressionError,
     check,
     evaluate,
     parse,
@@ -18,9 +18,9 @@ from evalkit.forms.expressions import (
 )
 from evalkit.forms.instruments import (
     ANY_INDICATOR,
+    SUPPORTED_TYPES,
     Field,
     Instrument,
-    SUPPORTED_TYPES,
     field_by_name,
     iter_fields,
     load_instrument,

@@ -57,10 +57,10 @@ import math
 import numbers
 import operator
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Callable, Iterator, Mapping
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedToken
@@ -303,7 +303,7 @@ def _days(value: dt.date) -> float:
     try:
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
             return (value - dt.datetime(1970, 1, 1)).total_seconds() / 86400
         return float((value - EPOCH).days)
     except (OverflowError, ValueError):

@@ -25,9 +25,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from evalkit.forms import expressions
 from evalkit.forms.problems import (
@@ -99,7 +100,7 @@ class Field:
     indicators: tuple[str, ...] = ()
     role: str = ""
     max_mb: float | None = None
-    children: tuple["Field", ...] = ()
+    children: tuple[Field, ...] = ()
     row: int | None = None
     constraint_message_en: str = ""
 
@@ -351,7 +352,8 @@ def check_form(form: RawForm, framework_codes: set[str] | None = None) -> list[P
 
 # ---------------------------------------------------------------- entry points
 
-def load_instrument(path: str | Path, framework_codes: set[str] | None = None) -> tuple[Instrument | None, list[Problem]]:
+def load_instrument(path: str | Path,
+                    framework_codes: set[str] | None = None) -> tuple[Instrument | None, list[Problem]]:
     """Load and check an XLSForm; the instrument is None when any problem is an error.
 
     ``framework_codes`` (optional) are the indicator codes of the framework in

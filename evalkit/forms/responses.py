@@ -20,9 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Mapping
+
+from pyxform.utils import default_is_dynamic
 
 from evalkit.forms import expressions
 
@@ -138,8 +140,6 @@ def default_value(field, today: dt.date | None = None) -> object:
     """A field's starting value: a static default as written, a dynamic one (``today()``) evaluated."""
     if not field.default:
         return None
-    from pyxform.utils import default_is_dynamic
-
     kind = base_type(field)
     if default_is_dynamic(field.default, field.type):
         value = expressions.evaluate(field.default, {}, today=today)
