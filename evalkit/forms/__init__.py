@@ -1,21 +1,17 @@
 """The one form engine: XLSForm workbooks read through pyxform (``xlsform``), instruments and
 their validation (``instruments``), the safe expression language of ``constraint`` /
-``relevant`` / ``calculation`` (``expressions``) and the rules that judge answers
+``relevant`` / ``calculation`` (``expression_syntax``, ``expression_values``, ``expression_functions``,
+``expression_checks``, ``expression_evaluation``) and the rules that judge answers
 (``responses``) — for the live form and for stored records alike.
 
 No widgets here (they are in :mod:`evalkit.app`).  May use: :mod:`evalkit.io`, :mod:`evalkit.problems`.
 """
 
-from evalkit.forms.expressions import (
-    FUNCTIONS,
-    ExpressionError,
-    check,
-    evaluate,
-    parse,
-    references,
-    truthy,
-    uses_current,
-)
+from evalkit.forms.expression_checks import check
+from evalkit.forms.expression_evaluation import evaluate
+from evalkit.forms.expression_functions import FUNCTIONS
+from evalkit.forms.expression_syntax import ExpressionError, parse, references, uses_current
+from evalkit.forms.expression_values import truthy
 from evalkit.forms.instruments import (
     ANY_INDICATOR,
     SUPPORTED_TYPES,

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalkit.forms import expressions
+from evalkit.forms.expression_checks import check as check_expression
+from evalkit.forms.expression_syntax import references
 from evalkit.forms.problems import (
     EXPRESSION_UNSUPPORTED,
     FIELD_DUPLICATE,
@@ -249,10 +250,10 @@ def _check_names(form: RawForm) -> list[Problem]:
 def _check_expression(form: RawForm, row: RawRow, key: str, text: str, names: set[str]) -> list[Problem]:
     """One expression cell: the supported subset first, then its ``${…}`` references."""
     at = _at(form, row, key)
-    messages = expressions.check(text)
+    messages = check_expression(text)
     if messages:
         return [problem(EXPRESSION_UNSUPPORTED, **at, expression=text, detail="；".join(messages))]
-    unknown = sorted(expressions.references(text) - names)
+    unknown = sorted(references(text) - names)
     return [problem(REFERENCE_UNKNOWN, **at, ref=ref, hint=_suggest(ref, names)) for ref in unknown]
 
 

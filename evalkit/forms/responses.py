@@ -10,7 +10,7 @@ semantics, as ODK applies them:
 - ``constraint`` is evaluated only for a non-empty value, with ``.`` as the value;
 - ``calculate`` fields are computed from the other answers.
 
-Expressions go through :mod:`evalkit.forms.expressions`; nothing is ever ``eval``-ed.
+Expressions go through :mod:`evalkit.forms.expression_evaluation`; nothing is ever ``eval``-ed.
 Inside a repeat, ``${x}`` refers to the sibling in the same repeat instance
 when there is one, else to the top-level field.
 """
@@ -26,7 +26,8 @@ from decimal import Decimal, InvalidOperation
 
 from pyxform.utils import default_is_dynamic
 
-from evalkit.forms import expressions
+from evalkit.forms.expression_evaluation import evaluate
+from evalkit.forms.expression_values import truthy
 
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 CONTAINER_TYPES = ("group", "repeat")
@@ -142,7 +143,7 @@ def default_value(field, today: dt.date | None = None) -> object:
         return None
     kind = base_type(field)
     if default_is_dynamic(field.default, field.type):
-        value = expressions.evaluate(field.default, {}, today=today)
+        value = evaluate(field.default, {}, today=today)
         if isinstance(value, dt.date):
             return value.isoformat()
         return None if value == "" else value
@@ -161,7 +162,7 @@ def context(fields: Iterable, values: Mapping[str, object], outer: Mapping[str, 
 def is_relevant(field, ctx: Mapping[str, object], today: dt.date | None = None) -> bool:
     if not field.relevant:
         return True
-    return expressions.truthy(expressions.evaluate(field.relevant, ctx, today=today))
+    return truthy(evaluate(field.relevant, ctx, today=today))
 
 
 def check_value(field, value: object, ctx: Mapping[str, object], today: dt.date | None = None,
@@ -183,7 +184,7 @@ def _check_value(field, kind: str, value: object, ctx: Mapping[str, object], tod
         if bad:
             return "choice", f"选项「{'、'.join(map(str, bad))}」不在可选列表中"
     if field.constraint:
-        ok = expressions.truthy(expressions.evaluate(field.constraint, ctx, current=to_expression_value(field, value),
+        ok = truthy(evaluate(field.constraint, ctx, current=to_expression_value(field, value),
                                                      today=today))
         if not ok:
             return "constraint", field.constraint_message or "填写的内容不符合要求，请检查"
@@ -221,7 +222,7 @@ def calculate(fields: Iterable, values: dict, ctx: dict, today: dt.date | None =
     """Fill calculate fields in place (in form order, so later ones see earlier results)."""
     for f in fields:
         if base_type(f) == "calculate" and f.calculation:
-            result = expressions.evaluate(f.calculation, ctx, today=today)
+            result = evaluate(f.calculation, ctx, today=today)
             if isinstance(result, float) and math.isnan(result):
                 result = None
             values[f.name] = result
@@ -290,7 +291,7 @@ def _validate_level(fields, answers: Mapping[str, object], outer: Mapping[str, o
             paths.add(path)
     for f, name, kind, condition in level.steps:
         path = prefix + name
-        relevant = True if not condition else expressions.truthy(expressions.evaluate(condition, ctx, today=today))
+        relevant = True if not condition else truthy(evaluate(condition, ctx, today=today))
         if kind == "repeat":
             found = _validate_repeat(f, answers.get(name), ctx, path, relevant, today, choices)
             issues += found
