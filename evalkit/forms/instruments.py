@@ -3,16 +3,13 @@
 An instrument is an XLSForm workbook (sheets ``survey``, ``choices``,
 ``settings``) as shipped in ``instruments/`` and built by
 ``tools/build_instruments.py``.  :func:`load_instrument` returns the model
-(:class:`Instrument` of :class:`Field` and :class:`Choice`) and every problem
-found; the model is None when any problem is an error, so a form is never
-rendered from a broken definition.  :func:`validate_instrument` returns the
-problems only.
+(:mod:`evalkit.forms.model`) and every problem found; the model is None when
+any problem is an error, so a form is never rendered from a broken
+definition.  :func:`validate_instrument` returns the problems only.
 
 The model comes from pyxform's parsed JSON; row numbers and evalkit's own
 checks come from reading the sheets cell by cell (:mod:`evalkit.forms.xlsform`), so
-every mistake is named at once with its row, column and field.  Field types
-are given as written in XLSForm (``text``, ``select_one`` …, ``image``) and
-containers as ``group`` / ``repeat`` with their ``children``.
+every mistake is named at once with its row, column and field.
 
 evalkit's columns: ``evalkit::role`` (``unit``, ``assessor``, ``indicator``,
 ``rating``), ``evalkit::indicator`` (codes, comma separated; ``*`` = the
@@ -25,13 +22,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from evalkit.forms.expression_checks import check as check_expression
 from evalkit.forms.expression_syntax import references
+from evalkit.forms.model import Choice, Field, Instrument
 from evalkit.forms.problems import (
     EXPRESSION_UNSUPPORTED,
     FIELD_DUPLICATE,
@@ -69,75 +66,6 @@ _PYXFORM_TYPES = {"select one": "select_one", "select all that apply": "select_m
 _CODE_SPLIT = re.compile(r"[,，、;；\s]+")
 _LABEL_REF = re.compile(r"\$\{([^}]*)\}")
 _EXPRESSION_LIKE = re.compile(r"\$\{|[A-Za-z][\w-]*\s*\(|^\s*\.\s*$")
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a choice list."""
-
-    name: str
-    label: str
-    label_en: str = ""
-
-
-@dataclass(frozen=True)
-class Field:
-    """One survey row; groups and repeats hold their ``children``."""
-
-    name: str
-    type: str
-    label: str = ""
-    label_en: str = ""
-    hint: str = ""
-    hint_en: str = ""
-    required: bool = False
-    required_message: str = ""
-    constraint: str = ""
-    constraint_message: str = ""
-    relevant: str = ""
-    default: str = ""
-    calculation: str = ""
-    appearance: str = ""
-    list_name: str = ""
-    indicators: tuple[str, ...] = ()
-    role: str = ""
-    max_mb: float | None = None
-    children: tuple[Field, ...] = ()
-    row: int | None = None
-    constraint_message_en: str = ""
-
-    @property
-    def is_container(self) -> bool:
-        """Whether this is a group or a repeat (it has ``children``)."""
-        return self.type in ("group", "repeat")
-
-
-@dataclass(frozen=True)
-class Instrument:
-    """A loaded XLSForm: settings, top-level fields (nested), choice lists and file hash."""
-
-    id: str
-    version: str
-    title: str
-    title_en: str
-    path: str
-    fields: tuple[Field, ...]
-    choices: dict[str, tuple[Choice, ...]]
-    sha256: str
-
-
-def iter_fields(instrument: Instrument) -> Iterator[tuple[tuple[str, ...], Field]]:
-    """Every field depth-first (containers before their children), with the enclosing group/repeat names."""
-    stack: list[tuple[tuple[str, ...], Field]] = [((), f) for f in reversed(instrument.fields)]
-    while stack:
-        path, field = stack.pop()
-        yield path, field
-        stack.extend(((*path, field.name), c) for c in reversed(field.children))
-
-
-def field_by_name(instrument: Instrument, name: str) -> Field | None:
-    """The first field (at any depth) with this name, or None."""
-    return next((f for _, f in iter_fields(instrument) if f.name == name), None)
-
 
 # ---------------------------------------------------------------- building the model
 

@@ -33,7 +33,7 @@ from typing import Any, Iterable
 
 from evalkit.forms import responses
 from evalkit.problems import ERROR, INFO, WARNING, Problem, did_you_mean, problem, register
-from evalkit.forms import base_type, is_empty
+from evalkit.forms import base_type, is_empty, validate_answers
 
 NAMESPACE = uuid.UUID("6f1c3a52-9d0e-4b7a-8f61-2c4e5d7a9b10")  # evalkit imports; never change
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -422,7 +422,7 @@ def check_candidates(instrument, candidates: list[Candidate], units, source: str
         found: list[Problem] = []
         if cand.assessor_override is not None and assessor_field is not None:
             cand.raw[assessor_field.name] = cand.assessor_override
-        for issue in responses.validate_answers(instrument, cand.raw, today=record_day(cand)):
+        for issue in validate_answers(instrument, cand.raw, today=record_day(cand)):
             cell = cand.cells.get(issue.path) or cand.cells.get(issue.path.split(".")[0]) or cand.where
             if issue.path not in cand.cells and cell is cand.where:
                 cell = Cell(cand.where.file, cand.where.sheet, cand.where.row, None)
