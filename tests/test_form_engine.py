@@ -159,6 +159,18 @@ def test_a_stored_record_lists_type_issues_of_a_level_first(form):
     assert codes(stored(form, record)) == [("windows_open", "type"), ("extra", "unknown-field"), ("unit", "required")]
 
 
+def test_a_number_in_a_stored_select_multiple_is_an_issue_not_a_crash(tmp_path):
+    survey = [HEAD, ["text", "unit", "单位", "", "", "", "", "", "unit"],
+              ["text", "assessor", "评估员", "", "", "", "", "", "assessor"],
+              ["select_multiple yn", "both", "两项", "", "", "", "", "", ""]]
+    instrument, problems = load_instrument(make_workbook(tmp_path / "m.xlsx", {
+        "survey": survey, "choices": CHOICES, "settings": SETTINGS}))
+    assert instrument is not None, problems
+    assert [(i.path, i.code, i.message) for i in validate_answers(instrument, {"both": 5})] == [
+        ("both", "choice", "选项「5」不在可选列表中")]
+    assert validate_answers(instrument, {"both": ("yes",)}) == []
+
+
 def test_the_state_is_frozen_and_the_facts_are_kept_on_the_instrument(form):
     state = entry(form)
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -84,7 +84,7 @@ def coerce_given(kind: str, raw: object) -> tuple[object, str | None]:
             return raw, "请输入时间，格式为 时:分（如 09:30）"
         return f"{int(match.group(1)):02d}:{match.group(2)}", None
     if kind == "select_multiple":
-        values = raw.split() if isinstance(raw, str) else list(raw)
+        values = raw.split() if isinstance(raw, str) else list(raw) if isinstance(raw, Iterable) else [raw]
         return [str(v) for v in values], None
     return (str(raw) if kind in ("text", "select_one") else raw), None
 
