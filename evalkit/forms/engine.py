@@ -80,7 +80,15 @@ class FieldIssue:
 
 @dataclass(frozen=True)
 class FormState:
-    """What the engine worked out of one record's answers (see the module docstring)."""
+    """What the engine worked out of one record's answers.
+
+    ``answers``: as stored (typed; relevant, non-empty and well-typed values only; repeats as
+    lists of instance answers; calculate fields computed in entry mode, as stored otherwise).
+    ``issues``: every issue, by path.  ``hidden``: the paths of the groups, fields and repeats
+    that are not relevant (inside repeat instances too, e.g. ``citizens[2].reason``; the
+    instances of a hidden repeat are not walked).  ``calculated``: each calculate field's value
+    by path, hidden or not.
+    """
 
     answers: Mapping[str, object]
     issues: tuple[FieldIssue, ...]

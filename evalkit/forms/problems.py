@@ -3,7 +3,7 @@
 The one place where :mod:`evalkit.forms` registers its codes (see :mod:`evalkit.problems`):
 each with its severity, the Chinese message saying how to fix it, and one line saying when it
 is raised.  Answers that break a form's rules are not problems here: the form engine returns
-:class:`evalkit.forms.responses.FieldIssue` records, which the record checks turn into problems.
+:class:`evalkit.forms.engine.FieldIssue` records, which the record checks turn into problems.
 """
 
 from evalkit.problems import ERROR, WARNING, register
