@@ -5,18 +5,17 @@ The browser tests (test_forms_browser.py) check the wiring; here every rule is c
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
-import datetime as dt
-
 import pytest
-
-from evalkit.store import Drafts
-from evalkit.app.formview import FormView
-from evalkit.forms import load_instrument
-from evalkit.store import Store
-
 from conftest import make_workbook
+
+from evalkit.app.formview import FormView
+from evalkit.app.pages import current_project, form_page
+from evalkit.app.review import record_html
+from evalkit.forms import load_instrument
+from evalkit.store import Drafts, Store
 
 TODAY = dt.date(2018, 11, 20)
 SURVEY = [
@@ -38,7 +37,8 @@ SURVEY = [
 ]
 CHOICES = [["list_name", "name", "label::中文 (zh)"], ["yn", "yes", "是"], ["yn", "no", "否"],
            ["issue", "vague", "模糊表述"], ["issue", "queue", "排队过长"], ["issue", "rude", "态度差"]]
-SETTINGS = [["form_title", "form_id", "version", "default_language"], ["热线测试（测试用）", "hotline_mini", "1", "中文 (zh)"]]
+SETTINGS = [["form_title", "form_id", "version", "default_language"],
+            ["热线测试（测试用）", "hotline_mini", "1", "中文 (zh)"]]
 
 
 @pytest.fixture
@@ -205,9 +205,6 @@ def test_labels_are_escaped(tmp_path):
 
 
 def test_review_shows_choice_labels(setup):
-    from evalkit.app.pages import current_project
-    from evalkit.app.review import record_html
-
     instrument, store, drafts = setup
     view = make(setup)
     fill_valid(view)
@@ -221,11 +218,10 @@ def test_review_shows_choice_labels(setup):
 
 def test_after_submit_the_next_record_starts_on_the_same_page(tmp_path):
     """「在本页再填一份」: a fresh form for the same instrument, unit and assessor, without a new page."""
-    from evalkit.app.pages import current_project, form_page
-
     project = tmp_path / "p"
     (project / "instruments").mkdir(parents=True)
-    make_workbook(project / "instruments" / "hotline_mini.xlsx", {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
+    make_workbook(project / "instruments" / "hotline_mini.xlsx",
+                  {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
     opened = current_project(project)
     page = form_page(opened, {"instrument": "hotline_mini", "unit": "c1-01", "assessor": "张三"})
     first = page.form

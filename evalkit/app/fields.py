@@ -1,12 +1,16 @@
-"""Browser forms (ipywidgets) generated from an XLSForm instrument.
+"""Browser forms (ipywidgets) generated from an XLSForm instrument: the widgets.
 
-:class:`FormView` renders every supported field type, evaluates ``relevant``
-(show / hide), ``calculate``, ``constraint`` and ``required`` with
-:mod:`evalkit.forms.responses` as the assessor types, and shows a Chinese message
-beside the field.  A status line at the top always says whether the entry is
-saved.  Every change autosaves a draft (:mod:`evalkit.store.drafts`), so a closed
-tab, a reload or a dead kernel loses at most the field being typed; submit
-writes a record (or, when correcting, a revision) only when nothing is wrong.
+:class:`FieldWidget` (one input of every supported field type, with its label, hint
+and message line), :class:`RepeatWidget` (instances added and removed) and
+:class:`Level` (the fields of the form or of one repeat instance, groups as boxes)
+hold what the assessor typed and show what they are told; they know no rules.
+:class:`evalkit.app.formview.FormView` asks the form engine (:mod:`evalkit.forms`)
+about ``relevant`` (show / hide), ``calculate``, ``constraint`` and ``required`` as
+the assessor types, shows a Chinese message beside the field and a status line
+that always says whether the entry is saved, autosaves a draft on every change
+(:mod:`evalkit.store.drafts`), so a closed tab, a reload or a dead kernel loses at
+most the field being typed, and writes a record (or, when correcting, a revision)
+only when nothing is wrong.
 
 Numbers are typed into text boxes on purpose: a number widget would silently
 drop "abc", while here it is kept and answered with 「请输入整数」.
@@ -18,11 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as w
 
-from evalkit.forms import responses
 from evalkit.forms import base_type
 
 FORM_CSS = """<style>
@@ -47,7 +50,6 @@ FORM_CSS = """<style>
 </style>"""
 
 
-
 def full() -> w.Layout:
     """A fresh full-width layout (layouts must not be shared: hiding one would hide all)."""
     return w.Layout(width="100%")
@@ -64,7 +66,6 @@ class FieldWidget:
         self.field = field
         self.choices = tuple(choices)
         self.kind = base_type(field)
-        self.touched = False
         self._on_change = on_change
         self._upload = upload
         self.attachment: dict | None = None
@@ -94,7 +95,7 @@ class FieldWidget:
         elif kind == "select_multiple":
             self.checks = [w.Checkbox(value=False, description=c.label or c.name, indent=False, layout=full())
                            for c in self.choices]
-            for box, choice in zip(self.checks, self.choices):
+            for box, choice in zip(self.checks, self.choices, strict=True):
                 box.add_class(f"ek-c-{choice.name}")
                 box.observe(self._changed, names="value")
             return w.VBox(self.checks, layout=full())
@@ -111,7 +112,6 @@ class FieldWidget:
         return widget
 
     def _changed(self, _change=None) -> None:
-        self.touched = True
         if self.kind == "image":
             self._store_upload()
         self._on_change()
@@ -135,7 +135,7 @@ class FieldWidget:
         if kind in ("note", "calculate"):
             return None
         if kind == "select_multiple":
-            return [c.name for c, box in zip(self.choices, self.checks) if box.value]
+            return [c.name for c, box in zip(self.choices, self.checks, strict=True) if box.value]
         if kind == "image":
             return self.attachment
         value = self.input.value
@@ -149,7 +149,7 @@ class FieldWidget:
             return
         if kind == "select_multiple":
             chosen = set(value if isinstance(value, list) else str(value).split())
-            for c, box in zip(self.choices, self.checks):
+            for c, box in zip(self.choices, self.checks, strict=True):
                 box.value = c.name in chosen
         elif kind == "image":
             self.attachment = value if isinstance(value, dict) else None
@@ -180,14 +180,15 @@ class RepeatWidget:
         self._on_change = on_change
         self.instances: list[Level] = []
         self.list_box = w.VBox([], layout=full())
-        self.add_button = w.Button(description=f"＋ 添加一条「{field.label or field.name}」", layout=w.Layout(width="auto"))
+        self.add_button = w.Button(description=f"＋ 添加一条「{field.label or field.name}」",
+                                   layout=w.Layout(width="auto"))
         self.add_button.on_click(lambda _: self.add())
         title = w.HTML(f"<span class='ek-label'>{esc(field.label or field.name)}</span>")
         self.box = w.VBox([title, self.list_box, self.add_button], layout=full())
         self.box.add_class("ek-repeat")
         self.box.add_class(f"ek-f-{field.name}")
 
-    def add(self, raw: dict | None = None, notify: bool = True) -> "Level":
+    def add(self, raw: dict | None = None, notify: bool = True) -> Level:
         level = self._factory(self.field.children)
         remove = w.Button(description="删除这一条", button_style="warning", layout=w.Layout(width="auto"))
         header = w.HTML("")
@@ -203,7 +204,7 @@ class RepeatWidget:
             self._on_change()
         return level
 
-    def remove(self, level: "Level") -> None:
+    def remove(self, level: Level) -> None:
         self.instances.remove(level)
         self._renumber()
         self._on_change()
@@ -221,12 +222,10 @@ class Level:
     """The fields of one level (the form, or one repeat instance); groups open up into boxes."""
 
     def __init__(self, fields, make_field: Callable, make_repeat: Callable):
-        self.enclosing: dict[str, list] = {}  # field name -> the groups around it
-        self._open_groups: list = []
         self.inputs: list[FieldWidget] = []
         self.repeats: list[RepeatWidget] = []
         self.groups: list[tuple[object, w.Box]] = []
-        self.items: list = []  # (field, widget-with-.show) in form order, groups included
+        self.items: list = []  # (field, FieldWidget or RepeatWidget) in form order; groups are in .groups
         self.box = w.VBox(self._build(fields, make_field, make_repeat), layout=full())
         self.header = None
         self.container = None
@@ -236,21 +235,17 @@ class Level:
         for f in fields:
             kind = base_type(f)
             if kind == "group":
-                inner = w.VBox([w.HTML(f"<span class='ek-label'>{esc(f.label)}</span>")] if f.label else [], layout=full())
-                self._open_groups.append(f)
-                inner.children = list(inner.children) + self._build(f.children, make_field, make_repeat)
-                self._open_groups.pop()
+                title = [w.HTML(f"<span class='ek-label'>{esc(f.label)}</span>")] if f.label else []
+                inner = w.VBox(title + self._build(f.children, make_field, make_repeat), layout=full())
                 inner.add_class("ek-group")
                 self.groups.append((f, inner))
                 boxes.append(inner)
             elif kind == "repeat":
-                self.enclosing[f.name] = list(self._open_groups)
                 rw = make_repeat(f)
                 self.repeats.append(rw)
                 self.items.append((f, rw))
                 boxes.append(rw.box)
             else:
-                self.enclosing[f.name] = list(self._open_groups)
                 fw = make_field(f)
                 self.inputs.append(fw)
                 self.items.append((f, fw))

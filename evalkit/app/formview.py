@@ -1,5 +1,9 @@
-"""The form controller: widgets from :mod:`evalkit.app.fields`, rules from :mod:`evalkit.forms.responses`,
-drafts on every change, records on a clean submit.
+"""The form controller: widgets from :mod:`evalkit.app.fields`, everything they show from the form engine
+(:func:`evalkit.forms.evaluate_form`), drafts on every change, records on a clean submit.
+
+On every change the view collects what the widgets hold, asks the engine, and applies
+the answer: fields, groups and repeats shown or hidden, the message beside each field
+(a missing required answer only after a submit attempt), the calculated values.
 
 States shown in the status line (always visible at the top of the form):
 「● 尚未保存」, 「✓ 草稿已自动保存 HH:MM:SS（尚未提交）」, 「✗ 有 N 处需要修改，尚未提交」,
@@ -9,17 +13,17 @@ States shown in the status line (always visible at the top of the form):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+import errno
+from collections.abc import Callable, Iterator
 
 import ipywidgets as w
 
-from evalkit.forms import responses
-from evalkit.app.fields import FORM_CSS, full, FieldWidget, Level, RepeatWidget, esc, new_draft_id
-from evalkit.forms import FieldIssue, base_type, is_empty
+from evalkit.app.fields import FORM_CSS, FieldWidget, Level, RepeatWidget, esc, full, new_draft_id
+from evalkit.forms import FieldIssue, FormState, default_value, evaluate_form, is_empty
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 class FormView:
@@ -112,67 +116,36 @@ class FormView:
 
     def _defaults(self, level: Level) -> None:
         for fw in level.inputs:
-            value = responses.default_value(fw.field, self.today)
+            value = default_value(fw.field, self.today)
             if value is not None:
                 fw.set_raw(value)
 
     # ------------------------------------------------------------------ rules
     def refresh(self, show_required: bool = False) -> tuple[dict, list[FieldIssue]]:
-        """Re-evaluate relevance, calculations and messages; returns (answers, issues)."""
-        return self._refresh_level(self.root, {}, "", show_required)
+        """Ask the form engine about what the widgets hold and show its answer; returns (answers, issues)."""
+        errors = dict(_upload_errors(self.root, ""))
+        state = evaluate_form(self.instrument, self.root.raw(), today=self.today, errors=errors)
+        self._show(self.root, "", state, show_required)
+        return state.answers, list(state.issues)
 
-    def _refresh_level(self, level: Level, outer: dict, prefix: str, show_required: bool) -> tuple[dict, list]:
-        typed, type_errors = {}, {}
-        for fw in level.inputs:
-            value, error = responses.coerce(fw.field, fw.get_raw())
-            typed[fw.field.name] = value
-            if error or fw.upload_error:
-                type_errors[fw.field.name] = error or fw.upload_error
-        ctx = responses.context([fw.field for fw in level.inputs], typed, outer)
-        responses.calculate([fw.field for fw in level.inputs], typed, ctx, self.today)
-        hidden = {g.name for g, _ in level.groups if not responses.is_relevant(g, ctx, self.today)}
-        for g, box in level.groups:
-            box.layout.display = "none" if g.name in hidden else None
-        answers: dict = {}
-        issues: list[FieldIssue] = []
+    def _show(self, level: Level, prefix: str, state: FormState, show_required: bool) -> None:
+        """Apply the engine's answer to one level's widgets (a hidden repeat's instances are left as they are)."""
+        for group, box in level.groups:
+            box.layout.display = "none" if prefix + group.name in state.hidden else None
         for field, item in level.items:
-            relevant = not any(g.name in hidden for g in level.enclosing.get(field.name, ())) and \
-                responses.is_relevant(field, ctx, self.today)
-            item.show(relevant)
-            if base_type(field) == "repeat":
-                if relevant:
-                    rows = [self._refresh_level(inst, ctx, f"{prefix}{field.name}[{n}].", show_required)
-                            for n, inst in enumerate(item.instances, start=1)]
-                    answers[field.name] = [r[0] for r in rows]
-                    issues += [i for r in rows for i in r[1]]
-                continue
-            self._refresh_field(field, item, typed, type_errors, ctx, relevant, prefix, show_required, answers, issues)
-        return answers, issues
-
-    def _refresh_field(self, field, item: FieldWidget, typed, type_errors, ctx, relevant, prefix, show_required,
-                       answers, issues) -> None:
-        kind = base_type(field)
-        value = typed.get(field.name)
-        if kind == "calculate":
-            item.input.value = "" if is_empty(value) else f"<span class='ek-hint'>自动计算：</span>{esc(value)}"
-            if relevant and not is_empty(value):
-                answers[field.name] = value
-            return
-        if kind == "note" or not relevant:
-            item.say(None)
-            return
-        message = type_errors.get(field.name)
-        code = "type"
-        if message is None:
-            found = responses.check_value(field, value, ctx, self.today, self.instrument.choices)
-            if found:
-                code, message = found
-        if message:
-            issues.append(FieldIssue(prefix + field.name, field.name, code, message))
-        visible = message if (code != "required" or show_required) else None
-        item.say(visible)
-        if not is_empty(value) and field.name not in type_errors:
-            answers[field.name] = value
+            path = prefix + field.name
+            visible = path not in state.hidden
+            item.show(visible)
+            if isinstance(item, RepeatWidget):
+                if visible:
+                    for n, instance in enumerate(item.instances, start=1):
+                        self._show(instance, f"{path}[{n}].", state, show_required)
+            elif item.kind == "calculate":
+                value = state.calculated.get(path)
+                item.input.value = "" if is_empty(value) else f"<span class='ek-hint'>自动计算：</span>{esc(value)}"
+            else:
+                issue = state.by_path.get(path) if visible else None
+                item.say(issue.message if issue and (issue.code != "required" or show_required) else None)
 
     # ------------------------------------------------------------------ saving
     def _changed(self) -> None:
@@ -192,7 +165,8 @@ class FormView:
                 "updated": now_iso(), "answers": self.root.raw(),
             })
         except OSError as exc:  # disk full, read-only folder …: say so, keep the answers on screen
-            self._set_status(f"✗ 草稿未能保存：{disk_trouble(exc)}。页面上的内容仍在，请不要关闭页面，并联系组长。", "bad")
+            self._set_status(f"✗ 草稿未能保存：{disk_trouble(exc)}。页面上的内容仍在，请不要关闭页面，并联系组长。",
+                             "bad")
             return
         self._set_status(f"✓ 草稿已自动保存 {dt.datetime.now().strftime('%H:%M:%S')}（尚未提交）", "dirty")
 
@@ -229,7 +203,8 @@ class FormView:
                     instrument_sha256=self.instrument.sha256, unit=unit, assessor=assessor, answers=answers,
                     started=self.started, ended=now_iso(), attachments=attachments)
         except OSError as exc:  # nothing was committed (write_new is all or nothing); the draft stays
-            self._set_status(f"✗ 提交失败，记录没有保存：{disk_trouble(exc)}。草稿仍保留，问题解决后请再点「提交」。", "bad")
+            self._set_status(f"✗ 提交失败，记录没有保存：{disk_trouble(exc)}。草稿仍保留，问题解决后请再点「提交」。",
+                             "bad")
             return None
         except ValueError as exc:  # the store refused the record (e.g. an unsafe unit id)
             self._set_status(f"✗ 提交失败，记录没有保存：{exc}", "bad")
@@ -263,10 +238,18 @@ class FormView:
         self.status.value = f"<div class='ek-status {state}'>{esc(text)}</div>"
 
 
+def _upload_errors(level: Level, prefix: str) -> Iterator[tuple[str, str]]:
+    """(path, message) of every photo the widgets refused themselves (e.g. too large)."""
+    for fw in level.inputs:
+        if fw.upload_error:
+            yield prefix + fw.field.name, fw.upload_error
+    for rw in level.repeats:
+        for n, instance in enumerate(rw.instances, start=1):
+            yield from _upload_errors(instance, f"{prefix}{rw.field.name}[{n}].")
+
+
 def disk_trouble(exc: OSError) -> str:
     """An OSError in words an assessor can act on (never a traceback)."""
-    import errno
-
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "磁盘空间已满"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):

@@ -3,16 +3,13 @@
 An instrument is an XLSForm workbook (sheets ``survey``, ``choices``,
 ``settings``) as shipped in ``instruments/`` and built by
 ``tools/build_instruments.py``.  :func:`load_instrument` returns the model
-(:class:`Instrument` of :class:`Field` and :class:`Choice`) and every problem
-found; the model is None when any problem is an error, so a form is never
-rendered from a broken definition.  :func:`validate_instrument` returns the
-problems only.
+(:mod:`evalkit.forms.model`) and every problem found; the model is None when
+any problem is an error, so a form is never rendered from a broken
+definition.  :func:`validate_instrument` returns the problems only.
 
 The model comes from pyxform's parsed JSON; row numbers and evalkit's own
 checks come from reading the sheets cell by cell (:mod:`evalkit.forms.xlsform`), so
-every mistake is named at once with its row, column and field.  Field types
-are given as written in XLSForm (``text``, ``select_one`` …, ``image``) and
-containers as ``group`` / ``repeat`` with their ``children``.
+every mistake is named at once with its row, column and field.
 
 evalkit's columns: ``evalkit::role`` (``unit``, ``assessor``, ``indicator``,
 ``rating``), ``evalkit::indicator`` (codes, comma separated; ``*`` = the
@@ -25,12 +22,27 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from evalkit.forms import expressions
-from evalkit.problems import ERROR, WARNING, Problem, did_you_mean, problem, register
+from evalkit.forms.expression_checks import check as check_expression
+from evalkit.forms.expression_syntax import references
+from evalkit.forms.model import Choice, Field, Instrument
+from evalkit.forms.problems import (
+    EXPRESSION_UNSUPPORTED,
+    FIELD_DUPLICATE,
+    INDICATOR_CHOOSER_MISSING,
+    INDICATOR_UNKNOWN,
+    MAX_MB_INVALID,
+    MAX_MB_LIMIT,
+    REFERENCE_UNKNOWN,
+    REQUIRED_UNSUPPORTED,
+    ROLE_MISSING,
+    ROLE_UNKNOWN,
+    SETTING_MISSING,
+    TYPE_UNSUPPORTED,
+)
 from evalkit.forms.xlsform import (
     EXPRESSION_COLUMNS,
     SETTINGS,
@@ -42,6 +54,7 @@ from evalkit.forms.xlsform import (
     run_pyxform,
     split_type,
 )
+from evalkit.problems import Problem, did_you_mean, problem
 
 SUPPORTED_TYPES = ("text", "integer", "decimal", "select_one", "select_multiple", "date", "time", "note",
                    "calculate", "image", "begin_group", "end_group", "begin_repeat", "end_repeat")
@@ -53,121 +66,6 @@ _PYXFORM_TYPES = {"select one": "select_one", "select all that apply": "select_m
 _CODE_SPLIT = re.compile(r"[,，、;；\s]+")
 _LABEL_REF = re.compile(r"\$\{([^}]*)\}")
 _EXPRESSION_LIKE = re.compile(r"\$\{|[A-Za-z][\w-]*\s*\(|^\s*\.\s*$")
-
-_AT = "{file} 工作表「{sheet}」第 {row} 行「{column}」列（字段 {field}）"
-EXPRESSION_UNSUPPORTED = register(
-    "instrument-expression-unsupported", ERROR,
-    _AT + "的表达式「{expression}」无法使用：{detail}。表达式只能用 ${{字段}}、.、比较、+ - * div mod、"
-    "and/or/not() 以及 selected()、if()、today() 等 evalkit 支持的函数。", "表达式不受支持")
-REFERENCE_UNKNOWN = register(
-    "instrument-reference-unknown", ERROR,
-    _AT + "引用了不存在的字段 ${{{ref}}}。请改为表单中已有的字段名，或先添加该字段。{hint}", "引用了不存在的字段")
-TYPE_UNSUPPORTED = register(
-    "instrument-type-unsupported", ERROR,
-    "{file} 工作表「{sheet}」第 {row} 行「{column}」列：字段 {field} 的类型「{type}」evalkit 表单不支持。"
-    "请改用以下类型之一：{supported}。{hint}", "字段类型不受支持")
-ROLE_MISSING = register(
-    "instrument-role-missing", ERROR,
-    "{file} 工作表「{sheet}」没有「{column}」为 {role} 的字段（{label}）。请添加一行：type=text、name={role}、"
-    "required=yes、{column}={role}。", "缺少单位或评估员字段")
-ROLE_UNKNOWN = register(
-    "instrument-role-unknown", WARNING,
-    _AT + "的角色「{role}」无法识别，已忽略。可用角色：unit、assessor、indicator、rating。{hint}", "角色无法识别")
-INDICATOR_UNKNOWN = register(
-    "instrument-indicator-unknown", ERROR,
-    _AT + "的指标代码「{indicator}」不在指标体系中。请改为指标体系中的代码（多个代码用英文逗号分隔），"
-    "或先在指标体系中添加该指标。{hint}", "指标代码不在指标体系中")
-INDICATOR_CHOOSER_MISSING = register(
-    "instrument-indicator-chooser-missing", ERROR,
-    _AT + "写的是 *（由表单选择指标），但表单中没有「evalkit::role」为 indicator 的字段。"
-    "请添加 type=select_one indicator、evalkit::role=indicator 的字段。", "缺少选择指标的字段")
-FIELD_DUPLICATE = register(
-    "instrument-field-duplicate", ERROR,
-    "{file} 工作表「{sheet}」第 {row} 行「{column}」列：字段名 {field} 与第 {first_row} 行重复。"
-    "字段名在整张表单中必须唯一，请改名。", "字段名重复")
-SETTING_MISSING = register(
-    "instrument-setting-missing", ERROR,
-    "{file} 的工作表「{sheet}」缺少「{column}」{detail}。请在 settings 工作表第 1 行加列名 {column}、"
-    "第 2 行填写取值（例如 {example}）。", "缺少表单设置")
-REQUIRED_UNSUPPORTED = register(
-    "instrument-required-unsupported", ERROR,
-    _AT + "的值「{value}」无法使用：evalkit 表单的必填列只支持 yes 或 no（不支持条件必填）。"
-    "需要条件必填时，请填 yes 并用 relevant 列控制何时显示该字段。", "必填列取值不受支持")
-MAX_MB_LIMIT = 30  # below serve.WEBSOCKET_MAX_BYTES (32 MiB), so an over-limit photo still reaches the check
-MAX_MB_INVALID = register(
-    "instrument-max-mb-invalid", ERROR,
-    _AT + "的照片大小上限「{value}」无效：请填写 0 到 " + str(MAX_MB_LIMIT) + " 之间以 MB 为单位的数，例如 10"
-    "（表单服务一次最多接收 32 MB）。", "照片大小上限无效")
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a choice list."""
-
-    name: str
-    label: str
-    label_en: str = ""
-
-
-@dataclass(frozen=True)
-class Field:
-    """One survey row; groups and repeats hold their ``children``."""
-
-    name: str
-    type: str
-    label: str = ""
-    label_en: str = ""
-    hint: str = ""
-    hint_en: str = ""
-    required: bool = False
-    required_message: str = ""
-    constraint: str = ""
-    constraint_message: str = ""
-    relevant: str = ""
-    default: str = ""
-    calculation: str = ""
-    appearance: str = ""
-    list_name: str = ""
-    indicators: tuple[str, ...] = ()
-    role: str = ""
-    max_mb: float | None = None
-    children: tuple["Field", ...] = ()
-    row: int | None = None
-    constraint_message_en: str = ""
-
-    @property
-    def is_container(self) -> bool:
-        """Whether this is a group or a repeat (it has ``children``)."""
-        return self.type in ("group", "repeat")
-
-
-@dataclass(frozen=True)
-class Instrument:
-    """A loaded XLSForm: settings, top-level fields (nested), choice lists and file hash."""
-
-    id: str
-    version: str
-    title: str
-    title_en: str
-    path: str
-    fields: tuple[Field, ...]
-    choices: dict[str, tuple[Choice, ...]]
-    sha256: str
-
-
-def iter_fields(instrument: Instrument) -> Iterator[tuple[tuple[str, ...], Field]]:
-    """Every field depth-first (containers before their children), with the enclosing group/repeat names."""
-    stack: list[tuple[tuple[str, ...], Field]] = [((), f) for f in reversed(instrument.fields)]
-    while stack:
-        path, field = stack.pop()
-        yield path, field
-        stack.extend(((*path, field.name), c) for c in reversed(field.children))
-
-
-def field_by_name(instrument: Instrument, name: str) -> Field | None:
-    """The first field (at any depth) with this name, or None."""
-    return next((f for _, f in iter_fields(instrument) if f.name == name), None)
-
 
 # ---------------------------------------------------------------- building the model
 
@@ -280,10 +178,10 @@ def _check_names(form: RawForm) -> list[Problem]:
 def _check_expression(form: RawForm, row: RawRow, key: str, text: str, names: set[str]) -> list[Problem]:
     """One expression cell: the supported subset first, then its ``${…}`` references."""
     at = _at(form, row, key)
-    messages = expressions.check(text)
+    messages = check_expression(text)
     if messages:
         return [problem(EXPRESSION_UNSUPPORTED, **at, expression=text, detail="；".join(messages))]
-    unknown = sorted(expressions.references(text) - names)
+    unknown = sorted(references(text) - names)
     return [problem(REFERENCE_UNKNOWN, **at, ref=ref, hint=_suggest(ref, names)) for ref in unknown]
 
 
@@ -383,7 +281,8 @@ def check_form(form: RawForm, framework_codes: set[str] | None = None) -> list[P
 
 # ---------------------------------------------------------------- entry points
 
-def load_instrument(path: str | Path, framework_codes: set[str] | None = None) -> tuple[Instrument | None, list[Problem]]:
+def load_instrument(path: str | Path,
+                    framework_codes: set[str] | None = None) -> tuple[Instrument | None, list[Problem]]:
     """Load and check an XLSForm; the instrument is None when any problem is an error.
 
     ``framework_codes`` (optional) are the indicator codes of the framework in

@@ -14,13 +14,23 @@ Never raises for a user's mistake: readers return problems.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from evalkit.problems import ERROR, Problem, problem, register
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import parse_file_to_json
+from pyxform.xls2xform import convert
+
+from evalkit.forms.problems import PYXFORM_ERROR
 from evalkit.io.tables import find_sheet, open_workbook, sheet_table, text
+from evalkit.problems import Problem, problem
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 
@@ -33,12 +43,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "list_name": ("list_name",), "form_id": ("form_id",), "version": ("version",), "form_title": ("form_title",),
 }
 EXPRESSION_COLUMNS = ("constraint", "relevant", "calculation", "default")
-
-PYXFORM_ERROR = register(
-    "instrument-pyxform-error", ERROR,
-    "pyxform 无法转换表单 {file}{where}：{detail}。请按提示修改该处后重新检查。",
-    "pyxform 转换失败")
-
 
 def normalise_header(header: str) -> str:
     """Header as pyxform compares it: stripped, inner whitespace collapsed, lower case."""
@@ -101,10 +105,10 @@ def _raw_sheet(ws, file: str) -> RawSheet:
     table = sheet_table(ws, file)
     keys = [normalise_header(h) for h in table.headers]
     rows = tuple(
-        RawRow(number, {k: text(c) for k, c in zip(keys, cells) if k and text(c)})
+        RawRow(number, {k: text(c) for k, c in zip(keys, cells, strict=False) if k and text(c)})
         for number, cells in table.rows
     )
-    return RawSheet(ws.title, {k: h for k, h in zip(keys, table.headers) if k}, rows)
+    return RawSheet(ws.title, {k: h for k, h in zip(keys, table.headers, strict=True) if k}, rows)
 
 
 def read_form(path: str | Path) -> tuple[RawForm | None, list[Problem]]:
@@ -157,17 +161,13 @@ def row_paths(survey: RawSheet) -> dict[tuple[str, ...], int]:
 
 def _cache_file(path: Path) -> Path | None:
     """Where pyxform's answer for this exact file content is kept (``EVALKIT_CACHE=off`` disables)."""
-    import hashlib
-    import os
-    from importlib.metadata import version
-
     base = os.environ.get("EVALKIT_CACHE", "")
     if base.lower() in ("off", "0", "no"):
         return None
     root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "evalkit"
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return root / "pyxform" / f"{digest}-{version('pyxform')}.json"
+        return root / "pyxform" / f"{digest}-{metadata.version('pyxform')}.json"
     except OSError:
         return None
 
@@ -181,12 +181,6 @@ def run_pyxform(path: str | Path) -> tuple[dict[str, Any] | None, Exception | No
     answer, and any change to the file is a different name.  JSON, never pickle: a cache
     file cannot run code.  A cache that cannot be read or written is simply not used.
     """
-    import json
-    import os
-
-    from pyxform.xls2json import parse_file_to_json
-    from pyxform.xls2xform import convert
-
     path = Path(path)
     cache = _cache_file(path)
     if cache is not None and cache.exists():
@@ -217,8 +211,6 @@ _SHEET = re.compile(r"On the '([^']+)' sheet")
 
 def pyxform_problem(form: RawForm, exc: Exception) -> Problem:
     """An ``instrument-pyxform-error`` naming the file and, if pyxform says, the row."""
-    from pyxform.errors import PyXFormError
-
     message = str(exc) if isinstance(exc, PyXFormError) else f"{type(exc).__name__}: {exc}"
     context = getattr(exc, "context", {}) or {}
     found = _ROW.search(message)
