@@ -19,10 +19,30 @@ import time
 from pathlib import Path
 
 import pytest
-
-from browser import (CHROMIUM, CHROMIUM_ARGS, Server, add_repeat, check, choose, chosen, close, field, fill,
-                     horizontal_overflow, kernel_id, kill_kernel, message, new_page, open_form, screenshot,
-                     submit, text_input, tiny_png, upload, wait_status)
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    add_repeat,
+    check,
+    choose,
+    chosen,
+    close,
+    field,
+    fill,
+    horizontal_overflow,
+    kernel_id,
+    kill_kernel,
+    message,
+    new_page,
+    open_form,
+    screenshot,
+    submit,
+    text_input,
+    tiny_png,
+    upload,
+    wait_status,
+)
 
 pytestmark = pytest.mark.browser
 

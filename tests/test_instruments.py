@@ -56,7 +56,7 @@ def test_shipped_instrument_loads_clean(form_id):
 @pytest.mark.parametrize("form_id", SHIPPED)
 def test_shipped_fields_follow_conventions(form_id):
     instrument = load_clean(form_id)
-    for path, field in iter_fields(instrument):
+    for _path, field in iter_fields(instrument):
         assert field.type in MODEL_TYPES, field.name
         assert field.row is not None and field.row >= 2, field.name
         if field.type not in ("calculate",):

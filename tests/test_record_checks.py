@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from evalkit.forms import load_instrument
-from evalkit.project import init_project
-from evalkit.project import validate_path
 from evalkit.problems import Report
+from evalkit.project import init_project, validate_path
 from evalkit.store import Store
 
 STARTED = "2018-11-20T09:00:00+08:00"

@@ -1,7 +1,7 @@
 """Batch validation of the raw records of a project.
 
 Every current (not deleted) record is checked against its instrument with the
-same rules the form applies (:func:`evalkit.forms.responses.validate_answers`):
+same rules the form applies (:func:`evalkit.forms.validate_answers`):
 types, required, constraints, choice codes and values in fields that are not
 relevant.  A record made with another version of the instrument is checked
 against the current one and flagged; an unknown instrument or unit is an error.
@@ -13,8 +13,8 @@ loading and never stop the others.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from evalkit.forms import validate_answers
 from evalkit.problems import Problem, problem
