@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "evalkit"
 BIN = Path(sys.executable).parent
 MAX_LINES = 400
-# ground packages whose modules are the public unit (``from evalkit.io import tables``)
-MODULE_PACKAGES = {"io", "stats"}
+# packages whose modules are the public unit: the ground's (``from evalkit.io import tables``), and the
+# pages of ``app`` (each notebook and ``evalkit serve`` import the one they need: serving must not load
+# ipywidgets)
+MODULE_PACKAGES = {"io", "stats", "app"}
 
 
 def subpackages() -> list[Path]:

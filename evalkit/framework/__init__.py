@@ -12,6 +12,7 @@ from evalkit.framework.govtable import import_government_table, is_government_ta
 from evalkit.framework.govtable_write import write_government_layout
 from evalkit.framework.model import POINTS_PER_UNIT, Framework, Indicator
 from evalkit.framework.read import framework_from_markdown, framework_from_table, read_framework
+from evalkit.framework.vocabulary import method_zh
 from evalkit.framework.write import format_tree, write_framework
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "framework_from_table",
     "import_government_table",
     "is_government_table",
+    "method_zh",
     "parse_cell",
     "read_framework",
     "write_framework",
