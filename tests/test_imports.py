@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from evalkit.cli.main import main
 from evalkit.forms import load_instrument
 from evalkit.interop import import_table, import_xform, stable_id, write_template
-from evalkit.project import init_project
+from evalkit.project import init_project, open_project
 from evalkit.store import Store
 
 DATA = Path(__file__).parent / "data" / "imports"
@@ -37,6 +37,11 @@ def project(tmp_path):
     root = tmp_path / "proj"
     init_project(root, "province-2018")
     return root
+
+
+def units_of(project: Path):
+    """The project's unit list, as the command line passes it to an import."""
+    return open_project(project).units
 
 
 def raw_files(root: Path) -> list[str]:
@@ -81,7 +86,7 @@ HOTLINE_2 = {
 
 def test_odk_export_with_repeat_group_imports_exact_records_and_twice_adds_nothing(project, tmp_path, instruments):
     export = odk_zip(tmp_path)
-    result = import_xform(project, export, "odk", instruments["hotline_test"])
+    result = import_xform(project, export, "odk", instruments["hotline_test"], units=units_of(project))
     ids = [stable_id("xform", "hotline_test", u) for u in ODK_UUIDS]
     assert codes(result) == []
     assert result.added == ids and result.reviewed == ids[:2] and result.written
@@ -100,7 +105,7 @@ def test_odk_export_with_repeat_group_imports_exact_records_and_twice_adds_nothi
         ("submission", "张三", "2018-11-20T03:10:00+00:00"), ("review", "ODK Central", "2018-11-20T03:10:00+00:00")]
     assert history[1].comment == "ODK Central 中的审核状态：approved（导入）"
     before = raw_files(project)
-    again = import_xform(project, export, "odk", instruments["hotline_test"])
+    again = import_xform(project, export, "odk", instruments["hotline_test"], units=units_of(project))
     assert again.added == [] and again.reviewed == [] and again.already == ids
     assert codes(again) == [("import-already-imported", "info", None, None, None, None)]
     assert raw_files(project) == before
@@ -110,14 +115,14 @@ def test_odk_main_csv_alone_and_a_changed_review_state_in_a_newer_export(project
     main = (DATA / "odk_hotline" / "hotline_test.csv").read_text("utf-8")
     first = tmp_path / "hotline_test.csv"
     first.write_text(main, "utf-8")
-    result = import_xform(project, first, "odk", instruments["hotline_test"])
+    result = import_xform(project, first, "odk", instruments["hotline_test"], units=units_of(project))
     assert [c for c in codes(result)] == [("import-repeat-table-missing", "warning", None, None, None, "calls")]
     assert len(result.added) == 3
     # the lead evaluator approves record 3 in ODK Central later: the next export adds that review, nothing else
     newer = tmp_path / "newer.csv"
     newer.write_text(main.replace("collect:A1,0,2018.1\n", "collect:A1,0,2018.1\n").replace(
         "0,0,,,collect:A1", "0,0,,rejected,collect:A1"), "utf-8")
-    again = import_xform(project, newer, "odk", instruments["hotline_test"])
+    again = import_xform(project, newer, "odk", instruments["hotline_test"], units=units_of(project))
     third = stable_id("xform", "hotline_test", ODK_UUIDS[2])
     assert again.added == [] and again.reviewed == [third]
     assert Store(project).get(third).state == "rejected"
@@ -125,7 +130,7 @@ def test_odk_main_csv_alone_and_a_changed_review_state_in_a_newer_export(project
     Store(project).review(third, state="approved", who="组长", comment="核对录音后通过")
     newest = tmp_path / "newest.csv"
     newest.write_text(main.replace("0,0,,,collect:A1", "0,0,,hasIssues,collect:A1"), "utf-8")
-    kept = import_xform(project, newest, "odk", instruments["hotline_test"])
+    kept = import_xform(project, newest, "odk", instruments["hotline_test"], units=units_of(project))
     assert [(p.code, p.row, p.record) for p in kept.problems if p.code == "import-review-kept"] == [
         ("import-review-kept", 4, third)]
     assert Store(project).get(third).state == "approved"
@@ -136,7 +141,7 @@ def test_odk_invalid_values_are_reported_with_row_column_field_and_nothing_is_wr
     calls = calls.replace("14:20:00.000+08:00,社保卡补办,3,3", "14:20:00.000+08:00,社保卡补办,3,4")  # connected > made
     main = (DATA / "odk_hotline" / "hotline_test.csv").read_text("utf-8").replace(",c1-03,", ",c9-99,")
     export = odk_zip(tmp_path, main=main, calls=calls)
-    result = import_xform(project, export, "odk", instruments["hotline_test"])
+    result = import_xform(project, export, "odk", instruments["hotline_test"], units=units_of(project))
     zip_name = str(export)
     assert [(p.code, p.file, p.row, p.column, p.field) for p in result.problems] == [
         ("import-value-invalid", f"{zip_name}:hotline_test-calls.csv", 4, "calls_connected",
@@ -148,7 +153,8 @@ def test_odk_invalid_values_are_reported_with_row_column_field_and_nothing_is_wr
         "接通次数不能超过拨打次数，也不能为负数。请在 ODK Central 中更正该提交后重新导出，"
         "或加 --skip-invalid 只导入没有问题的记录。")
     assert result.added == [] and not result.written and raw_files(project) == []
-    skipped = import_xform(project, export, "odk", instruments["hotline_test"], skip_invalid=True)
+    skipped = import_xform(project, export, "odk", instruments["hotline_test"], units=units_of(project),
+                           skip_invalid=True)
     assert skipped.added == [stable_id("xform", "hotline_test", ODK_UUIDS[0])] and skipped.invalid == [3, 4]
     assert [p.severity for p in skipped.problems if p.code != "import-skipped-invalid"] == ["warning", "warning"]
     assert [p.message for p in skipped.problems if p.code == "import-skipped-invalid"] == [
@@ -160,7 +166,8 @@ def test_odk_orphan_repeat_rows_and_duplicate_instance_ids(project, tmp_path, in
         "11:00,婚姻登记,1,1,,5,correct,yes,good,,uuid:ffff,uuid:ffff/calls[1]\n"
     main = (DATA / "odk_hotline" / "hotline_test.csv").read_text("utf-8")
     main += main.splitlines()[1] + "\n"
-    result = import_xform(project, odk_zip(tmp_path, main=main, calls=calls), "odk", instruments["hotline_test"])
+    result = import_xform(project, odk_zip(tmp_path, main=main, calls=calls), "odk", instruments["hotline_test"],
+                          units=units_of(project))
     assert [(p.code, p.row, p.column) for p in result.problems] == [
         ("import-id-duplicate", 5, "KEY"), ("import-repeat-orphan", 6, "PARENT_KEY")]
     assert raw_files(project) == []
@@ -231,7 +238,7 @@ def kobo_workbook(tmp_path, main=None, citizens=None, main_headers=None, citizen
 
 def test_kobo_xlsx_with_repeat_sheet_and_validation_statuses(project, tmp_path, instruments):
     path = kobo_workbook(tmp_path)
-    result = import_xform(project, path, "kobo", instruments["service_user_check"])
+    result = import_xform(project, path, "kobo", instruments["service_user_check"], units=units_of(project))
     ids = [stable_id("xform", "service_user_check", u) for u in KOBO_UUIDS]
     assert codes(result) == [("import-label-mapped", "info", None, None, "citizens/satisfaction", None)]
     assert result.added == ids and result.reviewed == ids[:3]
@@ -258,7 +265,7 @@ def test_kobo_xlsx_with_repeat_sheet_and_validation_statuses(project, tmp_path, 
     assert (views[0].started, views[0].ended) == ("2018-11-22T09:00:00+08:00", "2018-11-22T09:40:00+08:00")
     assert store.history(ids[0])[0].when == "2018-11-22T01:45:00+00:00"
     assert store.history(ids[2])[1].comment == "KoboToolbox 中的审核状态：On Hold（导入）"
-    again = import_xform(project, path, "kobo", instruments["service_user_check"])
+    again = import_xform(project, path, "kobo", instruments["service_user_check"], units=units_of(project))
     assert again.added == [] and again.already == ids
 
 
@@ -270,7 +277,7 @@ def test_kobo_export_of_a_different_form_version_names_the_columns(project, tmp_
     citizen_headers = KOBO_CITIZEN_HEADERS[:5] + ["citizens/wait_minutes"] + KOBO_CITIZEN_HEADERS[5:]
     citizens = [row[:5] + [12] + row[5:] for row in kobo_citizens()]
     path = kobo_workbook(tmp_path, main, citizens, main_headers, citizen_headers)
-    result = import_xform(project, path, "kobo", instruments["service_user_check"])
+    result = import_xform(project, path, "kobo", instruments["service_user_check"], units=units_of(project))
     assert [(p.code, p.sheet, p.row, p.column, p.field) for p in result.problems if p.severity != "info"] == [
         ("import-column-missing", MAIN_SHEET, 1, "check_mode", "check_mode"),
         ("import-version-differs", MAIN_SHEET, 2, "__version__", None),
@@ -283,7 +290,8 @@ def test_kobo_export_of_a_different_form_version_names_the_columns(project, tmp_
     assert any("「2019.2」（4 条记录）" in m and "版本「2018.1」" in m for m in messages)
     assert result.added == [] and raw_files(project) == []
     # --any-version only forgives the version, not the columns
-    forgiving = import_xform(project, path, "kobo", instruments["service_user_check"], any_version=True)
+    forgiving = import_xform(project, path, "kobo", instruments["service_user_check"], units=units_of(project),
+                             any_version=True)
     assert "import-version-accepted" in [p.code for p in forgiving.problems] and forgiving.errors
     assert raw_files(project) == []
 
@@ -296,7 +304,8 @@ def test_kobo_csv_with_semicolons_gbk_and_an_assessor_column(project, tmp_path, 
     text = "\n".join(";".join(f'"{c}"' if ";" in c else c for c in r) for r in [headers, *rows]) + "\n"
     path = tmp_path / "kobo.csv"
     path.write_bytes(text.encode("gbk"))
-    result = import_xform(project, path, "kobo", instruments["service_user_check"], assessor_column="_submitted_by")
+    result = import_xform(project, path, "kobo", instruments["service_user_check"], units=units_of(project),
+                          assessor_column="_submitted_by")
     assert [p.code for p in result.problems] == ["import-repeat-table-missing", "import-label-mapped"]
     record = Store(project).get(stable_id("xform", "service_user_check", "aa-1"))
     assert record.answers == {"unit": "c1-04", "assessor": "孙七", "visit_date": "2018-11-26",
@@ -315,7 +324,7 @@ Q_ROW2 = {"unit": "c1-01", "assessor": "赵六", "visit_date": "2018-11-20", "qu
 
 def test_questionnaire_table_with_labels_and_an_invalid_value(project, instruments):
     table, mapping = DATA / "questionnaire" / "responses.csv", str(DATA / "questionnaire" / "mapping.csv")
-    result = import_table(project, table, instruments["questionnaire"], mapping)
+    result = import_table(project, table, instruments["questionnaire"], mapping, units=units_of(project))
     errors = [(p.code, p.row, p.column, p.field) for p in result.problems if p.is_error]
     assert errors == [("import-value-invalid", 4, "最近一次跑了几次", "last_trips")]
     assert result.problems[-1].message == (
@@ -324,7 +333,8 @@ def test_questionnaire_table_with_labels_and_an_invalid_value(project, instrumen
     labels = [(p.code, p.column) for p in result.problems if p.severity == "info"]
     assert labels[0] == ("import-label-mapped", "您的身份") and len(labels) == 11
     assert raw_files(project) == []
-    done = import_table(project, table, instruments["questionnaire"], mapping, skip_invalid=True)
+    done = import_table(project, table, instruments["questionnaire"], mapping, units=units_of(project),
+                        skip_invalid=True)
     digest = __import__("hashlib").sha256(table.read_bytes()).hexdigest()
     ids = [stable_id("table", "questionnaire", digest, str(row)) for row in (2, 3)]
     assert done.added == ids and done.invalid == [4]
@@ -332,7 +342,8 @@ def test_questionnaire_table_with_labels_and_an_invalid_value(project, instrumen
     assert first.answers == Q_ROW2
     assert (first.started, first.ended, first.state) == ("2018-11-20T10:31:05+08:00", "2018-11-20T10:31:05+08:00",
                                                          "received")
-    again = import_table(project, table, instruments["questionnaire"], mapping, skip_invalid=True)
+    again = import_table(project, table, instruments["questionnaire"], mapping, units=units_of(project),
+                         skip_invalid=True)
     assert again.added == [] and again.already == ids
 
 
@@ -344,7 +355,7 @@ def test_questionnaire_mapping_problems_come_before_any_row(project, instruments
                .replace("问卷编号,questionnaire_no", "问卷号,questionnaire_no") for ln in lines]
     mapping = project.parent / "mapping.csv"
     mapping.write_text("\n".join(lines) + "\n", "utf-8")
-    result = import_table(project, table, instruments["questionnaire"], str(mapping))
+    result = import_table(project, table, instruments["questionnaire"], str(mapping), units=units_of(project))
     assert [(p.code, p.row, p.column, p.field) for p in result.problems] == [
         ("import-map-column-absent", 6, "问卷号", None),
         ("import-map-field-unknown", 11, "办事指南", "q_guid"),
@@ -369,7 +380,7 @@ def test_questionnaire_inline_mapping_xlsx_table_and_template(project, tmp_path,
     spec = ("单位=unit,日期=visit_date,编号=questionnaire_no,身份=respondent_type,次数=visits_last_year,指南=q_guide,"
             "一窗=q_one_window,等候=q_waiting,承诺=q_promise,电话=q_phone,网上=q_online,进度=q_progress,"
             "投诉=q_complaint,态度=q_staff,总体=对\"只跑一次\"改革的总体满意度")
-    result = import_table(project, path, instruments["questionnaire"], spec, assessor="问卷星")
+    result = import_table(project, path, instruments["questionnaire"], spec, units=units_of(project), assessor="问卷星")
     assert [(p.code, p.field) for p in result.problems] == [
         ("import-map-conditional-missing", "last_trips"), ("import-label-mapped", None), ("import-label-mapped", None)]
     record = Store(project).get(result.added[0])
@@ -397,6 +408,7 @@ def test_questionnaire_inline_mapping_xlsx_table_and_template(project, tmp_path,
          "态度", "总体"],
         ["c2-01", "2018-11-28", "8", "个人", "1", "4", "4", "4", "4", "4", "4", "4", "4", "4", "4"]]})
     filled = import_table(project, other, instruments["questionnaire"], str(tmp_path / "filled.xlsx"),
+                          units=units_of(project),
                           assessor="问卷星")
     assert [p.code for p in filled.errors] == ["import-value-invalid"]  # last_trips is required when visits > 0
     assert [(p.row, p.column, p.field) for p in filled.errors] == [(2, None, "last_trips")]
@@ -445,7 +457,7 @@ def test_odk_group_paths_and_select_multiple_columns(project, tmp_path, instrume
            + ["5"] * 9 + ["na"] + ["", "", "uuid:q-77", "uuid:q-77", "rejected", "2018.1"])
     path = tmp_path / "questionnaire.csv"
     path.write_text(",".join(headers) + "\n" + ",".join(row) + "\n", "utf-8-sig")
-    result = import_xform(project, path, "odk", instruments["questionnaire"])
+    result = import_xform(project, path, "odk", instruments["questionnaire"], units=units_of(project))
     assert codes(result) == []
     record = Store(project).get(stable_id("xform", "questionnaire", "q-77"))
     assert record.answers == {"unit": "c1-05", "assessor": "赵六", "visit_date": "2018-11-20",
@@ -464,7 +476,7 @@ def test_odk_group_paths_and_select_multiple_columns(project, tmp_path, instrume
     with zipfile.ZipFile(export, "w") as z:
         z.writestr("service_user_check.csv", main)
         z.writestr("service_user_check-citizens.csv", citizens)
-    result = import_xform(project, export, "odk", instruments["service_user_check"])
+    result = import_xform(project, export, "odk", instruments["service_user_check"], units=units_of(project))
     assert codes(result) == []
     record = Store(project).get(stable_id("xform", "service_user_check", "s-1"))
     assert record.answers["citizens"] == [{

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import make_workbook, sha256
+from scoring_helpers import Records, shipped_instruments
 
 from evalkit.problems import ERROR, Problem
 from evalkit.project import evaluate, init_project, open_project
 from evalkit.reports import bars_against_max, mask_free_text, mask_name, mask_phone, personal_kind, write_reports
-
-from conftest import make_workbook, sha256
-from scoring_helpers import Records, shipped_instruments
 
 FORMULA = '=HYPERLINK("http://x","y")'
 SCRIPT = "<script>alert(1)</script>"
@@ -35,8 +34,10 @@ def project(tmp_path_factory) -> Path:
     make_workbook(root / "units.xlsx", {
         "单位": [["编号", "名称", "类别", "类型", "上级地区"],
                ["d1", "市编办", "1", "部门", ""], ["d2", "市发改委", "1", "部门", ""],
-               ["r0", "吉林市", "2", "地区", ""], ["r1", "永吉县", "2", "地区", "r0"], ["r2", "舒兰市", "2", "地区", "r0"]],
-        "类别": [["编号", "名称", "绩效权重", "仅通报", "说明"], ["1", "第一类", 1, "否", ""], ["2", "第二类", 0.7, "否", ""]]})
+               ["r0", "吉林市", "2", "地区", ""], ["r1", "永吉县", "2", "地区", "r0"],
+               ["r2", "舒兰市", "2", "地区", "r0"]],
+        "类别": [["编号", "名称", "绩效权重", "仅通报", "说明"], ["1", "第一类", 1, "否", ""],
+               ["2", "第二类", 0.7, "否", ""]]})
     config = root / "evalkit.toml"
     text = config.read_text(encoding="utf-8")
     assert "as_of" in text
@@ -54,8 +55,9 @@ def project(tmp_path_factory) -> Path:
 
 
 def write(project: Path, out: Path, mask: bool = True) -> list[Path]:
-    evaluation, problems = evaluate(open_project(project), draws=20)
-    return write_reports(project, out, evaluation, [*problems, INPUT_PROBLEM], mask_personal=mask)
+    opened = open_project(project)
+    evaluation, problems = evaluate(opened, draws=20)
+    return write_reports(opened, out, evaluation, [*problems, INPUT_PROBLEM], mask_personal=mask)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +114,7 @@ def test_workbook_sheets_summary_and_print_setup(masked):
     assert wb.sheetnames == ["汇总", "评分表", "证据", "文字记录", "问题", "方法"]
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
-    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    rows = [dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=2)]
     assert [(r["类别"], r["名次"], r["单位编号"]) for r in rows][:2] == [("第一类", 1, "d1"), ("第一类", 2, "d2")]
     d1 = rows[0]
     assert d1["等级"] == "不达标" and d1["计分完整"] == "否" and "个指标未计分" in d1["说明"]
@@ -135,7 +137,7 @@ def test_scorecard_holds_the_tree_with_points_and_evidence(masked):
     out, _ = masked
     ws = openpyxl.load_workbook(out / "评估报告.xlsx")["评分表"]
     header = [c.value for c in ws[1]]
-    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    rows = [dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=2)]
     d1 = [r for r in rows if r["单位编号"] == "d1"]
     assert d1[0]["指标名称"].startswith("市编办（d1）")
     leaf = next(r for r in d1 if r["指标编码"] == "1.2.3")  # rate over service_user_check citizens trips
@@ -154,7 +156,7 @@ def test_evidence_sheet_lists_every_record_with_its_use(masked, project):
     out, _ = masked
     ws = openpyxl.load_workbook(out / "评估报告.xlsx")["证据"]
     header = [c.value for c in ws[1]]
-    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    rows = [dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=2)]
     assert len(rows) == 7 and [r["记录编号"] for r in rows] == sorted(r["记录编号"] for r in rows)
     d1 = next(r for r in rows if r["单位编号"] == "d1" and r["调查工具"].startswith("服务对象抽查"))
     assert d1["评估员"] == "李四" and d1["评估日期"] == "2018-11-12" and d1["审核状态"] == "已通过"
@@ -170,14 +172,15 @@ def test_field_text_is_never_a_formula(masked):
 
 def test_control_characters_do_not_break_the_workbook(masked):
     out, _ = masked
-    assert [c.value for c in cells(out / "评估报告.xlsx", "文字记录") if str(c.value).startswith("营业\ufffd")] == ["营业\ufffd执照"]
+    assert [c.value for c in cells(out / "评估报告.xlsx", "文字记录")
+            if str(c.value).startswith("营业\ufffd")] == ["营业\ufffd执照"]
 
 
 def test_problems_sheet_lists_input_and_scoring_problems(masked):
     out, _ = masked
     ws = openpyxl.load_workbook(out / "评估报告.xlsx")["问题"]
     header = [c.value for c in ws[1]]
-    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    rows = [dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=2)]
     mine = [r for r in rows if r["代码"] == "adjustment-not-number"]
     assert mine == [{"严重程度": "错误", "代码": "adjustment-not-number", "说明": INPUT_PROBLEM.message,
                      "文件": "adjustments.xlsx", "工作表": "人工评分", "行": 2, "列": "分数", "指标": None,
@@ -282,10 +285,11 @@ def test_a_project_without_a_unit_list_still_gets_its_reports(tmp_path):
     root = tmp_path / "eval"
     init_project(root, "province-2018")
     (root / "units.xlsx").unlink()
-    evaluation, problems = evaluate(open_project(root), draws=20)
+    opened = open_project(root)
+    evaluation, problems = evaluate(opened, draws=20)
     assert not evaluation.units
     out = tmp_path / "out"
-    paths = write_reports(root, out, evaluation, list(problems))
+    paths = write_reports(opened, out, evaluation, list(problems))
     assert (out / "评估报告.xlsx") in paths and (out / "index.html") in paths
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(out / "评估报告.xlsx")["问题"].iter_rows(min_row=2)]
     assert any(r[1] == "file-missing" and r[0] == "错误" and r[3] == "units.xlsx" for r in rows)

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import sha256
+from scoring_helpers import Records, framework, shipped_instruments, units
 
 from evalkit.checks import SelfReport, SelfScore, self_scores
 from evalkit.cli.main import main
+from evalkit.framework import read_framework
 from evalkit.problems import Report
-from evalkit.project import init_project
-from evalkit.project import validate_project
+from evalkit.project import init_project, open_project, validate_project
 from evalkit.scoring import score
 from evalkit.selfassess import Claim, import_workbook, load_selfassessments, write_selfassessment, write_template
-
-from conftest import sha256
-from scoring_helpers import Records, framework, shipped_instruments, units
 
 # The province framework's 28 leaves sit on rows 4..31 of 「自评」 in framework order.
 ROWS = {"1.1.1": 4, "1.1.2": 5, "1.1.3": 6, "2.1.2.2": 17, "2.2.1": 18, "2.2.2": 19, "2.2.3": 20, "2.2.4": 21,
@@ -32,9 +31,16 @@ def project(tmp_path):
     return root
 
 
+def pieces(project: Path) -> tuple:
+    """The project's framework and unit list, as the command line passes them."""
+    opened = open_project(project)
+    return opened.framework, opened.units
+
+
 def template(project: Path, tmp_path: Path, unit: str = "c1-01") -> Path:
     out = tmp_path / f"自评表_{unit}.xlsx"
-    assert main(["selfassess", "template", str(project), "--unit", unit, "-o", str(out), "--deadline", "2018-11-15"]) == 0
+    assert main(["selfassess", "template", str(project), "--unit", unit, "-o", str(out),
+                 "--deadline", "2018-11-15"]) == 0
     return out
 
 
@@ -91,7 +97,8 @@ def test_template_is_a_protected_printable_workbook_with_one_row_per_leaf(projec
     assert ws.cell(18, COL["code"]).protection.locked and not ws.cell(18, COL["self_score"]).protection.locked
     # a share leaf (2.2.1) opens 分子/分母/比率; a rubric leaf (1.1.1) does not
     assert not ws.cell(18, COL["rate"]).protection.locked and ws.cell(4, COL["rate"]).protection.locked
-    rules = {str(dv.sqref): (dv.type, dv.operator, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation}
+    rules = {str(dv.sqref): (dv.type, dv.operator, dv.formula1, dv.formula2)
+             for dv in ws.data_validations.dataValidation}
     assert rules["F31"] == ("decimal", "between", "0", "10")
     assert rules["F14 F15 F16 F17"] == ("decimal", "between", "0", "2")
     rate_rule = next(v for k, v in rules.items() if k.startswith("I"))
@@ -108,7 +115,7 @@ def test_filled_template_imports_into_claims_and_self_reports(project, tmp_path)
                   (24, COL["rate"]): 0.9,                  # 2.3.1 typed 90% in Excel: 0.9 with a % format
                   (4, COL["note"]): "实施方案已印发"})
     fill(path, cells, formats={(24, COL["rate"]): "0%"})
-    sa, problems = import_workbook(project, path)
+    sa, problems = import_workbook(project, path, *pieces(project))
     # 3.1 (bonus) left without a self-score: a warning, nothing else
     assert flat(problems, "code", "row", "indicator") == [["selfassess-score-missing", 31, "3.1"]]
     assert sa.unit == "c1-01" and sa.framework == "province-2018" and sa.missing == ()
@@ -118,8 +125,10 @@ def test_filled_template_imports_into_claims_and_self_reports(project, tmp_path)
                                 evidence=("《即办件清单》", "窗口办件台账（2018年1—10月）"))
     assert by["2.2.3"].rate == pytest.approx(0.855) and by["2.3.1"].rate == pytest.approx(0.9)
     assert sa.reports() == [SelfReport("c1-01", "2.2.1", 0.95, "selfassess/c1-01.xlsx 工作表「自评」第 18 行"),
-                            SelfReport("c1-01", "2.2.3", pytest.approx(0.855), "selfassess/c1-01.xlsx 工作表「自评」第 20 行"),
-                            SelfReport("c1-01", "2.3.1", pytest.approx(0.9), "selfassess/c1-01.xlsx 工作表「自评」第 24 行")]
+                            SelfReport("c1-01", "2.2.3", pytest.approx(0.855),
+                                       "selfassess/c1-01.xlsx 工作表「自评」第 20 行"),
+                            SelfReport("c1-01", "2.3.1", pytest.approx(0.9),
+                                       "selfassess/c1-01.xlsx 工作表「自评」第 24 行")]
     assert SelfScore("c1-01", "1.1.1", 3.5, "selfassess/c1-01.xlsx 工作表「自评」第 4 行") in sa.self_scores()
     assert len(sa.self_scores()) == 27 and sa.total() == 4 * 23 + 2 * 4 - 0.5 - 1  # 23 leaves of 4, 4 of 2; 3.1 empty
     # stored: the copy as sent and the normalized form, read back the same
@@ -143,7 +152,7 @@ def test_workbook_with_errors_names_each_and_stores_nothing(project, tmp_path, c
     capsys.readouterr()
     code = main(["selfassess", "import", str(project), str(path), "--unit", "c1-02", "--json"])
     printed = json.loads(capsys.readouterr().out)
-    sa, problems = import_workbook(project, path, unit="c1-02")
+    sa, problems = import_workbook(project, path, *pieces(project), unit="c1-02")
     assert code == 1 and sa is None and printed == [p.to_dict() for p in problems]
     assert flat(problems, "code", "sheet", "row", "column", "indicator") == [
         ["selfassess-unit-mismatch", "说明", None, None, None],
@@ -167,11 +176,9 @@ def test_workbook_with_errors_names_each_and_stores_nothing(project, tmp_path, c
 
 
 def test_unknown_unit_missing_rows_and_share_mismatch(project, tmp_path):
-    from evalkit.framework import read_framework
-
     fw, _ = read_framework(project / "framework.xlsx")
     path = write_template(fw, tmp_path / "x.xlsx", "c1_01")  # a unit id that is not on the list
-    sa, problems = import_workbook(project, path)
+    sa, problems = import_workbook(project, path, *pieces(project))
     assert sa is None and flat(problems, "code")[0] == ["selfassess-unit-unknown"]
     assert "「c1_01」不在单位名单中，是否应为「c1-01」？" in problems[0].message
     path = template(project, tmp_path, "c1-03")
@@ -185,7 +192,7 @@ def test_unknown_unit_missing_rows_and_share_mismatch(project, tmp_path):
     ws.cell(25, COL["rate"]).value = 80          # 2.3.2 (checklist) has no share: ignored with a warning
     ws.delete_rows(31)                           # 3.1 gone
     wb.save(path)
-    sa, problems = import_workbook(project, path)
+    sa, problems = import_workbook(project, path, *pieces(project))
     assert sa is None
     assert flat(problems, "code", "row", "indicator") == [
         ["selfassess-rate-mismatch", 18, "2.2.1"], ["selfassess-share-incomplete", 19, "2.2.2"],
@@ -217,7 +224,7 @@ def test_second_import_keeps_history_or_needs_replace(project, tmp_path, capsys)
 
 def test_validate_project_reports_a_tampered_copy(project, tmp_path):
     path = fill(template(project, tmp_path), full_scores())
-    import_workbook(project, path)
+    import_workbook(project, path, *pieces(project))
     copy = project / "selfassess" / "c1-01.xlsx"
     copy.write_bytes(copy.read_bytes() + b"x")
     found = validate_project(project)[str(project / "selfassess")]
@@ -236,7 +243,7 @@ def test_template_all_writes_one_workbook_per_unit(project, tmp_path, capsys):
 def test_demo_writer_builds_and_imports_a_filled_workbook(project):
     sa, problems = write_selfassessment(project, "c1-02", {
         "2.2.1": {"self_score": 4, "numerator": 48, "denominator": 50, "evidence": ["即办件台账"]},
-        "2.2.3": {"self_score": 3.5, "rate": 92.0}})
+        "2.2.3": {"self_score": 3.5, "rate": 92.0}}, *pieces(project))
     assert sa is not None and not any(p.is_error for p in problems)
     assert [(r.indicator, r.value) for r in sa.reports()] == [("2.2.1", 0.96), ("2.2.3", pytest.approx(0.92))]
     assert (project / "selfassess" / "c1-02.xlsx").exists()
@@ -246,7 +253,8 @@ def test_demo_writer_builds_and_imports_a_filled_workbook(project):
 def test_self_score_gap_threshold(tmp_path):
     instruments = shipped_instruments()
     fw = framework([("1", "制度", 4, "", "", ""),
-                    ("1.1", "比例", 4, "", "", "rate(num=document_review.items_run_once, den=document_review.items_total, "
+                    ("1.1", "比例", 4, "", "", "rate(num=document_review.items_run_once, "
+                                               "den=document_review.items_total, "
                                                "full=100%, zero=0%, sampled=no)")])
     rec = Records(tmp_path, instruments)
     rec.add("document_review", "a", {"items_run_once": 3, "items_total": 4})
@@ -256,8 +264,10 @@ def test_self_score_gap_threshold(tmp_path):
     # threshold 25 % of 4 points = 1 point: 4 (+1.00) and 2 (−1.00) are flagged, 3.9 (+0.90) is not
     found = self_scores(evaluation, [SelfScore("a", "1.1", 4), SelfScore("a", "1.1", 3.9), SelfScore("a", "1.1", 2)])
     assert [p.message for p in found] == [
-        "单位 a 指标 1.1 自评 4 分，评估得分 3.00 分（满分 4），自评高出 1.00 分，达到满分的 25% 以上（自评表）：请核实该单位的自评依据。",
-        "单位 a 指标 1.1 自评 2 分，评估得分 3.00 分（满分 4），自评低于 1.00 分，达到满分的 25% 以上（自评表）：请核实该单位的自评依据。"]
+        "单位 a 指标 1.1 自评 4 分，评估得分 3.00 分（满分 4），自评高出 1.00 分，达到满分的 25% 以上（自评表）："
+        "请核实该单位的自评依据。",
+        "单位 a 指标 1.1 自评 2 分，评估得分 3.00 分（满分 4），自评低于 1.00 分，达到满分的 25% 以上（自评表）："
+        "请核实该单位的自评依据。"]
 
 
 def citizen(done: str) -> dict:
@@ -273,7 +283,7 @@ def test_check_flags_claims_against_the_scored_project(project, tmp_path, capsys
     cells = full_scores()
     cells.update({(18, COL["numerator"]): 95, (18, COL["denominator"]): 100})  # claims 95 % and 4 points
     fill(path, cells)
-    assert import_workbook(project, path)[0] is not None
+    assert import_workbook(project, path, *pieces(project))[0] is not None
     capsys.readouterr()
     assert main(["check", str(project), "--json", "--draws", "5"]) == 0
     found = json.loads(capsys.readouterr().out)
@@ -304,6 +314,6 @@ def test_not_a_workbook_or_without_the_sheet_is_refused(project, tmp_path, capsy
     wb = openpyxl.Workbook()
     wb.active.title = "Sheet1"
     wb.save(other)
-    sa, problems = import_workbook(project, other, unit="c1-01")
+    sa, problems = import_workbook(project, other, *pieces(project), unit="c1-01")
     assert sa is None and flat(problems, "code", "sheet") == [["sheet-missing", "自评"]]
     assert not any((project / "selfassess").iterdir())

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.cli.common import UsageError, format_problems
+from evalkit.cli.common import UsageError, format_problems, project_arg
 from evalkit.interop import (
     BundleError,
     check_bundle,
@@ -39,15 +39,8 @@ def _print_problems(problems, label: str) -> None:
         print(format_problems(grouped, show_all=True))
 
 
-def _project(path: str) -> Path:
-    root = Path(path)
-    if not (root / "evalkit.toml").is_file():
-        raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请给出项目文件夹。")
-    return root
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    root = _project(args.project)
+    root = project_arg(args.project).root
     output = Path(args.output)
     if args.setup and (args.assessor or args.since):
         raise UsageError("--setup 导出项目设置（框架、单位、调查工具、抽样和派员），不能与 --assessor / --since 同用。")
@@ -90,6 +83,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    # not project_arg: the folder need not be a project yet (a setup bundle makes it one)
     root, bundle = Path(args.project), Path(args.file)
     if not bundle.is_file():
         raise UsageError(f"找不到数据包 {bundle}。")
@@ -128,7 +122,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_id(args: argparse.Namespace) -> int:
-    root = _project(args.project)
+    root = project_arg(args.project).root
     if args.new:
         try:
             new_project_id(root)
@@ -146,7 +140,7 @@ def cmd_id(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    root = _project(args.project)
+    root = project_arg(args.project).root
     found = conflicts(root)
     if args.json:
         _print_json(found)
@@ -154,7 +148,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     if not found:
         print("没有冲突的记录。")
     for item in found:
-        print(f"记录 {item['record']}（单位 {item['unit']}，{item['instrument']}）有 {len(item['heads'])} 个互相冲突的修订：")
+        print(f"记录 {item['record']}（单位 {item['unit']}，{item['instrument']}）"
+              f"有 {len(item['heads'])} 个互相冲突的修订：")
         for head in item["heads"]:
             mark = "（当前采用）" if head["revision"] == item["current"] else ""
             answers = json.dumps(head["answers"], ensure_ascii=False)
@@ -167,7 +162,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    root = _project(args.project)
+    root = project_arg(args.project).root
     try:
         revision = resolve_conflict(root, args.record, args.keep, who=args.who, why=args.why)
     except ValueError as exc:
@@ -189,7 +184,8 @@ def add_commands(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="输出的数据包（.zip）")
     p.add_argument("--assessor", help="只导出该评估员提交或修改过的记录（含全部修订）")
     p.add_argument("--since", help="只导出此时间以后的修订，如 2024-05-01（北京时间 0 点）")
-    p.add_argument("--setup", action="store_true", help="导出项目设置：evalkit.toml、框架、单位、调查工具、抽样框、抽样与派员记录")
+    p.add_argument("--setup", action="store_true",
+                   help="导出项目设置：evalkit.toml、框架、单位、调查工具、抽样框、抽样与派员记录")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
@@ -198,7 +194,8 @@ def add_commands(sub) -> None:
     p.add_argument("file", help="数据包文件")
     p.add_argument("--other-project", action="store_true", help="数据包来自另一个项目时仍然导入（会给出警告）")
     p.add_argument("--update-setup", action="store_true",
-                   help="设置包中有改动的设置文件（evalkit.toml、框架、单位、调查工具、抽样框）替换本机的，原文件存入 backup/；"
+                   help="设置包中有改动的设置文件（evalkit.toml、框架、单位、调查工具、抽样框）替换本机的，"
+                        "原文件存入 backup/；"
                         "抽样、派员记录和评估记录从不替换")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)

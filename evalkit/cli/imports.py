@@ -11,8 +11,8 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.cli.common import UsageError, format_problems
-from evalkit.interop import import_table, import_xform, load_project_instrument, write_template
+from evalkit.cli.common import UsageError, format_problems, project_arg
+from evalkit.interop import find_instrument, import_table, import_xform, units_for_import, write_template
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -26,17 +26,19 @@ def _print_problems(problems, label: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    root = Path(args.project)
-    if not (root / "evalkit.toml").is_file():
-        raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请给出项目文件夹。")
+    project = project_arg(args.project)
+    root = project.root
     source = args.source
     if source == "table" and not args.map and not args.template:
-        raise UsageError("--from table 需要 --map 对照表.xlsx 或 --map '列=字段,…'（可先用 --template 生成对照表模板）。")
+        raise UsageError("--from table 需要 --map 对照表.xlsx 或 --map '列=字段,…'"
+                         "（可先用 --template 生成对照表模板）。")
     if source != "table" and (args.map or args.unit or args.assessor or args.sheet):
-        raise UsageError("--map、--unit、--assessor、--sheet 只用于 --from table；ODK / KoboToolbox 导出按字段名对应列。")
+        raise UsageError("--map、--unit、--assessor、--sheet 只用于 --from table；"
+                         "ODK / KoboToolbox 导出按字段名对应列。")
     if source == "table" and args.assessor_column:
         raise UsageError("--assessor-column 只用于 --from odk / kobo；表格请在对照表中把评估员列对应到字段 assessor。")
-    instrument, problems = load_project_instrument(root, args.instrument)
+    instrument, found = find_instrument(project.instrument_files, args.instrument, root)
+    problems = [*project.config_problems, *found]
     if instrument is None:
         return _finish(args, None, problems, str(root))
     if args.template:
@@ -45,12 +47,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             return _finish(args, None, problems, str(root))
         print(f"已写出对照表模板 {output}：在「列」中填写表格的列名（不需要的字段留空），然后用 --map {output} 导入。")
         return EXIT_OK
+    units, unit_problems = units_for_import(project.units, project.config.units_path)
     if source == "table":
-        result = import_table(root, Path(args.export), instrument, args.map, sheet=args.sheet, unit=args.unit,
-                              assessor=args.assessor, skip_invalid=args.skip_invalid, dry_run=args.dry_run)
+        result = import_table(root, Path(args.export), instrument, args.map, units=units, unit_problems=unit_problems,
+                              sheet=args.sheet, unit=args.unit, assessor=args.assessor,
+                              skip_invalid=args.skip_invalid, dry_run=args.dry_run)
     else:
-        result = import_xform(root, Path(args.export), source, instrument, assessor_column=args.assessor_column,
-                              skip_invalid=args.skip_invalid, dry_run=args.dry_run, any_version=args.any_version)
+        result = import_xform(root, Path(args.export), source, instrument, units=units, unit_problems=unit_problems,
+                              assessor_column=args.assessor_column, skip_invalid=args.skip_invalid,
+                              dry_run=args.dry_run, any_version=args.any_version)
     return _finish(args, result, result.problems, str(root))
 
 
@@ -85,12 +90,14 @@ def add_commands(sub) -> None:
                                   "--template 时为要写出的对照表模板")
     p.add_argument("--from", dest="source", required=True, choices=("odk", "kobo", "table"), help="数据来源")
     p.add_argument("--instrument", required=True, help="调查工具编号（form_id），如 hotline_test、questionnaire")
-    p.add_argument("--assessor-column", help="ODK/Kobo：评估员所在的列（如 SubmitterName、_submitted_by），代替表单的评估员字段")
+    p.add_argument("--assessor-column",
+                   help="ODK/Kobo：评估员所在的列（如 SubmitterName、_submitted_by），代替表单的评估员字段")
     p.add_argument("--map", help="问卷表格：列与字段的对照表（.xlsx/.csv，列「列」「字段」）或 '列=字段,列=字段'")
     p.add_argument("--sheet", help="问卷表格：要读取的工作表（默认第一个）")
     p.add_argument("--unit", help="问卷表格：没有单位列时，所有行的被评估单位编号")
     p.add_argument("--assessor", help="问卷表格：没有评估员列时，所有行的评估员")
-    p.add_argument("--template", action="store_true", help="问卷表格：写出列出调查工具全部字段的对照表模板（到 EXPORT 路径）")
+    p.add_argument("--template", action="store_true",
+                   help="问卷表格：写出列出调查工具全部字段的对照表模板（到 EXPORT 路径）")
     p.add_argument("--skip-invalid", action="store_true", help="有错误的记录列出后不导入，其余照常导入")
     p.add_argument("--any-version", action="store_true", help="导出的表单版本与项目中的不同时仍导入（字段须相同）")
     p.add_argument("--dry-run", action="store_true", help="只检查并报告将导入什么，不写入")

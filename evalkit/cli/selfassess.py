@@ -6,25 +6,20 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, project_arg
+from evalkit.config import UnitList
+from evalkit.framework import Framework
 from evalkit.io.xlsx import display_width
-from evalkit.problems import did_you_mean
-from evalkit.selfassess import (
-    _basics,
-    claims_table,
-    deadline,
-    import_workbook,
-    load_selfassessments,
-    template_name,
-    write_template,
-)
+from evalkit.problems import Problem, did_you_mean
+from evalkit.project import Project
+from evalkit.selfassess import claims_table, import_workbook, load_selfassessments, template_name, write_template
 
 
-def _project(args: argparse.Namespace) -> Path:
-    root = Path(args.project)
-    if not (root / "evalkit.toml").exists():
-        raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
-    return root
+def _inputs(project: Project) -> tuple[Framework | None, UnitList | None, list[Problem]]:
+    """(framework, unit list, problems): the settings' problems and the errors met reading the framework and units."""
+    problems = [*project.config_problems, *(p for p in project.framework_problems if p.is_error),
+                *(p for p in project.units_problems if p.is_error)]
+    return project.framework, project.units, problems
 
 
 def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False) -> None:
@@ -35,14 +30,14 @@ def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    root = _project(args)
-    fw, units, problems = _basics(root)
+    project = project_arg(args.project)
+    fw, units, problems = _inputs(project)
     if fw is None or units is None:
-        _print_problems(root, problems, False)
+        _print_problems(project.root, problems, False)
         return EXIT_PROBLEMS
     if bool(args.unit) == bool(args.all):
         raise UsageError("请用 --unit 指定一个单位，或用 --all 为全部单位生成自评表（二者选一）。")
-    when = args.deadline if args.deadline is not None else deadline(root)
+    when = args.deadline if args.deadline is not None else project.config.selfassess.deadline
     out = Path(args.output)
     if args.all:
         if out.exists() and not out.is_dir():
@@ -52,7 +47,8 @@ def cmd_template(args: argparse.Namespace) -> int:
         unit = units.get(args.unit)
         if unit is None:
             ids = [u.id for u in units.units]
-            raise UsageError(f"单位「{args.unit}」不在单位名单中{did_you_mean(args.unit, ids) or '。'}请使用单位编号，如 c1-01。")
+            raise UsageError(f"单位「{args.unit}」不在单位名单中{did_you_mean(args.unit, ids) or '。'}"
+                             "请使用单位编号，如 c1-01。")
         targets = [(unit, out / template_name(unit.id) if out.is_dir() else out)]
     existing = [str(p) for _, p in targets if p.exists()]
     if existing and not args.force:
@@ -68,8 +64,13 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    root = _project(args)
-    sa, problems = import_workbook(root, Path(args.file), unit=args.unit, replace_existing=args.replace)
+    project = project_arg(args.project)
+    root = project.root
+    fw, units, problems = _inputs(project)
+    sa = None
+    if fw is not None and units is not None:
+        sa, found = import_workbook(root, Path(args.file), fw, units, unit=args.unit, replace_existing=args.replace)
+        problems += found
     if args.json:
         _print_problems(root, problems, True)
     else:
@@ -86,8 +87,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    root = _project(args)
-    fw, units, problems = _basics(root)
+    project = project_arg(args.project)
+    root = project.root
+    fw, units, problems = _inputs(project)
     found, more = load_selfassessments(root, fw)
     problems += more
     if args.unit:

@@ -352,24 +352,30 @@ def write_config(root: Path, doc: tomlkit.TOMLDocument, *, replace_existing: boo
     return path
 
 
-def update_config(root: Path, section: str, key: str, value: object) -> ProjectConfig:
+def update_config(root: Path, section: str, key: str, value: object, *, first: bool = False) -> ProjectConfig:
     """Set ``[section] key = value`` in ``root/evalkit.toml``, keeping every other line and comment.
 
-    A new key goes at the end of its section (a new section at the end of the file).  Returns the
-    configuration as read back; ValueError (Chinese) when the file cannot be read or the result would
-    not read back correctly.
+    A new key goes at the end of its section, or with ``first`` right under the section's
+    header (a new section goes at the end of the file).  Returns the configuration as read
+    back; ValueError (Chinese) when the file cannot be read or the result would not read back
+    correctly.
     """
     root = Path(root)
     path = root / CONFIG
     try:
         doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
-        raise ValueError(f"{path} 不存在或无法读取（{exc}）：请先用 evalkit init 创建项目，或改正 evalkit.toml。") from None
+        raise ValueError(f"{path} 不存在或无法读取（{exc}）：请先用 evalkit init 创建项目，"
+                         "或改正 evalkit.toml。") from None
     table = doc.get(section)
     if table is None:
         doc.add(section, tomlkit.table())
         table = doc[section]
-    table[key] = value
+    if first and isinstance(table, tomlkit.items.Table) and key not in table and table.value.body:
+        # tomlkit has no public "insert at"; Container._insert_at keeps the lines and comments around it
+        table.value._insert_at(0, key, tomlkit.item(value))
+    else:
+        table[key] = value
     write_config(root, doc, replace_existing=True)
     return load_config(root)[0]
 

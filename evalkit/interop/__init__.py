@@ -7,8 +7,8 @@ export (``bundle_export``), verified reading (``bundle_check``), import planning
 (``bundle_result``), and conflicting revisions and their resolution (``conflict_resolution``).
 
 Imports: candidate records and where their values came from (``candidates``), answers as the
-form holds and stores them (``answers``), the project's instrument and unit list
-(``project_inputs``), checking and writing records (``import_writing``), tables of source files
+form holds and stores them (``answers``), the instrument and unit list an import is given from the
+opened project (``import_inputs``), checking and writing records (``import_writing``), tables of source files
 (``source_tables``); ODK / Kobo exports (``xform`` with ``xform_files``, ``xform_columns``,
 ``xform_repeats``) and questionnaire tables (``table`` with ``table_mapping``).
 The problem codes of both are in ``problems``.
@@ -25,8 +25,8 @@ from evalkit.interop.bundle_result import BundleImportResult, summary_zh
 from evalkit.interop.candidates import stable_id
 from evalkit.interop.conflict_resolution import conflicts, resolve_conflict
 from evalkit.interop.identity import new_project_id, project_identity
+from evalkit.interop.import_inputs import find_instrument, units_for_import
 from evalkit.interop.import_writing import ImportResult
-from evalkit.interop.project_inputs import load_project_instrument
 from evalkit.interop.table import import_table, write_template
 from evalkit.interop.xform import import_xform
 
@@ -38,15 +38,16 @@ __all__ = [
     "check_bundle",
     "conflicts",
     "export_bundle",
+    "find_instrument",
     "import_bundle",
     "import_table",
     "import_xform",
-    "load_project_instrument",
     "new_project_id",
     "parse_since",
     "project_identity",
     "resolve_conflict",
     "stable_id",
     "summary_zh",
+    "units_for_import",
     "write_template",
 ]

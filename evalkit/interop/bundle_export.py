@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalkit.config import load_config
+from evalkit.config import ProjectConfig
 from evalkit.interop.bundle_format import (
     CHECKSUM,
     CHUNK,
@@ -30,7 +30,7 @@ from evalkit.interop.bundle_format import (
     hash_file,
     setup_path_ok,
 )
-from evalkit.interop.identity import project_identity
+from evalkit.interop.identity import identity_of, readable_config
 from evalkit.interop.problems import (
     BUNDLE_ATTACHMENT_MISSING,
     BUNDLE_NOT_A_PROJECT,
@@ -137,8 +137,7 @@ def _record_members(root: Path, assessor: str | None, since: dt.datetime | None,
     return members, {"records": records, "revisions": revisions, "attachments": count}
 
 
-def _setup_members(root: Path, problems: list[Problem]) -> tuple[list[Member], dict]:
-    config, _ = load_config(root)
+def _setup_members(root: Path, config: ProjectConfig, problems: list[Problem]) -> tuple[list[Member], dict]:
     wanted: dict[str, Path] = {}
     root_resolved = root.resolve()
     for name in (config.evaluation.framework, config.evaluation.units):
@@ -187,16 +186,19 @@ def export_bundle(root: Path, output: Path, *, assessor: str | None = None, sinc
 
     :class:`BundleError` when the project cannot be exported; warnings in the result.
     The output is written to a temp file next to it and renamed, so it is never half-written.
+    A bundle holds the project's files as they lie (revision files byte for byte), so this takes
+    the folder, reading evalkit.toml once for the project's identity and its setup files.
     """
     root, output = Path(root), Path(output)
-    identity = project_identity(root)
-    if identity is None:
+    config = readable_config(root)
+    if config is None:
         raise BundleError([problem(BUNDLE_NOT_A_PROJECT, file=str(root))])
+    identity = identity_of(config)
     problems: list[Problem] = []
     if not identity["id"]:
         problems.append(problem(BUNDLE_PROJECT_NO_ID, file=str(root), name=identity["name"]))
     if setup:
-        members, counts = _setup_members(root, problems)
+        members, counts = _setup_members(root, config, problems)
         selection: dict[str, Any] = {"setup": True}
     else:
         moment = parse_since(since) if since is not None else None

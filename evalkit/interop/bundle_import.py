@@ -73,6 +73,11 @@ def import_bundle(root: Path, bundle: Path, *, other_project: bool = False,
     ``update_setup``: a setup file (evalkit.toml, framework, units, instrument, frame — never a
     draw or a record) that differs from the bundle's is replaced, the local one kept as
     ``backup/<its sha256[:12]>/<path>``.
+
+    Takes the folder and reads its identity itself (:func:`~evalkit.interop.identity.project_identity`)
+    rather than an opened :class:`~evalkit.project.Project`: the folder need not be a project yet
+    (a setup bundle makes it one), and the import adds or replaces the very files a Project would
+    have read.
     """
     root, bundle = Path(root), Path(bundle)
     checked, problems = check_bundle(bundle)

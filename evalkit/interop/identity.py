@@ -4,36 +4,44 @@
 ``evalkit bundle id PROJECT --new``); a project without one is known by its ``name``.
 A bundle from another project is refused unless ``--other-project`` is given (then a
 warning says so).
+
+evalkit.toml is read through the typed configuration (:func:`evalkit.config.load_config`) and
+written through :func:`evalkit.config.update_config` (tomlkit: every other line and comment kept).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tomllib
 import uuid
 from pathlib import Path
 
-from evalkit.io import durable
+from evalkit.config import CONFIG, ProjectConfig, load_config, update_config
+
+UNREADABLE = "config-invalid"  # the code evalkit.config gives an evalkit.toml that is not TOML
 
 
-def _toml(root: Path) -> dict | None:
-    path = Path(root) / "evalkit.toml"
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+def identity_of(config: ProjectConfig) -> dict:
+    """``{"id": project_id or None, "name": name}`` of a project's settings (the folder's name when unnamed)."""
+    return {"id": config.evaluation.project_id, "name": config.evaluation.name or config.root.resolve().name}
+
+
+def readable_config(root: Path) -> ProjectConfig | None:
+    """The settings of the project at ``root``; None when it has no evalkit.toml or the file is not TOML.
+
+    Reads the file each time: a bundle import may be creating or replacing it.
+    """
+    root = Path(root)
+    if not (root / CONFIG).is_file():
         return None
+    config, problems = load_config(root)
+    if any(p.code == UNREADABLE for p in problems):
+        return None
+    return config
 
 
 def project_identity(root: Path) -> dict | None:
-    """``{"id": project_id or None, "name": name}`` from evalkit.toml; None when it has none/is unreadable."""
-    data = _toml(root)
-    if data is None:
-        return None
-    ev = data.get("evaluation", {}) if isinstance(data.get("evaluation"), dict) else {}
-    pid = ev.get("project_id")
-    return {"id": pid if isinstance(pid, str) and pid.strip() else None,
-            "name": str(ev.get("name") or Path(root).resolve().name)}
+    """:func:`identity_of` the project at ``root``; None when it has no evalkit.toml or the file is unreadable."""
+    config = readable_config(root)
+    return identity_of(config) if config is not None else None
 
 
 def same_project(a: dict, b: dict) -> bool:
@@ -48,33 +56,17 @@ def describe(identity: dict) -> str:
 
 
 def new_project_id(root: Path) -> str:
-    """Write ``project_id = "<uuid hex>"`` into evalkit.toml's [evaluation] (only when absent); returns the id.
+    """Write ``project_id = "<uuid hex>"`` first in evalkit.toml's [evaluation] (only when absent); returns the id.
 
-    The file is rewritten with a temp file + rename; ValueError (Chinese) when it cannot be.
+    Written with :func:`evalkit.config.update_config` (atomically, comments kept); ValueError
+    (Chinese) when the file cannot be read or written.
     """
     root = Path(root)
-    path = root / "evalkit.toml"
     current = project_identity(root)
     if current is None:
-        raise ValueError(f"{path} 不存在或无法读取：请先用 evalkit init 创建项目，或改正 evalkit.toml。")
+        raise ValueError(f"{root / CONFIG} 不存在或无法读取：请先用 evalkit init 创建项目，或改正 evalkit.toml。")
     if current["id"]:
         return current["id"]
-    text = path.read_text(encoding="utf-8")
     pid = uuid.uuid4().hex
-    line = f'project_id = "{pid}"\n'
-    match = re.search(r"(?m)^\[evaluation\][ \t]*(#.*)?\r?\n", text)
-    if match:
-        text = text[:match.end()] + line + text[match.end():]
-    else:
-        text = text + ("" if text.endswith("\n") or not text else "\n") + "[evaluation]\n" + line
-    tmp = root / f".evalkit.toml.{uuid.uuid4().hex}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    try:
-        if tomllib.loads(text).get("evaluation", {}).get("project_id") != pid:
-            raise ValueError("无法在 evalkit.toml 中写入 project_id：请在 [evaluation] 中手工加入 "
-                             f'project_id = "{pid}"。')
-        os.replace(tmp, path)
-    finally:
-        durable.unlink_quietly(tmp)
-    durable.fsync_dir(root)
+    update_config(root, "evaluation", "project_id", pid, first=True)
     return pid

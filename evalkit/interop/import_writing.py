@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,6 @@ from evalkit.interop.problems import (
     IMPORT_VALUE_INVALID,
     IMPORT_WRITE_FAILED,
 )
-from evalkit.interop.project_inputs import project_units
 from evalkit.problems import WARNING, Problem, did_you_mean, problem
 from evalkit.store import STATES, Store
 
@@ -98,14 +98,15 @@ def _unit_problems(cand: Candidate, unit_field, units, source: str) -> list[Prob
 
 
 def run_import(root: Path, instrument, candidates: list[Candidate], problems: list[Problem], *, source: str,
-               file: str, skip_invalid: bool = False, dry_run: bool = False, units=None,
-               now: dt.datetime | None = None) -> ImportResult:
-    """Check everything, then (when nothing is wrong, or ``skip_invalid``) write the new records."""
+               file: str, units, unit_problems: Sequence[Problem] = (), skip_invalid: bool = False,
+               dry_run: bool = False, now: dt.datetime | None = None) -> ImportResult:
+    """Check everything, then (when nothing is wrong, or ``skip_invalid``) write the new records into ``root``.
+
+    ``units`` is the project's unit list (None when it has none: the units are then not
+    checked); ``unit_problems`` what reading it found (:func:`~evalkit.interop.import_inputs.units_for_import`).
+    """
     result = ImportResult(source=source, file=file, instrument=instrument.id, dry_run=dry_run)
-    result.problems = list(problems)
-    if units is None:
-        units, found = project_units(root)
-        result.problems += found
+    result.problems = [*problems, *unit_problems]
     bad, file_errors = _check_all(result, instrument, candidates, units, source, skip_invalid)
     if file_errors or (bad and not skip_invalid):
         return result

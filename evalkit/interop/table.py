@@ -11,6 +11,7 @@ stable ids (sha256 of the file + row number), so a re-import of the same file ad
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from evalkit.forms import base_type
@@ -51,10 +52,13 @@ def read_table(path: Path, sheet: str | None = None) -> tuple[tables.Table | Non
                                 expected=".xlsx 或 .csv 表格（一行一份问卷）")]
 
 
-def import_table(root: Path, path: Path, instrument, mapping: str, *, sheet: str | None = None,
-                 unit: str | None = None, assessor: str | None = None, skip_invalid: bool = False,
-                 dry_run: bool = False, units=None, now=None) -> ImportResult:
-    """Check the mapping, then every row, then import the rows as records (all or nothing)."""
+def import_table(root: Path, path: Path, instrument, mapping: str, *, units, unit_problems: Sequence[Problem] = (),
+                 sheet: str | None = None, unit: str | None = None, assessor: str | None = None,
+                 skip_invalid: bool = False, dry_run: bool = False, now=None) -> ImportResult:
+    """Check the mapping, then every row, then import the rows as records into ``root`` (all or nothing).
+
+    ``units`` is the project's unit list or None, ``unit_problems`` what reading it found
+    (see :func:`~evalkit.interop.import_writing.run_import`)."""
     path = Path(path)
     file = str(path)
     result = ImportResult(source="table", file=file, instrument=instrument.id, dry_run=dry_run)
@@ -81,8 +85,8 @@ def import_table(root: Path, path: Path, instrument, mapping: str, *, sheet: str
         return result
     candidates, labels_used = _candidates(instrument, file, table, data, index, submitted_col, constants)
     problems += mapped_label_problems(labels_used, file, table.sheet)
-    return run_import(root, instrument, candidates, problems, source="table", file=file,
-                      skip_invalid=skip_invalid, dry_run=dry_run, units=units, now=now)
+    return run_import(root, instrument, candidates, problems, source="table", file=file, units=units,
+                      unit_problems=unit_problems, skip_invalid=skip_invalid, dry_run=dry_run, now=now)
 
 
 def _candidates(instrument, file: str, table: tables.Table, data: bytes, index: dict[str, int],

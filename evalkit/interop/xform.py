@@ -24,6 +24,7 @@ the candidates are checked and written by :func:`evalkit.interop.import_writing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,10 +201,11 @@ def _versions(main: tables.Table, col: int, instrument, any_version: bool) -> li
                     instrument=instrument.id, version=instrument.version) for v, n in counts.items()]
 
 
-def import_xform(root: Path, path: Path, source: str, instrument, *, assessor_column: str | None = None,
-                 skip_invalid: bool = False, dry_run: bool = False, any_version: bool = False, units=None,
-                 now=None) -> ImportResult:
-    """Read an ODK Central / KoboToolbox export and import its records (see :func:`run_import`)."""
+def import_xform(root: Path, path: Path, source: str, instrument, *, units, unit_problems: Sequence[Problem] = (),
+                 assessor_column: str | None = None, skip_invalid: bool = False, dry_run: bool = False,
+                 any_version: bool = False, now=None) -> ImportResult:
+    """Read an ODK Central / KoboToolbox export and import its records into ``root`` (see :func:`run_import`:
+    ``units`` is the project's unit list or None, ``unit_problems`` what reading it found)."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -218,5 +220,5 @@ def import_xform(root: Path, path: Path, source: str, instrument, *, assessor_co
         return ImportResult(source=source, file=file, instrument=instrument.id, problems=problems)
     candidates, found = candidates_from(export, instrument, source=source, assessor_column=assessor_column,
                                         any_version=any_version)
-    return run_import(root, instrument, candidates, problems + found, source=source, file=file,
-                      skip_invalid=skip_invalid, dry_run=dry_run, units=units, now=now)
+    return run_import(root, instrument, candidates, problems + found, source=source, file=file, units=units,
+                      unit_problems=unit_problems, skip_invalid=skip_invalid, dry_run=dry_run, now=now)

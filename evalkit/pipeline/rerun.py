@@ -201,8 +201,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         target.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".evalkit-rerun-", dir=target))
         try:
-            write_reports(root, staging, evaluation, sorted_problems([*computed.inputs, *computed.checks]),
-                          mask_personal=mask_personal, views=opened.records)
+            write_reports(opened, staging, evaluation, sorted_problems([*computed.inputs, *computed.checks]),
+                          mask_personal=mask_personal)
             (staging / RESULTS).write_bytes(json_bytes(evaluation.to_json()))
             (staging / PROBLEMS).write_bytes(json_bytes([p.to_dict() for p in problems]))
             stages.begin(STAGES[5])
@@ -220,7 +220,8 @@ def _finish(project: Project, target: Path, staging: Path, previous: set[str], i
     if foreign:
         listed = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个文件" if len(foreign) > 5 else "")
         raise RerunError(f"输出文件夹 {target} 中已有同名文件 {listed}，它们不是 evalkit 上次写出的（不在该文件夹的 "
-                         f"{MANIFEST} 中）：为避免覆盖您的文件，没有写出任何结果。请换一个输出文件夹（--out），或移走这些文件。")
+                         f"{MANIFEST} 中）：为避免覆盖您的文件，没有写出任何结果。"
+                         "请换一个输出文件夹（--out），或移走这些文件。")
     outputs = {w: {"sha256": sha256_file(staging / w), "size": (staging / w).stat().st_size} for w in written}
     for w in written:
         dest = target / w
@@ -242,7 +243,8 @@ def _finish(project: Project, target: Path, staging: Path, previous: set[str], i
     manifest = {
         "schema": SCHEMA,
         "project": project_ref,
-        "project_note": "项目文件夹相对于本清单所在文件夹的位置（移动项目时请连同输出文件夹一起移动，或在核对时用 --project 指明）",
+        "project_note": "项目文件夹相对于本清单所在文件夹的位置"
+                        "（移动项目时请连同输出文件夹一起移动，或在核对时用 --project 指明）",
         "framework": evaluation.framework,
         "as_of": project.config.as_of,
         "settings": {"include_received": settings.include_received, "seed": settings.seed, "draws": settings.draws},

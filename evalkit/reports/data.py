@@ -5,6 +5,10 @@ regions, the framework tree, the records, the draws and every problem, each list
 a stable order, with the look-ups the workbook (:mod:`evalkit.reports.workbook`) and
 the pages (:mod:`evalkit.reports.pages`) share.  Free text and problem messages are
 masked here when asked (:mod:`evalkit.reports.masking`).
+
+Nothing is read here: the settings, the framework, the unit list, the instruments, the
+records and the draws are those of the :class:`~evalkit.project.Project` the evaluation
+was made from, so the reports show exactly the inputs that were scored.
 """
 
 from __future__ import annotations
@@ -15,13 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from evalkit.config import load_config, read_units
-from evalkit.forms import iter_fields, load_instrument
-from evalkit.framework import read_framework
+from evalkit.forms import iter_fields
 from evalkit.problems import ERROR, INFO, WARNING, Problem
+from evalkit.project import Project
 from evalkit.reports.masking import mask_free_text, mask_value, personal_kind
-from evalkit.sampling import SamplingError, list_draws, read_draw
-from evalkit.store import Store
 
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -258,35 +259,20 @@ def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[i
     return [(row, scope.get(name)) for row, scope in scopes if name in scope]
 
 
-def report_data(root: Path, evaluation, problems: Sequence[Problem], *, mask_personal: bool = True,
-                views: Sequence | None = None) -> ReportData:
-    """Load the project's pieces the reports need, tolerating anything broken (problems say what)."""
-    root = Path(root)
-    config, _ = load_config(root)
-    fw = read_framework(config.framework_path)[0] if config.framework_path.exists() else None
-    unit_list = read_units(config.units_path)[0] if config.units_path.exists() else None
-    instruments = {}
-    for path in sorted((root / "instruments").glob("*.xlsx")):
-        inst, _ = load_instrument(path, fw.codes() if fw else None)
-        if inst is not None:
-            instruments[inst.id] = inst
-    if views is None:
-        views = Store(root).load()[0] if (root / "raw").is_dir() else []
-    draws = []
-    for draw_id in list_draws(root):
-        try:
-            draws.append(read_draw(root, draw_id))
-        except SamplingError:
-            continue  # evalkit validate / sample verify name the damaged draw
+def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
+                mask_personal: bool = True) -> ReportData:
+    """The project's pieces the reports need, tolerating anything broken (problems say what)."""
+    fw, unit_list = project.framework, project.units
     problems = [*problems, *evaluation.problems]
     if mask_personal:  # a check names the phone number a service user was counted twice by
         problems = [replace(p, message=mask_free_text(p.message)) for p in problems]
     data = ReportData(
-        root=root, name=config.name, as_of=config.as_of, evaluation=evaluation,
+        root=project.root, name=project.config.name, as_of=project.config.as_of, evaluation=evaluation,
         problems=_sorted_problems(problems), indicators=_indicators(fw, evaluation),
         units={u.id: u for u in unit_list.units} if unit_list else {},
-        records={v.instance_id: v for v in sorted(views, key=lambda v: v.instance_id)},
-        instruments=dict(sorted(instruments.items())), draws=draws, mask_personal=mask_personal)
+        records={v.instance_id: v for v in sorted(project.records, key=lambda v: v.instance_id)},
+        instruments=dict(sorted(project.instruments.items())), draws=list(project.draws),
+        mask_personal=mask_personal)
     _note_record_uses(data)
     return data
 

@@ -19,27 +19,27 @@ Reports are evidence, so they are reproducible and safe:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from evalkit.problems import Problem
+from evalkit.project import Project
 from evalkit.reports.data import report_data
 from evalkit.reports.pages import write_html
 from evalkit.reports.workbook import WORKBOOK_NAME, write_workbook
 
 
-def write_reports(root: Path, out_dir: Path, evaluation, problems: list[Problem], *,
-                  mask_personal: bool = True, views: Sequence | None = None) -> list[Path]:
+def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Problem], *,
+                  mask_personal: bool = True) -> list[Path]:
     """Write ``评估报告.xlsx`` and the HTML reports into ``out_dir``; returns the paths written, in a stable order.
 
-    Nothing else in ``out_dir`` is touched.  ``problems`` are the validate, input
-    and check problems; the evaluation's own problems are added (duplicates once).
-    ``views`` are the project's records (``Store(root).load()[0]``) when the caller
-    has loaded them already; otherwise they are loaded here.
+    ``project`` is the opened project ``evaluation`` was scored from: its settings, framework,
+    unit list, instruments, records (:attr:`~evalkit.project.Project.records`) and draws are
+    what the reports show.  Nothing else in ``out_dir`` is touched.  ``problems`` are the
+    validate, input and check problems; the evaluation's own problems are added (duplicates once).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = report_data(Path(root), evaluation, problems, mask_personal=mask_personal, views=views)
+    data = report_data(project, evaluation, problems, mask_personal=mask_personal)
     paths = [write_workbook(data, out_dir / WORKBOOK_NAME)]
     paths += write_html(data, out_dir)
     return paths

@@ -10,8 +10,11 @@ system before the third-party assessment.  The modules, bottom to top:
   compares them (a claimed share against the sampled interval, a self-score against the points);
 * ``template`` — the workbook written for a unit (:func:`write_template`);
 * ``reading`` — the filled workbook read back with every check (:func:`read_workbook`);
-* ``project_inputs`` — the framework, units and deadline read from the project folder;
 * ``storage`` — ``selfassess/`` in the project: import, history, load, hand-over to ``evalkit check``.
+
+Nothing here reads ``evalkit.toml``, the framework or the unit list: the caller opens the
+project (:class:`evalkit.project.Project`) and passes the framework, the unit list and the
+``[selfassess]`` deadline (``project.config.selfassess.deadline``).
 
 May use: :mod:`evalkit.checks`, :mod:`evalkit.scoring`, :mod:`evalkit.framework`, :mod:`evalkit.config`,
 :mod:`evalkit.io`, :mod:`evalkit.problems`.
@@ -19,7 +22,6 @@ May use: :mod:`evalkit.checks`, :mod:`evalkit.scoring`, :mod:`evalkit.framework`
 
 from evalkit.selfassess.claims import Claim, SelfAssessment, claims_table
 from evalkit.selfassess.layout import measures_share, template_name
-from evalkit.selfassess.project_inputs import _basics, deadline
 from evalkit.selfassess.reading import read_workbook
 from evalkit.selfassess.storage import (
     check_inputs,
@@ -33,10 +35,8 @@ from evalkit.selfassess.template import write_template
 __all__ = [
     "Claim",
     "SelfAssessment",
-    "_basics",  # for evalkit.cli.selfassess until the Project replaces it
     "check_inputs",
     "claims_table",
-    "deadline",
     "import_workbook",
     "load_selfassessments",
     "measures_share",

@@ -8,6 +8,9 @@
 :func:`load_selfassessments` reads every stored one back and verifies it against its copy and the
 framework, :func:`check_inputs` hands the claims to ``evalkit check``, and
 :func:`write_selfassessment` fills a unit's template and imports it (the demo generator).
+
+Nothing here reads ``evalkit.toml``, the framework or the unit list: the caller has opened the
+project (:class:`evalkit.project.Project`) and passes them; ``root`` is where ``selfassess/`` lies.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from evalkit.problems import Problem, problem
 from evalkit.selfassess.claims import SelfAssessment, from_json
 from evalkit.selfassess.layout import DIR, FORMAT, number_text, template_name
 from evalkit.selfassess.problems import IMPORT_EXISTS, STORED_DAMAGED, STORED_STALE, UNCHANGED
-from evalkit.selfassess.project_inputs import _basics, deadline
 from evalkit.selfassess.reading import read_workbook
 from evalkit.selfassess.template import write_template
 
@@ -35,21 +37,16 @@ def stored_paths(root: Path, unit: str) -> tuple[Path, Path]:
     return base / f"{unit}.xlsx", base / f"{unit}.json"
 
 
-def import_workbook(root: Path, source: Path, *, unit: str | None = None, replace_existing: bool = False,
-                    fw=None, units=None) -> tuple[SelfAssessment | None, list[Problem]]:
-    """Validate a filled workbook and store it; nothing is written when there is any error.
+def import_workbook(root: Path, source: Path, fw, units, *, unit: str | None = None,
+                    replace_existing: bool = False) -> tuple[SelfAssessment | None, list[Problem]]:
+    """Validate a filled workbook against the project's framework and unit list and store it in ``root``.
 
-    A second import of the same bytes changes nothing (info); of different bytes needs
-    ``replace_existing``, and the earlier files move to ``selfassess/history/<unit>/``.
+    Nothing is written when there is any error.  A second import of the same bytes changes
+    nothing (info); of different bytes needs ``replace_existing``, and the earlier files move
+    to ``selfassess/history/<unit>/``.
     """
     root = Path(root)
-    problems: list[Problem] = []
-    if fw is None or units is None:  # callers importing many may pass the project's framework and units
-        fw, units, problems = _basics(root)
-    if fw is None or units is None:
-        return None, problems
-    found_sa, found = read_workbook(Path(source), fw, units, unit=unit)
-    problems += found
+    found_sa, problems = read_workbook(Path(source), fw, units, unit=unit)
     if found_sa is None:
         return None, problems
     xlsx_path, json_path = stored_paths(root, found_sa.unit)
@@ -138,22 +135,17 @@ def check_inputs(root: Path) -> tuple[list, list, set[str] | None, list[Problem]
     return reports, scores, ({sa.unit for sa in found} if found else None), problems
 
 
-def write_selfassessment(root: Path, unit: str, claims: Mapping[str, Mapping], *, replace_existing: bool = False,
-                         fw=None, units=None) -> tuple[SelfAssessment | None, list[Problem]]:
+def write_selfassessment(root: Path, unit: str, claims: Mapping[str, Mapping], fw, units, *, deadline: str = "",
+                         replace_existing: bool = False) -> tuple[SelfAssessment | None, list[Problem]]:
     """Write a filled self-assessment for ``unit`` and import it (for the demo generator).
 
     ``claims``: indicator code → ``{"self_score": 3.5, "numerator": 95, "denominator": 100,
     "rate": 95.0 (percent), "note": "…", "evidence": ["…", …]}`` (any key may be left out).
-    The workbook is the unit's template filled in, so it goes through the same checks.
+    The workbook is the unit's template (with ``deadline``, the project's ``[selfassess]``
+    deadline) filled in, so it goes through the same checks.
     """
-    root = Path(root)
-    problems: list[Problem] = []
-    if fw is None or units is None:  # pass them when writing many units (reading them takes ~0.3 s)
-        fw, units, problems = _basics(root)
-    if fw is None or units is None:
-        return None, problems
     u = units.get(unit)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / template_name(unit)
-        write_template(fw, path, unit, u.name if u else "", deadline=deadline(root), claims=claims)
-        return import_workbook(root, path, unit=unit, replace_existing=replace_existing, fw=fw, units=units)
+        write_template(fw, path, unit, u.name if u else "", deadline=deadline, claims=claims)
+        return import_workbook(root, path, fw, units, unit=unit, replace_existing=replace_existing)

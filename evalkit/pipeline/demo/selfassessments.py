@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit.framework import read_framework
 from evalkit.pipeline.demo.chance import clip
 from evalkit.pipeline.demo.settings import SCORED_SELF_LIMIT, SELF_INDICATOR
 from evalkit.pipeline.demo.state import DemoState
@@ -22,11 +21,12 @@ from evalkit.stats import wilson_interval
 
 def write_selfassessments(g: DemoState, root: Path) -> DemoProblem | None:
     """Write and import every unit's self-assessment; returns the deliberate self-report, if a unit could lie."""
-    fw, _ = read_framework(root / "framework.xlsx")
+    project = open_project(root)  # the framework, the unit list and the deadline, read once for every unit
+    fw, units, deadline = project.framework, project.units, project.config.selfassess.deadline
     leaves = [ind for ind in fw.indicators if fw.is_leaf(ind.code) and ind.points]
     evaluation = None
     if g.counter <= SCORED_SELF_LIMIT:  # small projects: self-scores from the real scores
-        evaluation = evaluate(open_project(root), draws=0)[0]
+        evaluation = evaluate(project, draws=0)[0]
     shares = _instant_shares(g)
     candidates = sorted((share, uid) for uid, (share, n, (low, high)) in shares.items() if high < 0.9)
     liar = candidates[0][1] if candidates else ""
@@ -35,7 +35,7 @@ def write_selfassessments(g: DemoState, root: Path) -> DemoProblem | None:
         result = evaluation.unit(u.id) if evaluation is not None else None
         claims, found = _claims(g, u.id, leaves, result, shares, liar)
         figures = found or figures
-        sa, problems = write_selfassessment(root, u.id, claims)
+        sa, problems = write_selfassessment(root, u.id, claims, fw, units, deadline=deadline)
         if sa is None:
             raise AssertionError(f"self-assessment of {u.id}: {[p.message for p in problems if p.is_error]}")
     if not liar:
