@@ -98,7 +98,7 @@ def reports(root: Path, state, out: Path) -> int:
     from evalkit.reports import write_reports
 
     project, evaluation, problems = state
-    return len(write_reports(project.root, out, evaluation, problems, views=project.records))
+    return len(write_reports(project, out, evaluation, problems))
 
 
 def full_rerun(root: Path, out: Path) -> tuple[float, float, int]:

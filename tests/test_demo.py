@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.store import records as store_module
 from evalkit.cli.main import main
-from evalkit.pipeline import DemoError, INSTRUMENTS, generate
+from evalkit.config import read_units
 from evalkit.io.durable import loads
+from evalkit.pipeline import INSTRUMENTS, DemoError, generate
 from evalkit.project import validate_project
 from evalkit.store import Store
-from evalkit.config import read_units
+from evalkit.store import records as store_module
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "data" / "demo"

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from evalkit.cli.main import main
-from evalkit.project import init_project
-from evalkit.cli.progress import Bar
-from evalkit.pipeline import MANIFEST, PROBLEMS, RESULTS, STAGES, RerunError, Step, rerun, verify
-
 from conftest import make_workbook, sha256
 from scoring_helpers import Records, shipped_instruments
+
+from evalkit.cli.main import main
+from evalkit.cli.progress import Bar
+from evalkit.pipeline import MANIFEST, PROBLEMS, RESULTS, STAGES, RerunError, Step, rerun, verify
+from evalkit.project import init_project
 
 FORMULA = '=HYPERLINK("http://x","y")'
 

@@ -6,6 +6,7 @@ May use: :mod:`evalkit.io`, :mod:`evalkit.problems`.
 """
 
 from evalkit.config.layout import FRAMEWORKS, SUBDIRS, repository_root, shipped_dir
+from evalkit.config.problems import CONFIG_BAD
 from evalkit.config.settings import (
     CONFIG,
     DemoConfig,
@@ -24,6 +25,7 @@ from evalkit.config.units import KIND_ZH, Category, Unit, UnitList, is_safe_id, 
 
 __all__ = [
     "CONFIG",
+    "CONFIG_BAD",
     "FRAMEWORKS",
     "KIND_ZH",
     "SUBDIRS",

@@ -14,9 +14,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from evalkit.config import CONFIG, ProjectConfig, load_config, update_config
-
-UNREADABLE = "config-invalid"  # the code evalkit.config gives an evalkit.toml that is not TOML
+from evalkit.config import CONFIG, CONFIG_BAD, ProjectConfig, load_config, update_config
 
 
 def identity_of(config: ProjectConfig) -> dict:
@@ -33,7 +31,7 @@ def readable_config(root: Path) -> ProjectConfig | None:
     if not (root / CONFIG).is_file():
         return None
     config, problems = load_config(root)
-    if any(p.code == UNREADABLE for p in problems):
+    if any(p.code == CONFIG_BAD for p in problems):
         return None
     return config
 
