@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from evalkit.forms import base_type, is_empty, responses
+from evalkit.forms import base_type, evaluate_form
 from evalkit.interop.candidates import CHINA, Cell, where
 from evalkit.interop.problems import IMPORT_LABEL_MAPPED
 from evalkit.io import tables
@@ -64,7 +64,7 @@ def cell_value(instrument, field_, value: Any, labels_used: dict | None = None, 
 
     Values that are choice *labels* become their code when exactly one option has that
     label (counted in ``labels_used[key]`` as (count, label, code)).  Anything else is
-    passed on unchanged for :func:`evalkit.forms.responses.validate_answers` to judge.
+    passed on unchanged for :func:`evalkit.forms.validate_answers` to judge.
     """
     kind = base_type(field_)
     if isinstance(value, float) and value != value:
@@ -165,26 +165,14 @@ def parse_time(value: Any, naive_tz: dt.tzinfo = CHINA) -> str | None:
 # ---------------------------------------------------------------- typed answers (as the form stores them)
 
 def typed_answers(instrument, raw: dict, today: dt.date | None) -> dict:
-    """Stored answers from checked raw answers: coerce, calculate, drop what is empty or not relevant."""
-    return _typed_level(instrument.fields, raw, {}, today)
+    """Stored answers from checked raw answers: the one form engine (:func:`evalkit.forms.evaluate_form`)
+    coerces, calculates and drops what is empty or not relevant, as the form does.  One difference on
+    purpose: an export without rows for a repeat says nothing was recorded there, so no empty repeat is
+    written (the form writes the repeats an assessor saw, even empty)."""
+    return _without_empty_lists(evaluate_form(instrument, raw, today=today).answers)
 
 
-def _typed_level(fields, raw: dict, outer: dict, today) -> dict:
-    flat = _flat(fields)
-    values = [f for f in flat if base_type(f) != "repeat"]
-    typed = {f.name: responses.coerce(f, raw.get(f.name))[0] for f in values}
-    ctx = responses.context(values, typed, outer)
-    responses.calculate(values, typed, ctx, today)
-    out: dict = {}
-    for f in flat:
-        kind = base_type(f)
-        if not responses.is_relevant(f, ctx, today) or kind in ("note", "group"):
-            continue
-        if kind == "repeat":
-            rows = raw.get(f.name)
-            if isinstance(rows, list) and rows:
-                out[f.name] = [_typed_level(f.children, r, ctx, today) for r in rows]
-            continue
-        if not is_empty(typed.get(f.name)):
-            out[f.name] = typed[f.name]
-    return out
+def _without_empty_lists(answers: dict) -> dict:
+    """The answers without empty repeats, at every level (an empty selection is never an answer)."""
+    return {k: [_without_empty_lists(row) for row in v] if v and isinstance(v, list) and isinstance(v[0], dict) else v
+            for k, v in answers.items() if v != []}
