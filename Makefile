@@ -39,7 +39,10 @@ run: $(STAMP)
 	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
 	$(VENV)/bin/evalkit serve out/demo
 
+# The layer contracts (import-linter) and ruff first: a broken contract fails in seconds.
 test: $(STAMP) browser-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 clean-venv:

@@ -8,9 +8,10 @@ already holds a project) or a temporary folder, then times:
 
 * **floor**: parsing ``raw/`` into tables — read every JSON file into a list of dicts
   and a pandas DataFrame of the top-level fields; the least any tool must do;
-* **validate**: :func:`evalkit.project.validate.validate_project` (every record against its instrument);
-* **score + check**: :func:`evalkit.cli.scoring.evaluate` and the cross-record checks as
-  ``evalkit rerun`` runs them (the store read once, workbooks parsed once);
+* **validate**: :func:`evalkit.project.validate_project` on a fresh :class:`evalkit.project.Project`
+  (reading every input, and every record checked against its instrument);
+* **score + check**: :func:`evalkit.project.evaluate` and :func:`evalkit.project.project_checks` on a
+  fresh Project, as ``evalkit rerun`` runs them (each input read once, inside the timing);
 * **reports**: :func:`evalkit.reports.write_reports` (the workbook and the HTML pages);
 * **full rerun**: ``evalkit rerun PROJECT --out DIR --quiet`` in a child process
   (wall time and the child's peak resident memory).
@@ -79,24 +80,25 @@ def floor(root: Path) -> int:
 
 
 def validate(root: Path) -> int:
-    from evalkit.project import validate_project
+    from evalkit.project import open_project, validate_project
 
-    return sum(len(v) for v in validate_project(root).values())
+    return sum(len(v) for v in validate_project(open_project(root)).values())
 
 
 def score_and_check(root: Path):
     """What the rerun does after validate: score with the adjustments, then the cross-record checks."""
-    from evalkit.pipeline import compute_scores
+    from evalkit.project import evaluate, open_project, project_checks
 
-    evaluation, adjust_problems, checks = compute_scores(root.resolve())
-    return evaluation, [*adjust_problems, *checks]
+    project = open_project(root.resolve())
+    evaluation, adjust_problems = evaluate(project)
+    return project, evaluation, [*adjust_problems, *project_checks(project, evaluation)]
 
 
 def reports(root: Path, state, out: Path) -> int:
     from evalkit.reports import write_reports
 
-    evaluation, problems = state
-    return len(write_reports(root, out, evaluation, problems))
+    project, evaluation, problems = state
+    return len(write_reports(project.root, out, evaluation, problems, views=project.records))
 
 
 def full_rerun(root: Path, out: Path) -> tuple[float, float, int]:
@@ -122,26 +124,22 @@ def timed(func, *args):
 
 def section(name: str, root: Path, out: Path, profile: bool) -> dict:
     """Run one section in this (child) process; its seconds and this process's peak memory."""
-    from evalkit.pipeline import read_once
-
     result: dict = {}
     if name == "floor":
         result["floor"] = (timed(floor, root)[0], peak_mb())
     elif name == "validate":
-        with read_once():  # as in the rerun: each workbook parsed once
-            result["validate"] = (timed(validate, root)[0], peak_mb())
+        result["validate"] = (timed(validate, root)[0], peak_mb())
     elif name == "score":
-        with read_once():
-            prof = cProfile.Profile() if profile else None
-            t, state = timed(prof.runcall if prof else (lambda f, *a: f(*a)), score_and_check, root)
-            result["score + check"] = (t, peak_mb())
-            if prof:
-                report_profile(prof, "score + check")
-            prof = cProfile.Profile() if profile else None
-            t, _ = timed(prof.runcall if prof else (lambda f, *a: f(*a)), reports, root, state, out)
-            result["reports"] = (t, peak_mb())
-            if prof:
-                report_profile(prof, "reports")
+        prof = cProfile.Profile() if profile else None
+        t, state = timed(prof.runcall if prof else (lambda f, *a: f(*a)), score_and_check, root)
+        result["score + check"] = (t, peak_mb())
+        if prof:
+            report_profile(prof, "score + check")
+        prof = cProfile.Profile() if profile else None
+        t, _ = timed(prof.runcall if prof else (lambda f, *a: f(*a)), reports, root, state, out)
+        result["reports"] = (t, peak_mb())
+        if prof:
+            report_profile(prof, "reports")
     return result
 
 

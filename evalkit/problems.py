@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Iterator
 
 ERROR = "error"
 WARNING = "warning"

@@ -219,7 +219,6 @@ def kernel_processes(server: Server) -> list:
 
 def kill_kernel(server: Server, kernel: str) -> int:
     """SIGKILL the kernel process whose connection file is ``kernel-<kernel>.json``; returns its pid."""
-    import psutil
 
     matches = [p for p in kernel_processes(server) if any(f"kernel-{kernel}.json" in part for part in p.cmdline())]
     if len(matches) != 1:

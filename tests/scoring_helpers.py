@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit.framework import framework_from_markdown
-from evalkit.forms import load_instrument
-from evalkit.store import Store
 from evalkit.config import Category, Unit, UnitList
+from evalkit.forms import load_instrument
+from evalkit.framework import framework_from_markdown
+from evalkit.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = "2018-11-20T09:00:00+08:00"

@@ -7,17 +7,15 @@ import itertools
 import json
 
 import pytest
+from conftest import make_workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.sampling import Assessor, assign, make_assignment, read_assessors
 from evalkit.cli.common import EXIT_USAGE, UsageError
 from evalkit.cli.sampling import add_commands
-from evalkit.project import init_project
-from evalkit.sampling import SamplingError
 from evalkit.config import Category, Unit, UnitList
-
-from conftest import make_workbook
+from evalkit.project import init_project
+from evalkit.sampling import Assessor, SamplingError, assign, make_assignment, read_assessors
 
 UNITS = [f"c1-{i:02d}" for i in range(1, 11)]
 

@@ -4,12 +4,11 @@ never a traceback, and the user's file is left exactly as it was."""
 from __future__ import annotations
 
 import pytest
+from conftest import sha256
 
+from evalkit.config import is_safe_id, read_units
 from evalkit.framework import read_framework
 from evalkit.problems import Report
-from evalkit.config import is_safe_id, read_units
-
-from conftest import sha256
 
 HEADER = ["编码", "名称", "分值", "类型", "上限", "评分依据", "评分规则"]
 GOOD = [HEADER, ["1", "制度", 4, "计分", None, None, None], ["1.1", "政策", 4, None, None, "文件梳理", "人工"]]

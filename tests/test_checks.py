@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from scoring_helpers import Records, framework, shipped_instruments, units
 
 from evalkit.checks import SelfReport, check_consistency
 from evalkit.problems import Report
 from evalkit.scoring import score
-
-from scoring_helpers import Records, framework, shipped_instruments, units
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import json
 import subprocess
 import sys
 
-from evalkit.cli.main import main
-from evalkit.problems import catalogue_markdown
-from evalkit.framework import read_framework
-from evalkit.project import validate_path
-
 from conftest import ROOT, SHIPPED, sha256
+
+from evalkit.cli.main import main
+from evalkit.framework import read_framework
+from evalkit.problems import catalogue_markdown
+from evalkit.project import validate_path
 
 
 def run(capsys, *argv):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import make_workbook
 
 from evalkit.cli.main import main
 from evalkit.project import init_project
-
-from conftest import make_workbook
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from evalkit.sampling import column_problems, file_sha256, read_frame, size_problems
-from evalkit.problems import Report
 from evalkit.config import Category, Unit, UnitList
+from evalkit.problems import Report
+from evalkit.sampling import column_problems, file_sha256, read_frame, size_problems
 
 ITEMS = [["事项编号", "事项名称", "单位", "类型", "网上可办"],
          ["S001", "身份证换领", "c1-04", "即办件", "是"],

@@ -5,10 +5,10 @@ Small frameworks are written inline as markdown tables, so each test shows its i
 
 from __future__ import annotations
 
+from conftest import SHIPPED
+
 from evalkit.framework import framework_from_markdown, read_framework
 from evalkit.problems import ERROR, Report
-
-from conftest import SHIPPED
 
 CLEAN = """
 | 编码 | 名称 | 分值 | 类型 | 上限 | 评分依据 | 评分规则 |
@@ -61,7 +61,8 @@ def test_missing_parent_points_are_inferred_from_children():
 
 
 def test_duplicate_malformed_and_orphan_codes():
-    source = CLEAN + "| 1.1 | 重复 | 4 | | | 文件梳理 | 人工 |\n| 1..2 | 坏编码 | 1 | | | 文件梳理 | 人工 |\n| 4.1 | 孤儿 | 1 | | | 文件梳理 | 人工 |\n"
+    source = CLEAN + ("| 1.1 | 重复 | 4 | | | 文件梳理 | 人工 |\n| 1..2 | 坏编码 | 1 | | | 文件梳理 | 人工 |\n"
+                      "| 4.1 | 孤儿 | 1 | | | 文件梳理 | 人工 |\n")
     _, problems = framework_from_markdown(source, total=8)
     found = codes_at(problems, "code", "row", "column")
     assert ["code-malformed", 7, "编码"] in found
@@ -157,8 +158,8 @@ def test_shipped_jilin_city_framework_has_7_areas_and_76_tasks():
 
 def test_shipped_workbooks_match_their_csv_sources():
     """The xlsx files are built from instruments/frameworks/src/*.csv by tools/build_frameworks.py."""
-    from evalkit.io import tables
     from evalkit.framework import framework_from_table
+    from evalkit.io import tables
 
     pairs = [("province-2018", "province-2018"), ("province-2018.faithful", "province-2018-faithful"),
              ("jilin-city-2018.indicators", "jilin-city-2018")]

@@ -13,11 +13,11 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import make_workbook, sha256
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalkit.problems import Problem
-from conftest import make_workbook, sha256
 
 STARTED = "2018-11-20T09:00:00+08:00"
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -66,8 +66,7 @@ FRAMEWORK_HEADER = ["编码", "名称", "分值", "类型", "上限", "评分依
 @FUZZ
 @given(rows=rows_of(len(FRAMEWORK_HEADER)), meta=rows_of(2, 4))
 def test_framework_workbooks(tmp_path_factory, rows, meta):
-    from evalkit.framework import read_framework
-    from evalkit.framework import check_framework
+    from evalkit.framework import check_framework, read_framework
     from evalkit.project import validate_path
 
     tmp = tmp_path_factory.mktemp("fw")
@@ -255,10 +254,8 @@ def test_assessor_lists(tmp_path_factory, rows):
            '[evaluation]\nperiod_start = 3\n', "[scoring]\nseed = 'x'\ndraws = -1\n", "\x00"])))
 def test_draw_files_and_project_settings(tmp_path_factory, payload, toml):
     """A damaged draw record or evalkit.toml is a problem of that file, never a crash of validate."""
-    from evalkit.project import init_project
-    from evalkit.project import validate_project
-    from evalkit.sampling import read_draw
-    from evalkit.sampling import SamplingError
+    from evalkit.project import init_project, validate_project
+    from evalkit.sampling import SamplingError, read_draw
 
     tmp = tmp_path_factory.mktemp("proj") / "p"
     init_project(tmp, "province-2018")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from evalkit.framework import read_framework
-from evalkit.framework import import_government_table, parse_cell
-from evalkit.problems import Report
-
 from conftest import SHIPPED
+
+from evalkit.framework import import_government_table, parse_cell, read_framework
+from evalkit.problems import Report
 
 
 def tree(fw):

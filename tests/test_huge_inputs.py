@@ -15,11 +15,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from evalkit.project import init_project
-from evalkit.app.serve import WEBSOCKET_MAX_BYTES, ServeConfig, voila_command
-
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, field, fill, new_page, open_form, upload, wait_status
+
+from evalkit.app.serve import WEBSOCKET_MAX_BYTES, ServeConfig, voila_command
+from evalkit.project import init_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,9 +30,9 @@ def test_the_server_cuts_off_messages_above_32_mib():
 
 
 def test_an_instrument_cannot_ask_for_photos_the_server_would_cut_off(tmp_path):
-    from evalkit.forms import load_instrument
-
     from conftest import make_workbook
+
+    from evalkit.forms import load_instrument
 
     path = make_workbook(tmp_path / "big.xlsx", {
         "survey": [["type", "name", "label::中文 (zh)", "evalkit::role", "evalkit::max_mb"],

@@ -21,8 +21,7 @@ SESSIONS, RECORDS = 20, 25
 @pytest.mark.browser
 def test_twenty_sessions_submit_five_hundred_records_without_loss_or_duplicates(tmp_path):
     from evalkit.forms import load_instrument
-    from evalkit.store import check_records
-    from evalkit.store import Store
+    from evalkit.store import Store, check_records
 
     project = make_project(tmp_path / "load")
     result = run_load(project, SESSIONS, RECORDS)

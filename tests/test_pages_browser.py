@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-from evalkit.sampling import list_draws
-from evalkit.project import init_project
-
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, new_page, screenshot
 from scoring_helpers import Records, shipped_instruments
 from test_sampling_page import case_frame
+
+from evalkit.project import init_project
+from evalkit.sampling import list_draws
 
 pytestmark = pytest.mark.browser
 

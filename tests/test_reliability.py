@@ -17,17 +17,15 @@ import time
 from pathlib import Path
 
 import pytest
+import test_formview
+from test_formview import fill_valid, inputs, make  # the mini hotline form
 
-from evalkit.io import durable
 from evalkit.cli.main import main
-from evalkit.store import Drafts
-from evalkit.app.formview import FormView
+from evalkit.io import durable
 from evalkit.project import init_project
-from evalkit.store import RECORD_DAMAGED
-from evalkit.store import Store
+from evalkit.store import RECORD_DAMAGED, Drafts, Store
 
-from test_formview import fill_valid, inputs, make  # the mini hotline form and its fixture
-from test_formview import setup  # noqa: F401  (pytest fixture)
+setup = test_formview.setup  # its fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = "2018-11-20T09:00:00+08:00"
@@ -191,9 +189,8 @@ def test_damaged_record_json_never_stops_scoring(tmp_path):
 def test_a_killed_server_loses_no_record_and_the_draft_comes_back(tmp_path):
     """SIGKILL the whole server (Voila and its kernels) while a form is half filled: the record
     submitted before is intact, and after a restart the draft opens with its answers."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, Server, fill, new_page, open_form, text_input, wait_status
     from playwright.sync_api import sync_playwright
-
-    from browser import CHROMIUM, CHROMIUM_ARGS, Server, fill, new_page, open_form, submit, text_input, wait_status
 
     project = tmp_path / "p"
     init_project(project, "province-2018")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SHIPPED
+from scoring_helpers import framework, shipped_instruments
 
 from evalkit.framework import read_framework
 from evalkit.problems import Report
-from evalkit.scoring import validate_rules
-from evalkit.scoring import Condition, FieldRef, RuleSyntaxError, Span, parse_rule
-
-from conftest import SHIPPED
-from scoring_helpers import framework, shipped_instruments
+from evalkit.scoring import Condition, FieldRef, RuleSyntaxError, Span, parse_rule, validate_rules
 
 
 @pytest.fixture(scope="module")

@@ -16,21 +16,31 @@ from dataclasses import asdict
 
 import openpyxl
 import pytest
+from conftest import make_workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.sampling import draws
 from evalkit.cli.common import EXIT_USAGE, UsageError
 from evalkit.cli.sampling import add_commands
-from evalkit.sampling import draw_estimate, estimate_proportion, export_sample_xlsx, fieldwork_status
-from evalkit.sampling import frame_from_table, read_frame
+from evalkit.io.tables import Table
 from evalkit.problems import Report
 from evalkit.project import init_project
-from evalkit.sampling import Design, SamplingError, draw_sample, inclusion_probabilities, sample_size, verify_draw
+from evalkit.sampling import (
+    Design,
+    SamplingError,
+    draw_estimate,
+    draw_sample,
+    draws,
+    estimate_proportion,
+    export_sample_xlsx,
+    fieldwork_status,
+    frame_from_table,
+    inclusion_probabilities,
+    read_frame,
+    sample_size,
+    verify_draw,
+)
 from evalkit.stats import clopper_pearson_interval, sample_size_proportion, stratified_proportion, wilson_interval
-from evalkit.io.tables import Table
-
-from conftest import make_workbook
 
 HEADER = ["办件编号", "事项", "单位", "日期", "联系电话", "办件量", "类型"]
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import make_workbook
 
 from evalkit.app.pages import current_project
-from evalkit.sampling import list_draws, read_draw
-from evalkit.sampling import record_contact, statuses
-from evalkit.project import init_project
 from evalkit.app.sampling import SamplingView
-
-from conftest import make_workbook
+from evalkit.project import init_project
+from evalkit.sampling import list_draws, read_draw, record_contact, statuses
 
 HEADER = ["办件编号", "事项", "单位", "日期", "联系电话"]
 
@@ -72,8 +70,7 @@ def test_bad_input_records_no_draw(project):
 
 
 def test_fieldwork_statuses_from_records_and_marks(project):
-    from evalkit.sampling import make_draw
-    from evalkit.sampling import Design
+    from evalkit.sampling import Design, make_draw
     from evalkit.store import Store
 
     draw = make_draw(project, project / "frames" / "cases.xlsx", Design(method="srs", n=4, reserve=2), 5).draw

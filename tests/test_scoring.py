@@ -9,14 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from evalkit.scoring import Event
-from evalkit.scoring import ManualScore
-from evalkit.problems import Report
-from evalkit.scoring import ScoringSettings, score
-from evalkit.scoring import GradeBand
-
 from scoring_helpers import Records, framework, shipped_instruments, units
+
+from evalkit.problems import Report
+from evalkit.scoring import Event, GradeBand, ManualScore, ScoringSettings, score
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from scoring_helpers import Records, shipped_instruments
 
 from evalkit.app.pages import current_project
-from evalkit.project import init_project
 from evalkit.app.scoring import ScoringView, full_marks
+from evalkit.project import init_project
 
-from scoring_helpers import Records, shipped_instruments
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def citizen(trips: int) -> dict:
@@ -64,3 +66,22 @@ def test_full_marks_are_the_scored_roots_and_the_bonus_cap_or_a_higher_total():
     assert full_marks(SimpleNamespace(units=(unit,))) == 85.0
     adjusted = SimpleNamespace(nodes=nodes, bonus_cap=5.0, total=90.0)  # adjustment events above full marks
     assert full_marks(SimpleNamespace(units=(unit, adjusted))) == 90.0
+
+
+def test_the_page_lists_exactly_the_problems_evalkit_check_lists_on_the_demo(tmp_path, capsys):
+    """The page and the command line call the same library functions, so they cannot disagree (they did:
+    the page once ran a reduced set of checks and showed 6 problems on the demo where evalkit check showed 8)."""
+    import json
+    import shutil
+
+    from evalkit.cli.main import main
+
+    root = tmp_path / "demo"
+    shutil.copytree(ROOT / "data" / "demo", root, ignore=shutil.ignore_patterns("out"))
+    page = ScoringView(current_project(root), draws=5)
+    main(["check", str(root), "--json", "--draws", "5"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed and [p.to_dict() for p in page.checks] == printed
+    shown = {(p.code, p.record, p.indicator) for p in page.problems}
+    assert {(p["code"], p["record"], p["indicator"]) for p in printed} <= shown
+    assert {"record-duplicate", "rater-deviates", "self-report-outside-interval"} <= {p["code"] for p in printed}

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import shutil
 
 import pytest
+from browser import Server
 
 from evalkit.project import init_project
 from evalkit.store import Store
-
-from browser import Server
 
 TOKEN = "test-token-5f1c2a9e7d"
 STARTED = "2018-11-20T09:00:00+08:00"
@@ -76,9 +74,8 @@ def test_with_the_token_the_form_page_is_served_without_source_or_traceback(serv
 @pytest.mark.browser
 def test_a_broken_project_shows_a_message_not_a_traceback(served):
     """What the kernel prints reaches the browser over the websocket, so look in a real browser."""
-    from playwright.sync_api import sync_playwright
-
     from browser import CHROMIUM, CHROMIUM_ARGS, new_page
+    from playwright.sync_api import sync_playwright
 
     server, project = served
     framework = project / "instruments" / "site_visit.xlsx"

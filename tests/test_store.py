@@ -20,9 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalkit.io import durable
-from evalkit.store import Drafts
 from evalkit.problems import catalogue
-from evalkit.store import SCHEMA, Store
+from evalkit.store import SCHEMA, Drafts, Store
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=CST)
@@ -153,6 +152,25 @@ def test_review_states_and_an_edit_resets_the_review(tmp_path):
     assert [r.kind for r in store.history(iid)] == ["submission", "review", "review", "edit"]
     with pytest.raises(ValueError, match="审核状态"):
         store.review(iid, state="done", who="lead")
+
+
+def test_a_flag_or_rejection_without_a_comment_is_refused_and_nothing_is_written(tmp_path):
+    """The review-comment rule lives in the store: every caller (the page, an import) gets the same problem."""
+    from evalkit.store import ReviewRefused, review_problems
+
+    store = Store(tmp_path)
+    iid = submit(store, {"q1": "是"}).instance_id
+    for state in ("has_issues", "rejected", "已退回"):
+        with pytest.raises(ReviewRefused) as refused:
+            store.review(iid, state=state, who="lead", comment="  ")
+        assert [(p.code, p.record) for p in refused.value.problems] == [("review-comment-missing", iid)]
+    with pytest.raises(ReviewRefused) as refused:
+        store.review(iid, state="approved", who=" ")
+    assert [p.code for p in refused.value.problems] == ["review-reviewer-missing"]
+    assert [r.kind for r in store.history(iid)] == ["submission"] and store.get(iid).state == "received"
+    assert review_problems("approved", "lead", "") == []  # an approval needs no comment
+    assert [p.code for p in review_problems("rejected", "", "")] == ["review-reviewer-missing",
+                                                                     "review-comment-missing"]
 
 
 def test_records_filters(tmp_path):
@@ -380,12 +398,12 @@ def test_path_traversal_cannot_leave_the_project(tmp_path):
     store = Store(project)
     rev = submit(store)
     for bad in ["../../x", "..", "", "A" * 32, "a" * 31, "a" * 32 + "\n", "../" + "a" * 29, 12345]:
-        for call in (lambda: store.get(bad), lambda: store.history(bad),
-                     lambda: store.edit(bad, answers={}, who="x", why="y"),
-                     lambda: store.delete(bad, who="x", why="y"),
-                     lambda: store.review(bad, state="approved", who="x"),
-                     lambda: submit(store, instance_id=bad),
-                     lambda: Drafts(project).save(bad, {}), lambda: Drafts(project).load(bad)):
+        for call in (lambda bad=bad: store.get(bad), lambda bad=bad: store.history(bad),
+                     lambda bad=bad: store.edit(bad, answers={}, who="x", why="y"),
+                     lambda bad=bad: store.delete(bad, who="x", why="y"),
+                     lambda bad=bad: store.review(bad, state="approved", who="x"),
+                     lambda bad=bad: submit(store, instance_id=bad),
+                     lambda bad=bad: Drafts(project).save(bad, {}), lambda bad=bad: Drafts(project).load(bad)):
             with pytest.raises(ValueError, match="uuid"):
                 call()
     meta = store.save_attachment(JPEG, original_name="../../etc/passwd", media_type="image/jpeg", max_bytes=1 << 20)

@@ -24,11 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evalkit.io import tables  # noqa: E402
-from evalkit.framework import POINTS_PER_UNIT, framework_from_table  # noqa: E402
-from evalkit.framework import write_framework  # noqa: E402
-from evalkit.framework import write_government_layout  # noqa: E402
 from evalkit.config import Category, Unit, UnitList, write_units  # noqa: E402
+from evalkit.framework import (  # noqa: E402
+    POINTS_PER_UNIT,
+    framework_from_table,
+    write_framework,  # noqa: E402
+    write_government_layout,  # noqa: E402
+)
+from evalkit.io import tables  # noqa: E402
 
 SRC = ROOT / "instruments" / "frameworks" / "src"
 OUT = ROOT / "instruments" / "frameworks"

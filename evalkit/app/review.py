@@ -12,6 +12,7 @@ from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page, _title, draft_links, link, unit_label
 from evalkit.forms import iter_fields
 from evalkit.project import Project
+from evalkit.store import ReviewRefused
 
 STATES = {"received": "已接收", "has_issues": "有问题", "approved": "已通过", "rejected": "已退回"}
 ALL = "（全部）"
@@ -104,13 +105,11 @@ class ReviewView:
         if not record:
             self.message.value = "<p class='ek-error'>请先选择一条记录。</p>"
             return
-        if not who:
-            self.message.value = "<p class='ek-error'>请填写审核人。</p>"
+        try:
+            self.store.review(record, state=state, who=who, comment=comment)
+        except ReviewRefused as refused:
+            self.message.value = "".join(f"<p class='ek-error'>{esc(p.message)}</p>" for p in refused.problems)
             return
-        if state in ("has_issues", "rejected") and not comment:
-            self.message.value = "<p class='ek-error'>标为有问题或退回时，请填写审核意见。</p>"
-            return
-        self.store.review(record, state=state, who=who, comment=comment)
         self.comment.value = ""
         self.message.value = f"<p>已将记录 {esc(record[:8])} 标为「{esc(STATES[state])}」。</p>"
         current = record

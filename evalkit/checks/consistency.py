@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from evalkit.checks.problems import (
     AGREEMENT_LOW,

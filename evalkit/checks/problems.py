@@ -9,20 +9,24 @@ DUPLICATE = register("record-duplicate", WARNING,
                      "记录 {record} 与记录 {other} 内容完全相同（同一调查工具、单位、评估员和回答）：疑似重复提交，请删除其中一条。",
     "两条记录的调查工具、单位、评估员和全部回答完全相同。")
 USER_TWICE = register("service-user-twice", WARNING,
-                      "单位 {unit} 的服务对象（{what}「{value}」）在记录 {record} 和 {other} 中各计了一次：同一服务对象只能计入一次，请核实后删除重复的一条。",
+                      "单位 {unit} 的服务对象（{what}「{value}」）在记录 {record} 和 {other} 中各计了一次："
+                      "同一服务对象只能计入一次，请核实后删除重复的一条。",
     "同一单位的服务对象核查中，同一办件编号或回访手机号出现在两处。")
 AGREEMENT_LOW = register("rater-agreement-low", WARNING,
                          "{instrument} 的 {field} 评分者间一致性 Krippendorff α = {value}（{level}尺度，{items} 个评议对象），"
                          "低于 0.667：请组织评估员对照评分标准复核。",
     "同一评分字段上多名评估员评分的 Krippendorff α 低于 0.667。")
 ICC_LOW = register("rater-icc-low", WARNING,
-                   "{instrument} 的 {field} 组内相关系数 ICC(2,1) = {value}（{items} 个共同评议对象，{raters} 位评估员），低于 0.5：评分一致性差，请复核。",
+                   "{instrument} 的 {field} 组内相关系数 ICC(2,1) = {value}（{items} 个共同评议对象，{raters} 位评估员），"
+                   "低于 0.5：评分一致性差，请复核。",
     "同一数值评分字段上多名评估员对共同评议对象评分的 ICC(2,1) 低于 0.5。")
 RATER_DEVIATES = register("rater-deviates", WARNING,
-                          "评估员「{assessor}」在 {instrument} 的 {field} 上与其他评估员平均相差 {value}（修正 z = {z}）：请复核其评分，涉及记录 {record}。",
+                          "评估员「{assessor}」在 {instrument} 的 {field} 上与其他评估员平均相差 {value}（修正 z = {z}）："
+                          "请复核其评分，涉及记录 {record}。",
     "某评估员的评分与其他评估员的平均偏差过大（修正 z 分数超过 3.5）。")
 SELF_REPORT_OUTSIDE = register("self-report-outside-interval", WARNING,
-                               "单位 {unit} 自报指标 {indicator} 为 {value}，在抽查结果 {share} 的 95% 区间 {low}–{high} 之外（{source}）：请核实自报数据。",
+                               "单位 {unit} 自报指标 {indicator} 为 {value}，在抽查结果 {share} 的 95% 区间 {low}–{high} 之外"
+                               "（{source}）：请核实自报数据。",
     "单位自报的比例落在抽查结果的 95% 置信区间之外。")
 SELF_SCORE_DIFFERS = register("self-score-differs", WARNING,
                               "单位 {unit} 指标 {indicator} 自评 {claimed} 分，评估得分 {scored} 分（满分 {points}），自评{direction} {gap} 分，"

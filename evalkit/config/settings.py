@@ -24,9 +24,10 @@ import datetime as dt
 import os
 import tomllib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 import tomlkit
 
@@ -131,7 +132,7 @@ class _Reader:
         self.path, self.name, self.problems = path, name, problems
         if not isinstance(data, dict):
             if data is not None:
-                self.bad("", data, "应为一个表（[{name}] 段）".format(name=name))
+                self.bad("", data, f"应为一个表（[{name}] 段）")
             data = {}
         self.data: dict = data
 
@@ -146,6 +147,11 @@ class _Reader:
                 where = f"{self.name}.{key}"
                 self.problems.append(problem(CONFIG_KEY_UNKNOWN, file=str(self.path), field=where, key=where,
                                              hint=_hint(key, keys)))
+
+    def given(self, key: str) -> bool:
+        """Whether the key has a value (an empty string counts as not given)."""
+        value = self.data.get(key)
+        return value is not None and not (isinstance(value, str) and not value.strip())
 
     def text(self, key: str, default: str = "") -> str:
         value = self.data.get(key, default)
@@ -216,7 +222,7 @@ def _evaluation(r: _Reader, root: Path) -> EvaluationConfig:
             period = (start, end)
         else:
             r.bad("period_end", end.isoformat(), f"评估期结束日期应不早于开始日期 {start.isoformat()}")
-    elif start or end:
+    elif (start or end) and not (r.given("period_start") and r.given("period_end")):  # one end not written at all
         r.bad("period_end" if start else "period_start", "",
               "period_start 和 period_end 应同时填写（或都留空）")
     project_id = r.text("project_id") or None
@@ -349,8 +355,9 @@ def write_config(root: Path, doc: tomlkit.TOMLDocument, *, replace_existing: boo
 def update_config(root: Path, section: str, key: str, value: object) -> ProjectConfig:
     """Set ``[section] key = value`` in ``root/evalkit.toml``, keeping every other line and comment.
 
-    A new key goes at the end of its section (a new section at the end of the file).  Returns the configuration as read back; ValueError (Chinese) when the file cannot be
-    read or the result would not read back correctly.
+    A new key goes at the end of its section (a new section at the end of the file).  Returns the
+    configuration as read back; ValueError (Chinese) when the file cannot be read or the result would
+    not read back correctly.
     """
     root = Path(root)
     path = root / CONFIG

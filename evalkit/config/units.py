@@ -121,7 +121,8 @@ def _categories(table: tables.Table) -> tuple[list[Category], list[Problem]]:
     return out, problems
 
 
-def _unit(row: int, cells: tuple, cols: tables.Columns, table: tables.Table, cats: set[str], seen: dict[str, int]) -> tuple[Unit | None, list[Problem]]:
+def _unit(row: int, cells: tuple, cols: tables.Columns, table: tables.Table, cats: set[str],
+          seen: dict[str, int]) -> tuple[Unit | None, list[Problem]]:
     def at(key: str) -> dict:
         return {"file": table.file, "sheet": table.sheet, "row": row, "column": cols.header.get(key, UNIT_COLUMNS[key][0])}
 

@@ -131,5 +131,5 @@ class Framework:
     def _by_code(self) -> dict[str, Indicator]:
         return {i.code: i for i in self.indicators}
 
-    def replace_indicator(self, new: Indicator) -> "Framework":
+    def replace_indicator(self, new: Indicator) -> Framework:
         return replace(self, indicators=tuple(new if i.code == new.code else i for i in self.indicators))

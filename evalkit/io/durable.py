@@ -27,9 +27,10 @@ import math
 import os
 import re
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 ID_RE = re.compile(r"[0-9a-f]{32}")
 _NO_HARDLINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
@@ -212,4 +213,4 @@ def aware_time(value: Any, what: str) -> datetime:
 
 def now_or(now: datetime | None) -> datetime:
     """``now`` checked to be timezone-aware, or the current time in UTC."""
-    return datetime.now(timezone.utc) if now is None else aware_time(now, "now")
+    return datetime.now(UTC) if now is None else aware_time(now, "now")

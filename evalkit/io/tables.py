@@ -13,9 +13,9 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -194,7 +194,7 @@ def map_columns(table: Table, spec: Mapping[str, tuple[str, ...]], required: Ite
             near = [h for _, h in unknown]
             problems.append(problem(COLUMN_MISSING, file=table.file, sheet=table.sheet or "", column=zh,
                                     row=table.header_row, hint=did_you_mean(zh, near)))
-    for i, h in unknown:
+    for _, h in unknown:
         problems.append(problem(COLUMN_UNKNOWN, file=table.file, sheet=table.sheet or "", column=h,
                                 row=table.header_row, hint=did_you_mean(h, all_names)))
     return Columns(index=index, header=header), problems

@@ -49,9 +49,9 @@ writing, reading and verifying records are in :mod:`evalkit.sampling.draws`.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Sequence
 
 import numpy as np
 

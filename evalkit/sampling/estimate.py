@@ -29,9 +29,9 @@ Estimates (:func:`estimate_proportion`, :func:`draw_estimate`)
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from evalkit.io import tables, xlsx
 from evalkit.problems import Problem, problem

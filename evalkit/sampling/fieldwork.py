@@ -50,7 +50,7 @@ def record_contact(project: Path, draw_id: str, sampled_id: str, status: str, wh
         raise ValueError(f"联系结果「{status}」无法识别：应为 已完成、拒访 或 无法联系") from None
     if not who.strip():
         raise ValueError("请填写记录人")
-    when = when or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    when = when or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     contact = Contact(str(sampled_id), code or "", who.strip(), when, note)
     folder = _folder(project, draw_id)
     durable.ensure_dir(folder)

@@ -24,9 +24,9 @@ frame changed later is detected (:func:`evalkit.sampling.designs.verify_draw`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from evalkit.config import UnitList
 from evalkit.io import tables

@@ -69,7 +69,7 @@ def read_adjustments(root: Path) -> tuple[list[Event], list[ManualScore], list[P
         problems += found
         for row, cells in table.rows if not found or not any(p.is_error for p in found) else ():
             where = {"file": str(path), "sheet": ws.title, "row": row, "column": cols.header.get("points", "分值")}
-            text = lambda key: tables.text(cols.get(cells, key))  # noqa: E731
+            text = lambda key, cells=cells: tables.text(cols.get(cells, key))  # noqa: E731
             events.append(Event(id=text("id") or f"{ws.title}-{row}", unit=text("unit"), kind=_kind_code(text("kind")),
                                 evidence=text("evidence"), points=_number(cols.get(cells, "points"), where, problems),
                                 note=text("note"), task=text("task")))
@@ -82,7 +82,7 @@ def read_adjustments(root: Path) -> tuple[list[Event], list[ManualScore], list[P
             where = {"file": str(path), "sheet": ws.title, "row": row, "column": cols.header.get("points", "分数")}
             points = _number(cols.get(cells, "points"), where, problems)
             if points is not None:
-                text = lambda key: tables.text(cols.get(cells, key))  # noqa: E731
+                text = lambda key, cells=cells: tables.text(cols.get(cells, key))  # noqa: E731
                 manual.append(ManualScore(unit=text("unit"), indicator=text("indicator"), points=points,
                                           justification=text("justification"), who=text("who")))
     return events, manual, problems

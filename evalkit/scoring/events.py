@@ -19,8 +19,8 @@ task ledger will produce the ``overdue_task`` events.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from evalkit.problems import Problem, did_you_mean, problem
 from evalkit.scoring.problems import (

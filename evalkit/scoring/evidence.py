@@ -17,8 +17,8 @@ nothing is dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
 from evalkit.scoring.rules import Condition, FieldRef

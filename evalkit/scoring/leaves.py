@@ -15,8 +15,8 @@ interval of points.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from evalkit.forms import Instrument
 from evalkit.framework import Indicator

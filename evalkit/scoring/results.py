@@ -10,8 +10,8 @@ rank-stability figure (:class:`Stability`, :mod:`evalkit.scoring.uncertainty`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Mapping
 
 from evalkit.problems import Problem
 from evalkit.scoring.events import AppliedEvent

@@ -10,7 +10,7 @@ overlapping or gapped bands, a manual maximum above the indicator's points.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from evalkit.forms import ANY_INDICATOR, Instrument
 from evalkit.framework import Framework, Indicator

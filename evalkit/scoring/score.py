@@ -15,8 +15,9 @@ scoring does not know.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Mapping, Protocol, Sequence
+from typing import Protocol
 
 from evalkit.config import UnitList
 from evalkit.forms import Instrument

@@ -19,8 +19,9 @@ simulation (:mod:`evalkit.scoring.uncertainty`) re-uses it on many draws at once
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

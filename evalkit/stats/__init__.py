@@ -15,6 +15,7 @@ Chinese message naming the parameter.  The literature each module follows:
   McGraw & Wong (1996) *Psychol Methods* 1:30-46; Iglewicz & Hoaglin (1993).
 """
 
+from ._checks import z_value
 from .agreement import ICC, ICC_FORMS, LEVELS, RaterDeviation, icc, krippendorff_alpha, rater_deviation
 from .proportions import (
     PROPORTION_METHODS,
@@ -34,7 +35,6 @@ from .sampling import (
     sample_size_per_stratum,
     sample_size_proportion,
 )
-from ._checks import z_value
 
 __all__ = [
     "ALLOCATION_METHODS",

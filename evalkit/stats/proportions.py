@@ -26,8 +26,8 @@ Stratified proportion (:func:`stratified_proportion`)
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from scipy.stats import beta
 

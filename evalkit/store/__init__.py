@@ -6,7 +6,7 @@ May use: :mod:`evalkit.forms`, :mod:`evalkit.config`, :mod:`evalkit.io`, :mod:`e
 
 from evalkit.store.checks import UNIT_UNKNOWN, check_records
 from evalkit.store.drafts import Drafts
-from evalkit.store.records import ATTACHMENT_RE, Store, cached_loads
+from evalkit.store.records import ATTACHMENT_RE, ReviewRefused, Store, review_problems
 from evalkit.store.revisions import (
     RECORD_CONFLICT,
     RECORD_DAMAGED,
@@ -30,7 +30,8 @@ __all__ = [
     "Store",
     "UNIT_UNKNOWN",
     "build_view",
-    "cached_loads",
+    "ReviewRefused",
+    "review_problems",
     "check_records",
     "document_error",
     "ordered",

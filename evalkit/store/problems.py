@@ -51,3 +51,13 @@ RECORD_CONFLICT = register(
     "记录 {record} 有互相冲突的修改（可能两台电脑修改了同一条记录）：目前采用时间最晚的修订 {current}，"
     "另有修订 {others} 均已保留。请核对各修订（查看修改历史），再以「解决冲突」方式修改一次该记录，确定最终答案。",
     "同一记录有多个互不继承的最新修订（如两台电脑各自修改了它）。")
+
+# records: review decisions
+REVIEW_COMMENT_MISSING = register(
+    "review-comment-missing", ERROR,
+    "把记录 {record} 标为「{state}」时必须填写审核意见：请写明评估员需要更正或补充的内容，记录的审核状态没有改变。",
+    "评估组长把记录标为有问题或退回，却没有写审核意见。")
+REVIEW_WHO_MISSING = register(
+    "review-reviewer-missing", ERROR,
+    "审核记录 {record} 时没有审核人：请写明审核人姓名，记录的审核状态没有改变。",
+    "审核决定没有写明审核人。")

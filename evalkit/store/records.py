@@ -44,11 +44,10 @@ import copy
 import hashlib
 import os
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from evalkit.config import is_safe_id
 from evalkit.io.durable import (
@@ -65,7 +64,7 @@ from evalkit.io.durable import (
     write_new,
 )
 from evalkit.problems import Problem, problem
-from evalkit.store.problems import RECORD_STRAY
+from evalkit.store.problems import RECORD_STRAY, REVIEW_COMMENT_MISSING, REVIEW_WHO_MISSING
 from evalkit.store.revisions import (
     ATTACHMENT_KEYS,
     EXTENSIONS,
@@ -85,6 +84,7 @@ MEDIA_EXT = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/pjpeg": ".jpg", "
              "image/webp": ".webp", "image/heic": ".heic", "image/heif": ".heic", "application/pdf": ".pdf"}
 ATTACHMENT_RE = re.compile(r"([0-9a-f]{64})(" + "|".join(re.escape(e) for e in EXTENSIONS) + ")")
 ATTACHMENTS = "attachments"
+NEEDS_COMMENT = ("has_issues", "rejected")  # review states that must say why
 LABELS = {"instrument_id": "调查工具编号", "instrument_version": "调查工具版本", "unit": "被评估单位",
           "assessor": "评估员", "who": "操作人（who）"}
 
@@ -135,21 +135,23 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-_LOADS: ContextVar[dict | None] = ContextVar("evalkit_store_loads", default=None)
+class ReviewRefused(ValueError):
+    """A review decision the store does not take; ``problems`` say what is missing."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("；".join(p.message for p in problems))
+        self.problems = problems
 
 
-@contextmanager
-def cached_loads():
-    """Within this block :meth:`Store.load` reads each ``raw/`` folder once and then returns the same records.
-
-    For one-shot runs that load the store several times (``evalkit rerun``: validate, score,
-    check, reports); never used by the forms, which must always see the files as they are.
-    """
-    token = _LOADS.set({})
-    try:
-        yield
-    finally:
-        _LOADS.reset(token)
+def review_problems(state: str, who: str, comment: str, *, record: str | None = None) -> list[Problem]:
+    """What a review decision lacks: the reviewer's name, and for 有问题 / 已退回 a comment saying
+    what the assessor must correct (an approval may go without one)."""
+    found = []
+    if not str(who or "").strip():
+        found.append(problem(REVIEW_WHO_MISSING, record=record))
+    if _state(state) in NEEDS_COMMENT and not str(comment or "").strip():
+        found.append(problem(REVIEW_COMMENT_MISSING, record=record, state=STATES[_state(state)]))
+    return found
 
 
 class Store:
@@ -220,10 +222,18 @@ class Store:
 
     def review(self, instance_id: str, *, state: str, who: str, comment: str = "",
                now: datetime | None = None) -> Revision:
-        """Set the review state (code or Chinese label) with a comment; answers are unchanged."""
-        when, who, code = now_or(now), _text(who, "who"), _state(state)
+        """Set the review state (code or Chinese label) with a comment; answers are unchanged.
+
+        :class:`ReviewRefused` (with the problems of :func:`review_problems`) when the decision is
+        incomplete: nobody named, or a record flagged or sent back without saying why.
+        """
+        when, code = now_or(now), _state(state)
         if not isinstance(comment, str):
             raise ValueError("审核意见（comment）必须是文本。")
+        found = review_problems(code, who, comment, record=instance_id)
+        if found:
+            raise ReviewRefused(found)
+        who = _text(who, "who")
         view, head = self._head(instance_id, "审核")
         snapshot = head.snapshot()
         snapshot.update(state=code, comment=comment)
@@ -280,10 +290,6 @@ class Store:
         A file that cannot be read or is not a valid revision is a problem naming its
         path; it never stops the other files from loading.
         """
-        cache = _LOADS.get()
-        key = str(self.raw.resolve()) if cache is not None else ""
-        if cache is not None and key in cache:
-            return list(cache[key][0]), list(cache[key][1])
         views: list[RecordView] = []
         problems: list[Problem] = []
         for entry in self._entries(self.raw, problems):
@@ -299,8 +305,6 @@ class Store:
                 views.append(view)
                 problems += found
         views.sort(key=lambda v: (aware_time(v.submitted, "submitted"), v.instance_id))
-        if cache is not None:
-            cache[key] = (list(views), list(problems))
         return views, problems
 
     # ------------------------------------------------------------ internals

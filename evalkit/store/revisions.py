@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import copy
 import heapq
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from evalkit.io.durable import ID_RE, aware_time, loads
 from evalkit.problems import Problem, problem
