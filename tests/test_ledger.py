@@ -435,6 +435,15 @@ def test_cli_template_import_status(project, tmp_path, capsys):
     assert data["as_of"] == "2018-11-20" and len(data["tasks"]) == 76
 
 
+def test_cli_import_refuses_while_the_settings_have_an_error(project, tmp_path, capsys):
+    """The settings are checked by evalkit.config (config-value-invalid); the command still imports nothing."""
+    toml = project / "evalkit.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[ledger]\npoints = "weird"\n', encoding="utf-8")
+    code, out = run(capsys, "ledger", "import", project, filled(project, tmp_path), "--unit", "c1-01")
+    assert code == 1 and "config-value-invalid" in out and "ledger.points" in out and "未导入任何内容" in out
+    assert nothing_written(project)
+
+
 def test_table_of_another_unit_is_a_warning(project, tmp_path):
     target, problems = import_table(*pieces(project), filled(project, tmp_path), "c1-02")
     assert target is not None

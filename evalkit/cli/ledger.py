@@ -55,9 +55,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     project = project_arg(args.project)
     root = project.root
-    target, found = import_table(root, project.config, project.framework, project.units, Path(args.file), args.unit,
-                                 replace_existing=args.replace, who=args.who)
-    problems = setup_problems(project) + found
+    target, problems = import_table(root, project.config, project.framework, project.units, Path(args.file),
+                                    args.unit, replace_existing=args.replace, who=args.who,
+                                    project_problems=setup_problems(project))
     if args.json:
         _print_problems(root, problems, True)
     else:

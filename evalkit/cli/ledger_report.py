@@ -87,8 +87,8 @@ def cmd_roster(args: argparse.Namespace) -> int:
     if args.file:
         if not args.unit:
             raise UsageError("导入联络信息表时必须用 --unit 指定单位编号。")
-        target, found = import_roster(root, project.units, Path(args.file), args.unit, replace_existing=args.replace)
-        problems = setup_problems(project, framework=False) + found
+        target, problems = import_roster(root, project.units, Path(args.file), args.unit, replace_existing=args.replace,
+                                         project_problems=setup_problems(project, framework=False))
         if args.json:
             print(json.dumps({"imported": str(target) if target else None,
                               "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from evalkit.config import ProjectConfig, UnitList, is_safe_id
@@ -24,17 +25,20 @@ from evalkit.problems import Problem, did_you_mean, problem
 
 
 def import_table(root: Path, config: ProjectConfig, fw: Framework | None, units: UnitList | None, source: Path,
-                 unit: str, *, replace_existing: bool = False, who: str = "", now: datetime.datetime | None = None
-                 ) -> tuple[Path | None, list[Problem]]:
+                 unit: str, *, replace_existing: bool = False, who: str = "", now: datetime.datetime | None = None,
+                 project_problems: Sequence[Problem] = ()) -> tuple[Path | None, list[Problem]]:
     """Validate a unit's table and copy it to ``ledger/tasks/<unit>.xlsx``; nothing written on any error.
 
     ``root`` is the project folder; ``config``, ``fw`` and ``units`` its settings, framework and
     unit list as already read (nothing is imported without a framework and a unit list).
+    ``project_problems`` are what the caller found reading them: they come first among the
+    problems, and an error among them means nothing is imported either.
     Completion columns in the table (完成情况, 完成日期, 销账材料) become state entries.
     An earlier import is kept in ``ledger/tasks/history/<unit>/<sha256>.xlsx`` when replaced.
     """
     root = Path(root)
-    fw_tasks, problems = framework_tasks_of(fw, config.framework_path)
+    fw_tasks, found = framework_tasks_of(fw, config.framework_path)
+    problems = [*project_problems, *found]
     if fw is None or units is None or not fw_tasks:
         return None, problems
     settings = ledger_settings(config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from evalkit.config import UnitList, is_safe_id
@@ -27,14 +28,16 @@ def roster_path(root: Path, unit: str) -> Path:
     return Path(root) / ROSTER_DIR / f"{unit}.xlsx"
 
 
-def import_roster(root: Path, units: UnitList | None, source: Path, unit: str, *, replace_existing: bool = False
-                  ) -> tuple[Path | None, list[Problem]]:
+def import_roster(root: Path, units: UnitList | None, source: Path, unit: str, *, replace_existing: bool = False,
+                  project_problems: Sequence[Problem] = ()) -> tuple[Path | None, list[Problem]]:
     """Validate a unit's roster and copy it to ``ledger/roster/<unit>.xlsx``; nothing written on any error.
 
-    ``units`` is the project's unit list as already read (nothing is imported without one).
+    ``units`` is the project's unit list as already read (nothing is imported without one);
+    ``project_problems`` what the caller found reading the project: they come first among the
+    problems, and an error among them means nothing is imported either.
     """
     root = Path(root)
-    problems: list[Problem] = []
+    problems = list(project_problems)
     if units is None:
         return None, problems
     ids = [u.id for u in units.units]
