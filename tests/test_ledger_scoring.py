@@ -10,9 +10,10 @@ import pytest
 from conftest import make_workbook
 from test_ledger import FIRST, NOW, filled, pieces
 
+import evalkit.project.project as project_module
 from evalkit.cli.main import main
-from evalkit.ledger import import_table, record_status
-from evalkit.project import evaluate, init_project, open_project
+from evalkit.ledger import import_table, load_ledger, record_status
+from evalkit.project import evaluate, init_project, open_project, validate_project
 
 D = dt.date
 
@@ -137,4 +138,20 @@ def test_without_as_of_nothing_is_overdue(scored, tmp_path):
     evaluation = evaluate(open_project(root), draws=10)[0]
     assert not [e for e in evaluation.unit("c1-01").events]
     assert "ledger-as-of-missing" in {p.code for p in evaluation.problems}
+    assert evaluation.unit("c1-01").leaf("1.1.1").score == 1.36
+
+
+def test_one_project_reads_its_ledger_once_for_validation_and_scoring(scored, monkeypatch):
+    root, _ = scored
+    calls = []
+
+    def counted(*args):
+        calls.append(args[0])
+        return load_ledger(*args)
+    monkeypatch.setattr(project_module, "load_ledger", counted)
+    project = open_project(root)
+    found = validate_project(project)[str(root / "ledger")]
+    evaluation = evaluate(project, draws=10)[0]
+    assert calls == [root]
+    assert found == project.ledger_problems and project.ledger_inputs.ledger is project.ledger
     assert evaluation.unit("c1-01").leaf("1.1.1").score == 1.36
