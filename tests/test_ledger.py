@@ -27,7 +27,7 @@ from evalkit.ledger import (
     record_status,
     write_template,
 )
-from evalkit.project import init_project, validate_project
+from evalkit.project import init_project, open_project, validate_project
 
 D = dt.date
 NOW = dt.datetime(2018, 11, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -47,6 +47,12 @@ def project(tmp_path):
     toml = root / "evalkit.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('as_of = ""', 'as_of = "2018-11-20"'), encoding="utf-8")
     return root
+
+
+def pieces(root: Path) -> tuple:
+    """What the ledger functions take of the project at ``root`` (read afresh): root, settings, framework, units."""
+    p = open_project(root)
+    return p.root, p.config, p.framework, p.units
 
 
 def template(root: Path, path: Path, unit: str = "c1-01") -> Path:
@@ -95,10 +101,10 @@ def test_template_has_seed_002_layout_with_merged_cells_and_deadlines_as_written
 # ---------------------------------------------------------------- round trip
 
 def test_round_trip_template_fill_import_gives_the_same_tasks(project, tmp_path):
-    target, problems = import_table(project, filled(project, tmp_path), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path), "c1-01")
     assert target == project / "ledger" / "tasks" / "c1-01.xlsx" and target.exists()
     assert not [p for p in problems if p.is_error]
-    ledger, problems = load_ledger(project)
+    ledger, problems = load_ledger(*pieces(project))
     tasks = ledger.unit_tasks("c1-01")
     rows = framework_rows()
     fw, _ = read_framework(project / "framework.xlsx")
@@ -122,8 +128,8 @@ def test_round_trip_template_fill_import_gives_the_same_tasks(project, tmp_path)
 
 
 def test_points_spread_equally_add_up_to_exactly_100(project, tmp_path):
-    import_table(project, filled(project, tmp_path), "c1-01")
-    ledger, _ = load_ledger(project)
+    import_table(*pieces(project), filled(project, tmp_path), "c1-01")
+    ledger, _ = load_ledger(*pieces(project))
     points = {t.task_no: t.points for t in ledger.unit_tasks("c1-01")}
     # 74 applicable tasks: 10000 cents / 74 = 135.1…; floor 135 each leaves 10 cents for the first 10 tasks
     applicable = [n for n in range(1, 77) if n not in (5, 14)]
@@ -143,8 +149,8 @@ def test_points_by_area_weight_then_equal_within_the_area(project, tmp_path):
     toml = project / "evalkit.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + '\n[ledger]\npoints = "area"\n[ledger.area_weights]\n'
                     '"1" = 10\n"2" = 20\n"3" = 10\n"4" = 20\n"5" = 15\n"6" = 10\n"7" = 15\n', encoding="utf-8")
-    import_table(project, filled(project, tmp_path), "c1-01")
-    ledger, problems = load_ledger(project)
+    import_table(*pieces(project), filled(project, tmp_path), "c1-01")
+    ledger, problems = load_ledger(*pieces(project))
     tasks = ledger.unit_tasks("c1-01")
     by_area: dict[str, float] = {}
     for t in tasks:
@@ -160,8 +166,8 @@ def test_area_weights_missing_an_area_is_an_error_and_falls_back_to_equal(projec
     toml = project / "evalkit.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + '\n[ledger]\npoints = "area"\n[ledger.area_weights]\n"1" = 10\n',
                     encoding="utf-8")
-    import_table(project, filled(project, tmp_path), "c1-01")
-    ledger, problems = load_ledger(project)
+    import_table(*pieces(project), filled(project, tmp_path), "c1-01")
+    ledger, problems = load_ledger(*pieces(project))
     assert sorted(p.indicator for p in problems if p.code == "ledger-area-weight-missing") == \
         ["2", "3", "4", "5", "6", "7"]
     assert ledger.unit_tasks("c1-01")[0].points == 1.36
@@ -172,8 +178,8 @@ def test_lead_evaluator_states_an_unreadable_deadline(project, tmp_path):
         ["单位", "序号", "完成时限", "说明"],
         ["c1-01", 20, "2018-09-30", "省政府通知的申报截止日期"],
         ["全部", 34, "2018年12月31日", "按最优服务工作的时限考核"]]})
-    import_table(project, filled(project, tmp_path), "c1-01")
-    ledger, problems = load_ledger(project)
+    import_table(*pieces(project), filled(project, tmp_path), "c1-01")
+    ledger, problems = load_ledger(*pieces(project))
     t20, t34 = ledger.task("c1-01", 20), ledger.task("c1-01", 34)
     assert (t20.deadline, t20.deadline_text, t20.deadline_source) == (D(2018, 9, 30), "2018-09-30", "评估组指定")
     assert (t34.deadline, t34.deadline_source) == (D(2018, 12, 31), "评估组指定")
@@ -186,7 +192,7 @@ def test_bad_override_rows_are_problems_with_their_cell(project):
         ["c9-99", 20, "2018-09-30", ""],
         ["c1-01", 99, "2018-09-30", ""],
         ["c1-01", 20, "长期坚持", ""]]})
-    _, problems = load_ledger(project)
+    _, problems = load_ledger(*pieces(project))
     assert [(p.code, p.row, p.column) for p in problems if p.code == "ledger-override-invalid"] == [
         ("ledger-override-invalid", 2, "单位"), ("ledger-override-invalid", 3, "序号"),
         ("ledger-override-invalid", 4, "完成时限")]
@@ -201,7 +207,7 @@ def _codes(problems, severity="error"):
 def test_shifted_header_is_column_missing(project, tmp_path):
     def edit(ws):
         ws.cell(HEADER_ROW, 4).value = "三级 指标名称"
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is None and nothing_written(project)
     assert _codes(problems) == [("column-missing", HEADER_ROW, "三级指标")]
 
@@ -211,7 +217,7 @@ def test_row_shifted_one_column_to_the_right(project, tmp_path):
         r = FIRST + 9
         ws.cell(r, 7).value, ws.cell(r, 6).value = ws.cell(r, 6).value, "措施10"
         ws.cell(r, 5).value, ws.cell(r, 4).value = ws.cell(r, 4).value, None
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is None and nothing_written(project)
     assert _codes(problems) == [("ledger-row-shifted", FIRST + 9, "工作措施")]
 
@@ -219,7 +225,7 @@ def test_row_shifted_one_column_to_the_right(project, tmp_path):
 def test_impossible_deadline(project, tmp_path):
     def edit(ws):
         ws.cell(FIRST + 1, 6).value = "2018年13月"
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is None and nothing_written(project)
     assert _codes(problems) == [("ledger-deadline-invalid", FIRST + 1, "完成时限")]
     assert "2018年13月" in problems[0].message and "月份 13 不存在" in problems[0].message
@@ -230,7 +236,7 @@ def test_duplicated_and_unknown_task_numbers(project, tmp_path):
         ws.cell(FIRST + 2, 1).value = 2        # 序号 3 written as 2
         ws.cell(FIRST + 3, 1).value = 77       # 序号 4 written as 77
         ws.cell(FIRST + 4, 1).value = "五"     # not a number
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is None and nothing_written(project)
     assert _codes(problems) == [
         ("ledger-task-duplicate", FIRST + 2, "序号"), ("ledger-task-unknown", FIRST + 3, "序号"),
@@ -246,7 +252,7 @@ def test_title_differing_from_the_framework_is_a_warning_with_did_you_mean(proje
 
     def edit(ws):
         ws.cell(FIRST + 5, 4).value = rows[7]["名称"]              # row of 序号 6 holds task 7's text
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is not None
     differs = [p for p in problems if p.code == "ledger-title-differs"]
     assert [(p.severity, p.row, p.column) for p in differs] == [("warning", FIRST + 5, "三级指标")]
@@ -265,7 +271,7 @@ def test_done_without_date_in_the_table(project, tmp_path):
         ws.cell(FIRST + 2, 9).value = "2018-07-01"
         ws.cell(FIRST + 3, 8).value = "已完成"
         ws.cell(FIRST + 3, 9).value = "2018-12-01"       # after the as-of date
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is None and nothing_written(project)
     assert _codes(problems) == [("ledger-done-no-date", FIRST + 1, "完成日期"),
                                 ("ledger-close-no-material", FIRST + 2, "完成日期"),
@@ -281,9 +287,9 @@ def test_states_in_the_table_become_state_entries(project, tmp_path):
         ws.cell(FIRST, 9).value = "2018年3月10日"
         ws.cell(FIRST, 10).value = "吉市编办发〔2018〕3号；结项总结"
         ws.cell(FIRST + 1, 8).value = "推进中"
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01", now=NOW)
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01", now=NOW)
     assert target is not None, problems
-    ledger, _ = load_ledger(project)
+    ledger, _ = load_ledger(*pieces(project))
     s = ledger.state("c1-01", 1)
     assert (s.status, s.completed, s.materials, s.who) == (
         "已销账", D(2018, 3, 10), ("吉市编办发〔2018〕3号", "结项总结"), "导入：filled.xlsx")
@@ -292,30 +298,30 @@ def test_states_in_the_table_become_state_entries(project, tmp_path):
 
 
 def test_missing_file_and_sheet(project, tmp_path):
-    target, problems = import_table(project, tmp_path / "none.xlsx", "c1-01")
+    target, problems = import_table(*pieces(project), tmp_path / "none.xlsx", "c1-01")
     assert target is None and _codes(problems) == [("file-missing", None, None)]
     other = make_workbook(tmp_path / "other.xlsx", {"Sheet1": [["a", "b"], [1, 2]]})
-    target, problems = import_table(project, other, "c1-01")
+    target, problems = import_table(*pieces(project), other, "c1-01")
     assert target is None and [(p.code, p.sheet) for p in problems] == [("sheet-missing", "任务分解表")]
     assert nothing_written(project)
 
 
 def test_unknown_unit(project, tmp_path):
-    target, problems = import_table(project, filled(project, tmp_path), "市编办")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path), "市编办")
     assert target is None and [p.code for p in problems] == ["ledger-unit-unknown"]
     assert "是单位 c1-01 的名称" in problems[0].message
 
 
 def test_second_import_needs_replace_and_keeps_history(project, tmp_path):
     first = filled(project, tmp_path)
-    import_table(project, first, "c1-01")
+    import_table(*pieces(project), first, "c1-01")
     second = filled(project, tmp_path, lambda ws: setattr(ws.cell(FIRST, 5), "value", "新措施"), "second.xlsx")
-    target, problems = import_table(project, second, "c1-01")
+    target, problems = import_table(*pieces(project), second, "c1-01")
     assert target is None and [p.code for p in problems if p.is_error] == ["ledger-import-exists"]
-    assert load_ledger(project)[0].task("c1-01", 1).measures == "措施1"
-    target, problems = import_table(project, second, "c1-01", replace_existing=True)
+    assert load_ledger(*pieces(project))[0].task("c1-01", 1).measures == "措施1"
+    target, problems = import_table(*pieces(project), second, "c1-01", replace_existing=True)
     assert target is not None
-    assert load_ledger(project)[0].task("c1-01", 1).measures == "新措施"
+    assert load_ledger(*pieces(project))[0].task("c1-01", 1).measures == "新措施"
     history = list((project / "ledger" / "tasks" / "history" / "c1-01").glob("*.xlsx"))
     assert len(history) == 1 and history[0].read_bytes() == first.read_bytes()
 
@@ -324,13 +330,14 @@ def test_second_import_needs_replace_and_keeps_history(project, tmp_path):
 
 @pytest.fixture
 def imported(project, tmp_path):
-    import_table(project, filled(project, tmp_path), "c1-01")
+    import_table(*pieces(project), filled(project, tmp_path), "c1-01")
     return project
 
 
 def test_record_status_rules(imported):
     def rec(n, status, date=None, materials=(), unit="c1-01"):
-        return record_status(imported, unit, n, status=status, completed=date, materials=materials, who="李四", now=NOW)
+        return record_status(*pieces(imported), unit, n, status=status, completed=date, materials=materials,
+                             who="李四", now=NOW)
 
     assert [p.code for p in rec(1, "已完成")[1]] == ["ledger-done-no-date"]
     assert [p.code for p in rec(1, "已销账", D(2018, 3, 1))[1]] == ["ledger-close-no-material"]
@@ -348,10 +355,10 @@ def test_record_status_rules(imported):
 
 
 def test_status_is_append_only_and_the_latest_entry_counts(imported):
-    record_status(imported, "c1-01", 2, status="推进中", completed=None, materials=(), who="甲", now=NOW)
-    record_status(imported, "c1-01", 2, status="已完成", completed=D(2018, 5, 30), materials=(), who="乙",
+    record_status(*pieces(imported), "c1-01", 2, status="推进中", completed=None, materials=(), who="甲", now=NOW)
+    record_status(*pieces(imported), "c1-01", 2, status="已完成", completed=D(2018, 5, 30), materials=(), who="乙",
                   now=NOW + dt.timedelta(days=1))
-    ledger, _ = load_ledger(imported)
+    ledger, _ = load_ledger(*pieces(imported))
     assert ledger.state("c1-01", 2) == TaskState("c1-01", 2, "已完成", D(2018, 5, 30), (), "乙", "",
                                                  "2018-11-02T09:00:00+08:00", ledger.state("c1-01", 2).id)
     assert [s.status for s in ledger.history] == ["推进中", "已完成"]
@@ -360,10 +367,11 @@ def test_status_is_append_only_and_the_latest_entry_counts(imported):
 
 
 def test_overdue_against_deadline_and_as_of(imported):
-    record_status(imported, "c1-01", 1, status="已完成", completed=D(2018, 3, 15), materials=(), who="甲", now=NOW)
-    record_status(imported, "c1-01", 2, status="已销账", completed=D(2018, 6, 10), materials=["结项总结"], who="甲",
+    record_status(*pieces(imported), "c1-01", 1, status="已完成", completed=D(2018, 3, 15), materials=(), who="甲",
                   now=NOW)
-    ledger, _ = load_ledger(imported)
+    record_status(*pieces(imported), "c1-01", 2, status="已销账", completed=D(2018, 6, 10), materials=["结项总结"],
+                  who="甲", now=NOW)
+    ledger, _ = load_ledger(*pieces(imported))
     overdue = [t.task_no for t in ledger.overdue(D(2018, 11, 20))]
     # deadline before 2018-11-20: 58 tasks; task 1 done on its deadline is on time; task 2 done late is overdue;
     # task 20 has no readable deadline; tasks 5 and 14 (不涉及) fall on 12-31 anyway
@@ -378,7 +386,7 @@ def test_overdue_against_deadline_and_as_of(imported):
 
 
 def test_ledger_without_imports_is_empty(project):
-    ledger, problems = load_ledger(project)
+    ledger, problems = load_ledger(*pieces(project))
     assert ledger == Ledger((), (), (), D(2018, 11, 20), ())
     assert ledger.state("c1-01", 1).status == "未开始"
     assert not [p for p in problems if p.is_error]
@@ -427,8 +435,17 @@ def test_cli_template_import_status(project, tmp_path, capsys):
     assert data["as_of"] == "2018-11-20" and len(data["tasks"]) == 76
 
 
+def test_cli_import_refuses_while_the_settings_have_an_error(project, tmp_path, capsys):
+    """The settings are checked by evalkit.config (config-value-invalid); the command still imports nothing."""
+    toml = project / "evalkit.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[ledger]\npoints = "weird"\n', encoding="utf-8")
+    code, out = run(capsys, "ledger", "import", project, filled(project, tmp_path), "--unit", "c1-01")
+    assert code == 1 and "config-value-invalid" in out and "ledger.points" in out and "未导入任何内容" in out
+    assert nothing_written(project)
+
+
 def test_table_of_another_unit_is_a_warning(project, tmp_path):
-    target, problems = import_table(project, filled(project, tmp_path), "c1-02")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path), "c1-02")
     assert target is not None
     assert [(p.code, p.row, p.record) for p in problems if p.code == "ledger-unit-mismatch"] == [
         ("ledger-unit-mismatch", 2, "c1-02")]
@@ -438,7 +455,7 @@ def test_table_of_another_unit_is_a_warning(project, tmp_path):
 def test_init_creates_ledger_folder_and_validate_reports_the_ledger(project, tmp_path):
     assert (project / "ledger").is_dir()
     assert validate_project(project)[str(project / "ledger")] == []
-    import_table(project, filled(project, tmp_path), "c1-01")
+    import_table(*pieces(project), filled(project, tmp_path), "c1-01")
     results = validate_project(project)
     assert [p.code for p in results[str(project / "ledger")] if p.severity != "info"] == ["ledger-deadline-unreadable"]
     assert not [p for p in results[str(project / "framework.xlsx")] if p.is_error]   # rule 台账 / 人工 are valid
@@ -449,6 +466,6 @@ def test_repeated_header_rows_and_blank_lines_are_skipped(project, tmp_path):
         ws.insert_rows(FIRST + 10, 2)
         for c, h in enumerate(("序号", "一级指标", "二级指标", "三级指标", "工作措施", "完成时限", "备注"), start=1):
             ws.cell(FIRST + 10, c).value = h
-    target, problems = import_table(project, filled(project, tmp_path, edit), "c1-01")
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is not None and not [p for p in problems if p.is_error]
-    assert load_ledger(project)[0].task("c1-01", 11).row == FIRST + 12
+    assert load_ledger(*pieces(project))[0].task("c1-01", 11).row == FIRST + 12

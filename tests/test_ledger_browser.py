@@ -7,6 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, new_page, screenshot
+from test_ledger import pieces
 from test_progress import ledger_project
 
 from evalkit.ledger import load_ledger
@@ -43,7 +44,7 @@ def type_into(page, css: str, value: str, tag: str = "input") -> None:
 
 
 def task_label(project, no: int) -> str:
-    ledger, _ = load_ledger(project)
+    ledger, _ = load_ledger(*pieces(project))
     t = ledger.task("c1-01", no)
     return f"{no}. {t.title[:24]}{'…' if len(t.title) > 24 else ''}（{ledger.state('c1-01', no).status}）"
 
@@ -81,7 +82,7 @@ def test_ledger_page_table_mark_and_report(browser, project):
     page.get_by_role("button", name="登记完成情况").click()
     page.locator(".ek-marked").wait_for(timeout=60_000)
     assert "已登记：c1-01 序号 26 已销账，完成日期 2018-11-19" in page.locator(".ek-marked").inner_text()
-    s = load_ledger(project)[0].state("c1-01", 26)
+    s = load_ledger(*pieces(project))[0].state("c1-01", 26)
     assert (s.status, s.completed, s.materials) == (
         "已销账", dt.date(2018, 11, 19), ("吉市编发〔2018〕12号", "结项总结"))
     # the table refreshes: task 26 (due 2018-05-20) moves from 逾期未完成 to done late this month

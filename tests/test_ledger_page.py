@@ -6,6 +6,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from test_ledger import pieces
 from test_progress import ledger_project
 
 from evalkit.app.ledger import LedgerView, parse_day
@@ -55,7 +56,7 @@ def test_marking_a_task_appends_a_state_and_refreshes(project):
     view.mark_button.click()
     assert "已登记：c1-01 序号 26 已销账，完成日期 2018-11-19" in view.mark_info.value
     assert len(state_files(project)) == len(before) + 1
-    ledger, _ = load_ledger(project)
+    ledger, _ = load_ledger(*pieces(project))
     s = ledger.state("c1-01", 26)
     assert (s.status, s.completed, s.materials, s.who) == ("已销账", dt.date(2018, 11, 19),
                                                           ("吉市编发〔2018〕12号", "结项总结"), "评估组")

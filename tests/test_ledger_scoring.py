@@ -8,11 +8,12 @@ import shutil
 
 import pytest
 from conftest import make_workbook
-from test_ledger import FIRST, NOW, filled
+from test_ledger import FIRST, NOW, filled, pieces
 
+import evalkit.project.project as project_module
 from evalkit.cli.main import main
-from evalkit.ledger import import_table, record_status
-from evalkit.project import evaluate, init_project, open_project
+from evalkit.ledger import import_table, load_ledger, record_status
+from evalkit.project import evaluate, init_project, open_project, validate_project
 
 D = dt.date
 
@@ -25,12 +26,12 @@ def scored(tmp_path_factory):
     init_project(root, "jilin-city-2018")
     toml = root / "evalkit.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('as_of = ""', 'as_of = "2018-11-20"'), encoding="utf-8")
-    import_table(root, filled(root, tmp, name="a.xlsx"), "c1-01")
+    import_table(*pieces(root), filled(root, tmp, name="a.xlsx"), "c1-01")
 
     def all_applicable(ws):
         ws.cell(FIRST + 4, 7).value = None
         ws.cell(FIRST + 13, 7).value = None
-    import_table(root, filled(root, tmp, all_applicable, name="b.xlsx"), "c1-02")
+    import_table(*pieces(root), filled(root, tmp, all_applicable, name="b.xlsx"), "c1-02")
     for unit, n, status, day, materials in (
             ("c1-01", 1, "已完成", D(2018, 3, 15), ()),               # on time
             ("c1-01", 2, "已销账", D(2018, 6, 10), ("结项总结",)),    # late: points, but overdue
@@ -38,7 +39,8 @@ def scored(tmp_path_factory):
             ("c1-02", 1, "已完成", D(2018, 3, 1), ()),
             ("c1-02", 2, "已完成", D(2018, 5, 31), ()),
             ("c1-02", 3, "已完成", D(2018, 8, 1), ())):            # late
-        _, problems = record_status(root, unit, n, status=status, completed=day, materials=materials, who="甲", now=NOW)
+        _, problems = record_status(*pieces(root), unit, n, status=status, completed=day, materials=materials, who="甲",
+                                    now=NOW)
         assert problems == []
     make_workbook(root / "ledger" / "牵头单位.xlsx", {"牵头单位": [
         ["推进组", "事项", "牵头单位"],
@@ -136,4 +138,20 @@ def test_without_as_of_nothing_is_overdue(scored, tmp_path):
     evaluation = evaluate(open_project(root), draws=10)[0]
     assert not [e for e in evaluation.unit("c1-01").events]
     assert "ledger-as-of-missing" in {p.code for p in evaluation.problems}
+    assert evaluation.unit("c1-01").leaf("1.1.1").score == 1.36
+
+
+def test_one_project_reads_its_ledger_once_for_validation_and_scoring(scored, monkeypatch):
+    root, _ = scored
+    calls = []
+
+    def counted(*args):
+        calls.append(args[0])
+        return load_ledger(*args)
+    monkeypatch.setattr(project_module, "load_ledger", counted)
+    project = open_project(root)
+    found = validate_project(project)[str(root / "ledger")]
+    evaluation = evaluate(project, draws=10)[0]
+    assert calls == [root]
+    assert found == project.ledger_problems and project.ledger_inputs.ledger is project.ledger
     assert evaluation.unit("c1-01").leaf("1.1.1").score == 1.36

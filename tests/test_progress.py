@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import make_workbook
-from test_roster import LEADERS, stacked
+from test_ledger import pieces
+from test_roster import LEADERS, stacked, units_of
 
 from evalkit.cli.common import UsageError
 from evalkit.cli.ledger_report import add_commands
@@ -53,15 +54,17 @@ def ledger_project(root: Path, tmp: Path) -> Path:
     toml.write_text(toml.read_text(encoding="utf-8").replace('as_of = ""', 'as_of = "2018-11-20"'), encoding="utf-8")
     tmp.mkdir(parents=True, exist_ok=True)
     for unit, name in (("c1-01", "市编办"), ("c1-02", "市政府办公厅")):
-        target, problems = import_table(root, task_table(root, tmp / f"{unit}.xlsx", unit, name), unit, now=NOW)
+        table = task_table(root, tmp / f"{unit}.xlsx", unit, name)
+        target, problems = import_table(*pieces(root), table, unit, now=NOW)
         assert target is not None, problems
     rows = stacked(task="序号24")
-    target, problems = import_roster(root, make_workbook(tmp / "roster.xlsx", {"联络信息表": rows}), "c1-01")
+    roster = make_workbook(tmp / "roster.xlsx", {"联络信息表": rows})
+    target, problems = import_roster(root, units_of(root), roster, "c1-01")
     assert target is not None, problems
     for no, status, day, materials in ((1, "已完成", D(2018, 3, 10), ()), (2, "已完成", D(2018, 11, 19), ()),
                                        (25, "已销账", D(2018, 11, 20), ("吉市编发〔2018〕9号",)),
                                        (3, "推进中", None, ())):
-        state, problems = record_status(root, "c1-01", no, status=status, completed=day, materials=materials,
+        state, problems = record_status(*pieces(root), "c1-01", no, status=status, completed=day, materials=materials,
                                         who="评估组", now=NOW)
         assert state is not None, problems
     return root
@@ -98,7 +101,7 @@ def test_period_label():
 # ---------------------------------------------------------------- counts
 
 def test_weekly_counts_by_unit(project):
-    report, problems = progress_report(project, "weekly")
+    report, problems = progress_report(*pieces(project), "weekly")
     assert not [p for p in problems if p.is_error]
     units = {u.unit: u for u in report.units}
     # 75 applicable tasks (5 不涉及); deadlines ≥ 2018-11-20: nine on 11-30, seven on 12-31 (5 excluded), 20 unreadable
@@ -111,18 +114,18 @@ def test_weekly_counts_by_unit(project):
 
 
 def test_monthly_and_bimonthly_due(project):
-    report, _ = progress_report(project, "monthly", unit="c1-01")
+    report, _ = progress_report(*pieces(project), "monthly", unit="c1-01")
     (line,) = report.units
     # due 2018-11-30: tasks 25 45 46 55 56 57 64 65 66; 25 closed on 11-20
     assert line.counts.values() == (75, 9, 1, 2, 3, 56, 1, 1)
-    report, _ = progress_report(project, "bimonthly", unit="c1-01")
+    report, _ = progress_report(*pieces(project), "bimonthly", unit="c1-01")
     assert report.units[0].counts.values() == (75, 16, 1, 2, 3, 56, 1, 1)
     due = sorted(t.task_no for t in report.lines if t.due)
     assert due == [10, 11, 13, 14, 23, 25, 45, 46, 50, 52, 55, 56, 57, 64, 65, 66]
 
 
 def test_daily_report_on_an_earlier_date_sees_facts_as_of_that_date(project):
-    report, _ = progress_report(project, "daily", D(2018, 10, 31), unit="c1-01")
+    report, _ = progress_report(*pieces(project), "daily", D(2018, 10, 31), unit="c1-01")
     c = report.units[0].counts
     # due 2018-10-31: 27–30, 33, 35, 40–44, 53, 54, 58; task 2 (done 11-19) and 25 are not done yet on 10-31;
     # 44 applicable tasks were due before 10-31 (1–3, 4, 6–9, 12, 15–19, 21, 22, 24, 26, 31, 32, 34, 36–39, 47–49,
@@ -135,7 +138,7 @@ def test_daily_report_on_an_earlier_date_sees_facts_as_of_that_date(project):
 
 
 def test_lines_name_the_responsible_liaison(project):
-    report, _ = progress_report(project, "weekly", unit="c1-01")
+    report, _ = progress_report(*pieces(project), "weekly", unit="c1-01")
     by_no = {t.task_no: t for t in report.lines}
     assert by_no[24].liaison.text == "孙悦 13904310005" and by_no[24].liaison.source == "推进组「序号24」"
     assert by_no[2].liaison.text == "张丽 13904310003"
@@ -148,20 +151,20 @@ def test_lines_name_the_responsible_liaison(project):
 
 
 def test_bad_input_makes_no_report(project, tmp_path):
-    report, problems = progress_report(project, "fortnightly")
+    report, problems = progress_report(*pieces(project), "fortnightly")
     assert report is None and [p.code for p in problems] == ["progress-cadence-unknown"]
-    report, problems = progress_report(project, "weekly", unit="c9-99")
+    report, problems = progress_report(*pieces(project), "weekly", unit="c9-99")
     assert report is None and [p.code for p in problems][-1] == "progress-unit-unknown"
     bare = tmp_path / "bare"
     init_project(bare, "jilin-city-2018")
-    report, problems = progress_report(bare, "weekly")
+    report, problems = progress_report(*pieces(bare), "weekly")
     assert report is None and [p.code for p in problems][-1] == "progress-date-missing"
 
 
 # ---------------------------------------------------------------- the workbook
 
 def test_workbook_states_period_and_holds_the_lines(project, tmp_path):
-    report, _ = progress_report(project, "weekly", unit="c1-01")
+    report, _ = progress_report(*pieces(project), "weekly", unit="c1-01")
     path = write_report_xlsx(report, tmp_path / "w.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["按单位", "按领域", "任务明细"]

@@ -23,7 +23,7 @@ from evalkit.ledger import (
     valid_phone,
     write_roster_template,
 )
-from evalkit.project import init_project, validate_project
+from evalkit.project import init_project, open_project, validate_project
 
 HEADER = ["小组职务", "姓名", "职务", "电话", "传真", "手机", "邮箱"]
 LEADERS = [["组 长", "王强", "主任", "0431—88904981", "0431-88904982", "13904310001", "wq@jl.gov.cn"],
@@ -40,6 +40,11 @@ def stacked(leaders=LEADERS, group=GROUP, task="推行“多证合一”改革")
             ["表一：“只跑一次”改革领导小组成员联络信息表"], ["单位（公章）：市编办"], HEADER, *leaders, [], [],
             ["表二：“只跑一次”改革任务推进组成员联络信息表"], ["单位（公章）：市编办"], ["任务名称", task],
             HEADER, *group]
+
+
+def units_of(root: Path):
+    """The unit list of the project at ``root`` (what importing a roster checks the unit against)."""
+    return open_project(root).units
 
 
 def write(path: Path, rows: list[list]) -> Path:
@@ -172,14 +177,14 @@ def test_email_forms(text, ok):
 
 def test_import_stores_validated_copy_and_never_overwrites(project, tmp_path):
     source = write(tmp_path / "r.xlsx", stacked())
-    target, problems = import_roster(project, source, "c1-01")
+    target, problems = import_roster(project, units_of(project), source, "c1-01")
     assert target == roster_path(project, "c1-01") and target.read_bytes() == source.read_bytes()
     assert problems == []
     other = write(tmp_path / "r2.xlsx", stacked(leaders=[LEADERS[0], LEADERS[1], ["联络员", "周八"] + [""] * 5]))
-    target, problems = import_roster(project, other, "c1-01")
+    target, problems = import_roster(project, units_of(project), other, "c1-01")
     assert target is None and [p.code for p in problems] == ["roster-mobile-missing", "roster-exists"]
     assert roster_path(project, "c1-01").read_bytes() == source.read_bytes()
-    target, problems = import_roster(project, other, "c1-01", replace_existing=True)
+    target, problems = import_roster(project, units_of(project), other, "c1-01", replace_existing=True)
     assert target.read_bytes() == other.read_bytes()
     assert [p.code for p in problems] == ["roster-mobile-missing"]
     assert len(list((project / "ledger" / "roster" / "history" / "c1-01").glob("*.xlsx"))) == 1
@@ -189,9 +194,9 @@ def test_import_stores_validated_copy_and_never_overwrites(project, tmp_path):
 
 def test_bad_roster_and_unknown_unit_import_nothing(project, tmp_path):
     bad = write(tmp_path / "bad.xlsx", stacked(leaders=LEADERS[:2]))
-    target, problems = import_roster(project, bad, "c1-01")
+    target, problems = import_roster(project, units_of(project), bad, "c1-01")
     assert target is None and [p.code for p in problems] == ["roster-liaison-missing"]
-    target, problems = import_roster(project, write(tmp_path / "ok.xlsx", stacked()), "c1-1")
+    target, problems = import_roster(project, units_of(project), write(tmp_path / "ok.xlsx", stacked()), "c1-1")
     assert target is None and [(p.code, p.record) for p in problems] == [("roster-unit-unknown", "c1-1")]
     assert "c1-01" in problems[0].message
     assert not (project / "ledger" / "roster").exists()
@@ -200,12 +205,12 @@ def test_bad_roster_and_unknown_unit_import_nothing(project, tmp_path):
 def test_unit_name_mismatch_is_a_warning(project, tmp_path):
     rows = stacked()
     rows[4] = ["单位（公章）：市公安局"]
-    target, problems = import_roster(project, write(tmp_path / "r.xlsx", rows), "c1-01")
+    target, problems = import_roster(project, units_of(project), write(tmp_path / "r.xlsx", rows), "c1-01")
     assert target is not None and [(p.code, p.row) for p in problems] == [("roster-unit-mismatch", 5)]
 
 
 def test_validate_project_includes_rosters(project, tmp_path):
-    import_roster(project, write(tmp_path / "r.xlsx", stacked()), "c1-01")
+    import_roster(project, units_of(project), write(tmp_path / "r.xlsx", stacked()), "c1-01")
     # damage the stored copy: validate names it
     path = roster_path(project, "c1-01")
     path.chmod(0o644)
@@ -267,7 +272,7 @@ def test_template_filled_in_round_trips_through_import(project, tmp_path):
         for c, value in enumerate(row[1:], start=2):
             ws.cell(r, c).value = value
     wb.save(path)
-    target, problems = import_roster(project, path, "c1-01")
+    target, problems = import_roster(project, units_of(project), path, "c1-01")
     assert target is not None and problems == []
     roster = load_rosters(project)[0]["c1-01"]
     assert [(g.kind, g.task, g.liaison.name) for g in roster.groups] == [("领导小组", "", "张丽"),

@@ -4,9 +4,12 @@ Pick a unit (or all units) and a cadence (日报告 / 周调度 / 月统筹 / �
 date; see the progress table — tasks due, done and overdue per unit and per area (一级指标),
 each line with the responsible liaison from the unit's roster — and the task lines of the
 period.  Mark a task's status with its completion date and closing materials (through
-:func:`evalkit.ledger.ledger.record_status`: the problems are shown in Chinese beside the button and
+:func:`evalkit.ledger.record_status`: the problems are shown in Chinese beside the button and
 nothing is written when there is any), and write / download the xlsx report
-(:func:`evalkit.ledger.progress.write_report_xlsx`, the same workbook as ``evalkit ledger report``).
+(:func:`evalkit.ledger.write_report_xlsx`, the same workbook as ``evalkit ledger report``).
+
+The page works with the :class:`~evalkit.project.Project` it is given (its settings, framework and
+unit list) but reads the ledger files afresh each time it shows them, so a task just marked is seen.
 """
 
 from __future__ import annotations
@@ -76,8 +79,8 @@ def summary_html(report: ProgressReport, unit: str = "") -> str:
     p = report.period
     head = "".join(f"<th>{esc(h)}</th>" for h in COUNT_HEADERS)
     imported = [u for u in report.units if u.imported]
-    rows = "".join(f"<tr class='ek-l-u-{esc(u.unit)}'><td>{esc(u.unit)}</td><td>{esc(u.name)}</td>{_counts(u.counts.values())}"
-                   f"<td>{esc(u.liaison.text)}</td></tr>" for u in imported)
+    rows = "".join(f"<tr class='ek-l-u-{esc(u.unit)}'><td>{esc(u.unit)}</td><td>{esc(u.name)}</td>"
+                   f"{_counts(u.counts.values())}<td>{esc(u.liaison.text)}</td></tr>" for u in imported)
     missing = len(report.units) - len(imported)
     more = f"<p class='ek-hint'>另有 {missing} 个单位尚未导入任务分解表。</p>" if missing and not unit else ""
     areas = "".join(f"<tr><td>{esc(a.unit or '合计')}</td><td>{esc(a.area_code)} {esc(a.area)}</td>"
@@ -87,8 +90,8 @@ def summary_html(report: ProgressReport, unit: str = "") -> str:
     return (f"<p class='ek-period'><b>{esc(p.label)}</b>；报告日期 {p.day.isoformat()}"
             f"（完成情况以此日为准）。本期到期 {total.due} 项，本期完成 {total.done_in_period} 项，"
             f"逾期未完成 {total.overdue_open} 项。</p>"
-            f"<h4>按单位</h4><table class='ek-table ek-l-units'><tr><th>编号</th><th>单位</th>{head}<th>联络员</th></tr>"
-            f"{rows}</table>{more}"
+            f"<h4>按单位</h4><table class='ek-table ek-l-units'><tr><th>编号</th><th>单位</th>{head}"
+            f"<th>联络员</th></tr>{rows}</table>{more}"
             f"<h4>按领域（一级指标）</h4><table class='ek-table ek-l-areas'><tr><th>单位</th><th>一级指标</th>{head}"
             f"<th>联络员</th></tr>{areas}</table>")
 
@@ -102,9 +105,10 @@ def tasks_html(report: ProgressReport) -> str:
         f"<td>{esc(t.deadline.isoformat() if t.deadline else '未定')}</td><td>{esc(t.status)}</td>"
         f"<td>{esc(t.completed.isoformat() if t.completed else '')}</td><td>{esc(t.situation)}</td>"
         f"<td>{esc(t.liaison.text)}</td></tr>" for t in shown[:300])
-    cut = f"<p class='ek-hint'>只显示前 300 条，共 {len(shown)} 条；完整明细见 xlsx 报告。</p>" if len(shown) > 300 else ""
-    return (f"<h4>本期任务（到期、完成或逾期未完成）</h4><table class='ek-table ek-l-tasks'><tr><th>单位</th><th>序号</th>"
-            f"<th>一级指标</th><th>三级指标</th><th>完成时限</th><th>状态</th><th>完成日期</th><th>本期情况</th>"
+    cut = (f"<p class='ek-hint'>只显示前 300 条，共 {len(shown)} 条；完整明细见 xlsx 报告。</p>"
+           if len(shown) > 300 else "")
+    return (f"<h4>本期任务（到期、完成或逾期未完成）</h4><table class='ek-table ek-l-tasks'><tr><th>单位</th>"
+            f"<th>序号</th><th>一级指标</th><th>三级指标</th><th>完成时限</th><th>状态</th><th>完成日期</th><th>本期情况</th>"
             f"<th>联络员</th></tr>{tasks}</table>{cut}")
 
 
@@ -113,8 +117,10 @@ class LedgerView:
         params = params or {}
         self.project = project
         self.root = Path(project.root)
-        ledger, problems = load_ledger(self.root)
-        self.load_problems = [p for p in problems if p.is_error]
+        ledger, problems = self.fresh_ledger()
+        setup = (*project.config_problems, *project.framework_problems, *project.units_problems)
+        self.setup_errors = [p for p in setup if p.is_error]
+        self.load_problems = self.setup_errors + [p for p in problems if p.is_error]
         names = {u.id: u.name for u in project.units.units} if project.units else {}
         self.names = names
         units = [(f"{names.get(u, '')}（{u}）" if names.get(u) else u, u) for u in ledger.units]
@@ -151,8 +157,9 @@ class LedgerView:
         self.report_button.on_click(lambda _: self.write_report())
         load = _problems_html(self.load_problems[:10])
         self.widget = _page(
-            w.HTML(TABLE_CSS + PAGE_CSS + "<h3>任务台账与进度报告</h3><p class='ek-hint'>日报告＝当日；周调度＝报告日期所在周的周一至周日；"
-                   "月统筹＝所在自然月；双月汇总＝1–2、3–4、5–6、7–8、9–10、11–12 月。完成情况以报告日期为准。</p>" + load),
+            w.HTML(TABLE_CSS + PAGE_CSS + "<h3>任务台账与进度报告</h3><p class='ek-hint'>日报告＝当日；"
+                   "周调度＝报告日期所在周的周一至周日；月统筹＝所在自然月；"
+                   "双月汇总＝1–2、3–4、5–6、7–8、9–10、11–12 月。完成情况以报告日期为准。</p>" + load),
             w.HBox([self.unit, self.cadence]), w.HBox([self.day, self.day_info]), self.table,
             w.HTML("<h4>进度报告</h4>"), self.report_button, self.report_info,
             w.HTML("<h4>登记完成情况（只追加，不修改已有记录）</h4>"), self.task, w.HBox([self.status, self.completed]),
@@ -161,6 +168,10 @@ class LedgerView:
         self.report: ProgressReport | None = None
         self.refresh_tasks()
         self.refresh()
+
+    def fresh_ledger(self):
+        """The ledger as it stands in the project folder now (read afresh: the page marks tasks)."""
+        return load_ledger(self.root, self.project.config, self.project.framework, self.project.units)
 
     # ------------------------------------------------------------------ the table
     def _day(self) -> datetime.date | None:
@@ -174,10 +185,13 @@ class LedgerView:
             self.table.value, self.detail.value, self.report = "", "", None
             return
         self.day_info.value = ""
-        report, problems = progress_report(self.root, self.cadence.value, day, self.unit.value or None)
+        project = self.project
+        report, problems = progress_report(self.root, project.config, project.framework, project.units,
+                                           self.cadence.value, day, self.unit.value or None)
         self.report = report
         if report is None:
-            self.table.value, self.detail.value = _problems_html([p for p in problems if p.is_error]), ""
+            errors = self.setup_errors + [p for p in problems if p.is_error]
+            self.table.value, self.detail.value = _problems_html(errors), ""
         else:
             self.table.value, self.detail.value = summary_html(report, self.unit.value), tasks_html(report)
         self.show_roster()
@@ -196,15 +210,16 @@ class LedgerView:
             f"<tr><td>{esc(g.kind)}{('「' + esc(g.task) + '」') if g.task else ''}</td><td>{esc(m.role)}</td>"
             f"<td>{esc(m.name)}</td><td>{esc(m.title)}</td><td>{esc(m.phone)}</td><td>{esc(m.mobile)}</td>"
             f"<td>{esc(m.email)}</td></tr>" for g in roster.groups for m in g.members if m.name)
-        self.roster.value = ("<h4>联络信息</h4><table class='ek-table ek-l-roster'><tr><th>小组</th><th>小组职务</th>"
-                             "<th>姓名</th><th>职务</th><th>电话</th><th>手机</th><th>邮箱</th></tr>" + rows + "</table>")
+        self.roster.value = ("<h4>联络信息</h4><table class='ek-table ek-l-roster'><tr><th>小组</th>"
+                             "<th>小组职务</th><th>姓名</th><th>职务</th><th>电话</th><th>手机</th><th>邮箱</th></tr>"
+                             + rows + "</table>")
 
     def refresh_tasks(self) -> None:
         unit = self.unit.value
         if not unit:
             self.task.options = [("— 先选择单位 —", 0)]
             return
-        ledger, _ = load_ledger(self.root)
+        ledger, _ = self.fresh_ledger()
         options = []
         for t in ledger.unit_tasks(unit):
             if not t.applicable:
@@ -229,9 +244,10 @@ class LedgerView:
             self.mark_info.value = f"<span class='ek-error'>完成日期{esc(exc)}</span>"
             return
         materials = [m.strip() for m in self.materials.value.splitlines() if m.strip()]
-        state, problems = record_status(self.root, unit, task_no, status=self.status.value, completed=completed,
-                                        materials=materials, who=self.who.value.strip() or "评估组",
-                                        note=self.note.value.strip())
+        project = self.project
+        state, problems = record_status(self.root, project.config, project.framework, project.units, unit, task_no,
+                                        status=self.status.value, completed=completed, materials=materials,
+                                        who=self.who.value.strip() or "评估组", note=self.note.value.strip())
         if state is None:
             self.mark_info.value = "<div class='ek-error'>未登记：</div>" + _problems_html(problems)
             return
@@ -256,9 +272,9 @@ class LedgerView:
         path = write_report_xlsx(self.report, self.report_path())
         data = base64.b64encode(path.read_bytes()).decode()
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        self.report_info.value = (f"<p class='ek-l-written'><a download='{esc(path.name)}' href='data:{mime};base64,{data}'>"
-                                  f"下载进度报告 {esc(path.name)}</a> <span class='ek-hint'>也已保存到 "
-                                  f"{esc(REPORT_DIR)}/{esc(path.name)}</span></p>")
+        self.report_info.value = (f"<p class='ek-l-written'><a download='{esc(path.name)}' "
+                                  f"href='data:{mime};base64,{data}'>下载进度报告 {esc(path.name)}</a> "
+                                  f"<span class='ek-hint'>也已保存到 {esc(REPORT_DIR)}/{esc(path.name)}</span></p>")
         return path
 
 

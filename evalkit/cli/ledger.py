@@ -11,11 +11,13 @@ import datetime
 import json
 from pathlib import Path
 
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, project_arg
 from evalkit.cli.ledger_report import add_commands as add_report_commands
+from evalkit.cli.ledger_report import setup_problems
 from evalkit.io.xlsx import display_width
 from evalkit.ledger import (
     EXACT,
+    framework_tasks_of,
     import_table,
     load_ledger,
     parse_deadline,
@@ -23,14 +25,6 @@ from evalkit.ledger import (
     store_material,
     write_template,
 )
-from evalkit.ledger.loading import _load_project_basics
-
-
-def _project(args: argparse.Namespace) -> Path:
-    root = Path(args.project)
-    if not (root / "evalkit.toml").exists():
-        raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
-    return root
 
 
 def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False, show_info: bool = False) -> None:
@@ -41,10 +35,11 @@ def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False,
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    root = _project(args)
-    fw, units, fw_tasks, problems = _load_project_basics(root)
+    project = project_arg(args.project)
+    fw, units = project.framework, project.units
+    fw_tasks, found = framework_tasks_of(fw, project.config.framework_path)
     if fw is None or not fw_tasks:
-        _print_problems(root, problems, False)
+        _print_problems(project.root, setup_problems(project) + found, False)
         return EXIT_PROBLEMS
     unit = units.get(args.unit) if units else None
     if unit is None:
@@ -58,8 +53,11 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    root = _project(args)
-    target, problems = import_table(root, Path(args.file), args.unit, replace_existing=args.replace, who=args.who)
+    project = project_arg(args.project)
+    root = project.root
+    target, problems = import_table(root, project.config, project.framework, project.units, Path(args.file),
+                                    args.unit, replace_existing=args.replace, who=args.who,
+                                    project_problems=setup_problems(project))
     if args.json:
         _print_problems(root, problems, True)
     else:
@@ -84,7 +82,8 @@ def _date(text: str | None) -> datetime.date | None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    root = _project(args)
+    project = project_arg(args.project)
+    root, config, fw, units = project.root, project.config, project.framework, project.units
     if args.set:
         if not args.unit:
             raise UsageError("登记完成情况时必须用 --unit 指定单位。")
@@ -103,8 +102,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         if any(p.is_error for p in problems):
             _print_problems(root, problems, args.json)
             return EXIT_PROBLEMS
-        state, found = record_status(root, args.unit, task_no, status=status.strip(), completed=_date(args.date),
-                                     materials=materials, who=args.who, note=args.note or "")
+        state, found = record_status(root, config, fw, units, args.unit, task_no, status=status.strip(),
+                                     completed=_date(args.date), materials=materials, who=args.who,
+                                     note=args.note or "")
         problems += found
         if state is None:
             _print_problems(root, problems, args.json)
@@ -114,11 +114,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"已登记：单位 {state.unit} 序号 {state.task_no} {state.status}"
                   + (f"，完成日期 {state.completed.isoformat()}" if state.completed else ""))
-    ledger, problems = load_ledger(root)
-    units = [args.unit] if args.unit else list(ledger.units)
+    ledger, found = load_ledger(root, config, fw, units)
+    problems = setup_problems(project) + found
     as_of = ledger.as_of
     rows = []
-    for unit in units:
+    for unit in [args.unit] if args.unit else list(ledger.units):
         for t in ledger.unit_tasks(unit):
             s = ledger.state(unit, t.task_no)
             rows.append({

@@ -10,8 +10,7 @@ import datetime
 import json
 from pathlib import Path
 
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
-from evalkit.config import load_config, read_units
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, project_arg
 from evalkit.io.xlsx import display_width
 from evalkit.ledger import (
     import_roster,
@@ -21,13 +20,15 @@ from evalkit.ledger import (
     write_report_xlsx,
     write_roster_template,
 )
+from evalkit.problems import Problem
+from evalkit.project import Project
 
 
-def _project(args: argparse.Namespace) -> Path:
-    root = Path(args.project)
-    if not (root / "evalkit.toml").exists():
-        raise UsageError(f"{root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
-    return root
+def setup_problems(project: Project, *, framework: bool = True) -> list[Problem]:
+    """What a ledger command lists before its own problems: the settings' problems and the errors met
+    reading the framework (unless ``framework=False``) and the unit list."""
+    read = [*(project.framework_problems if framework else ()), *project.units_problems]
+    return project.config_problems + [p for p in read if p.is_error]
 
 
 def _print_problems(root: Path, problems, as_json: bool = False, show_all: bool = False) -> None:
@@ -47,13 +48,16 @@ def _date(text: str | None) -> datetime.date | None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    root = _project(args)
+    project = project_arg(args.project)
+    root = project.root
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"输出文件 {out} 应以 .xlsx 结尾。")
     if out.exists() and not args.force:
         raise UsageError(f"{out} 已存在：如要覆盖请加 --force。")
-    report, problems = progress_report(root, args.cadence, _date(args.date), args.unit)
+    report, found = progress_report(root, project.config, project.framework, project.units, args.cadence,
+                                    _date(args.date), args.unit)
+    problems = setup_problems(project) + found
     if report is None:
         _print_problems(root, problems, args.json)
         if not args.json:
@@ -65,7 +69,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(json.dumps({"output": str(out), "cadence": p.cadence, "start": p.start.isoformat(),
                           "end": p.end.isoformat(), "date": p.day.isoformat(),
                           "totals": dict(zip(("applicable", "due", "due_done", "done_in_period", "done",
-                                              "overdue_open", "done_late", "undated"), total.values())),
+                                              "overdue_open", "done_late", "undated"), total.values(), strict=True)),
                           "problems": [x.to_dict() for x in problems]}, ensure_ascii=False, indent=2))
     else:
         print(summary_text(report))
@@ -78,11 +82,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    root = _project(args)
+    project = project_arg(args.project)
+    root = project.root
     if args.file:
         if not args.unit:
             raise UsageError("导入联络信息表时必须用 --unit 指定单位编号。")
-        target, problems = import_roster(root, Path(args.file), args.unit, replace_existing=args.replace)
+        target, problems = import_roster(root, project.units, Path(args.file), args.unit, replace_existing=args.replace,
+                                         project_problems=setup_problems(project, framework=False))
         if args.json:
             print(json.dumps({"imported": str(target) if target else None,
                               "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2))
@@ -118,9 +124,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
 
 
 def cmd_template_roster(args: argparse.Namespace) -> int:
-    root = _project(args)
-    config, _ = load_config(root)
-    units, _ = read_units(config.units_path)
+    units = project_arg(args.project).units
     unit = units.get(args.unit) if units else None
     if unit is None:
         raise UsageError(f"单位「{args.unit}」不在单位名单中：请使用单位编号，如 c1-01。")

@@ -2,13 +2,17 @@
 deadlines read from free text, task states with closing materials, per-unit task points and
 overdue / lead deductions for scoring, liaison rosters and the progress reports.
 
+The package reads only its own files (``ledger/`` of a project folder): the settings, the
+framework and the unit list are passed in as :class:`evalkit.project.Project` has read them
+(``config``, ``fw``, ``units``), and scoring takes the ledger the project loaded once.
+
 Modules, bottom to top: ``problems`` (the catalogue), ``paths``, ``model`` (Task, TaskState,
-Ledger), ``deadlines``, ``settings`` ([ledger] of evalkit.toml), ``points``, ``states`` (state
-rules and entries), ``task_table`` (reading a 任务分解表), ``overrides`` (时限认定.xlsx),
-``loading`` (the project's ledger), ``importing``, ``recording``, ``template``, ``events``
-(overdue and lead events), ``scoring_inputs``; rosters: ``roster_model``, ``contacts``,
-``roster_reading``, ``rosters``, ``roster_template``; reports: ``progress``,
-``progress_workbook``.
+Ledger), ``deadlines``, ``settings`` (the ledger's values of the typed config), ``points``,
+``states`` (state rules and entries), ``task_table`` (reading a 任务分解表), ``overrides``
+(时限认定.xlsx), ``loading`` (the project's ledger), ``importing``, ``recording``, ``template``,
+``events`` (overdue and lead events), ``scoring_inputs`` (what scoring takes, :class:`LedgerTasks`);
+rosters: ``roster_model``, ``contacts``, ``roster_reading``, ``rosters``, ``roster_template``;
+reports: ``progress``, ``progress_workbook``.
 
 May use: :mod:`evalkit.scoring`, :mod:`evalkit.framework`, :mod:`evalkit.config`, :mod:`evalkit.io`,
 :mod:`evalkit.stats`, :mod:`evalkit.problems`.
@@ -18,7 +22,7 @@ from evalkit.ledger.contacts import valid_email, valid_mobile, valid_phone
 from evalkit.ledger.deadlines import EMPTY, EXACT, FROM_TEXT, INVALID, UNREADABLE, parse_deadline
 from evalkit.ledger.events import lead_events, overdue_events, read_leads
 from evalkit.ledger.importing import import_table
-from evalkit.ledger.loading import load_ledger
+from evalkit.ledger.loading import framework_tasks_of, load_ledger
 from evalkit.ledger.model import STATUSES, Ledger, Task, TaskState, framework_tasks
 from evalkit.ledger.points import largest_remainder
 from evalkit.ledger.progress import (
@@ -35,8 +39,8 @@ from evalkit.ledger.roster_model import Liaison
 from evalkit.ledger.roster_reading import read_roster
 from evalkit.ledger.roster_template import write_roster_template
 from evalkit.ledger.rosters import import_roster, liaison_for, load_rosters, roster_path, task_matches
-from evalkit.ledger.scoring_inputs import ledger_leaf, scoring_inputs, unit_framework
-from evalkit.ledger.settings import read_settings
+from evalkit.ledger.scoring_inputs import LedgerTasks, ledger_leaf, scoring_inputs, unit_framework
+from evalkit.ledger.settings import LedgerSettings, ledger_settings
 from evalkit.ledger.template import write_template
 
 __all__ = [
@@ -47,6 +51,8 @@ __all__ = [
     "FROM_TEXT",
     "INVALID",
     "Ledger",
+    "LedgerSettings",
+    "LedgerTasks",
     "Liaison",
     "ProgressReport",
     "STATUSES",
@@ -54,11 +60,13 @@ __all__ = [
     "TaskState",
     "UNREADABLE",
     "framework_tasks",
+    "framework_tasks_of",
     "import_roster",
     "import_table",
     "largest_remainder",
     "lead_events",
     "ledger_leaf",
+    "ledger_settings",
     "liaison_for",
     "load_ledger",
     "load_rosters",
@@ -68,7 +76,6 @@ __all__ = [
     "progress_report",
     "read_leads",
     "read_roster",
-    "read_settings",
     "record_status",
     "roster_path",
     "scoring_inputs",

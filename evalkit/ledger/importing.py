@@ -8,33 +8,40 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from evalkit.config import is_safe_id
+from evalkit.config import ProjectConfig, UnitList, is_safe_id
+from evalkit.framework import Framework
 from evalkit.io import durable
-from evalkit.ledger.loading import _load_project_basics, build_tasks
+from evalkit.ledger.loading import build_tasks, framework_tasks_of
 from evalkit.ledger.overrides import read_overrides
 from evalkit.ledger.paths import TASKS_DIR
 from evalkit.ledger.problems import LEDGER_IMPORT_EXISTS, LEDGER_UNIT_UNKNOWN
-from evalkit.ledger.settings import read_settings
+from evalkit.ledger.settings import ledger_settings
 from evalkit.ledger.states import write_state
 from evalkit.ledger.task_table import read_task_table
 from evalkit.problems import Problem, did_you_mean, problem
 
 
-def import_table(root: Path, source: Path, unit: str, *, replace_existing: bool = False,
-                 who: str = "", now: datetime.datetime | None = None) -> tuple[Path | None, list[Problem]]:
+def import_table(root: Path, config: ProjectConfig, fw: Framework | None, units: UnitList | None, source: Path,
+                 unit: str, *, replace_existing: bool = False, who: str = "", now: datetime.datetime | None = None,
+                 project_problems: Sequence[Problem] = ()) -> tuple[Path | None, list[Problem]]:
     """Validate a unit's table and copy it to ``ledger/tasks/<unit>.xlsx``; nothing written on any error.
 
+    ``root`` is the project folder; ``config``, ``fw`` and ``units`` its settings, framework and
+    unit list as already read (nothing is imported without a framework and a unit list).
+    ``project_problems`` are what the caller found reading them: they come first among the
+    problems, and an error among them means nothing is imported either.
     Completion columns in the table (完成情况, 完成日期, 销账材料) become state entries.
     An earlier import is kept in ``ledger/tasks/history/<unit>/<sha256>.xlsx`` when replaced.
     """
     root = Path(root)
-    fw, units, fw_tasks, problems = _load_project_basics(root)
+    fw_tasks, found = framework_tasks_of(fw, config.framework_path)
+    problems = [*project_problems, *found]
     if fw is None or units is None or not fw_tasks:
         return None, problems
-    settings, found = read_settings(root)
-    problems += found
+    settings = ledger_settings(config)
     ids = [u.id for u in units.units]
     if unit not in ids or not is_safe_id(unit):
         names = {u.name: u.id for u in units.units}

@@ -1,6 +1,9 @@
 """Loading the project's ledger: the framework's tasks, every imported unit's table made into tasks
 (the deadline chosen — the lead evaluator's value wins, an empty cell falls back to the framework —
 and the unit's points allocated), and the latest state entry of each task.
+
+Only the files under ``ledger/`` are read here: the settings, the framework and the unit list
+come from the caller, as the project has read them.
 """
 
 from __future__ import annotations
@@ -8,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from evalkit.config import load_config, read_units
-from evalkit.framework import POINTS_PER_UNIT, read_framework
+from evalkit.config import ProjectConfig, UnitList
+from evalkit.framework import POINTS_PER_UNIT, Framework
 from evalkit.ledger.deadlines import EMPTY, FROM_TEXT, UNREADABLE, parse_deadline
 from evalkit.ledger.model import (
     SOURCE_FRAMEWORK,
@@ -30,25 +33,22 @@ from evalkit.ledger.problems import (
     LEDGER_NOT_PER_UNIT,
     LEDGER_OVERRIDE_UNUSED,
 )
-from evalkit.ledger.settings import LedgerSettings, read_settings
+from evalkit.ledger.settings import LedgerSettings, ledger_settings
 from evalkit.ledger.states import read_states
 from evalkit.ledger.task_table import SHEET, TableRow, read_task_table
 from evalkit.problems import Problem, problem
 
 
-def _load_project_basics(root: Path):
-    """The framework, the unit list, the framework's tasks (empty unless the framework is per unit)
-    and the errors met reading them."""
-    config, problems = load_config(Path(root))
-    fw, found = read_framework(config.framework_path)
-    problems += [p for p in found if p.is_error]
-    units, found = read_units(config.units_path)
-    problems += [p for p in found if p.is_error]
-    fw_tasks = framework_tasks(fw) if fw is not None else {}
-    if fw is not None and (fw.points_mode != POINTS_PER_UNIT or not fw_tasks):
-        problems.append(problem(LEDGER_NOT_PER_UNIT, file=str(config.framework_path)))
-        fw_tasks = {}
-    return fw, units, fw_tasks, problems
+def framework_tasks_of(fw: Framework | None, framework_file: Path | str
+                       ) -> tuple[dict[int, FrameworkTask], list[Problem]]:
+    """The framework's tasks by 序号, empty with a problem unless the framework is per unit and has
+    numbered tasks (``framework_file`` names it in the problem); empty without one when ``fw`` is None."""
+    if fw is None:
+        return {}, []
+    fw_tasks = framework_tasks(fw)
+    if fw.points_mode != POINTS_PER_UNIT or not fw_tasks:
+        return {}, [problem(LEDGER_NOT_PER_UNIT, file=str(framework_file))]
+    return fw_tasks, []
 
 
 def build_tasks(unit: str, rows: Sequence[TableRow], fw_tasks: Mapping[int, FrameworkTask],
@@ -82,12 +82,16 @@ def build_tasks(unit: str, rows: Sequence[TableRow], fw_tasks: Mapping[int, Fram
     return tasks, problems
 
 
-def load_ledger(root: Path) -> tuple[Ledger, list[Problem]]:
-    """Every imported unit's tasks (with points and deadlines) and the latest state of each task."""
+def load_ledger(root: Path, config: ProjectConfig, fw: Framework | None, units: UnitList | None
+                ) -> tuple[Ledger, list[Problem]]:
+    """Every imported unit's tasks (with points and deadlines) and the latest state of each task.
+
+    ``root`` is the project folder holding ``ledger/``; ``config``, ``fw`` and ``units`` are the
+    project's settings, framework and unit list as already read (see :class:`evalkit.project.Project`).
+    """
     root = Path(root)
-    fw, units, fw_tasks, problems = _load_project_basics(root)
-    settings, found = read_settings(root)
-    problems += found
+    fw_tasks, problems = framework_tasks_of(fw, config.framework_path)
+    settings = ledger_settings(config)
     unit_ids = {u.id for u in units.units} if units else None
     year = settings.as_of.year if settings.as_of else None
     overrides, found = read_overrides(root, fw_tasks, unit_ids, year)

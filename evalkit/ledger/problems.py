@@ -113,12 +113,6 @@ LEDGER_AS_OF_MISSING = register(
     "evalkit.toml 的 [evaluation] 没有设置 as_of（评估截止日期）：不判断逾期，也不检查完成日期是否晚于截止日期。"
     "请填写，如 as_of = \"2018-11-20\"。",
     "按单位计分的项目在 evalkit.toml 中没有设置评估截止日期 as_of。")
-LEDGER_AS_OF_INVALID = register(
-    "ledger-as-of-invalid", ERROR, "evalkit.toml 中 as_of「{value}」不是日期：请写成 2018-11-20。",
-    "evalkit.toml 中的评估截止日期 as_of 不是 ISO 格式的日期。")
-LEDGER_CONFIG_INVALID = register(
-    "ledger-config-invalid", ERROR, "evalkit.toml 的 [ledger] 设置「{field}」无效：{detail}",
-    "evalkit.toml 的 [ledger] 中分值方式 points 或领域权重 area_weights 的取值无效。")
 LEDGER_AREA_WEIGHT_MISSING = register(
     "ledger-area-weight-missing", ERROR,
     "evalkit.toml 的 [ledger.area_weights] 没有一级指标 {indicator}（{name}）的权重，而单位 {record} 有该领域的任务："

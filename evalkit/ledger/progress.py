@@ -34,7 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evalkit.ledger.loading import _load_project_basics, load_ledger
+from evalkit.config import ProjectConfig, UnitList
+from evalkit.framework import Framework
+from evalkit.ledger.loading import load_ledger
 from evalkit.ledger.model import DONE_STATUSES
 from evalkit.ledger.problems import PROGRESS_CADENCE_UNKNOWN, PROGRESS_DATE_MISSING, PROGRESS_UNIT_UNKNOWN
 from evalkit.ledger.roster_model import NO_LIAISON, Liaison
@@ -250,15 +252,16 @@ def _code_key(code: str) -> list[int]:
     return [int(p) if p.isdigit() else 0 for p in code.split(".")]
 
 
-def progress_report(root: Path, cadence: str, day: datetime.date | None = None, unit: str | None = None
+def progress_report(root: Path, config: ProjectConfig, fw: Framework | None, units: UnitList | None, cadence: str,
+                    day: datetime.date | None = None, unit: str | None = None
                     ) -> tuple[ProgressReport | None, list[Problem]]:
-    """Load the project's ledger and rosters and build the report; None with problems when it cannot be made."""
+    """Load the ledger and rosters of the project at ``root`` (with its ``config``, ``fw`` and ``units``
+    as already read) and build the report; None with problems when it cannot be made."""
     root = Path(root)
     key = normal_cadence(cadence)
     if key is None:
         return None, [problem(PROGRESS_CADENCE_UNKNOWN, value=cadence)]
-    ledger, problems = load_ledger(root)
-    _, units, _, _ = _load_project_basics(root)
+    ledger, problems = load_ledger(root, config, fw, units)
     rosters, found = load_rosters(root)
     problems += found
     day = day or ledger.as_of

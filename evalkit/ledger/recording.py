@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from evalkit.config import ProjectConfig, UnitList
+from evalkit.framework import Framework
 from evalkit.io import durable
 from evalkit.ledger.loading import load_ledger
 from evalkit.ledger.model import STATUSES, Ledger, TaskState
@@ -26,12 +28,16 @@ from evalkit.ledger.states import normalize_status, state_problems, write_state
 from evalkit.problems import ERROR, Problem, did_you_mean, problem
 
 
-def record_status(root: Path, unit: str, task_no: int, *, status: str, completed: datetime.date | None,
-                  materials: Sequence[str], who: str, note: str = "", now: datetime.datetime | None = None
-                  ) -> tuple[TaskState | None, list[Problem]]:
-    """Append one state entry (``ledger/status/<unit>/<time>-<id>.json``); problems and nothing written on error."""
+def record_status(root: Path, config: ProjectConfig, fw: Framework | None, units: UnitList | None, unit: str,
+                  task_no: int, *, status: str, completed: datetime.date | None, materials: Sequence[str], who: str,
+                  note: str = "", now: datetime.datetime | None = None) -> tuple[TaskState | None, list[Problem]]:
+    """Append one state entry (``ledger/status/<unit>/<time>-<id>.json``); problems and nothing written on error.
+
+    The entry is checked against the ledger as it stands in ``root`` now (loaded with the project's
+    ``config``, ``fw`` and ``units``).
+    """
     root = Path(root)
-    ledger, problems = load_ledger(root)
+    ledger, _ = load_ledger(root, config, fw, units)
     status = normalize_status(status) or status
     materials = tuple(str(m).strip() for m in materials if str(m).strip())
     found = _check_state(ledger, unit, task_no, status, completed, materials,

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from evalkit.config import is_safe_id, load_config, read_units
+from evalkit.config import UnitList, is_safe_id
 from evalkit.io import durable
 from evalkit.ledger.contacts import normal_mobile
 from evalkit.ledger.model import Task
@@ -27,13 +28,16 @@ def roster_path(root: Path, unit: str) -> Path:
     return Path(root) / ROSTER_DIR / f"{unit}.xlsx"
 
 
-def import_roster(root: Path, source: Path, unit: str, *, replace_existing: bool = False
-                  ) -> tuple[Path | None, list[Problem]]:
-    """Validate a unit's roster and copy it to ``ledger/roster/<unit>.xlsx``; nothing written on any error."""
+def import_roster(root: Path, units: UnitList | None, source: Path, unit: str, *, replace_existing: bool = False,
+                  project_problems: Sequence[Problem] = ()) -> tuple[Path | None, list[Problem]]:
+    """Validate a unit's roster and copy it to ``ledger/roster/<unit>.xlsx``; nothing written on any error.
+
+    ``units`` is the project's unit list as already read (nothing is imported without one);
+    ``project_problems`` what the caller found reading the project: they come first among the
+    problems, and an error among them means nothing is imported either.
+    """
     root = Path(root)
-    config, problems = load_config(root)
-    units, found = read_units(config.units_path)
-    problems += [p for p in found if p.is_error]
+    problems = list(project_problems)
     if units is None:
         return None, problems
     ids = [u.id for u in units.units]

@@ -12,26 +12,10 @@ from __future__ import annotations
 
 from evalkit.checks import check_consistency
 from evalkit.config import ScoringConfig
-from evalkit.framework import Framework, Indicator
-from evalkit.ledger import Ledger, ledger_leaf, unit_framework
+from evalkit.ledger import LedgerTasks
 from evalkit.problems import Problem
 from evalkit.project.project import Project
-from evalkit.scoring import Evaluation, LeafScore, ScoringSettings, score
-
-
-class LedgerTasks:
-    """A task ledger as scoring asks for it (:class:`evalkit.scoring.TaskLeaves`)."""
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-
-    def unit_framework(self, fw: Framework, unit: str) -> Framework:
-        return unit_framework(fw, self.ledger, unit)
-
-    def leaf(self, indicator: Indicator, unit: str) -> LeafScore:
-        task = next((t for t in self.ledger.unit_tasks(unit) if t.code == indicator.code), None)
-        state = self.ledger.state(unit, task.task_no if task else -1)
-        return ledger_leaf(indicator, task, state, self.ledger.as_of)
+from evalkit.scoring import Evaluation, ScoringSettings, score
 
 
 def scoring_settings(config: ScoringConfig, *, include_received: bool | None = None, seed: int | None = None,

@@ -21,7 +21,7 @@ from pathlib import Path
 from evalkit.config import CONFIG, ProjectConfig, UnitList, load_config, read_units
 from evalkit.forms import Instrument, load_instrument
 from evalkit.framework import Framework, read_framework
-from evalkit.ledger import Ledger, load_rosters, scoring_inputs
+from evalkit.ledger import Ledger, load_ledger, load_rosters, scoring_inputs
 from evalkit.problems import ERROR, Problem
 from evalkit.sampling import Assessor, SamplingError, list_draws, read_assessors, read_draw
 from evalkit.scoring import Event, ManualScore, read_adjustments
@@ -180,11 +180,26 @@ class Project:
         return list(self._adjustments[2])
 
     @cached_property
+    def _ledger(self) -> tuple[Ledger, list[Problem]]:
+        return load_ledger(self.root, self.config, self.framework, self.units)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The task ledger (``ledger/``) as this project object first read it: every imported unit's
+        tasks and their latest states (empty unless the framework is per unit)."""
+        return self._ledger[0]
+
+    @property
+    def ledger_problems(self) -> list[Problem]:
+        """What was found reading the ledger (the tables, the deadlines, the state entries)."""
+        return list(self._ledger[1])
+
+    @cached_property
     def ledger_inputs(self) -> LedgerInputs:
         """The task ledger of a per-unit (台账) framework and the events it implies (empty otherwise)."""
         if self.framework is None or self.units is None:
             return LedgerInputs(None, (), ())
-        ledger, events, problems = scoring_inputs(self.root, self.framework, self.units)
+        ledger, events, problems = scoring_inputs(self.root, self.framework, self.units, self._ledger)
         return LedgerInputs(ledger, tuple(events), tuple(problems))
 
     @cached_property

@@ -13,7 +13,6 @@ from evalkit.config import CONFIG, read_units
 from evalkit.forms import validate_instrument
 from evalkit.framework import is_government_table, read_framework
 from evalkit.io import tables
-from evalkit.ledger import load_ledger
 from evalkit.problems import Problem, problem
 from evalkit.project.problems import PROJECT_FILE_MISSING, UNKNOWN_INPUT
 from evalkit.project.project import Project
@@ -73,7 +72,7 @@ def validate_project(project: Project | Path) -> dict[str, list[Problem]]:
     if project.framework is not None:
         results[str(config.framework_path)] += validate_rules(project.framework, project.instruments)
     if (root / "ledger").is_dir():
-        results[str(root / "ledger")] = load_ledger(root)[1]
+        results[str(root / "ledger")] = project.ledger_problems
     if (root / "ledger" / "roster").is_dir():
         results[str(root / "ledger" / "roster")] = list(project.rosters[1])
     if (root / "raw").is_dir():
