@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from evalkit.framework import vocabulary
+from evalkit.framework import method_zh
 from evalkit.io import xlsx
 from evalkit.selfassess.layout import (
     COLUMNS,
@@ -124,7 +124,7 @@ def _leaf_row(ws, r: int, fw, ind, claim: Mapping) -> None:
     """One leaf's row: the locked framework columns, then the unit's inputs (pre-filled from ``claim``)."""
     share = measures_share(ind)
     col = {key: i for i, key in enumerate(COLUMNS, start=1)}
-    methods = "、".join(vocabulary.method_zh(m) for m in ind.methods)
+    methods = "、".join(method_zh(m) for m in ind.methods)
     fixed = (ind.code, full_name(fw, ind.code), points_text(ind.points), methods, measure_text(ind))
     for c, value in enumerate(fixed, start=1):
         cell = xlsx.put(ws, r, c, value, text=(c == 1))
