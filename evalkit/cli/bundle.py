@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.cli.common import UsageError, format_problems, project_arg
+from evalkit.cli.common import UsageError, format_problems, new_output, project_arg
 from evalkit.interop import (
     BundleError,
     check_bundle,
@@ -49,8 +49,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             parse_since(args.since)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    if output.exists() and not args.force:
-        raise UsageError(f"{output} 已存在：为避免覆盖，请换一个文件名，或加 --force。")
+    new_output(output, args.force)
     try:
         output.resolve().relative_to((root / "raw").resolve())
         raise UsageError("数据包不能写到项目的 raw/ 文件夹中：请换一个位置。")

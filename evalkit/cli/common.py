@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evalkit.problems import INFO, SEVERITY_ZH, Problem
+from evalkit.config import Unit
+from evalkit.problems import INFO, SEVERITY_ZH, Problem, did_you_mean
 from evalkit.project import Project, open_project
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -56,3 +57,21 @@ def project_arg(path: str | Path) -> Project:
     if not project.exists:
         raise UsageError(f"{project.root} 不是 evalkit 项目（没有 evalkit.toml）：请先运行 evalkit init。")
     return project
+
+
+def unit_arg(project: Project, unit_id: str) -> Unit:
+    """The unit a command was given, from the project's unit list; UsageError (with a suggestion) when it is not there."""
+    units = project.units
+    unit = units.get(unit_id) if units else None
+    if unit is None:
+        close = did_you_mean(unit_id, [u.id for u in units.units]) if units else ""
+        raise UsageError(f"单位「{unit_id}」不在单位名单中{close or '。'}请使用单位编号，如 c1-01。")
+    return unit
+
+
+def new_output(path: str | Path, force: bool) -> Path:
+    """The file a command is to write; UsageError when it exists and ``--force`` was not given."""
+    output = Path(path)
+    if output.exists() and not force:
+        raise UsageError(f"{output} 已存在：为避免覆盖，请换一个文件名，或加 --force。")
+    return output

@@ -11,7 +11,7 @@ import datetime
 import json
 from pathlib import Path
 
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, project_arg
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, new_output, project_arg, unit_arg
 from evalkit.cli.ledger_report import add_commands as add_report_commands
 from evalkit.cli.ledger_report import setup_problems
 from evalkit.io.xlsx import display_width
@@ -36,17 +36,13 @@ def _print_problems(root: Path, problems, as_json: bool, show_all: bool = False,
 
 def cmd_template(args: argparse.Namespace) -> int:
     project = project_arg(args.project)
-    fw, units = project.framework, project.units
+    fw = project.framework
     fw_tasks, found = framework_tasks_of(fw, project.config.framework_path)
     if fw is None or not fw_tasks:
         _print_problems(project.root, setup_problems(project) + found, False)
         return EXIT_PROBLEMS
-    unit = units.get(args.unit) if units else None
-    if unit is None:
-        raise UsageError(f"单位「{args.unit}」不在单位名单中：请使用单位编号，如 c1-01。")
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        raise UsageError(f"{out} 已存在：如要覆盖请加 --force。")
+    unit = unit_arg(project, args.unit)
+    out = new_output(args.output, args.force)
     write_template(fw, out, unit.id, unit.name)
     print(f"已生成 {unit.name}（{unit.id}）的任务分解表：{out}（{len(fw_tasks)} 项任务）")
     return EXIT_OK

@@ -10,7 +10,7 @@ import datetime
 import json
 from pathlib import Path
 
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, project_arg
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, new_output, project_arg, unit_arg
 from evalkit.io.xlsx import display_width
 from evalkit.ledger import (
     import_roster,
@@ -53,8 +53,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"输出文件 {out} 应以 .xlsx 结尾。")
-    if out.exists() and not args.force:
-        raise UsageError(f"{out} 已存在：如要覆盖请加 --force。")
+    new_output(out, args.force)
     report, found = progress_report(root, project.config, project.framework, project.units, args.cadence,
                                     _date(args.date), args.unit)
     problems = setup_problems(project) + found
@@ -124,13 +123,8 @@ def cmd_roster(args: argparse.Namespace) -> int:
 
 
 def cmd_template_roster(args: argparse.Namespace) -> int:
-    units = project_arg(args.project).units
-    unit = units.get(args.unit) if units else None
-    if unit is None:
-        raise UsageError(f"单位「{args.unit}」不在单位名单中：请使用单位编号，如 c1-01。")
-    out = Path(args.output)
-    if out.exists() and not args.force:
-        raise UsageError(f"{out} 已存在：如要覆盖请加 --force。")
+    unit = unit_arg(project_arg(args.project), args.unit)
+    out = new_output(args.output, args.force)
     write_roster_template(out, unit.id, unit.name, task_groups=args.groups)
     print(f"已生成 {unit.name}（{unit.id}）的联络信息表：{out}")
     return EXIT_OK

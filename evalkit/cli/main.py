@@ -14,7 +14,15 @@ from pathlib import Path
 
 from evalkit.app.serve import ServeConfig, run
 from evalkit.cli.bundle import add_commands as add_bundle_commands
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, format_problems, print_json
+from evalkit.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    UsageError,
+    format_problems,
+    new_output,
+    print_json,
+)
 from evalkit.cli.demo import add_commands as add_demo_commands
 from evalkit.cli.imports import add_commands as add_import_commands
 from evalkit.cli.ledger import add_commands as add_ledger_commands
@@ -70,8 +78,7 @@ def cmd_framework_import(args: argparse.Namespace) -> int:
         raise UsageError(f"找不到政府发布格式的指标表 {source}。")
     if output.resolve() == source.resolve():
         raise UsageError("输出文件不能与输入文件相同：evalkit 从不修改您提供的文件，请用 -o 指定新文件名。")
-    if output.exists() and not args.force:
-        raise UsageError(f"{output} 已存在：为避免覆盖，请换一个文件名，或加 --force。")
+    new_output(output, args.force)
     fw, problems = import_government_table(source)
     if fw is not None:
         write_framework(fw, output)

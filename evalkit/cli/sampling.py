@@ -11,7 +11,7 @@ import argparse
 from dataclasses import asdict
 from pathlib import Path
 
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, print_json
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, new_output, print_json
 from evalkit.config import CONFIG
 from evalkit.io.xlsx import display_width
 from evalkit.problems import Problem
@@ -188,8 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise UsageError("导出文件应以 .xlsx 结尾。")
-    if output.exists() and not args.force:
-        raise UsageError(f"{output} 已存在：为避免覆盖，请换一个文件名，或加 --force。")
+    new_output(output, args.force)
     try:
         draw = _read(project, args.draw_id)
         frame, found = read_frame(project / draw.frame_file, kind=draw.frame_kind, sheet=draw.frame_sheet)

@@ -6,11 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, project_arg
+from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems, project_arg, unit_arg
 from evalkit.config import UnitList
 from evalkit.framework import Framework
 from evalkit.io.xlsx import display_width
-from evalkit.problems import Problem, did_you_mean
+from evalkit.problems import Problem
 from evalkit.project import Project
 from evalkit.selfassess import claims_table, import_workbook, load_selfassessments, template_name, write_template
 
@@ -44,11 +44,7 @@ def cmd_template(args: argparse.Namespace) -> int:
             raise UsageError(f"{out} 不是文件夹：--all 时 -o 应为输出文件夹。")
         targets = [(u, out / template_name(u.id)) for u in units.units]
     else:
-        unit = units.get(args.unit)
-        if unit is None:
-            ids = [u.id for u in units.units]
-            raise UsageError(f"单位「{args.unit}」不在单位名单中{did_you_mean(args.unit, ids) or '。'}"
-                             "请使用单位编号，如 c1-01。")
+        unit = unit_arg(project, args.unit)
         targets = [(unit, out / template_name(unit.id) if out.is_dir() else out)]
     existing = [str(p) for _, p in targets if p.exists()]
     if existing and not args.force:
