@@ -199,6 +199,9 @@ def test_pages_are_self_contained_and_escaped(masked):
         assert "<script" not in html.lower()
         assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing external
         assert "<style>" in html and "@media print" in html
+        style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+        assert "&#34;" not in style and "&quot;" not in style  # CSS escaped as HTML is not CSS (the font was lost)
+        assert 'font-family:"Noto Sans CJK SC"' in style.replace(": ", ":")
     d1 = (out / "units" / "d1.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in d1
     assert "<svg" in d1 and "各一级指标得分与满分" in d1

@@ -18,7 +18,7 @@ def method_rows(data: ReportData, unit_ids: Iterable[str] | None = None) -> list
             ("调查工具", "、".join(f"{t} {n} 条" for t, n in m["instruments"]) or "无"),
             ("计分口径", "含未审核记录" if m["include_received"] else "只计入已通过审核的记录"),
             ("名次稳定性",
-             f"随机种子 {m['seed']}，{m['stability_draws']} 次抽样（Beta 后验，见 evalkit/uncertainty.py）")]
+             f"随机种子 {m['seed']}，{m['stability_draws']} 次抽样（Beta 后验，见 evalkit/scoring/uncertainty.py）")]
     for d in m["draws"]:
         design = d.design
         rows.append((f"抽样 {d.draw_id}",
