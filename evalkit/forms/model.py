@@ -113,6 +113,24 @@ class Instrument:
         """The option codes of each choice list, worked out on first use."""
         return {name: frozenset(c.name for c in options) for name, options in self.choices.items()}
 
+    @cached_property
+    def places(self) -> tuple[tuple[tuple[str, ...], Field, str | None], ...]:
+        """Every answerable field with the groups and repeats around it and its innermost repeat
+        (None at the top level), in form order; worked out on first use."""
+        repeats = {f.name for _, f in iter_fields(self) if f.type == "repeat"}
+        return tuple((path, field, next((p for p in reversed(path) if p in repeats), None))
+                     for path, field in iter_fields(self) if not field.is_container)
+
+    @cached_property
+    def choosers(self) -> dict[str | None, str]:
+        """The ``evalkit::role = indicator`` field of each repeat (None: outside any repeat), the first one
+        where there are several."""
+        found: dict[str | None, str] = {}
+        for _, field, repeat in self.places:
+            if field.role == "indicator":
+                found.setdefault(repeat, field.name)
+        return found
+
 
 def iter_fields(instrument: Instrument) -> Iterator[tuple[tuple[str, ...], Field]]:
     """Every field depth-first (containers before their children), with the enclosing group/repeat names."""

@@ -75,50 +75,15 @@ def left_out(record: str, reason: str, **params: object) -> LeftOut:
     return LeftOut(record, reason, REASONS[reason].format(**{k: str(v) for k, v in params.items()}))
 
 
-_RESOLVED: dict = {}  # (ref, id(instrument)) -> (instrument, Resolved | None)
-
-
 def resolve(ref: FieldRef, instruments: Mapping[str, Instrument]) -> Resolved | None:
-    """The field a rule names, or None when the instrument or field does not exist.
-
-    Remembered per instrument object (scoring asks again for every unit: 150 units × every
-    field of every rule walked the instrument's fields anew each time).
-    """
+    """The field a rule names, or None when the instrument or field does not exist (the instrument
+    keeps where each field sits, :attr:`evalkit.forms.Instrument.places`)."""
     inst = instruments.get(ref.instrument)
     if inst is None:
         return None
-    key = (ref, id(inst))
-    hit = _RESOLVED.get(key)
-    if hit is not None and hit[0] is inst:
-        return hit[1]
-    if len(_RESOLVED) > 4096:
-        _RESOLVED.clear()
-    found = _resolve(ref, inst)
-    _RESOLVED[key] = (inst, found)
-    return found
-
-
-def _resolve(ref: FieldRef, inst: Instrument) -> Resolved | None:
-    containers = {f.name: f for _, f in iter_fields(inst) if f.is_container}
-    for path, field in iter_fields(inst):
-        if field.name != ref.name or field.is_container:
-            continue
-        if not all(part in path for part in ref.path[:-1]):
-            continue
-        repeats = [p for p in path if containers[p].type == "repeat"]
-        repeat = repeats[-1] if repeats else None
-        chooser = _chooser(inst, repeat)
-        return Resolved(ref, field, repeat, chooser)
-    return None
-
-
-def _chooser(inst: Instrument, repeat: str | None) -> str | None:
-    """Name of the ``role=indicator`` field in the same repeat (or outside any repeat)."""
-    containers = {f.name: f for _, f in iter_fields(inst) if f.is_container}
-    for path, field in iter_fields(inst):
-        repeats = [p for p in path if containers[p].type == "repeat"]
-        if field.role == "indicator" and (repeats[-1] if repeats else None) == repeat:
-            return field.name
+    for path, field, repeat in inst.places:
+        if field.name == ref.name and all(part in path for part in ref.path[:-1]):
+            return Resolved(ref, field, repeat, inst.choosers.get(repeat))
     return None
 
 
