@@ -8,9 +8,31 @@ May use: :mod:`evalkit.reports` (the masking of personal details), :mod:`evalkit
 everything below them.
 """
 
+from evalkit.analysis.charts import (
+    agreement_chart,
+    bump_chart,
+    estimates_chart,
+    profile_chart,
+    use_chinese_font,
+)
+from evalkit.analysis.export import FORMATS, export
+from evalkit.analysis.lab import LabConfig, copy_notebooks, find_project, lab_command
+from evalkit.analysis.lab import run as run_lab
 from evalkit.analysis.tables import Tables, tables
 
 __all__ = [
+    "FORMATS",
+    "LabConfig",
     "Tables",
+    "agreement_chart",
+    "bump_chart",
+    "copy_notebooks",
+    "estimates_chart",
+    "export",
+    "find_project",
+    "lab_command",
+    "profile_chart",
+    "run_lab",
     "tables",
+    "use_chinese_font",
 ]
