@@ -74,7 +74,7 @@ def agreement_chart(agreement: pd.DataFrame, *, title: str = "评估员评分一
     ax.invert_yaxis()
     ax.set_xlim(min(0.0, float(rows["alpha"].min()) if len(rows) else 0.0), 1.0)
     ax.set_xlabel("一致性系数")
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8)
     ax.set_title(title)
     return fig
 
