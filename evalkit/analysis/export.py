@@ -125,7 +125,7 @@ def _all_dates(series: pd.Series) -> bool:
 def write_dta(frame: pd.DataFrame, path: Path) -> None:
     data, var_labels, val_labels = coded(frame)
     dates = {c: "td" for c in data if pd.api.types.is_datetime64_any_dtype(data[c])}
-    strl = [c for c in data if data[c].dtype == object and data[c].map(lambda v: len(v.encode())).max(initial=0) > 2000]
+    strl = [c for c in data if data[c].dtype == object and max((len(v.encode()) for v in data[c]), default=0) > 2000]
     data.to_stata(path, write_index=False, version=118, variable_labels=var_labels, value_labels=val_labels,
                   convert_dates=dates, convert_strl=strl)
 

@@ -73,7 +73,9 @@ def lab_command(config: LabConfig) -> list[str]:
     return [lab, f"--ServerApp.root_dir={Path(config.project).resolve()}", f"--ServerApp.ip={config.host}",
             f"--ServerApp.port={config.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={config.token}", f"--ServerApp.open_browser={config.browser}",
-            "--ServerApp.disable_check_xsrf=False", f"--LabApp.default_url=/lab/tree/{ANALYSIS_DIR}"]
+            "--ServerApp.disable_check_xsrf=False", f"--LabApp.default_url=/lab/tree/{ANALYSIS_DIR}",
+            # Jupyter refuses root unless told: a laptop's admin account and CI containers run as root
+            *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])]
 
 
 def environment(config: LabConfig) -> dict[str, str]:
