@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEBS   := chromium fonts-noto-cjk
 
-.PHONY: run test browser-deps clean-venv
+.PHONY: run lab test browser-deps clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "evalkit needs Python >= 3.11")'
@@ -38,6 +38,11 @@ run: $(STAMP)
 	@echo ""
 	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
 	$(VENV)/bin/evalkit serve out/demo
+
+# JupyterLab with the lead evaluator's analysis notebooks, on the same working copy of the demo as make run.
+lab: $(STAMP)
+	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
+	$(VENV)/bin/evalkit lab out/demo
 
 # The layer contracts (import-linter) and ruff first: a broken contract fails in seconds.
 test: $(STAMP) browser-deps

@@ -48,7 +48,9 @@ def bump_chart(compared: pd.DataFrame, category: str, *, title: str = "", before
         ax.text(1.03, r.rank_after, f"{r.total_after:.1f}（{r.grade_after}） {r.name}", ha="left", va="center",
                 fontsize=8, color=colour if changed else "#333333")
     ax.set_xlim(-0.9, 1.9)
-    ax.invert_yaxis()
+    last = int(max(rows["rank_before"].max(), rows["rank_after"].max())) if len(rows) else 1
+    ax.set_ylim(last + 0.7, 0.3)
+    ax.set_yticks([1, *range(5, last + 1, 5)])
     ax.set_xticks([0, 1], [before, after])
     ax.set_ylabel("类别内名次")
     ax.spines[["top", "right", "bottom"]].set_visible(False)
