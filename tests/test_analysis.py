@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from scipy.stats import spearmanr
+from scoring_helpers import Records, shipped_instruments
 
 import evalkit
 from evalkit.analysis import Tables, find_project, tables
@@ -17,7 +18,6 @@ from evalkit.analysis.compare import compare_totals, rank_correlation
 from evalkit.project import init_project
 from evalkit.sampling import draw_estimate
 from evalkit.stats import icc, krippendorff_alpha
-from tests.scoring_helpers import Records, shipped_instruments
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"

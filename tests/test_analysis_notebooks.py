@@ -9,8 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-
-from tests.test_whatif import snapshot
+from test_whatif import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks" / "analysis").glob("*.ipynb"))

@@ -10,12 +10,12 @@ import pandas as pd
 import pyreadstat
 import pytest
 from openpyxl import load_workbook
+from scoring_helpers import Records, shipped_instruments
+from test_whatif import snapshot
 
 from evalkit.analysis import export, tables
 from evalkit.cli.main import main
 from evalkit.project import init_project
-from tests.scoring_helpers import Records, shipped_instruments
-from tests.test_whatif import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,11 +7,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from scoring_helpers import Records, shipped_instruments
 
 import evalkit
 from evalkit.project import OverrideError, Overrides, grade_bands, init_project, rule_with
 from evalkit.scoring import GradeBand, parse_rule
-from tests.scoring_helpers import Records, shipped_instruments
 
 ROOT = Path(__file__).resolve().parent.parent
 

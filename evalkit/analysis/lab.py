@@ -74,6 +74,8 @@ def lab_command(config: LabConfig) -> list[str]:
             f"--ServerApp.port={config.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={config.token}", f"--ServerApp.open_browser={config.browser}",
             "--ServerApp.disable_check_xsrf=False", f"--LabApp.default_url=/lab/tree/{ANALYSIS_DIR}",
+            # offline laptops: no news feed, no update check (nothing is fetched from outside)
+            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             # Jupyter refuses root unless told: a laptop's admin account and CI containers run as root
             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])]
 
