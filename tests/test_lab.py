@@ -67,3 +67,11 @@ def test_jupyterlab_starts_on_the_project_and_wants_the_token(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_readme_shows_lab_export_and_the_chart():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for words in ("evalkit lab PROJECT", "make lab", "evalkit export PROJECT --format", "docs/images/sensitivity-bump.png",
+                  "EVALKIT_PROJECT"):
+        assert words in readme, words
+    assert (ROOT / "docs" / "images" / "sensitivity-bump.png").stat().st_size > 10_000
