@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEBS   := chromium fonts-noto-cjk
 
-.PHONY: run test browser-deps clean-venv
+.PHONY: run lab test browser-deps clean-venv
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "找不到 $(PYTHON)：请安装 Python 3.11 或更高版本（Debian 12 / Ubuntu 24.04 自带）。"; exit 1; }
@@ -41,6 +41,11 @@ run: $(STAMP)
 	@echo ""
 	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
 	$(VENV)/bin/evalkit serve out/demo --port $(PORT)
+
+# JupyterLab with the lead evaluator's analysis notebooks, on the same working copy of the demo as make run.
+lab: $(STAMP)
+	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
+	$(VENV)/bin/evalkit lab out/demo
 
 # The layer contracts (import-linter) and ruff first: a broken contract fails in seconds.
 test: $(STAMP) browser-deps
