@@ -46,7 +46,8 @@ def test_parse_deadline(text, year, kind, date):
 
 
 def test_from_text_and_invalid_say_why():
-    assert parse_deadline("2018年7月31日前，出台落实《指导意见》").detail == "取文中第一个明确日期「2018年7月31日」"
+    assert parse_deadline("2018年7月31日前，出台落实《指导意见》").detail == "取文中的日期「2018年7月31日」"
+    assert parse_deadline("2018年6月30日前出台方案，年内全面铺开").detail == "文中有多个日期，取第一个「2018年6月30日」"
     assert parse_deadline("2018年13月").detail == "「2018年13月」的月份 13 不存在"
     assert parse_deadline("2018年2月30日").detail == "「2018年2月30日」：2018年2月没有 30 日"
 
