@@ -44,6 +44,7 @@ class Lead:
     group: str = ""
     task_no: int | None = None
     row: int = 0
+    sheet: str = ""
 
 
 def read_leads(root: Path, fw, units) -> tuple[list[Lead], list[Problem]]:
@@ -91,13 +92,13 @@ def read_leads(root: Path, fw, units) -> tuple[list[Lead], list[Problem]]:
                 hint = did_you_mean(group_text, list(groups) + list(groups.values())) or "。"
                 problems.append(bad("group", row, f"推进组「{group_text}」不是框架中的二级指标{hint}"))
                 continue
-            leads.append(Lead(unit, group=code, row=row))
+            leads.append(Lead(unit, group=code, row=row, sheet=ws.title))
         else:
             number = task_number(item_text)
             if number is None or number not in fw_tasks:
                 problems.append(bad("item", row, f"事项「{item_text}」不是任务序号：请填写 1–{last}。"))
                 continue
-            leads.append(Lead(unit, task_no=number, row=row))
+            leads.append(Lead(unit, task_no=number, row=row, sheet=ws.title))
     return leads, problems
 
 
@@ -110,7 +111,7 @@ def lead_events(ledger: Ledger, leads: Sequence[Lead], as_of: datetime.date, fil
                    (t.group_code == lead.group if lead.group else t.task_no == lead.task_no)]
         what = f"推进组 {lead.group}" if lead.group else f"事项 序号 {lead.task_no}"
         if not carried:
-            problems.append(problem(LEDGER_LEAD_NO_CARRIER, file=file, sheet="", row=lead.row, what=what))
+            problems.append(problem(LEDGER_LEAD_NO_CARRIER, file=file, sheet=lead.sheet, row=lead.row, what=what))
             continue
         late = [t for t in carried if ledger.is_overdue(t, as_of)]
         on_time = all(t.deadline is not None and ledger.done_by(t, min(t.deadline, as_of)) for t in carried)

@@ -129,7 +129,7 @@ def load_ledger(root: Path, config: ProjectConfig, fw: Framework | None, units: 
             imported.append(unit)
     for (unit, _), o in overrides.items():
         if unit != "*" and unit not in imported:
-            problems.append(problem(LEDGER_OVERRIDE_UNUSED, file=str(root / DEADLINES_FILE), sheet="", row=o.row,
+            problems.append(problem(LEDGER_OVERRIDE_UNUSED, file=str(root / DEADLINES_FILE), sheet=o.sheet, row=o.row,
                                     record=unit))
     history, found = read_states(root, imported)
     problems += found

@@ -34,6 +34,7 @@ class Override:
     text: str
     note: str
     row: int
+    sheet: str = ""
 
 
 def read_overrides(root: Path, fw_tasks: Mapping[int, FrameworkTask], units: UnitList | None,
@@ -87,5 +88,5 @@ def read_overrides(root: Path, fw_tasks: Mapping[int, FrameworkTask], units: Uni
                                                 "请只保留一行。"))
             continue
         out[key] = Override(unit, int(raw_no), parsed.date, tables.text(value),
-                            tables.text(cols.get(cells, "note")), row)
+                            tables.text(cols.get(cells, "note")), row, ws.title)
     return out, problems
