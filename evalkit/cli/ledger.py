@@ -63,9 +63,29 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_problems(root, problems, False, args.all, args.info)
         if target is not None:
             print(f"已导入单位 {args.unit} 的任务分解表：{target}")
+            print(_import_summary(project, args.unit, problems))
         else:
             print("有错误，未导入任何内容。")
     return EXIT_OK if target is not None else EXIT_PROBLEMS
+
+
+def _import_summary(project, unit: str, problems) -> str:
+    """How the table was read, in one line: tasks, 不涉及, deadlines read by a rule, assumed years, unread."""
+    ledger, _ = load_ledger(project.root, project.config, project.framework, project.units)
+    tasks = ledger.unit_tasks(unit)
+    applicable = [t for t in tasks if t.applicable]
+    counts = {code: sum(p.code == code for p in problems) for code in
+              ("ledger-deadline-from-text", "ledger-deadline-year-assumed", "ledger-deadline-unreadable",
+               "ledger-note-row", "ledger-merged-span")}
+    parts = [f"共 {len(tasks)} 项任务，其中不涉及 {len(tasks) - len(applicable)} 项",
+             f"完成时限按规则从文字、时间段或季度读出 {counts['ledger-deadline-from-text']} 项",
+             f"没有写年份、按评估年度计 {counts['ledger-deadline-year-assumed']} 项",
+             f"读不出 {counts['ledger-deadline-unreadable']} 项"]
+    if counts["ledger-merged-span"]:
+        parts.append(f"合并单元格 {counts['ledger-merged-span']} 处按所跨各项读取")
+    if counts["ledger-note-row"]:
+        parts.append(f"表注、签字栏等 {counts['ledger-note-row']} 行略过")
+    return "读取情况：" + "；".join(parts) + "。每项的读法见 evalkit ledger status（加 --info 列出全部提示）。"
 
 
 def _date(text: str | None) -> datetime.date | None:

@@ -198,14 +198,11 @@ class _Reader:
         return self.integer(key, 0) if key in self.data else None
 
     def year(self, key: str) -> int | None:
-        """A calendar year (1900–2100), None when not given (or written as "")."""
-        if not self.given(key):
-            return None
+        """A calendar year (1900–2100, also as text), None when not given (or written as "")."""
         value = self.data.get(key)
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100:
-            return value
+        number = int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else value
+        if not self.given(key) or (type(number) is int and 1900 <= number <= 2100):
+            return number if self.given(key) else None
         self.bad(key, value, "应为四位数的年份，如 2018")
         return None
 

@@ -117,6 +117,8 @@ def open_workbook(path: Path, *, data_only: bool = True):
         # SyntaxError: xml.etree's ParseError on a damaged part of the package
         return None, [problem(FILE_NOT_WORKBOOK, file=file, detail=what_it_seems(path))]
     except OSError as exc:
+        if exc.errno is None:  # openpyxl's "File contains no valid workbook part" is an OSError without errno
+            return None, [problem(FILE_NOT_WORKBOOK, file=file, detail=what_it_seems(path))]
         return None, [problem(FILE_UNREADABLE, file=file, detail=exc.strerror or str(exc))]
 
 

@@ -225,6 +225,6 @@ def _reading(text: str, norm: str, date: dt.date, first: _Mention, end: _Mention
     if kind == FROM_TEXT and not how:
         how.append(f"取文中的日期「{norm[first.start:last.end]}」")
     if assumed_year is not None:
-        source = f"，评估年度取自{year_source}" if year_source else ""
+        source = f"，评估年度取自{year_source}" if year_source else ""  # 「取自项目设置 evalkit.toml 的 year」
         how.append(f"没有写年份，按评估年度 {assumed_year} 年计{source}")
     return Deadline(date, kind, text, "；".join(how), assumed_year is not None)

@@ -86,7 +86,7 @@ LEDGER_DEADLINE_YEAR_ASSUMED = register(
     "ledger-deadline-year-assumed", WARNING,
     "{file} 工作表「{sheet}」第 {row} 行「{column}」：单位 {record} 序号 {value} 的完成时限「{text}」按 {date} 计"
     "（{detail}）：如年份不对，请在表中写明年份，或在 evalkit.toml 的 [evaluation] 中设置 year。",
-    "完成时限没有写年份（如「6月底前」），按评估年度（evalkit.toml 的 year 或评估截止日期，否则框架的版本年份）计。")
+    "完成时限没有写年份（如「6月底前」），按评估年度（evalkit.toml 的 year，否则框架的版本年份，否则评估截止日期的年份）计。")
 LEDGER_DEADLINE_EMPTY = register(
     "ledger-deadline-empty", WARNING,
     "{file} 工作表「{sheet}」第 {row} 行「{column}」：序号 {value} 没有填写完成时限："

@@ -3,9 +3,10 @@ evalkit.toml (how a unit's 100 points are spread over its tasks: ``points = "equ
 ``"area"`` with ``[ledger.area_weights]``), the as-of date of ``[evaluation]``, and the
 evaluation year a deadline written without a year falls in.
 
-The evaluation year is ``[evaluation] year`` of evalkit.toml, else the year of the as-of date,
-else the framework's version when it is a year (jilin-city-2018: 2018); the same at import, at
-loading and at scoring, and named in every note of a deadline read with it.
+The evaluation year is ``[evaluation] year`` of evalkit.toml (``evalkit init`` writes it), else
+the framework's version when it is a year (jilin-city-2018: 2018 — the year its tasks belong to,
+even when the cut-off date falls in January of the next), else the year of the as-of date; the
+same at import, at loading and at scoring, and named in every note of a deadline read with it.
 
 The file is read and checked once by :mod:`evalkit.config` (a bad value is its
 ``config-value-invalid``); the ledger only takes the values.
@@ -38,12 +39,12 @@ def evaluation_year(config: ProjectConfig, fw: Framework | None = None) -> tuple
     """The evaluation year and where it comes from (see the module docstring); (None, "") when unknown."""
     ev = config.evaluation
     if ev.year is not None:
-        return ev.year, "evalkit.toml 的 year"
-    if ev.as_of is not None:
-        return ev.as_of.year, f"evalkit.toml 的评估截止日期 {ev.as_of.isoformat()}"
+        return ev.year, "项目设置 evalkit.toml 的 year"
     version = re.fullmatch(r"\s*((?:19|20)\d\d)\s*", fw.version or "") if fw is not None else None
     if version:
         return int(version.group(1)), f"框架 {fw.id} 的版本 {version.group(1)}"
+    if ev.as_of is not None:
+        return ev.as_of.year, f"项目设置 evalkit.toml 的评估截止日期 {ev.as_of.isoformat()}"
     return None, ""
 
 

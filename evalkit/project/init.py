@@ -17,7 +17,7 @@ def init_project(target: Path, framework_id: str, name: str | None = None, *, as
     """Create a project folder from the shipped files; never overwrites an existing file.
 
     ``as_of`` (the cut-off date deadlines are judged against) and ``period`` go into evalkit.toml,
-    with the evaluation year: the year of ``as_of``, else the framework's version when it is a year."""
+    with the evaluation year: the framework's version when it is a year, else the year of ``as_of``."""
     framework_file, units_file, with_instruments = FRAMEWORKS[framework_id]
     source = shipped_dir()
     target.mkdir(parents=True, exist_ok=True)
@@ -35,7 +35,7 @@ def init_project(target: Path, framework_id: str, name: str | None = None, *, as
             shutil.copyfile(src, dst)
             created.append(dst)
     if not (target / CONFIG).exists():
-        year = as_of.year if as_of else _framework_year(target / "framework.xlsx")
+        year = _framework_year(target / "framework.xlsx") or (as_of.year if as_of else None)
         days = (period[0].isoformat(), period[1].isoformat()) if period else ("", "")
         created.append(write_config(target, new_config(name or target.name, framework_id,
                                                        as_of=as_of.isoformat() if as_of else "", period=days,
