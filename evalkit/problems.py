@@ -207,8 +207,7 @@ FILE_EMPTY = register("file-empty", ERROR, "文件 {file} 是空的：请提供�
 FILE_NOT_WORKBOOK = register(
     "file-not-workbook", ERROR,
     "文件 {file} 不是可读取的 Excel 工作簿（.xlsx）：{detail}。",
-    "指定的路径是文件夹，或文件无法作为 .xlsx 工作簿打开（Word 文档、.xls、csv、PDF、图片、加密或损坏的文件…）；"
-    "信息说明文件看起来是什么、该怎么做。")
+    "路径是文件夹，或文件不能作为 .xlsx 打开（Word、.xls、csv、PDF、图片、加密或损坏…）；信息说明它像什么、该怎么办。")
 FILE_UNREADABLE = register("file-unreadable", ERROR, "无法读取文件 {file}：{detail}。",
     "文件存在但读取出错（系统读取错误、编码无法识别或含空字符）。")
 SHEET_MISSING = register(

@@ -17,6 +17,8 @@ import zipfile
 import openpyxl
 import pytest
 from conftest import SHIPPED
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from office_tables import (
     DEADLINE_SPAN,
     ROSTER_HEADER,
@@ -26,15 +28,18 @@ from office_tables import (
 )
 
 from evalkit.cli.main import main
-from evalkit.framework import import_government_table, read_framework
+from evalkit.framework import import_government_table, parse_cell, read_framework
 from evalkit.ledger import (
     import_roster,
     import_table,
     liaison_for,
     load_ledger,
+    parse_deadline,
     progress_report,
     read_roster,
+    task_numbers,
     write_report_xlsx,
+    written_unit,
 )
 from evalkit.project import evaluate, init_project, open_project
 
@@ -334,3 +339,62 @@ def test_a_table_with_headers_and_no_rows_is_an_error(tmp_path, capsys):
     assert main(["framework", "import", str(path), "-o", str(tmp_path / "out.xlsx")]) == 1
     out = capsys.readouterr().out
     assert "gov-table-empty" in out and "第 4 行是表头" in out and not (tmp_path / "out.xlsx").exists()
+
+
+# ---------------------------------------------------------------- no traceback, whatever is written
+
+OFFICE_TEXT = st.one_of(
+    st.text(alphabet="0123456789０１２３４５６７８９〇零○一二三四五六七八九十年月日号底末上中下旬半季度第前至到—-~./（）()："
+                     "次翌内初份盖章公填报单位序号任务、，；注说明人 ", max_size=24),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=24),
+    st.sampled_from(["0000年6月", "9999-12-31", "2018年2月29日", "2018年11月—2月", "十十十月", "第五季度", "序号0",
+                     "填报单位（盖章）：", "单位（公章）：(c1-01)", "1.3.1.1", "1.1改革（十二分）", "０.０.０"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(OFFICE_TEXT)
+def test_text_readers_never_raise(text):
+    for year in (None, 2018):
+        found = parse_deadline(text, year, "评估年度")
+        assert found.date is None or 1900 <= found.date.year <= 2101
+        assert found.kind in ("exact", "from_text", "unreadable", "invalid", "empty")
+    task_numbers(text)
+    parse_cell(text)
+    written_unit([text, text])
+
+
+CELLS = st.one_of(st.none(), OFFICE_TEXT, st.integers(-3, 90), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELLS, min_size=7, max_size=9), min_size=1, max_size=12),
+       merges=st.lists(st.tuples(st.integers(4, 14), st.integers(1, 7), st.integers(0, 3), st.integers(0, 2)),
+                       max_size=4))
+def test_readers_of_office_tables_never_raise(tmp_path_factory, project, rows, merges):
+    """Whatever an office writes under the published headers, with whatever merged cells: problems, never a
+    traceback — for the task table, the roster and the province table alike."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    headers = {"task.xlsx": ["序　号", "一级指标", "二级指标", "三级指标", "工作措施", "完成\n时限", "备注"],
+               "roster.xlsx": list(ROSTER_HEADER),
+               "gov.xlsx": ["一级指标", "分值", "二级指标", "分值", "三级指标", "评分依据"]}
+    for name, header in headers.items():
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["填报单位（盖章）：吉林市发展和改革委员会"])
+        ws.append([])
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        taken: set[tuple[int, int]] = set()
+        for r, c, down, right in merges:
+            cells = {(r + i, c + j) for i in range(down + 1) for j in range(right + 1)}
+            if (down or right) and not cells & taken:
+                taken |= cells
+                ws.merge_cells(start_row=r, start_column=c, end_row=r + down, end_column=c + right)
+        wb.save(folder / name)
+    target, problems = import_table(*pieces(project), folder / "task.xlsx", "c1-03", replace_existing=True)
+    assert target is not None or any(p.is_error for p in problems)
+    read_roster(folder / "roster.xlsx", "c1-03", "市发改委")
+    fw, problems = import_government_table(folder / "gov.xlsx")
+    assert fw is not None or any(p.is_error for p in problems)

@@ -40,10 +40,11 @@ from evalkit.ledger.recording import record_status, store_material
 from evalkit.ledger.roster_model import Liaison
 from evalkit.ledger.roster_reading import read_roster
 from evalkit.ledger.roster_template import write_roster_template
-from evalkit.ledger.rosters import import_roster, liaison_for, load_rosters, roster_path, task_matches
+from evalkit.ledger.rosters import import_roster, liaison_for, load_rosters, roster_path, task_matches, task_numbers
 from evalkit.ledger.scoring_inputs import LedgerTasks, ledger_leaf, scoring_inputs, unit_framework
 from evalkit.ledger.settings import LedgerSettings, ledger_settings
 from evalkit.ledger.template import write_template
+from evalkit.ledger.unit_lines import written_unit
 
 __all__ = [
     "CADENCES",
@@ -86,6 +87,7 @@ __all__ = [
     "store_material",
     "summary_text",
     "task_matches",
+    "task_numbers",
     "unit_framework",
     "valid_email",
     "valid_mobile",
@@ -93,4 +95,5 @@ __all__ = [
     "write_report_xlsx",
     "write_roster_template",
     "write_template",
+    "written_unit",
 ]

@@ -49,7 +49,7 @@ _DATE = re.compile(
     r"|(?:(?P<yy>\d{4})年)?(?P<ypart>年底|年末|年内|底|末|内)"
     r"|(?P<by>\d{4})年(?!\d)"
 )
-_RANGE = re.compile(r"[-~—–―]+|至|到")
+_RANGE = re.compile(r"(?:[-~—–―]+|至|到)(?:次年|翌年|第二年)?")
 _DAY_ONLY = re.compile(r"(?P<d>\d{1,2})[日号]")
 _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}
 _PART_WORD = {"上旬": "上旬取 10日", "初": "月初取 10日", "中旬": "中旬取 20日", "下旬": "下旬取月末"}
@@ -195,6 +195,12 @@ def parse_deadline(value: object, default_year: int | None = None, year_source: 
         if default_year is None:
             return Deadline(None, UNREADABLE, text, f"「{first.matched}」没有写年份")
         year = default_year
+    start_year = year
+    year = chosen.year or year
+    if end is not None and end.year is None and (end.month, end.day or 31) < (first.month, first.day or 31):
+        year += 1   # 「2018年11月—2月」: the range runs into the next year
+    if not 1900 <= year <= 2100:
+        return Deadline(None, INVALID, text, f"「{chosen.matched}」的年份 {year} 不在 1900–2100 之间")
     month = chosen.month
     for part in (first, chosen):
         if not 1 <= part.month <= 12:
@@ -203,16 +209,17 @@ def parse_deadline(value: object, default_year: int | None = None, year_source: 
     if not 1 <= day <= _last_day(year, month):
         return Deadline(None, INVALID, text, f"「{chosen.matched}」：{year}年{month}月没有 {day} 日")
     return _reading(text, norm, dt.date(year, month, day), first, end, mentions,
-                    year if assumed else None, year_source)
+                    start_year if assumed else None, year_source, year != start_year)
 
 
 def _reading(text: str, norm: str, date: dt.date, first: _Mention, end: _Mention | None, mentions: list[_Mention],
-             assumed_year: int | None, year_source: str) -> Deadline:
+             assumed_year: int | None, year_source: str, next_year: bool = False) -> Deadline:
     """The Deadline with its kind and the words saying how it was read."""
     how = []
     last = end or first
     if end is not None:
-        how.append(f"时间段「{norm[first.start:end.end]}」取结束日期 {date.month}月{date.day}日")
+        day = f"{date.year}年{date.month}月{date.day}日" if next_year else f"{date.month}月{date.day}日"
+        how.append(f"时间段「{norm[first.start:end.end]}」取结束日期 {day}")
         if end.words and not end.words.startswith("只写到月份"):
             how.append(end.words)
     elif first.words:

@@ -80,8 +80,7 @@ LEDGER_DEADLINE_FROM_TEXT = register(
     "ledger-deadline-from-text", INFO,
     "{file} 工作表「{sheet}」第 {row} 行：单位 {record} 序号 {value} 的完成时限「{text}」按 {date} 计（{detail}）；"
     "如不妥，请在 ledger/时限认定.xlsx 中另行认定。",
-    "完成时限不是一个明确的日期（一段文字、时间段、上半年、季度、只写到月份…），按规则读出了日期；"
-    "读法也写入该任务的时限说明（ledger status、进度报告、计分依据）。")
+    "完成时限不是一个明确的日期（文字、时间段、上半年、季度、只写到月…），按规则读出日期并写入该任务的时限说明。")
 LEDGER_DEADLINE_YEAR_ASSUMED = register(
     "ledger-deadline-year-assumed", WARNING,
     "{file} 工作表「{sheet}」第 {row} 行「{column}」：单位 {record} 序号 {value} 的完成时限「{text}」按 {date} 计"
