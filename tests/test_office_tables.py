@@ -171,12 +171,12 @@ def test_a_table_of_another_unit_or_of_an_unknown_name_is_a_warning(project, tmp
 def test_a_task_over_two_rows_headings_and_near_headers_read_as_meant(project, tmp_path):
     table = write_office_table(tmp_path / "t.xlsx", continued={5: "同时做好开发区权力下放后的承接评估。"},
                                headings={6: "二、把权力放在该放的层面（续）"},
-                               header=("序号", "一级指标", "二级指标", "三级指标", "工作措施", "完成时间", "备注"))
+                               header=("序号", "一级指标", "二级指标", "三级指标", "工作措施", "完成时限要求", "备注"))
     target, problems = import_table(*pieces(project), table.path, "c1-03")
     rendered(problems)
     assert target is not None and not [p for p in problems if p.is_error]
     r = table.rows[5]
-    assert ("column-near-name", table.header_row, "完成时间") in codes(problems, "warning")
+    assert ("column-near-name", table.header_row, "完成时限要求") in codes(problems, "warning")
     assert ("ledger-task-continued", r + 1, "序号") in codes(problems, "info")
     assert ("ledger-note-row", r + 2, None) in codes(problems, "info")
     assert not [p for p in problems if p.code in ("ledger-title-differs", "ledger-deadline-empty")]
