@@ -398,3 +398,18 @@ def test_readers_of_office_tables_never_raise(tmp_path_factory, project, rows, m
     read_roster(folder / "roster.xlsx", "c1-03", "市发改委")
     fw, problems = import_government_table(folder / "gov.xlsx")
     assert fw is not None or any(p.is_error for p in problems)
+
+
+def test_a_signature_right_under_the_last_task_is_no_continuation(project, tmp_path):
+    table = write_office_table(tmp_path / "t.xlsx", footer=False)
+    wb = openpyxl.load_workbook(table.path)
+    ws = wb.active
+    below = table.rows[76] + 1
+    ws.cell(below, 5).value = "审核人：李明　　填报日期：2018年3月12日"
+    ws.cell(below + 1, 3).value = "填报单位（盖章）：吉林市发展和改革委员会"
+    wb.save(table.path)
+    target, problems = import_table(*pieces(project), table.path, "c1-03")
+    assert target is not None and not [p for p in rendered(problems) if p.is_error]
+    assert [(p.code, p.row) for p in problems if p.row in (below, below + 1)] == [
+        ("ledger-note-row", below), ("ledger-note-row", below + 1)]
+    assert "审核人" not in load_ledger(*pieces(project))[0].task("c1-03", 76).measures

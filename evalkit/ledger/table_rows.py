@@ -64,11 +64,12 @@ def _one_merged_line(row: int, cells: Sequence[object], merged: Mapping[tuple[in
 
 
 def footer_kind(cells: Sequence[object]) -> str | None:
-    """NOTE or SIGNATURE when the row's first filled cell opens a footnote, a 说明 or a signature row."""
+    """NOTE or SIGNATURE when the row's first filled cell opens a footnote, a 说明, a signature row
+    or a 填报单位 line."""
     text = first_text(cells)
     if _NOTE.match(text):
         return NOTE
-    if _SIGNATURE.match(text):
+    if _SIGNATURE.match(text) or written_unit(cells) is not None:
         return SIGNATURE
     return None
 
@@ -80,8 +81,6 @@ def row_kind(row: int, cells: Sequence[object], *, merged: Mapping[tuple[int, in
     kind = footer_kind(cells)
     if kind is not None:
         return kind
-    if written_unit(cells) is not None:
-        return SIGNATURE
     if _one_merged_line(row, cells, merged):
         return SPANNING
     if row > last_task_row:

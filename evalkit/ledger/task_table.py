@@ -41,7 +41,15 @@ from evalkit.ledger.problems import (
     LEDGER_UNIT_MISMATCH,
 )
 from evalkit.ledger.states import normalize_status, place, split_materials, state_problems
-from evalkit.ledger.table_rows import first_text, merged_spans, numbers_text, row_kind, task_number, unit_lines
+from evalkit.ledger.table_rows import (
+    first_text,
+    footer_kind,
+    merged_spans,
+    numbers_text,
+    row_kind,
+    task_number,
+    unit_lines,
+)
 from evalkit.ledger.unit_lines import unit_check
 from evalkit.problems import INFO, Problem, did_you_mean, problem
 
@@ -198,7 +206,7 @@ def _continuation(reading: _Reading, row: int, cells, previous: int | None) -> i
     origin = reading.merged.get((row, col))
     if origin is not None and origin[0] < row and task_number(reading.cols.get(cells, "task_no")) == previous:
         return previous
-    if tables.text(reading.cols.get(cells, "task_no")) or reading.text(cells, "title"):
+    if tables.text(reading.cols.get(cells, "task_no")) or reading.text(cells, "title") or footer_kind(cells):
         return None
     own = [k for k in ("measures", "deadline", "note")
            if k in reading.cols.index and (row, reading.cols.index[k]) not in reading.merged and reading.text(cells, k)]
@@ -266,8 +274,8 @@ def _task_no(reading: _Reading, row: int, cells, first_row: Mapping[int, int], l
     if tables.header_key(tables.text(raw_no)) in {tables.header_key(a) for a in COLUMNS["task_no"]}:
         return None, []  # the header repeated (a table printed across pages)
     has_text = any(reading.text(cells, k) for k in ("title", "measures", "deadline"))
-    if raw_no == "" and not has_text:
-        return None, []  # a blank or continuation line of a merged cell
+    if raw_no == "" and not has_text and (row < last_task_row or not first_text(cells)):
+        return None, []  # a blank line, or the lower part of merged 一级/二级 cells
     task_no = task_number(raw_no)
     last = max(reading.fw_tasks) if reading.fw_tasks else 0
     if task_no is None:
