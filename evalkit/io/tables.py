@@ -161,14 +161,15 @@ def _fill_merged(ws, grid: list[list[object]], after: int) -> dict[tuple[int, in
     """Copy each merged range's top-left value into its other cells (rows below row ``after``);
     returns filled (row number, column index) → origin (row number, column index)."""
     origins: dict[tuple[int, int], tuple[int, int]] = {}
+    width = max((len(row) for row in grid), default=0)
     for rng in ws.merged_cells.ranges:
-        if rng.max_row <= after or rng.min_row > len(grid):
+        if rng.max_row <= after or rng.min_row > len(grid) or rng.min_col > width:
             continue
         top = (rng.min_row, rng.min_col - 1)
         value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_col - 1 < len(grid[rng.min_row - 1]) else ""
         for r in range(max(rng.min_row, after + 1), min(rng.max_row, len(grid)) + 1):
             row = grid[r - 1]
-            for c in range(rng.min_col - 1, rng.max_col):
+            for c in range(rng.min_col - 1, min(rng.max_col, width)):   # a merge over whole columns stays in the sheet
                 if (r, c) == top:
                     continue
                 while len(row) <= c:
