@@ -3,7 +3,8 @@
 Sections and keys (every one optional; a missing file gives the defaults)::
 
     [evaluation]  name, framework, units (files inside the project), as_of (date),
-                  period_start / period_end (dates, both or neither), project_id
+                  period_start / period_end (dates, both or neither), year (the evaluation
+                  year: a deadline written without a year falls in it), project_id
     [scoring]     include_received (bool), seed (int), draws (int ≥ 0)
     [ledger]      points = "equal" | "area", [ledger.area_weights] area code = weight ≥ 0
     [selfassess]  deadline (text as it goes into the self-assessment workbook)
@@ -50,6 +51,7 @@ class EvaluationConfig:
     as_of: dt.date | None = None
     period: tuple[dt.date, dt.date] | None = None
     project_id: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,15 @@ class _Reader:
     def optional_integer(self, key: str) -> int | None:
         return self.integer(key, 0) if key in self.data else None
 
+    def year(self, key: str) -> int | None:
+        """A calendar year (1900–2100, also as text), None when not given (or written as "")."""
+        value = self.data.get(key)
+        number = int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else value
+        if not self.given(key) or (type(number) is int and 1900 <= number <= 2100):
+            return number if self.given(key) else None
+        self.bad(key, value, "应为四位数的年份，如 2018")
+        return None
+
     def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if isinstance(value, bool):
@@ -214,7 +225,7 @@ def _show(value: object) -> str:
 
 
 def _evaluation(r: _Reader, root: Path) -> EvaluationConfig:
-    r.known(("name", "framework", "units", "as_of", "period_start", "period_end", "project_id"))
+    r.known(("name", "framework", "units", "as_of", "period_start", "period_end", "year", "project_id"))
     start, end = r.date("period_start"), r.date("period_end")
     period = None
     if start and end:
@@ -228,7 +239,7 @@ def _evaluation(r: _Reader, root: Path) -> EvaluationConfig:
     project_id = r.text("project_id") or None
     return EvaluationConfig(name=r.text("name"), framework=r.file("framework", "framework.xlsx"),
                             units=r.file("units", "units.xlsx"), as_of=r.date("as_of"), period=period,
-                            project_id=project_id)
+                            project_id=project_id, year=r.year("year"))
 
 
 def _scoring(r: _Reader) -> ScoringConfig:
@@ -310,7 +321,7 @@ def load_config(root: Path) -> tuple[ProjectConfig, list[Problem]]:
 
 
 def new_config(name: str, framework_id: str, *, as_of: str = "", period: tuple[str, str] = ("", ""),
-               note: str = "") -> tomlkit.TOMLDocument:
+               year: int | None = None, note: str = "") -> tomlkit.TOMLDocument:
     """The ``evalkit.toml`` of a new project, with a comment on every setting a lead evaluator edits."""
     doc = tomlkit.document()
     doc.add(tomlkit.comment("evalkit 项目设置 (evaluation settings)"))
@@ -323,6 +334,9 @@ def new_config(name: str, framework_id: str, *, as_of: str = "", period: tuple[s
     ev.add(tomlkit.comment("评估期：记录中的日期应在此范围内，如 2018-11-20 (evaluation period)"))
     ev.add("period_start", period[0])
     ev.add("period_end", period[1])
+    if year is not None:
+        ev.add(tomlkit.comment("评估年度：任务分解表中没有写年份的完成时限（如「6月底前」）按此年计 (evaluation year)"))
+        ev.add("year", year)
     ev.add(tomlkit.comment(note or f"创建自标准框架 {framework_id}"))
     doc.add("evaluation", ev)
     return doc

@@ -41,6 +41,7 @@ from evalkit.scoring.tree import (
     competition_ranks,
     grade_of,
     node_scores,
+    rounded,
     totals,
 )
 from evalkit.scoring.uncertainty import rank_stability
@@ -105,9 +106,9 @@ def _unit_result(fw: Framework, units: UnitList, unit_id: str, leaves: list[Leaf
     return UnitResult(
         unit=unit_id, name=unit.name if unit else unit_id, category=unit.category if unit else "",
         category_name=cat.name if cat else "", weight=cat.weight if cat else 1.0,
-        published_only=bool(cat and cat.published_only), scored=float(t.scored), bonus_raw=float(t.bonus_raw),
-        bonus_cap=float(t.bonus_cap), bonus=float(t.bonus), deductions=float(t.deductions),
-        adjustments=float(t.adjustments), total=float(t.total), complete=all(s.score is not None for s in leaves),
+        published_only=bool(cat and cat.published_only), scored=rounded(t.scored), bonus_raw=rounded(t.bonus_raw),
+        bonus_cap=float(t.bonus_cap), bonus=rounded(t.bonus), deductions=rounded(t.deductions),
+        adjustments=rounded(t.adjustments), total=rounded(t.total), complete=all(s.score is not None for s in leaves),
         leaves=tuple(leaves), nodes=node_scores(fw, leaf_values), events=tuple(events))
 
 
