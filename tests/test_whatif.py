@@ -60,7 +60,8 @@ def test_lowering_the_instant_rate_threshold_changes_exactly_the_hand_worked_poi
     assert leaf(what_if, "c1-02", "2.2.1") == pytest.approx(4 * 0.20 / 0.30)
     assert leaf(what_if, "c1-03", "2.2.1") == pytest.approx(4.0)
     changed = {u.unit: round(w.total - u.total, 6) for u, w in zip(base.units, what_if.units) if w.total != u.total}
-    assert changed == {"c1-01": pytest.approx(0.571429, abs=1e-6), "c1-02": pytest.approx(0.380952, abs=1e-6)}
+    # totals are kept to the cent (issue 18), the leaves above exactly: the difference within a cent
+    assert changed == {"c1-01": pytest.approx(0.571429, abs=0.01), "c1-02": pytest.approx(0.380952, abs=0.01)}
     for u, w in zip(base.units, what_if.units):
         assert [(s.indicator, s.score) for s in u.leaves if s.indicator != "2.2.1"] == \
             [(s.indicator, s.score) for s in w.leaves if s.indicator != "2.2.1"]
