@@ -24,13 +24,16 @@ What is resampled (the resampling unit) follows how the evidence was gathered:
 * **fixed** — a single observation (one interview's rubric level) shows no variability; it is
   held at its value, as are manual scores, ledger tasks and rates marked ``sampled=no``.
 
-Two corrections are applied to the deviations ``s* − ŝ``.  The Bayesian bootstrap's variance
+Three corrections are applied to the deviations ``s* − ŝ``.  The Bayesian bootstrap's variance
 of a mean of ``m`` units is (m − 1)/(m + 1) of the unbiased estimate, so deviations are scaled
-by √((m + 1)/(m − 1)).  Where the units were drawn without replacement from a frame of known
-size ``N`` (the draws in ``draws/``: the rows carry the drawn case ids or item codes), they are
-also scaled by √(1 − f), f = m / N, the finite-population correction (Cochran 1977, §2.6; the
-rescaling of Rao, J. N. K. & Wu, C. F. J. 1988, *JASA* 83:231-241).  Shares are then kept in
-their range.
+by √((m + 1)/(m − 1)).  A variance estimated from few units calls for Student's t rather than
+the normal quantile, so they are also scaled by t(df, 1 − α/2) / z(1 − α/2), df = units less
+the records they were resampled in — the "expanded percentile interval" of Hesterberg, T. C.
+(2015), "What teachers should know about the bootstrap", *The American Statistician*
+69(4):371-386.  Where the units were drawn without replacement from a frame of known size ``N``
+(the draws in ``draws/``: the rows carry the drawn case ids or item codes), they are scaled by
+√(1 − f), f = m / N, the finite-population correction (Cochran 1977, §2.6; the rescaling of
+Rao, J. N. K. & Wu, C. F. J. 1988, *JASA* 83:231-241).  Shares are then kept in their range.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import norm
+from scipy.stats import t as t_dist
 
 from evalkit.scoring.leaves import Sample
 
@@ -53,8 +58,9 @@ class ShareDraws:
 
     shares: np.ndarray
     mode: str        # "records" | "rows" | "counts"
-    units: int       # resampling units (m)
+    units: int       # resampling units per record, or in all (m)
     fpc: float       # the sampling fraction f used (0 when the frame is unknown)
+    df: int = 0      # degrees of freedom of the variance: units less the records they were resampled in
 
 
 class UnitWeights:
@@ -105,7 +111,7 @@ def _by_records(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) 
     w = weights.of_records(records)[[where[r] for r in sample.records]]  # elements × draws
     a, b = np.asarray(sample.a)[:, None], np.asarray(sample.b)[:, None]
     return ShareDraws((w * a).sum(axis=0) / np.maximum((w * b).sum(axis=0), 1e-300), "records", len(records),
-                      _fraction(records, {k: n for k, n in drawn.items()}, per_record=True))
+                      _fraction(records, drawn, per_record=True), len(records) - 1)
 
 
 def _by_rows(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> ShareDraws | None:
@@ -128,7 +134,8 @@ def _by_rows(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> 
     a, b = np.asarray(sample.a)[:, None], np.asarray(sample.b)[:, None]
     resampled = [k for v in per_record.values() if len(v) >= 2 for k in v]
     return ShareDraws((w * a).sum(axis=0) / np.maximum((w * b).sum(axis=0), 1e-300), "rows",
-                      round(sum(sizes) / len(sizes)), _fraction(resampled, drawn, per_record=False))
+                      round(sum(sizes) / len(sizes)), _fraction(resampled, drawn, per_record=False),
+                      sum(sizes) - len(sizes))
 
 
 def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:
@@ -137,11 +144,11 @@ def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:
     x, n = sample.a[0], sample.b[0]
     if not (float(x).is_integer() and float(n).is_integer() and 0 < x < n):
         return None
-    return ShareDraws(weights.rng.beta(x, n - x, size=weights.draws), "counts", int(n), 0.0)
+    return ShareDraws(weights.rng.beta(x, n - x, size=weights.draws), "counts", int(n), 0.0, int(n) - 1)
 
 
 def share_draws(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int], low: float = 0.0,
-                high: float = 1.0) -> ShareDraws | None:
+                high: float = 1.0, confidence: float = 0.95) -> ShareDraws | None:
     """Resampled shares of a leaf, centred on its estimate and corrected (None: held fixed)."""
     if not sample.a or sum(sample.b) <= 0:
         return None
@@ -152,6 +159,8 @@ def share_draws(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int], 
     if found is None or found.units < 2:
         return None
     estimate = sum(sample.a) / sum(sample.b)
-    scale = np.sqrt((1 - found.fpc) * (found.units + 1) / (found.units - 1))
+    level = 1 - (1 - confidence) / 2
+    expand = float(t_dist.ppf(level, max(found.df, 1)) / norm.ppf(level))
+    scale = np.sqrt((1 - found.fpc) * (found.units + 1) / (found.units - 1)) * expand
     shares = np.clip(estimate + scale * (found.shares - estimate), low, high)
-    return ShareDraws(shares, found.mode, found.units, found.fpc)
+    return ShareDraws(shares, found.mode, found.units, found.fpc, found.df)

@@ -99,8 +99,8 @@ def fraction_array(rule: Rule, shares: np.ndarray) -> np.ndarray:
     return np.clip(shares, 0.0, 1.0)
 
 
-def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights,
-               drawn: Mapping[Key, int]) -> np.ndarray | None:
+def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, drawn: Mapping[Key, int],
+               confidence: float = 0.95) -> np.ndarray | None:
     """Resampled points of one leaf, or None when it is held at its score."""
     if leaf.score is None or leaf.status not in ("scored", "flagged") or leaf.kind not in RESAMPLED_KINDS \
             or sample is None or (leaf.kind in ("rate", "checklist") and not leaf.sampled):
@@ -108,9 +108,9 @@ def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights,
     rule = _rule(leaf.rule)
     if leaf.kind == "mean":
         scale = rule.get("scale")
-        found = share_draws(sample, weights, drawn, scale.low, scale.high)
+        found = share_draws(sample, weights, drawn, scale.low, scale.high, confidence)
         return None if found is None else (found.shares - scale.low) / (scale.high - scale.low) * leaf.points
-    found = share_draws(sample, weights, drawn)
+    found = share_draws(sample, weights, drawn, confidence=confidence)
     if found is None:
         return None
     if leaf.kind == "rubric":
@@ -123,7 +123,8 @@ def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights,
 
 
 def _unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], draws: int,
-                rng: np.random.Generator, drawn: Mapping[Key, int]) -> tuple[np.ndarray, tuple[str, ...], float]:
+                rng: np.random.Generator, drawn: Mapping[Key, int],
+                confidence: float) -> tuple[np.ndarray, tuple[str, ...], float]:
     """The unit's total in every draw (centred on the reported total), the leaves resampled, the shift."""
     weights = UnitWeights(samples, draws, rng)
     values: dict = {}
@@ -131,7 +132,7 @@ def _unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample]
     high: dict = {}
     resampled = []
     for leaf in result.leaves:
-        found = leaf_draws(leaf, samples.get(leaf.indicator), weights, drawn)
+        found = leaf_draws(leaf, samples.get(leaf.indicator), weights, drawn, confidence)
         values[leaf.indicator] = leaf.score if found is None else found
         low[leaf.indicator] = leaf.score if found is None else 0.0
         high[leaf.indicator] = leaf.score if found is None else leaf.points
@@ -177,7 +178,7 @@ def rank_stability(frameworks: Mapping[str, Framework] | Framework, results: lis
         fw = frameworks if isinstance(frameworks, Framework) else frameworks[r.unit]
         rng = np.random.default_rng(np.random.SeedSequence((settings.seed, index)))
         simulated[r.unit], resampled[r.unit], shifts[r.unit] = _unit_draws(
-            fw, r, samples.get(r.unit, {}), draws, rng, drawn.get(r.unit, {}))
+            fw, r, samples.get(r.unit, {}), draws, rng, drawn.get(r.unit, {}), settings.confidence)
     out = []
     for category in dict.fromkeys(r.category for r in results):
         members = [r for r in results if r.category == category]
