@@ -129,8 +129,8 @@ def _levels(rule: Rule, instruments: Mapping[str, Instrument]) -> str:
 def _body(rule: Rule, instruments: Mapping[str, Instrument]) -> str:
     kind = rule.kind
     if kind == "rate" and rule.has("where"):
-        return (f"{condition_zh(rule.get('where'), instruments, prefix=True)}的比例；"
-                f"{describe_thresholds(rule)}")
+        cond = condition_zh(rule.get("where"), instruments, prefix=True)
+        return f"{cond}{' ' if cond[-1:].isdigit() else ''}的比例；{describe_thresholds(rule)}"
     if kind == "rate":
         num, den = rule.get("num"), rule.get("den")
         same = num.instrument == den.instrument

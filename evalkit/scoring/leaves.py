@@ -82,6 +82,7 @@ class LeafScore:
     records: tuple[str, ...] = ()
     left_out: tuple[LeftOut, ...] = ()
     justification: str = ""
+    observed: str = ""  # the trace in brief (「符合 15 / 共 24」, 「①1/1 ②0/1」): what a printed scorecard shows
 
 
 @dataclass
@@ -90,6 +91,7 @@ class _Tally:
     share: float | None = None
     fraction: float | None = None
     figures: str = ""
+    observed: str = ""
     x: float | None = None
     sampled: bool = False
     used: list[str] = field(default_factory=list)
@@ -141,6 +143,7 @@ def _rate_where(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) 
     if tally.n:
         tally.share = tally.x / tally.n
         tally.figures = f"{condition_zh(cond, instruments)}：{tally.x:g}/{tally.n} = {_pct(tally.share)}"
+        tally.observed = f"符合 {tally.x:g} / 共 {tally.n}"
 
 
 def _rate_num_den(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
@@ -159,6 +162,7 @@ def _rate_num_den(rule: Rule, views: list, instruments, leaf: str, tally: _Tally
         tally.share = x / n
         tally.figures = (f"{field_zh(rule.get('num'), instruments)} ÷ {field_zh(rule.get('den'), instruments)}："
                          f"{x:g}/{n:g} = {_pct(tally.share)}")
+        tally.observed = f"{x:g} ÷ {n:g}"
 
 
 def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
@@ -176,6 +180,8 @@ def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -
         tally.share = tally.x / tally.n
         parts = "；".join(f"{condition_zh(c, instruments)} {m}/{k}" for c, m, k in zip(conds, met, checked))
         tally.figures = f"{parts}；合计 {tally.x:g}/{tally.n} = {_pct(tally.share)}"
+        tally.observed = " ".join(f"{_item_mark(i)}{m}/{k}" for i, (m, k) in enumerate(zip(met, checked))) \
+            + f"，合计 {tally.x:g}/{tally.n}"
 
 
 def _field_list(rule: Rule) -> list[FieldRef]:
@@ -197,6 +203,7 @@ def _rubric(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> N
         names = _level_names(rule, instruments)
         shown = "、".join(f"{names.get(k, k)}（{pct(v)}）{counts[k]} 个" for k, v in levels.items() if counts[k])
         tally.figures = f"{len(valid)} 个评议：{shown}；平均 {_pct(tally.share)}"
+        tally.observed = f"{len(valid)} 个评议：" + "、".join(f"{names.get(k, k)} {counts[k]}" for k in levels if counts[k])
 
 
 def _mean(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
@@ -211,6 +218,7 @@ def _mean(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> Non
         mean = sum(v for _, v in valid) / len(valid)
         tally.share = mean
         tally.fraction = (mean - scale.low) / (scale.high - scale.low)
+        tally.observed = f"{len(valid)} 个评分，平均 {mean:.2f}"
         tally.figures = (f"{len(valid)} 个评分，平均 {mean:.2f}（量表 {scale.low:g}–{scale.high:g}）"
                          f" → ({mean:.2f}−{scale.low:g})/({scale.high:g}−{scale.low:g}) = {_pct(tally.fraction)}")
 
@@ -236,8 +244,14 @@ def _penalty(rule: Rule, views: list, instruments, leaf: str, tally: _Tally, poi
     if tally.n:
         tally.fraction = (points - deduction) / points if points else 0.0
         tally.share = float(events)
+        tally.observed = f"{tally.n} 次观察中 {events} 次，扣 {deduction:g} 分"
         tally.figures = (f"{tally.n} 次观察中 {events} 次「{condition_zh(cond, instruments)}」，每次扣 {each:g} 分"
                          f"（最多扣 {min(cap, points):g}）：{points:g} − {deduction:g} = {points - deduction:g}")
+
+
+def _item_mark(index: int) -> str:
+    """The circled number of a checklist item, as :func:`evalkit.scoring.describe.describe_rule` numbers them."""
+    return "①②③④⑤⑥⑦⑧⑨⑩"[index] if index < 10 else f"{index + 1}."
 
 
 def _level_names(rule: Rule, instruments: Mapping[str, Instrument]) -> dict[str, str]:
@@ -301,9 +315,10 @@ def score_leaf_sample(ind: Indicator, rule: Rule | None, unit: str, views: Seque
     if rule is None or rule.kind == "manual":
         got = manual_outcome(ind, rule, unit, manual)
         if got.points is None:
-            return LeafScore(score=None, status=got.status, figures=got.figures, **base), None
+            return LeafScore(score=None, status=got.status, figures=got.figures, observed=got.figures, **base), None
         fraction = got.points / points if points else 0.0
-        return LeafScore(score=got.points, status="scored", figures=got.figures, n=1, fraction=fraction,
+        return LeafScore(score=got.points, status="scored", figures=got.figures, observed=got.figures, n=1,
+                         fraction=fraction,
                          records=tuple(got.entry.evidence), justification=got.entry.justification, **base), None
     tally = _Tally()
     pool = candidates(views, unit, instruments_of(rule))
@@ -330,10 +345,14 @@ def _finish(rule: Rule, tally: _Tally, points: float, base: dict) -> LeafScore:
     else:
         status, score = "insufficient", None
     figures = tally.figures or "没有可用证据"
+    observed = tally.observed or figures
     if not enough:
-        figures += f"（证据 {tally.n} 份，规则要求至少 {rule.min_n} 份：{STATUS_ZH[status]}）"
+        short = f"（证据 {tally.n} 份，规则要求至少 {rule.min_n} 份：{STATUS_ZH[status]}）"
+        figures += short
+        observed = (tally.observed + short) if tally.observed else figures
     share_iv, points_iv = _interval(rule, tally, points)
-    return LeafScore(score=score, status=status, figures=figures, n=tally.n, share=tally.share, fraction=tally.fraction,
+    return LeafScore(score=score, status=status, figures=figures, observed=observed, n=tally.n, share=tally.share,
+                     fraction=tally.fraction,
                      x=tally.x, sampled=tally.sampled, share_interval=share_iv,
                      interval=points_iv if score is not None else None, records=tuple(tally.used),
                      left_out=tuple(tally.left), **base)
