@@ -92,7 +92,7 @@ def test_template_is_a_protected_printable_workbook_with_one_row_per_leaf(projec
     assert {c: ws.cell(r, 1).value for c, r in ROWS.items()} == {c: c for c in ROWS}
     row = [c.value for c in ws[ROWS["2.2.1"]]]
     assert row[:5] == ["2.2.1", "2 “只跑一次”改革的实施效果 › 2.2 “只跑一次”改革的实施情况 › 2.2.1 即办件的即办比率", 4,
-                       "文件梳理、内部访谈、政务大厅调研", "比率 = 分子 ÷ 分母；≥ 95 % 得满分，≤ 60 % 不得分，其间按比例"]
+                       "文件梳理、内部访谈、政务大厅调研", "比率 = 分子 ÷ 分母；≥95% 满分，≤60% 0 分，其间线性"]
     assert ws.protection.sheet
     assert ws.cell(18, COL["code"]).protection.locked and not ws.cell(18, COL["self_score"]).protection.locked
     # a share leaf (2.2.1) opens 分子/分母/比率; a rubric leaf (1.1.1) does not

@@ -12,14 +12,14 @@ May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :
 """
 
 from evalkit.scoring.adjustments import read_adjustments
-from evalkit.scoring.describe import condition_zh, describe_rule, describe_thresholds
+from evalkit.scoring.describe import condition_zh, describe_rule, thresholds_zh
 from evalkit.scoring.events import Event
 from evalkit.scoring.evidence import admitted, candidates
 from evalkit.scoring.leaves import STATUS_ZH, LeafScore
 from evalkit.scoring.manual import ManualScore
 from evalkit.scoring.results import Evaluation, Pending, ScoringSettings, Stability, UnitResult
 from evalkit.scoring.rule_checks import validate_rules
-from evalkit.scoring.rules import Condition, FieldRef, RuleSyntaxError, Span, parse_rule
+from evalkit.scoring.rules import Condition, FieldRef, RuleSyntaxError, Span, describe_thresholds, parse_rule
 from evalkit.scoring.score import TaskLeaves, score
 from evalkit.scoring.tree import GradeBand
 from evalkit.scoring.uncertainty import FrameSizes
@@ -49,5 +49,6 @@ __all__ = [
     "parse_rule",
     "read_adjustments",
     "score",
+    "thresholds_zh",
     "validate_rules",
 ]

@@ -80,7 +80,7 @@ def condition_zh(cond: Condition, instruments: Mapping[str, Instrument], *, pref
     return f"{head}（不含「{name}」）" if multiple else f"{head}（不是「{name}」）"
 
 
-def describe_thresholds(rule: Rule) -> str:
+def thresholds_zh(rule: Rule) -> str:
     """How the share becomes points, in plain words: 「≥ 95 % 得满分，≤ 60 % 不得分，其间按比例」."""
     if rule.has("bands"):
         spans = sorted(((k, v) for k, v in rule.get("bands") if isinstance(k, Span)), key=lambda kv: -kv[0].low)
@@ -130,16 +130,16 @@ def _body(rule: Rule, instruments: Mapping[str, Instrument]) -> str:
     kind = rule.kind
     if kind == "rate" and rule.has("where"):
         cond = condition_zh(rule.get("where"), instruments, prefix=True)
-        return f"{cond}{' ' if cond[-1:].isdigit() else ''}的比例；{describe_thresholds(rule)}"
+        return f"{cond}{' ' if cond[-1:].isdigit() else ''}的比例；{thresholds_zh(rule)}"
     if kind == "rate":
         num, den = rule.get("num"), rule.get("den")
         same = num.instrument == den.instrument
         return (f"{field_zh(num, instruments, prefix=True)} ÷ {field_zh(den, instruments, prefix=not same)}；"
-                f"{describe_thresholds(rule)}")
+                f"{thresholds_zh(rule)}")
     if kind == "checklist":
         items = "；".join(f"{'①②③④⑤⑥⑦⑧⑨⑩'[i] if i < 10 else str(i + 1) + '.'} "
                          f"{condition_zh(c, instruments, prefix=True)}" for i, c in enumerate(rule.get("items")))
-        how = describe_thresholds(rule) if rule.has("full") or rule.has("bands") else "按符合项数占核查项数的比例得分"
+        how = thresholds_zh(rule) if rule.has("full") or rule.has("bands") else "按符合项数占核查项数的比例得分"
         return f"逐项核查：{items}。{how}"
     if kind == "rubric":
         fields = rule.get("field")

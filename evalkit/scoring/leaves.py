@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from evalkit.forms import Instrument
 from evalkit.framework import Indicator
-from evalkit.scoring.describe import condition_zh, describe_thresholds, field_zh, pct
+from evalkit.scoring.describe import condition_zh, field_zh, pct, thresholds_zh
 from evalkit.scoring.evidence import (
     LeftOut,
     Obs,
@@ -283,7 +283,7 @@ def tally_rule(rule: Rule, ind: Indicator, views: list, instruments: Mapping[str
         tally.fraction = share_to_fraction(rule, tally.share)
     if rule.kind in ("rate", "checklist") and tally.share is not None:
         if rule.has("full") or rule.has("bands"):
-            tally.figures += f"；{describe_thresholds(rule)} → 得分比例 {_pct(tally.fraction or 0)}"
+            tally.figures += f"；{thresholds_zh(rule)} → 得分比例 {_pct(tally.fraction or 0)}"
         if tally.sampled and tally.x is not None and 0 < tally.n and tally.x <= tally.n:
             low, high = wilson_interval(int(tally.x), int(tally.n))
             tally.figures += f"；比例的 95 % 置信区间 {_pct(low)}–{_pct(high)}（Wilson）"

@@ -322,3 +322,17 @@ def share_to_fraction(rule: Rule, share: float) -> float | None:
     if full == zero:
         return 1.0 if share >= full else 0.0
     return min(1.0, max(0.0, (share - zero) / (full - zero)))
+
+
+def describe_thresholds(rule: Rule) -> str:
+    """How the share becomes points, in short (「≥95% 满分，≤60% 0 分，其间线性」): the wording of the
+    self-assessment workbooks (:mod:`evalkit.selfassess`); the reports use the plain sentence of
+    :func:`evalkit.scoring.describe.thresholds_zh`."""
+    if rule.has("bands"):
+        parts = [f"{k.low:.0%}–{k.high:.0%} 得 {v:.0%}" for k, v in rule.get("bands") if isinstance(k, Span)]
+        return "分档：" + "；".join(parts)
+    full, zero = rule.get("full"), rule.get("zero")
+    if isinstance(full, float) and isinstance(zero, float):
+        return f"≥{full:.0%} 满分，≤{zero:.0%} 0 分，其间线性" if full > zero else \
+            f"≤{full:.0%} 满分，≥{zero:.0%} 0 分，其间线性"
+    return "按比例得分"
