@@ -96,7 +96,8 @@ class Sheet:
     """
 
     def __init__(self, wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[float], *,
-                 heading: str, wrap: Iterable[int] = (), numbers: dict[int, str] | None = None) -> None:
+                 heading: str, wrap: Iterable[int] = (), numbers: dict[int, str] | None = None,
+                 every_row: bool = False) -> None:
         self.ws = wb.create_sheet(title)
         self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=_SPOOL_DIR.get())
         self._pending: list[str] = []
@@ -104,6 +105,7 @@ class Sheet:
         self.letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
         self.headers, self.wrap, self.numbers = list(headers), set(wrap), dict(numbers or {})
         self.widths = list(widths)
+        self.every_row = every_row  # give one-line rows their height too (a spreadsheet then refits nothing)
         # columns whose text wraps, with their usable width in widths of "0"
         self._usable = [(i, usable_width(self.widths[i])) for i in sorted(self.wrap) if i < len(self.widths)]
         self._lines: dict[int, dict[str, int]] = {i: {} for i in range(len(self.widths))}  # column -> text -> lines
@@ -130,7 +132,8 @@ class Sheet:
         self.rows = 1
 
     def _height(self, values: Sequence[object], usable_widths=None) -> float | None:
-        """Row height for wrapped text (LibreOffice and Excel do not refit rows when they open a file)."""
+        """Row height for wrapped text: Excel keeps a row at its default height whatever it holds, and
+        LibreOffice refits a row without a height from every cell (a glyph from a fallback font makes it taller)."""
         lines = 1
         count = len(values)
         for i, usable in (self._usable if usable_widths is None else usable_widths):
@@ -148,7 +151,7 @@ class Sheet:
                     n = seen[value] = wrapped_lines(value, usable)
                 if n > lines:
                     lines = n
-        return min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT) if lines > 1 else None
+        return min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT) if lines > 1 or self.every_row else None
 
     def add(self, values: Sequence[object], *, fill=None, bold: bool = False,
             fills: dict[int, str] | None = None) -> None:
@@ -238,18 +241,29 @@ _WIDE: list = []
 
 
 def usable_width(width: float) -> float:
-    """What a column of ``width`` (in widths of "0" of the default font) holds in the 10-pt report font.
+    """What a column of ``width`` (in widths of "0" of the default font) holds of text: the cell's
+    margins take about 0.8 of a "0"."""
+    return max(float(width) - 0.8, 2.0)
 
-    The cell's margins take about one "0"; a CJK character at 10 pt is about 1.9 widths of "0" and an
-    ASCII letter about 1.05 (counted as 2 and 1), and words of ASCII text wrap whole: 0.9 of what is
-    left is what can be counted on.
-    """
-    return max((float(width) - 1) * 0.9, 2.0)
+
+_ASCII_WORD = re.compile(r"[!-~]{4,}")
 
 
 def wrapped_lines(text: str, usable: float) -> int:
-    """How many lines ``text`` takes in a column that holds ``usable`` widths (each paragraph at least one)."""
-    return sum(max(1, math.ceil(text_width(part.replace("\t", "    ")) / usable)) for part in text.split("\n"))
+    """How many lines ``text`` takes in a column that holds ``usable`` widths (each paragraph at least one).
+
+    A CJK character at 10 pt is about 1.9 widths of "0" and an ASCII letter about 1.05, counted as
+    1.9 and 1.  Chinese breaks between any two characters, but a word of ASCII text wraps whole, so
+    a paragraph with such words that needs more than one line counts on 0.9 of the width.
+    """
+    lines = 0
+    for part in text.split("\n"):
+        part = part.replace("\t", "    ")
+        wide = text_width(part) - len(part)  # each wide character counted twice there
+        width = len(part) + 0.9 * wide
+        room = usable * 0.9 if width > usable and _ASCII_WORD.search(part) else usable
+        lines += max(1, math.ceil(width / room))
+    return lines
 
 
 def text_width(value: str) -> int:

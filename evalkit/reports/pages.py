@@ -194,7 +194,7 @@ def _scorecard(data, u) -> list[dict]:
             card.append({"cls": "missing" if row.missing else "", "code": row.code, "name": row.name,
                          "indent": f"{indent:.1f}", "score": _fmt(row.score) if row.score is not None else "缺",
                          "points": f"{row.points:g}", "share": row.share, "status": row.status, "rule": row.rule,
-                         "figures": row.figures, "n": row.n})
+                         "figures": row.observed, "n": row.n})
         else:
             card.append({"cls": "node l1" if row.level == 1 else "node", "code": row.code, "name": row.name,
                          "indent": f"{indent:.1f}", "score": _fmt(row.score),

@@ -102,13 +102,14 @@ def _rules(wb: Workbook, data: ReportData, heading: str) -> Sheet:
 
 CARD_HEADERS = ["单位编号", "指标编码", "指标名称", "得分", "满分", "比例（95 % 区间）", "状态", "计分依据",
                 "评分规则", "计分过程", "证据数", "采用记录", "未计入记录", "问题", "单位名称", "规则原文"]
-CARD_WIDTHS = [9, 8, 30, 7, 6, 22, 12, 56, 50, 60, 7, 8, 9, 28, 14, 34]
+CARD_WIDTHS = [9, 8, 44, 7, 6, 36, 16, 44, 60, 60, 7, 8, 9, 28, 14, 34]
 PRINTED = "B:H"  # what prints of 评分表; the rest stays on screen
 
 
 def _scorecards(wb: Workbook, data: ReportData, heading: str) -> Sheet:
-    sheet = Sheet(wb, "评分表", CARD_HEADERS, CARD_WIDTHS, heading=heading, wrap={2, 5, 6, 7, 8, 9, 13, 15},
-                  numbers={3: NUMBER, 4: NUMBER})
+    # only the printed columns wrap, so row heights fit what prints; the detail columns are one line on screen
+    sheet = Sheet(wb, "评分表", CARD_HEADERS, CARD_WIDTHS, heading=heading, wrap={2, 5, 6, 7},
+                  numbers={3: NUMBER, 4: NUMBER}, every_row=True)
     sheet.ws.print_area = f"{PRINTED.split(':')[0]}1:{PRINTED.split(':')[1]}1048576"
     for index, u in enumerate(data.evaluation.units):
         if index:
