@@ -84,8 +84,8 @@ def add_commands(sub) -> None:
         p.add_argument("project")
         p.add_argument("--json", action="store_true")
         p.add_argument("--include-received", action="store_true", help="已接收但未审核通过的记录也参与计分")
-        p.add_argument("--seed", type=int, help="名次稳定性抽样的随机种子（默认取项目设置）")
-        p.add_argument("--draws", type=int, help="名次稳定性抽样次数")
+        p.add_argument("--seed", type=int, help="不确定性重抽样的随机种子（默认取项目设置）")
+        p.add_argument("--draws", type=int, help="不确定性重抽样次数（总分区间、名次区间、等级不同的概率）")
         if name == "check":
             p.add_argument("--all", action="store_true")
         p.set_defaults(func=func)
