@@ -74,6 +74,18 @@ def test_a_single_visit_resamples_its_rows_and_a_single_count_its_elements():
     assert found.mode == "counts" and np.mean(found.shares) == pytest.approx(17 / 18, abs=0.01)
 
 
+def test_two_ratings_are_resampled_as_ratings_but_two_checklist_records_are_not():
+    """Two experts' scores of one indicator (a mean, a rubric) are two ratings of one thing: resampled,
+    with the small-sample expansion (df = 1) — two ratings say little.  Two records answering two
+    different checklist items are not replicates of anything: held at their value."""
+    two = Sample(("e1", "e2"), (1, 1), (2.0, 4.0), (1.0, 1.0))
+    weights = _weights({"x": two})
+    found = share_draws(two, weights, {}, 1.0, 5.0, ratings=True)
+    assert found.mode == "records" and found.units == 2 and found.df == 1
+    assert found.shares.min() >= 1 and found.shares.max() <= 5 and np.std(found.shares) > 0.5
+    assert share_draws(two, weights, {}, 1.0, 5.0) is None
+
+
 def test_a_single_observation_is_held_fixed():
     one = Sample(("i",), (1,), (0.8,), (1.0,))
     assert share_draws(one, _weights({"x": one}), {}) is None

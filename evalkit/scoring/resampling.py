@@ -14,7 +14,8 @@ What is resampled (the resampling unit) follows how the evidence was gathered:
 * **records** — when the leaf rests on at least :data:`MIN_CLUSTERS` records, the records are
   the clusters: all the rows of one visit or call session, and all the counts of one row (five
   calls to one number), move together (Davison, A. C. & Hinkley, D. V. 1997, *Bootstrap Methods
-  and their Application*, §3.8, resampling clusters);
+  and their Application*, §3.8, resampling clusters).  Ratings of one thing by several
+  assessors (a rubric, a mean) are resampled so from two records on, when each record gives one;
 * **rows** — with fewer records, there are too few to show how records vary; each record is
   kept (a certainty unit, as survey practice treats a stratum with one primary unit) and the
   sampled elements inside it are resampled: its repeat rows (a citizen, an online item, a call
@@ -148,11 +149,15 @@ def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:
 
 
 def share_draws(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int], low: float = 0.0,
-                high: float = 1.0, confidence: float = 0.95) -> ShareDraws | None:
-    """Resampled shares of a leaf, centred on its estimate and corrected (None: held fixed)."""
+                high: float = 1.0, confidence: float = 0.95, ratings: bool = False) -> ShareDraws | None:
+    """Resampled shares of a leaf, centred on its estimate and corrected (None: held fixed).
+
+    ``ratings``: the observations are ratings of one thing by several assessors (a rubric, a mean),
+    so two or more records of one rating each are resampled as records however few they are."""
     if not sample.a or sum(sample.b) <= 0:
         return None
-    if len(set(sample.records)) >= MIN_CLUSTERS:
+    records = len(set(sample.records))
+    if records >= MIN_CLUSTERS or ratings and records >= 2 and len(set(zip(sample.records, sample.rows))) == records:
         found = _by_records(sample, weights, drawn)
     else:
         found = _by_rows(sample, weights, drawn) or _by_counts(sample, weights)

@@ -108,9 +108,9 @@ def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, dra
     rule = _rule(leaf.rule)
     if leaf.kind == "mean":
         scale = rule.get("scale")
-        found = share_draws(sample, weights, drawn, scale.low, scale.high, confidence)
+        found = share_draws(sample, weights, drawn, scale.low, scale.high, confidence, ratings=True)
         return None if found is None else (found.shares - scale.low) / (scale.high - scale.low) * leaf.points
-    found = share_draws(sample, weights, drawn, confidence=confidence)
+    found = share_draws(sample, weights, drawn, confidence=confidence, ratings=leaf.kind == "rubric")
     if found is None:
         return None
     if leaf.kind == "rubric":
