@@ -40,7 +40,7 @@ def test_calibrated_near_the_thresholds_too():
 
 
 def _weights(samples: dict, draws: int = 4000, seed: int = 1) -> UnitWeights:
-    return UnitWeights(samples, draws, np.random.default_rng(seed))
+    return UnitWeights(samples, draws, np.random.SeedSequence(seed))
 
 
 def test_many_records_are_resampled_whole_so_their_rows_move_together():

@@ -65,78 +65,106 @@ class ShareDraws:
 
 
 class UnitWeights:
-    """Exp(1) weights of one unit's records and rows for every draw, from the unit's own generator.
+    """Exp(1) weights of one unit's records and rows for every draw, from the unit's own seed.
 
-    Every record and every (record, row) the unit's samples mention gets one row of weights, in
-    sorted order, so the draws do not depend on the order leaves ask for them; leaves that use
-    the same record (or row) use the same weights, so they move together.
+    Every record the unit's samples mention gets one row of weights, and every (record, row)
+    another, each block in sorted order from a generator of its own (made the first time a leaf
+    asks for it), so the draws do not depend on the order leaves ask for them; leaves that use the
+    same record (or row) use the same weights, so they move together.  Counts (Beta draws) come
+    from a third generator, in the framework's leaf order.
     """
 
-    def __init__(self, samples: Mapping[str, Sample], draws: int, rng: np.random.Generator) -> None:
-        records = sorted({r for s in samples.values() for r in s.records})
-        rows = sorted({(r, -1 if i is None else i) for s in samples.values() for r, i in zip(s.records, s.rows)})
-        self.index = {("record", r, 0): k for k, r in enumerate(records)}
-        self.index.update({("row", r, i): len(records) + k for k, (r, i) in enumerate(rows)})
-        self.matrix = rng.standard_exponential((len(self.index), draws)) if self.index else np.zeros((0, draws))
-        self.rng = rng
-        self.draws = draws
+    def __init__(self, samples: Mapping[str, Sample], draws: int, seed: np.random.SeedSequence) -> None:
+        self.samples, self.draws = samples, draws
+        self._records_seed, self._rows_seed, counts_seed = seed.spawn(3)
+        self.rng = np.random.default_rng(counts_seed)
+        self._records: tuple[dict, np.ndarray] | None = None
+        self._rows: tuple[dict, np.ndarray] | None = None
+
+    def _block(self, keys: list, seed: np.random.SeedSequence) -> tuple[dict, np.ndarray]:
+        matrix = np.random.default_rng(seed).standard_exponential((len(keys), self.draws))
+        return {k: i for i, k in enumerate(keys)}, matrix
 
     def of_records(self, records: list[str]) -> np.ndarray:
-        return self.matrix[[self.index[("record", r, 0)] for r in records]]
+        if self._records is None:
+            keys = sorted({r for s in self.samples.values() for r in s.records})
+            self._records = self._block(keys, self._records_seed)
+        index, matrix = self._records
+        return matrix[[index[r] for r in records]]
 
     def of_rows(self, keys: list[Key]) -> np.ndarray:
-        return self.matrix[[self.index[("row", r, -1 if i is None else i)] for r, i in keys]]
+        if self._rows is None:
+            every = sorted({(r, -1 if i is None else i) for s in self.samples.values() for r, i in zip(s.records, s.rows)})
+            self._rows = self._block(every, self._rows_seed)
+        index, matrix = self._rows
+        return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
 
 
 def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool) -> float:
     """The sampling fraction m / N when every resampled unit is a drawn element of one frame, else 0."""
-    sizes = set()
-    for key in keys:
-        if per_record:
-            hits = [n for (r, _), n in drawn.items() if r == key]
-            if len(hits) != 1:
-                return 0.0
-            sizes.add(hits[0])
-        elif key in drawn:
-            sizes.add(drawn[key])
-        else:
-            return 0.0
-    if len(sizes) != 1:
+    if not drawn:
         return 0.0
-    return min(len(keys) / sizes.pop(), 1.0)
+    if per_record:
+        by_record: dict[str, list[int]] = {}
+        for (record, _), size in drawn.items():
+            by_record.setdefault(record, []).append(size)
+        found = [by_record.get(k, []) for k in keys]
+        if any(len(f) != 1 for f in found):
+            return 0.0
+        sizes = {f[0] for f in found}
+    else:
+        if any(k not in drawn for k in keys):
+            return 0.0
+        sizes = {drawn[k] for k in keys}
+    return min(len(keys) / sizes.pop(), 1.0) if len(sizes) == 1 else 0.0
+
+
+def _sums(sample: Sample, key) -> dict:
+    """Σa and Σb per cluster (``key`` of an observation's record and row)."""
+    sums: dict = {}
+    for record, row, a, b in zip(sample.records, sample.rows, sample.a, sample.b):
+        k = key(record, row)
+        got = sums.get(k)
+        sums[k] = (a, b) if got is None else (got[0] + a, got[1] + b)
+    return sums
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return num / np.maximum(den, 1e-300)
 
 
 def _by_records(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> ShareDraws:
-    records = sorted(set(sample.records))
-    where = {r: k for k, r in enumerate(records)}
-    w = weights.of_records(records)[[where[r] for r in sample.records]]  # elements × draws
-    a, b = np.asarray(sample.a)[:, None], np.asarray(sample.b)[:, None]
-    return ShareDraws((w * a).sum(axis=0) / np.maximum((w * b).sum(axis=0), 1e-300), "records", len(records),
-                      _fraction(records, drawn, per_record=True), len(records) - 1)
+    sums = _sums(sample, lambda record, row: record)
+    records = sorted(sums)
+    w = weights.of_records(records)  # records × draws
+    a = np.array([sums[r][0] for r in records])
+    b = np.array([sums[r][1] for r in records])
+    return ShareDraws(_ratio(a @ w, b @ w), "records", len(records), _fraction(records, drawn, per_record=True),
+                      len(records) - 1)
 
 
 def _by_rows(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> ShareDraws | None:
-    keys = sorted(set(zip(sample.records, sample.rows)), key=lambda k: (k[0], -1 if k[1] is None else k[1]))
+    sums = _sums(sample, lambda record, row: (record, row))
     per_record: dict[str, list[Key]] = {}
-    for key in keys:
+    for key in sorted(sums, key=lambda k: (k[0], -1 if k[1] is None else k[1])):
         per_record.setdefault(key[0], []).append(key)
     sizes = [len(v) for v in per_record.values() if len(v) >= 2]
     if not sizes:
         return None
-    raw = weights.of_rows(keys)
-    scaled = np.ones_like(raw)
-    position = {k: i for i, k in enumerate(keys)}
+    num = np.zeros(weights.draws)
+    den = np.zeros(weights.draws)
     for members in per_record.values():
-        if len(members) < 2:
+        a = np.array([sums[k][0] for k in members])
+        b = np.array([sums[k][1] for k in members])
+        if len(members) < 2:  # a record of one row: kept as it is
+            num, den = num + a.sum(), den + b.sum()
             continue
-        idx = [position[k] for k in members]
-        scaled[idx] = len(members) * raw[idx] / raw[idx].sum(axis=0)  # Dirichlet weights within the record
-    w = scaled[[position[k] for k in zip(sample.records, sample.rows)]]
-    a, b = np.asarray(sample.a)[:, None], np.asarray(sample.b)[:, None]
+        v = weights.of_rows(members)  # Dirichlet weights within the record, scaled to its number of rows
+        scale = len(members) / v.sum(axis=0)
+        num, den = num + (a @ v) * scale, den + (b @ v) * scale
     resampled = [k for v in per_record.values() if len(v) >= 2 for k in v]
-    return ShareDraws((w * a).sum(axis=0) / np.maximum((w * b).sum(axis=0), 1e-300), "rows",
-                      round(sum(sizes) / len(sizes)), _fraction(resampled, drawn, per_record=False),
-                      sum(sizes) - len(sizes))
+    return ShareDraws(_ratio(num, den), "rows", round(sum(sizes) / len(sizes)),
+                      _fraction(resampled, drawn, per_record=False), sum(sizes) - len(sizes))
 
 
 def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:

@@ -23,7 +23,8 @@ is reported.  From these draws:
   ``confidence`` interval of the rank (quantiles, so one odd draw does not widen it), ranks
   recomputed in every draw among the units of the category that are ranked.
 
-Unit ``i`` of the list draws from ``numpy.random.default_rng(SeedSequence((seed, i)))``; the
+Unit ``i`` of the list draws from ``numpy.random.SeedSequence((seed, i))`` (its records, its rows
+and its counts each from a child of it, :class:`~evalkit.scoring.resampling.UnitWeights`); the
 seed is stored in the result, so every figure is reproducible.  The method is stated in
 docs/uncertainty.md and checked for calibration by simulation in tests/test_uncertainty.py
 (coverage of the true total close to the nominal level on projects with known rates).
@@ -123,10 +124,10 @@ def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, dra
 
 
 def _unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], draws: int,
-                rng: np.random.Generator, drawn: Mapping[Key, int],
+                seed: np.random.SeedSequence, drawn: Mapping[Key, int],
                 confidence: float) -> tuple[np.ndarray, tuple[str, ...], float]:
     """The unit's total in every draw (centred on the reported total), the leaves resampled, the shift."""
-    weights = UnitWeights(samples, draws, rng)
+    weights = UnitWeights(samples, draws, seed)
     values: dict = {}
     low: dict = {}
     high: dict = {}
@@ -176,9 +177,9 @@ def rank_stability(frameworks: Mapping[str, Framework] | Framework, results: lis
     simulated, resampled, shifts = {}, {}, {}
     for index, r in enumerate(results):
         fw = frameworks if isinstance(frameworks, Framework) else frameworks[r.unit]
-        rng = np.random.default_rng(np.random.SeedSequence((settings.seed, index)))
         simulated[r.unit], resampled[r.unit], shifts[r.unit] = _unit_draws(
-            fw, r, samples.get(r.unit, {}), draws, rng, drawn.get(r.unit, {}), settings.confidence)
+            fw, r, samples.get(r.unit, {}), draws, np.random.SeedSequence((settings.seed, index)),
+            drawn.get(r.unit, {}), settings.confidence)
     out = []
     for category in dict.fromkeys(r.category for r in results):
         members = [r for r in results if r.category == category]
