@@ -5,7 +5,8 @@ Sections and keys (every one optional; a missing file gives the defaults)::
     [evaluation]  name, framework, units (files inside the project), as_of (date),
                   period_start / period_end (dates, both or neither), year (the evaluation
                   year: a deadline written without a year falls in it), project_id
-    [scoring]     include_received (bool), seed (int), draws (int ≥ 0)
+    [scoring]     include_received (bool), seed (int), draws (int ≥ 0), rank_provisional (bool: rank
+                  units whose total is provisional, marked 待定, instead of leaving them unranked)
     [ledger]      points = "equal" | "area", [ledger.area_weights] area code = weight ≥ 0
     [selfassess]  deadline (text as it goes into the self-assessment workbook)
     [demo]        seed, units, records (how ``evalkit demo`` made the project)
@@ -56,11 +57,13 @@ class EvaluationConfig:
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    """``[scoring]``: which records count and the seed of the rank-stability draws."""
+    """``[scoring]``: which records count, the seed and number of the uncertainty draws, and whether units
+    with a provisional total (a leaf without a score) are ranked anyway (marked 待定)."""
 
     include_received: bool = False
     seed: int = DEFAULT_SEED
     draws: int = DEFAULT_DRAWS
+    rank_provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,9 +246,10 @@ def _evaluation(r: _Reader, root: Path) -> EvaluationConfig:
 
 
 def _scoring(r: _Reader) -> ScoringConfig:
-    r.known(("include_received", "seed", "draws"))
+    r.known(("include_received", "seed", "draws", "rank_provisional"))
     return ScoringConfig(include_received=r.flag("include_received", False), seed=r.integer("seed", DEFAULT_SEED),
-                         draws=r.integer("draws", DEFAULT_DRAWS, minimum=0))
+                         draws=r.integer("draws", DEFAULT_DRAWS, minimum=0),
+                         rank_provisional=r.flag("rank_provisional", False))
 
 
 def _ledger(r: _Reader) -> LedgerConfig:

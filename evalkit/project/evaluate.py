@@ -11,7 +11,7 @@ self-assessments.  Both read nothing themselves: the project has read its inputs
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from evalkit.checks import check_consistency
 from evalkit.config import ScoringConfig
@@ -19,7 +19,9 @@ from evalkit.ledger import LedgerTasks
 from evalkit.problems import Problem
 from evalkit.project.project import Project
 from evalkit.project.whatif import OverrideError, Overrides, what_if_inputs
-from evalkit.scoring import Evaluation, ScoringSettings, score
+from evalkit.scoring import Evaluation, FrameSizes, ScoringSettings, score
+
+EQUAL_PROBABILITY = ("srs", "systematic", "stratified")
 
 
 def scoring_settings(config: ScoringConfig, *, include_received: bool | None = None, seed: int | None = None,
@@ -30,7 +32,24 @@ def scoring_settings(config: ScoringConfig, *, include_received: bool | None = N
     """
     return ScoringSettings(include_received=bool(include_received) or config.include_received,
                            seed=config.seed if seed is None else seed,
-                           draws=config.draws if draws is None else draws)
+                           draws=config.draws if draws is None else draws, rank_provisional=config.rank_provisional)
+
+
+def frame_sizes(draws: Iterable, unit_ids: set[str]) -> FrameSizes:
+    """Per unit, the ids drawn for it from a frame and the size of its part of the frame.
+
+    Only equal-probability draws stratified by unit (the demo's 办件记录 and 事项清单 draws:
+    strata 单位) say how large each unit's population is; their selected and reserve ids are
+    elements of a frame of that size (the finite-population correction of the uncertainty)."""
+    out: dict[str, dict[str, int]] = {}
+    for d in draws:
+        if getattr(d.design, "method", "") not in EQUAL_PROBABILITY:
+            continue
+        sizes = {s.key: s.population for s in d.strata if s.key in unit_ids}
+        for item in (*d.selected, *d.reserve):
+            if item.stratum in sizes:
+                out.setdefault(item.stratum, {})[item.id] = sizes[item.stratum]
+    return out
 
 
 def evaluate(project: Project, *, include_received: bool | None = None, seed: int | None = None,
@@ -61,7 +80,8 @@ def evaluate(project: Project, *, include_received: bool | None = None, seed: in
                                                changed.settings)
     result = score(fw, units, project.instruments, project.records, settings=settings,
                    events=events, manual=manual, stability=stability,
-                   tasks=LedgerTasks(ledger.ledger) if ledger.ledger is not None else None)
+                   tasks=LedgerTasks(ledger.ledger) if ledger.ledger is not None else None,
+                   frames=frame_sizes(project.draws, {u.id for u in units.units}))
     if what_if.events:
         _added_events_apply(what_if, result)
     problems = (*loaded, *ledger.problems, *result.problems)
