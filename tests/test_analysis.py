@@ -112,15 +112,17 @@ def test_scores_long_and_totals_agree_with_the_evaluation(demo):
     assert mine.loc[[c for c in mine.index if c.startswith("2.2.")], "score"].sum() == pytest.approx(one.node("2.2").score)
     totals = demo.totals().set_index("unit")
     for u in evaluation.units:
-        assert (totals.loc[u.unit, "total"], totals.loc[u.unit, "rank"], totals.loc[u.unit, "grade"]) == \
-            (pytest.approx(u.total), u.rank, u.grade)
+        row = totals.loc[u.unit]
+        assert (row["total"], None if pd.isna(row["rank"]) else row["rank"], None if pd.isna(row["grade"]) else row["grade"]) \
+            == (pytest.approx(u.total), u.rank, u.grade)  # a provisional (待定) unit has neither rank nor grade
     assert totals.attrs["labels"]["total"] == "总分"
 
 
 def test_totals_carry_the_rank_stability_interval():
     totals = tables(DEMO).totals()
     assert totals["total_low"].notna().all() and (totals["total_low"] <= totals["total_high"]).all()
-    assert (totals["rank_best"] <= totals["rank"]).all() and (totals["rank"] <= totals["rank_worst"]).all()
+    ranked = totals[totals["rank"].notna()]
+    assert (ranked["rank_best"] <= ranked["rank"]).all() and (ranked["rank"] <= ranked["rank_worst"]).all()
 
 
 def test_the_trace_lists_used_and_left_out_records_with_why(small):
@@ -219,3 +221,16 @@ def test_find_project_names_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.chdir(DEMO / "raw")
     monkeypatch.delenv("EVALKIT_PROJECT")
     assert find_project().root == DEMO.resolve()
+
+
+def test_fleiss_kappa_of_nominal_ratings_comes_from_stats():
+    """Three assessors classify four units (nominal): the table's κ is stats' Fleiss κ of the same counts."""
+    from evalkit.analysis.agreement import _agreement
+    from evalkit.stats import category_counts, fleiss_kappa
+
+    given = {"u1": ["a", "a", "a"], "u2": ["a", "b", "b"], "u3": ["b", "b", "b"], "u4": ["a", "a", "b"]}
+    group = pd.DataFrame([{"unit": u, "assessor": f"r{i}", "code": c, "value": float(c == "a")}
+                          for u, codes in given.items() for i, c in enumerate(codes)])
+    expected = fleiss_kappa(*category_counts(list(given.values()))).value
+    assert _agreement(group, "nominal")["kappa"] == pytest.approx(expected)
+    assert math.isnan(_agreement(group, "interval")["kappa"])  # κ is for categories only

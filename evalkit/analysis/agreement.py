@@ -11,8 +11,7 @@ indicators of the field together, which is what ``evalkit check`` judges — wit
 * the ICC with its interval (Shrout & Fleiss 1979): ICC(2,1) when at least three units were rated by the
   same assessors (a crossed design), otherwise ICC(1,1) — each unit rated by its own assessors, as
   双随机 assigns them — on the first ``k`` ratings of every unit;
-* Fleiss' kappa: the column is there, empty until :mod:`evalkit.stats` provides the statistic
-  (:func:`_kappa` is the one place to call it).
+* Fleiss' kappa (Fleiss 1971) for nominal ratings, from :func:`evalkit.stats.fleiss_kappa`.
 
 A rater's several ratings of one unit and indicator are averaged first (as the checks do).  Choice
 codes that are numbers are their value; other codes are ranked by their place in the choice list, the
@@ -30,7 +29,7 @@ import pandas as pd
 
 from evalkit.forms import ANY_INDICATOR, Instrument
 from evalkit.scoring import admitted
-from evalkit.stats import icc, krippendorff_alpha
+from evalkit.stats import category_counts, fleiss_kappa, icc, krippendorff_alpha
 
 ALPHA_MIN = 0.667
 ALL = "全部"
@@ -96,10 +95,19 @@ def ratings_frame(records: Iterable, instruments: Mapping[str, Instrument], incl
                                        "row", "code", "value"])
 
 
-def _kappa(matrix: pd.DataFrame) -> float | None:
-    """Fleiss' kappa of a units × raters matrix of codes: to be computed by :mod:`evalkit.stats` once it
-    provides it (the statistic is not there yet); None until then."""
-    return None
+def _kappa(group: pd.DataFrame, units: Iterable[str], level: str) -> float | None:
+    """Fleiss' (1971) kappa of the categories the assessors gave each unit (nominal ratings only;
+    :func:`evalkit.stats.fleiss_kappa`); None for other levels or when it is undefined."""
+    if level != "nominal":
+        return None
+    codes = group.loc[group["unit"].isin(list(units))].groupby("unit")["code"].apply(list)
+    table, labels = category_counts(codes.tolist())
+    if len(table) < 2 or len(labels) < 2:
+        return None
+    try:
+        return fleiss_kappa(table, labels).value
+    except ValueError:
+        return None
 
 
 def _icc(shared: pd.DataFrame, group: pd.DataFrame) -> dict:
@@ -140,7 +148,7 @@ def _agreement(group: pd.DataFrame, level: str) -> dict:
     except ValueError as exc:
         out["note"] = f"α 无法计算：{exc}"
     out.update(_icc(shared, group.loc[group["unit"].isin(shared.index)]))
-    kappa = _kappa(shared)
+    kappa = _kappa(group, shared.index, level)
     out["kappa"] = math.nan if kappa is None else kappa
     return out
 

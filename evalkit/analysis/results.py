@@ -91,7 +91,8 @@ def totals_frame(evaluation: Evaluation) -> pd.DataFrame:
                      "complete": u.complete, "tied_with": " ".join(u.tied_with), "weight": u.weight,
                      "published_only": u.published_only,
                      "total_low": st.total_interval[0] if st else None, "total_high": st.total_interval[1] if st else None,
-                     "rank_best": st.rank_range[0] if st else None, "rank_worst": st.rank_range[1] if st else None,
+                     "rank_best": st.rank_interval[0] if st and st.rank_interval else None,
+                     "rank_worst": st.rank_interval[1] if st and st.rank_interval else None,
                      "rank_changes": st.rank_changes if st else None, "grade_changes": st.grade_changes if st else None})
     frame = pd.DataFrame(rows, columns=[*TOTAL_LABELS])
     frame = frame.sort_values(["category", "rank", "unit"], kind="stable").reset_index(drop=True)

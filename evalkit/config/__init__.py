@@ -16,10 +16,7 @@ from evalkit.config.settings import (
     ScoringConfig,
     SelfassessConfig,
     load_config,
-    new_config,
     parse_config,
-    update_config,
-    write_config,
 )
 from evalkit.config.units import (
     KIND_ZH,
@@ -32,6 +29,7 @@ from evalkit.config.units import (
     split_aliases,
     write_units,
 )
+from evalkit.config.writing import new_config, update_config, write_config
 
 __all__ = [
     "CONFIG",

@@ -19,7 +19,8 @@ already read (the files are never read again, never written):
 * ``events`` / ``drop_events`` — adjustments (加减分事项) added, or replaced by their 编号, and removed;
 * ``manual`` / ``drop_manual`` — manual scores added or replaced (per unit and indicator), and
   removed (``(unit, indicator)`` pairs);
-* ``include_received`` — count records not reviewed yet.
+* ``include_received`` — count records not reviewed yet;
+* ``rank_provisional`` — rank and grade units whose total is provisional (待定), marked as such.
 
 Every override is checked before scoring: an unknown key, indicator, unit or category (with a
 did-you-mean), a parameter the rule does not take, a rule that does not parse, points that no
@@ -73,6 +74,7 @@ class Overrides:
     manual: Sequence[ManualScore] = ()
     drop_manual: Sequence[tuple[str, str]] = ()
     include_received: bool | None = None
+    rank_provisional: bool | None = None
 
     @classmethod
     def of(cls, value: Overrides | Mapping | None) -> Overrides:
@@ -111,6 +113,8 @@ class Overrides:
         lines += [f"去掉人工评分 {u} {i}" for u, i in self.drop_manual]
         if self.include_received is not None:
             lines.append("已接收未审核的记录" + ("也计入" if self.include_received else "不计入"))
+        if self.rank_provisional is not None:
+            lines.append("总分待定的单位" + ("也排名、定等级（标「待定」）" if self.rank_provisional else "不排名"))
         return lines
 
 
@@ -367,5 +371,7 @@ def what_if_inputs(ov: Overrides, fw: Framework, units: UnitList, events: Sequen
         bands[category] = grade_bands(cutoffs, category)
     if ov.include_received is not None:
         settings = replace(settings, include_received=bool(ov.include_received))
+    if ov.rank_provisional is not None:
+        settings = replace(settings, rank_provisional=bool(ov.rank_provisional))
     return WhatIfInputs(changed, _with_weights(units, ov.category_weights), tuple(_with_events(events, ov, units)),
                         tuple(_with_manual(manual, ov, units, changed)), replace(settings, grade_bands=bands))
