@@ -75,9 +75,9 @@ class FormView(EntryLife):
         self.pager = Pager(self.root.top, self._turned) if Pager.wanted(self.root.top) else None
         title = w.HTML(f"<h3>{esc(instrument.title)}</h3>" + (
             f"<div class='ek-hint'>{esc(instrument.title_en)}</div>" if instrument.title_en else ""))
-        self.widget = w.VBox([*self.signals.widgets, self.status.widget, self.banner, self.offer, title,
-                              *([self.pager.progress] if self.pager else []), self.root.box, self.why_box, *([self.pager.nav] if self.pager else []), self.actions, self.result],
-                             layout=full())
+        pages = (([self.pager.progress], [self.pager.nav]) if self.pager else ([], []))
+        self.widget = w.VBox([*self.signals.widgets, self.status.widget, self.banner, self.offer, title, *pages[0],
+                              self.root.box, self.why_box, *pages[1], self.actions, self.result], layout=full())
         self.widget.add_class("ek-form")
         self._load(unit, assessor)
         self._offer(offers or [])
