@@ -27,6 +27,7 @@ from browser import (
     field,
     fill,
     kernel_id,
+    kernel_processes,
     kill_kernel,
     message,
     new_page,
@@ -236,7 +237,7 @@ def test_deleting_an_entry_asks_and_undo_brings_it_back(server, project, browser
         assert repeat_instances(page, "calls").count() == 1
         page.get_by_role("button", name="撤销").click()
         restored = entry(page, "calls", 2)
-        restored.get_by_text("第 2 条").wait_for()
+        restored.get_by_text("第 2 条", exact=True).wait_for()
         assert text_input(restored, "item_asked").input_value() == "户籍迁移"
         assert text_input(restored, "calls_made").input_value() == "2"
     finally:
@@ -311,3 +312,28 @@ def test_no_page_makes_a_request_off_the_server(server, browser, notebook):
         assert "Executing" not in page.locator("body").inner_text()
     finally:
         close(page)
+
+
+def test_a_closed_page_shuts_its_kernel_down(server, browser):
+    import time
+
+    def running(kernel: str) -> bool:
+        found = False
+        for proc in kernel_processes(server):
+            try:
+                found |= any(f"kernel-{kernel}.json" in part for part in proc.cmdline())
+            except Exception:  # noqa: BLE001 - a process that just ended
+                continue
+        return found
+
+    page = tab(browser, "phone")
+    open_form(page, server.url("form.ipynb", instrument="mystery_visit", unit="c1-12", assessor="王磊"))
+    kernel = kernel_id(page)
+    assert running(kernel)
+    close(page)  # leaving the page sends Voila's shutdown beacon, now with the XSRF cookie it needs
+    deadline = time.time() + 30
+    while running(kernel) and time.time() < deadline:
+        time.sleep(0.2)  # polling the server's processes
+    assert not running(kernel), "the kernel of a closed page is still running"
+    log = server.log.read_text(encoding="utf-8", errors="replace")
+    assert "_xsrf' argument missing" not in log

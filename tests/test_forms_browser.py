@@ -418,7 +418,7 @@ def test_every_shipped_instrument_is_filled_and_submitted(server, project, brows
             wait_status(tab, "草稿已自动保存")
             shot(tab, f"form-{instrument}")
             prefix = submit(tab)
-            tab.get_by_role("link", name="更正这条记录").wait_for()
+            tab.get_by_role("button", name="修改此记录").wait_for()  # read-only now, correctable
         finally:
             close(tab)
         view = record_by_prefix(project, prefix)

@@ -156,3 +156,4 @@ class SearchPicker:
     def disable(self, flag: bool) -> None:
         for control in (self.change, self.preferred, self.search, self.matches):
             control.disabled = flag
+        self.change.layout.display = "none" if flag else None

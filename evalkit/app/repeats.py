@@ -137,6 +137,7 @@ class RepeatWidget:
             level.set_raw(raw)
         if self.disabled:
             level.disable(True)
+            delete.layout.display = "none"
         if notify:
             self._on_change()
         return level
@@ -215,9 +216,12 @@ class RepeatWidget:
             self.box.remove_class("ek-bad")
 
     def disable(self, flag: bool) -> None:
+        """Read-only: no adding or deleting (the buttons are hidden), every field disabled."""
         self.disabled = flag
         self.add_button.disabled = flag
+        self.add_button.layout.display = "none" if (flag or self.fixed) else None
         for level in self.instances:
             level.delete_button.disabled = flag
+            level.delete_button.layout.display = "none" if (flag or self.fixed) else None
             level.disable(flag)
         self._renumber()
