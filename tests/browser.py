@@ -142,18 +142,19 @@ def check(scope, name: str, choice: str) -> None:
     field(scope, name).locator(f".ek-c-{choice} input").first.check()
 
 
-def upload(scope, name: str, path: Path) -> None:
+def upload(scope, name: str, path: Path, wait: bool = True) -> None:
     """Attach a file to an image field: click its upload button and answer the file chooser.
 
     (ipywidgets' FileUpload keeps its ``<input type=file>`` out of the document, so the
-    chooser is the only way in.)  Wait for the photo's name beside its preview before
-    submitting: the kernel has then saved it.
+    chooser is the only way in.)  ``wait``: until the photo's name shows beside its preview
+    (the kernel has then saved it); a photo the form refuses shows a message instead.
     """
     page = scope if hasattr(scope, "expect_file_chooser") else scope.page
     with page.expect_file_chooser() as chooser:
         field(scope, name).locator("button.widget-upload, .widget-upload button, button").first.click()
     chooser.value.set_files(str(path))
-    field(scope, name).locator(".ek-photo-name").first.wait_for()
+    if wait:
+        field(scope, name).locator(".ek-photo-name").first.wait_for()
 
 
 def message(scope, name: str):
