@@ -2,7 +2,7 @@
 
 Each notebook: cell 1 imports and loads the project, and prepares what the page can compute before
 it is asked for (it runs while the kernel is preheated); cell 2 waits for the page's query string
-and shows the page.
+and shows the page (through ``safely``: whatever goes wrong is a Chinese page, never Voila's English error).
 """
 
 from pathlib import Path
@@ -31,12 +31,12 @@ def main() -> None:
         nb.metadata["title"] = title
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         module = MODULES[func]
-        first = (f"from evalkit.app.pages import current_project, query_params\n"
+        first = (f"from evalkit.app.pages import current_project, query_params, safely\n"
                  f"from evalkit.app.{module} import {func}{', prepare' if func in PREPARED else ''}\n"
                  "project = current_project()")
         if func in PREPARED:
             first += "\nprepare(project)"
-        nb.cells = [nbformat.v4.new_code_cell(first), nbformat.v4.new_code_cell(f"{func}(project, query_params())")]
+        nb.cells = [nbformat.v4.new_code_cell(first), nbformat.v4.new_code_cell(f"safely({func}, project, query_params())")]
         for i, cell in enumerate(nb.cells):
             cell["id"] = f"{name.split('.')[0]}-{i}"  # fixed ids: the same notebook gives the same bytes
         nbformat.write(nb, ROOT / "notebooks" / name)

@@ -13,6 +13,8 @@ changed in between (:func:`evalkit.app.pages.fingerprint`), so the page opens at
 
 from __future__ import annotations
 
+import logging
+
 import ipywidgets as w
 
 from evalkit.app.fields import esc, full
@@ -35,12 +37,21 @@ def full_marks(evaluation) -> float:
 
 
 DRAWS = 200
+log = logging.getLogger("evalkit.scoring_page")
 
 
 def prepare(project: Project, draws: int = DRAWS) -> None:
-    """Score while the kernel is preheated (the notebook's first cell), keyed by the inputs' fingerprint."""
-    evaluation, inputs = evaluate(project, draws=draws)
-    project.page_cache = (fingerprint(project), draws, evaluation, inputs, project_checks(project, evaluation))
+    """Score while the kernel is preheated (the notebook's first cell), keyed by the inputs' fingerprint.
+
+    Nothing here may fail the notebook's first cell: a project that cannot be scored is scored again
+    when the page is asked for, where the failure becomes a Chinese page."""
+    try:
+        key = fingerprint(project)
+        evaluation, inputs = evaluate(project, draws=draws)
+        project.page_cache = (key, draws, evaluation, inputs, project_checks(project, evaluation))
+    except Exception:  # noqa: BLE001
+        log.exception("scoring could not be prepared")
+        project.page_cache = None
 
 
 def scored(project: Project, draws: int = DRAWS) -> tuple[Project, tuple]:
@@ -48,7 +59,9 @@ def scored(project: Project, draws: int = DRAWS) -> tuple[Project, tuple]:
     cached = getattr(project, "page_cache", None)
     if cached is None or cached[0] != fingerprint(project) or cached[1] != draws:
         project = open_project(project.root)
-        prepare(project, draws)
+        key = fingerprint(project)  # before reading: a change while scoring shows on the next open
+        evaluation, inputs = evaluate(project, draws=draws)
+        project.page_cache = (key, draws, evaluation, inputs, project_checks(project, evaluation))
     return project, project.page_cache
 
 
