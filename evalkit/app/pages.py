@@ -94,7 +94,9 @@ def fingerprint(project: Project) -> tuple:
 
 
 def _page(*children) -> w.VBox:
-    box = w.VBox(list(children), layout=full())
+    """A page: its children after a first, empty slot (where the page's style sheet used to be; the
+    stylesheet is now the template's, and the slot keeps the children where the pages expect them)."""
+    box = w.VBox([w.HTML("", layout=w.Layout(display="none")), *children], layout=full())
     box.add_class("ek-form")
     return box
 

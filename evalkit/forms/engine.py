@@ -24,7 +24,11 @@ walked in three passes:
    checked (required, choices, constraint; one issue per field) and its
    non-empty valid value kept.  A hidden field's value is dropped in entry
    mode and a ``not-relevant`` issue in stored mode; a repeat's instances are
-   walked as levels of their own.
+   walked as levels of their own.  In entry mode a relevant repeat must have its
+   number of entries: exactly its ``repeat_count``, else at least its
+   ``evalkit::min_repeats`` (the form refuses a hotline test without a call);
+   stored records and imports are not refused for it (an export may carry its
+   repeats in a file that was not given).
 
 Issues come in form order in entry mode; in stored mode, as batch validation
 always reported them, the ``type`` issues of a level come first, then its
@@ -227,7 +231,8 @@ class _Walk:
             return
         answers[step.name] = [self.level(step.field.level, inst, ctx, f"{path}[{n}].")
                               for n, inst in enumerate(instances, start=1)]
-        self._count(step.field, len(instances), ctx, path)
+        if not self.stored:  # the form's rule: an export may carry its repeats in a file not given
+            self._count(step.field, len(instances), ctx, path)
 
     def _count(self, repeat, have: int, ctx: dict, path: str) -> None:
         """The number of entries of a relevant repeat: exactly its ``repeat_count``, else at least its
