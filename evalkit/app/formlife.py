@@ -72,6 +72,9 @@ class EntryLife:
         elif self.draft_saved:
             self._report_saved(resumed=True)
             self.signals.address(f"draft={self.draft_id}")
+        elif self.record_id:
+            self._set_status("● 正在修改已提交的记录：改好后填写修改原因，点「保存修改」", "dirty")
+            self.signals.address(f"record={self.record_id}&edit=1")
         else:
             self._set_status("● 尚未保存：填写后会自动保存草稿", "dirty", left=True)
         self._show_banner()
