@@ -95,7 +95,8 @@ def with_token(config: ServeConfig) -> ServeConfig:
 def voila_command(config: ServeConfig) -> list[str]:
     """The Voila command line for ``config`` (kept separate so tests can read it)."""
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
-    pools = {"default": {"pool_size": 1}, **{nb: {"pool_size": n} for nb, n in config.pool_sizes().items()}}
+    # only the pages: notebooks/analysis/ (the lead's notebooks) are not preheated
+    pools = {"default": {"pool_size": 0}, **{nb: {"pool_size": n} for nb, n in config.pool_sizes().items()}}
     return [
         voila, str(notebooks_dir()), "--no-browser",
         f"--Voila.ip={config.host}", f"--Voila.port={config.port}", "--Voila.port_retries=0",
