@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from evalkit.app.serve import ServeConfig, run
+from evalkit.cli.analysis import add_commands as add_analysis_commands
 from evalkit.cli.bundle import add_commands as add_bundle_commands
 from evalkit.cli.common import (
     EXIT_OK,
@@ -179,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_commands(sub)
 
     add_demo_commands(sub)
+
+    add_analysis_commands(sub)
 
     p = sub.add_parser("problems", help="列出全部问题代码及其说明")
     p.add_argument("--json", action="store_true")
