@@ -51,11 +51,10 @@ class FieldWidget:
         self.message.add_class("ek-msg")
         self.input = self._make_input(upload, stored)
         star = " <span class='ek-error'>*</span>" if field.required else ""
-        label = w.HTML(f"<span class='ek-label'>{esc(field.label or field.name)}</span>{star}", layout=full())
-        parts = [label]
-        if field.hint:
-            parts.append(w.HTML(f"<span class='ek-hint'>{esc(field.hint)}</span>", layout=full()))
-        parts += [self.input, self.message]
+        hint = f"<div class='ek-hint'>{esc(field.hint)}</div>" if field.hint else ""
+        # label and hint in one widget: every widget is three on the wire (itself, its layout, its style)
+        label = w.HTML(f"<span class='ek-label'>{esc(field.label or field.name)}</span>{star}{hint}", layout=full())
+        parts = [label, self.input, self.message]
         self.box = w.VBox(parts, layout=full())
         self.box.add_class("ek-field")
         self.box.add_class(f"ek-f-{field.name}")
