@@ -297,6 +297,8 @@ def test_a_bad_link_is_a_chinese_page(server, browser):
         page.goto(server.url("form.ipynb", draft="0" * 32), timeout=60_000)
         page.get_by_text("找不到这份草稿").wait_for(timeout=60_000)
         assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        page.goto(server.url("nothing-here.ipynb"), timeout=60_000)  # the server's own 404 page
+        page.get_by_text("找不到这个页面").wait_for()
     finally:
         close(page)
 
