@@ -53,6 +53,26 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         wait_for_port(self.port, self.proc)
+        self.wait_warm()
+
+    def wait_warm(self, timeout: float = 240) -> None:
+        """Wait until the preheated kernels of every page are started and idle (a page opened while six
+        kernels are still starting on two busy cores can take longer than a test's page timeout)."""
+        import psutil
+
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            procs = kernel_processes(self)
+            if len(procs) >= 6:
+                try:
+                    start = sum(sum(p.cpu_times()[:2]) for p in procs)
+                    time.sleep(0.5)  # a sampling window, not a synchronisation
+                    if sum(sum(p.cpu_times()[:2]) for p in procs) - start < 0.05:
+                        return
+                except psutil.Error:
+                    continue
+            else:
+                time.sleep(0.3)
 
     def url(self, page: str = "form.ipynb", **params: str) -> str:
         from urllib.parse import urlencode
