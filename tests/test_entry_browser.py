@@ -13,6 +13,7 @@ among them) go to ``browser.SHOTS``.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,18 @@ def records(project) -> list:
     return Store(project).records()
 
 
+def wait_draft_saved(project, text: str, timeout: float = 30.0) -> None:
+    """Wait until a draft under ``drafts/`` holds ``text``: the status line may still show an
+    earlier save while the last change is on its way to the kernel."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in (project / "drafts").glob("*.json"):
+            if not path.name.endswith(".prev.json") and text in path.read_text("utf-8", errors="replace"):
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"no draft holds {text!r} after {timeout} s")
+
+
 def hotline(server, assessor: str = "王磊", unit: str = "c1-12") -> str:
     return server.url("form.ipynb", instrument="hotline_test", unit=unit, assessor=assessor)
 
@@ -130,6 +143,7 @@ def test_a_reload_mid_entry_comes_back_with_every_answer(server, project, browse
         assert "draft=" not in page.url
         fill_call(page)
         wait_status(page, "草稿已自动保存")
+        wait_draft_saved(project, "热情耐心")
         page.wait_for_url("**draft=*")
         page.reload()
         page.locator(".ek-status").first.wait_for(timeout=60_000)
