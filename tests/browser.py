@@ -44,14 +44,14 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
 class Server:
     """``evalkit serve PROJECT`` in a subprocess, stopped with its process group."""
 
-    def __init__(self, project: Path, *extra: str, pool_size: int = 1):
+    def __init__(self, project: Path, *extra: str, pool_size: int = 1, env: dict | None = None):
         self.project = project
         self.port = free_port()
         self.log = project / "serve.log"
         cmd = [sys.executable, "-m", "evalkit.cli.main", "serve", str(project), "--port", str(self.port),
                "--pool-size", str(pool_size), *extra]
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, env={**os.environ, **(env or {})})
         wait_for_port(self.port, self.proc)
         self.wait_warm(0 if pool_size <= 0 else 5 + pool_size)  # the form's pool and one for each other page
 

@@ -17,15 +17,14 @@ from pathlib import Path
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, field, fill, new_page, open_form, upload, wait_status
 
-from evalkit.app.serve import WEBSOCKET_MAX_BYTES, ServeConfig, voila_command
+from evalkit.app.serve import WEBSOCKET_MAX_BYTES, ServeConfig, voila_settings
 from evalkit.project import init_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_server_cuts_off_messages_above_32_mib():
-    cmd = " ".join(voila_command(ServeConfig(project=Path("p"))))
-    assert f"'websocket_max_message_size': {WEBSOCKET_MAX_BYTES}" in cmd
+    assert voila_settings(ServeConfig(project=Path("p")))["max_bytes"] == WEBSOCKET_MAX_BYTES
     assert WEBSOCKET_MAX_BYTES == 32 * 1024 * 1024
 
 

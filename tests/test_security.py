@@ -43,7 +43,7 @@ def served(tmp_path_factory):
     store.submit(instrument_id="site_visit", instrument_version="1", instrument_sha256="0" * 64, unit="c1-01",
                  assessor="张三", answers={"note": "<script>alert(1)</script>"}, started=STARTED, ended=STARTED,
                  attachments=[attachment])
-    server = Server(project, "--host", "0.0.0.0", "--token", TOKEN, pool_size=0)
+    server = Server(project, "--host", "0.0.0.0", pool_size=0, env={"EVALKIT_TOKEN": TOKEN})
     yield server, project
     server.stop()
     shutil.rmtree(project, ignore_errors=True)
@@ -129,12 +129,44 @@ def test_raw_records_and_attachments_are_not_served_as_files(served):
             assert status != 200 or (PNG not in body and b"alert(1)" not in body), (path, status)
 
 
+def test_the_token_is_in_no_log_line_no_process_argument_and_no_kernel(served):
+    """404s and 403s with the token in the address used to be logged with it (``404 GET /tree?token=…``)."""
+    import psutil
+
+    server, _ = served
+    for path in ("/tree", "/voila/render/nothing.ipynb", "/api/kernels", "/voila/render/form.ipynb"):
+        request(server.port, "GET", f"{path}?token={TOKEN}")
+        request(server.port, "GET", f"{path}?token={TOKEN}x")
+    tree = [psutil.Process(server.proc.pid), *psutil.Process(server.proc.pid).children(recursive=True)]
+    assert len(tree) >= 3  # evalkit serve, Voila and the form's kernel
+    for proc in tree:
+        assert TOKEN not in " ".join(proc.cmdline()), proc.cmdline()
+    for proc in tree[2:]:  # the kernels are not given it (a page's own address reaches its kernel, as any query)
+        assert "EVALKIT_TOKEN" not in proc.environ()
+    log = server.log.read_text(encoding="utf-8")
+    assert TOKEN not in log and "token=" not in log
+
+
+def test_cookies_are_samesite_lax(served):
+    server, _ = served
+    for path in (f"/voila/render/form.ipynb?token={TOKEN}", "/login"):
+        _, headers, _ = request(server.port, "GET", path)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        cookies = [v for k, v in resp.getheaders() if k.lower() == "set-cookie"]
+        conn.close()
+        assert cookies, path
+        for cookie in cookies:
+            assert "samesite=lax" in cookie.lower(), cookie
+
+
 def test_loopback_serving_needs_no_token_but_binds_only_loopback(tmp_path):
-    from evalkit.app.serve import ServeConfig, voila_command, with_token
+    from evalkit.app.serve import ServeConfig, environment, voila_settings, with_token
 
     config = with_token(ServeConfig(project=tmp_path))
-    cmd = voila_command(config)
-    assert "--Voila.ip=127.0.0.1" in cmd and config.token == ""
+    assert voila_settings(config)["host"] == "127.0.0.1" and config.token == ""
     remote = with_token(ServeConfig(project=tmp_path, host="0.0.0.0"))
-    assert remote.token and f"--Voila.token={remote.token}" in voila_command(remote)
-    assert json.dumps(voila_command(remote)).count("disable_check_xsrf") == 0
+    assert remote.token and environment(remote)["EVALKIT_TOKEN"] == remote.token
+    assert json.dumps(voila_settings(remote)).count("disable_check_xsrf") == 0

@@ -42,17 +42,15 @@ def project_root() -> Path:
 def query_params() -> dict[str, str]:
     """The page's query parameters (works with preheated kernels)."""
     try:
-        query = get_query_string() or ""
+        # evalkit serve's guarded query channel (evalkit.app.voilad); Voila's own elsewhere
+        query = get_query_string(os.environ.get("EVALKIT_QUERY_URL") or None) or ""
     except Exception:  # not running under Voila
         query = os.environ.get("QUERY_STRING", "")
     return {k: v[-1] for k, v in parse_qs(query).items()}
 
 
 def link(page: str, **params: str) -> str:
-    """A link to another page, keeping the token when the server needs one."""
-    token = os.environ.get("EVALKIT_TOKEN", "")
-    if token:
-        params = {**params, "token": token}
+    """A link to another page (never with a token: the login cookie carries the session)."""
     query = "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, ""))
     return f"/voila/render/{page}" + (f"?{query}" if query else "")
 

@@ -1,9 +1,12 @@
 """``evalkit serve``: Voila over ``notebooks/`` for one project.
 
-Safety defaults: binds 127.0.0.1; on any other address a token is required
-(generated when not given) and the printed URL carries it; tracebacks and
-notebook sources never reach the browser (``show_tracebacks=False``,
-``strip_sources=True``); XSRF protection stays on (Jupyter server's default).
+Safety defaults: binds 127.0.0.1 and then answers only a loopback ``Host`` (DNS rebinding); on any
+other address a token is required (generated and printed once when not given; a fixed one comes from
+``EVALKIT_TOKEN`` or ``--token-file``, never from a command line, and is never printed or logged);
+tracebacks and notebook sources never reach the browser (``show_tracebacks=False``,
+``strip_sources=True``); XSRF protection stays on (Jupyter server's default).  Voila runs in a child
+process, :mod:`evalkit.app.voilad`, which holds the rest of the hardening; this process checks the
+port before printing anything, and SIGTERM, SIGINT or SIGHUP stop the child and every kernel.
 
 The pages use evalkit's own Voila template (``evalkit/app/share/voila/templates/evalkit``, found
 through ``JUPYTER_PATH``): Chinese, ``lang="zh-CN"``, nothing fetched from outside the server, and
@@ -20,13 +23,17 @@ reaches the kernels through ``EVALKIT_PROJECT``.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import ipaddress
+import json
 import os
 import secrets
-import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +43,11 @@ PROJECT_ENV = "EVALKIT_PROJECT"
 TEMPLATE = "evalkit"
 SHARE = Path(__file__).resolve().parent / "share"  # share/voila/templates/evalkit
 WEBSOCKET_MAX_BYTES = 32 * 1024 * 1024
+SETTINGS_ENV = "EVALKIT_SERVE"  # read by evalkit.app.voilad
+TOKEN_ENV = "EVALKIT_TOKEN"
+STOP_SECONDS = 40  # after SIGTERM, the Voila process has this long to stop every kernel before it is killed
+PAGES = (("表单          ", "form.ipynb"), ("我的记录      ", "records.ipynb"), ("审核（组长）  ", "review.ipynb"),
+         ("抽样与进度    ", "sampling.ipynb"), ("计分与排名    ", "scoring.ipynb"), ("任务台账      ", "ledger.ipynb"))
 NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
 
 
@@ -92,55 +104,95 @@ def with_token(config: ServeConfig) -> ServeConfig:
     return ServeConfig(**{**config.__dict__, "token": secrets.token_urlsafe(24)})
 
 
-def voila_command(config: ServeConfig) -> list[str]:
-    """The Voila command line for ``config`` (kept separate so tests can read it)."""
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
-    # only the pages: notebooks/analysis/ (the lead's notebooks) are not preheated
+def voila_settings(config: ServeConfig, query_secret: str = "") -> dict:
+    """What the Voila process (:mod:`evalkit.app.voilad`) is told, through its environment (kept
+    separate so tests can read it).  Only the pages: notebooks/analysis/ are not preheated."""
     pools = {"default": {"pool_size": 0}, **{nb: {"pool_size": n} for nb, n in config.pool_sizes().items()}}
-    return [
-        voila, str(notebooks_dir()), "--no-browser",
-        f"--Voila.ip={config.host}", f"--Voila.port={config.port}", "--Voila.port_retries=0",
-        f"--Voila.token={config.token}",
-        "--VoilaConfiguration.show_tracebacks=False", "--VoilaConfiguration.strip_sources=True",
-        f"--VoilaConfiguration.template={TEMPLATE}", "--HTMLExporter.language_code=zh",
-        "--VoilaConfiguration.preheat_kernel=True",
-        f"--VoilaConfiguration.default_pool_size={config.pool_size}",
-        f"--VoilaKernelManager.kernel_pools_config={pools!r}",
-        "--VoilaKernelManager.fill_delay=0.5",
-        f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
-        "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_connected=False",
+    return {
+        "notebooks": str(notebooks_dir()), "host": config.host, "port": config.port, "loopback": config.loopback,
+        "template": TEMPLATE, "pool_size": config.pool_size, "pools": pools,
+        "cull_idle_seconds": config.cull_idle_seconds,
         # a photo up to the instruments' largest limit (+ the message around it) must reach the kernel so
         # that it can answer 「照片超过 N MB」; anything bigger is cut off by the server before it is read
         # into memory (tornado closes that websocket message; the page reconnects and keeps its draft)
-        f"--Voila.tornado_settings={{'websocket_max_message_size': {WEBSOCKET_MAX_BYTES}}}",
-        "--Voila.log_level=WARN",
-    ]
+        "max_bytes": WEBSOCKET_MAX_BYTES,
+        "query_secret": query_secret or secrets.token_urlsafe(24),
+    }
+
+
+def voila_command() -> list[str]:
+    """The Voila process's command line: nothing on it but the module (no token, no settings)."""
+    return [sys.executable, "-m", "evalkit.app.voilad"]
 
 
 def environment(config: ServeConfig) -> dict[str, str]:
     env = dict(os.environ)
     env[PROJECT_ENV] = str(config.project.resolve())
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
-    env["EVALKIT_TOKEN"] = config.token  # pages put it into the links they make
+    env[SETTINGS_ENV] = json.dumps(voila_settings(config))
+    env[TOKEN_ENV] = config.token  # read and removed by the Voila process: no kernel sees it
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
 
-def run(config: ServeConfig) -> int:
-    """Start Voila in the foreground; returns its exit code."""
+def port_problem(host: str, port: int) -> str:
+    """Why ``host:port`` cannot be served ('' when it can), found before anything is printed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is no obstacle
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (f"端口 {port} 已被占用（也许另一个 evalkit serve 或 evalkit team 正在运行）：请先停止它，"
+                        f"或用 --port 换一个端口，如 --port {port + 1}。")
+            if exc.errno == errno.EACCES:
+                return f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）：请用 --port 换一个端口，如 --port 8866。"
+            return f"无法在地址 {host} 的端口 {port} 上启动服务：{exc.strerror}。请检查 --host 是否为本机地址。"
+    return ""
 
+
+def run(config: ServeConfig) -> int:
+    """Start the Voila process and wait for it; SIGTERM, SIGINT (Ctrl+C) and SIGHUP stop it and every
+    kernel before this returns.  A busy port is said before anything else is printed."""
+    problem = port_problem(config.host, config.port)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    generated = not config.token and not config.loopback
     config = with_token(config)
+    shown = config if generated else ServeConfig(**{**config.__dict__, "token": ""})
     print(f"evalkit 正在为项目 {config.project} 启动表单服务：")
-    print(f"  表单          {config.url('form.ipynb')}")
-    print(f"  我的记录      {config.url('records.ipynb')}")
-    print(f"  审核（组长）  {config.url('review.ipynb')}")
-    print(f"  抽样与进度    {config.url('sampling.ipynb')}")
-    print(f"  计分与排名    {config.url('scoring.ipynb')}")
-    print(f"  任务台账      {config.url('ledger.ipynb')}")
-    if not config.loopback:
-        print("  注意：服务监听在非本机地址，访问需要上面链接中的 token。")
+    for label, page in PAGES:
+        print(f"  {label}{shown.url(page)}")
+    if generated:
+        print("  注意：服务监听在非本机地址，访问需要上面链接中的 token（每次启动重新生成，"
+              "固定的令牌请用环境变量 EVALKIT_TOKEN 或 --token-file 给出）。")
+    elif config.token:
+        print("  注意：服务监听在非本机地址，首次访问时在链接后加上 token 参数（你给出的令牌），此后浏览器凭登录 cookie 访问。")
     print("按 Ctrl+C 停止。", flush=True)
+    child = subprocess.Popen(voila_command(), env=environment(config))
+    stopping = []
+
+    def stop(signum, frame) -> None:  # noqa: ARG001
+        if not stopping:
+            stopping.extend((signum, time.monotonic()))
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
-        return subprocess.call(voila_command(config), env=environment(config))
-    except KeyboardInterrupt:
+        while True:
+            try:
+                code = child.wait(timeout=1)
+                break
+            except subprocess.TimeoutExpired:
+                if stopping and time.monotonic() - stopping[1] > STOP_SECONDS:
+                    child.kill()  # its kernels follow it (they watch their parent)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stopping:
+        print("evalkit 表单服务已停止。", flush=True)
         return 0
+    return code

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from evalkit.app.serve import ServeConfig, run
 from evalkit.cli.analysis import add_commands as add_analysis_commands
 from evalkit.cli.bundle import add_commands as add_bundle_commands
 from evalkit.cli.common import (
@@ -32,6 +31,7 @@ from evalkit.cli.rerun import add_commands as add_rerun_commands
 from evalkit.cli.sampling import add_commands as add_sampling_commands
 from evalkit.cli.scoring import add_commands as add_scoring_commands
 from evalkit.cli.selfassess import add_commands as add_selfassess_commands
+from evalkit.cli.serve import add_commands as add_serve_commands
 from evalkit.config import CONFIG, FRAMEWORKS, load_config
 from evalkit.framework import format_tree, import_government_table, read_framework, write_framework
 from evalkit.ledger import EXACT, parse_deadline
@@ -159,15 +159,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    project = Path(args.project)
-    if not (project / CONFIG).exists():
-        raise UsageError(f"{project} 不是 evalkit 项目（没有 {CONFIG}）：请先运行 evalkit init。")
-    config = ServeConfig(project=project, host=args.host, port=args.port, token=args.token or "",
-                         pool_size=args.pool_size)
-    return run(config)
-
-
 def cmd_problems(args: argparse.Namespace) -> int:
     specs = catalogue().values()
     if args.markdown:
@@ -214,13 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period-end", help="评估期结束日期，如 2018-12-14")
     p.add_argument("--no-input", action="store_true", help="不询问（未给出的日期留空）")
     p.set_defaults(func=cmd_init)
-    p = sub.add_parser("serve", help="启动表单服务（Voila）：评估表单、我的记录、审核")
-    p.add_argument("project", help="项目文件夹")
-    p.add_argument("--host", default="127.0.0.1", help="监听地址，默认仅本机 127.0.0.1；其他地址必须使用 token")
-    p.add_argument("--port", type=int, default=8866)
-    p.add_argument("--token", help="访问令牌；在非本机地址上未给出时自动生成")
-    p.add_argument("--pool-size", type=int, default=1, help="每个页面预热的内核数")
-    p.set_defaults(func=cmd_serve)
+    add_serve_commands(sub)
 
     add_sampling_commands(sub)
 

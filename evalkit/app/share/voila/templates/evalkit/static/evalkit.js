@@ -29,6 +29,14 @@
     document.cookie = "_xsrf=" + token + "; path=/; SameSite=Strict";
   }
   document.documentElement.lang = "zh-CN";
+  // a link with ?token= has logged this browser in (the cookie now carries the session): take the token
+  // out of the address bar, so that it is neither bookmarked, nor shared, nor kept in the history
+  var first = new URLSearchParams(location.search);
+  if (first.has("token")) {
+    first.delete("token");
+    var rest = first.toString();
+    history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  }
 
   function scroller() {
     var cells = document.getElementById("rendered_cells");
@@ -51,8 +59,7 @@
     if (query === lastQuery) return;
     lastQuery = query;
     var params = new URLSearchParams(query);
-    var token = new URLSearchParams(location.search).get("token");
-    if (token && !params.has("token")) params.set("token", token);
+    params.delete("token");  // the login cookie carries the session: the token stays out of the address
     var search = params.toString();
     var url = location.pathname + (search ? "?" + search : "");
     if (url !== location.pathname + location.search) history.replaceState(history.state, "", url);
