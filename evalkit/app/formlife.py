@@ -157,9 +157,14 @@ class EntryLife:
                 self.pager.render()
             self.signals.focus("error")
             return None
-        unit, assessor = self._roles(answers)
-        attachments = [a for a in _attachments(self.root) if a]
         correcting = bool(self.record_id)
+        if self.login and not correcting:  # a team login is the assessor, whatever the page sent
+            answers = {**answers, **{fw.field.name: self.login for fw in self.root.inputs
+                                     if fw.field.role == "assessor"}}
+        unit, assessor = self._roles(answers)
+        if self.login and not correcting:
+            assessor = self.login
+        attachments = [a for a in _attachments(self.root) if a]
         try:
             if correcting:
                 rev = self.store.edit(self.record_id, answers=answers, who=self.who(assessor), why=self.why.value.strip(),
@@ -180,10 +185,11 @@ class EntryLife:
         return rev.instance_id
 
     def who(self, assessor: str) -> str:
-        """Who makes a correction: the assessor of this page (a team login will say it instead)."""
-        return self.page_who or assessor
+        """Who makes a correction: the team login, else the assessor of this page."""
+        return self.login or self.page_who or assessor
 
     page_who = ""
+    login = ""  # the assessor named by the team login (evalkit team): fixed, never taken from the page
 
     def _submitted(self, instance_id: str, unit: str, assessor: str, correcting: bool) -> None:
         notes = ""

@@ -258,10 +258,24 @@ class FormView(EntryLife):
                 assessor = str(answers.get(fw.field.name) or "")
         return unit, assessor
 
+    def lock_assessor(self, name: str) -> None:
+        """A team login: the assessor is ``name``, filled in and locked (and enforced again on submit)."""
+        self.login = self.page_who = name
+        fw = self._assessor_field
+        if fw is None or self.readonly or self.record_id:
+            return
+        self.loading = True
+        try:
+            self._set_assessor(fw, name)
+        finally:
+            self.loading = False
+        fw.disable(True)
+        self.refresh()
+
     def _device(self, remembered: str) -> None:
         """The assessor this device remembers, used when the form names none (see :mod:`evalkit.app.people`)."""
         fw = self._assessor_field
-        if not remembered or remembered == DEVICE_NONE:
+        if not remembered or remembered == DEVICE_NONE or self.login:
             return
         self.page_who = self.page_who or remembered
         if fw is None or self.readonly or fw.get_raw():

@@ -27,7 +27,7 @@ from evalkit.app.formlife import when_text
 from evalkit.app.formparts import Signals
 from evalkit.app.formview import FormView
 from evalkit.app.html import esc, full
-from evalkit.app.people import page_assessor, team_of
+from evalkit.app.people import ASSESSOR, LEAD, REVIEWER, page_assessor, team_login, team_of
 from evalkit.project import Project, open_project
 
 PROJECT_ENV = "EVALKIT_PROJECT"
@@ -50,9 +50,11 @@ def query_params() -> dict[str, str]:
 
 
 def link(page: str, **params: str) -> str:
-    """A link to another page (never with a token: the login cookie carries the session)."""
+    """A link to another page (never with a token: the login cookie carries the session), under the
+    user's own prefix on a team server (``/user/<login>/``)."""
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/")
     query = "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, ""))
-    return f"/voila/render/{page}" + (f"?{query}" if query else "")
+    return f"{prefix}/voila/render/{page}" + (f"?{query}" if query else "")
 
 
 def current_project(root: Path | None = None) -> Project:
@@ -106,9 +108,50 @@ def problem_page(title: str, detail: str = "", links: tuple[tuple[str, str], ...
                         + (f"<ul class='ek-picker-list'>{items}</ul>" if items else ""), layout=full()))
 
 
+# who may open which page in team mode (evalkit team); a page not listed is open to every role
+PAGE_ROLES = {"review_page": ("记录审核", (LEAD, REVIEWER)), "sampling_page": ("抽样与进度", (LEAD,)),
+              "scoring_page": ("计分与排名", (LEAD,)), "ledger_page": ("任务台账", (LEAD,))}
+LOGIN = "_login"  # the parameter through which the gate hands the login's name to a page
+
+
+def gate(page: str, project: Project, params: dict[str, str]) -> tuple[dict[str, str], w.Widget | None]:
+    """Team mode: the page's parameters as the login allows them (the assessor and reviewer are the login's
+    own name), or a Chinese refusal page; checked before the page reads anything.  Outside team mode the
+    parameters are returned as they are."""
+    params = {k: v for k, v in params.items() if k != LOGIN}
+    account = team_login()
+    if account is None:
+        return params, None
+    team = team_of(project)
+    person = team.by_account(account)
+    if person is None or not person.role:
+        leads = "、".join(team.leads()) or "组长"
+        return params, problem_page(f"账号「{account}」还没有角色", f"请联系{leads}：在项目的评估员名单（assessors.xlsx）中，"
+                                    f"在您的那一行填写「账号」为 {account}、「角色」为 评估员 / 组长 / 复核员。")
+    name = person.name or person.id
+    title, roles = PAGE_ROLES.get(page, ("", ()))
+    home = (("填写表单", link("form.ipynb")), ("我的记录", link("records.ipynb")))
+    if roles and person.role not in roles:
+        return params, problem_page(f"「{title}」页面只供{'、'.join(roles)}使用", f"您（{name}）的角色是{person.role}。", home)
+    own = {**params, LOGIN: name, "reviewer": name}
+    if person.role == LEAD:
+        return own | ({"assessor": params.get("assessor") or name} if page == "records_page" else {}), None
+    own["assessor"] = name
+    record, draft = params.get("record", "").strip(), params.get("draft", "").strip()
+    view = project.store.get(record) if page in ("form_page", "_form_page") and ID.fullmatch(record) else None
+    saved = project.drafts.load(draft) if page in ("form_page", "_form_page") and ID.fullmatch(draft) else None
+    if (view is not None and view.assessor != name) or (saved is not None and saved.get("assessor") not in ("", name)):
+        return params, problem_page("这不是您的记录或草稿", f"{ASSESSOR}只能打开自己的记录和草稿（您是 {name}）。", home)
+    return own, None
+
+
 def safely(build: Callable[[Project, dict[str, str]], w.Widget], project: Project, params: dict[str, str]) -> w.Widget:
-    """The page, or a Chinese page when building it failed (the details go to the server log only)."""
+    """The page, or a Chinese page when building it failed (the details go to the server log only); in team
+    mode, only what the login may open (:func:`gate`)."""
     try:
+        params, refused = gate(getattr(build, "__name__", ""), project, params)
+        if refused is not None:
+            return refused
         return build(project, params)
     except Exception:  # noqa: BLE001 - whatever went wrong, the assessor gets a page, not a traceback
         log.exception("page %s failed for %s", getattr(build, "__name__", build), params)
@@ -151,6 +194,7 @@ class FormPage:
         who = page_assessor(params)
         record, draft = params.get("record", ""), params.get("draft", "")
         offers = [] if (record or draft) else self._drafts(who, params.get("unit", ""))
+        self.login = params.get(LOGIN, "")
         self.show(unit=params.get("unit", ""), assessor=who, draft_id=draft or None, record_id=record or None,
                   editing=params.get("edit") in ("1", "yes", "true"), offers=offers, who=who)
 
@@ -167,6 +211,8 @@ class FormPage:
                         **kwargs)
         self.widget.children, self.widget.form = (view.widget,), view  # .form: the view being filled
         self.form = view
+        if self.login:
+            view.lock_assessor(self.login)
         return view
 
     def again(self) -> None:

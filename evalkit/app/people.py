@@ -14,12 +14,24 @@ assessor's 关联单位 (refused: conflict of interest), and whether a date lies
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from evalkit.project import Project
 from evalkit.sampling import Assessor, latest_assignment
 
 DEVICE_NONE = "-"  # what the page script sends when this device remembers nobody
+TEAM_ENV = "EVALKIT_TEAM"  # set by evalkit team for every user's server
+USER_ENV = "JUPYTERHUB_USER"  # the login, set by JupyterHub when it starts the user's server
+LEAD, REVIEWER, ASSESSOR = "组长", "复核员", "评估员"
+
+
+def team_login() -> str | None:
+    """The JupyterHub login of this kernel's user in team mode (``evalkit team``), else None.  It comes
+    from the server's environment, which JupyterHub sets: never from the page."""
+    if os.environ.get(TEAM_ENV) != "1":
+        return None
+    return os.environ.get(USER_ENV, "").strip().lower()
 
 
 def page_assessor(params: dict[str, str], remembered: str = "") -> str:
@@ -39,6 +51,13 @@ class Team:
     pairs: tuple[tuple[str, str], ...] | None = None  # (unit, assessor id) of the assignment; None: no assignment
     period: tuple[dt.date, dt.date] | None = None
     unit_names: dict[str, str] = field(default_factory=dict)
+
+    def by_account(self, account: str) -> Assessor | None:
+        """The listed assessor whose 账号 is this login."""
+        return next((a for a in self.assessors if account and a.account == account), None)
+
+    def leads(self) -> list[str]:
+        return [a.name or a.id for a in self.assessors if a.role == LEAD]
 
     def assessor(self, who: str) -> Assessor | None:
         """The listed assessor with this name or id."""

@@ -85,7 +85,7 @@ TABLE_CSS = """<style>.ek-table {border-collapse: collapse; width: 100%; font-si
 class ReviewView:
     """Filter records, read one with its history, approve / flag / reject with a comment."""
 
-    def __init__(self, project: Project, reviewer: str = ""):
+    def __init__(self, project: Project, reviewer: str = "", locked: bool = False):
         self.project = project
         self.store = project.store
         opts = lambda values: [ALL] + sorted(v for v in values if v)  # noqa: E731
@@ -96,7 +96,8 @@ class ReviewView:
         self.assessor = w.Dropdown(options=opts({v.assessor for v in views}), description="评估员")
         self.listing = w.Select(options=[], rows=10, layout=full())
         self.detail = w.HTML(layout=full())
-        self.reviewer = w.Text(value=reviewer, description="审核人", layout=full())
+        self.reviewer = w.Text(value=reviewer, description="审核人", layout=full(), disabled=locked)
+        self.login = reviewer if locked else ""  # a team login reviews under its own name, whatever the page sends
         self.comment = w.Textarea(placeholder="审核意见（标为有问题或退回时必填）", layout=full())
         self.message = w.HTML(layout=full())
         buttons = [self._button("通过", "approved", "success"), self._button("有问题", "has_issues", "warning"),
@@ -139,7 +140,7 @@ class ReviewView:
         self.detail.value = TABLE_CSS + record_html(self.project, record)
 
     def decide(self, state: str) -> None:
-        record, who, comment = self.listing.value, self.reviewer.value.strip(), self.comment.value.strip()
+        record, who, comment = self.listing.value, self.login or self.reviewer.value.strip(), self.comment.value.strip()
         if not record:
             self.message.value = "<p class='ek-error'>请先选择一条记录。</p>"
             return
@@ -205,4 +206,4 @@ def _value_html(value, labels: dict, names: dict | None = None, choices: dict | 
 
 
 def review_page(project: Project, params: dict[str, str]) -> w.Widget:
-    return ReviewView(project, reviewer=params.get("reviewer", "")).widget
+    return ReviewView(project, reviewer=params.get("reviewer", ""), locked=bool(params.get("_login"))).widget

@@ -44,6 +44,8 @@ from evalkit.sampling.designs import SamplingError
 from evalkit.sampling.draws import versions
 from evalkit.sampling.frames import file_sha256, load_table
 from evalkit.sampling.problems import (
+    ACCOUNT_DUPLICATE,
+    ACCOUNT_INVALID,
     ASSESSOR_DUPLICATE,
     ASSESSOR_ID_MISSING,
     ASSESSORS_EMPTY,
@@ -52,6 +54,7 @@ from evalkit.sampling.problems import (
     LINK_UNKNOWN,
     NO_UNITS,
     PER_UNIT_INVALID,
+    ROLE_UNKNOWN,
     SEED_INVALID,
     UNBALANCED,
     UNIT_INFEASIBLE,
@@ -62,7 +65,11 @@ ASSESSOR_COLUMNS = {
     "id": ("编号", "评估员编号", "工号", "assessor_id"),
     "name": ("姓名", "名字", "评估员", "assessor_name"),
     "linked": ("关联单位", "回避单位", "利害关系单位", "linked_units", "conflicts"),
+    "account": ("账号", "登录账号", "帐号", "account", "login"),  # the team server's login (evalkit team)
+    "role": ("角色", "role"),
 }
+ROLES = ("评估员", "组长", "复核员")
+ACCOUNT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")  # what JupyterHub keeps of a user name (lower case)
 SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
@@ -72,6 +79,8 @@ class Assessor:
     name: str
     linked: tuple[str, ...]
     row: int | None = None
+    account: str = ""  # the login on the team server ('' when the project has none)
+    role: str = ""  # 评估员 / 组长 / 复核员 ('' read as 评估员 when there is an account)
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,7 @@ def read_assessors(path: str | Path, units: UnitList | None = None) -> tuple[lis
         return None, problems
     out: list[Assessor] = []
     seen: dict[str, int] = {}
+    accounts: dict[str, int] = {}
     for row, cells in table.rows:
         at = {"file": table.file, "sheet": table.sheet, "row": row}
         aid = tables.text(cols.get(cells, "id"))
@@ -142,8 +152,31 @@ def read_assessors(path: str | Path, units: UnitList | None = None) -> tuple[lis
         linked, found = _links(tables.text(cols.get(cells, "linked")), aid, units,
                                {**at, "column": cols.header.get("linked", "关联单位")})
         problems += found
-        out.append(Assessor(aid, tables.text(cols.get(cells, "name")), linked, row))
+        account, role, found = _login(tables.text(cols.get(cells, "account")), tables.text(cols.get(cells, "role")),
+                                      aid, accounts, {**at, "column": cols.header.get("account", "账号")},
+                                      {**at, "column": cols.header.get("role", "角色")})
+        problems += found
+        out.append(Assessor(aid, tables.text(cols.get(cells, "name")), linked, row, account, role))
     return out, problems
+
+
+def _login(account: str, role: str, aid: str, accounts: dict[str, int], at: dict,
+           role_at: dict) -> tuple[str, str, list[Problem]]:
+    """The row's team login and role, checked (a bad one is left out, with its problem)."""
+    problems = []
+    account = account.strip().lower()
+    if role and role not in ROLES:
+        problems.append(problem(ROLE_UNKNOWN, record=aid, value=role, **role_at))
+        role = ""
+    if account and not ACCOUNT.fullmatch(account):
+        problems.append(problem(ACCOUNT_INVALID, record=aid, value=account, **at))
+        account = ""
+    elif account in accounts:
+        problems.append(problem(ACCOUNT_DUPLICATE, record=aid, value=account, first_row=accounts[account], **at))
+        account = ""
+    elif account:
+        accounts[account] = at["row"]
+    return account, (role or ("评估员" if account else "")), problems
 
 
 # ---------------------------------------------------------------- assignment

@@ -11,6 +11,18 @@ ASSESSOR_DUPLICATE = register("assessor-id-duplicate", ERROR, "评估员编号�
     "评估员名单中同一编号出现在多行。")
 ASSESSORS_EMPTY = register("assessors-empty", ERROR, "评估员名单 {file} 中没有评估员：请至少列出 {per_unit} 名。",
     "评估员名单中没有一名可用的评估员。")
+ROLE_UNKNOWN = register(
+    "assessor-role-unknown", ERROR,
+    "评估员「{record}」的角色「{value}」无法识别：角色只能是 评估员、组长 或 复核员；该行在团队服务器上没有角色，登录后只会看到「请联系组长」。",
+    "评估员名单「角色」列的值不是 评估员 / 组长 / 复核员。")
+ACCOUNT_INVALID = register(
+    "assessor-account-invalid", ERROR,
+    "评估员「{record}」的账号「{value}」不能用作团队服务器的登录名：请只用小写字母、数字和 . _ -，以字母或数字开头（如 wanglei）。",
+    "评估员名单「账号」列的登录名含有不允许的字符。")
+ACCOUNT_DUPLICATE = register(
+    "assessor-account-duplicate", ERROR,
+    "评估员「{record}」的账号「{value}」与第 {first_row} 行重复：一个登录账号只能对应一名评估员，请改正。",
+    "评估员名单中同一登录账号出现在多行。")
 LINK_UNKNOWN = register(
     "assessor-link-unknown", WARNING,
     "评估员「{record}」的关联单位「{value}」不在单位名单中{hint}该回避关系未生效，请改正单位编号或名称。",
