@@ -171,7 +171,13 @@ def run(config: ServeConfig) -> int:
     elif config.token:
         print("  注意：服务监听在非本机地址，首次访问时在链接后加上 token 参数（你给出的令牌），此后浏览器凭登录 cookie 访问。")
     print("按 Ctrl+C 停止。", flush=True)
-    child = subprocess.Popen(voila_command(), env=environment(config))
+    return supervise(voila_command(), environment(config), "evalkit 表单服务已停止。")
+
+
+def supervise(command: list[str], env: dict[str, str], stopped: str, cwd: Path | None = None) -> int:
+    """Run ``command`` as a child and wait; SIGTERM, SIGINT (Ctrl+C) and SIGHUP are passed on to it as
+    SIGTERM, and a child that has not stopped ``STOP_SECONDS`` later is killed."""
+    child = subprocess.Popen(command, env=env, cwd=cwd)
     stopping = []
 
     def stop(signum, frame) -> None:  # noqa: ARG001
@@ -193,6 +199,6 @@ def run(config: ServeConfig) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if stopping:
-        print("evalkit 表单服务已停止。", flush=True)
+        print(stopped, flush=True)
         return 0
     return code

@@ -35,10 +35,13 @@ import re
 import signal
 import sys
 import warnings
+from urllib.parse import urlparse
 
 import psutil
 import tornado.ioloop
 from jupyter_server import DEFAULT_STATIC_FILES_PATH
+from jupyter_server.utils import url_path_join
+from jupyterhub.singleuser.extension import JupyterHubAuthorizer, JupyterHubIdentityProvider
 from tornado.web import HTTPError
 from traitlets.config import Config
 from voila.app import Voila
@@ -127,6 +130,23 @@ def log_request(handler) -> None:
         log.error("服务器错误 %d：%s %s", status, handler.request.method, handler.request.path)
 
 
+class TeamIdentity(JupyterHubIdentityProvider):
+    """JupyterHub's OAuth login for a user's server in team mode (``evalkit team``): a request without a
+    login is sent to the hub's login page; only the server's owner gets in (an admin of the hub too
+    would otherwise be let in, and act under the owner's name)."""
+
+    async def get_user(self, handler):
+        user = await super().get_user(handler)
+        owner = os.environ.get("JUPYTERHUB_USER", "")
+        if user is not None and user.username != owner:
+            def refuse(*args, **kwargs):
+                raise HTTPError(403, "这是另一位用户的页面：请打开您自己的页面。")
+            handler.redirect = refuse
+            handler._jupyterhub_user = None
+            return None
+        return user
+
+
 class EvalkitVoila(Voila):
     """Voila with the query channel guarded and a clean shutdown of every kernel."""
 
@@ -141,6 +161,9 @@ class EvalkitVoila(Voila):
     def init_handlers(self) -> list:
         handlers = [h for h in super().init_handlers() if h[1] is not RequestInfoSocketHandler]
         s = self.settings_json
+        if s.get("team"):  # the hub's OAuth callback and logout live under the user's prefix
+            own = {h[0] for h in self.identity_provider.get_handlers()}
+            handlers = [(url_path_join(self.base_url, h[0]), *h[1:]) if h[0] in own else h for h in handlers]
         handlers.insert(0, (r"/voila/query/([A-Za-z0-9_\-]+)/([0-9a-f\-]+)", QueryChannel,
                             {"secret": s["query_secret"], "loopback": s["loopback"]}))
         return handlers
@@ -186,7 +209,13 @@ def voila_config(s: dict, token: str):
     c.Voila.port = s["port"]
     c.Voila.port_retries = 0
     c.Voila.open_browser = False
-    c.Voila.token = token
+    if s.get("team"):
+        c.Voila.auto_token = True  # (the hub's identity provider has no token of its own)
+        c.Voila.base_url = s["base_url"]
+        c.Voila.identity_provider_class = TeamIdentity
+        c.Voila.authorizer_class = JupyterHubAuthorizer
+    else:
+        c.Voila.token = token
     c.Voila.log_level = "WARN"
     c.Voila.tornado_settings = {
         "websocket_max_message_size": s["max_bytes"],
@@ -216,6 +245,10 @@ def voila_config(s: dict, token: str):
 def main() -> int:
     settings = json.loads(os.environ.pop(SETTINGS_ENV))
     token = os.environ.pop(TOKEN_ENV, "")  # the kernels never see it
+    if settings.get("team"):  # started by JupyterHub for one user: where to listen comes from the hub
+        url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+        settings |= {"host": url.hostname, "port": url.port, "loopback": False,
+                     "base_url": os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")}
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     quiet = logging.StreamHandler(sys.stderr)
     quiet.addFilter(QuietFilter())
