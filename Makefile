@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEBS   := chromium fonts-noto-cjk
 
-.PHONY: run lab test browser-deps clean-venv
+.PHONY: run lab team test browser-deps team-deps clean-venv
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "找不到 $(PYTHON)：请安装 Python 3.11 或更高版本（Debian 12 / Ubuntu 24.04 自带）。"; exit 1; }
@@ -25,6 +25,19 @@ browser-deps:
 	  echo "installing$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# The team server's proxy (evalkit team): configurable-http-proxy from the npm registry into .venv/node,
+# installed only when missing; Node.js and npm from apt when they are missing too.
+team-deps: $(STAMP)
+	@if ! command -v configurable-http-proxy >/dev/null && [ ! -x $(VENV)/node/node_modules/.bin/configurable-http-proxy ]; then \
+	  if ! command -v npm >/dev/null; then \
+	    echo "installing nodejs npm"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	  fi; \
+	  echo "installing configurable-http-proxy"; \
+	  mkdir -p $(VENV)/node && npm install --silent --prefix $(VENV)/node configurable-http-proxy >/dev/null; \
 	fi
 
 # The main job: rerun the demo evaluation from its raw records, say where the reports are,
@@ -47,8 +60,12 @@ lab: $(STAMP)
 	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
 	$(VENV)/bin/evalkit lab out/demo
 
+# The team server on a project (its assessors.xlsx needs the columns 账号 and 角色): make team PROJECT=path
+team: $(STAMP) team-deps
+	$(VENV)/bin/evalkit team $(PROJECT)
+
 # The layer contracts (import-linter) and ruff first: a broken contract fails in seconds.
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps team-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q

@@ -126,6 +126,11 @@ class Project:
         return read_assessors(path, self.units)
 
     @property
+    def assessor_problems(self) -> list[Problem]:
+        """The problems of ``assessors.xlsx`` (a bad 账号 or 角色 named with its row, …)."""
+        return self._assessors[1]
+
+    @property
     def assessors(self) -> list[Assessor] | None:
         """The assessor list (``assessors.xlsx``), or None when the project has none."""
         return self._assessors[0]

@@ -15,7 +15,7 @@ from evalkit.framework import is_government_table, read_framework
 from evalkit.io import tables
 from evalkit.problems import Problem, problem
 from evalkit.project.problems import PROJECT_FILE_MISSING, UNKNOWN_INPUT
-from evalkit.project.project import Project
+from evalkit.project.project import ASSESSORS, Project
 from evalkit.scoring import validate_rules
 from evalkit.selfassess import load_selfassessments
 from evalkit.store import check_records
@@ -71,6 +71,8 @@ def validate_project(project: Project | Path) -> dict[str, list[Problem]]:
         results[str(path)] = list(found)
     if project.framework is not None:
         results[str(config.framework_path)] += validate_rules(project.framework, project.instruments)
+    if (root / ASSESSORS).exists():
+        results[str(root / ASSESSORS)] = list(project.assessor_problems)
     if (root / "ledger").is_dir():
         results[str(root / "ledger")] = project.ledger_problems
     if (root / "ledger" / "roster").is_dir():

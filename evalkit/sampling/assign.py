@@ -165,9 +165,9 @@ def _login(account: str, role: str, aid: str, accounts: dict[str, int], at: dict
     """The row's team login and role, checked (a bad one is left out, with its problem)."""
     problems = []
     account = account.strip().lower()
-    if role and role not in ROLES:
+    unknown = bool(role) and role not in ROLES
+    if unknown:  # no role at all, rather than a guess
         problems.append(problem(ROLE_UNKNOWN, record=aid, value=role, **role_at))
-        role = ""
     if account and not ACCOUNT.fullmatch(account):
         problems.append(problem(ACCOUNT_INVALID, record=aid, value=account, **at))
         account = ""
@@ -176,7 +176,7 @@ def _login(account: str, role: str, aid: str, accounts: dict[str, int], at: dict
         account = ""
     elif account:
         accounts[account] = at["row"]
-    return account, (role or ("评估员" if account else "")), problems
+    return account, ("" if unknown else role or ("评估员" if account else "")), problems
 
 
 # ---------------------------------------------------------------- assignment
