@@ -1,6 +1,6 @@
 """Load benchmark (issue 9): many assessors submitting at once against one ``evalkit serve``.
 
-    .venv/bin/python bench/load.py [--sessions 20] [--records 25] [--instrument load_check]
+    .venv/bin/python bench/load.py [--sessions 20] [--records 25] [--team]
 
 Starts a fresh ``province-2018`` project with a small three-question instrument
 (``load_check``: the shape of a phone-team record; the point is the server and the
@@ -13,7 +13,8 @@ submit latency (click on 「提交」 → 「已提交」, timed in the page) an
 (Voila plus its kernels, resident set size, sampled during the run).
 
 ``run_load`` is shared with ``tests/test_load_browser.py``, which asserts the outcome
-(never the timings).
+(never the timings).  ``--team`` runs the same sessions as logged-in users through JupyterHub
+(``evalkit team``, see ``bench/load_team.py``) and adds the memory per logged-in user.
 """
 
 from __future__ import annotations
@@ -180,12 +181,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--records", type=int, default=25)
+    parser.add_argument("--team", action="store_true", help="through JupyterHub (evalkit team), one login per session")
     args = parser.parse_args()
     from evalkit.store import Store
 
+    base_mb = None
     with tempfile.TemporaryDirectory() as tmp:
         project = make_project(Path(tmp) / "load")
-        result = run_load(project, args.sessions, args.records)
+        if args.team:
+            from load_team import run_team_load
+
+            result, base_mb = run_team_load(project, args.sessions, args.records)
+        else:
+            result = run_load(project, args.sessions, args.records)
         views, problems = Store(project).load()
     lat = sorted(result.latencies_ms)
     p95 = lat[max(0, int(round(0.95 * len(lat))) - 1)] if lat else float("nan")
@@ -194,7 +202,12 @@ def main() -> int:
           f"load problems: {len(problems)}, distinct ids: {len({v.instance_id for v in views})}")
     print(f"submit → 已提交: median {statistics.median(lat):.0f} ms, p95 {p95:.0f} ms (n = {len(lat)})" if lat
           else "no latencies measured")
-    print(f"server memory (Voila + kernels, RSS): peak {result.peak_server_mb:.0f} MB")
+    if base_mb is None:
+        print(f"server memory (Voila + kernels, RSS): peak {result.peak_server_mb:.0f} MB")
+    else:
+        per_user = (result.peak_server_mb - base_mb) / max(result.sessions, 1)
+        print(f"server memory (JupyterHub + proxy + every user's server and kernels, RSS): peak "
+              f"{result.peak_server_mb:.0f} MB, hub alone {base_mb:.0f} MB, per logged-in user {per_user:.0f} MB")
     for error in result.errors:
         print("ERROR", error)
     return 0 if not result.errors else 1

@@ -90,6 +90,45 @@ class Server:
             self.proc.wait()
 
 
+class Hub:
+    """``evalkit team PROJECT`` (JupyterHub, its proxy and every user's server) in a subprocess on a free
+    loopback port, ready once the hub answers its login page; stopped with its process group."""
+
+    def __init__(self, project: Path, timeout: float = 240):
+        import urllib.error
+        import urllib.request
+
+        self.project = project
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = project.parent / f"{project.name}-team.log"
+        cmd = [sys.executable, "-m", "evalkit.cli.main", "team", str(project), "--host", "127.0.0.1",
+               "--port", str(self.port)]
+        self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for_port(self.port, self.proc, timeout=timeout)
+        deadline = time.time() + timeout
+        while time.time() < deadline:  # the proxy listens before the hub answers through it
+            with contextlib.suppress(urllib.error.URLError, ConnectionError, OSError):
+                if urllib.request.urlopen(f"{self.base}/hub/login", timeout=10).status == 200:
+                    return
+            time.sleep(0.5)
+        raise TimeoutError(f"JupyterHub did not answer on {self.port} after {timeout}s")
+
+    def url(self, account: str, page: str = "form.ipynb", **params: str) -> str:
+        from urllib.parse import urlencode
+
+        return f"{self.base}/user/{account}/voila/render/{page}" + (f"?{urlencode(params)}" if params else "")
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
 def only_loopback(route) -> None:
     url = route.request.url
     if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):

@@ -10,21 +10,13 @@ an account without a role gets a Chinese page naming whom to ask.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import openpyxl
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port, open_form, screenshot, submit, wait_for_port
+from browser import CHROMIUM, CHROMIUM_ARGS, Hub, open_form, screenshot, submit
 from test_forms_browser import fill_hotline_test
 
 from evalkit.app.team import proxy_command
@@ -64,29 +56,11 @@ def hub(tmp_path_factory):
                          ended=STARTED)
     Drafts(project).save("d" * 32, {"draft_id": "d" * 32, "instrument": "hotline_test", "unit": "c1-02",
                                     "assessor": "王磊", "answers": {"hotline_number": "0432-2"}})
-    port = free_port()
-    log = project.parent / "team.log"
-    proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli.main", "team", str(project), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    server = Hub(project)
     try:
-        wait_for_port(port, proc, timeout=180)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 180
-        while time.time() < deadline:  # the proxy listens before the hub answers through it
-            with contextlib.suppress(urllib.error.URLError, ConnectionError):
-                if urllib.request.urlopen(f"{base}/hub/login", timeout=10).status == 200:
-                    break
-            time.sleep(0.5)
-        yield {"base": base, "project": project, "other": other.instance_id, "proc": proc, "log": log}
+        yield {"base": server.base, "project": project, "other": other.instance_id, "hub": server}
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        server.stop()
         shutil.rmtree(project, ignore_errors=True)
 
 
