@@ -7,7 +7,10 @@ The form: ``fields`` (one input), ``choices`` (radio rows, likert scales, the se
 signals to the page script, pages of field-list groups), ``formlife`` (drafts, submit, read-only,
 corrections) and ``formview`` (the controller); ``people`` says who the assessor is and where they
 may record.  ``pages`` builds the pages; ``share/voila/templates/evalkit`` is the page template
-with its script and stylesheet.
+with its script and stylesheet.  ``pages.gate`` decides, in team mode, what the JupyterHub login may open.
+
+``serve`` starts the forms on one machine (``evalkit serve``) and ``voilad`` is the hardened Voila
+process behind it (and behind every user's server of ``team``, ``evalkit team`` on JupyterHub).
 
 May use everything but :mod:`evalkit.cli`.
 
