@@ -108,7 +108,11 @@ class QuietFilter(logging.Filter):
     warning on every page view, a client's 4xx), says a refused ``Host`` in Chinese, and takes any
     token out of what is left."""
 
+    stopping = False  # set once the server stops: pages still rendering in killed kernels are expected then
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if QuietFilter.stopping:
+            return False
         msg = str(record.msg)
         if "is not trusted" in msg:
             return False
@@ -191,7 +195,9 @@ class EvalkitVoila(Voila):
 
     def stop(self) -> None:
         """Every kernel is shut down (at once: drafts and records are already on disk), then any
-        process left under this one is killed, then the connection folder removed."""
+        process left under this one is killed, then the connection folder removed.  The pages that were
+        still rendering then fail in their killed kernels: that is not logged."""
+        QuietFilter.stopping = True
         with contextlib.suppress(Exception):
             self.ioloop.run_sync(lambda: asyncio.wait_for(self.kernel_manager.shutdown_all(now=True), 20))
         for child in psutil.Process().children(recursive=True):
