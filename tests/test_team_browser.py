@@ -212,3 +212,16 @@ def test_an_account_without_a_role_is_told_whom_to_ask(hub, people):
     text = text_of(page)
     assert "账号「zhaoliu」还没有角色" in text and "张伟" in text and "assessors.xlsx" in text
     screenshot(page, "team-no-role")
+
+
+def test_the_lead_has_jupyterlab_on_the_project_and_an_assessor_has_not(hub, people):
+    lina = people["lina"]
+    lina.goto(f"{hub['base']}/hub/spawn/lina/lab")
+    lina.get_by_text("403").first.wait_for()  # the hub refuses to start it (pre_spawn_hook)
+    assert "JupyterLab" not in lina.url
+    lead = people["zhangwei"]
+    lead.goto(f"{hub['base']}/hub/spawn/zhangwei/lab")
+    lead.wait_for_url(re.compile(r"/user/zhangwei/lab/lab"), timeout=180_000)
+    lead.locator(".jp-DirListing-item", has_text="analysis").first.wait_for(timeout=180_000)
+    assert (hub["project"] / "analysis" / "01_data_quality.ipynb").exists()
+    screenshot(lead, "team-lead-lab")

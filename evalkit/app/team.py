@@ -23,6 +23,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tornado import web
+
+from evalkit.analysis import copy_notebooks
 from evalkit.app.people import LEAD
 from evalkit.app.serve import (
     PROJECT_ENV,
@@ -37,10 +40,11 @@ from evalkit.app.serve import (
     voila_settings,
 )
 from evalkit.config import repository_root
-from evalkit.project import Project
+from evalkit.project import Project, open_project
 
 TEAM_DIR = "team"
 PROXY = "configurable-http-proxy"
+LAB = "lab"  # the lead evaluator's named server: JupyterLab on the project (/user/<账号>/lab/)
 
 
 @dataclass(frozen=True)
@@ -109,12 +113,32 @@ def hub_config(config: TeamConfig, project: Project, hub_port: int, api_port: in
         "c.Spawner.args = []",
         f"c.Spawner.environment = {env!r}",
         "c.Spawner.default_url = '/voila/render/form.ipynb'",
+        "from evalkit.app.team import pre_spawn_hook  # noqa: E402",
+        "c.Spawner.pre_spawn_hook = pre_spawn_hook  # the lead's JupyterLab (server 'lab'); the pages for all",
+        "c.JupyterHub.allow_named_servers = True",
+        "c.JupyterHub.named_server_limit_per_user = 1",
         "c.Spawner.http_timeout = 180",
         "c.Spawner.start_timeout = 180",
     ]
     if config.certfile:
         lines += [f"c.JupyterHub.ssl_cert = {config.certfile!r}", f"c.JupyterHub.ssl_key = {config.keyfile!r}"]
     return "\n".join(lines) + "\n"
+
+
+def pre_spawn_hook(spawner) -> None:
+    """The named server ``lab`` is JupyterLab on the project folder with the analysis notebooks (copied
+    into ``analysis/`` as ``evalkit lab`` does), for a lead evaluator only; every other server is the pages."""
+    if spawner.name != LAB:
+        return
+    root = Path(spawner.environment[PROJECT_ENV])
+    if spawner.user.name not in leads(open_project(root)):
+        raise web.HTTPError(403, "JupyterLab 只供组长使用：评估员请使用表单页面。")
+    copy_notebooks(root)
+    singleuser = shutil.which("jupyterhub-singleuser", path=str(Path(sys.executable).parent)) or "jupyterhub-singleuser"
+    spawner.cmd = [singleuser]
+    spawner.args = [f"--ServerApp.root_dir={root}"] + (["--ServerApp.allow_root=True"] if os.geteuid() == 0 else [])
+    spawner.default_url = "/lab"
+    spawner.environment = {k: v for k, v in spawner.environment.items() if k not in ("EVALKIT_TEAM", SETTINGS_ENV)}
 
 
 def write_hub_config(config: TeamConfig, project: Project, proxy: str) -> Path:
