@@ -7,7 +7,8 @@ at ``/hub/authorize``.  Every user's server is :mod:`evalkit.app.voilad` in team
 OAuth login (only the server's owner gets in), the Voila pages without preheated kernels by default,
 and ``JUPYTERHUB_USER`` in the kernels' environment, from which :func:`evalkit.app.pages.gate` takes
 who the user is and what their role lets them open — never from the page.  A kernel accepts only the
-widgets' messages (Voila), so nobody can run code of their own in it.
+widgets' messages (Voila), so nobody can run code of their own in it.  A lead evaluator also has the
+named server ``lab``: JupyterLab on the project (:func:`pre_spawn_hook`; refused to every other role).
 
 The hub's configuration is written to ``PROJECT/team/jupyterhub_config.py`` at every start (from
 ``assessors.xlsx``: edit that, not the file); its state (accounts with bcrypt password hashes, the
