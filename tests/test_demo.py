@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from evalkit.cli.main import main
 from evalkit.config import read_units
 from evalkit.io.durable import loads
-from evalkit.pipeline import INSTRUMENTS, DemoError, generate
+from evalkit.pipeline import INSTRUMENTS, DemoError, Listed, generate, listed_problems
 from evalkit.project import validate_project
 from evalkit.store import Store
 from evalkit.store import records as store_module
@@ -136,6 +137,9 @@ def test_check_catches_every_deliberate_problem(demo):
     [deviates] = by_code["rater-deviates"]
     assert f"「{rater.assessor}」" in deviates["message"] and rater.record in deviates["record"]
     assert deviates["field"] == "score"
+    # each record named once: in the location, not again in the message
+    assert len(deviates["record"].split("、")) == len(set(deviates["record"].split("、"))) > 1
+    assert rater.record not in deviates["message"] and "条记录" in deviates["message"]
     self_report = summary.record_of("self_report")
     [outside] = by_code["self-report-outside-interval"]
     assert outside["indicator"] == "2.2.1" and outside["message"].startswith(f"单位 {self_report.unit} 自报指标 2.2.1 为 100.0%")
@@ -203,3 +207,62 @@ def test_province_scale_units_and_records(tmp_path):
     assert load_problems == [] and len(views) == 3000
     errors = [p for found in validate_project(root).values() for p in found if p.is_error]
     assert [(p.code, p.record) for p in errors] == [("record-answer-invalid", summary.record_of("out_of_range").record)]
+
+
+def printed_problems(text: str) -> list[Listed]:
+    """The problems as ``format_problems`` prints them (severity and code, location; message)."""
+    severities = {"错误": "error", "警告": "warning"}
+    lines = text.splitlines()
+    found = []
+    for line, message in zip(lines, lines[1:]):
+        head = line.strip().split("  ", 2)
+        if line.startswith("  ") and not line.startswith("   ") and head[0] in severities:
+            found.append(Listed(severities[head[0]], head[1], head[2] if len(head) > 2 else "", message.strip()))
+    return found
+
+
+def test_the_readme_lists_exactly_what_the_rerun_reports(demo, tmp_path):
+    """data/demo/README.md (written by the generator) lists every problem `evalkit rerun` prints, each
+    once, and nothing else; on the demo the rerun says they are deliberate instead of asking to fix them."""
+    root, summary = demo
+    listed = listed_problems(root)
+    code, out = run("rerun", str(root), "--out", str(tmp_path / "out"), "--all")
+    assert code == 1  # the deliberate errors are still errors
+    printed = printed_problems(out)
+    assert len(printed) == len(set(printed)) == 10
+    assert sorted(printed, key=repr) == sorted(listed, key=repr)
+    assert {p.code for p in printed} >= {d.code for d in summary.problems}
+    for p in printed:  # a problem names each record once
+        ids = [w for w in p.location.replace("、", " ").split() if len(w) == 32]
+        assert len(ids) == len(set(ids))
+    text = (root / "README.md").read_text(encoding="utf-8")
+    assert "### 6." not in text and "随机生成的数据自然产生" not in text  # each from a deliberate cause
+    for d in summary.problems:
+        assert d.detail in text
+    assert out.splitlines()[0].startswith("以下问题是演示项目中有意设置的")
+    assert "请改正" not in out.splitlines()[-1] and "都是演示项目中有意设置的" in out.splitlines()[-1]
+
+
+def test_a_problem_not_in_the_list_still_asks_to_be_fixed(demo, tmp_path):
+    """A copy of the demo with one more error: the deliberate ones are named as such, the new one is not."""
+    root, _ = demo
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    (copy / "adjustments.xlsx").write_bytes(b"not a workbook")
+    code, out = run("rerun", str(copy), "--out", str(tmp_path / "out"))
+    assert code == 1
+    before, _, after = out.partition("以下问题不在演示项目的有意设置清单中")
+    assert before.startswith("以下问题是演示项目中有意设置的") and "adjustments.xlsx" in after
+    assert "请改正后重新运行" in out.splitlines()[-1]
+
+
+def test_a_project_without_the_demo_marker_is_not_a_demo(demo, tmp_path):
+    """The README's list counts only where evalkit.toml says the project is a demo ([demo])."""
+    root, _ = demo
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    config = (copy / "evalkit.toml").read_text(encoding="utf-8")
+    (copy / "evalkit.toml").write_text(config.split("[demo]")[0], encoding="utf-8")
+    assert listed_problems(copy) is None
+    code, out = run("rerun", str(copy), "--out", str(tmp_path / "out"))
+    assert code == 1 and "有意设置" not in out and "请改正后重新运行" in out.splitlines()[-1]

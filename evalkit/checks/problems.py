@@ -26,7 +26,7 @@ ICC_LOW = register("rater-icc-low", WARNING,
     "同一数值评分字段上多名评估员对共同评议对象评分的 ICC(2,1) 低于 0.5。")
 RATER_DEVIATES = register("rater-deviates", WARNING,
                           "评估员「{assessor}」在 {instrument} 的 {field} 上与其他评估员平均相差 {value}（修正 z = {z}）："
-                          "请复核其评分，涉及记录 {record}。",
+                          "请复核其 {records} 条记录的评分（记录编号见位置）。",
     "某评估员的评分与其他评估员的平均偏差过大（修正 z 分数超过 3.5）。")
 SELF_REPORT_OUTSIDE = register("self-report-outside-interval", WARNING,
                                "单位 {unit} 自报指标 {indicator} 为 {value}，在抽查结果 {share} 的 95% 区间 {low}–{high} 之外"
