@@ -1,4 +1,4 @@
-# evalkit — the two quick-start commands:  make run   and   make test
+# evalkit — the quick-start commands:  make run   and   make test   (make test-quick: without the browser tests)
 # Each creates the virtual environment and installs what it needs on a fresh machine.
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEBS   := chromium fonts-noto-cjk
 
-.PHONY: run lab test browser-deps clean-venv
+.PHONY: run lab test test-quick browser-deps clean-venv
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "找不到 $(PYTHON)：请安装 Python 3.11 或更高版本（Debian 12 / Ubuntu 24.04 自带）。"; exit 1; }
@@ -52,6 +52,12 @@ test: $(STAMP) browser-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
+
+# The same without the browser tests (no Chromium needed): the quick path for a first check.
+test-quick: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -m "not browser"
 
 clean-venv:
 	rm -rf $(VENV)
