@@ -30,7 +30,8 @@ browser-deps:
 # The main job: rerun the demo evaluation from its raw records, say where the reports are,
 # then start the forms on a working copy of the demo (the committed data/demo stays untouched).
 # make run PORT=8870 serves on another port.
-# evalkit rerun exits 1 when the project has errors: the demo has deliberate ones.
+# evalkit rerun exits 1 when the project has errors: the demo has deliberate ones, and says so
+# (listed in data/demo/README.md).
 run: $(STAMP)
 	$(VENV)/bin/evalkit validate instruments/frameworks/province-2018.xlsx
 	$(VENV)/bin/evalkit validate instruments/frameworks/jilin-city-2018.xlsx
