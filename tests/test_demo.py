@@ -229,7 +229,7 @@ def test_the_readme_lists_exactly_what_the_rerun_reports(demo, tmp_path):
     code, out = run("rerun", str(root), "--out", str(tmp_path / "out"), "--all")
     assert code == 1  # the deliberate errors are still errors
     printed = printed_problems(out)
-    assert len(printed) == len(set(printed)) == 10
+    assert printed and len(printed) == len(set(printed))
     assert sorted(printed, key=repr) == sorted(listed, key=repr)
     assert {p.code for p in printed} >= {d.code for d in summary.problems}
     for p in printed:  # a problem names each record once

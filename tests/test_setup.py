@@ -118,3 +118,20 @@ def test_a_real_python_without_ensurepip_gets_a_working_venv_from_virtualenv(tmp
     pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True, text=True,
                          env=env)
     assert pip.returncode == 0 and str(venv) in pip.stdout, pip.stderr
+
+
+def test_the_readme_quick_start_names_real_targets_and_their_figures():
+    """The commands the README's quick start gives are Makefile targets, each with its time, and the
+    screenshots' folder is documented."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = quick.split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].split() for line in block.strip().splitlines()]
+    assert [c[:2] for c in commands] == [["make", "test-quick"], ["make", "run"], ["make", "test"]]
+    assert all("≈" in line and "min" in line for line in block.strip().splitlines())
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for _, target in commands:
+        assert f"\n{target}:" in makefile, target
+    assert "EVALKIT_SHOTS" in quick and "PORT=" in quick and "data/demo/README.md" in quick
+    for image in ("docs/images/form.png", "docs/images/report.png"):
+        assert f"]({image})" in quick and (ROOT / image).stat().st_size < 200_000
