@@ -80,7 +80,7 @@ def test_manifest_lists_inputs_versions_seeds_and_outputs(project, first):
     assert manifest["schema"] == "evalkit.rerun/1"
     assert manifest["project"] == "../eval"  # relative to the manifest's folder
     assert manifest["as_of"] == "2018-12-31"
-    assert manifest["seeds"]["scoring"] == 7 and manifest["seeds"]["rank_stability_draws"] == 20
+    assert manifest["seeds"]["scoring"] == 7 and manifest["seeds"]["uncertainty_draws"] == 20
     assert manifest["settings"] == {"include_received": False, "seed": 7, "draws": 20}
     assert manifest["versions"]["evalkit"] and manifest["versions"]["python"]
     assert {"openpyxl", "numpy", "scipy", "pandas", "pyxform", "lark"} <= set(manifest["versions"])

@@ -130,7 +130,7 @@ def seeds(root: Path, evaluation) -> dict:
                 continue
             seed = data.get("seed") if isinstance(data, dict) else None
             recorded[path.stem] = seed if isinstance(seed, int) else None
-    return {"scoring": evaluation.settings.seed, "rank_stability_draws": evaluation.settings.draws,
+    return {"scoring": evaluation.settings.seed, "uncertainty_draws": evaluation.settings.draws,
             "draws": recorded}
 
 
