@@ -54,8 +54,7 @@ from evalkit.interop.problems import (
 from evalkit.interop.signing import read_signature
 from evalkit.io import durable
 from evalkit.problems import Problem, problem
-from evalkit.store import PackError, Revision, entry_mismatch, parse_revision
-from evalkit.store.packs import parse_pack
+from evalkit.store import PackError, Revision, entry_mismatch, parse_pack, parse_revision
 
 
 @dataclass

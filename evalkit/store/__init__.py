@@ -10,7 +10,7 @@ from evalkit.store.checks import UNIT_UNKNOWN, check_records
 from evalkit.store.convert import ConvertResult, convert_store
 from evalkit.store.drafts import Drafts
 from evalkit.store.packing import PackBusy, PackResult, pack_store, stored_revisions
-from evalkit.store.packs import PackEntry, PackError, build_pack, pack_name, read_pack
+from evalkit.store.packs import PackEntry, PackError, build_pack, pack_name, parse_pack, read_pack
 from evalkit.store.records import ATTACHMENT_RE, ReviewRefused, Store, review_problems
 from evalkit.store.revisions import (
     HASH_RE,
@@ -65,6 +65,7 @@ __all__ = [
     "ordered",
     "pack_name",
     "pack_store",
+    "parse_pack",
     "parse_revision",
     "read_pack",
     "review_problems",

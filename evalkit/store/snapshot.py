@@ -63,9 +63,10 @@ class Snapshot:
     views: list[RecordView]
     problems: list[Problem]
     revisions: frozenset[str]
-    missing: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()      # revisions of ``only`` that were not found
     packs: tuple[str, ...] = ()
     loose: int = 0
+    left_out: int = 0                  # revisions found but not in ``only``
 
     @cached_property
     def root(self) -> str:
@@ -192,8 +193,10 @@ def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool 
     wanted = frozenset(only) if only is not None else None
     views, hashes = _views(reading, wanted)
     missing = tuple(sorted(wanted - hashes)) if wanted is not None else ()
+    left_out = sum(len(revs) for revs in reading.by_record.values()) - len(hashes)
     views.sort(key=lambda v: (aware_time(v.submitted, "submitted"), v.instance_id))
-    return Snapshot(views, reading.problems, frozenset(hashes), missing, tuple(reading.packs), reading.loose)
+    return Snapshot(views, reading.problems, frozenset(hashes), missing, tuple(reading.packs), reading.loose,
+                    left_out)
 
 
 def _views(reading: _Reading, wanted: frozenset[str] | None) -> tuple[list[RecordView], set[str]]:
