@@ -107,7 +107,7 @@ def _read_pack(path: Path, reading: _Reading) -> None:
     """Add a pack's revisions: by its index when the file matches its name, else those that verify one by one."""
     try:
         pack, data = read_pack(path)
-        blocks = pack.read_all(data)
+        blocks = pack.read_all(data) if pack.ok else _salvage_blocks(pack, data)
     except FileNotFoundError:
         reading.vanished = True
         return
@@ -123,6 +123,9 @@ def _read_pack(path: Path, reading: _Reading) -> None:
         return
     good = bad = 0
     for entry in pack.entries:
+        if blocks[entry.block] is None:
+            bad += 1
+            continue
         revision, found = parse_revision(pack.revision_bytes(entry, blocks), entry.revision_id, entry.path,
                                          canonical=False)
         mismatch = entry_mismatch(entry, revision) if revision is not None else None
@@ -136,6 +139,17 @@ def _read_pack(path: Path, reading: _Reading) -> None:
         salvage = f"其中 {good} 个修订与其哈希相符，已照常读取" + (f"，{bad} 个无法采用" if bad else "")
         reading.problems.append(problem(PACK_DAMAGED, file=str(path), detail="文件内容与名称中的 sha256 不符",
                                         salvage=salvage))
+
+
+def _salvage_blocks(pack: Pack, data: bytes) -> list[bytes | None]:
+    """The blocks of a damaged pack that still decompress (None for the others)."""
+    out: list[bytes | None] = []
+    for i in range(len(pack.blocks)):
+        try:
+            out.append(pack.read_block(i, data))
+        except PackError:
+            out.append(None)
+    return out
 
 
 def _read_record_folder(folder: Path, reading: _Reading) -> None:
