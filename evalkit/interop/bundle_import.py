@@ -64,6 +64,10 @@ def _inside(root: Path, rel: str) -> bool:
     return not target.is_symlink()
 
 
+DAMAGED_HINT = ("项目中的这个修订文件已损坏或被改动过：请把它移到项目文件夹以外（保留备份），再重新导入，"
+                "数据包中的完好版本会补上。")
+
+
 def _hint(rel: str) -> str:
     if rel.startswith("draws/"):
         return "抽样/派员记录从不覆盖：请核对两份记录，确需更换时由项目负责人另起一个编号重新抽样。"
@@ -192,6 +196,11 @@ def _new_revisions(root: Path, checked: Checked, auth: Authority, max_skew: dt.t
     known.update((r.revision_id, r) for r in checked.revisions.values())
     for rel in new:
         rev = checked.revisions[rel]
+        if not _inside(root, rel):
+            result.problems.append(problem(BUNDLE_PATH_OUTSIDE, file=str(root / rel)))
+        elif os.path.lexists(root / rel):   # a file of that name the store could not use: damaged or changed
+            result.problems.append(problem(BUNDLE_FILE_DIFFERS, file=str(root / rel), ours="（无法采用）",
+                                           theirs=rev.revision_id[:12], hint=DAMAGED_HINT))
         if rev.parent and rev.parent not in incoming and rev.parent not in snap.revisions:
             result.problems.append(problem(BUNDLE_PARENT_MISSING, file=where, record=rev.instance_id,
                                            field=rev.revision_id, parent=rev.parent))

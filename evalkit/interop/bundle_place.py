@@ -63,7 +63,9 @@ def place_revisions(root: Path, checked: Checked, new: list[str], result: Bundle
                     records.add(iid)
                 try:
                     durable.write_new(root / rel, checked.revision_bytes[rel])
-                except FileExistsError:   # the same bytes, placed meanwhile
+                except FileExistsError:   # placed meanwhile by another import: it must hold the same bytes
+                    if (root / rel).read_bytes() != checked.revision_bytes[rel]:
+                        raise OSError(f"{root / rel} 同时被写入了不同的内容") from None
                     result.skipped["revisions"] = result.skipped.get("revisions", 0) + 1
                     continue
                 result.added_paths.append(rel)

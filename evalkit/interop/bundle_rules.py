@@ -59,7 +59,7 @@ def _who_may(rev: Revision, assessor: str | None, auth: Authority) -> str | None
         if "reviewer" in roles and rev.who == person:
             return None
         return f"签名者「{person}」（{auth.signer.roles_zh}）无权带来审核"
-    if rev.kind in ("edit", "delete") and rev.who != assessor and rev.who not in auth.leads:
+    if rev.kind in ("edit", "delete") and assessor is not None and rev.who != assessor and rev.who not in auth.leads:
         return f"只有记录的评估员「{assessor}」或评估组长能{KIND_ZH[rev.kind]}这条记录，而不是「{rev.who}」"
     if auth.signer is None or "lead" in roles:
         return None if auth.signer or rev.who == assessor else "没有签名的数据包只能带来评估员本人的记录和更正"
