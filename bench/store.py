@@ -10,8 +10,9 @@ as one JSON-lines file, then times:
 
 * **read → tables**: one snapshot of the store (:meth:`evalkit.store.Store.snapshot`: every record's
   current revision) turned into one pandas DataFrame per instrument (the record's id, unit,
-  assessor, state and top-level answers) — for the loose layout, for the packed one, and for the
-  JSON-lines file (every line parsed with msgspec, the last revision of each record kept);
+  assessor, state and top-level answers, :meth:`evalkit.store.Snapshot.columns`) — for the loose
+  layout, for the packed one, and for the JSON-lines file (every line parsed with msgspec, the last
+  revision of each record kept, the same columns);
 * **pack**: ``evalkit store pack`` folding the loose copy into one pack (fsync included);
 * **verify**: ``Store.snapshot(verify=True)`` — every revision against its hash and the pack's
   index, and against its parent — packed and loose.
@@ -24,6 +25,7 @@ Prints figures and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -76,23 +78,14 @@ def lay_out(packed: Path, work: Path) -> tuple[Path, Path]:
     return loose, lines
 
 
-def tables(views) -> dict:
-    """One DataFrame per instrument of the current (not deleted) records."""
+def read_tables(root: Path) -> int:
+    """One snapshot, then one DataFrame per instrument from :meth:`evalkit.store.Snapshot.columns`."""
     import pandas as pd
 
-    rows: dict[str, list[dict]] = {}
-    for v in views:
-        if not v.deleted:
-            rows.setdefault(v.instrument_id, []).append(
-                {"instance_id": v.instance_id, "unit": v.unit, "assessor": v.assessor, "state": v.state, **v.answers})
-    return {k: pd.DataFrame.from_records(r) for k, r in rows.items()}
-
-
-def read_tables(root: Path) -> int:
     from evalkit.store import Store
 
     snap = Store(root).snapshot()
-    return sum(len(t) for t in tables(snap.views).values())
+    return sum(len(pd.DataFrame(cols)) for cols in snap.columns().values())
 
 
 def read_jsonl(path: Path) -> int:
@@ -101,18 +94,25 @@ def read_jsonl(path: Path) -> int:
     import pandas as pd
 
     decode = msgspec.json.Decoder().decode
+    gc.disable()   # as the store's own read does
     last: dict[str, dict] = {}
     with open(path, "rb") as fh:
         for line in fh:
             doc = decode(line)
             last[doc["instance_id"]] = doc   # lines are in pack order: parents before children
-    rows: dict[str, list[dict]] = {}
+    groups: dict[str, list[dict]] = {}
     for doc in last.values():
         if not doc["deleted"]:
-            rows.setdefault(doc["instrument_id"], []).append(
-                {"instance_id": doc["instance_id"], "unit": doc["unit"], "assessor": doc["assessor"],
-                 "state": doc["state"], **doc["answers"]})
-    return sum(len(pd.DataFrame.from_records(r)) for r in rows.values())
+            groups.setdefault(doc["instrument_id"], []).append(doc)
+    total = 0
+    for docs in groups.values():
+        cols = {"record": [d["instance_id"] for d in docs], "unit": [d["unit"] for d in docs],
+                "assessor": [d["assessor"] for d in docs], "state": [d["state"] for d in docs]}
+        for k in dict.fromkeys(k for d in docs for k in d["answers"]):
+            cols.setdefault(k, [d["answers"].get(k) for d in docs])
+        total += len(pd.DataFrame(cols))
+    gc.enable()
+    return total
 
 
 def verify(root: Path) -> int:

@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import zstandard
 
@@ -55,9 +56,8 @@ class PackError(ValueError):
     """A pack that cannot be read; the message says what is wrong (Chinese)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PackEntry:
-    """Where one revision lies in a pack, with what the index says of it."""
+class PackEntry(NamedTuple):
+    """Where one revision lies in a pack, with what the index says of it (a tuple: a pack holds many)."""
 
     revision_id: str
     instance_id: str
@@ -68,7 +68,11 @@ class PackEntry:
     block: int
     offset: int
     length: int
-    path: str
+    pack: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.pack}#{self.revision_id}"
 
 
 @dataclass
@@ -165,7 +169,7 @@ def _entries(text: str, where: str, nblocks: int) -> list[PackEntry]:
             raise ValueError(f"修订 {rid[:16]} 的数据块 {b} 不存在")
         out.append(PackEntry(rid, iid, None if parent == "-" else parent,
                              () if merges == "-" else tuple(merges.split(",")), when, kind, b, int(offset),
-                             int(length), f"{where}#{rid}"))
+                             int(length), where))
     return out
 
 

@@ -57,6 +57,7 @@ DOC_KEYS = ("schema", *META_KEYS, *SNAPSHOT_KEYS)
 _TEXT_KEYS = ("kind", "who", "when", "why", "instrument_id", "instrument_version", "instrument_sha256", "unit",
               "assessor", "started", "state", "comment")
 _DECODER = msgspec.json.Decoder()
+_FIELDS = META_KEYS + SNAPSHOT_KEYS
 
 
 # ---------------------------------------------------------------- canonical bytes
@@ -128,9 +129,13 @@ class Revision:
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any], revision_id: str, path: str = "") -> Revision:
-        fields = {k: doc[k] for k in META_KEYS + SNAPSHOT_KEYS}
-        fields.update(merges=tuple(doc["merges"]), attachments=tuple(doc["attachments"]))
-        return cls(**fields, revision_id=revision_id, path=path)
+        fields = {k: doc[k] for k in _FIELDS}
+        fields.update(merges=tuple(doc["merges"]), attachments=tuple(doc["attachments"]), revision_id=revision_id,
+                      path=path)
+        # a checked document: fill the frozen instance directly (a store read makes hundreds of thousands)
+        revision = object.__new__(cls)
+        revision.__dict__.update(fields)
+        return revision
 
     def snapshot(self) -> dict:
         """The record's content (a deep copy), as stored in every revision."""
@@ -189,18 +194,21 @@ def document_error(doc: Any, instance_id: str | None = None) -> str | None:
         return "内容不是 JSON 对象"
     if doc.get("schema") != SCHEMA:
         return f"格式版本为 {str(doc.get('schema'))[:40]}，应为 {SCHEMA}"
-    missing = [k for k in DOC_KEYS if k not in doc]
-    if missing:
-        return "缺少字段 " + "、".join(missing)
-    extra = [str(k)[:40] for k in doc if k not in DOC_KEYS]
-    if extra:
-        return "多余的字段 " + "、".join(extra)
-    wrong = [k for k in _TEXT_KEYS if not isinstance(doc[k], str)]
-    wrong += [k for k, t in (("answers", dict), ("attachments", list), ("merges", list), ("deleted", bool))
-              if not isinstance(doc[k], t)]
-    if doc["ended"] is not None and not isinstance(doc["ended"], str):
-        wrong.append("ended")
-    if wrong:
+    if tuple(doc) != DOC_KEYS:   # the canonical order is the usual case: nothing missing, nothing extra
+        missing = [k for k in DOC_KEYS if k not in doc]
+        if missing:
+            return "缺少字段 " + "、".join(missing)
+        extra = [str(k)[:40] for k in doc if k not in DOC_KEYS]
+        if extra:
+            return "多余的字段 " + "、".join(extra)
+    if not (all(type(doc[k]) is str for k in _TEXT_KEYS) and type(doc["answers"]) is dict
+            and type(doc["attachments"]) is list and type(doc["merges"]) is list and type(doc["deleted"]) is bool
+            and (doc["ended"] is None or type(doc["ended"]) is str)):
+        wrong = [k for k in _TEXT_KEYS if not isinstance(doc[k], str)]
+        wrong += [k for k, t in (("answers", dict), ("attachments", list), ("merges", list), ("deleted", bool))
+                  if not isinstance(doc[k], t)]
+        if doc["ended"] is not None and not isinstance(doc["ended"], str):
+            wrong.append("ended")
         return "字段类型错误：" + "、".join(wrong)
     if not (isinstance(doc["instance_id"], str) and ID_RE.fullmatch(doc["instance_id"])):
         return "记录编号 instance_id 无效"
@@ -213,20 +221,27 @@ def document_error(doc: Any, instance_id: str | None = None) -> str | None:
         return f"kind「{doc['kind']}」、state「{doc['state']}」或 parent 无效"
     if not all(isinstance(a, dict) and all(k in a for k in ATTACHMENT_KEYS) for a in doc["attachments"]):
         return "附件信息不完整"
-    try:
-        for key in ("when", "started") + (("ended",) if doc["ended"] else ()):
-            aware_time(doc[key], key)
-    except ValueError as exc:
-        return str(exc)
+    for key in ("when", "started", "ended"):
+        value = doc[key]
+        if value is None:
+            continue
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return f"{key}「{value[:40]}」不是 ISO 8601 时间（例如 2024-05-01T09:30:00+08:00）。"
+        if moment.utcoffset() is None:
+            return f"{key} 必须带时区（例如 2024-05-01T09:30:00+08:00）。"
     return None
 
 
 def parse_revision(data: bytes, name: str, where: str, instance_id: str | None = None,
-                   *, canonical: bool = True) -> tuple[Revision | None, Problem | None]:
+                   *, canonical: bool = True, trusted: bool = False) -> tuple[Revision | None, Problem | None]:
     """Check bytes claimed to be revision ``name`` and parse them; a problem naming ``where`` instead.
 
     The bytes must hash to ``name`` and (with ``canonical``) be exactly the canonical encoding of
-    what they hold.
+    what they hold.  ``trusted``: they come from a pack whose file matches its name, and the packer
+    checked every revision completely, so only the hash and the record id are checked again
+    (a full verification checks everything, :mod:`evalkit.store.snapshot`).
     """
     record = instance_id
     actual = revision_hash(data)
@@ -238,6 +253,11 @@ def parse_revision(data: bytes, name: str, where: str, instance_id: str | None =
         record = record or doc["instance_id"][:40]
     if actual != name:
         return None, problem(RECORD_HASH_MISMATCH, file=where, record=record, actual=actual[:16])
+    if trusted and isinstance(doc, dict) and doc.get("schema") == SCHEMA and doc.get("instance_id") == instance_id:
+        try:
+            return Revision.from_document(doc, name, where), None
+        except (KeyError, TypeError):
+            pass
     error = document_error(doc, instance_id)
     if error is None and canonical and encode(doc) != data:
         error = "不是规范编码（内容相同的修订必须逐字节相同）"
@@ -287,9 +307,37 @@ class Chain:
     orphans: list
 
 
+def _linear(items: list) -> list | None:
+    """The history of revisions that form one unbroken chain without merges (the usual record), else None."""
+    if len(items) == 1:
+        return items if items[0].parent is None else None
+    if len(items) == 2:
+        a, b = items
+        if not (a.merges or b.merges):
+            if b.parent == a.revision_id and a.parent is None:
+                return items
+            if a.parent == b.revision_id and b.parent is None:
+                return [b, a]
+        return None
+    by_id = {r.revision_id: r for r in items}
+    parents = {r.parent for r in items}
+    heads = [r for r in items if r.revision_id not in parents]
+    if len(heads) != 1 or any(r.merges for r in items):
+        return None
+    walk, current = [], heads[0]
+    while current is not None and len(walk) <= len(items):
+        walk.append(current)
+        current = by_id.get(current.parent) if current.parent else None
+    return walk[::-1] if len(walk) == len(by_id) and walk[-1].parent is None else None
+
+
 def chain(revisions: Iterable) -> Chain:
     """See the module docstring; ``revisions`` need ``revision_id``, ``parent``, ``merges`` and ``when``."""
-    history = ordered(revisions)
+    items = list(revisions)
+    line = _linear(items)
+    if line is not None:   # one head, parents all there: no times to compare
+        return Chain(line, line[-1], (), [])
+    history = ordered(items)
     ids = {r.revision_id for r in history}
     parents = {r.parent for r in history} | {m for r in history for m in r.merges}
     heads = [r for r in history if r.revision_id not in parents] or history
@@ -306,6 +354,19 @@ def chain_problems(shape: Chain, instance_id: str) -> list[Problem]:
         found.append(problem(RECORD_CONFLICT, file=shape.current.path, record=instance_id,
                              current=shape.current.revision_id, others="、".join(shape.others)))
     return found
+
+
+def view_from_document(doc: Mapping[str, Any], shape: Chain) -> RecordView:
+    """The view of a record whose current revision's (checked) document is ``doc``."""
+    view = object.__new__(RecordView)   # filled directly, as Revision.from_document
+    view.__dict__.update(
+        instance_id=doc["instance_id"], instrument_id=doc["instrument_id"], instrument_version=doc["instrument_version"],
+        instrument_sha256=doc["instrument_sha256"], unit=doc["unit"], assessor=doc["assessor"],
+        started=doc["started"], ended=doc["ended"], attachments=tuple(doc["attachments"]), state=doc["state"],
+        comment=doc["comment"], deleted=doc["deleted"], answers=doc["answers"], revisions=len(shape.history),
+        current=shape.current.revision_id, submitted=shape.history[0].when, updated=doc["when"],
+        conflicts=shape.others)
+    return view
 
 
 def make_view(shape: Chain, current: Revision) -> RecordView:

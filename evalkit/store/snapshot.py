@@ -24,8 +24,10 @@ reproduces a run from its manifest's set); revisions of the set that are not fou
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -41,14 +43,17 @@ from evalkit.store.problems import (
 )
 from evalkit.store.revisions import (
     HASH_RE,
+    SCHEMA,
     RecordView,
     Revision,
     chain,
     chain_problems,
+    decode,
     make_view,
     parse_revision,
     revision_list,
     root_hash,
+    view_from_document,
 )
 from evalkit.store.verify import entry_mismatch, rule_problems
 
@@ -75,6 +80,30 @@ class Snapshot:
     def revision_list(self) -> bytes:
         """The sorted revision hashes, one per line (its sha256 is :attr:`root`)."""
         return revision_list(self.revisions)
+
+    def columns(self, *, include_deleted: bool = False) -> dict[str, dict[str, list]]:
+        """Per instrument, its current records as columns — ``record``, ``unit``, ``assessor``, ``state``, then
+        every top-level answer in first-seen order (None where a record lacks it; a repeat stays a list) —
+        ready for ``pandas.DataFrame(columns)``, without a dict per row."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            groups: dict[str, list[RecordView]] = {}
+            for v in self.views:
+                if include_deleted or not v.deleted:
+                    groups.setdefault(v.instrument_id, []).append(v)
+            out = {}
+            for instrument, views in groups.items():
+                answers = [v.answers for v in views]
+                cols = {"record": [v.instance_id for v in views], "unit": [v.unit for v in views],
+                        "assessor": [v.assessor for v in views], "state": [v.state for v in views]}
+                for k in dict.fromkeys(k for a in answers for k in a):
+                    cols.setdefault(k, [a.get(k) for a in answers])
+                out[instrument] = cols
+            return out
+        finally:
+            if enabled:
+                gc.enable()
 
 
 @dataclass
@@ -193,8 +222,23 @@ def _read_loose(reading: _Reading) -> None:
 
 
 def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool = False) -> Snapshot:
-    """Every record of the store at ``raw`` as one snapshot (see the module docstring)."""
-    reading = _Reading(Path(raw), verify)
+    """Every record of the store at ``raw`` as one snapshot (see the module docstring).
+
+    The cyclic garbage collector is paused while reading: the read makes hundreds of thousands of
+    small objects and no cycles, and the collector's repeated passes over them cost more than the
+    parsing itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(Path(raw), only, verify)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(raw: Path, only: Iterable[str] | None, verify: bool) -> Snapshot:
+    reading = _Reading(raw, verify)
     first = set(pack_paths(reading.raw)[0])
     for path in sorted(first):
         _read_pack(path, reading)
@@ -208,9 +252,18 @@ def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool 
     views, hashes = _views(reading, wanted)
     missing = tuple(sorted(wanted - hashes)) if wanted is not None else ()
     left_out = sum(len(revs) for revs in reading.by_record.values()) - len(hashes)
-    views.sort(key=lambda v: (aware_time(v.submitted, "submitted"), v.instance_id))
+    views.sort(key=_submitted)
     return Snapshot(views, reading.problems, frozenset(hashes), missing, tuple(reading.packs), reading.loose,
                     left_out)
+
+
+def _submitted(view: RecordView) -> tuple:
+    """Sort key: when the record was submitted (as a POSIX timestamp: comparing aware datetimes is slow)."""
+    try:
+        moment = datetime.fromisoformat(view.submitted)   # checked when the revision was read
+    except ValueError:
+        moment = aware_time(view.submitted, "submitted")
+    return (moment.timestamp(), view.instance_id)
 
 
 def _views(reading: _Reading, wanted: frozenset[str] | None) -> tuple[list[RecordView], set[str]]:
@@ -222,23 +275,41 @@ def _views(reading: _Reading, wanted: frozenset[str] | None) -> tuple[list[Recor
             continue
         hashes.update(r.revision_id for r in items)
         shape = chain(items)
-        current = _revision(shape.current, reading)
-        if current is None:
-            continue
-        reading.problems.extend(chain_problems(shape, iid))
+        view = _fast_view(shape, reading) if isinstance(shape.current, PackEntry) and not reading.verify else None
+        if view is None:
+            current = _revision(shape.current, reading)
+            if current is None:
+                continue
+            view = make_view(shape, current)
+        if shape.others or shape.orphans:
+            reading.problems.extend(chain_problems(shape, iid))
         if reading.verify:
             reading.problems.extend(rule_problems(shape.history))
-        views.append(make_view(shape, current))
+        views.append(view)
     return views, hashes
+
+
+def _fast_view(shape, reading: _Reading) -> RecordView | None:
+    """The view straight from a packed current revision whose pack matched its name (None: take the long way)."""
+    entry = shape.current
+    data = reading.blocks[entry.pack][entry.block][entry.offset:entry.offset + entry.length]
+    try:   # the pack's file matched its name: its bytes are the packer's, who checked each revision
+        doc = decode(data)
+        if doc["schema"] != SCHEMA or doc["instance_id"] != entry.instance_id or doc["kind"] != entry.kind:
+            return None
+        return view_from_document(doc, shape)
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
 
 
 def _revision(item: Revision | PackEntry, reading: _Reading) -> Revision | None:
     """The current revision itself: a pack entry is read and checked against its hash and index."""
     if isinstance(item, Revision):
         return item
-    blocks = reading.blocks[item.path.rsplit("#", 1)[0]]
+    blocks = reading.blocks[item.pack]
     data = blocks[item.block][item.offset:item.offset + item.length]
-    revision, found = parse_revision(data, item.revision_id, item.path, item.instance_id, canonical=False)
+    revision, found = parse_revision(data, item.revision_id, item.path, item.instance_id, canonical=False,
+                                     trusted=True)
     mismatch = entry_mismatch(item, revision) if revision is not None else None
     if found is not None or mismatch is not None:
         reading.problems.append(found or mismatch)

@@ -12,6 +12,7 @@ error; a revision dated before its parent is a warning (a laptop's clock, or a r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from evalkit.io.durable import aware_time
 from evalkit.problems import Problem, problem
@@ -24,6 +25,7 @@ CHANGES = {  # what each kind may change in its parent's snapshot
     "delete": ("deleted",),
 }
 ALL = (*FIXED, "attachments", "state", "comment", "deleted", "answers")
+KEEP = {kind: tuple(k for k in ALL if k not in allowed) for kind, allowed in CHANGES.items()}   # what must not change
 KIND_ZH = {"submission": "提交", "edit": "修改", "delete": "删除", "review": "审核"}
 FIELD_ZH = {"answers": "答案", "attachments": "附件", "state": "审核状态", "comment": "审核意见", "deleted": "删除标记",
             "unit": "被评估单位", "assessor": "评估员", "instrument_id": "调查工具", "instrument_version": "调查工具版本",
@@ -48,8 +50,8 @@ def revision_rule(revision, parent) -> str | None:
         return None
     if parent is None:
         return None
-    allowed = CHANGES.get(revision.kind, ())
-    changed = [k for k in ALL if k not in allowed and getattr(revision, k) != getattr(parent, k)]
+    keep = KEEP.get(revision.kind, ALL)
+    changed = [k for k in keep if getattr(revision, k) != getattr(parent, k)]
     if changed:
         return f"{KIND_ZH.get(revision.kind, revision.kind)}改变了" + "、".join(FIELD_ZH[k] for k in changed)
     if parent.deleted:
@@ -61,6 +63,13 @@ def revision_rule(revision, parent) -> str | None:
     return None
 
 
+def _moment(value: str) -> float:
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return aware_time(value, "when").timestamp()
+
+
 def rule_problems(history: Sequence) -> list[Problem]:
     """Every revision of one record (full revisions, parents first) against its parent."""
     by_id = {r.revision_id: r for r in history}
@@ -70,7 +79,7 @@ def rule_problems(history: Sequence) -> list[Problem]:
         why = revision_rule(revision, parent)
         if why:
             found.append(problem(RECORD_RULE, file=revision.path, record=revision.instance_id, detail=why))
-        if parent is not None and aware_time(revision.when, "when") < aware_time(parent.when, "when"):
+        if parent is not None and _moment(revision.when) < _moment(parent.when):
             found.append(problem(RECORD_TIME_ORDER, file=revision.path, record=revision.instance_id,
                                  when=revision.when, parent_when=parent.when))
     return found
