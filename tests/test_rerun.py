@@ -190,7 +190,8 @@ def test_verify_reads_the_recorded_revisions_and_names_what_changed(project, tmp
     text = capsys.readouterr().out
     assert "另有 1 个修订" in text and "完全相同" in text
     # a revision the run read is gone (here: changed by hand, so its name no longer matches)
-    victim = sorted((moved / "raw").rglob("*.json"))[0]
+    recorded = set((out / "revisions.txt").read_text(encoding="ascii").split())
+    victim = next(p for p in sorted((moved / "raw").rglob("*.json")) if p.stem in recorded)
     os.chmod(victim, 0o644)
     victim.write_bytes(victim.read_bytes().replace(b'"c', b'"C', 1))
     assert main(["rerun", "--verify", str(out / MANIFEST)]) == 1

@@ -305,3 +305,22 @@ def test_an_old_project_is_named_by_validate_and_converted_keeping_everything(tm
         assert all((root / "backup" / "store-v1" / "raw" / iid / f"{d['revision_id']}.json").is_file() for d in docs)
     assert main(["store", "convert", str(root)]) == 0   # again: nothing to do
     assert main(["store", "verify", str(root)]) == 0
+
+
+def test_cli_store_pack_and_verify(tmp_path, capsys):
+    init_project(tmp_path / "p", "province-2018")
+    root = tmp_path / "p"
+    store, records = filled(root, 3)
+    root_before = store.snapshot().root
+    assert main(["store", "verify", str(root), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["root"] == root_before and data["revisions"] == 9 and data["loose"] == 9 and data["problems"] == []
+    assert main(["store", "pack", str(root)]) == 0
+    text = capsys.readouterr().out
+    assert "已打包：3 条记录的 9 个修订" in text and root_before in text
+    assert main(["store", "verify", str(root), "--root", root_before]) == 0
+    assert "完全一致" in capsys.readouterr().out
+    submit(store, {"i": 7}, now=at(400))
+    assert main(["store", "verify", str(root), "--root", root_before]) == 1
+    assert "有变化" in capsys.readouterr().out
+    assert main(["store", "pack", str(tmp_path / "nowhere")]) == 2

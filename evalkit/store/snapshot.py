@@ -249,12 +249,19 @@ def _read(raw: Path, only: Iterable[str] | None, verify: bool) -> Snapshot:
         reading.problems.append(problem(STORE_OLD_FORMAT, file=str(reading.old[0]), count=len(reading.old),
                                         project=str(reading.raw.parent)))
     wanted = frozenset(only) if only is not None else None
+    if wanted is not None:   # a file that is not one of the recorded revisions did not take part in that read
+        reading.problems = [p for p in reading.problems if not _other_revision(p.file, wanted)]
     views, hashes = _views(reading, wanted)
     missing = tuple(sorted(wanted - hashes)) if wanted is not None else ()
     left_out = sum(len(revs) for revs in reading.by_record.values()) - len(hashes)
     views.sort(key=_submitted)
     return Snapshot(views, reading.problems, frozenset(hashes), missing, tuple(reading.packs), reading.loose,
                     left_out)
+
+
+def _other_revision(file: str | None, wanted: frozenset[str]) -> bool:
+    name = Path(file or "").name.removesuffix(".json")
+    return bool(HASH_RE.fullmatch(name)) and name not in wanted
 
 
 def _submitted(view: RecordView) -> tuple:
