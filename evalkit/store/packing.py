@@ -8,7 +8,8 @@
    (``pack-<sha256>.pack``, never replacing a file), the folder fsync-ed, and read back and
    verified revision by revision;
 4. only then are the loose files it holds unlinked (and their emptied folders removed) and the
-   older packs it replaces deleted, each folder fsync-ed.
+   older packs it replaces deleted (an unlink undone by a power cut only brings back a loose copy
+   of a packed revision, which readers count once).
 
 A crash at any point leaves the loose files, the new pack, or both — never neither: readers take
 both together and count a revision found twice once (:mod:`evalkit.store.snapshot`).  Packing
@@ -166,13 +167,16 @@ def _pack(raw: Path, folder: Path) -> PackResult:
 
 
 def _remove_loose(raw: Path, paths: list[Path], result: PackResult) -> None:
-    """Unlink the packed loose files, then their emptied record folders, fsync-ing each folder."""
+    """Unlink the packed loose files, then their emptied record folders.
+
+    No fsync per folder: an unlink lost in a power cut brings back a loose copy of a revision the
+    pack holds, which readers count once; what must be durable first is the pack, and it is.
+    """
     folders = sorted({p.parent for p in paths})
     for path in paths:
         unlink_quietly(path)
         result.loose_removed += 1
     for directory in folders:
-        fsync_dir(directory)
         try:
             directory.rmdir()   # only when empty: a file written meanwhile keeps its folder
         except OSError:

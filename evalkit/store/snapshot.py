@@ -50,6 +50,7 @@ from evalkit.store.revisions import (
     chain_problems,
     decode,
     make_view,
+    ordered,
     parse_revision,
     revision_list,
     root_hash,
@@ -146,7 +147,10 @@ def _read_pack(path: Path, reading: _Reading) -> None:
         return
     reading.packs.append(path.name)
     reading.blocks[str(path)] = blocks
-    if pack.ok and not reading.verify:
+    if pack.ok and reading.verify:
+        _verify_entries(pack, blocks, reading)
+        return
+    if pack.ok:
         for entry in pack.entries:
             reading.add(entry)
         return
@@ -168,6 +172,23 @@ def _read_pack(path: Path, reading: _Reading) -> None:
         salvage = f"其中 {good} 个修订与其哈希相符，已照常读取" + (f"，{bad} 个无法采用" if bad else "")
         reading.problems.append(problem(PACK_DAMAGED, file=str(path), detail="文件内容与名称中的 sha256 不符",
                                         salvage=salvage))
+
+
+def _verify_entries(pack: Pack, blocks: list[bytes], reading: _Reading) -> None:
+    """Check every revision of a pack against its hash and the index, and each record's revisions in the
+    pack against their parents; keep only the (light) entries of those that verify, record by record."""
+    for entries in pack.by_instance.values():
+        revisions = []
+        for entry in entries:
+            revision, found = parse_revision(pack.revision_bytes(entry, blocks), entry.revision_id, entry.path,
+                                             entry.instance_id, canonical=False)
+            found = found or (entry_mismatch(entry, revision) if revision is not None else None)
+            if found is not None:
+                reading.problems.append(found)
+                continue
+            revisions.append(revision)
+            reading.add(entry)
+        reading.problems.extend(rule_problems(ordered(revisions)))
 
 
 def _salvage_blocks(pack: Pack, data: bytes) -> list[bytes | None]:
@@ -282,7 +303,7 @@ def _views(reading: _Reading, wanted: frozenset[str] | None) -> tuple[list[Recor
             continue
         hashes.update(r.revision_id for r in items)
         shape = chain(items)
-        view = _fast_view(shape, reading) if isinstance(shape.current, PackEntry) and not reading.verify else None
+        view = _fast_view(shape, reading) if isinstance(shape.current, PackEntry) else None
         if view is None:
             current = _revision(shape.current, reading)
             if current is None:
@@ -291,9 +312,22 @@ def _views(reading: _Reading, wanted: frozenset[str] | None) -> tuple[list[Recor
         if shape.others or shape.orphans:
             reading.problems.extend(chain_problems(shape, iid))
         if reading.verify:
-            reading.problems.extend(rule_problems(shape.history))
+            reading.problems.extend(_loose_rules(shape.history, reading))
         views.append(view)
     return views, hashes
+
+
+def _loose_rules(history: list, reading: _Reading) -> list[Problem]:
+    """The revision rules of a record's loose revisions (packed ones were checked as their pack was read)."""
+    loose = {r.path for r in history if isinstance(r, Revision) and not _in_pack(r)}
+    if not loose:
+        return []
+    full = [r if isinstance(r, Revision) else _revision(r, reading) for r in history]
+    return [p for p in rule_problems([r for r in full if r is not None]) if p.file in loose]
+
+
+def _in_pack(revision: Revision) -> bool:
+    return "#" in revision.path
 
 
 def _fast_view(shape, reading: _Reading) -> RecordView | None:
