@@ -2,16 +2,18 @@
 # Each creates the virtual environment and installs what it needs on a fresh machine.
 
 PYTHON ?= python3
+PORT   ?= 8866
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEBS   := chromium fonts-noto-cjk
 
-.PHONY: run test browser-deps clean-venv
+.PHONY: run lab test browser-deps clean-venv
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "evalkit needs Python >= 3.11")'
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@command -v $(PYTHON) >/dev/null || { echo "找不到 $(PYTHON)：请安装 Python 3.11 或更高版本（Debian 12 / Ubuntu 24.04 自带）。"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "evalkit 需要 Python 3.11 或更高版本（现为 %d.%d）。Ubuntu 22.04：sudo apt install python3.11 python3.11-venv（或 pip install uv && uv python install 3.11），然后 make test PYTHON=python3.11" % sys.version_info[:2])'
+	test -x $(PY) || sh tools/venv.sh $(PYTHON) $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
@@ -27,6 +29,7 @@ browser-deps:
 
 # The main job: rerun the demo evaluation from its raw records, say where the reports are,
 # then start the forms on a working copy of the demo (the committed data/demo stays untouched).
+# make run PORT=8870 serves on another port.
 # evalkit rerun exits 1 when the project has errors: the demo has deliberate ones.
 run: $(STAMP)
 	$(VENV)/bin/evalkit validate instruments/frameworks/province-2018.xlsx
@@ -37,7 +40,12 @@ run: $(STAMP)
 	@echo "清单 / manifest: data/demo/out/manifest.json   核对 / verify: $(VENV)/bin/evalkit rerun --verify data/demo/out/manifest.json"
 	@echo ""
 	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
-	$(VENV)/bin/evalkit serve out/demo
+	$(VENV)/bin/evalkit serve out/demo --port $(PORT)
+
+# JupyterLab with the lead evaluator's analysis notebooks, on the same working copy of the demo as make run.
+lab: $(STAMP)
+	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
+	$(VENV)/bin/evalkit lab out/demo
 
 # The layer contracts (import-linter) and ruff first: a broken contract fails in seconds.
 test: $(STAMP) browser-deps

@@ -10,29 +10,37 @@ The stable entry points (everything else is private to its subpackage and may ch
 - :func:`load_instrument` — an XLSForm instrument with its problems;
 - :func:`load_framework` — a framework workbook (or markdown/csv table) with its problems;
 - :func:`score` — scoring of loaded inputs (a framework, units, instruments and records);
+- :func:`tables` / :class:`Tables` — the project as pandas tables for the lead evaluator's notebooks, with
+  what-ifs (:class:`Overrides`) scored in memory (loaded on first use: the forms' kernels never load pandas
+  tables, matplotlib or pyreadstat);
 - :class:`Problem` and :func:`catalogue` — problems are data, every code with its template.
 
 The house: ``evalkit.problems`` and ``io`` / ``stats`` at the ground; ``config``; ``framework`` and
 ``forms``; ``store``; ``scoring`` and ``sampling``; ``checks``; ``ledger``, ``selfassess`` and
-``interop``; ``project``; ``reports``; ``pipeline``; and at the edges ``app`` (the Voila pages) and
+``interop``; ``project``; ``reports``; ``pipeline`` and ``analysis``; and at the edges ``app`` (the Voila pages) and
 ``cli`` (the ``evalkit`` command).  Each imports only what lies below it (checked by import-linter).
 """
 
 from __future__ import annotations
 
+import importlib
+
 from evalkit.forms import load_instrument
 from evalkit.framework import read_framework as load_framework
 from evalkit.pipeline import rerun, verify
 from evalkit.problems import Problem, catalogue
-from evalkit.project import Project, evaluate, open_project, project_checks, validate_project
+from evalkit.project import OverrideError, Overrides, Project, evaluate, open_project, project_checks, validate_project
 from evalkit.scoring import score
 from evalkit.store import Store
 from evalkit.version import __version__
 
 __all__ = [
+    "OverrideError",
+    "Overrides",
     "Problem",
     "Project",
     "Store",
+    "Tables",
     "__version__",
     "catalogue",
     "evaluate",
@@ -42,6 +50,16 @@ __all__ = [
     "project_checks",
     "rerun",
     "score",
+    "tables",
     "validate_project",
     "verify",
 ]
+
+_LAZY = {"Tables": "evalkit.analysis", "tables": "evalkit.analysis"}
+
+
+def __getattr__(name: str):
+    """``evalkit.tables`` / ``evalkit.Tables``, imported when first asked for."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'evalkit' has no attribute {name!r}")

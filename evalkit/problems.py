@@ -206,8 +206,8 @@ FILE_EMPTY = register("file-empty", ERROR, "文件 {file} 是空的：请提供�
     "输入文件大小为 0 字节，或文本表格中只有空白。")
 FILE_NOT_WORKBOOK = register(
     "file-not-workbook", ERROR,
-    "文件 {file} 不是可读取的 Excel 工作簿（.xlsx）：{detail}。请在 Excel 中另存为 .xlsx 后重试。",
-    "指定的路径是文件夹，或文件无法作为 .xlsx 工作簿打开（格式不对或已损坏）。")
+    "文件 {file} 不是可读取的 Excel 工作簿（.xlsx）：{detail}。",
+    "路径是文件夹，或文件不能作为 .xlsx 打开（Word、.xls、csv、PDF、图片、加密或损坏…）；信息说明它像什么、该怎么办。")
 FILE_UNREADABLE = register("file-unreadable", ERROR, "无法读取文件 {file}：{detail}。",
     "文件存在但读取出错（系统读取错误、编码无法识别或含空字符）。")
 SHEET_MISSING = register(
@@ -218,6 +218,11 @@ COLUMN_MISSING = register(
     "column-missing", ERROR,
     "工作表「{sheet}」缺少必需的列「{column}」{hint}。请在第 {row} 行（表头）添加该列。",
     "表头中找不到某个必需的列（按中英文列名及其别名匹配）。")
+COLUMN_NEAR = register(
+    "column-near-name", WARNING,
+    "工作表「{sheet}」第 {row} 行的列「{column}」与必需的列「{expected}」名称相近，已按「{expected}」读取："
+    "如果不是这一列，请把表头改为「{expected}」。",
+    "表头中没有某个必需的列，但有一列名称与它相近（如「完成时间」与「完成时限」），已按该列读取。")
 COLUMN_UNKNOWN = register(
     "column-unknown", WARNING,
     "工作表「{sheet}」的列「{column}」无法识别，已忽略{hint}。",

@@ -72,6 +72,29 @@ def test_low_agreement_and_a_deviating_rater(rec, instruments):
     assert set(deviating[0].record.split("、")) == set(ids["李"])
 
 
+def test_categorical_ratings_get_fleiss_kappa(rec, instruments):
+    """Three assessors classify four units' indicator 1.1.1 (完全 / 基本 / 未达到):
+
+    a: full, none, basic; b: none, full, full; c: basic, basic, none; d: full, basic, none.
+    P_i = (Σ n_ij² − 3)/6: 0, 1/3, 1/3, 0 → P̄ = 1/6; each category has 4 of 12 ratings → P̄e = 1/3;
+    κ = (1/6 − 1/3)/(1 − 1/3) = −0.25 (Fleiss 1971): below 0.40, flagged."""
+    table = {"a": ("full", "none", "basic"), "b": ("none", "full", "full"), "c": ("basic", "basic", "none"),
+             "d": ("full", "basic", "none")}
+    for unit, levels in table.items():
+        for rater, level in zip("张王李", levels):
+            rate(rec, unit, rater, "1.1.1", level)
+    found = [p for p in check_consistency(rec.views(), instruments) if p.code == "rater-kappa-low"]
+    assert len(found) == 1 and "κ = -0.250" in found[0].message and "4 个评议对象" in found[0].message
+    assert (found[0].field, found[0].severity) == ("level", "warning")
+
+
+def test_assessors_who_classify_alike_raise_no_kappa_warning(rec, instruments):
+    for unit, level in zip("abcdef", ("full", "none", "basic", "full", "none", "partial")):
+        for rater in "张王李":
+            rate(rec, unit, rater, "1.1.1", level if (unit, rater) != ("a", "李") else "basic")
+    assert "rater-kappa-low" not in Report(check_consistency(rec.views(), instruments)).codes()
+
+
 def test_expert_scores_icc_low(rec, instruments):
     # two experts whose 1–5 scores on four units run in opposite directions
     for unit, (x, y) in zip("abcd", ((1, 5), (2, 4), (4, 2), (5, 1))):

@@ -33,7 +33,8 @@ def test_score_applies_seed_002_events_and_reports_bad_cells(project, capsys):
     code, out = run(capsys, "score", str(project), "--json", "--draws", "20")
     data = json.loads(out)
     units = {u["unit"]: u for u in data["units"]}
-    # no evidence yet: every leaf scores 0, so the totals are the adjustments alone
+    # no evidence yet: no leaf has a score — none counts as 0; every total is provisional, the adjustments alone
+    assert units["c1-01"]["provisional"] and units["c1-01"]["rank"] is None and units["c1-01"]["grade"] is None
     assert units["c1-01"]["adjustments"] == -5   # 第十三条（一）: −5 per overdue task
     assert units["c1-02"]["adjustments"] == -15  # 第十三条（三）: −15 for falsification
     assert units["c1-01"]["total"] == units["c1-01"]["scored"] + units["c1-01"]["bonus"] - 5
@@ -45,7 +46,25 @@ def test_score_applies_seed_002_events_and_reports_bad_cells(project, capsys):
 def test_score_table_ranks_within_categories(project, capsys):
     code, out = run(capsys, "score", str(project), "--draws", "20")
     assert "第一类（12 个单位，绩效权重 1）" in out and "第五类（27 个单位，仅通报）" in out
-    assert "市编办（c1-01）" in out
+    assert "市编办（c1-01）" in out and "待定" in out and "（总分待定：" in out
+
+
+def test_the_lead_evaluator_may_rank_provisional_totals(tmp_path, capsys):
+    from evalkit.config import update_config
+
+    root = tmp_path / "eval"
+    init_project(root, "province-2018")
+    update_config(root, "scoring", "rank_provisional", True)
+    code, out = run(capsys, "score", str(root), "--json", "--draws", "5")
+    units = {u["unit"]: u for u in json.loads(out)["units"]}
+    assert units["c1-01"]["provisional"] and units["c1-01"]["rank"] == 1  # all tie at 0: all first, marked
+    assert json.loads(out)["settings"]["rank_provisional"] is True
+    config = root / "evalkit.toml"  # written by hand, as a lead evaluator might
+    config.write_text(config.read_text(encoding="utf-8").replace("rank_provisional = true", 'rank_provisional = "yes"'),
+                      encoding="utf-8")
+    code, out = run(capsys, "score", str(root), "--json", "--draws", "5")
+    bad = [p for p in json.loads(out)["problems"] if p["code"] == "config-value-invalid"]
+    assert bad and "rank_provisional" in bad[0]["message"]
 
 
 def test_check_runs_on_the_project(project, capsys):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 
+from conftest import make_workbook
+
 from evalkit.cli.main import main
-from evalkit.config import load_config, new_config, update_config, write_config
+from evalkit.config import load_config, new_config, read_units, update_config, write_config
 from evalkit.project import init_project, open_project, validate_project
 
 
@@ -156,3 +158,60 @@ def test_writing_never_replaces_a_file_unless_asked(tmp_path):
     else:
         raise AssertionError("an existing evalkit.toml was replaced")
     assert load_config(tmp_path)[0].name == "a"
+
+
+# ---------------------------------------------------------------- the evaluation year, init with dates (issue 18)
+
+def test_the_evaluation_year_is_a_year(tmp_path):
+    for value, year, codes in ((2018, 2018, []), ('"2018"', 2018, []), ('""', None, []), ('"明年"', None,
+                                                                                          ["config-value-invalid"]),
+                               (1800, None, ["config-value-invalid"])):
+        (tmp_path / "evalkit.toml").write_text(f"[evaluation]\nyear = {value}\n", encoding="utf-8")
+        config, problems = load_config(tmp_path)
+        assert (config.evaluation.year, [p.code for p in problems]) == (year, codes)
+
+
+def test_init_writes_the_cut_off_date_the_period_and_the_year(tmp_path, capsys):
+    root = tmp_path / "p"
+    assert main(["init", str(root), "--framework", "jilin-city-2018", "--as-of", "2018-11-20",
+                 "--period-start", "2018-01-01", "--period-end", "2018年12月31日"]) == 0
+    out = capsys.readouterr().out
+    assert "评估截止日期：2018-11-20；评估期：2018-01-01 至 2018-12-31；评估年度：2018" in out
+    ev = load_config(root)[0].evaluation
+    assert (ev.as_of, ev.period, ev.year) == (dt.date(2018, 11, 20), (dt.date(2018, 1, 1), dt.date(2018, 12, 31)), 2018)
+    assert "# 评估年度" in (root / "evalkit.toml").read_text(encoding="utf-8")
+
+
+def test_init_refuses_bad_dates_with_a_usage_error(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "a"), "--framework", "jilin-city-2018", "--as-of", "2018-13-01"]) == 2
+    assert "--as-of 的日期「2018-13-01」无法识别" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "b"), "--framework", "jilin-city-2018", "--period-start", "2018-12-01",
+                 "--period-end", "2018-11-01"]) == 2
+    assert main(["init", str(tmp_path / "c"), "--framework", "jilin-city-2018", "--period-start", "2018-12-01"]) == 2
+    assert not any((tmp_path / d).exists() for d in "abc")
+
+
+def test_init_asks_for_the_dates_on_a_terminal(tmp_path, capsys, monkeypatch):
+    answers = iter(["2018-11-31", "2018-11-20", "2018-11-05", "2018-12-14"])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["init", str(tmp_path / "p"), "--framework", "province-2018"]) == 0
+    out = capsys.readouterr().out
+    assert "无法识别" in out                                   # 11-31 does not exist: asked again
+    ev = load_config(tmp_path / "p")[0].evaluation
+    assert (ev.as_of, ev.period) == (dt.date(2018, 11, 20), (dt.date(2018, 11, 5), dt.date(2018, 12, 14)))
+    monkeypatch.setattr("builtins.input", lambda prompt: "")
+    assert main(["init", str(tmp_path / "q"), "--framework", "province-2018"]) == 0
+    assert "评估截止日期：未设置" in capsys.readouterr().out
+
+
+def test_unit_lists_take_full_names_and_aliases(tmp_path):
+    path = make_workbook(tmp_path / "units.xlsx", {
+        "单位": [["编号", "名称", "类别", "类型", "上级地区", "全　称", "别名"],
+                 ["c1-03", "市发改委", "1", "部门", "", "吉林市发展和改革委员会", "吉林市发改委、市发展改革委"],
+                 ["c1-05", "市国土局", "1", "部门", "", "吉林市国土资源局", "市发改委"]],
+        "类别": [["编号", "名称"], ["1", "第一类"]]})
+    units, problems = read_units(path)
+    assert [(p.code, p.row, p.column) for p in problems] == [("unit-name-ambiguous", 3, "别名")]
+    assert units.find("吉林市发展和改革委员会").id == units.find(" 吉林市发改委 ").id == units.find("C1-03").id == "c1-03"
+    assert units.find("吉林市国土资源局").id == "c1-05" and units.find("吉林市交通运输局") is None

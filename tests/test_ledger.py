@@ -204,12 +204,21 @@ def _codes(problems, severity="error"):
     return [(p.code, p.row, p.column) for p in problems if p.severity == severity]
 
 
-def test_shifted_header_is_column_missing(project, tmp_path):
+def test_a_header_with_another_name_is_column_missing(project, tmp_path):
     def edit(ws):
-        ws.cell(HEADER_ROW, 4).value = "三级 指标名称"
+        ws.cell(HEADER_ROW, 4).value = "内容"
     target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
     assert target is None and nothing_written(project)
     assert _codes(problems) == [("column-missing", HEADER_ROW, "三级指标")]
+
+
+def test_a_header_with_a_near_name_is_read_with_a_warning(project, tmp_path):
+    def edit(ws):
+        ws.cell(HEADER_ROW, 4).value = "三级 指标名称"
+    target, problems = import_table(*pieces(project), filled(project, tmp_path, edit), "c1-01")
+    assert target is not None and not [p for p in problems if p.is_error]
+    assert _codes(problems, "warning")[:1] == [("column-near-name", HEADER_ROW, "三级 指标名称")]
+    assert "已按「三级指标」读取" in problems[0].message
 
 
 def test_row_shifted_one_column_to_the_right(project, tmp_path):
@@ -309,7 +318,7 @@ def test_missing_file_and_sheet(project, tmp_path):
 def test_unknown_unit(project, tmp_path):
     target, problems = import_table(*pieces(project), filled(project, tmp_path), "市编办")
     assert target is None and [p.code for p in problems] == ["ledger-unit-unknown"]
-    assert "是单位 c1-01 的名称" in problems[0].message
+    assert "是单位 c1-01（市编办）的名称" in problems[0].message
 
 
 def test_second_import_needs_replace_and_keeps_history(project, tmp_path):
@@ -449,7 +458,7 @@ def test_table_of_another_unit_is_a_warning(project, tmp_path):
     assert target is not None
     assert [(p.code, p.row, p.record) for p in problems if p.code == "ledger-unit-mismatch"] == [
         ("ledger-unit-mismatch", 2, "c1-02")]
-    assert "「c1-01」" in problems[0].message or any("「c1-01」" in p.message for p in problems)
+    assert any("是单位名单中的 c1-01（市编办）" in p.message for p in problems)
 
 
 def test_init_creates_ledger_folder_and_validate_reports_the_ledger(project, tmp_path):

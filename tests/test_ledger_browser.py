@@ -7,10 +7,12 @@ import datetime as dt
 import openpyxl
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, Server, new_page, screenshot
+from office_tables import write_office_roster, write_office_table
 from test_ledger import pieces
 from test_progress import ledger_project
 
-from evalkit.ledger import load_ledger
+from evalkit.ledger import import_roster, import_table, load_ledger
+from evalkit.project import init_project, open_project
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +98,27 @@ def test_ledger_page_table_mark_and_report(browser, project):
     assert [c.value for c in ws[6]][:10] == ["c1-01", "市编办", 75, 9, 1, 3, 4, 55, 2, 1]
     screenshot(page, "page-ledger")
     page.close()
+
+
+def test_the_page_shows_how_each_deadline_of_an_office_table_was_read(browser, tmp_path):
+    """A table as a Jilin City office sends it back (merged spans, a range, a date without a year):
+    the page's task lines carry each deadline's 时限说明."""
+    _, chromium = browser
+    root = tmp_path / "jl"
+    init_project(root, "jilin-city-2018", as_of=dt.date(2018, 11, 20))
+    p = open_project(root)
+    table = write_office_table(tmp_path / "发改委任务分解表.xlsx")
+    assert import_table(p.root, p.config, p.framework, p.units, table.path, "c1-03")[0] is not None
+    assert import_roster(root, p.units, write_office_roster(tmp_path / "联络信息表.xlsx"), "c1-03")[0] is not None
+    server = Server(root)
+    try:
+        page = new_page(chromium)
+        page.goto(server.url("ledger.ipynb", unit="c1-03", cadence="monthly", date="2018-08-31"), timeout=90_000)
+        line = page.locator(".ek-l-t-7")
+        line.wait_for(timeout=90_000)
+        assert "时间段「2018年3月—8月」取结束日期 8月31日" in line.inner_text()
+        assert "没有写年份，按评估年度 2018 年计" in page.locator(".ek-l-t-8").inner_text()
+        screenshot(page, "page-ledger-office-table")
+        page.close()
+    finally:
+        server.stop()

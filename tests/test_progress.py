@@ -178,9 +178,9 @@ def test_workbook_states_period_and_holds_the_lines(project, tmp_path):
     assert ws.freeze_panes == "A6" and ws.print_title_rows == "$5:$5"
     detail = wb["任务明细"]
     rows = {r[2]: r for r in detail.iter_rows(min_row=6, values_only=True)}
-    assert rows[25][6:13] == ("2018-11-30", "已销账", "2018-11-20", "吉市编发〔2018〕9号", "本期完成", "张丽",
+    assert rows[25][6:14] == ("2018-11-30", None, "已销账", "2018-11-20", "吉市编发〔2018〕9号", "本期完成", "张丽",
                               "13904310003")
-    assert rows[24][10:13] == ("逾期未完成（143 天）", "孙悦", "13904310005")
+    assert rows[24][11:14] == ("逾期未完成（143 天）", "孙悦", "13904310005")
     assert 1 not in rows and len(rows) == 2 + 56
     again = write_report_xlsx(report, tmp_path / "w2.xlsx")
     assert again.read_bytes() == path.read_bytes()

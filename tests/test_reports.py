@@ -19,6 +19,11 @@ FORMULA = '=HYPERLINK("http://x","y")'
 SCRIPT = "<script>alert(1)</script>"
 PHONE, PHONE2, FREE_PHONE = "13812345678", "13987654321", "13911112222"
 NAME = "王小明"
+# written as people write them in free text (issue 17): prefixes, separators, a landline, an ID number, names
+WRITTEN = ["+8613812340001", "138-1234-0002", "138 1234 0003", "0432-62340004", "220202199001011234", "李建国"]
+NOTES = (f"{NAME}说，联系人李建国，电话 {WRITTEN[0]}、{WRITTEN[1]}、{WRITTEN[2]}，座机 {WRITTEN[3]}，"
+         f"身份证 {WRITTEN[4]}")
+LONG = "长" * 40000 + "\ufffe尾"
 INPUT_PROBLEM = Problem("adjustment-not-number", ERROR, "人工评分第 2 行「分数」不是数字：请填写数字。",
                         file="adjustments.xlsx", sheet="人工评分", row=2, column="分数")
 
@@ -50,7 +55,8 @@ def project(tmp_path_factory) -> Path:
                                  "findings": FORMULA, "innovations": SCRIPT})
     rec.add("questionnaire", "d1", {"visit_date": "2018-11-21", "respondent_phone": PHONE2,
                                     "suggestions": f"请回电 {FREE_PHONE}", "last_item": "营业\x0c执照"})
-    rec.add("internal_interview", "d2", {"visit_date": "2018-11-22", "interviewee_name": NAME})
+    rec.add("internal_interview", "d2", {"visit_date": "2018-11-22", "interviewee_name": NAME, "notes": NOTES})
+    rec.add("mystery_visit", "r2", {"visit_date": "2018-11-23", "narrative": LONG})
     return root
 
 
@@ -81,7 +87,8 @@ def cells(path: Path, sheet: str | None = None) -> list:
 def everything(out: Path) -> str:
     """All text of the outputs: the pages and every cell of the workbook."""
     pages = "".join(p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html")))
-    return pages + "\n".join(str(c.value) for c in cells(out / "评估报告.xlsx") if c.value is not None)
+    books = [out / "评估报告.xlsx", out / "评估证据.xlsx"]
+    return pages + "\n".join(str(c.value) for book in books for c in cells(book) if c.value is not None)
 
 
 # ---------------------------------------------------------------- files and reproducibility
@@ -90,8 +97,9 @@ def everything(out: Path) -> str:
 def test_paths_in_stable_order_and_other_files_kept(masked):
     out, paths = masked
     names = [p.relative_to(out).as_posix() for p in paths]
-    assert names[:5] == ["评估报告.xlsx", "index.html", "province.html", "departments.html", "regions.html"]
-    assert names[5:] == ["units/d1.html", "units/d2.html", "units/r0.html", "units/r1.html", "units/r2.html"]
+    assert names[:6] == ["评估报告.xlsx", "评估证据.xlsx", "index.html", "province.html", "departments.html",
+                         "regions.html"]
+    assert names[6:] == ["units/d1.html", "units/d2.html", "units/r0.html", "units/r1.html", "units/r2.html"]
     assert all(p.exists() for p in paths)
     assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
     assert not list(out.rglob("*.tmp"))
@@ -111,26 +119,31 @@ def test_same_inputs_give_the_same_bytes(project, masked, tmp_path):
 def test_workbook_sheets_summary_and_print_setup(masked):
     out, _ = masked
     wb = openpyxl.load_workbook(out / "评估报告.xlsx")
-    assert wb.sheetnames == ["汇总", "评分表", "证据", "文字记录", "问题", "方法"]
+    assert wb.sheetnames == ["汇总", "评分规则", "评分表", "问题", "方法"]
+    assert openpyxl.load_workbook(out / "评估证据.xlsx").sheetnames == ["证据", "文字记录"]
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=2)]
-    assert [(r["类别"], r["名次"], r["单位编号"]) for r in rows][:2] == [("第一类", 1, "d1"), ("第一类", 2, "d2")]
+    assert [(r["类别"], r["单位编号"]) for r in rows][:2] == [("第一类", "d1"), ("第一类", "d2")]
     d1 = rows[0]
-    assert d1["等级"] == "不达标" and d1["计分完整"] == "否" and "个指标未计分" in d1["说明"]
+    # most leaves of this small project have no evidence: every total is provisional, none is ranked or graded
+    assert d1["名次"] == "—" and d1["等级"] == "待定" and d1["总分状态"] == "待定"
+    assert d1["总分"].startswith("待定（已计 ") and "总分待定：" in d1["说明"] and "1.1.1" in d1["说明"]
     by_id = {r["单位编号"]: r for r in rows}
     assert by_id["r0"]["绩效权重"] == 0.7 and by_id["r0"]["上级地区"] is None and by_id["r1"]["上级地区"] == "r0"
     assert by_id["d1"]["绩效权重"] == 1 and by_id["r1"]["类型"] == "地区"
-    total = ws.cell(row=2, column=header.index("总分") + 1)
-    assert total.number_format == "0.00" and isinstance(total.value, (int, float))
-    grade = ws.cell(row=2, column=header.index("等级") + 1)
-    assert grade.fill.fgColor.rgb.endswith("FFC7CE")  # 不达标 red
+    assert "总分区间（95 %）" in header and "等级不同的概率" in header and "名次区间（95 %）" in header
+    scored = ws.cell(row=2, column=header.index("计分项得分") + 1)
+    assert scored.number_format == "0.00" and isinstance(scored.value, (int, float))
+    status = ws.cell(row=2, column=header.index("总分状态") + 1)
+    assert status.fill.fgColor.rgb.endswith("FCE4D6")  # 待定 stands out
     for sheet in wb.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.print_title_rows == "$1:$1"
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet["A1"].font.name == "Noto Sans CJK SC" and sheet["A1"].font.b
         assert sheet.column_dimensions["A"].width >= 6
+    assert wb["评分表"].print_area == "'评分表'!$B$1:$H$1048576"  # the detail columns do not print
 
 
 def test_scorecard_holds_the_tree_with_points_and_evidence(masked):
@@ -139,25 +152,47 @@ def test_scorecard_holds_the_tree_with_points_and_evidence(masked):
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=2)]
     d1 = [r for r in rows if r["单位编号"] == "d1"]
-    assert d1[0]["指标名称"].startswith("市编办（d1）")
+    assert d1[0]["指标名称"].startswith("市编办（d1）") and "总分 待定（已计" in d1[0]["指标名称"]
+    assert d1[1]["指标名称"].startswith("总分待定：1.1.1")
     leaf = next(r for r in d1 if r["指标编码"] == "1.2.3")  # rate over service_user_check citizens trips
     assert leaf["证据数"] == 6 and leaf["采用记录"] == 1 and leaf["满分"] == 4
     assert leaf["状态"] == "证据不足，按现有证据计分（已标记）"  # 6 citizens, the rule wants more
-    assert "trips" in leaf["评分规则"] and "6/6" in leaf["计分依据"] or "6" in leaf["计分依据"]
+    # the rule in plain Chinese, the rate with its Wilson interval beside the points, the code kept off the print
+    assert leaf["评分规则"].startswith("服务对象抽查：为办成此事共跑了几次（含本次） ≤ 1 的比例；≥ 90 % 得满分，≤ 50 % 不得分")
+    assert leaf["比例（95 % 区间）"] == "100.0 %（95 % 区间 61.0 %–100.0 %）"  # Wilson (1927) for 6 of 6
+    assert leaf["计分依据"].startswith("符合 6 / 共 6") and "trips" not in leaf["计分过程"]
+    assert "service_user_check.citizens.trips" in leaf["规则原文"]
     missing = next(r for r in d1 if r["指标编码"] == "1.1.1")
     assert missing["得分"] in (None, "") and missing["状态"] == "证据不足，不计分"
     assert "score-insufficient-evidence" in missing["问题"]
-    assert [r["指标名称"] for r in d1][-1] == "总分"
+    assert [r["指标名称"] for r in d1][-1] == "总分" and d1[-1]["得分"].startswith("待定（已计")
     breaks = openpyxl.load_workbook(out / "评估报告.xlsx")["评分表"].row_breaks.brk
     assert len(breaks) == 4  # five units, each from a new page
 
 
+def test_no_code_in_what_prints(masked):
+    """The printed columns (B–H of 评分表, 评分规则, 汇总) hold no field names, operators in code or level codes."""
+    out, _ = masked
+    wb = openpyxl.load_workbook(out / "评估报告.xlsx")
+    printed = [c.value for row in wb["评分表"].iter_rows(min_col=2, max_col=8) for c in row]
+    printed += [c.value for ws in (wb["评分规则"], wb["汇总"]) for row in ws.iter_rows() for c in row]
+    text = "\n".join(str(v) for v in printed if v is not None)
+    for code in ("site_visit.", "service_user_check.", "document_review.", "= 'yes'", " in [", "full（", "rate(",
+                 "checklist("):
+        assert code not in text, code
+    rules = {r[0].value: r[4].value for r in wb["评分规则"].iter_rows(min_row=2)}
+    assert rules["1.3.1.2"].startswith("逐项核查：① 政务大厅调研：大厅公示了改革领导小组及领导带班（值班）安排（是）；"
+                                       "② 政务大厅调研：调研时有单位负责同志在大厅带班或值守（是）")
+    assert rules["2.2.1"] == ("服务对象抽查：是否当场办结（是）的比例；≥ 95 % 得满分，≤ 60 % 不得分，其间按比例"
+                              "（至少 10 个样本，不足时按现有证据计分并标注）")
+
+
 def test_evidence_sheet_lists_every_record_with_its_use(masked, project):
     out, _ = masked
-    ws = openpyxl.load_workbook(out / "评估报告.xlsx")["证据"]
+    ws = openpyxl.load_workbook(out / "评估证据.xlsx")["证据"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, (c.value for c in r), strict=False)) for r in ws.iter_rows(min_row=2)]
-    assert len(rows) == 7 and [r["记录编号"] for r in rows] == sorted(r["记录编号"] for r in rows)
+    assert len(rows) == 8 and [r["记录编号"] for r in rows] == sorted(r["记录编号"] for r in rows)
     d1 = next(r for r in rows if r["单位编号"] == "d1" and r["调查工具"].startswith("服务对象抽查"))
     assert d1["评估员"] == "李四" and d1["评估日期"] == "2018-11-12" and d1["审核状态"] == "已通过"
     assert "1.2.3" in d1["用于指标"]
@@ -165,15 +200,35 @@ def test_evidence_sheet_lists_every_record_with_its_use(masked, project):
 
 def test_field_text_is_never_a_formula(masked):
     out, _ = masked
-    found = [c for c in cells(out / "评估报告.xlsx", "文字记录") if c.value == FORMULA]
+    found = [c for c in cells(out / "评估证据.xlsx", "文字记录") if c.value == FORMULA]
     assert len(found) == 1 and found[0].data_type == "s"
-    assert not [c for c in cells(out / "评估报告.xlsx") if c.data_type == "f"]
+    assert not [c for book in ("评估报告.xlsx", "评估证据.xlsx") for c in cells(out / book) if c.data_type == "f"]
 
 
-def test_control_characters_do_not_break_the_workbook(masked):
+def test_control_characters_and_overlong_text_do_not_break_the_workbook(masked):
     out, _ = masked
-    assert [c.value for c in cells(out / "评估报告.xlsx", "文字记录")
-            if str(c.value).startswith("营业\ufffd")] == ["营业\ufffd执照"]
+    texts = [c.value for c in cells(out / "评估证据.xlsx", "文字记录") if isinstance(c.value, str)]
+    assert "营业执照" in texts  # the form feed is removed, not replaced
+    (long,) = [t for t in texts if t.startswith("长长长")]
+    assert len(long) <= 32767 and long.endswith("［已截断：原文共 40001 字，超出 Excel 单元格 32767 字的上限］")
+    assert "\ufffe" not in "".join(texts)
+    page = (out / "units" / "r2.html").read_text(encoding="utf-8")
+    assert "\ufffe" not in page and "长长长" in page
+
+
+def test_row_heights_fit_the_text(masked):
+    """A wrapped cell of n lines gets at least n × 14.5 pt (10-pt Noto Sans CJK), so nothing is cut off."""
+    out, _ = masked
+    ws = openpyxl.load_workbook(out / "评估报告.xlsx")["问题"]
+    width = ws.column_dimensions["C"].width
+    checked = 0
+    for row in ws.iter_rows(min_row=2):
+        message = row[2].value or ""
+        needed = -(-(sum(2 if ord(ch) > 0x2e80 else 1 for ch in message)) // int(width - 1))
+        if needed > 1:
+            assert ws.row_dimensions[row[0].row].height >= 14.5 * needed, (message, needed)
+            checked += 1
+    assert checked
 
 
 def test_problems_sheet_lists_input_and_scoring_problems(masked):
@@ -233,18 +288,31 @@ def test_method_section_names_assessors_dates_seed(masked):
     d1 = (out / "units" / "d1.html").read_text(encoding="utf-8")
     method = d1[d1.index("评估方法"):]
     assert "李四（1 条）" in method and "张三（2 条）" in method
-    assert "2018-11-12 至 2018-11-21" in method and "随机种子 20181102，20 次抽样" in method
+    assert "2018-11-12 至 2018-11-21" in method and "随机种子 20181102，20 次重抽样" in method
+    assert "贝叶斯自助法" in method and "docs/uncertainty.md" in method
     assert "截至 2018-12-31" in d1
     wb = openpyxl.load_workbook(out / "评估报告.xlsx")
-    assert ["评估员", "张三（3 条）、李四（4 条）"] in [[c.value for c in r] for r in wb["方法"].iter_rows()]
+    assert ["评估员", "张三（4 条）、李四（4 条）"] in [[c.value for c in r] for r in wb["方法"].iter_rows()]
 
 
-def test_missing_scores_are_named_with_the_reason(masked):
+def test_provisional_totals_are_named_with_the_reason(masked):
     out, _ = masked
     d1 = (out / "units" / "d1.html").read_text(encoding="utf-8")
-    assert "个分数缺失" in d1
-    alert = d1[d1.index("个分数缺失"):d1.index("</div>", d1.index("个分数缺失"))]
-    assert "1.1.1" in alert and "证据不足，不计分" in alert and "1.2.3" not in alert
+    assert "总分待定：" in d1
+    alert = d1[d1.index("总分待定："):d1.index("</div>", d1.index("总分待定："))]
+    assert "1.1.1" in alert and "证据不足，不计分" in alert and "1.2.3" not in alert and "不按 0 分处理" in alert
+    box = d1[d1.index('class="box"'):d1.index("</div></div>", d1.index('class="box"'))]
+    assert "待定（已计" in box and "名次<br><b>—</b>" in box
+    province = (out / "province.html").read_text(encoding="utf-8")
+    assert "个单位总分待定" in province and "总分待定的单位" in province
+
+
+def test_the_rate_shows_its_interval_beside_the_points(masked):
+    out, _ = masked
+    d1 = (out / "units" / "d1.html").read_text(encoding="utf-8")
+    row = d1[d1.index("<td>1.2.3</td>"):d1.index("</tr>", d1.index("<td>1.2.3</td>"))]
+    assert "100.0 %（95 % 区间 61.0 %–100.0 %）" in row and "服务对象抽查：为办成此事共跑了几次" in row
+    assert "trips" not in row
 
 
 # ---------------------------------------------------------------- personal data
@@ -253,15 +321,17 @@ def test_missing_scores_are_named_with_the_reason(masked):
 def test_personal_data_masked_by_default(masked):
     out, _ = masked
     text = everything(out)
-    for secret in (PHONE, PHONE2, FREE_PHONE, NAME):
-        assert secret not in text
+    for secret in (PHONE, PHONE2, FREE_PHONE, NAME, *WRITTEN):
+        assert secret not in text, secret
     assert "138****5678" in text and "139****4321" in text and "139****2222" in text and "王**" in text
+    assert "+86138****0001" in text and "138-****-0002" in text and "138 **** 0003" in text
+    assert "0432-****0004" in text and "220202********1234" in text and "联系人李**" in text
 
 
 def test_personal_data_shown_when_asked(plain):
     out, _ = plain
     text = everything(out)
-    for secret in (PHONE, PHONE2, FREE_PHONE, NAME):
+    for secret in (PHONE, PHONE2, FREE_PHONE, NAME, *WRITTEN):
         assert secret in text
     assert "138****5678" not in text
 
@@ -270,12 +340,16 @@ def test_masking_rules():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("138 1234 5678") == "138****5678"
     assert mask_phone("0432-62012345") == "043*****2345"
-    assert mask_name("张三") == "张*" and mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("张三") == "张*" and mask_name("欧阳娜娜") == "欧阳**"
     assert mask_free_text("电话13812345678，身份证220202199001011234") == "电话138****5678，身份证220202********1234"
     assert mask_free_text("办件 2018-001 用时 12 天") == "办件 2018-001 用时 12 天"
+    assert mask_free_text("请拨 +86 138 1234 5678 或 (0432)6234 5678") == "请拨 +86 138 **** 5678 或 (0432)**** 5678"
+    assert mask_free_text("工单 JL2018-11-0237，记录 a13812345678b") == "工单 JL2018-11-0237，记录 a13812345678b"
+    assert mask_free_text("张建国师傅很耐心，王先生也是") == "张**师傅很耐心，王先生也是"
+    assert mask_free_text("赵铁柱反映排队久", names=["赵铁柱"]) == "赵**反映排队久"
     assert personal_kind("callback_phone", "回访手机号码") == "phone"
     assert personal_kind("respondent_phone", "联系电话（自愿填写）") == "phone"
-    assert personal_kind("hotline_number", "被测咨询电话") is None  # the unit's published hotline
+    assert personal_kind("hotline_number", "被测咨询电话") == "official"  # the unit's published hotline: not masked
     assert personal_kind("citizen_name", "服务对象姓名") == "name"
     assert personal_kind("expert_name", "论证专家姓名") is None
     assert personal_kind("assessor", "评估员", "assessor") is None

@@ -467,6 +467,9 @@ def test_cli_sample_size(capsys):
     assert code == 0 and json.loads(out) == asdict(sample_size_proportion(population=1000))
     code, out = cli(capsys, "sample", "size", "--margin", "0")
     assert code == 1 and "sample-margin-invalid" in out
+    # 385 completes at a response rate of ½: 770 to contact (ceil(384.15 / 0.5) = 769 would give 384.5)
+    code, out = cli(capsys, "sample", "size", "--response-rate", "0.5")
+    assert code == 0 and out.splitlines()[0] == "样本量：770" and "需完成 385 份" in out
 
 
 def test_cli_draw_verify_export(capsys, project, frame_file, tmp_path):

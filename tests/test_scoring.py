@@ -161,16 +161,18 @@ def test_penalty_per_event_not_below_zero(rec, instruments):
 # ---------------------------------------------------------------- manual scores, evidence thresholds
 
 
-def test_manual_score_needs_justification_and_stays_under_the_maximum(rec, instruments):
+def test_manual_score_needs_justification_and_is_capped_at_the_maximum(rec, instruments):
     fw = one_leaf("manual(max=4)")
     fine = run(fw, rec, instruments, manual=[ManualScore("a", "1.1", 3.5, "创新做法有文件佐证", "组长")])
     assert fine.unit("a").leaf("1.1").score == 3.5
     assert "创新做法有文件佐证" in fine.unit("a").leaf("1.1").figures
     too_high = run(fw, rec, instruments, manual=[ManualScore("a", "1.1", 5, "很好")])
     bare = run(fw, rec, instruments, manual=[ManualScore("a", "1.1", 2, "  ")])
-    assert too_high.unit("a").leaf("1.1").score is None
-    assert ["manual-score-above-max", "1.1"] in Report(list(too_high.problems)).flatten(["code", "indicator"])
-    assert bare.unit("a").leaf("1.1").score is None
+    # 5 above the maximum of 4: counted as 4, with a warning (not refused, not 0)
+    assert too_high.unit("a").leaf("1.1").score == 4 and not too_high.unit("a").provisional
+    found = [p for p in too_high.problems if p.code == "manual-score-above-max"]
+    assert [(p.indicator, p.severity) for p in found] == [("1.1", "warning")] and "已按 4 分计入" in found[0].message
+    assert bare.unit("a").leaf("1.1").score is None and bare.unit("a").provisional
     assert "manual-score-unjustified" in Report(list(bare.problems)).codes()
 
 

@@ -55,11 +55,21 @@ def test_finite_population_correction_278():
 def test_design_effect_and_response_rate():
     """Kish (1965): the complex design needs deff times the SRS size.
 
-    384.146 × 2 = 768.29; / 0.8 = 960.36 → 961 units to contact.
+    384.146 × 2 = 768.29 → 769 completes; 769 / 0.8 = 961.25 → 962 units to contact.
     """
     result = sample_size_proportion(deff=2.0, response_rate=0.8)
     assert result.n_deff == pytest.approx(768.292, abs=1e-3)
-    assert result.n_final == 961
+    assert result.n_completes == 769
+    assert result.n_final == 962
+
+
+def test_response_rate_rounds_the_completes_first():
+    """Cochran (1977, §4.4) needs 385 completed interviews (384.146 rounded up); at a response rate of
+    one half that is 385 / 0.5 = 770 contacts.  ceil(384.146 / 0.5) = 769 would yield only 384.5."""
+    result = sample_size_proportion(response_rate=0.5)
+    assert result.n_completes == 385
+    assert result.n_final == 770
+    assert result.n_final * result.response_rate >= result.n_completes
 
 
 def test_other_p_and_confidence():

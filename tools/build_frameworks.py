@@ -4,6 +4,8 @@ Sources (reviewable text, in instruments/frameworks/src/):
   province-2018.csv            the province index system, gaps resolved (see 处理说明)
   province-2018.faithful.csv   the same, transcribed faithfully with its gaps
   jilin-city-2018.*.csv        Jilin City's 7 areas / 76 tasks, units and categories
+  jilin-city-2018.unit-names.csv  the units' full official names (全称) and aliases (别名), not
+                               from 002: what stands on their seals and in their 填报单位 lines
 
 Outputs (instruments/frameworks/):
   province-2018.xlsx, province-2018-faithful.xlsx, province-2018-gov.xlsx (the
@@ -24,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evalkit.config import Category, Unit, UnitList, write_units  # noqa: E402
+from evalkit.config import Category, Unit, UnitList, split_aliases, write_units  # noqa: E402
 from evalkit.framework import (  # noqa: E402
     POINTS_PER_UNIT,
     framework_from_table,
@@ -66,7 +68,9 @@ def build_units() -> UnitList:
     cats = tuple(Category(r["编号"], r["名称"], float(r["绩效权重"]), r["仅通报"] == "是", r["说明"])
                  for r in read_csv("jilin-city-2018.categories.csv"))
     kinds = {"部门": "department", "地区": "region"}
-    units = tuple(Unit(r["编号"], r["名称"], r["类别"], kinds[r["类型"]], r["上级地区"])
+    names = {r["编号"]: r for r in read_csv("jilin-city-2018.unit-names.csv")}
+    units = tuple(Unit(r["编号"], r["名称"], r["类别"], kinds[r["类型"]], r["上级地区"],
+                       full_name=names[r["编号"]]["全称"], aliases=split_aliases(names[r["编号"]]["别名"]))
                   for r in read_csv("jilin-city-2018.units.csv"))
     return UnitList(units, cats)
 

@@ -102,7 +102,8 @@ def tasks_html(report: ProgressReport) -> str:
     tasks = "".join(
         f"<tr class='ek-l-t-{t.task_no}'><td>{esc(t.unit)}</td><td>{t.task_no}</td><td>{esc(t.area)}</td>"
         f"<td>{esc(t.title[:40])}{'…' if len(t.title) > 40 else ''}</td>"
-        f"<td>{esc(t.deadline.isoformat() if t.deadline else '未定')}</td><td>{esc(t.status)}</td>"
+        f"<td>{esc(t.deadline.isoformat() if t.deadline else '未定')}"
+        f"{f'<br><span class=ek-hint>{esc(t.deadline_note)}</span>' if t.deadline_note else ''}</td><td>{esc(t.status)}</td>"
         f"<td>{esc(t.completed.isoformat() if t.completed else '')}</td><td>{esc(t.situation)}</td>"
         f"<td>{esc(t.liaison.text)}</td></tr>" for t in shown[:300])
     cut = (f"<p class='ek-hint'>只显示前 300 条，共 {len(shown)} 条；完整明细见 xlsx 报告。</p>"

@@ -1,6 +1,7 @@
-"""Cross-record consistency checks: duplicates, a service user counted twice, rater agreement,
-coverage, logic between answers, the evaluation period and assessor list, self-reports
-against the measured interval.
+"""Cross-record consistency checks (``consistency``): duplicates, a service user counted twice,
+rater agreement (``agreement``: Krippendorff's alpha, Fleiss' kappa for categorical ratings,
+ICC, outlying raters), coverage, logic between answers, the evaluation period and assessor
+list, self-reports against the measured interval.
 
 May use: :mod:`evalkit.scoring`, :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.stats`,
 :mod:`evalkit.problems`.

@@ -3,13 +3,8 @@
 * duplicate submissions of one event (same instrument, unit, assessor and answers);
 * one service user counted twice (same case id or call-back phone within a unit);
 * inter-rater agreement where several assessors rated the same unit and
-  indicator: Krippendorff's alpha (Krippendorff 2011, "Computing Krippendorff's
-  Alpha-Reliability") at the ordinal level for rubric levels and the interval
-  level for 1–5 scores, below 0.667 (Krippendorff's lowest acceptable value for
-  tentative conclusions) flagged; ICC(2,1) (Shrout & Fleiss 1979) for numeric
-  scores where raters share complete items, below 0.5 flagged (Koo & Li 2016,
-  "poor"); a rater far from the others flagged by
-  :func:`evalkit.stats.rater_deviation` (modified z, Iglewicz & Hoaglin 1993);
+  indicator (:mod:`evalkit.checks.agreement`: Krippendorff's alpha, Fleiss' kappa
+  for categorical ratings, ICC(2,1), raters far from the others);
 * a unit's self-reported rate outside the interval of the sampled rate;
 * a unit's self-score (自评分) far from the scored points, and units without a
   self-assessment (see :mod:`evalkit.selfassess`, docs/selfassess.md);
@@ -25,31 +20,24 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from evalkit.checks.agreement import agreement
 from evalkit.checks.problems import (
-    AGREEMENT_LOW,
     ASSESSOR_UNKNOWN,
     CONNECTED_EXCEEDS,
     COVERAGE_MISSING,
     COVERAGE_SHORT,
     DATE_OUTSIDE,
     DUPLICATE,
-    ICC_LOW,
-    RATER_DEVIATES,
     SELF_ASSESSMENT_MISSING,
     SELF_ASSESSMENT_NONE,
     SELF_REPORT_OUTSIDE,
     SELF_SCORE_DIFFERS,
     USER_TWICE,
 )
-from evalkit.forms import ANY_INDICATOR, Instrument, iter_fields
+from evalkit.forms import Instrument, iter_fields
 from evalkit.problems import Problem, problem
 from evalkit.scoring import admitted, parse_rule
-from evalkit.stats import icc, krippendorff_alpha, rater_deviation
 from evalkit.store import UNIT_UNKNOWN
-
-ALPHA_MIN = 0.667
-ICC_MIN = 0.5
-LEVEL_ORDER = {"none": 0, "partial": 1, "basic": 2, "full": 3}
 
 SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
 
@@ -108,91 +96,6 @@ def service_users_twice(records: Sequence) -> list[Problem]:
                                          other=seen[key].split("#")[0], field=f"citizens[{i}].{name}"))
                 seen.setdefault(key, f"{v.instance_id}#{i}")
     return found
-
-
-def _rating_fields(inst: Instrument) -> list[tuple[str | None, str, str]]:
-    """(repeat, chooser, rating field) of an instrument's ``*`` rating fields."""
-    out = []
-    for path, f in iter_fields(inst):
-        if f.role == "rating" and ANY_INDICATOR in f.indicators:
-            chooser = next((g.name for p, g in iter_fields(inst) if g.role == "indicator" and p == path), None)
-            if chooser:
-                out.append((path[-1] if path else None, chooser, f.name))
-    return out
-
-
-def _ratings(records: Sequence, instrument: str, repeat: str | None, chooser: str, name: str):
-    """{assessor: {(unit, indicator): mean value}} and the records of each assessor."""
-    sums: dict[str, dict[tuple, list[float]]] = {}
-    ids: dict[str, list[str]] = {}
-    for v in records:
-        if v.instrument_id != instrument:
-            continue
-        rows = v.answers.get(repeat) if repeat else [v.answers]
-        for row in rows if isinstance(rows, list) else []:
-            raw = row.get(name)
-            value = LEVEL_ORDER.get(raw) if raw in LEVEL_ORDER else raw if isinstance(raw, (int, float)) else None
-            if value is None or not row.get(chooser):
-                continue
-            sums.setdefault(v.assessor, {}).setdefault((v.unit, str(row[chooser])), []).append(float(value))
-            ids.setdefault(v.assessor, []).append(v.instance_id)
-    return {a: {k: sum(x) / len(x) for k, x in items.items()} for a, items in sums.items()}, ids
-
-
-def agreement(records: Sequence, instruments: Mapping[str, Instrument]) -> list[Problem]:
-    """Krippendorff's alpha, ICC(2,1) and outlying raters for every ``*`` rating field."""
-    found: list[Problem] = []
-    for inst in instruments.values():
-        for repeat, chooser, name in _rating_fields(inst):
-            by_rater, ids = _ratings(records, inst.id, repeat, chooser, name)
-            items = sorted({k for scores in by_rater.values() for k in scores
-                            if sum(k in s for s in by_rater.values()) >= 2})
-            if len(by_rater) < 2 or not items:
-                continue
-            level = "ordinal" if name == "level" else "interval"
-            where = {"instrument": inst.id, "field": name}
-            found += _alpha(by_rater, items, level, where)
-            if level == "interval":
-                found += _icc(by_rater, items, where)
-            found += _deviating(by_rater, ids, where)
-    return found
-
-
-def _alpha(by_rater: dict, items: list, level: str, where: dict) -> list[Problem]:
-    data = [[scores.get(k) for k in items] for scores in by_rater.values()]
-    try:
-        alpha = krippendorff_alpha(data, level)
-    except ValueError:
-        return []
-    if alpha >= ALPHA_MIN:
-        return []
-    return [problem(AGREEMENT_LOW, value=f"{alpha:.3f}", level={"ordinal": "顺序", "interval": "等距"}[level],
-                    items=len(items), **where)]
-
-
-def _icc(by_rater: dict, items: list, where: dict) -> list[Problem]:
-    raters = [r for r, s in by_rater.items() if sum(k in s for k in items) >= 2]
-    complete = [k for k in items if all(k in by_rater[r] for r in raters)]
-    if len(raters) < 2 or len(complete) < 3:
-        return []
-    try:
-        value = icc([[by_rater[r][k] for r in raters] for k in complete], "ICC(2,1)").value
-    except ValueError:
-        return []
-    if value >= ICC_MIN:
-        return []
-    return [problem(ICC_LOW, value=f"{value:.3f}", items=len(complete), raters=len(raters), **where)]
-
-
-def _deviating(by_rater: dict, ids: dict, where: dict) -> list[Problem]:
-    if len(by_rater) < 3:
-        return []
-    try:
-        result = rater_deviation({r: {f"{u}|{i}": v for (u, i), v in s.items()} for r, s in by_rater.items()})
-    except ValueError:
-        return []
-    return [problem(RATER_DEVIATES, assessor=r, value=f"{d.mean_abs_deviation:.2f}", z=f"{d.z:.1f}",
-                    record="、".join(dict.fromkeys(ids[r])), **where) for r, d in result.items() if d.flagged]
 
 
 def self_reports(evaluation, reports: Iterable[SelfReport]) -> list[Problem]:

@@ -16,6 +16,10 @@ AGREEMENT_LOW = register("rater-agreement-low", WARNING,
                          "{instrument} 的 {field} 评分者间一致性 Krippendorff α = {value}（{level}尺度，{items} 个评议对象），"
                          "低于 0.667：请组织评估员对照评分标准复核。",
     "同一评分字段上多名评估员评分的 Krippendorff α 低于 0.667。")
+KAPPA_LOW = register("rater-kappa-low", WARNING,
+                     "{instrument} 的 {field} 分类评定一致性 Fleiss κ = {value}（标准误 {se}；{items} 个评议对象，每个由 {raters} 位评估员评定，"
+                     "{categories} 个类别），低于 0.40：评估员对同一对象的归类分歧较大，请对照评分标准统一尺度后复核。",
+    "同一分类评分字段上多名评估员的 Fleiss κ 低于 0.40。")
 ICC_LOW = register("rater-icc-low", WARNING,
                    "{instrument} 的 {field} 组内相关系数 ICC(2,1) = {value}（{items} 个共同评议对象，{raters} 位评估员），"
                    "低于 0.5：评分一致性差，请复核。",

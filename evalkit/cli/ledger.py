@@ -19,9 +19,12 @@ from evalkit.ledger import (
     EXACT,
     framework_tasks_of,
     import_table,
+    ledger_settings,
     load_ledger,
+    not_applicable_word,
     parse_deadline,
     record_status,
+    short_text,
     store_material,
     write_template,
 )
@@ -60,9 +63,29 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_problems(root, problems, False, args.all, args.info)
         if target is not None:
             print(f"已导入单位 {args.unit} 的任务分解表：{target}")
+            print(_import_summary(project, args.unit, problems))
         else:
             print("有错误，未导入任何内容。")
     return EXIT_OK if target is not None else EXIT_PROBLEMS
+
+
+def _import_summary(project, unit: str, problems) -> str:
+    """How the table was read, in one line: tasks, 不涉及, deadlines read by a rule, assumed years, unread."""
+    ledger, _ = load_ledger(project.root, project.config, project.framework, project.units)
+    tasks = ledger.unit_tasks(unit)
+    applicable = [t for t in tasks if t.applicable]
+    counts = {code: sum(p.code == code for p in problems) for code in
+              ("ledger-deadline-from-text", "ledger-deadline-year-assumed", "ledger-deadline-unreadable",
+               "ledger-note-row", "ledger-merged-span")}
+    parts = [f"共 {len(tasks)} 项任务，其中不涉及 {len(tasks) - len(applicable)} 项",
+             f"完成时限按规则从文字、时间段或季度读出 {counts['ledger-deadline-from-text']} 项",
+             f"没有写年份、按评估年度计 {counts['ledger-deadline-year-assumed']} 项",
+             f"读不出 {counts['ledger-deadline-unreadable']} 项"]
+    if counts["ledger-merged-span"]:
+        parts.append(f"合并单元格 {counts['ledger-merged-span']} 处按所跨各项读取")
+    if counts["ledger-note-row"]:
+        parts.append(f"表注、签字栏等 {counts['ledger-note-row']} 行略过")
+    return "读取情况：" + "；".join(parts) + "。每项的读法见 evalkit ledger status（加 --info 列出全部提示）。"
 
 
 def _date(text: str | None) -> datetime.date | None:
@@ -119,30 +142,51 @@ def cmd_status(args: argparse.Namespace) -> int:
             s = ledger.state(unit, t.task_no)
             rows.append({
                 "unit": unit, "task_no": t.task_no, "code": t.code, "title": t.title, "applicable": t.applicable,
-                "points": t.points, "deadline": t.deadline.isoformat() if t.deadline else None,
-                "deadline_text": t.deadline_text, "deadline_source": t.deadline_source, "status": s.status,
+                "note": t.note, "points": t.points, "deadline": t.deadline.isoformat() if t.deadline else None,
+                "deadline_text": t.deadline_text, "deadline_source": t.deadline_source,
+                "deadline_note": t.deadline_note, "status": s.status,
                 "completed": s.completed.isoformat() if s.completed else None, "materials": list(s.materials),
                 "overdue": bool(as_of and ledger.is_overdue(t, as_of))})
+    settings = ledger_settings(config, fw)
     if args.json:
-        print(json.dumps({"as_of": as_of.isoformat() if as_of else None, "tasks": rows,
+        print(json.dumps({"as_of": as_of.isoformat() if as_of else None, "year": settings.year,
+                          "year_source": settings.year_source, "tasks": rows,
                           "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2))
         return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
     if args.unit and args.unit not in ledger.units:
         print(f"单位 {args.unit} 还没有导入任务分解表。")
-    print(f"评估截止日期 {as_of.isoformat() if as_of else '（未设置）'}")
+    print(_heading(as_of, settings))
     for r in rows:
-        title = r["title"][:24] + ("…" if len(r["title"]) > 24 else "")
-        flag = "  逾期" if r["overdue"] else ""
-        state = "不涉及" if not r["applicable"] else r["status"]
-        done = f" {r['completed']}" if r["completed"] else ""
-        deadline = r["deadline"] or f"（{r['deadline_text'][:12]}…）"
-        print(f"{r['unit']:>8} {r['task_no']:>3} {title}{' ' * max(1, 52 - display_width(title))}"
-              f"{r['points']:6.2f} 分  时限 {deadline}  {state}{done}{flag}")
+        print(_status_line(r))
     errors = [p for p in problems if p.is_error or p.severity == "warning"]
     if errors:
         print()
         _print_problems(root, errors, False)
     return EXIT_PROBLEMS if any(p.is_error for p in problems) else EXIT_OK
+
+
+def _heading(as_of: datetime.date | None, settings) -> str:
+    """The as-of date and the evaluation year the deadlines were read with."""
+    cut = as_of.isoformat() if as_of else "（未设置：不判断逾期。请在 evalkit.toml 的 [evaluation] 中设置 as_of）"
+    year = (f"；评估年度 {settings.year}（{settings.year_source}；没有写年份的时限按此年计）"
+            if settings.year else "；评估年度未知：没有写年份的时限读不出")
+    return f"评估截止日期 {cut}{year}"
+
+
+def _status_line(r: dict) -> str:
+    """One task: unit, 序号, title, points, deadline, state; how its deadline was read on a second line."""
+    title = r["title"][:24] + ("…" if len(r["title"]) > 24 else "")
+    flag = "  逾期" if r["overdue"] else ""
+    word = not_applicable_word(r["note"]) if not r["applicable"] else ""
+    state = r["status"] if r["applicable"] else f"不涉及（备注「{short_text(r['note'], 12)}」）" if \
+        r["note"] and word != "不涉及" else "不涉及"
+    done = f" {r['completed']}" if r["completed"] else ""
+    deadline = r["deadline"] or f"（{short_text(r['deadline_text'], 12)}）"
+    line = (f"{r['unit']:>8} {r['task_no']:>3} {title}{' ' * max(1, 52 - display_width(title))}"
+            f"{r['points']:6.2f} 分  时限 {deadline}  {state}{done}{flag}")
+    if r["deadline_note"] and r["applicable"]:
+        line += f"\n{'':13}时限说明：{r['deadline_note']}"
+    return line
 
 
 def add_commands(sub) -> None:

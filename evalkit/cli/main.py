@@ -7,12 +7,14 @@ Exit codes: 0 clean (warnings allowed), 1 errors found, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from evalkit.app.serve import ServeConfig, run
+from evalkit.cli.analysis import add_commands as add_analysis_commands
 from evalkit.cli.bundle import add_commands as add_bundle_commands
 from evalkit.cli.common import (
     EXIT_OK,
@@ -32,8 +34,9 @@ from evalkit.cli.sampling import add_commands as add_sampling_commands
 from evalkit.cli.scoring import add_commands as add_scoring_commands
 from evalkit.cli.selfassess import add_commands as add_selfassess_commands
 from evalkit.cli.store import add_commands as add_store_commands
-from evalkit.config import CONFIG, FRAMEWORKS
+from evalkit.config import CONFIG, FRAMEWORKS, load_config
 from evalkit.framework import format_tree, import_government_table, read_framework, write_framework
+from evalkit.ledger import EXACT, parse_deadline
 from evalkit.problems import SEVERITY_ZH, catalogue, catalogue_markdown
 from evalkit.project import init_project, validate_path
 
@@ -93,16 +96,67 @@ def cmd_framework_import(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if fw is None or any(p.is_error for p in problems) else EXIT_OK
 
 
+def _day(text: str | None, option: str) -> datetime.date | None:
+    """A date given on the command line (2018-11-20 or 2018年11月20日); UsageError when unreadable."""
+    if not text or not text.strip():
+        return None
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        found = parse_deadline(text)
+        if found.kind == EXACT and found.date and not found.detail:
+            return found.date
+    raise UsageError(f"{option} 的日期「{text}」无法识别：请写成 2018-11-20。")
+
+
+def _ask(question: str, option: str) -> datetime.date | None:
+    """Ask for a date on the terminal until it reads (empty: none)."""
+    while True:
+        try:
+            answer = input(question)
+        except EOFError:
+            return None
+        try:
+            return _day(answer, option)
+        except UsageError as exc:
+            print(exc)
+
+
+def _init_dates(args: argparse.Namespace) -> tuple[datetime.date | None, tuple[datetime.date, datetime.date] | None]:
+    """The cut-off date and the period: from the options, else asked for on a terminal."""
+    as_of, start, end = _day(args.as_of, "--as-of"), _day(args.period_start, "--period-start"), \
+        _day(args.period_end, "--period-end")
+    if sys.stdin.isatty() and not args.no_input:
+        if as_of is None:
+            as_of = _ask("评估截止日期（逾期判断与报告以此为准，如 2018-11-20；回车暂不设置）：", "评估截止日期")
+        if start is None and end is None:
+            start = _ask("评估期开始日期（如 2018-11-05；回车暂不设置）：", "评估期开始日期")
+            end = _ask("评估期结束日期（如 2018-12-14）：", "评估期结束日期") if start else None
+    if bool(start) != bool(end):
+        raise UsageError("评估期要同时给出开始和结束日期：--period-start 2018-11-05 --period-end 2018-12-14。")
+    if start and end and start > end:
+        raise UsageError(f"评估期开始日期 {start} 晚于结束日期 {end}：请改正。")
+    return as_of, (start, end) if start and end else None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.dir)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} 已存在且不是文件夹。")
     if (target / CONFIG).exists():
         raise UsageError(f"{target} 已经是一个 evalkit 项目（有 {CONFIG}）：不会覆盖其中的任何文件。")
-    created = init_project(target, args.framework, args.name)
+    as_of, period = _init_dates(args)
+    created = init_project(target, args.framework, args.name, as_of=as_of, period=period)
     print(f"已创建项目 {target}（框架 {args.framework}），共 {len(created)} 个文件：")
     for path in created:
         print(f"  {path}")
+    config, _ = load_config(target)
+    ev = config.evaluation
+    print(f"评估截止日期：{ev.as_of or '未设置（不判断逾期；请在 evalkit.toml 的 [evaluation] 中填写 as_of）'}；"
+          f"评估期：{f'{ev.period[0]} 至 {ev.period[1]}' if ev.period else '未设置'}；"
+          f"评估年度：{ev.year or '未设置'}")
+    if as_of and period and not period[0] <= as_of:
+        print(f"注意：评估截止日期 {as_of} 早于评估期开始日期 {period[0]}，请核对。")
     print(f"下一步：编辑 {target / 'units.xlsx'}，然后运行 evalkit validate {target}")
     return EXIT_OK
 
@@ -157,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.add_argument("--framework", required=True, choices=sorted(FRAMEWORKS))
     p.add_argument("--name", help="评估项目名称")
+    p.add_argument("--as-of", help="评估截止日期（逾期判断与报告以此为准），如 2018-11-20；在终端中不给时会询问")
+    p.add_argument("--period-start", help="评估期开始日期，如 2018-11-05（与 --period-end 同时给出）")
+    p.add_argument("--period-end", help="评估期结束日期，如 2018-12-14")
+    p.add_argument("--no-input", action="store_true", help="不询问（未给出的日期留空）")
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("serve", help="启动表单服务（Voila）：评估表单、我的记录、审核")
     p.add_argument("project", help="项目文件夹")
@@ -183,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_commands(sub)
 
     add_demo_commands(sub)
+
+    add_analysis_commands(sub)
 
     p = sub.add_parser("problems", help="列出全部问题代码及其说明")
     p.add_argument("--json", action="store_true")

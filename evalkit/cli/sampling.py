@@ -80,7 +80,7 @@ def cmd_size(args: argparse.Namespace) -> int:
     if size.deff != 1:
         print(f"  乘以设计效应 {size.deff:g}：{size.n_deff:.2f}")
     if size.response_rate != 1:
-        print(f"  除以预期应答率 {size.response_rate:g}，向上取整：需抽取 {size.n_final}")
+        print(f"  需完成 {size.n_completes} 份（向上取整），除以预期应答率 {size.response_rate:g} 再向上取整：需抽取 {size.n_final}")
     if size.capped:
         print("  注意：已取到总体全部单元（普查），仍达不到所要求的精度。")
     return EXIT_OK

@@ -16,23 +16,33 @@ from evalkit.project import evaluate, project_checks
 
 
 def format_ranking(evaluation) -> str:
-    lines = [f"框架 {evaluation.framework}；随机种子 {evaluation.settings.seed}（名次稳定性 {evaluation.settings.draws} 次抽样）"]
+    level = f"{evaluation.settings.confidence:.0%}"
+    lines = [f"框架 {evaluation.framework}；随机种子 {evaluation.settings.seed}（不确定性 {evaluation.settings.draws} 次重抽样；"
+             f"总分区间与名次区间为 {level} 区间）"]
     for category in sorted({u.category for u in evaluation.units}):
         ranking = evaluation.ranking(category)
         first = ranking[0]
         note = "，仅通报" if first.published_only else f"，绩效权重 {first.weight:g}"
         lines.append(f"\n{first.category_name or '类别 ' + category}（{len(ranking)} 个单位{note}）")
-        lines.append("  名次  单位" + " " * 26 + "  总分  等级    名次区间")
+        lines.append("  名次  单位" + " " * 26 + "  总分  等级    总分区间        名次区间")
         for u in ranking:
-            tie = "=" if u.tied_with else " "
-            span = f"{u.stability.rank_range[0]}–{u.stability.rank_range[1]}" if u.stability else ""
-            flag = "" if u.complete else "  （有指标缺分）"
-            label = f"{u.name}（{u.unit}）"
-            pad = " " * max(1, 30 - display_width(label))
-            grade = u.grade or "-"
-            lines.append(f"  {tie}{u.rank or '-':>3}  {label}{pad}{u.total:6.2f}  "
-                         f"{grade}{' ' * max(1, 8 - display_width(grade))}{span}{flag}")
+            lines.append(_ranking_line(u))
     return "\n".join(lines)
+
+
+def _ranking_line(u) -> str:
+    st = u.stability
+    tie = "=" if u.tied_with else " "
+    interval = f"{st.total_interval[0]:.1f}–{st.total_interval[1]:.1f}" if st else ""
+    span = f"{st.rank_interval[0]}–{st.rank_interval[1]}" if st and st.rank_interval else ""
+    flag = ""
+    if u.provisional:
+        flag = "  （总分待定：" + "、".join(p.code for p in u.pending[:4]) + ("等" if len(u.pending) > 4 else "") + " 未计分）"
+    label = f"{u.name}（{u.unit}）"
+    pad = " " * max(1, 30 - display_width(label))
+    grade = u.grade or ("待定" if u.provisional else "-")
+    return (f"  {tie}{u.rank or '-':>3}  {label}{pad}{u.total:6.2f}  {grade}{' ' * max(1, 8 - display_width(grade))}"
+            f"{interval}{' ' * max(1, 16 - len(interval))}{span}{flag}")
 
 
 def _evaluate(args: argparse.Namespace):
@@ -74,8 +84,8 @@ def add_commands(sub) -> None:
         p.add_argument("project")
         p.add_argument("--json", action="store_true")
         p.add_argument("--include-received", action="store_true", help="已接收但未审核通过的记录也参与计分")
-        p.add_argument("--seed", type=int, help="名次稳定性抽样的随机种子（默认取项目设置）")
-        p.add_argument("--draws", type=int, help="名次稳定性抽样次数")
+        p.add_argument("--seed", type=int, help="不确定性重抽样的随机种子（默认取项目设置）")
+        p.add_argument("--draws", type=int, help="不确定性重抽样次数（总分区间、名次区间、等级不同的概率）")
         if name == "check":
             p.add_argument("--all", action="store_true")
         p.set_defaults(func=func)

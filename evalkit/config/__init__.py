@@ -16,12 +16,20 @@ from evalkit.config.settings import (
     ScoringConfig,
     SelfassessConfig,
     load_config,
-    new_config,
     parse_config,
-    update_config,
-    write_config,
 )
-from evalkit.config.units import KIND_ZH, Category, Unit, UnitList, is_safe_id, read_units, write_units
+from evalkit.config.units import (
+    KIND_ZH,
+    Category,
+    Unit,
+    UnitList,
+    is_safe_id,
+    name_key,
+    read_units,
+    split_aliases,
+    write_units,
+)
+from evalkit.config.writing import new_config, update_config, write_config
 
 __all__ = [
     "CONFIG",
@@ -40,11 +48,13 @@ __all__ = [
     "UnitList",
     "is_safe_id",
     "load_config",
+    "name_key",
     "new_config",
     "parse_config",
     "read_units",
     "repository_root",
     "shipped_dir",
+    "split_aliases",
     "update_config",
     "write_config",
     "write_units",

@@ -40,6 +40,11 @@ UNIT_KIND_UNKNOWN = register("unit-kind-unknown", ERROR, "单位「{value}」的
 UNIT_PARENT_UNKNOWN = register(
     "unit-parent-unknown", ERROR, "单位「{value}」的上级地区「{parent}」不是已列出的单位编号{hint}请改正或留空。",
     "单位的上级地区不是单位名单中已有的单位编号。")
+UNIT_NAME_AMBIGUOUS = register(
+    "unit-name-ambiguous", ERROR,
+    "单位「{value}」的名称「{name}」与单位「{first}」的名称、全称或别名相同：同一个名称只能指一个单位，"
+    "请改正或删去其中一个。",
+    "单位名单中两个单位的名称、全称或别名相同，无法据此认出单位。")
 CATEGORY_DUPLICATE = register("category-duplicate", ERROR, "类别编号「{value}」重复：请删除重复的一行。",
     "「类别」工作表中同一类别编号出现在多行。")
 CATEGORY_BAD_WEIGHT = register(

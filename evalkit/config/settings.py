@@ -3,8 +3,10 @@
 Sections and keys (every one optional; a missing file gives the defaults)::
 
     [evaluation]  name, framework, units (files inside the project), as_of (date),
-                  period_start / period_end (dates, both or neither), project_id
-    [scoring]     include_received (bool), seed (int), draws (int ≥ 0)
+                  period_start / period_end (dates, both or neither), year (the evaluation
+                  year: a deadline written without a year falls in it), project_id
+    [scoring]     include_received (bool), seed (int), draws (int ≥ 0), rank_provisional (bool: rank
+                  units whose total is provisional, marked 待定, instead of leaving them unranked)
     [ledger]      points = "equal" | "area", [ledger.area_weights] area code = weight ≥ 0
     [selfassess]  deadline (text as it goes into the self-assessment workbook)
     [demo]        seed, units, records (how ``evalkit demo`` made the project)
@@ -14,25 +16,20 @@ an unreadable file, a value of the wrong kind or an unknown key is a problem nam
 the key, and the setting keeps its default.  Dates may be written as TOML dates
 (``as_of = 2018-12-20``) or as text (``as_of = "2018-12-20"``).
 
-The file is written only through :mod:`tomlkit` (:func:`new_config`, :func:`update_config`), so
+The file is written only through :mod:`tomlkit` (:mod:`evalkit.config.writing`), so
 comments survive an update and no value is ever pasted into TOML text by string formatting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import tomlkit
-
 from evalkit.config.problems import CONFIG_BAD, CONFIG_KEY_UNKNOWN, CONFIG_VALUE_INVALID
-from evalkit.io.durable import fsync_dir, unlink_quietly
 from evalkit.problems import Problem, did_you_mean, problem
 
 CONFIG = "evalkit.toml"
@@ -50,15 +47,18 @@ class EvaluationConfig:
     as_of: dt.date | None = None
     period: tuple[dt.date, dt.date] | None = None
     project_id: str | None = None
+    year: int | None = None
 
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    """``[scoring]``: which records count and the seed of the rank-stability draws."""
+    """``[scoring]``: which records count, the seed and number of the uncertainty draws, and whether units
+    with a provisional total (a leaf without a score) are ranked anyway (marked 待定)."""
 
     include_received: bool = False
     seed: int = DEFAULT_SEED
     draws: int = DEFAULT_DRAWS
+    rank_provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,15 @@ class _Reader:
     def optional_integer(self, key: str) -> int | None:
         return self.integer(key, 0) if key in self.data else None
 
+    def year(self, key: str) -> int | None:
+        """A calendar year (1900–2100, also as text), None when not given (or written as "")."""
+        value = self.data.get(key)
+        number = int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else value
+        if not self.given(key) or (type(number) is int and 1900 <= number <= 2100):
+            return number if self.given(key) else None
+        self.bad(key, value, "应为四位数的年份，如 2018")
+        return None
+
     def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if isinstance(value, bool):
@@ -214,7 +223,7 @@ def _show(value: object) -> str:
 
 
 def _evaluation(r: _Reader, root: Path) -> EvaluationConfig:
-    r.known(("name", "framework", "units", "as_of", "period_start", "period_end", "project_id"))
+    r.known(("name", "framework", "units", "as_of", "period_start", "period_end", "year", "project_id"))
     start, end = r.date("period_start"), r.date("period_end")
     period = None
     if start and end:
@@ -228,13 +237,14 @@ def _evaluation(r: _Reader, root: Path) -> EvaluationConfig:
     project_id = r.text("project_id") or None
     return EvaluationConfig(name=r.text("name"), framework=r.file("framework", "framework.xlsx"),
                             units=r.file("units", "units.xlsx"), as_of=r.date("as_of"), period=period,
-                            project_id=project_id)
+                            project_id=project_id, year=r.year("year"))
 
 
 def _scoring(r: _Reader) -> ScoringConfig:
-    r.known(("include_received", "seed", "draws"))
+    r.known(("include_received", "seed", "draws", "rank_provisional"))
     return ScoringConfig(include_received=r.flag("include_received", False), seed=r.integer("seed", DEFAULT_SEED),
-                         draws=r.integer("draws", DEFAULT_DRAWS, minimum=0))
+                         draws=r.integer("draws", DEFAULT_DRAWS, minimum=0),
+                         rank_provisional=r.flag("rank_provisional", False))
 
 
 def _ledger(r: _Reader) -> LedgerConfig:
@@ -304,82 +314,3 @@ def load_config(root: Path) -> tuple[ProjectConfig, list[Problem]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         return ProjectConfig(root=root), [problem(CONFIG_BAD, file=str(path), detail=str(exc))]
     return parse_config(root, data, path)
-
-
-# ---------------------------------------------------------------- writing
-
-
-def new_config(name: str, framework_id: str, *, as_of: str = "", period: tuple[str, str] = ("", ""),
-               note: str = "") -> tomlkit.TOMLDocument:
-    """The ``evalkit.toml`` of a new project, with a comment on every setting a lead evaluator edits."""
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment("evalkit 项目设置 (evaluation settings)"))
-    ev = tomlkit.table()
-    ev.add("name", name)
-    ev.add("framework", "framework.xlsx")
-    ev.add("units", "units.xlsx")
-    ev.add(tomlkit.comment("评估截止日期：逾期判断与报告以此为准 (as-of date of the evaluation)"))
-    ev.add("as_of", as_of)
-    ev.add(tomlkit.comment("评估期：记录中的日期应在此范围内，如 2018-11-20 (evaluation period)"))
-    ev.add("period_start", period[0])
-    ev.add("period_end", period[1])
-    ev.add(tomlkit.comment(note or f"创建自标准框架 {framework_id}"))
-    doc.add("evaluation", ev)
-    return doc
-
-
-def write_config(root: Path, doc: tomlkit.TOMLDocument, *, replace_existing: bool = False) -> Path:
-    """Write ``doc`` to ``root/evalkit.toml`` atomically, after checking it reads back without problems.
-
-    Never replaces an existing file unless ``replace_existing``; ValueError (Chinese) when the
-    document would not read back (a value of the wrong kind).
-    """
-    root = Path(root)
-    path = root / CONFIG
-    text = tomlkit.dumps(doc)
-    _, problems = parse_config(root, tomllib.loads(text), path)
-    if problems:
-        raise ValueError("项目设置无法写入：" + "；".join(p.message for p in problems))
-    if path.exists() and not replace_existing:
-        raise FileExistsError(f"{path} 已存在：不会覆盖。")
-    tmp = root / f".{CONFIG}.{uuid.uuid4().hex}.tmp"
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        unlink_quietly(tmp)
-    fsync_dir(root)
-    return path
-
-
-def update_config(root: Path, section: str, key: str, value: object, *, first: bool = False) -> ProjectConfig:
-    """Set ``[section] key = value`` in ``root/evalkit.toml``, keeping every other line and comment.
-
-    A new key goes at the end of its section, or with ``first`` right under the section's
-    header (a new section goes at the end of the file).  Returns the configuration as read
-    back; ValueError (Chinese) when the file cannot be read or the result would not read back
-    correctly.
-    """
-    root = Path(root)
-    path = root / CONFIG
-    try:
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
-        raise ValueError(f"{path} 不存在或无法读取（{exc}）：请先用 evalkit init 创建项目，"
-                         "或改正 evalkit.toml。") from None
-    table = doc.get(section)
-    if table is None:
-        doc.add(section, tomlkit.table())
-        table = doc[section]
-    if first and isinstance(table, tomlkit.items.Table) and key not in table and table.value.body:
-        # tomlkit has no public "insert at"; Container._insert_at keeps the lines and comments around it
-        table.value._insert_at(0, key, tomlkit.item(value))
-    else:
-        table[key] = value
-    write_config(root, doc, replace_existing=True)
-    return load_config(root)[0]
-
-
-def with_settings(config: ProjectConfig, **sections) -> ProjectConfig:
-    """A copy of ``config`` with whole sections replaced (overrides for an evaluation in memory)."""
-    return replace(config, **sections)

@@ -1,7 +1,11 @@
 """Assessed units (被评估单位) and their categories (类别).
 
-A unit list is a workbook with a sheet 「单位」 (编号, 名称, 类别, 类型, 上级地区)
-and a sheet 「类别」 (编号, 名称, 绩效权重, 仅通报, 说明).  Jilin City's method
+A unit list is a workbook with a sheet 「单位」 (编号, 名称, 类别, 类型, 上级地区,
+and optionally 全称 — the full official name as it stands on the unit's seal — and 别名,
+other names it goes by, separated by 、 or ；) and a sheet 「类别」 (编号, 名称, 绩效权重,
+仅通报, 说明).  A unit is recognised by its id, its name, its full name or an alias
+(:meth:`UnitList.find`: white space, full-width letters and the width of brackets do not
+matter); a name or alias given to two units is a problem, since it could not say which.  Jilin City's method
 (吉市办发〔2018〕15号 第六—八条) ranks units within five categories; categories
 3 and 4 count at 70 % and 50 % of categories 1–2 in annual performance, and
 category 5 is only published.
@@ -14,6 +18,7 @@ a letter or digit, never ``..``, at most 64 characters.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +32,7 @@ from evalkit.config.problems import (
     UNIT_ID_MISSING,
     UNIT_ID_UNSAFE,
     UNIT_KIND_UNKNOWN,
+    UNIT_NAME_AMBIGUOUS,
     UNIT_NAME_MISSING,
     UNIT_PARENT_UNKNOWN,
     UNITS_EMPTY,
@@ -42,6 +48,8 @@ UNIT_COLUMNS = {
     "category": ("类别", "分类"),
     "kind": ("类型", "单位类型"),
     "parent": ("上级地区", "所属地区", "上级"),
+    "full_name": ("全称", "单位全称", "正式名称"),
+    "aliases": ("别名", "其他名称", "简称"),
 }
 CATEGORY_COLUMNS = {
     "id": ("编号", "类别编号"),
@@ -75,6 +83,24 @@ class Unit:
     kind: str = "department"
     parent: str = ""
     row: int | None = None
+    full_name: str = ""                 # 全称: the full official name, as on the unit's seal
+    aliases: tuple[str, ...] = ()       # 别名: other names the unit goes by
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the unit is recognised by: id, name, full name, aliases."""
+        return tuple(n for n in (self.id, self.name, self.full_name, *self.aliases) if n)
+
+
+def name_key(text: object) -> str:
+    """A unit name as it is compared: NFKC (full-width letters and brackets half-width), no white
+    space, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).lower()
+
+
+def split_aliases(text: str) -> tuple[str, ...]:
+    """The names of a 别名 cell, separated by 、 ， , ； ; / or line breaks."""
+    return tuple(a.strip() for a in re.split(r"[、，,；;/\n]", str(text or "")) if a.strip())
 
 
 @dataclass(frozen=True)
@@ -85,6 +111,13 @@ class UnitList:
 
     def get(self, unit_id: str) -> Unit | None:
         return next((u for u in self.units if u.id == unit_id), None)
+
+    def find(self, text: str) -> Unit | None:
+        """The unit named ``text`` by its id, name, full name or an alias (see :func:`name_key`)."""
+        key = name_key(text)
+        if not key:
+            return None
+        return next((u for u in self.units if key in {name_key(n) for n in u.names}), None)
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
@@ -148,7 +181,8 @@ def _unit(row: int, cells: tuple, cols: tables.Columns, table: tables.Table, cat
     kind = KINDS.get(kind_text.lower())
     if kind is None:
         problems.append(problem(UNIT_KIND_UNKNOWN, value=uid, kind=kind_text, **at("kind")))
-    unit = Unit(uid, name, category, kind or "department", tables.text(cols.get(cells, "parent")), row)
+    unit = Unit(uid, name, category, kind or "department", tables.text(cols.get(cells, "parent")), row,
+                tables.text(cols.get(cells, "full_name")), split_aliases(tables.text(cols.get(cells, "aliases"))))
     return unit, problems
 
 
@@ -181,6 +215,7 @@ def read_units(path: str | Path) -> tuple[UnitList | None, list[Problem]]:
         if unit is not None:
             units.append(unit)
     problems += _parents(units, cols, table)
+    problems += _ambiguous_names(units, cols, table)
     if not units:
         problems.append(problem(UNITS_EMPTY, file=str(path), sheet=ws.title))
     return UnitList(tuple(units), tuple(categories), str(path)), problems
@@ -193,10 +228,28 @@ def _parents(units: list[Unit], cols: tables.Columns, table: tables.Table) -> li
             for u in units if u.parent and u.parent not in ids]
 
 
+def _ambiguous_names(units: list[Unit], cols: tables.Columns, table: tables.Table) -> list[Problem]:
+    """A name, full name or alias that two units share (it could not say which unit a table means)."""
+    owner: dict[str, Unit] = {}
+    found = []
+    for u in units:
+        for n in dict.fromkeys(name_key(x) for x in u.names[1:]):
+            first = owner.setdefault(n, u)
+            if first is not u:
+                written = next(x for x in u.names[1:] if name_key(x) == n)
+                found.append(problem(UNIT_NAME_AMBIGUOUS, value=u.id, name=written, first=first.id,
+                                     file=table.file, sheet=table.sheet, row=u.row,
+                                     column=cols.header.get("aliases", "别名")))
+    return found
+
+
 def write_units(units: UnitList, path: str | Path) -> Path:
+    """The unit list workbook; the 全称 and 别名 columns only when a unit has one."""
     wb = xlsx.new_workbook()
-    xlsx.write_table(wb.create_sheet("单位"), ["编号", "名称", "类别", "类型", "上级地区"],
-                     [(u.id, u.name, u.category, KIND_ZH[u.kind], u.parent) for u in units.units],
+    names = any(u.full_name or u.aliases for u in units.units)
+    xlsx.write_table(wb.create_sheet("单位"), ["编号", "名称", "类别", "类型", "上级地区"] + (["全称", "别名"] if names else []),
+                     [(u.id, u.name, u.category, KIND_ZH[u.kind], u.parent)
+                      + ((u.full_name, "、".join(u.aliases)) if names else ()) for u in units.units],
                      text_columns=[0, 2])
     xlsx.write_table(wb.create_sheet("类别"), ["编号", "名称", "绩效权重", "仅通报", "说明"],
                      [(c.id, c.name, c.weight, "是" if c.published_only else "否", c.note) for c in units.categories],

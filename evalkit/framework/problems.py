@@ -66,8 +66,25 @@ GOV_SHIFTED = register(
     "指标 {indicator} 出现在「{column}」列，但按编码它是{level}级指标（可能是合并单元格造成的错位）：已按编码归入{level}级。",
     "指标所在的列与其编码的层级不符（多为合并单元格错位），已按编码定级。")
 GOV_POINTS_FROM_NAME = register(
-    "gov-points-from-name", WARNING, "指标 {indicator} 的名称未写分值「（N分）」，分值留空。",
-    "政府表中指标名称里没有写「（N分）」，分值留空。")
+    "gov-points-from-name", WARNING, "指标 {indicator} 的名称未写分值「（N分）」{detail}，分值留空。",
+    "政府表中指标名称里没有写「（N分）」（有「分值」列时该列也是空的），分值留空。")
+GOV_POINTS_DIFFER = register(
+    "gov-points-differ", WARNING,
+    "指标 {indicator} 的名称写「（{named}分）」，「{column}」列写 {listed} 分：已采用「{column}」列，请核对。",
+    "政府表中指标名称里的「（N分）」与旁边「分值」列的数字不同，采用分值列。")
+GOV_POINTS_UNREADABLE = register(
+    "gov-points-unreadable", WARNING,
+    "指标 {indicator} 的「{column}」列写的是「{value}」，不是分值：已忽略，请改为数字（如 4）。",
+    "政府表「分值」列的单元格不是数字。")
+GOV_NAME_MISSING = register(
+    "gov-name-missing", WARNING,
+    "单元格只写了编码「{value}」，没有指标名称：已按编码导入为指标 {indicator}，{used}；请在整理后的框架中为它命名。",
+    "政府表中某个单元格只写了指标编码（如公布的表中四级指标只有「1.3.1.1」），该指标缺少名称。")
+GOV_TABLE_EMPTY = register(
+    "gov-table-empty", ERROR,
+    "{file} 工作表「{sheet}」第 {row} 行是表头，但下面没有任何以编码开头的指标（如「1.1 改革政策措施（12分）」）："
+    "请确认表中已填好指标，或各指标名称前写有编码。",
+    "政府格式的指标表只有表头，没有任何可识别的指标。")
 GOV_NAME_IS_METHODS = register(
     "gov-name-is-methods", WARNING,
     "指标 {indicator} 的单元格只写了评价方法「{value}」，没有名称：已原样作为名称导入，请在整理后的框架中为它命名。",

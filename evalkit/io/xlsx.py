@@ -3,8 +3,12 @@
 Every cell evalkit writes goes through :func:`put`, so text from users or
 from the field never becomes a formula: a string starting with ``=``, ``+``,
 ``-`` or ``@`` is stored as a text cell (and shown with Excel's quote
-prefix).  Sheets get a Chinese font, a bold frozen header, column widths that
-fit CJK text and print titles.
+prefix).  Text is made fit for a cell first (:func:`cell_text`): control
+characters and non-characters that XML cannot hold (a pasted form feed,
+U+FFFE) are removed — one of them would make the whole file unreadable — and
+text longer than Excel's 32,767-character cell limit is cut, with a mark
+saying how long it was.  Sheets get a Chinese font, a bold frozen header,
+column widths that fit CJK text and print titles.
 """
 
 from __future__ import annotations
@@ -24,6 +28,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FONT_NAME = "Noto Sans CJK SC"
+CELL_LIMIT = 32767  # Excel's most characters (UTF-16 code units) in one cell
+CUT_MARK = "…［已截断：原文共 {length} 字，超出 Excel 单元格 32767 字的上限］"
+# C0 controls but tab and newline, C1 controls, lone surrogates, and the non-characters (U+FDD0–U+FDEF and
+# U+xFFFE / U+xFFFF of every plane): XML 1.0 cannot hold most of them and none belongs in a report
+NOT_IN_CELLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                          + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}"
+                                    for plane in range(17)) + "]")
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,11 +44,40 @@ def display_width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
+def _units(text: str) -> int:
+    """Length in UTF-16 code units (what Excel counts): a character outside the BMP counts two."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def plain_text(value: str) -> str:
+    """Text without control characters and non-characters (\\r\\n and \\r become \\n; tab and newline stay)."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return NOT_IN_CELLS.sub("", value)
+
+
+def cell_text(value: str) -> str:
+    """Text fit for a cell: :func:`plain_text`, and text above :data:`CELL_LIMIT` cut with :data:`CUT_MARK`
+    (the cut keeps whole characters)."""
+    value = plain_text(value)
+    length = _units(value)
+    if length <= CELL_LIMIT:
+        return value
+    mark = CUT_MARK.format(length=len(value))
+    room = CELL_LIMIT - _units(mark)
+    head = value[:room]
+    while _units(head) > room:
+        head = head[:-max(1, (_units(head) - room) // 2)]
+    return head + mark
+
+
 def put(ws, row: int, column: int, value: object, *, text: bool = False, bold: bool = False):
-    """Write one cell; strings are always text, never formulas."""
+    """Write one cell; strings are always text, never formulas, and fit for a cell (:func:`cell_text`)."""
     cell = ws.cell(row=row, column=column)
     if value is None:
         value = ""
+    if isinstance(value, str):
+        value = cell_text(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.value = value
         cell.data_type = "s"

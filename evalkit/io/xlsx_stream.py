@@ -11,8 +11,11 @@ in one call.
 
 No row is ever written as a formula: strings are inline text (those starting
 with ``=`` ``+`` ``-`` ``@`` get Excel's quote prefix, like
-:func:`evalkit.io.xlsx.put`), numbers are numbers, and control characters XML
-cannot hold become U+FFFD.  The same content gives the same bytes.
+:func:`evalkit.io.xlsx.put`), numbers are numbers, and text is fit for a cell
+(:func:`evalkit.io.xlsx.cell_text`: control characters and non-characters removed,
+at most 32,767 characters with a mark where it was cut).  Row heights fit the
+wrapped text, measured for the report font (:data:`LINE_HEIGHT`).  The same content
+gives the same bytes.
 """
 
 from __future__ import annotations
@@ -29,12 +32,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from evalkit.io.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, display_width, fixed_zip
+from evalkit.io.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, cell_text, display_width, fixed_zip
 
 FONT = Font(name=FONT_NAME, size=10)
 BOLD = Font(name=FONT_NAME, size=10, bold=True)
@@ -42,6 +44,12 @@ THIN = Side(style="thin", color="BFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+# Noto Sans CJK SC at 10 pt: ascent 1.160 em + descent 0.288 em = 14.5 pt a line (Excel and LibreOffice both
+# lay out lines by these metrics; 12.75, the Calibri figure, cut the last line of long messages off)
+LINE_HEIGHT = 14.5
+ROW_PADDING = 4.0
+MAX_ROW_HEIGHT = 409.0  # Excel's largest row height
+SHORT_TEXT = 16383  # at most 32,767 UTF-16 units whatever the characters: no need to measure
 SPOOL_IN_MEMORY = 8 << 20  # a sheet's rows stay in memory up to 8 MB of XML, then go to a temporary file
 # where the spools go: the folder of the workbook being written (not /tmp, which may be RAM)
 _SPOOL_DIR: contextvars.ContextVar = contextvars.ContextVar("evalkit_report_spool", default=None)
@@ -88,7 +96,8 @@ class Sheet:
     """
 
     def __init__(self, wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[float], *,
-                 heading: str, wrap: Iterable[int] = (), numbers: dict[int, str] | None = None) -> None:
+                 heading: str, wrap: Iterable[int] = (), numbers: dict[int, str] | None = None,
+                 every_row: bool = False) -> None:
         self.ws = wb.create_sheet(title)
         self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=_SPOOL_DIR.get())
         self._pending: list[str] = []
@@ -96,8 +105,9 @@ class Sheet:
         self.letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
         self.headers, self.wrap, self.numbers = list(headers), set(wrap), dict(numbers or {})
         self.widths = list(widths)
-        # columns whose text wraps, with their usable width in widths of "0" (proportional ASCII runs a little wider)
-        self._usable = [(i, max(int(self.widths[i]) - 1, 2)) for i in sorted(self.wrap) if i < len(self.widths)]
+        self.every_row = every_row  # give one-line rows their height too (a spreadsheet then refits nothing)
+        # columns whose text wraps, with their usable width in widths of "0"
+        self._usable = [(i, usable_width(self.widths[i])) for i in sorted(self.wrap) if i < len(self.widths)]
         self._lines: dict[int, dict[str, int]] = {i: {} for i in range(len(self.widths))}  # column -> text -> lines
         ws = self.ws
         for i, w in enumerate(widths, start=1):
@@ -115,14 +125,15 @@ class Sheet:
         ws.oddHeader.center.font = FONT_NAME
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         ws.oddFooter.center.font = FONT_NAME
-        height = self._height(headers, [(i, max(int(self.widths[i]) - 1, 2)) for i in range(len(headers))])
+        height = self._height(headers, [(i, usable_width(self.widths[i])) for i in range(len(headers))])
         if height:
             ws.row_dimensions[1].height = height
         ws.append([cell(ws, h, bold=True, fill=HEADER_FILL, wrap=True) for h in headers])
         self.rows = 1
 
     def _height(self, values: Sequence[object], usable_widths=None) -> float | None:
-        """Row height for wrapped text (LibreOffice and Excel do not refit rows when they open a file)."""
+        """Row height for wrapped text: Excel keeps a row at its default height whatever it holds, and
+        LibreOffice refits a row without a height from every cell (a glyph from a fallback font makes it taller)."""
         lines = 1
         count = len(values)
         for i, usable in (self._usable if usable_widths is None else usable_widths):
@@ -130,17 +141,17 @@ class Sheet:
                 value = values[i]
                 if not isinstance(value, str) or not value:
                     continue
-                if 2 * len(value) <= usable and "\n" not in value:
+                if 2 * len(value) <= usable and "\n" not in value and "\t" not in value:
                     continue  # one line whatever the characters: no need to measure
                 seen = self._lines[i]  # the same titles and labels come back row after row
                 n = seen.get(value)
                 if n is None:
                     if len(seen) >= 20000:
                         seen.clear()
-                    n = seen[value] = sum(max(1, -(-text_width(part) // usable)) for part in value.split("\n"))
+                    n = seen[value] = wrapped_lines(value, usable)
                 if n > lines:
                     lines = n
-        return min(12.75 * lines + 2, 400) if lines > 1 else None
+        return min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT) if lines > 1 or self.every_row else None
 
     def add(self, values: Sequence[object], *, fill=None, bold: bool = False,
             fills: dict[int, str] | None = None) -> None:
@@ -165,7 +176,7 @@ class Sheet:
                 f = fills.get(i) or fill
                 colour = f.fgColor.rgb if isinstance(f, PatternFill) else (f or "")
             if isinstance(v, str) and v:
-                text = v if v.isprintable() else clean_text(v)
+                text = v if v.isprintable() and len(v) <= SHORT_TEXT else clean_text(v)
                 key = (i, text.startswith(FORMULA_STARTS), None, colour, bold)
                 sid = ids.get(key)
                 if sid is None:
@@ -229,6 +240,32 @@ class Sheet:
 _WIDE: list = []
 
 
+def usable_width(width: float) -> float:
+    """What a column of ``width`` (in widths of "0" of the default font) holds of text: the cell's
+    margins take about 0.8 of a "0"."""
+    return max(float(width) - 0.8, 2.0)
+
+
+_ASCII_WORD = re.compile(r"[!-~]{4,}")
+
+
+def wrapped_lines(text: str, usable: float) -> int:
+    """How many lines ``text`` takes in a column that holds ``usable`` widths (each paragraph at least one).
+
+    A CJK character at 10 pt is about 1.9 widths of "0" and an ASCII letter about 1.05, counted as
+    1.9 and 1.  Chinese breaks between any two characters, but a word of ASCII text wraps whole, so
+    a paragraph with such words that needs more than one line counts on 0.9 of the width.
+    """
+    lines = 0
+    for part in text.split("\n"):
+        part = part.replace("\t", "    ")
+        wide = text_width(part) - len(part)  # each wide character counted twice there
+        width = len(part) + 0.9 * wide
+        room = usable * 0.9 if width > usable and _ASCII_WORD.search(part) else usable
+        lines += max(1, math.ceil(width / room))
+    return lines
+
+
 def text_width(value: str) -> int:
     """:func:`evalkit.io.xlsx.display_width` of a string (CJK characters count twice), without a loop per character.
 
@@ -254,8 +291,8 @@ def text_width(value: str) -> int:
 
 
 def clean_text(value: str) -> str:
-    """Text without the control characters XML cannot hold (a pasted form feed would break the file)."""
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    """Text fit for a cell (:func:`evalkit.io.xlsx.cell_text`): a pasted form feed or U+FFFE would break the file."""
+    return cell_text(value)
 
 
 def _xml_escape(text: str) -> str:

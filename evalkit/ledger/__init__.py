@@ -7,10 +7,12 @@ framework and the unit list are passed in as :class:`evalkit.project.Project` ha
 (``config``, ``fw``, ``units``), and scoring takes the ledger the project loaded once.
 
 Modules, bottom to top: ``problems`` (the catalogue), ``paths``, ``model`` (Task, TaskState,
-Ledger), ``deadlines``, ``settings`` (the ledger's values of the typed config), ``points``,
-``states`` (state rules and entries), ``task_table`` (reading a 任务分解表), ``overrides``
-(时限认定.xlsx), ``loading`` (the project's ledger), ``importing``, ``recording``, ``template``,
-``events`` (overdue and lead events), ``scoring_inputs`` (what scoring takes, :class:`LedgerTasks`);
+Ledger, the words of 不涉及), ``deadlines``, ``settings`` (the ledger's values of the typed config,
+the evaluation year), ``points``, ``states`` (state rules and entries), ``unit_lines`` (the
+填报单位 line), ``table_rows`` (rows that are not tasks, merged spans), ``task_table`` (reading a
+任务分解表), ``overrides`` (时限认定.xlsx), ``loading`` (the project's ledger), ``importing``,
+``recording``, ``template``, ``events`` (overdue and lead events), ``scoring_inputs`` (what
+scoring takes, :class:`LedgerTasks`);
 rosters: ``roster_model``, ``contacts``, ``roster_reading``, ``rosters``, ``roster_template``;
 reports: ``progress``, ``progress_workbook``.
 
@@ -23,7 +25,7 @@ from evalkit.ledger.deadlines import EMPTY, EXACT, FROM_TEXT, INVALID, UNREADABL
 from evalkit.ledger.events import lead_events, overdue_events, read_leads
 from evalkit.ledger.importing import import_table
 from evalkit.ledger.loading import framework_tasks_of, load_ledger
-from evalkit.ledger.model import STATUSES, Ledger, Task, TaskState, framework_tasks
+from evalkit.ledger.model import STATUSES, Ledger, Task, TaskState, framework_tasks, not_applicable_word, short_text
 from evalkit.ledger.points import largest_remainder
 from evalkit.ledger.progress import (
     CADENCES,
@@ -38,10 +40,11 @@ from evalkit.ledger.recording import record_status, store_material
 from evalkit.ledger.roster_model import Liaison
 from evalkit.ledger.roster_reading import read_roster
 from evalkit.ledger.roster_template import write_roster_template
-from evalkit.ledger.rosters import import_roster, liaison_for, load_rosters, roster_path, task_matches
+from evalkit.ledger.rosters import import_roster, liaison_for, load_rosters, roster_path, task_matches, task_numbers
 from evalkit.ledger.scoring_inputs import LedgerTasks, ledger_leaf, scoring_inputs, unit_framework
 from evalkit.ledger.settings import LedgerSettings, ledger_settings
 from evalkit.ledger.template import write_template
+from evalkit.ledger.unit_lines import written_unit
 
 __all__ = [
     "CADENCES",
@@ -70,6 +73,7 @@ __all__ = [
     "liaison_for",
     "load_ledger",
     "load_rosters",
+    "not_applicable_word",
     "overdue_events",
     "parse_deadline",
     "period_for",
@@ -79,9 +83,11 @@ __all__ = [
     "record_status",
     "roster_path",
     "scoring_inputs",
+    "short_text",
     "store_material",
     "summary_text",
     "task_matches",
+    "task_numbers",
     "unit_framework",
     "valid_email",
     "valid_mobile",
@@ -89,4 +95,5 @@ __all__ = [
     "write_report_xlsx",
     "write_roster_template",
     "write_template",
+    "written_unit",
 ]

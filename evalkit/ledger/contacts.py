@@ -4,6 +4,9 @@ Fixed lines 电话 / 传真 ``[区号 + 连接号] 7–8 位号码`` (0431—889
 （0431）88904981, 88904981; several numbers separated by 、，；/ and an extension 转 123
 allowed), 手机 11 digits ``1[3-9]xxxxxxxxx`` (spaces or dashes between groups allowed, +86
 prefix allowed), 邮箱 ``name@domain.tld`` in half-width characters.
+
+What offices write for "none" in a contact cell — 「/」, 「无」, 「—」, 「暂无」 … — is no value
+(:func:`is_none`), the same as a blank cell.
 """
 
 from __future__ import annotations
@@ -16,6 +19,15 @@ _PHONE = re.compile(r"(?:(?:0\d{2,3})[" + _DASHES + r"]?|[(（]0\d{2,3}[)）])?[
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*"
                     r"[A-Za-z0-9])?)*\.[A-Za-z]{2,}")
+
+
+NONE_WORDS = frozenset({"/", "／", "\\", "无", "暂无", "没有", "空", "无传真", "无手机", "无邮箱", "未配备", "未设",
+                        "—", "——", "-", "--", "–", "－", "―", "─", "×", "none", "n/a", "na", "nil", "null"})
+
+
+def is_none(text: str) -> bool:
+    """A cell that says "none": 「/」, 「无」, 「—」, 「暂无」 … (see :data:`NONE_WORDS`)."""
+    return re.sub(r"\s+", "", str(text or "")).lower() in NONE_WORDS
 
 
 def valid_phone(text: str) -> bool:

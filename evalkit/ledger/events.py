@@ -18,6 +18,7 @@ from evalkit.io import tables
 from evalkit.ledger.model import DONE_STATUSES, Ledger, deadline_words, framework_tasks, norm_text, short_text
 from evalkit.ledger.paths import LEADS_FILE
 from evalkit.ledger.problems import LEDGER_LEAD_INVALID, LEDGER_LEAD_NO_CARRIER
+from evalkit.ledger.table_rows import task_number
 from evalkit.problems import Problem, did_you_mean, problem
 from evalkit.scoring import Event
 
@@ -43,10 +44,11 @@ class Lead:
     group: str = ""
     task_no: int | None = None
     row: int = 0
+    sheet: str = ""
 
 
 def read_leads(root: Path, fw, units) -> tuple[list[Lead], list[Problem]]:
-    """``ledger/牵头单位.xlsx``: 推进组 (二级指标编码或名称) or 事项 (序号), 牵头单位 (编号或名称)."""
+    """``ledger/牵头单位.xlsx``: 推进组 (二级指标编码或名称) or 事项 (序号), 牵头单位 (编号、名称、全称或别名)."""
     path = Path(root) / LEADS_FILE
     if not path.exists() or fw is None:
         return [], []
@@ -57,7 +59,7 @@ def read_leads(root: Path, fw, units) -> tuple[list[Lead], list[Problem]]:
     ws = wb.worksheets[0]
     table = tables.sheet_table(ws, file, header_hint=("牵头单位",))
     spec = {"group": ("推进组", "二级指标"), "item": ("事项", "序号"), "unit": ("牵头单位",)}
-    cols, problems = tables.map_columns(table, spec, ("unit",))
+    cols, problems = tables.map_columns(table, spec, ("unit",), near=True)
     if any(p.is_error for p in problems):
         return [], problems
 
@@ -68,16 +70,16 @@ def read_leads(root: Path, fw, units) -> tuple[list[Lead], list[Problem]]:
     fw_tasks = framework_tasks(fw)
     groups = {t.group_code: t.group for t in fw_tasks.values()}
     by_name = {norm_text(name): code for code, name in groups.items()}
-    unit_ids = {u.id: u.id for u in units.units} if units else {}
-    unit_ids.update({u.name: u.id for u in units.units} if units else {})
+    names = [n for u in units.units for n in u.names] if units else []
     last = max(fw_tasks, default=0)
     leads = []
     for row, cells in table.rows:
         unit_text = tables.text(cols.get(cells, "unit"))
-        unit = unit_ids.get(unit_text)
+        found = units.find(unit_text) if units else None
+        unit = found.id if found else None
         if unit is None:
             problems.append(bad("unit", row, f"牵头单位「{unit_text}」不在单位名单中"
-                                             f"{did_you_mean(unit_text, unit_ids) or '。'}"))
+                                             f"{did_you_mean(unit_text, names) or '。'}"))
             continue
         group_text, item_text = tables.text(cols.get(cells, "group")), tables.text(cols.get(cells, "item"))
         if bool(group_text) == bool(item_text):
@@ -90,12 +92,13 @@ def read_leads(root: Path, fw, units) -> tuple[list[Lead], list[Problem]]:
                 hint = did_you_mean(group_text, list(groups) + list(groups.values())) or "。"
                 problems.append(bad("group", row, f"推进组「{group_text}」不是框架中的二级指标{hint}"))
                 continue
-            leads.append(Lead(unit, group=code, row=row))
+            leads.append(Lead(unit, group=code, row=row, sheet=ws.title))
         else:
-            if not item_text.isdigit() or int(item_text) not in fw_tasks:
+            number = task_number(item_text)
+            if number is None or number not in fw_tasks:
                 problems.append(bad("item", row, f"事项「{item_text}」不是任务序号：请填写 1–{last}。"))
                 continue
-            leads.append(Lead(unit, task_no=int(item_text), row=row))
+            leads.append(Lead(unit, task_no=number, row=row, sheet=ws.title))
     return leads, problems
 
 
@@ -108,7 +111,7 @@ def lead_events(ledger: Ledger, leads: Sequence[Lead], as_of: datetime.date, fil
                    (t.group_code == lead.group if lead.group else t.task_no == lead.task_no)]
         what = f"推进组 {lead.group}" if lead.group else f"事项 序号 {lead.task_no}"
         if not carried:
-            problems.append(problem(LEDGER_LEAD_NO_CARRIER, file=file, sheet="", row=lead.row, what=what))
+            problems.append(problem(LEDGER_LEAD_NO_CARRIER, file=file, sheet=lead.sheet, row=lead.row, what=what))
             continue
         late = [t for t in carried if ledger.is_overdue(t, as_of)]
         on_time = all(t.deadline is not None and ledger.done_by(t, min(t.deadline, as_of)) for t in carried)

@@ -41,22 +41,22 @@ def import_table(root: Path, config: ProjectConfig, fw: Framework | None, units:
     problems = [*project_problems, *found]
     if fw is None or units is None or not fw_tasks:
         return None, problems
-    settings = ledger_settings(config)
+    settings = ledger_settings(config, fw)
     ids = [u.id for u in units.units]
     if unit not in ids or not is_safe_id(unit):
-        names = {u.name: u.id for u in units.units}
-        hint = f"：「{unit}」是单位 {names[unit]} 的名称。" if unit in names else did_you_mean(unit, ids) or "。"
+        named = units.find(unit)
+        hint = f"：「{unit}」是单位 {named.id}（{named.name}）的名称。" if named else did_you_mean(unit, ids) or "。"
         return None, problems + [problem(LEDGER_UNIT_UNKNOWN, record=unit, hint=hint)]
-    year = settings.as_of.year if settings.as_of else None
-    rows, found = read_task_table(Path(source), fw_tasks, unit, default_year=year, as_of=settings.as_of,
-                                  unit_name=units.get(unit).name)
+    rows, found = read_task_table(Path(source), fw_tasks, unit, default_year=settings.year,
+                                  year_source=settings.year_source, as_of=settings.as_of,
+                                  unit_name=units.get(unit).name, units=units)
     problems += found
     target = root / TASKS_DIR / f"{unit}.xlsx"
     if target.exists() and not replace_existing:
         problems.append(problem(LEDGER_IMPORT_EXISTS, record=unit, file=str(target)))
     if rows is None or any(p.is_error for p in problems):
         return None, problems
-    overrides, _ = read_overrides(root, fw_tasks, set(ids), year)
+    overrides, _ = read_overrides(root, fw_tasks, units, settings.year)
     _, found = build_tasks(unit, rows, fw_tasks, overrides, settings, str(source))
     problems += found
     _copy_keeping_history(root, Path(source).read_bytes(), target, unit)

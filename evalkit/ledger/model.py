@@ -1,6 +1,6 @@
 """The model of the task ledger (台账): a unit's tasks, their state entries, the ledger of every
-imported unit with the overdue rule, the framework's task leaves, and how a task is named in
-messages.
+imported unit with the overdue rule, the framework's task leaves, the words that take a task out
+(不涉及 and its synonyms), and how a task is named in messages.
 
 Overdue: deadline < as-of and not done (已完成/已销账) on or before the deadline — a task done
 late is still overdue once.
@@ -34,10 +34,11 @@ class Task:
     deadline: datetime.date | None
     deadline_text: str             # as written in the table (or by the lead evaluator)
     deadline_source: str           # "表格" | "评估组指定" | "框架" (cell left empty)
-    applicable: bool               # False when 备注 says 不涉及
+    applicable: bool               # False when 备注 says 不涉及 (or 不适用, 无此项 …)
     points: float                  # points for this unit (0 if not applicable)
     note: str = ""                 # 备注 as written
     row: int | None = None         # row in the imported workbook
+    deadline_note: str = ""        # how the deadline was read, when it is not a plain date
 
     @property
     def area_code(self) -> str:
@@ -128,6 +129,26 @@ def framework_tasks(fw) -> dict[int, FrameworkTask]:
     return dict(sorted(out.items()))
 
 
+# ------------------------------------------------------------------ 不涉及 and its synonyms
+
+NOT_APPLICABLE_WORDS = ("本单位无此职能", "无此项职能", "无此职能", "无该项职能", "无相关职能", "无此项工作", "无此项",
+                        "不涉及", "不适用", "不承担此项")
+
+
+def not_applicable_word(text: str, *, whole: bool = False) -> str:
+    """The word in ``text`` that takes a task out (不涉及, 不适用, 无此项, 本单位无此职能 …), or "".
+
+    ``whole``: only when the cell says nothing else (for a 工作措施 or 完成时限 cell, where a
+    longer text such as 「不涉及审批的事项…」 is a measure, not a 不涉及)."""
+    squeezed = re.sub(r"[\s。.，,；;、!！]", "", str(text or ""))
+    for word in NOT_APPLICABLE_WORDS:
+        if whole and re.fullmatch(r"(?:本单位|我单位|该项|此项)?" + word + r"(?:此项|该项|本项)?", squeezed):
+            return word
+        if not whole and word in squeezed:
+            return word
+    return ""
+
+
 # ------------------------------------------------------------------ a task in messages
 
 def norm_text(text: str) -> str:
@@ -143,9 +164,12 @@ def short_text(text: str, n: int = 30) -> str:
 
 
 def deadline_words(task: Task) -> str:
-    """「完成时限 2018-06-30（表格：2018年6月底）」, or the text as written when it has no date."""
+    """「完成时限 2018-08-31（表格：2018年3月—8月；时间段取结束日期 8月31日）」, or the text as written
+    when it has no date; how the date was read (:attr:`Task.deadline_note`) is always said."""
+    note = f"；{task.deadline_note}" if task.deadline_note else ""
     if task.deadline is None:
-        return f"完成时限「{task.deadline_text}」"
+        return f"完成时限「{task.deadline_text}」" + (f"（{task.deadline_note}）" if task.deadline_note else "")
     written = ("" if task.deadline_text in ("", task.deadline.isoformat())
-               else f"（{task.deadline_source}：{task.deadline_text}）")
-    return f"完成时限 {task.deadline.isoformat()}{written}"
+               else f"{task.deadline_source}：{task.deadline_text}")
+    inside = (written + note).removeprefix("；")
+    return f"完成时限 {task.deadline.isoformat()}" + (f"（{inside}）" if inside else "")

@@ -1,8 +1,8 @@
 """The lead evaluator's deadlines: ``ledger/时限认定.xlsx`` (单位, 序号, 完成时限, 说明).
 
 Where a unit's 完成时限 cannot be read, or reads wrongly, the lead evaluator states the deadline
-for one unit (单位编号) or for every unit (「全部」); this value wins over the table (source
-评估组指定).
+for one unit (单位编号, or its name) or for every unit (「全部」); this value wins over the table
+(source 评估组指定), and the task's note names the row it comes from.
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.config import UnitList
 from evalkit.io import tables
 from evalkit.ledger.deadlines import parse_deadline
 from evalkit.ledger.model import FrameworkTask
 from evalkit.ledger.paths import DEADLINES_FILE
 from evalkit.ledger.problems import LEDGER_OVERRIDE_INVALID
+from evalkit.ledger.table_rows import task_number
 from evalkit.problems import Problem, did_you_mean, problem
 
 ALL_UNITS = ("全部", "*", "所有单位")
@@ -32,11 +34,12 @@ class Override:
     text: str
     note: str
     row: int
+    sheet: str = ""
 
 
-def read_overrides(root: Path, fw_tasks: Mapping[int, FrameworkTask], unit_ids: set[str] | None,
+def read_overrides(root: Path, fw_tasks: Mapping[int, FrameworkTask], units: UnitList | None,
                    default_year: int | None = None) -> tuple[dict[tuple[str, int], Override], list[Problem]]:
-    """``ledger/时限认定.xlsx``: 单位 (编号, or 全部/* for every unit), 序号, 完成时限, 说明."""
+    """``ledger/时限认定.xlsx``: 单位 (编号, 名称, 全称 or 别名; 全部/* for every unit), 序号, 完成时限, 说明."""
     path = Path(root) / DEADLINES_FILE
     if not path.exists():
         return {}, []
@@ -48,7 +51,7 @@ def read_overrides(root: Path, fw_tasks: Mapping[int, FrameworkTask], unit_ids: 
     table = tables.sheet_table(ws, file, header_hint=("序号", "单位"))
     spec = {"unit": ("单位", "单位编号"), "task_no": ("序号",), "deadline": ("完成时限", "时限"),
             "note": ("说明", "理由")}
-    cols, problems = tables.map_columns(table, spec, ("unit", "task_no", "deadline"))
+    cols, problems = tables.map_columns(table, spec, ("unit", "task_no", "deadline"), near=True)
     if any(p.is_error for p in problems):
         return {}, problems
 
@@ -60,12 +63,16 @@ def read_overrides(root: Path, fw_tasks: Mapping[int, FrameworkTask], unit_ids: 
     last = max(fw_tasks, default=0)
     for row, cells in table.rows:
         unit = tables.text(cols.get(cells, "unit"))
-        unit = "*" if unit in ALL_UNITS else unit
-        if unit != "*" and unit_ids is not None and unit not in unit_ids:
-            problems.append(bad("unit", row, f"单位「{unit}」不在单位名单中{did_you_mean(unit, unit_ids) or '。'}"
-                                             "请填写单位编号，或填「全部」。"))
+        found = units.find(unit) if units is not None and unit not in ALL_UNITS else None
+        unit = "*" if unit in ALL_UNITS else found.id if found else unit
+        if unit != "*" and units is not None and found is None:
+            ids = [u.id for u in units.units]
+            problems.append(bad("unit", row, f"单位「{unit}」不在单位名单中{did_you_mean(unit, ids) or '。'}"
+                                             "请填写单位编号（或名称），或填「全部」。"))
             continue
         raw_no = tables.text(cols.get(cells, "task_no"))
+        number = task_number(raw_no)
+        raw_no = str(number) if number is not None else raw_no
         if not raw_no.isdigit() or int(raw_no) not in fw_tasks:
             problems.append(bad("task_no", row, f"序号「{raw_no}」不在任务分解表中：请填写 1–{last} 的序号。"))
             continue
@@ -81,5 +88,5 @@ def read_overrides(root: Path, fw_tasks: Mapping[int, FrameworkTask], unit_ids: 
                                                 "请只保留一行。"))
             continue
         out[key] = Override(unit, int(raw_no), parsed.date, tables.text(value),
-                            tables.text(cols.get(cells, "note")), row)
+                            tables.text(cols.get(cells, "note")), row, ws.title)
     return out, problems

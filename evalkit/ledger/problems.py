@@ -23,8 +23,28 @@ LEDGER_TASK_NO_INVALID = register(
     "任务分解表某行的「序号」不是整数。")
 LEDGER_TASK_UNKNOWN = register(
     "ledger-task-unknown", ERROR,
-    "{file} 工作表「{sheet}」第 {row} 行：序号 {value} 不在任务分解表中（共 {last} 项）：请改正序号。",
+    "{place}：序号 {value} 不在任务分解表中（共 {last} 项）：请改正序号。",
     "任务分解表某行的序号（或登记完成情况时给出的序号）不在框架的任务中。")
+LEDGER_NOTE_ROW = register(
+    "ledger-note-row", INFO,
+    "{file} 工作表「{sheet}」第 {row} 行「{value}」{why}，不是任务行，已略过（最后一项任务在第 {last} 行）。",
+    "任务分解表中的表注（注、说明）、签字栏（填报人、审核人）、跨列的说明行或最后一项任务之后的行，"
+    "按表格的一部分略过而不作为任务读取。")
+LEDGER_TASK_CONTINUED = register(
+    "ledger-task-continued", INFO,
+    "{file} 工作表「{sheet}」第 {rows} 行没有自己的序号，接在第 {first} 行序号 {value} 之下"
+    "（合并的「序号」单元格或续写的行）：其内容已并入序号 {value}。",
+    "一项任务写成了几行（序号单元格合并，或下一行没有序号和三级指标、只续写了措施、时限或备注），各行合为一项任务。")
+LEDGER_MERGED_SPAN = register(
+    "ledger-merged-span", INFO,
+    "{file} 工作表「{sheet}」第 {first}–{last} 行「{column}」是一个合并单元格「{value}」：已按序号 {tasks} "
+    "每项都填了该值读取；如不是这个意思，请取消合并后逐行填写。",
+    "任务分解表中备注、完成时限、工作措施等列的一个合并单元格跨了几项任务，其值用于每一项。")
+LEDGER_NOT_APPLICABLE_ELSEWHERE = register(
+    "ledger-not-applicable-elsewhere", WARNING,
+    "{file} 工作表「{sheet}」第 {row} 行「{column}」写的是「{value}」：已按「{word}」把该任务作为不涉及处理"
+    "（不计分）。按吉市办发〔2018〕15号第十条，不涉及的指标应在「备注」栏注明，请移到备注栏。",
+    "「不涉及」（或不适用、无此项等）写在了工作措施或完成时限栏而不是备注栏，仍按不涉及处理。")
 LEDGER_TASK_DUPLICATE = register(
     "ledger-task-duplicate", ERROR,
     "{file} 工作表「{sheet}」第 {row} 行：序号 {value} 与第 {first} 行重复："
@@ -60,7 +80,12 @@ LEDGER_DEADLINE_FROM_TEXT = register(
     "ledger-deadline-from-text", INFO,
     "{file} 工作表「{sheet}」第 {row} 行：单位 {record} 序号 {value} 的完成时限「{text}」按 {date} 计（{detail}）；"
     "如不妥，请在 ledger/时限认定.xlsx 中另行认定。",
-    "完成时限是一段文字，取了其中第一个明确的日期作为时限。")
+    "完成时限不是一个明确的日期（文字、时间段、上半年、季度、只写到月…），按规则读出日期并写入该任务的时限说明。")
+LEDGER_DEADLINE_YEAR_ASSUMED = register(
+    "ledger-deadline-year-assumed", WARNING,
+    "{file} 工作表「{sheet}」第 {row} 行「{column}」：单位 {record} 序号 {value} 的完成时限「{text}」按 {date} 计"
+    "（{detail}）：如年份不对，请在表中写明年份，或在 evalkit.toml 的 [evaluation] 中设置 year。",
+    "完成时限没有写年份（如「6月底前」），按评估年度（evalkit.toml 的 year，否则框架的版本年份，否则评估截止日期的年份）计。")
 LEDGER_DEADLINE_EMPTY = register(
     "ledger-deadline-empty", WARNING,
     "{file} 工作表「{sheet}」第 {row} 行「{column}」：序号 {value} 没有填写完成时限："
@@ -138,8 +163,8 @@ LEDGER_LEAD_NO_CARRIER = register(
     "牵头单位表中的推进组或事项没有任何单位在任务分解表中承担。")
 LEDGER_UNIT_MISMATCH = register(
     "ledger-unit-mismatch", WARNING,
-    "{file} 工作表「{sheet}」第 {row} 行写的填报单位是「{value}」，而导入的单位是 {record}：请确认没有拿错表。",
-    "任务分解表上写的填报单位与导入时指定的单位不符。")
+    "{file} 工作表「{sheet}」第 {row} 行写的填报单位是「{value}」，而导入的单位是 {record}（{name}）{detail}。",
+    "任务分解表上写的填报单位（去掉「（盖章）」等字样后，按编号、名称、全称、别名核对）与导入时指定的单位不符。")
 LEDGER_MATERIAL_MISSING = register(
     "ledger-material-missing", ERROR, "销账材料文件 {file} 不存在或不是文件：请检查路径。",
     "登记完成情况时给出的销账材料文件不存在或不是文件。")
@@ -202,8 +227,12 @@ ROSTER_TASK_NAME_MISSING = register(
     "表二的推进组填了成员却没有写任务名称。")
 ROSTER_UNIT_MISMATCH = register(
     "roster-unit-mismatch", WARNING,
-    "{file} 工作表「{sheet}」第 {row} 行的单位是「{value}」，而导入的单位是 {record}（{name}）：请确认没有拿错表。",
-    "联络信息表上写的单位与导入时指定的单位不符。")
+    "{file} 工作表「{sheet}」第 {row} 行的单位是「{value}」，而导入的单位是 {record}（{name}）{detail}。",
+    "联络信息表上写的单位（去掉「（公章）」等字样后，按编号、名称、全称、别名核对）与导入时指定的单位不符。")
+ROSTER_NOTE_ROW = register(
+    "roster-note-row", INFO,
+    "{file} 工作表「{sheet}」第 {row} 行「{value}」{why}，不是小组成员，已略过。",
+    "联络信息表中的表注或签字栏（注、说明、填报人、联系电话…），按表格的一部分略过。")
 ROSTER_DAMAGED = register(
     "roster-damaged", ERROR,
     "已导入的联络信息表 {file} 有错误：{detail}请重新导入正确的表（evalkit ledger roster … --replace）。",

@@ -21,6 +21,9 @@ applicable task of a unit (不涉及 tasks are left out):
 * 逾期完成 — done by D, but after its deadline;
 * 时限未定 — the deadline could not be read (see ``evalkit ledger status``).
 
+How each deadline was read (a range's end, a period's last day, the evaluation year of a date
+written without one) goes with the task line as its 时限说明.
+
 Each line names the responsible liaison (name and mobile) from the unit's roster
 (:func:`evalkit.ledger.rosters.liaison_for`); 「未报联络员」 when the unit has no roster or no 联络员.
 The printable workbook is made by :mod:`evalkit.ledger.progress_workbook`.
@@ -115,6 +118,7 @@ class TaskLine:
     done_late: bool
     days_overdue: int      # D − deadline for an open overdue task, else 0
     liaison: Liaison = NO_LIAISON
+    deadline_note: str = ""   # how the deadline was read (a range's end, the year assumed …)
 
     @property
     def situation(self) -> str:
@@ -210,7 +214,7 @@ def _line(ledger, task, unit_name: str, period: Period, roster) -> TaskLine:
     return TaskLine(task.unit, unit_name, task.task_no, task.code, task.area_code, task.area, task.group, task.title,
                     dl, task.deadline_text, s.status, s.completed, s.materials,
                     due, done, done_in, overdue_open, done_late, (day - dl).days if overdue_open else 0,
-                    liaison_for(roster, task))
+                    liaison_for(roster, task), task.deadline_note)
 
 
 def build_report(ledger, units, rosters, cadence: str, day: datetime.date,

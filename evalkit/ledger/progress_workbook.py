@@ -15,9 +15,10 @@ from openpyxl.utils import get_column_letter
 from evalkit.io import xlsx
 from evalkit.ledger.progress import COUNT_HEADERS, ProgressReport
 
-TASK_HEADERS = ("单位编号", "单位名称", "序号", "一级指标", "二级指标", "三级指标", "完成时限", "状态", "完成日期",
-                "销账材料", "本期情况", "联络员", "联络员手机")
-NARROW = {"一级指标": 12, "二级指标": 16, "三级指标": 30, "销账材料": 18, "本期情况": 16, "单位名称": 14}
+TASK_HEADERS = ("单位编号", "单位名称", "序号", "一级指标", "二级指标", "三级指标", "完成时限", "时限说明", "状态",
+                "完成日期", "销账材料", "本期情况", "联络员", "联络员手机")
+NARROW = {"一级指标": 12, "二级指标": 16, "三级指标": 30, "时限说明": 18, "销账材料": 18, "本期情况": 16,
+          "单位名称": 14}
 
 
 def _d(value: datetime.date | None) -> str:
@@ -52,8 +53,8 @@ def report_rows(report: ProgressReport) -> dict[str, tuple[tuple[str, ...], list
     areas = [(a.unit or "合计", a.name, a.area_code, a.area, *a.counts.values(),
               (a.liaison.name or "未报联络员") if a.unit else "", a.liaison.mobile) for a in report.areas]
     tasks = [(t.unit, t.unit_name, t.task_no, t.area, t.group, t.title, _d(t.deadline) or f"未定（{t.deadline_text}）",
-              t.status, _d(t.completed), "；".join(t.materials), t.situation, t.liaison.name or "未报联络员",
-              t.liaison.mobile) for t in report.shown()]
+              t.deadline_note, t.status, _d(t.completed), "；".join(t.materials), t.situation,
+              t.liaison.name or "未报联络员", t.liaison.mobile) for t in report.shown()]
     return {
         "按单位": (("单位编号", "单位名称", *COUNT_HEADERS, "联络员", "联络员手机", "说明"), units),
         "按领域": (("单位编号", "单位名称", "一级指标编码", "一级指标", *COUNT_HEADERS, "联络员", "联络员手机"),
@@ -74,7 +75,7 @@ def write_report_xlsx(report: ProgressReport, path: Path) -> Path:
     for sheet, (headers, rows) in report_rows(report).items():
         ws = wb.create_sheet(sheet)
         text_cols = [i for i, h in enumerate(headers) if h in ("联络员手机", "单位编号", "一级指标编码")]
-        wrap = [i for i, h in enumerate(headers) if h in ("三级指标", "销账材料", "本期情况", "二级指标")]
+        wrap = [i for i, h in enumerate(headers) if h in ("三级指标", "时限说明", "销账材料", "本期情况", "二级指标")]
         xlsx.write_table(ws, headers, rows, text_columns=text_cols, wrap_columns=wrap, max_width=40)
         _top(ws, f"{title}（{sheet}）", basis, len(headers))
         first = len(basis) + 4      # title, basis lines, a blank row, the header

@@ -56,7 +56,8 @@ def _check_state(ledger: Ledger, unit: str, task_no: int, status: str, completed
         return [problem(LEDGER_UNIT_NOT_IMPORTED, record=unit, severity=ERROR)]
     if task is None:
         last = max((t.task_no for t in ledger.unit_tasks(unit)), default=0)
-        return [problem(LEDGER_TASK_UNKNOWN, value=task_no, last=last, record=unit, **where)]
+        return [problem(LEDGER_TASK_UNKNOWN, value=task_no, last=last, record=unit,
+                        place=f"登记完成情况（单位 {unit}）", **where)]
     if not task.applicable:
         return [problem(LEDGER_NOT_APPLICABLE, record=unit, value=task_no)]
     if status not in STATUSES:

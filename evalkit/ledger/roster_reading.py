@@ -10,8 +10,12 @@ between them are fine):
   the group has a 组长 and 「设一名联络员」; its 副组长 is optional (「可由…担任」).  A 表二 left
   blank as published is no problem.
 
-The role cell is read without spaces (the form writes 「组 长」); the numbers and addresses are
-checked by :mod:`evalkit.ledger.contacts`.
+The role cell and the headers are read without spaces (the form writes 「组 长」, offices
+「姓　名」); 「/」, 「无」, 「—」 and blanks mean "none" (:func:`evalkit.ledger.contacts.is_none`);
+the numbers and addresses are checked by :mod:`evalkit.ledger.contacts`, and every message names
+the column by the sheet's own header (「办公电话」, not 「电话」).  The 单位（公章） line is read
+as :mod:`evalkit.ledger.unit_lines` reads it (the seal mark removed) and checked against the unit
+list by id, name, 全称 or 别名.
 """
 
 from __future__ import annotations
@@ -20,14 +24,25 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evalkit.config import UnitList
 from evalkit.io import tables
-from evalkit.ledger.contacts import email_hint, mobile_hint, phone_hint, valid_email, valid_mobile, valid_phone
+from evalkit.ledger.contacts import (
+    email_hint,
+    is_none,
+    mobile_hint,
+    phone_hint,
+    valid_email,
+    valid_mobile,
+    valid_phone,
+)
+from evalkit.ledger.model import short_text
 from evalkit.ledger.problems import (
     ROSTER_EMAIL_INVALID,
     ROSTER_LIAISON_MISSING,
     ROSTER_MOBILE_INVALID,
     ROSTER_MOBILE_MISSING,
     ROSTER_NAME_MISSING,
+    ROSTER_NOTE_ROW,
     ROSTER_PHONE_INVALID,
     ROSTER_ROLE_MISSING,
     ROSTER_ROLE_UNKNOWN,
@@ -36,6 +51,8 @@ from evalkit.ledger.problems import (
     ROSTER_UNIT_MISMATCH,
 )
 from evalkit.ledger.roster_model import FORM_TITLE, LEADERSHIP, ROLES, TASK_GROUP, Group, Member, Roster
+from evalkit.ledger.table_rows import first_text, footer_kind
+from evalkit.ledger.unit_lines import unit_check, written_unit
 from evalkit.problems import Problem, did_you_mean, problem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -50,17 +67,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("role", "name", "phone", "fax", "mobile", "email")
 _zh = {k: v[0] for k, v in COLUMNS.items()}
 
-_UNIT_LABEL = re.compile(r"^(?:填报)?单位(?:[（(]公章[）)])?[:：]?")
 _TASK_LABEL = re.compile(r"^任务名称[:：]?")
 
 
-def read_roster(path: Path, unit: str = "", unit_name: str = "") -> tuple[Roster | None, list[Problem]]:
-    """Read and check a roster workbook; None when it cannot be read or has no 表一."""
+def read_roster(path: Path, unit: str = "", unit_name: str = "", units: UnitList | None = None
+                ) -> tuple[Roster | None, list[Problem]]:
+    """Read and check a roster workbook; None when it cannot be read or has no 表一.
+
+    ``units``: the unit list the 单位（公章） line is checked against (else ``unit`` / ``unit_name``)."""
     file = str(path)
     wb, problems = tables.open_workbook(Path(path))
     if wb is None:
         return None, problems
-    reader = _Reader(file, unit, unit_name, problems)
+    reader = _Reader(file, unit, unit_name, problems, units)
     for ws in wb.worksheets:
         reader.start_sheet(ws.title)
         for r, cells in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -73,7 +92,7 @@ def read_roster(path: Path, unit: str = "", unit_name: str = "") -> tuple[Roster
         return None, problems
     for g in groups:
         for m in g.members:
-            problems += _check_member(m, file, g)
+            problems += _check_member(m, file, g, reader.headers.get((g.sheet, g.header_row), {}))
     return Roster(unit, reader.written_unit, tuple(groups), file), problems
 
 
@@ -82,7 +101,7 @@ def _role(text: str) -> str:
 
 
 def _is_header(texts: list[str]) -> bool:
-    squeezed = {_role(t) for t in texts}
+    squeezed = {tables.header_key(t) for t in texts}
     return "姓名" in squeezed and bool(squeezed & set(COLUMNS["role"]))
 
 
@@ -111,7 +130,9 @@ class _Reader:
     unit: str
     unit_name: str
     problems: list[Problem]
+    units: UnitList | None = None
     groups: list[Group] = field(default_factory=list)
+    headers: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)   # (sheet, row) → key → header
     written_unit: str = ""
     sheet: str = ""                          # the sheet being read, and its open group:
     section: str = LEADERSHIP
@@ -142,6 +163,11 @@ class _Reader:
             return
         if self._section_line(texts) or self._label_line(r, texts) or self._header_line(r, texts):
             return
+        kind = footer_kind(texts)
+        if kind is not None:
+            self.problems.append(problem(ROSTER_NOTE_ROW, file=self.file, sheet=self.sheet, row=r,
+                                         value=short_text(first_text(texts, plain=False), 30), why=kind))
+            return
         if self.header is not None:
             self._member_line(r, cells)
 
@@ -160,14 +186,16 @@ class _Reader:
 
     def _label_line(self, r: int, texts: list[str]) -> bool:
         """A 「单位（公章）：…」 line (the first one names the unit) or a 「任务名称 …」 line (a 推进组)."""
-        is_unit, value = _after_label(texts, _UNIT_LABEL)
-        if is_unit and not _is_header(texts):
+        value = written_unit(texts)
+        if value is not None and not _is_header(texts):
             self.close()
             if value and not self.written_unit:
                 self.written_unit = value
-                if self.unit and value not in (self.unit, self.unit_name) and self.unit_name not in value:
+                same, detail = unit_check(value, self.unit, self.units, self.unit_name) if self.unit else (True, "")
+                if not same:
                     self.problems.append(problem(ROSTER_UNIT_MISMATCH, file=self.file, sheet=self.sheet, row=r,
-                                                 value=value, record=self.unit, name=self.unit_name))
+                                                 value=value, record=self.unit, name=self.unit_name or self.unit,
+                                                 detail=detail))
             return True
         is_task, value = _after_label(texts, _TASK_LABEL)
         if is_task:
@@ -182,10 +210,11 @@ class _Reader:
             return False
         self.close()
         table = tables.Table(file=self.file, sheet=self.sheet, header_row=r, headers=tuple(texts), rows=())
-        header, found = tables.map_columns(table, COLUMNS, REQUIRED_COLUMNS)
+        header, found = tables.map_columns(table, COLUMNS, REQUIRED_COLUMNS, near=True)
         self.problems += found
         self.header_row = r
         self.header_cols = dict(header.header)
+        self.headers[(self.sheet, r)] = self.header_cols
         self.header = None if any(p.code == "column-missing" for p in found) else header
         return True
 
@@ -194,6 +223,7 @@ class _Reader:
         role_text = tables.text(header.get(cells, "role"))
         role = _role(role_text)
         data = {k: tables.text(header.get(cells, k)) for k in ("name", "title", "phone", "fax", "mobile", "email")}
+        data = {k: "" if is_none(v) else v for k, v in data.items()}
         if role not in ROLES:
             where = {"file": self.file, "sheet": self.sheet, "row": r,
                      "column": self.header_cols.get("role", "小组职务")}
@@ -236,21 +266,26 @@ def _check_group(group: Group, file: str, header_cols: dict[str, str], task_row:
     return problems
 
 
-def _check_member(m: Member, file: str, group: Group) -> list[Problem]:
+def _check_member(m: Member, file: str, group: Group, header: dict[str, str]) -> list[Problem]:
+    """The contact values of one member; ``header`` names each column as the sheet writes it."""
     found: list[Problem] = []
     base = {"file": file, "sheet": m.sheet, "row": m.row, "role": m.role, "name": m.name or "（无姓名）"}
+
+    def col(key: str) -> str:
+        return header.get(key, _zh[key])
+
     if not m.name and any((m.title, m.phone, m.fax, m.mobile, m.email)):
-        found.append(problem(ROSTER_NAME_MISSING, column=_zh["name"], **base))
+        found.append(problem(ROSTER_NAME_MISSING, column=col("name"), **base))
     for key in ("phone", "fax"):
         value = getattr(m, key)
         if value and not valid_phone(value):
-            found.append(problem(ROSTER_PHONE_INVALID, column=_zh[key], value=value, hint=phone_hint(value), **base))
+            found.append(problem(ROSTER_PHONE_INVALID, column=col(key), value=value, hint=phone_hint(value), **base))
     if m.mobile and not valid_mobile(m.mobile):
-        found.append(problem(ROSTER_MOBILE_INVALID, column=_zh["mobile"], value=m.mobile, hint=mobile_hint(m.mobile),
+        found.append(problem(ROSTER_MOBILE_INVALID, column=col("mobile"), value=m.mobile, hint=mobile_hint(m.mobile),
                              **base))
     if m.email and not valid_email(m.email):
-        found.append(problem(ROSTER_EMAIL_INVALID, column=_zh["email"], value=m.email, hint=email_hint(m.email),
+        found.append(problem(ROSTER_EMAIL_INVALID, column=col("email"), value=m.email, hint=email_hint(m.email),
                              **base))
     if m.role == "联络员" and m.name and not m.mobile and group.liaison is m:
-        found.append(problem(ROSTER_MOBILE_MISSING, column=_zh["mobile"], **base))
+        found.append(problem(ROSTER_MOBILE_MISSING, column=col("mobile"), **base))
     return found

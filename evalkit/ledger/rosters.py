@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,10 +43,10 @@ def import_roster(root: Path, units: UnitList | None, source: Path, unit: str, *
         return None, problems
     ids = [u.id for u in units.units]
     if unit not in ids or not is_safe_id(unit):
-        names = {u.name: u.id for u in units.units}
-        hint = f"：「{unit}」是单位 {names[unit]} 的名称。" if unit in names else did_you_mean(unit, ids) or "。"
+        named = units.find(unit)
+        hint = f"：「{unit}」是单位 {named.id}（{named.name}）的名称。" if named else did_you_mean(unit, ids) or "。"
         return None, problems + [problem(ROSTER_UNIT_UNKNOWN, record=unit, hint=hint)]
-    roster, found = read_roster(Path(source), unit, units.get(unit).name)
+    roster, found = read_roster(Path(source), unit, units.get(unit).name, units)
     problems += found
     target = roster_path(root, unit)
     if target.exists() and not replace_existing:
@@ -86,24 +87,44 @@ def load_rosters(root: Path) -> tuple[dict[str, Roster], list[Problem]]:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[\s\u3000“”\"'《》、，。,.]", "", str(text))
+    return re.sub(r"[\s\u3000“”\"'《》、，。,.]", "", unicodedata.normalize("NFKC", str(text)))
+
+
+_NUMS = r"(\d+(?:\s*(?:[、,，及和与/]|[-~—–至到])\s*\d+)*)"
+_NUMBERED = re.compile(r"(?:序号|任务)\s*[:：]?\s*" + _NUMS + r"|第\s*" + _NUMS + r"\s*[项号]")
+
+
+def task_numbers(task_name: str) -> set[int] | None:
+    """The 序号 a 任务名称 names, wherever in the text: 「12」, 「序号12」, 「任务12」, 「第12项」,
+    「推行“标准地+承诺制”模式（序号23）」, 「序号31、32」, 「序号 40—44」; None when it names none."""
+    text = unicodedata.normalize("NFKC", str(task_name or "")).strip()
+    bare = re.fullmatch(r"(\d+)\s*[.、]?", text)
+    if bare:
+        return {int(bare.group(1))}
+    found: set[int] = set()
+    for m in _NUMBERED.finditer(text):
+        for part in re.split(r"\s*[、,，及和与/]\s*", m.group(1) or m.group(2)):
+            ends = [int(x) for x in re.split(r"\s*[-~—–至到]\s*", part) if x]
+            if len(ends) == 2 and ends[0] <= ends[1] <= ends[0] + 100:
+                found.update(range(ends[0], ends[1] + 1))
+            else:
+                found.update(ends)
+    return found or None
 
 
 def task_matches(task_name: str, task: Task) -> bool:
     """Whether a 推进组's 任务名称 names ``task`` (a :class:`evalkit.ledger.Task`).
 
-    By 序号 (「12」「序号12」「任务12」「12.」), or by text: equal to the task's 三级指标 or
-    its 二级指标 (the group), or — six characters or more — contained in the 三级指标.
+    By 序号 when the name holds one anywhere (:func:`task_numbers`: then only those tasks), else by
+    text: equal to the task's 三级指标 or its 二级指标 (the group), or — six characters or more —
+    contained in the 三级指标.
     """
+    numbers = task_numbers(task_name)
+    if numbers is not None:
+        return task.task_no in numbers
     name = _norm(task_name)
     if not name:
         return False
-    m = re.fullmatch(r"(?:序号|任务|第)?(\d+)(?:项|号)?[.、]?", name)
-    if m:
-        return int(m.group(1)) == task.task_no
-    m = re.match(r"(?:序号|任务)(\d+)", name)
-    if m:
-        return int(m.group(1)) == task.task_no
     title, group = _norm(task.title), _norm(task.group)
     return name in (title, group) or (len(name) >= 6 and name in title)
 

@@ -3,19 +3,25 @@ scoring page all call, so they cannot disagree.
 
 :func:`evaluate` scores every unit of a :class:`~evalkit.project.Project` with the lead evaluator's
 adjustments (``adjustments.xlsx``), the task ledger of a per-unit framework and the ``[scoring]``
-settings of ``evalkit.toml`` (each overridable for one run); :func:`project_checks` runs every
+settings of ``evalkit.toml`` (each overridable for one run, and a what-if's changed thresholds, points,
+rules, grades or adjustments in memory: :mod:`evalkit.project.whatif`); :func:`project_checks` runs every
 cross-record check with the evaluation period, the assessor list and the units'
 self-assessments.  Both read nothing themselves: the project has read its inputs once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from evalkit.checks import check_consistency
 from evalkit.config import ScoringConfig
 from evalkit.ledger import LedgerTasks
 from evalkit.problems import Problem
 from evalkit.project.project import Project
-from evalkit.scoring import Evaluation, ScoringSettings, score
+from evalkit.project.whatif import OverrideError, Overrides, what_if_inputs
+from evalkit.scoring import Evaluation, FrameSizes, ScoringSettings, score
+
+EQUAL_PROBABILITY = ("srs", "systematic", "stratified")
 
 
 def scoring_settings(config: ScoringConfig, *, include_received: bool | None = None, seed: int | None = None,
@@ -26,15 +32,35 @@ def scoring_settings(config: ScoringConfig, *, include_received: bool | None = N
     """
     return ScoringSettings(include_received=bool(include_received) or config.include_received,
                            seed=config.seed if seed is None else seed,
-                           draws=config.draws if draws is None else draws)
+                           draws=config.draws if draws is None else draws, rank_provisional=config.rank_provisional)
+
+
+def frame_sizes(draws: Iterable, unit_ids: set[str]) -> FrameSizes:
+    """Per unit, the ids drawn for it from a frame and the size of its part of the frame.
+
+    Only equal-probability draws stratified by unit (the demo's 办件记录 and 事项清单 draws:
+    strata 单位) say how large each unit's population is; their selected and reserve ids are
+    elements of a frame of that size (the finite-population correction of the uncertainty)."""
+    out: dict[str, dict[str, int]] = {}
+    for d in draws:
+        if getattr(d.design, "method", "") not in EQUAL_PROBABILITY:
+            continue
+        sizes = {s.key: s.population for s in d.strata if s.key in unit_ids}
+        for item in (*d.selected, *d.reserve):
+            if item.stratum in sizes:
+                out.setdefault(item.stratum, {})[item.id] = sizes[item.stratum]
+    return out
 
 
 def evaluate(project: Project, *, include_received: bool | None = None, seed: int | None = None,
-             draws: int | None = None, stability: bool = True) -> tuple[Evaluation, list[Problem]]:
+             draws: int | None = None, stability: bool = True,
+             overrides: Overrides | Mapping | None = None) -> tuple[Evaluation, list[Problem]]:
     """Score the project; returns (evaluation, problems of the adjustments).
 
     The evaluation's own problems start with what made inputs unusable (the settings, a broken
     framework or unit list, damaged record files, the ledger), followed by scoring's.
+    ``overrides`` scores a what-if in memory (:class:`~evalkit.project.whatif.Overrides`; a
+    mistake in them raises :class:`~evalkit.project.whatif.OverrideError`); nothing is written.
     """
     settings = scoring_settings(project.config.scoring, include_received=include_received, seed=seed, draws=draws)
     fw, units = project.framework, project.units
@@ -42,13 +68,32 @@ def evaluate(project: Project, *, include_received: bool | None = None, seed: in
               *(p for p in project.units_problems if p.is_error), *project.record_problems]
     adjustments = list(project.adjustment_problems)
     if fw is None or units is None:
+        if overrides:
+            raise OverrideError("项目的框架或单位名单无法读取，无法计算假设情形：请先运行 evalkit validate 改正。")
         return Evaluation(fw.id if fw else "", (), tuple(loaded), settings), adjustments
     ledger = project.ledger_inputs
+    events, manual = [*project.events, *ledger.events], project.manual_scores
+    what_if = Overrides.of(overrides)
+    if what_if:
+        changed = what_if_inputs(what_if, fw, units, events, manual, settings, project.instruments)
+        fw, units, events, manual, settings = (changed.framework, changed.units, changed.events, changed.manual,
+                                               changed.settings)
     result = score(fw, units, project.instruments, project.records, settings=settings,
-                   events=[*project.events, *ledger.events], manual=project.manual_scores, stability=stability,
-                   tasks=LedgerTasks(ledger.ledger) if ledger.ledger is not None else None)
+                   events=events, manual=manual, stability=stability,
+                   tasks=LedgerTasks(ledger.ledger) if ledger.ledger is not None else None,
+                   frames=frame_sizes(project.draws, {u.id for u in units.units}))
+    if what_if.events:
+        _added_events_apply(what_if, result)
     problems = (*loaded, *ledger.problems, *result.problems)
     return Evaluation(result.framework, result.units, problems, settings, result.unassigned), adjustments
+
+
+def _added_events_apply(what_if: Overrides, result: Evaluation) -> None:
+    """A what-if's own event that scoring refused (unknown kind, bad points …) is an OverrideError."""
+    ids = {e.id for e in what_if.events}
+    refused = [p for p in result.problems if p.is_error and p.record in ids and p.code.startswith("event-")]
+    if refused:
+        raise OverrideError("假设的加减分事项无法计入：" + "；".join(p.message for p in refused), refused)
 
 
 def project_checks(project: Project, evaluation: Evaluation) -> list[Problem]:

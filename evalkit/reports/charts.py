@@ -114,7 +114,7 @@ def grade_distribution(rows: Sequence[tuple[str, dict[str, int]]], *, title: str
     y = top + len(rows) * (bar_h + gap) + 16
     x = label_w
     for grade, colour in GRADE_COLOURS.items():
-        label = grade or "未定级"
+        label = grade or "待定"  # no grade: a provisional total (or a faulty band table)
         parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>'
                      f'<text x="{x + 16}" y="{y}">{escape(label)}</text>')
         x += 80

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evalkit.forms import iter_fields
+from evalkit.io.xlsx import plain_text
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project
 from evalkit.reports.masking import mask_free_text, mask_value, personal_kind
+from evalkit.scoring import describe_rule
 
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -79,8 +81,17 @@ class ReportData:
     _text_heads: dict | None = None     # unit id -> its first TEXT_LIMIT free-text answers
     _text_counts: dict | None = None    # unit id -> how many free-text answers it has
     _by_unit: dict = field(default_factory=dict)
+    _rules_zh: dict = field(default_factory=dict)   # rule text -> its plain-Chinese description
+    names: tuple = ()                   # citizens' names recorded in name fields, masked wherever they appear
 
     # ---- look-ups
+    def rule_zh(self, text: str) -> str:
+        """A rule as the government reads it (:func:`evalkit.scoring.describe_rule`), described once per text."""
+        found = self._rules_zh.get(text)
+        if found is None:
+            found = self._rules_zh[text] = describe_rule(text, self.instruments)
+        return found
+
     def kind_of(self, unit_id: str) -> str:
         unit = self.units.get(unit_id)
         return getattr(unit, "kind", "department") if unit else "department"
@@ -195,6 +206,7 @@ class ReportData:
             "instruments": [(self.instrument_title(k), n) for k, n in sorted(per_instrument.items())],
             "draws": self.draws,
             "seed": settings.seed, "stability_draws": settings.draws,
+            "confidence": f"{settings.confidence * 100:g} %", "rank_provisional": settings.rank_provisional,
             "include_received": settings.include_received,
             "framework": self.evaluation.framework, "as_of": self.as_of,
         }
@@ -236,10 +248,24 @@ def _texts(data: ReportData) -> Iterator[TextAnswer]:
             for row, value in _answers_at(view.answers, path, f.name):
                 if value is None or str(value).strip() == "":
                     continue
-                text = str(value)
+                text = plain_text(str(value))
                 if data.mask_personal:
-                    text = mask_value(kind, text)
+                    text = mask_value(kind, text, data.names)
                 yield TextAnswer(view.instance_id, view.unit, view.instrument_id, f.name, f.label, row, text, kind)
+
+
+def _public_names(data: ReportData) -> tuple[str, ...]:
+    """Every citizen's name recorded in a personal name field (:func:`~evalkit.reports.masking.personal_kind`),
+    so that the same name is masked inside free text too."""
+    fields = {k: [(path, f.name) for path, f in iter_fields(inst) if f.type == "text"
+                  and personal_kind(f.name, f.label, f.role) == "name"] for k, inst in data.instruments.items()}
+    found: set[str] = set()
+    for view in data.records.values():
+        if view.deleted or not fields.get(view.instrument_id) or not isinstance(view.answers, dict):
+            continue
+        for path, name in fields[view.instrument_id]:
+            found.update(str(v).strip() for _, v in _answers_at(view.answers, path, name) if v and str(v).strip())
+    return tuple(sorted(found))
 
 
 def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[int | None, object]]:
@@ -264,8 +290,6 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
     """The project's pieces the reports need, tolerating anything broken (problems say what)."""
     fw, unit_list = project.framework, project.units
     problems = [*problems, *evaluation.problems]
-    if mask_personal:  # a check names the phone number a service user was counted twice by
-        problems = [replace(p, message=mask_free_text(p.message)) for p in problems]
     data = ReportData(
         root=project.root, name=project.config.name, as_of=project.config.as_of, evaluation=evaluation,
         problems=_sorted_problems(problems), indicators=_indicators(fw, evaluation),
@@ -273,6 +297,9 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
         records={v.instance_id: v for v in sorted(project.records, key=lambda v: v.instance_id)},
         instruments=dict(sorted(project.instruments.items())), draws=list(project.draws),
         mask_personal=mask_personal)
+    if mask_personal:  # a check names the phone number a service user was counted twice by
+        data.names = _public_names(data)
+        data.problems = _sorted_problems(replace(p, message=mask_free_text(p.message, data.names)) for p in data.problems)
     _note_record_uses(data)
     return data
 

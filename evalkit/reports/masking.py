@@ -2,20 +2,59 @@
 
 Citizens' names and phone numbers are masked unless a report is asked for them
 (``mask_personal=False``): a field is recognised as personal by its name or label
-(:func:`personal_kind`) and masked by its kind (:func:`mask_value`); mobile and ID
-card numbers inside free text are masked wherever they appear (:func:`mask_free_text`).
+(:func:`personal_kind`) and masked by its kind (:func:`mask_value`).  Inside free text and
+problem messages (:func:`mask_free_text`):
+
+* mobile numbers however they are written — ``13812345678``, ``+8613812345678``,
+  ``+86 138 1234 5678``, ``0086-138-1234-5678``, ``138.1234.5678`` — keep their first three and
+  last four digits (138****5678) and their prefix and separators;
+* landlines with an area code — ``0432-62345678``, ``(0432)6234 5678``, ``010 1234 5678`` — keep
+  the area code and the last four digits (0432-****5678);
+* ID card numbers (18 digits, or 15 with a valid birth date; spaces or dashes between the
+  groups allowed) keep the first six and last four;
+* names: every name recorded in a personal name field of any record (so 「王小明说…」 in a
+  comment is masked once 王小明 is a respondent's name somewhere), a name after a cue word
+  (「联系人：王小明」, 「办事人李建国」, 「我叫张伟」) and a full name before a form of address
+  (「张建国师傅」, 「刘芳女士」) become 王** / 张**师傅.  A bare surname with a form of address
+  (「王先生」) identifies no one and stays.
+
+Digits inside longer runs of letters or digits (record ids, case numbers) are never taken for
+a phone or ID number.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 PUBLIC_WORDS = ("服务对象", "群众", "来电", "办事人", "市民", "申请人", "受访", "回访", "企业", "联系人",
                 "citizen", "caller", "respondent", "applicant", "visitor")
 NAME_FIELD_NAMES = re.compile(r"(citizen|caller|respondent|applicant|interviewee|contact|user)_?name$")
 PHONE_FIELD_NAMES = re.compile(r"(phone|mobile|tel)(_?no|_?number)?$")
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-ID_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+OFFICIAL_PHONE = re.compile(r"(hotline|热线|咨询电话|服务电话)", re.IGNORECASE)
+
+_EDGE_BEFORE = r"(?<![0-9A-Za-z_])"
+_EDGE_AFTER = r"(?![0-9A-Za-z_])"
+_SEP = r"[ \-.]?"
+MOBILE_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\(?(?:\+|00)?86\)?" + _SEP + r")?(1[3-9]\d)(" + _SEP + r")(\d{4})("
+                            + _SEP + r")(\d{4})" + _EDGE_AFTER)
+LANDLINE_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\(0\d{2,3}\)|0\d{2,3})(" + _SEP + r")(\d{3,4})(" + _SEP + r")(\d{4})"
+                              + _EDGE_AFTER)
+ID_CARD_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\d{6})([ \-]?)(\d{8})([ \-]?)(\d{3}[\dXx])" + _EDGE_AFTER)
+OLD_ID_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\d{6})(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3})" + _EDGE_AFTER)
+
+# the commonest surnames (about nine in ten Chinese people carry one of these) and a few double ones
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+            "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
+            "文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷"
+            "盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷"
+            "晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+DOUBLE_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯")
+_SURNAME = "(?:" + "|".join(DOUBLE_SURNAMES) + "|[" + SURNAMES + "])"
+_GIVEN = r"[\u4e00-\u9fff]{1,2}"
+NAME_AFTER_CUE = re.compile(r"((?:姓名|名字|联系人|申请人|办事人|办事群众|受访者|受访人|来电人|来电群众|反映人|举报人|投诉人|"
+                            r"当事人|我叫|本人叫|市民|群众)[：:\s]*(?:是|为|叫)?\s*)(" + _SURNAME + r")(" + _GIVEN + ")")
+NAME_BEFORE_TITLE = re.compile("(" + _SURNAME + ")(" + _GIVEN + ")(先生|女士|小姐|师傅|同志|阿姨|大爷|大妈|大姐|大哥|老师)")
 
 
 def personal_kind(name: str, label: str, role: str = "") -> str | None:
@@ -30,6 +69,8 @@ def personal_kind(name: str, label: str, role: str = "") -> str | None:
     if role in ("assessor", "unit"):
         return None
     lname, text = name.lower(), label or ""
+    if OFFICIAL_PHONE.search(lname) or OFFICIAL_PHONE.search(text):
+        return "official"
     if PHONE_FIELD_NAMES.search(lname) or any(w in text for w in ("手机", "联系电话", "回访电话", "联系方式")):
         return "phone"
     if NAME_FIELD_NAMES.search(lname) or ("姓名" in text and any(w in text for w in PUBLIC_WORDS)) \
@@ -53,19 +94,48 @@ def mask_phone(value: str) -> str:
 def mask_name(value: str) -> str:
     """张** : the first character stays (the surname), the rest becomes ``*``."""
     value = value.strip()
+    if value[:2] in DOUBLE_SURNAMES and len(value) > 2:
+        return value[:2] + "*" * (len(value) - 2)
     return value[:1] + "*" * max(len(value) - 1, 1) if value else value
 
 
-def mask_free_text(value: str) -> str:
-    """Mobile numbers (11 digits, 1[3-9]…) and ID card numbers inside free text, masked."""
-    value = MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", value)
-    return ID_CARD_IN_TEXT.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), value)
+def _mobile(m: re.Match) -> str:
+    return f"{m.group(1) or ''}{m.group(2)}{m.group(3)}****{m.group(5)}{m.group(6)}"
 
 
-def mask_value(kind: str | None, value: str) -> str:
-    """A field's value masked as its :func:`personal_kind` says; free text has its numbers masked."""
+def _landline(m: re.Match) -> str:
+    return f"{m.group(1)}{m.group(2)}{'*' * len(m.group(3))}{m.group(4)}{m.group(5)}"
+
+
+def mask_numbers(value: str) -> str:
+    """Mobile, landline and ID card numbers inside free text, masked."""
+    value = ID_CARD_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + "*" * 8 + m.group(4) + m.group(5), value)
+    value = OLD_ID_IN_TEXT.sub(lambda m: m.group(1) + "*" * 6 + m.group(3), value)
+    value = MOBILE_IN_TEXT.sub(_mobile, value)
+    return LANDLINE_IN_TEXT.sub(_landline, value)
+
+
+def mask_names(value: str, names: Iterable[str] = ()) -> str:
+    """Known names anywhere, names after a cue word and full names before a form of address, masked."""
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        if name in value:
+            value = value.replace(name, mask_name(name))
+    value = NAME_AFTER_CUE.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), value)
+    return NAME_BEFORE_TITLE.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), value)
+
+
+def mask_free_text(value: str, names: Iterable[str] = ()) -> str:
+    """Names (:func:`mask_names`) and phone and ID numbers (:func:`mask_numbers`) inside free text, masked."""
+    return mask_numbers(mask_names(value, names))
+
+
+def mask_value(kind: str | None, value: str, names: Iterable[str] = ()) -> str:
+    """A field's value masked as its :func:`personal_kind` says; free text has its names and numbers masked;
+    the unit's own published hotline stays."""
     if kind == "phone":
         return mask_phone(value)
     if kind == "name":
         return mask_name(value)
-    return mask_free_text(value)
+    if kind == "official":
+        return value
+    return mask_free_text(value, names)

@@ -27,9 +27,8 @@ from evalkit.config import is_safe_id
 from evalkit.problems import SEVERITY_ZH
 from evalkit.reports.charts import bars_against_max, grade_distribution, ranking_bars
 from evalkit.reports.data import TEXT_LIMIT, ReportData, category_key, short_path, ties_note
-from evalkit.reports.masking import mask_free_text
 from evalkit.reports.method import method_rows
-from evalkit.scoring import STATUS_ZH
+from evalkit.reports.scorecard import card_rows, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
 PROBLEM_LIMIT = 500   # rows per page; the workbook's 问题 sheet has them all
 
@@ -59,55 +58,59 @@ def _problem_rows(data, problems) -> list[dict]:
 
 
 def _unit_row(data, u, hrefs) -> dict:
-    st = u.stability
-    missing = [s.indicator for s in u.leaves if s.score is None]
+    unc = uncertainty_texts(u)
     note = []
+    if u.provisional:
+        note.append("总分待定：" + "、".join(p.code for p in u.pending) + " 未能计分")
     if u.tied_with:
         note.append(ties_note(u.tied_with))
-    if missing:
-        note.append(f"{len(missing)} 个指标未计分")
     if u.published_only:
         note.append("仅通报")
     return {"unit": u.unit, "name": u.name, "href": hrefs[u.unit], "category": u.category_name or u.category,
-            "kind": data.kind_zh(u.unit), "total": _fmt(u.total), "grade": u.grade or "", "rank": u.rank,
-            "tied_with": "、".join(u.tied_with),
-            "rank_range": f"{st.rank_range[0]}–{st.rank_range[1]}" if st else "",
-            "grade_changes": f"{st.grade_changes * 100:.0f} %" if st else "", "note": "；".join(note)}
+            "kind": data.kind_zh(u.unit), "total": total_text(u), "grade": grade_text(u), "grade_class": u.grade or "",
+            "rank": rank_text(u), "tied_with": "、".join(u.tied_with), "provisional": u.provisional,
+            "interval": unc["interval"], "rank_interval": unc["rank_interval"], "grade_changes": unc["grade_changes"],
+            "note": "；".join(note)}
 
 
-def _missing(units) -> list[dict]:
-    return [{"unit": f"{u.name}（{u.unit}）", "code": s.indicator, "name": s.name,
-             "reason": STATUS_ZH.get(s.status, s.status), "figures": s.figures}
-            for u in units for s in u.leaves if s.score is None]
+def _pending(u) -> list[dict]:
+    return [{"code": p.code, "name": p.name, "reason": p.reason,
+             "figures": next((s.figures for s in u.leaves if s.indicator == p.code), "") if p.kind == "leaf" else "加减分事项"}
+            for p in u.pending]
 
 
 def _missing_by_unit(units, hrefs) -> list[dict]:
-    """One row per unit with missing scores: how many, which, and the reasons with their counts."""
+    """One row per unit whose total is provisional: how many items, which, and the reasons with their counts."""
     out = []
     for u in units:
-        gone = [s for s in u.leaves if s.score is None]
-        if not gone:
+        if not u.provisional:
             continue
         reasons: dict[str, int] = {}
-        for s in gone:
-            reasons[STATUS_ZH.get(s.status, s.status)] = reasons.get(STATUS_ZH.get(s.status, s.status), 0) + 1
-        out.append({"unit": u.unit, "name": u.name, "href": hrefs[u.unit], "count": len(gone),
-                    "codes": "、".join(s.indicator for s in gone),
+        for p in u.pending:
+            reasons[p.reason] = reasons.get(p.reason, 0) + 1
+        span = f"{u.total_range[0]:.2f}–{u.total_range[1]:.2f}" if u.total_range else ""
+        out.append({"unit": u.unit, "name": u.name, "href": hrefs[u.unit], "count": len(u.pending),
+                    "codes": "、".join(p.code for p in u.pending), "total": f"{u.total:.2f}", "range": span,
                     "reasons": "；".join(f"{k} {v} 个" for k, v in reasons.items())})
     return out
+
+
+def _rank_key(u) -> tuple:
+    """Ranked units by rank; units without a rank (provisional) after them, by what is scored."""
+    return (u.rank is None, u.rank or 0, -u.total if u.rank is None else 0, u.unit)
 
 
 def _category_groups(data, units, hrefs, title_prefix="") -> list[dict]:
     groups = []
     for category in sorted({u.category for u in units}, key=category_key):
-        members = sorted((u for u in units if u.category == category), key=lambda u: (u.rank or 0, u.unit))
+        members = sorted((u for u in units if u.category == category), key=_rank_key)
         first = members[0]
         note = "仅通报，不纳入年度绩效考核" if first.published_only else f"绩效权重 {first.weight:g}"
         groups.append({"title": f"{title_prefix}{first.category_name or category}（{len(members)} 个单位）",
                        "note": note + "；名次为本类别内名次。",
                        "chart": ranking_bars([(u.name, u.total, u.grade or "") for u in members],
                                              title="总分与等级", maximum=100),
-                       "rows": [_unit_row(data, u, hrefs) for u in members]})
+                       "rows": [_unit_row(data, u, hrefs) for u in members], "level": _level(data)})
     return groups
 
 
@@ -125,6 +128,10 @@ def _area_chart(data, units, title: str):
     return bars_against_max(rows, title=title)
 
 
+def _level(data) -> str:
+    return f"{data.evaluation.settings.confidence * 100:g} %"
+
+
 def _common(data, title: str, up: str) -> dict:
     return {"title": title, "project": data.name, "as_of": data.as_of, "framework": data.evaluation.framework,
             "css": CSS, "up": up}
@@ -134,16 +141,17 @@ def _overview(data, units, hrefs, *, title, intro, groups, problems, method_unit
     # overview pages live in the output folder itself; unit links are relative to it
     return ENV.get_template("overview.html").render(
         **_common(data, title, ""), intro=intro, groups=groups, charts=charts, missing=_missing_by_unit(units, hrefs),
+        ranked_anyway=data.evaluation.settings.rank_provisional, level=_level(data),
         problems=_problem_rows(data, problems), problem_total=len(problems), limit=PROBLEM_LIMIT,
         method=method_rows(data, method_units))
 
 
 def _unit_page(data, u, hrefs) -> str:
     """One unit's report: key figures, level-1 chart, scorecard, events, field notes, problems and method."""
-    leaves = {s.indicator: s for s in u.leaves}
     nodes = {n.indicator: n for n in u.nodes}
+    leaves = {s.indicator: s for s in u.leaves}
     totals = [("计分项得分", _fmt(u.scored)), (f"加分（原始 {u.bonus_raw:g}，上限 {u.bonus_cap:g}）", _fmt(u.bonus)),
-              ("扣分", _fmt(u.deductions)), ("加减分事项", _fmt(u.adjustments)), ("总分", _fmt(u.total))]
+              ("扣分", _fmt(u.deductions)), ("加减分事项", _fmt(u.adjustments)), ("总分", total_text(u))]
     events = [{"id": e.id, "zh": e.zh, "points": f"{e.points:+g}", "source": e.source,
                "evidence": "；".join(x for x in (e.evidence, e.note) if x)} for e in u.events]
     texts = data.unit_texts(u.unit)  # the first evalkit.reports.data.TEXT_LIMIT
@@ -153,8 +161,8 @@ def _unit_page(data, u, hrefs) -> str:
                                (leaves[r.code].score or 0.0 if r.code in leaves else 0.0), r.points or 0.0)
                               for r in roots], title="各一级指标得分与满分")
     return ENV.get_template("unit.html").render(
-        **_common(data, f"{u.name}（{u.unit}）评估报告", "../"), u=_unit_info(data, u), missing=_missing([u]),
-        chart=chart, card=_scorecard(data, leaves, nodes), totals=totals, events=events,
+        **_common(data, f"{u.name}（{u.unit}）评估报告", "../"), u=_unit_info(data, u), pending=_pending(u),
+        pending_text=pending_text(u), chart=chart, card=_scorecard(data, u), totals=totals, events=events,
         texts=[{"record": t.record, "instrument": data.instrument_title(t.instrument), "label": t.label,
                 "text": t.text} for t in texts[:TEXT_LIMIT]], text_total=data.unit_text_count(u.unit),
         masked=data.mask_personal,
@@ -163,38 +171,35 @@ def _unit_page(data, u, hrefs) -> str:
 
 
 def _unit_info(data, u) -> dict:
-    """The box at the top of a unit's page: category, kind, region, total, grade, rank and its stability."""
-    st = u.stability
-    of = sum(1 for x in data.evaluation.units if x.category == u.category)
+    """The box at the top of a unit's page: category, kind, region, total, grade, rank and their uncertainty."""
+    unc = uncertainty_texts(u)
+    of = sum(1 for x in data.evaluation.units if x.category == u.category and x.rank is not None)
     parent = data.parent_of(u.unit)
     return {"category": u.category_name or u.category, "kind": data.kind_zh(u.unit),
-            "parent": f"{data.unit_name(parent)}（{parent}）" if parent else "", "total": _fmt(u.total),
-            "grade": u.grade or "", "rank": u.rank, "of": of,
-            "tied_with": ties_note(u.tied_with) if u.tied_with else "",
-            "rank_range": f"{st.rank_range[0]}–{st.rank_range[1]}（{st.draws} 次抽样）" if st else "-",
-            "grade_changes": f"{st.grade_changes * 100:.0f} %" if st else "-",
+            "parent": f"{data.unit_name(parent)}（{parent}）" if parent else "", "total": total_text(u),
+            "provisional": u.provisional, "grade": grade_text(u), "grade_class": u.grade or "", "rank": rank_text(u),
+            "of": of, "tied_with": ties_note(u.tied_with) if u.tied_with else "", "level": unc["level"],
+            "interval": unc["interval"] or "-", "rank_interval": unc["rank_interval"] or "-",
+            "grade_changes": unc["grade_changes"] or "-",
+            "draws": u.stability.draws if u.stability else 0,
             "weight": "仅通报" if u.published_only else f"权重 {u.weight:g}"}
 
 
-def _scorecard(data, leaves: dict, nodes: dict) -> list[dict]:
-    """A unit's indicator tree as table rows: leaves with their figures (masked when asked), nodes in bold."""
+def _scorecard(data, u) -> list[dict]:
+    """A unit's indicator tree as table rows: leaves with their share, rule and figures, nodes in bold."""
     card = []
-    for ind in data.indicators:
-        indent = 0.2 + 1.2 * (ind.level - 1)
-        if ind.code in leaves:
-            s = leaves[ind.code]
-            figures = s.figures if not data.mask_personal else mask_free_text(s.figures)
-            card.append({"cls": "missing" if s.score is None else "", "code": ind.code, "name": ind.name,
-                         "indent": f"{indent:.1f}", "score": _fmt(s.score) if s.score is not None else "缺",
-                         "points": f"{s.points:g}", "status": STATUS_ZH.get(s.status, s.status), "figures": figures,
-                         "n": s.n})
-        elif ind.code in nodes:
-            n = nodes[ind.code]
-            status = f"含 {len(n.missing)} 个未计分指标" if n.missing else ("已封顶" if n.capped else "")
-            card.append({"cls": "node l1" if ind.level == 1 else "node", "code": ind.code, "name": ind.name,
-                         "indent": f"{indent:.1f}", "score": _fmt(n.score),
-                         "points": "" if n.points is None else f"{n.points:g}", "status": status, "figures": "",
-                         "n": ""})
+    for row in card_rows(data, u):
+        indent = 0.2 + 1.2 * (row.level - 1)
+        if row.leaf:
+            card.append({"cls": "missing" if row.missing else "", "code": row.code, "name": row.name,
+                         "indent": f"{indent:.1f}", "score": _fmt(row.score) if row.score is not None else "缺",
+                         "points": f"{row.points:g}", "share": row.share, "status": row.status, "rule": row.rule,
+                         "figures": row.observed, "n": row.n})
+        else:
+            card.append({"cls": "node l1" if row.level == 1 else "node", "code": row.code, "name": row.name,
+                         "indent": f"{indent:.1f}", "score": _fmt(row.score),
+                         "points": "" if row.points is None else f"{row.points:g}", "share": "", "status": row.status,
+                         "rule": "", "figures": "", "n": ""})
     return card
 
 
@@ -221,7 +226,7 @@ def _index_page(data, units, hrefs, departments: int, regions: int) -> str:
         members = ev.ranking(category)
         note = "，仅通报" if members[0].published_only else f"，绩效权重 {members[0].weight:g}"
         categories.append({"name": members[0].category_name or category, "note": note,
-                           "units": [{"unit": u.unit, "name": u.name, "href": hrefs[u.unit], "grade": u.grade or ""}
+                           "units": [{"unit": u.unit, "name": u.name, "href": hrefs[u.unit], "grade": grade_text(u)}
                                      for u in members]})
     count = {s: sum(1 for p in data.problems if p.severity == s) for s in ("error", "warning", "info")}
     return ENV.get_template("index.html").render(
@@ -264,12 +269,12 @@ def _regions_page(data, regions, hrefs) -> str:
     for u in regions:
         by_parent.setdefault(data.parent_of(u.unit), []).append(u)
     for parent in sorted(by_parent, key=lambda p: (p == "", p)):
-        members = sorted(by_parent[parent], key=lambda u: (category_key(u.category), u.rank or 0, u.unit))
+        members = sorted(by_parent[parent], key=lambda u: (category_key(u.category), *_rank_key(u)))
         title = f"{data.unit_name(parent)}（{parent}）所辖地区" if parent else "未设上级地区的地区"
         groups.append({"title": f"{title}（{len(members)} 个）", "note": "名次为各自类别内的名次。",
                        "chart": ranking_bars([(u.name, u.total, u.grade or "") for u in members],
                                              title="总分与等级", maximum=100),
-                       "rows": [_unit_row(data, u, hrefs) for u in members]})
+                       "rows": [_unit_row(data, u, hrefs) for u in members], "level": _level(data)})
     region_ids = {u.unit for u in regions}
     region_charts = [c for c in [_area_chart(data, regions, "各一级指标平均得分与满分（地区）")] if c]
     return _overview(data, regions, hrefs, title="地区评估报告", groups=groups,

@@ -1,25 +1,25 @@
-"""``评估报告.xlsx``: 汇总, 评分表, 证据, 文字记录, 问题 and 方法 sheets, ready to print.
+"""``评估报告.xlsx`` (the printable report) and ``评估证据.xlsx`` (the evidence behind it).
 
-* **汇总** — every unit by category and rank: total, grade (coloured), rank with
-  ties, the rank range and grade-change share of the stability draws, the
-  category's performance weight or 仅通报, and which scores are missing.
-* **评分表** — one long sheet, unit after unit, each starting on a new printed
-  page (a manual page break): the indicator tree with points earned and
-  maximum, status, rule, input figures, evidence counts and the unit's
-  problems per indicator, then bonus, deductions, the adjustment events and
-  the total.  One sheet rather than 95: a workbook with a tab per unit cannot
-  be navigated, filtered or printed in one go; here the 单位编号 column filters
-  one unit and every unit still prints on its own pages with the header row
-  repeated.
-* **证据** — every record: id, unit, instrument, assessor, date, review state,
-  the indicators it was used for, or why it was left out.
-* **文字记录** — the free-text answers (personal fields masked by default).
+The report — 汇总, 评分规则, 评分表, 问题 and 方法 — is what goes to the government and what
+prints; the evidence workbook — 证据 (every record with its use) and 文字记录 (every free-text
+answer) — is for the auditor and the lead evaluator: a province has hundreds of thousands of
+rows of it, which used to make the report print as 720 A4 pages.
+
+* **汇总** — every unit by category and rank: total (a provisional one reads 「待定（已计 …）」),
+  grade, the total's 95 % interval, the probability that the grade differs, the rank interval,
+  the parts of the total, the performance weight or 仅通报, and what keeps a total provisional.
+* **评分规则** — each indicator's rule in plain Chinese (「服务对象抽查：为办成此事共跑了几次（含本
+  次）≤ 1 的比例；≥ 90 % 得满分，≤ 50 % 不得分，其间按比例」), once for all units.
+* **评分表** — one long sheet, unit after unit, each starting on a new printed page: the tree
+  with points earned and maximum, the share with its Wilson interval beside the points, status
+  and what was observed.  Only columns B–H print (the print area); column A (单位编号) filters
+  one unit, and the columns after H keep the detail on screen: the rule in words, the full trace,
+  evidence counts, the unit's problems per indicator and the rule as written.
 * **问题** — every problem with its code, severity, message and location.
-* **方法** — who assessed, when, samples and seeds.
+* **方法** — who assessed, when, samples and seeds, how the uncertainty was worked out.
 
-The sheets are written as a stream (:mod:`evalkit.io.xlsx_stream`: rows go to
-spool files as sheet XML, the zip is written from file to file): a
-province-scale workbook has 1.7 million rows.  No cell is ever a formula.
+Row heights fit their wrapped text (:mod:`evalkit.io.xlsx_stream`).  The sheets are written as a
+stream: a province-scale evidence workbook has 1.7 million rows.  No cell is ever a formula.
 """
 
 from __future__ import annotations
@@ -32,13 +32,14 @@ from openpyxl.styles import PatternFill
 from evalkit.io.xlsx_stream import Sheet, column_widths, stream_workbook
 from evalkit.problems import SEVERITY_ZH
 from evalkit.reports.data import ReportData, category_key, short_path, ties_note
-from evalkit.reports.masking import mask_free_text
 from evalkit.reports.method import method_rows
-from evalkit.scoring import STATUS_ZH
+from evalkit.reports.scorecard import card_rows, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
 WORKBOOK_NAME = "评估报告.xlsx"
+EVIDENCE_NAME = "评估证据.xlsx"
 GRADE_FILLS = {"优秀": "C6EFCE", "良好": "DDEBF7", "达标": "FFF2CC", "不达标": "FFC7CE"}
-MISSING_FILL = PatternFill("solid", fgColor="FCE4D6")
+MISSING = "FCE4D6"
+MISSING_FILL = PatternFill("solid", fgColor=MISSING)
 UNIT_FILL = PatternFill("solid", fgColor="E7E6F7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 NUMBER = "0.00"
@@ -49,87 +50,129 @@ def _num(value):
     return None if value is None else round(float(value), 4)
 
 
-# ---------------------------------------------------------------- sheets
+# ---------------------------------------------------------------- the report
+
+
+def _summary_row(data: ReportData, u) -> list:
+    unc = uncertainty_texts(u)
+    notes = [pending_text(u)] if u.provisional else []
+    if u.tied_with:
+        notes.append(ties_note(u.tied_with))
+    return [u.category_name or u.category, rank_text(u) if u.provisional or u.rank is None else u.rank, u.unit, u.name,
+            data.kind_zh(u.unit), data.parent_of(u.unit), total_text(u) if u.provisional else _num(u.total),
+            grade_text(u), unc["interval"], None if not unc["grade_changes"] else _num(u.stability.grade_changes),
+            unc["rank_interval"], _num(u.scored), _num(u.bonus), _num(u.deductions), _num(u.adjustments),
+            "仅通报" if u.published_only else _num(u.weight), "待定" if u.provisional else "确定", "；".join(notes)]
 
 
 def _summary(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     ev = data.evaluation
-    headers = ["类别", "名次", "单位编号", "单位名称", "类型", "上级地区", "总分", "等级", "名次区间", "等级变化比例",
-               "总分区间", "计分项得分", "加分", "扣分", "加减分", "绩效权重", "计分完整", "说明"]
-    rows = []
-    for category in sorted({u.category for u in ev.units}, key=category_key):
-        for u in ev.ranking(category):
-            st = u.stability
-            notes = []
-            if u.tied_with:
-                notes.append(ties_note(u.tied_with))
-            missing = [s for s in u.leaves if s.score is None]
-            if missing:
-                notes.append(f"{len(missing)} 个指标未计分：" + "、".join(s.indicator for s in missing[:8])
-                             + ("等" if len(missing) > 8 else ""))
-            rows.append([
-                u.category_name or u.category, u.rank, u.unit, u.name, data.kind_zh(u.unit), data.parent_of(u.unit),
-                _num(u.total), u.grade or "", f"{st.rank_range[0]}–{st.rank_range[1]}" if st else "",
-                _num(st.grade_changes) if st else None,
-                f"{st.total_interval[0]:.2f}–{st.total_interval[1]:.2f}" if st else "",
-                _num(u.scored), _num(u.bonus), _num(u.deductions), _num(u.adjustments),
-                "仅通报" if u.published_only else _num(u.weight), "是" if u.complete else "否", "；".join(notes)])
-    limits = [14, 6, 10, 30, 6, 10, 9, 8, 10, 10, 14, 10, 8, 8, 8, 9, 9, 50]
-    sheet = Sheet(wb, "汇总", headers, column_widths(headers, rows, limits), heading=heading, wrap={3, 17},
+    level = f"{ev.settings.confidence * 100:g} %"
+    headers = ["类别", "名次", "单位编号", "单位名称", "类型", "上级地区", "总分", "等级", f"总分区间（{level}）",
+               "等级不同的概率", f"名次区间（{level}）", "计分项得分", "加分", "扣分", "加减分", "绩效权重", "总分状态", "说明"]
+    rows = [_summary_row(data, u) for category in sorted({u.category for u in ev.units}, key=category_key)
+            for u in ev.ranking(category)]
+    limits = [12, 6, 9, 24, 5, 8, 9, 7, 13, 9, 9, 8, 6, 6, 6, 7, 7, 44]
+    sheet = Sheet(wb, "汇总", headers, column_widths(headers, rows, limits), heading=heading, wrap={3, 6, 7, 17},
                   numbers={6: NUMBER, 9: PERCENT, 11: NUMBER, 12: NUMBER, 13: NUMBER, 14: NUMBER, 15: "0.0"})
     for r in rows:
-        sheet.add(r, fills={7: GRADE_FILLS.get(r[7], ""), 16: "FCE4D6" if r[16] == "否" else ""})
+        pending = r[16] == "待定"
+        sheet.add(r, fills={7: MISSING if pending else GRADE_FILLS.get(r[7], ""), 6: MISSING if pending else "",
+                            16: MISSING if pending else ""})
     sheet.finish()
     return sheet
+
+
+def _rules(wb: Workbook, data: ReportData, heading: str) -> Sheet:
+    headers = ["指标编码", "指标名称", "类型", "分值", "评分规则"]
+    sheet = Sheet(wb, "评分规则", headers, [9, 34, 6, 6, 90], heading=heading, wrap={1, 4}, numbers={3: "0.##"})
+    texts = {s.indicator: s.rule for u in data.evaluation.units for s in u.leaves}
+    kind_zh = {"scored": "计分", "bonus": "加分", "deduction": "扣分"}
+    for ind in data.indicators:
+        name = "　" * (ind.level - 1) + ind.name
+        if ind.leaf:
+            sheet.add([ind.code, name, kind_zh.get(ind.kind, ind.kind), _num(ind.points),
+                       data.rule_zh(texts.get(ind.code, ""))])
+        else:
+            sheet.add([ind.code, name, kind_zh.get(ind.kind, ind.kind), _num(ind.points), "下级指标得分之和"],
+                      bold=True)
+    sheet.finish()
+    return sheet
+
+
+CARD_HEADERS = ["单位编号", "指标编码", "指标名称", "得分", "满分", "比例（95 % 区间）", "状态", "计分依据",
+                "评分规则", "计分过程", "证据数", "采用记录", "未计入记录", "问题", "单位名称", "规则原文"]
+CARD_WIDTHS = [9, 8, 44, 7, 6, 36, 16, 44, 60, 60, 7, 8, 9, 28, 14, 34]
+PRINTED = "B:H"  # what prints of 评分表; the rest stays on screen
 
 
 def _scorecards(wb: Workbook, data: ReportData, heading: str) -> Sheet:
-    headers = ["单位编号", "单位名称", "指标编码", "指标名称", "类型", "得分", "满分", "状态", "评分规则", "计分依据",
-               "证据数", "采用记录", "未计入记录", "问题"]
-    widths = [9, 12, 9, 44, 6, 8, 8, 16, 34, 36, 7, 8, 9, 30]
-    sheet = Sheet(wb, "评分表", headers, widths, heading=heading, wrap={1, 3, 7, 8, 9, 13},
-                  numbers={5: NUMBER, 6: NUMBER})
-    kind_zh = {"scored": "计分", "bonus": "加分", "deduction": "扣分"}
+    # only the printed columns wrap, so row heights fit what prints; the detail columns are one line on screen
+    sheet = Sheet(wb, "评分表", CARD_HEADERS, CARD_WIDTHS, heading=heading, wrap={2, 5, 6, 7},
+                  numbers={3: NUMBER, 4: NUMBER}, every_row=True)
+    sheet.ws.print_area = f"{PRINTED.split(':')[0]}1:{PRINTED.split(':')[1]}1048576"
     for index, u in enumerate(data.evaluation.units):
         if index:
             sheet.page_break()
-        title = (f"{u.name}（{u.unit}）  {u.category_name or u.category}  总分 {u.total:.2f}  等级 {u.grade or '-'}  "
-                 f"名次 {u.rank or '-'}")
-        sheet.add([u.unit, u.name, "", title] + [""] * 10, bold=True, fill=UNIT_FILL)
-        by_indicator: dict[str, list[str]] = {}
-        for p in data.unit_problems(u.unit):
-            if p.indicator:
-                by_indicator.setdefault(p.indicator, []).append(p.code)
-        leaves = {s.indicator: s for s in u.leaves}
-        nodes = {n.indicator: n for n in u.nodes}
-        for ind in data.indicators:
-            name = "　" * (ind.level - 1) + ind.name
-            issues = "、".join(dict.fromkeys(by_indicator.get(ind.code, [])))  # messages: sheet 问题
-            if ind.code in leaves:
-                s = leaves[ind.code]
-                status = STATUS_ZH.get(s.status, s.status)
-                sheet.add([u.unit, u.name, ind.code, name, kind_zh.get(ind.kind, ind.kind), _num(s.score),
-                           _num(s.points), status, s.rule, _mask(data, s.figures), s.n, len(s.records),
-                           len(s.left_out), issues], fills={7: MISSING_FILL if s.score is None else ""})
-            elif ind.code in nodes:
-                n = nodes[ind.code]
-                status = f"含 {len(n.missing)} 个未计分指标" if n.missing else ("已封顶" if n.capped else "")
-                sheet.add([u.unit, u.name, ind.code, name, kind_zh.get(ind.kind, ind.kind), _num(n.score),
-                           _num(n.points), status, "", "", None, None, None, issues], bold=True)
-        for e in u.events:
-            sheet.add([u.unit, u.name, e.id, "加减分事项：" + e.zh, "加分" if e.bonus else "加减分", _num(e.points),
-                       None, e.source, "", "；".join(x for x in (e.evidence, e.note) if x), None, len(e.records),
-                       None, ""])
-        for label, value in (("计分项得分", u.scored), (f"加分（原始 {u.bonus_raw:g}，上限 {u.bonus_cap:g}）", u.bonus),
-                             ("扣分", u.deductions), ("加减分事项", u.adjustments), ("总分", u.total)):
-            sheet.add([u.unit, u.name, "", label, "", _num(value), None, "" if u.complete else "有指标未计分",
-                       "", "", None, None, None, ""], bold=True, fill=TOTAL_FILL)
+        _unit_card(sheet, data, u)
     sheet.finish()
     return sheet
 
 
-def _mask(data, text: str) -> str:
-    return mask_free_text(text) if data.mask_personal else text
+def _unit_card(sheet: Sheet, data: ReportData, u) -> None:
+    unc = uncertainty_texts(u)
+    title = (f"{u.name}（{u.unit}）  {u.category_name or u.category}  总分 {total_text(u)}  等级 {grade_text(u)}  "
+             f"名次 {rank_text(u)}" + (f"  总分区间 {unc['interval']}" if unc["interval"] else ""))
+    blank = [""] * (len(CARD_HEADERS) - 3)
+    sheet.add([u.unit, "", title] + blank, bold=True, fill=UNIT_FILL)
+    if u.provisional:
+        sheet.add([u.unit, "", pending_text(u)] + blank, fill=MISSING_FILL)
+    by_indicator: dict[str, list[str]] = {}
+    for p in data.unit_problems(u.unit):
+        if p.indicator:
+            by_indicator.setdefault(p.indicator, []).append(p.code)
+    for row in card_rows(data, u):
+        name = "　" * (row.level - 1) + row.name
+        issues = "、".join(dict.fromkeys(by_indicator.get(row.code, [])))  # messages: sheet 问题
+        if row.leaf:
+            sheet.add([u.unit, row.code, name, _num(row.score), _num(row.points), row.share, row.status, row.observed,
+                       row.rule, row.figures, row.n, row.used, row.left, issues, u.name, row.rule_text],
+                      fills={6: MISSING_FILL if row.missing else ""})
+        else:
+            sheet.add([u.unit, row.code, name, _num(row.score), _num(row.points), "", row.status, "", "", "",
+                       None, None, None, issues, u.name, ""], bold=True)
+    for e in u.events:
+        sheet.add([u.unit, e.id, "加减分事项：" + e.zh, _num(e.points), None, "", e.source,
+                   "；".join(x for x in (e.evidence, e.note) if x), "", "", None, len(e.records), None, "", u.name, ""])
+    total = total_text(u) if u.provisional else _num(u.total)
+    for label, value in (("计分项得分", _num(u.scored)), (f"加分（原始 {u.bonus_raw:g}，上限 {u.bonus_cap:g}）", _num(u.bonus)),
+                         ("扣分", _num(u.deductions)), ("加减分事项", _num(u.adjustments)), ("总分", total)):
+        sheet.add([u.unit, "", label, value, None, "", "待定" if u.provisional else "", "", "", "", None, None, None, "",
+                   u.name, ""], bold=True, fill=TOTAL_FILL)
+
+
+def _problems(wb: Workbook, data: ReportData, heading: str) -> Sheet:
+    headers = ["严重程度", "代码", "说明", "文件", "工作表", "行", "列", "指标", "记录", "字段"]
+    rows = [[SEVERITY_ZH.get(p.severity, p.severity), p.code, p.message, short_path(data, p.file), p.sheet, p.row,
+             p.column, p.indicator, p.record, p.field] for p in data.problems]
+    widths = column_widths(headers, rows, [8, 26, 70, 24, 10, 6, 10, 9, 34, 16])
+    sheet = Sheet(wb, "问题", headers, widths, heading=heading, wrap={1, 2, 3})
+    fills = {"错误": "FFC7CE", "警告": "FFF2CC"}
+    for r in rows:
+        sheet.add(r, fills={0: fills.get(r[0], "")})
+    sheet.finish()
+    return sheet
+
+
+def _method(wb: Workbook, data: ReportData, heading: str) -> Sheet:
+    sheet = Sheet(wb, "方法", ["项目", "内容"], [16, 100], heading=heading, wrap={1})
+    for label, text in method_rows(data):
+        sheet.add([label, text])
+    sheet.finish()
+    return sheet
+
+
+# ---------------------------------------------------------------- the evidence
 
 
 def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
@@ -159,31 +202,22 @@ def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     return sheet
 
 
-def _problems(wb: Workbook, data: ReportData, heading: str) -> Sheet:
-    headers = ["严重程度", "代码", "说明", "文件", "工作表", "行", "列", "指标", "记录", "字段"]
-    rows = [[SEVERITY_ZH.get(p.severity, p.severity), p.code, p.message, short_path(data, p.file), p.sheet, p.row,
-             p.column, p.indicator, p.record, p.field] for p in data.problems]
-    widths = column_widths(headers, rows, [8, 28, 70, 30, 10, 6, 10, 9, 34, 16])
-    sheet = Sheet(wb, "问题", headers, widths, heading=heading, wrap={2, 3})
-    fills = {"错误": "FFC7CE", "警告": "FFF2CC"}
-    for r in rows:
-        sheet.add(r, fills={0: fills.get(r[0], "")})
-    sheet.finish()
-    return sheet
+REPORT_SHEETS = (_summary, _rules, _scorecards, _problems, _method)
+EVIDENCE_SHEETS = (_evidence, _texts)
 
 
-def _method(wb: Workbook, data: ReportData, heading: str) -> Sheet:
-    sheet = Sheet(wb, "方法", ["项目", "内容"], [16, 100], heading=heading, wrap={1})
-    for label, text in method_rows(data):
-        sheet.add([label, text])
-    sheet.finish()
-    return sheet
-
-
-SHEETS = (_summary, _scorecards, _evidence, _texts, _problems, _method)
+def _heading(data: ReportData, what: str) -> str:
+    return f"{data.name} {what}" + (f"（截至 {data.as_of}）" if data.as_of else "")
 
 
 def write_workbook(data: ReportData, path: Path) -> Path:
-    """Build the whole workbook and save it with fixed timestamps (same inputs, same bytes)."""
-    heading = f"{data.name} 评估报告" + (f"（截至 {data.as_of}）" if data.as_of else "")
-    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in SHEETS))
+    """The printable report; saved with fixed timestamps (same inputs, same bytes)."""
+    heading = _heading(data, "评估报告")
+    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in REPORT_SHEETS))
+
+
+def write_evidence(data: ReportData, path: Path) -> Path:
+    """The evidence workbook: every record and every free-text answer (masked when asked)."""
+    heading = _heading(data, "评估证据")
+    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in EVIDENCE_SHEETS))
+

@@ -1,8 +1,9 @@
-"""The evaluation's reports in one call: the Excel workbook and the HTML reports (:func:`write_reports`).
+"""The evaluation's reports in one call: the Excel report, the evidence workbook and the HTML reports
+(:func:`write_reports`).
 
 :func:`write_reports` gathers what every report needs into one
 :class:`~evalkit.reports.data.ReportData` (:func:`~evalkit.reports.data.report_data`)
-and hands it to :mod:`evalkit.reports.workbook` (``评估报告.xlsx``) and
+and hands it to :mod:`evalkit.reports.workbook` (``评估报告.xlsx``, ``评估证据.xlsx``) and
 :mod:`evalkit.reports.pages` (``index.html`` and the pages it links).
 
 Reports are evidence, so they are reproducible and safe:
@@ -25,12 +26,13 @@ from evalkit.problems import Problem
 from evalkit.project import Project
 from evalkit.reports.data import report_data
 from evalkit.reports.pages import write_html
-from evalkit.reports.workbook import WORKBOOK_NAME, write_workbook
+from evalkit.reports.workbook import EVIDENCE_NAME, WORKBOOK_NAME, write_evidence, write_workbook
 
 
 def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Problem], *,
                   mask_personal: bool = True) -> list[Path]:
-    """Write ``评估报告.xlsx`` and the HTML reports into ``out_dir``; returns the paths written, in a stable order.
+    """Write ``评估报告.xlsx``, ``评估证据.xlsx`` and the HTML reports into ``out_dir``; returns the paths
+    written, in a stable order.
 
     ``project`` is the opened project ``evaluation`` was scored from: its settings, framework,
     unit list, instruments, records (:attr:`~evalkit.project.Project.records`) and draws are
@@ -40,6 +42,6 @@ def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Pr
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = report_data(project, evaluation, problems, mask_personal=mask_personal)
-    paths = [write_workbook(data, out_dir / WORKBOOK_NAME)]
+    paths = [write_workbook(data, out_dir / WORKBOOK_NAME), write_evidence(data, out_dir / EVIDENCE_NAME)]
     paths += write_html(data, out_dir)
     return paths

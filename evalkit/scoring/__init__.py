@@ -1,25 +1,33 @@
-"""Scoring: the rule language of 评分规则 (``rules``) and its checks against the instruments
-(``rule_checks``), the evidence a rule admits (``evidence``), traceable leaf scores
-(``leaves``), the tree with caps, grades and ranks (``tree``), the seed 002 adjustments as
-events (``events``, ``adjustments``), the whole evaluation (``score``) and rank stability
-(``uncertainty``).
+"""Scoring: the rule language of 评分规则 (``rules``), its checks against the instruments
+(``rule_checks``) and its plain-Chinese description (``describe``), the evidence a rule admits
+(``evidence``), traceable leaf scores (``leaves``; the lead evaluator's manual scores, capped:
+``manual``), the tree with caps, grades and ranks (``tree``), the seed 002 adjustments as events
+(``events``, ``adjustments``), a unit's total with its caps and provisional parts
+(``unit_totals``), grades and ranks that leave provisional totals out (``ranking``), the whole
+evaluation (``score``) and the uncertainty of totals, grades and ranks (``resampling``,
+``uncertainty``).
 
 May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :mod:`evalkit.config`,
 :mod:`evalkit.stats`, :mod:`evalkit.io`, :mod:`evalkit.problems`.
 """
 
 from evalkit.scoring.adjustments import read_adjustments
+from evalkit.scoring.describe import condition_zh, describe_rule, thresholds_zh
 from evalkit.scoring.events import Event
 from evalkit.scoring.evidence import admitted, candidates
-from evalkit.scoring.leaves import STATUS_ZH, LeafScore, ManualScore
-from evalkit.scoring.results import Evaluation, ScoringSettings, Stability, UnitResult
+from evalkit.scoring.leaves import STATUS_ZH, LeafScore
+from evalkit.scoring.manual import ManualScore
+from evalkit.scoring.results import Evaluation, Pending, ScoringSettings, Stability, UnitResult
 from evalkit.scoring.rule_checks import validate_rules
 from evalkit.scoring.rules import Condition, FieldRef, RuleSyntaxError, Span, describe_thresholds, parse_rule
 from evalkit.scoring.score import TaskLeaves, score
 from evalkit.scoring.tree import GradeBand
+from evalkit.scoring.uncertainty import FrameSizes
 
 __all__ = [
     "Evaluation",
+    "FrameSizes",
+    "Pending",
     "Stability",
     "TaskLeaves",
     "UnitResult",
@@ -35,9 +43,12 @@ __all__ = [
     "Span",
     "admitted",
     "candidates",
+    "condition_zh",
+    "describe_rule",
     "describe_thresholds",
     "parse_rule",
     "read_adjustments",
     "score",
+    "thresholds_zh",
     "validate_rules",
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 from evalkit.io import tables
 from evalkit.problems import Problem, problem
 from evalkit.scoring.events import EVENT_KINDS, Event
-from evalkit.scoring.leaves import ManualScore
+from evalkit.scoring.manual import ManualScore
 from evalkit.scoring.problems import BAD_NUMBER
 
 FILE_NAME = "adjustments.xlsx"
@@ -72,7 +72,7 @@ def read_adjustments(root: Path) -> tuple[list[Event], list[ManualScore], list[P
             text = lambda key, cells=cells: tables.text(cols.get(cells, key))  # noqa: E731
             events.append(Event(id=text("id") or f"{ws.title}-{row}", unit=text("unit"), kind=_kind_code(text("kind")),
                                 evidence=text("evidence"), points=_number(cols.get(cells, "points"), where, problems),
-                                note=text("note"), task=text("task")))
+                                note=text("note"), task=text("task"), file=str(path), sheet=ws.title, row=row))
     ws, _ = tables.find_sheet(wb, str(path), ("人工评分", "manual"), required=False)
     if ws is not None:
         table = tables.sheet_table(ws, str(path), ["单位", "指标"])
@@ -84,5 +84,6 @@ def read_adjustments(root: Path) -> tuple[list[Event], list[ManualScore], list[P
             if points is not None:
                 text = lambda key, cells=cells: tables.text(cols.get(cells, key))  # noqa: E731
                 manual.append(ManualScore(unit=text("unit"), indicator=text("indicator"), points=points,
-                                          justification=text("justification"), who=text("who")))
+                                          justification=text("justification"), who=text("who"), file=str(path),
+                                          sheet=ws.title, row=row))
     return events, manual, problems

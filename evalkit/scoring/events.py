@@ -13,12 +13,16 @@ score outside the indicator table:
 
 Each adjustment is an :class:`Event` with its evidence (document numbers,
 record ids, the ledger entry); an event without evidence, for an unknown unit,
-of an unknown kind or recorded twice is a problem and is not applied.  The
-task ledger will produce the ``overdue_task`` events.
+of an unknown kind or recorded twice is a problem and is not applied (the
+unit's total is then provisional, see :mod:`evalkit.scoring.score`).  An
+innovation bonus above its cap of 10 is applied **at the cap**, with a warning
+naming the unit, the value entered and the cap; one that is not a number above
+0 is an error.  The task ledger produces the ``overdue_task`` events.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +31,7 @@ from evalkit.scoring.problems import (
     EVENT_DUPLICATE,
     EVENT_EVIDENCE_MISSING,
     EVENT_KIND_UNKNOWN,
+    EVENT_POINTS_CAPPED,
     EVENT_POINTS_INVALID,
     EVENT_UNIT_UNKNOWN,
 )
@@ -68,6 +73,9 @@ class Event:
     note: str = ""
     records: tuple[str, ...] = ()
     task: str = ""
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,19 +105,21 @@ def check_events(events: Iterable[Event], unit_ids: set[str] | None) -> tuple[li
     for e in events:
         found = _event_problems(e, unit_ids)
         problems += found
-        if found or e.id in seen:
+        if any(p.is_error for p in found) or e.id in seen:
             applied.append(None)
         else:
             kind = EVENT_KINDS[e.kind]
-            points = float(e.points) if kind.points is None else kind.points
+            points = min(float(e.points), INNOVATION_CAP) if kind.points is None else kind.points
+            note = e.note if points == e.points or kind.points is not None else \
+                "；".join(x for x in (e.note, f"填写 {e.points:g} 分，按上限 {INNOVATION_CAP:g} 分计入") if x)
             applied.append(AppliedEvent(e.id, e.kind, kind.zh, points, kind.source, e.evidence, kind.bonus,
-                                        e.note, tuple(e.records)))
+                                        note, tuple(e.records)))
         seen.add(e.id)
     return applied, problems
 
 
 def _event_problems(e: Event, unit_ids: set[str] | None) -> list[Problem]:
-    where = {"record": e.id, "unit": e.unit}
+    where = {"record": e.id, "unit": e.unit, "file": e.file, "sheet": e.sheet, "row": e.row}
     kind = EVENT_KINDS.get(e.kind)
     if kind is None:
         return [problem(EVENT_KIND_UNKNOWN, value=e.kind, hint=did_you_mean(e.kind, EVENT_KINDS) or "。",
@@ -119,9 +129,13 @@ def _event_problems(e: Event, unit_ids: set[str] | None) -> list[Problem]:
         problems.append(problem(EVENT_UNIT_UNKNOWN, **where))
     if not (e.evidence or "").strip() and not e.records:
         problems.append(problem(EVENT_EVIDENCE_MISSING, kind=kind.zh, **where))
-    if kind.points is None and (e.points is None or not 0 < e.points <= INNOVATION_CAP):
-        problems.append(problem(EVENT_POINTS_INVALID, kind=kind.zh, value=e.points,
-                                fix=f"创新加分应为大于 0、不超过 {INNOVATION_CAP:g} 的分数（第十一条）。", **where))
+    if kind.points is None and (e.points is None or not math.isfinite(e.points) or e.points <= 0):
+        problems.append(problem(EVENT_POINTS_INVALID, kind=kind.zh, value="" if e.points is None else f"{e.points:g}",
+                                fix=f"创新加分应为大于 0、不超过 {INNOVATION_CAP:g} 的分数（第十一条）；未计入，单位总分待定。",
+                                **where))
+    elif kind.points is None and e.points > INNOVATION_CAP:
+        problems.append(problem(EVENT_POINTS_CAPPED, kind=kind.zh, value=f"{e.points:g}", cap=f"{INNOVATION_CAP:g}",
+                                source=kind.source, **where))
     elif kind.points is not None and e.points is not None and e.points != kind.points:
         problems.append(problem(EVENT_POINTS_INVALID, kind=kind.zh, value=e.points,
                                 fix=f"该类事项的分值由考核办法规定为 {kind.points:+g} 分，请不要另填分值。", **where))

@@ -4,13 +4,19 @@ Each rule kind (see :mod:`evalkit.scoring.rules` and docs/rules.md) reduces the
 admitted records to a tally: the evidence count ``n`` (rows for a rate, the
 denominator's sum for ``num``/``den``, checks for a checklist, ratings for a
 rubric or mean, rows observed for a penalty), the observed share, the fraction
-of points and the input figures as text ("17/20 = 85.0 %").  When ``n`` is
-below the rule's ``min_n``, ``insufficient`` decides: ``none`` no score,
+of points and the input figures in plain Chinese (「为办成此事共跑了几次（含本次）≤ 1：
+17/20 = 85 %」: fields by their labels, choices by theirs, :mod:`evalkit.scoring.describe`).
+When ``n`` is below the rule's ``min_n``, ``insufficient`` decides: ``none`` no score,
 ``zero`` zero points, ``flag`` the score of what there is, flagged.
 
 A sampled rate (``rate`` or ``checklist`` unless ``sampled=no``) carries the
 Wilson (1927) interval of its share, mapped through the rule's thresholds to an
-interval of points.
+interval of points, and the trace says it (「95 % 置信区间 …（Wilson）」).
+
+Every tally also keeps its observations as a :class:`Sample` (record, repeat row and the
+two numbers each adds to the share's numerator and denominator), so that the uncertainty
+of the score can be worked out by resampling what was actually used
+(:mod:`evalkit.scoring.resampling`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass, field
 
 from evalkit.forms import Instrument
 from evalkit.framework import Indicator
+from evalkit.scoring.describe import condition_zh, field_zh, pct, thresholds_zh
 from evalkit.scoring.evidence import (
     LeftOut,
     Obs,
@@ -32,23 +39,24 @@ from evalkit.scoring.evidence import (
     observations,
     resolve,
 )
-from evalkit.scoring.rules import Condition, FieldRef, Rule, describe_thresholds, share_to_fraction
+from evalkit.scoring.manual import ManualScore, manual_outcome
+from evalkit.scoring.rules import Condition, FieldRef, Rule, share_to_fraction
 from evalkit.stats import wilson_interval
 
 STATUS_ZH = {"scored": "已计分", "flagged": "证据不足，按现有证据计分（已标记）", "zero": "证据不足，计 0 分",
-             "insufficient": "证据不足，不计分", "no_rule": "未设置评分规则", "manual_missing": "待人工评分"}
+             "insufficient": "证据不足，不计分", "no_rule": "未设置评分规则", "manual_missing": "待人工评分",
+             "manual_invalid": "人工评分无效，待更正", "ledger_missing": "未导入任务分解表"}
 
 
 @dataclass(frozen=True)
-class ManualScore:
-    """A score set by the lead evaluator; the justification is required."""
+class Sample:
+    """A leaf's observations for resampling: per observation its record, repeat row (None outside a
+    repeat) and what it adds to the share's numerator ``a`` and denominator ``b`` (share = Σa / Σb)."""
 
-    unit: str
-    indicator: str
-    points: float
-    justification: str
-    who: str = ""
-    evidence: tuple[str, ...] = ()
+    records: tuple[str, ...]
+    rows: tuple[int | None, ...]
+    a: tuple[float, ...]
+    b: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class LeafScore:
     records: tuple[str, ...] = ()
     left_out: tuple[LeftOut, ...] = ()
     justification: str = ""
+    observed: str = ""  # the trace in brief (「符合 15 / 共 24」, 「①1/1 ②0/1」): what a printed scorecard shows
 
 
 @dataclass
@@ -82,10 +91,18 @@ class _Tally:
     share: float | None = None
     fraction: float | None = None
     figures: str = ""
+    observed: str = ""
     x: float | None = None
     sampled: bool = False
     used: list[str] = field(default_factory=list)
     left: list[LeftOut] = field(default_factory=list)
+    elements: list[tuple[str, int | None, float, float]] = field(default_factory=list)
+
+    def sample(self) -> Sample | None:
+        if not self.elements:
+            return None
+        records, rows, a, b = zip(*self.elements)
+        return Sample(records, rows, a, b)
 
 
 def _pct(value: float) -> str:
@@ -119,11 +136,14 @@ def _collect(views: list, fields: list[Resolved], leaf: str, tally: _Tally) -> l
 def _rate_where(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
-    tally.n, tally.x = len(obs), float(sum(holds(cond, o.value) for o in obs))
+    met = [float(holds(cond, o.value)) for o in obs]
+    tally.elements = [(o.record, o.row, m, 1.0) for o, m in zip(obs, met)]
+    tally.n, tally.x = len(obs), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
         tally.share = tally.x / tally.n
-        tally.figures = f"{cond}：{tally.x:g}/{tally.n} = {_pct(tally.share)}"
+        tally.figures = f"{condition_zh(cond, instruments)}：{tally.x:g}/{tally.n} = {_pct(tally.share)}"
+        tally.observed = f"符合 {tally.x:g} / 共 {tally.n}"
 
 
 def _rate_num_den(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
@@ -132,14 +152,17 @@ def _rate_num_den(rule: Rule, views: list, instruments, leaf: str, tally: _Tally
         return
     nums, dens = _collect(views, fields, leaf, tally)
     den_by_key = {(o.record, o.row): number(o.value) for o in dens}
-    pairs = [(number(o.value), den_by_key.get((o.record, o.row))) for o in nums]
-    pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
-    x, n = sum(a for a, _ in pairs), sum(b for _, b in pairs)
+    pairs = [(o.record, o.row, number(o.value), den_by_key.get((o.record, o.row))) for o in nums]
+    pairs = [(r, i, a, b) for r, i, a, b in pairs if a is not None and b is not None]
+    x, n = sum(p[2] for p in pairs), sum(p[3] for p in pairs)
+    tally.elements = [(r, i, float(a), float(b)) for r, i, a, b in pairs]
     tally.n, tally.x = int(n), x
     tally.sampled = rule.get("sampled", "yes") != "no" and float(x).is_integer() and float(n).is_integer() and x <= n
     if n > 0:
         tally.share = x / n
-        tally.figures = f"{rule.get('num')} / {rule.get('den')}：{x:g}/{n:g} = {_pct(tally.share)}"
+        tally.figures = (f"{field_zh(rule.get('num'), instruments)} ÷ {field_zh(rule.get('den'), instruments)}："
+                         f"{x:g}/{n:g} = {_pct(tally.share)}")
+        tally.observed = f"{x:g} ÷ {n:g}"
 
 
 def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
@@ -150,12 +173,15 @@ def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -
     per_field = _collect(views, fields, leaf, tally)
     met = [sum(holds(c, o.value) for o in obs) for c, obs in zip(conds, per_field)]
     checked = [len(obs) for obs in per_field]
+    tally.elements = [(o.record, o.row, float(holds(c, o.value)), 1.0) for c, obs in zip(conds, per_field) for o in obs]
     tally.n, tally.x = sum(checked), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
         tally.share = tally.x / tally.n
-        parts = "；".join(f"{c} {m}/{k}" for c, m, k in zip(conds, met, checked))
+        parts = "；".join(f"{condition_zh(c, instruments)} {m}/{k}" for c, m, k in zip(conds, met, checked))
         tally.figures = f"{parts}；合计 {tally.x:g}/{tally.n} = {_pct(tally.share)}"
+        tally.observed = " ".join(f"{_item_mark(i)}{m}/{k}" for i, (m, k) in enumerate(zip(met, checked))) \
+            + f"，合计 {tally.x:g}/{tally.n}"
 
 
 def _field_list(rule: Rule) -> list[FieldRef]:
@@ -168,13 +194,16 @@ def _rubric(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> N
     obs = [o for group in _collect(views, _resolved(rule, _field_list(rule), instruments), leaf, tally) for o in group]
     valid = [o for o in obs if str(o.value) in levels]
     _drop_unused(tally, obs, valid, "invalid_value")
+    tally.elements = [(o.record, o.row, float(levels[str(o.value)]), 1.0) for o in valid]
     tally.n = len(valid)
     if valid:
         tally.share = sum(levels[str(o.value)] for o in valid) / len(valid)
         tally.fraction = tally.share
         counts = {k: sum(str(o.value) == k for o in valid) for k in levels}
-        shown = "、".join(f"{k}（{v:.0%}）×{counts[k]}" for k, v in levels.items() if counts[k])
+        names = _level_names(rule, instruments)
+        shown = "、".join(f"{names.get(k, k)}（{pct(v)}）{counts[k]} 个" for k, v in levels.items() if counts[k])
         tally.figures = f"{len(valid)} 个评议：{shown}；平均 {_pct(tally.share)}"
+        tally.observed = f"{len(valid)} 个评议：" + "、".join(f"{names.get(k, k)} {counts[k]}" for k in levels if counts[k])
 
 
 def _mean(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
@@ -183,11 +212,13 @@ def _mean(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> Non
     valid = [(o, number(o.value)) for o in obs]
     valid = [(o, v) for o, v in valid if v is not None and scale.low <= v <= scale.high]
     _drop_unused(tally, obs, [o for o, _ in valid], "not_relevant")
+    tally.elements = [(o.record, o.row, float(v), 1.0) for o, v in valid]
     tally.n = len(valid)
     if valid:
         mean = sum(v for _, v in valid) / len(valid)
         tally.share = mean
         tally.fraction = (mean - scale.low) / (scale.high - scale.low)
+        tally.observed = f"{len(valid)} 个评分，平均 {mean:.2f}"
         tally.figures = (f"{len(valid)} 个评分，平均 {mean:.2f}（量表 {scale.low:g}–{scale.high:g}）"
                          f" → ({mean:.2f}−{scale.low:g})/({scale.high:g}−{scale.low:g}) = {_pct(tally.fraction)}")
 
@@ -207,26 +238,29 @@ def _penalty(rule: Rule, views: list, instruments, leaf: str, tally: _Tally, poi
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
     tally.n = len(obs)
     events = sum(holds(cond, o.value) for o in obs)
+    tally.elements = [(o.record, o.row, float(holds(cond, o.value)), 1.0) for o in obs]
     each, cap = rule.get("each"), rule.get("max", points)
     deduction = min(cap, min(points, events * each))
     if tally.n:
         tally.fraction = (points - deduction) / points if points else 0.0
         tally.share = float(events)
-        tally.figures = (f"{tally.n} 次观察中 {events} 次「{cond}」，每次扣 {each:g} 分"
+        tally.observed = f"{tally.n} 次观察中 {events} 次，扣 {deduction:g} 分"
+        tally.figures = (f"{tally.n} 次观察中 {events} 次「{condition_zh(cond, instruments)}」，每次扣 {each:g} 分"
                          f"（最多扣 {min(cap, points):g}）：{points:g} − {deduction:g} = {points - deduction:g}")
 
 
-def _manual(ind: Indicator, rule: Rule | None, unit: str, manual: Sequence[ManualScore], tally: _Tally) -> str:
-    entry = next((m for m in reversed(manual) if m.unit == unit and m.indicator == ind.code), None)
-    if entry is None:
-        return ""
-    limit = min(ind.points or 0, rule.get("max", ind.points or 0)) if rule else ind.points or 0
-    if not entry.justification.strip() or not 0 <= entry.points <= limit:
-        return ""
-    tally.n, tally.fraction = 1, entry.points / ind.points if ind.points else 0.0
-    tally.used += list(entry.evidence)
-    tally.figures = f"人工评分 {entry.points:g}/{ind.points:g}（{entry.who or '评估组长'}）：{entry.justification}"
-    return entry.justification
+def _item_mark(index: int) -> str:
+    """The circled number of a checklist item, as :func:`evalkit.scoring.describe.describe_rule` numbers them."""
+    return "①②③④⑤⑥⑦⑧⑨⑩"[index] if index < 10 else f"{index + 1}."
+
+
+def _level_names(rule: Rule, instruments: Mapping[str, Instrument]) -> dict[str, str]:
+    """Rubric level codes → their choice labels in the (first) rated field's list."""
+    fields = _field_list(rule)
+    found = resolve(fields[0], instruments) if fields and isinstance(fields[0], FieldRef) else None
+    inst = instruments.get(fields[0].instrument) if found is not None else None
+    options = inst.choices.get(found.field.list_name, ()) if inst is not None else ()
+    return {o.name: o.label or o.name for o in options}
 
 
 _KINDS = {"rate": None, "checklist": _checklist, "rubric": _rubric, "mean": _mean}
@@ -248,7 +282,11 @@ def tally_rule(rule: Rule, ind: Indicator, views: list, instruments: Mapping[str
     if tally.fraction is None and tally.share is not None:
         tally.fraction = share_to_fraction(rule, tally.share)
     if rule.kind in ("rate", "checklist") and tally.share is not None:
-        tally.figures += f"；{describe_thresholds(rule)} → {_pct(tally.fraction or 0)}"
+        if rule.has("full") or rule.has("bands"):
+            tally.figures += f"；{thresholds_zh(rule)} → 得分比例 {_pct(tally.fraction or 0)}"
+        if tally.sampled and tally.x is not None and 0 < tally.n and tally.x <= tally.n:
+            low, high = wilson_interval(int(tally.x), int(tally.n))
+            tally.figures += f"；比例的 95 % 置信区间 {_pct(low)}–{_pct(high)}（Wilson）"
     return tally
 
 
@@ -263,17 +301,26 @@ def _interval(rule: Rule, tally: _Tally, points: float) -> tuple[tuple | None, t
 def score_leaf(ind: Indicator, rule: Rule | None, unit: str, views: Sequence, instruments: Mapping[str, Instrument],
                *, include_received: bool = False, manual: Sequence[ManualScore] = ()) -> LeafScore:
     """Score one leaf for one unit from all records (the unit's are picked here)."""
+    return score_leaf_sample(ind, rule, unit, views, instruments, include_received=include_received,
+                             manual=manual)[0]
+
+
+def score_leaf_sample(ind: Indicator, rule: Rule | None, unit: str, views: Sequence,
+                      instruments: Mapping[str, Instrument], *, include_received: bool = False,
+                      manual: Sequence[ManualScore] = ()) -> tuple[LeafScore, Sample | None]:
+    """:func:`score_leaf` and the observations the score rests on (None for a manual score)."""
     points = ind.points or 0.0
     base = dict(unit=unit, indicator=ind.code, name=ind.name, points=points, rule=rule.text if rule else ind.rule,
                 kind=rule.kind if rule else "")
-    tally = _Tally()
     if rule is None or rule.kind == "manual":
-        justification = _manual(ind, rule, unit, manual, tally)
-        if not justification:
-            status = "manual_missing" if rule else "no_rule"
-            return LeafScore(score=None, status=status, figures=STATUS_ZH[status], **base)
-        return LeafScore(score=tally.fraction * points, status="scored", figures=tally.figures, n=1,
-                         fraction=tally.fraction, records=tuple(tally.used), justification=justification, **base)
+        got = manual_outcome(ind, rule, unit, manual)
+        if got.points is None:
+            return LeafScore(score=None, status=got.status, figures=got.figures, observed=got.figures, **base), None
+        fraction = got.points / points if points else 0.0
+        return LeafScore(score=got.points, status="scored", figures=got.figures, observed=got.figures, n=1,
+                         fraction=fraction,
+                         records=tuple(got.entry.evidence), justification=got.entry.justification, **base), None
+    tally = _Tally()
     pool = candidates(views, unit, instruments_of(rule))
     admitted_views = []
     for view in pool:
@@ -284,7 +331,7 @@ def score_leaf(ind: Indicator, rule: Rule | None, unit: str, views: Sequence, in
             admitted_views.append(view)
     found = tally_rule(rule, ind, admitted_views, instruments)
     found.left = tally.left + found.left
-    return _finish(rule, found, points, base)
+    return _finish(rule, found, points, base), found.sample()
 
 
 def _finish(rule: Rule, tally: _Tally, points: float, base: dict) -> LeafScore:
@@ -298,10 +345,14 @@ def _finish(rule: Rule, tally: _Tally, points: float, base: dict) -> LeafScore:
     else:
         status, score = "insufficient", None
     figures = tally.figures or "没有可用证据"
+    observed = tally.observed or figures
     if not enough:
-        figures += f"（证据 {tally.n} 份，规则要求至少 {rule.min_n} 份：{STATUS_ZH[status]}）"
+        short = f"（证据 {tally.n} 份，规则要求至少 {rule.min_n} 份：{STATUS_ZH[status]}）"
+        figures += short
+        observed = (tally.observed + short) if tally.observed else figures
     share_iv, points_iv = _interval(rule, tally, points)
-    return LeafScore(score=score, status=status, figures=figures, n=tally.n, share=tally.share, fraction=tally.fraction,
+    return LeafScore(score=score, status=status, figures=figures, observed=observed, n=tally.n, share=tally.share,
+                     fraction=tally.fraction,
                      x=tally.x, sampled=tally.sampled, share_interval=share_iv,
                      interval=points_iv if score is not None else None, records=tuple(tally.used),
                      left_out=tuple(tally.left), **base)

@@ -26,7 +26,20 @@ EVENT_DUPLICATE = register(
 EVENT_POINTS_INVALID = register(
     "event-points-invalid", ERROR,
     "加减分事项 {record}（单位 {unit}，{kind}）的分值「{value}」无效：{fix}",
-    "创新加分不在 0 到 10 分之间（或未填），或固定分值事项填了不同的分值。")
+    "创新加分没有填写或不是大于 0 的数，或固定分值事项填了与考核办法不同的分值。")
+EVENT_POINTS_CAPPED = register(
+    "event-points-capped", WARNING,
+    "加减分事项 {record}（单位 {unit}，{kind}）填写的分值 {value} 超过上限 {cap}（{source}）：已按 {cap} 分计入。"
+    "如分值有误，请在 adjustments.xlsx 中改正。",
+    "创新加分超过考核办法规定的上限（10 分），按上限计入。")
+BONUS_CAPPED = register(
+    "bonus-capped", WARNING,
+    "单位 {unit} 的加分合计 {value}（{parts}）超过上限 {cap}：按 {cap} 分计入总分。",
+    "单位的加分项得分与创新加分合计超过加分上限，按上限计入。")
+INDICATOR_CAPPED = register(
+    "indicator-capped", WARNING,
+    "单位 {unit} 的指标 {indicator}「{name}」下级合计 {value} 分，超过其{what} {cap} 分：按 {cap} 分计入。",
+    "某指标的下级得分合计超过该指标的分值或上限，按上限计入。")
 
 # rule_checks
 _CELL = "指标 {indicator} 的评分规则"
@@ -76,18 +89,27 @@ SCORE_INSUFFICIENT = register(
     "单位 {unit} 的指标 {indicator}：{detail}。请补充调查，或确认按规则处理。",
     "某单位某指标的证据份数少于规则要求或无法算出得分比例。")
 SCORE_NO_RULE = register(
-    "score-no-rule", WARNING, "单位 {unit} 的指标 {indicator} 没有可用的评分规则，也没有人工评分：该指标暂不计分。",
+    "score-no-rule", WARNING, "单位 {unit} 的指标 {indicator} 没有可用的评分规则，也没有人工评分：该指标暂不计分，单位总分待定。",
     "末级指标没有可用的评分规则，也没有写明理由的人工评分。")
 MANUAL_MISSING = register(
-    "manual-score-missing", WARNING, "单位 {unit} 的指标 {indicator} 规定由评估组长人工评分，尚未评分：该指标暂不计分。",
+    "manual-score-missing", WARNING, "单位 {unit} 的指标 {indicator} 规定由评估组长人工评分，尚未评分：该指标暂不计分，单位总分待定。",
     "规则规定人工评分的指标，该单位尚无写明理由的人工评分。")
 MANUAL_ABOVE_MAX = register(
-    "manual-score-above-max", ERROR,
-    "单位 {unit} 的指标 {indicator} 人工评分 {value} 超过上限 {limit}：请改为 0 到 {limit} 之间的分数。",
-    "人工评分的分数小于 0 或超过该指标的分值或规则上限。")
+    "manual-score-above-max", WARNING,
+    "单位 {unit} 的指标 {indicator} 人工评分 {value} 超过上限 {limit}：已按 {limit} 分计入。如分数有误，请在 adjustments.xlsx 中改正。",
+    "人工评分超过该指标的分值或规则上限，按上限计入。")
+MANUAL_INVALID = register(
+    "manual-score-invalid", ERROR,
+    "单位 {unit} 的指标 {indicator} 人工评分「{value}」不是不小于 0 的数：该评分不计入，单位总分待定；请在 adjustments.xlsx 中改正。",
+    "人工评分为负数或不是有限的数。")
 MANUAL_NO_JUSTIFICATION = register(
-    "manual-score-unjustified", ERROR, "单位 {unit} 的指标 {indicator} 人工评分 {value} 没有写明理由：人工评分必须写明依据，否则不计入。",
+    "manual-score-unjustified", ERROR,
+    "单位 {unit} 的指标 {indicator} 人工评分 {value} 没有写明理由：人工评分必须写明依据，否则不计入（单位总分待定）。",
     "人工评分没有填写理由。")
+SCORE_PROVISIONAL = register(
+    "score-provisional", WARNING,
+    "单位 {unit} 的总分待定（已计 {total} 分{range}）：{pending} 未能计分。{ranked}补充证据、人工评分或改正后重新计分。",
+    "单位有末级指标因证据不足、缺少规则或输入错误未能计分（或加减分事项有错误未能计入），总分待定。")
 RECORD_UNIT_UNLISTED = register(
     "score-record-unit-unlisted", WARNING, "记录 {record} 的被评估单位「{unit}」不在单位名单中：该记录不参与任何单位的计分。",
     "计分时记录的被评估单位不在单位名单中，该记录不参与计分。")

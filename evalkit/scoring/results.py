@@ -4,7 +4,12 @@
 rule, input figures, the records used and every record left out with the reason
 (:mod:`evalkit.scoring.leaves`), the tree (:mod:`evalkit.scoring.tree`), the adjustments applied
 (:mod:`evalkit.scoring.events`), grade, rank, ties, the category's performance weight and the
-rank-stability figure (:class:`Stability`, :mod:`evalkit.scoring.uncertainty`).
+uncertainty of the total, grade and rank (:class:`Stability`, :mod:`evalkit.scoring.uncertainty`).
+
+A unit with a leaf that could not be scored (or an adjustment that could not be applied) has a
+**provisional** total (待定): ``provisional`` is True, ``pending`` names what is missing and why,
+``total_range`` is where the total will lie once they are settled; it has no rank and no grade
+unless ``ScoringSettings.rank_provisional`` says to rank it anyway (then the reports mark it).
 ``Evaluation.to_json()`` is what ``evalkit score --json`` prints.
 """
 
@@ -29,6 +34,7 @@ class ScoringSettings:
     seed: int = 20181102
     draws: int = 1000
     confidence: float = 0.95
+    rank_provisional: bool = False
 
     def bands(self, category: str) -> tuple[GradeBand, ...]:
         return tuple(self.grade_bands.get(category) or self.grade_bands.get("*") or DEFAULT_GRADES)
@@ -36,14 +42,44 @@ class ScoringSettings:
 
 @dataclass(frozen=True)
 class Stability:
-    """How often a unit's grade or rank changed over seeded draws of its sampled rates."""
+    """The uncertainty of a unit's total, grade and rank over seeded resampling draws
+    (:mod:`evalkit.scoring.uncertainty`).
+
+    ``total_interval`` is the central ``confidence`` interval of the total; ``grade_changes``
+    the share of draws whose grade differs from the reported one and ``rank_changes`` that for
+    the rank; ``rank_interval`` the central ``confidence`` interval of the rank (quantiles, not
+    the extremes).  Grade and rank figures are None for a unit that is not ranked (provisional).
+    ``resampled`` names the leaves whose evidence was resampled (the others are held at their
+    score: manual scores, ledger tasks, censuses, single observations); ``shift`` is how far the
+    draws were moved so that their median is the reported total (the bootstrap's bias where a
+    share meets a threshold, see docs/uncertainty.md).
+    """
 
     draws: int
     seed: int
-    grade_changes: float
-    rank_changes: float
-    rank_range: tuple[int, int]
+    grade_changes: float | None
+    rank_changes: float | None
+    rank_interval: tuple[int, int] | None
     total_interval: tuple[float, float]
+    confidence: float = 0.95
+    method: str = "bayesian-bootstrap"
+    resampled: tuple[str, ...] = ()
+    shift: float = 0.0
+
+    @property
+    def rank_range(self) -> tuple[int, int] | None:
+        """The rank interval (kept under its old name; since issue 17 quantiles, not min–max)."""
+        return self.rank_interval
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What keeps a unit's total provisional: a leaf without a score or an adjustment not applied."""
+
+    kind: str          # "leaf" or "event"
+    code: str          # indicator code or event id
+    name: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -71,6 +107,9 @@ class UnitResult:
     nodes: tuple[NodeScore, ...] = ()
     events: tuple[AppliedEvent, ...] = ()
     stability: Stability | None = None
+    provisional: bool = False
+    pending: tuple[Pending, ...] = ()
+    total_range: tuple[float, float] | None = None
 
     def leaf(self, code: str) -> LeafScore | None:
         return next((s for s in self.leaves if s.indicator == code), None)
@@ -93,8 +132,9 @@ class Evaluation:
         return next((u for u in self.units if u.unit == unit_id), None)
 
     def ranking(self, category: str) -> list[UnitResult]:
-        """The category's units, best first."""
-        return sorted((u for u in self.units if u.category == category), key=lambda u: (u.rank or 0, u.unit))
+        """The category's units, best first; units without a rank (provisional) last, by total."""
+        return sorted((u for u in self.units if u.category == category),
+                      key=lambda u: (u.rank is None, u.rank or 0, -u.total if u.rank is None else 0, u.unit))
 
     def to_json(self) -> dict:
         """Plain JSON-able dict of everything (what ``evalkit score --json`` prints)."""

@@ -325,7 +325,9 @@ def share_to_fraction(rule: Rule, share: float) -> float | None:
 
 
 def describe_thresholds(rule: Rule) -> str:
-    """How the share becomes points, in Chinese, for the trace."""
+    """How the share becomes points, in short (「≥95% 满分，≤60% 0 分，其间线性」): the wording of the
+    self-assessment workbooks (:mod:`evalkit.selfassess`); the reports use the plain sentence of
+    :func:`evalkit.scoring.describe.thresholds_zh`."""
     if rule.has("bands"):
         parts = [f"{k.low:.0%}–{k.high:.0%} 得 {v:.0%}" for k, v in rule.get("bands") if isinstance(k, Span)]
         return "分档：" + "；".join(parts)

@@ -4,9 +4,14 @@
 gives an :class:`~evalkit.scoring.results.Evaluation`: per unit, every leaf's score with its
 trace, the tree, the seed 002 adjustments applied, the grade within the category, the
 competition rank with the units it ties with, the category's performance weight (seed 002
-第七条: categories 1–2 full, 3 at 70 %, 4 at 50 %, 5 published only) and the rank-stability
-figure.  Problems found on the way (rule errors, insufficient evidence, faulty events or grade
-bands) are in ``problems``; nothing stops scoring.
+第七条: categories 1–2 full, 3 at 70 %, 4 at 50 %, 5 published only) and the uncertainty of
+the total, grade and rank.  Problems found on the way (rule errors, insufficient evidence,
+faulty events or grade bands, caps applied, provisional totals) are in ``problems``; nothing
+stops scoring.
+
+Caps are applied as the seeds write them, each with a warning; a leaf an error left without
+a score makes the unit's total provisional rather than counting 0
+(:mod:`evalkit.scoring.unit_totals`, :mod:`evalkit.scoring.ranking`).
 
 A per-unit framework (Jilin City's: each unit's points come from its own task table) is scored
 through a :class:`TaskLeaves` — the ledger's side of it lives in :mod:`evalkit.ledger`, which
@@ -16,54 +21,34 @@ scoring does not know.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Protocol
 
 from evalkit.config import UnitList
 from evalkit.forms import Instrument
 from evalkit.framework import Framework, Indicator
 from evalkit.problems import Problem, problem
-from evalkit.scoring.events import AppliedEvent, Event, check_events
+from evalkit.scoring.events import Event, check_events
 from evalkit.scoring.evidence import LeftOut, left_out
-from evalkit.scoring.leaves import LeafScore, ManualScore, score_leaf
-from evalkit.scoring.problems import (
-    MANUAL_ABOVE_MAX,
-    MANUAL_MISSING,
-    MANUAL_NO_JUSTIFICATION,
-    RECORD_UNIT_UNLISTED,
-    SCORE_INSUFFICIENT,
-    SCORE_NO_RULE,
-)
-from evalkit.scoring.results import Evaluation, ScoringSettings, UnitResult
+from evalkit.scoring.leaves import LeafScore, Sample, score_leaf_sample
+from evalkit.scoring.manual import ManualScore, manual_problems
+from evalkit.scoring.problems import RECORD_UNIT_UNLISTED, SCORE_INSUFFICIENT, SCORE_NO_RULE
+from evalkit.scoring.ranking import grade_and_rank, provisional_problems
+from evalkit.scoring.results import Evaluation, ScoringSettings
 from evalkit.scoring.rule_checks import parsed_rules, validate_rules
-from evalkit.scoring.tree import (
-    check_grade_bands,
-    competition_ranks,
-    grade_of,
-    node_scores,
-    totals,
-)
-from evalkit.scoring.uncertainty import rank_stability
+from evalkit.scoring.tree import check_grade_bands
+from evalkit.scoring.uncertainty import FrameSizes, drawn_rows, rank_stability
+from evalkit.scoring.unit_totals import cap_problems, event_bounds, pending_events, unit_result
 
 PUBLISHED_ONLY_ZH = "仅通报，不纳入年度绩效考核（吉市办发〔2018〕15号 第七条）"
 
 
-def _leaf_problems(leaf: LeafScore, manual: Sequence[ManualScore], limit: float) -> list[Problem]:
+def _leaf_problems(leaf: LeafScore) -> list[Problem]:
     where = {"unit": leaf.unit, "indicator": leaf.indicator}
-    found = []
-    for m in manual:
-        if m.unit == leaf.unit and m.indicator == leaf.indicator:
-            if not 0 <= m.points <= limit:
-                found.append(problem(MANUAL_ABOVE_MAX, value=f"{m.points:g}", limit=f"{limit:g}", **where))
-            if not m.justification.strip():
-                found.append(problem(MANUAL_NO_JUSTIFICATION, value=f"{m.points:g}", **where))
     if leaf.status in ("insufficient", "zero", "flagged"):
-        found.append(problem(SCORE_INSUFFICIENT, detail=leaf.figures, **where))
-    elif leaf.status == "no_rule":
-        found.append(problem(SCORE_NO_RULE, **where))
-    elif leaf.status == "manual_missing" and not found:
-        found.append(problem(MANUAL_MISSING, **where))
-    return found
+        return [problem(SCORE_INSUFFICIENT, detail=leaf.figures, **where)]
+    if leaf.status == "no_rule":
+        return [problem(SCORE_NO_RULE, **where)]
+    return []
 
 
 class TaskLeaves(Protocol):
@@ -77,79 +62,61 @@ class TaskLeaves(Protocol):
 
 
 def score_unit_leaves(fw: Framework, rules: Mapping, unit: str, views: Sequence, instruments: Mapping[str, Instrument],
-                      settings: ScoringSettings, manual: Sequence[ManualScore],
-                      tasks: TaskLeaves | None = None) -> tuple[list[LeafScore], list[Problem]]:
-    """Every leaf of one unit, with the problems of its leaves (rule 台账: from ``tasks``)."""
-    leaves, problems = [], []
+                      settings: ScoringSettings, manual: Sequence[ManualScore], tasks: TaskLeaves | None = None
+                      ) -> tuple[list[LeafScore], list[Problem], dict[str, Sample]]:
+    """Every leaf of one unit, the problems of its leaves (rule 台账: from ``tasks``) and the
+    observations each score rests on (for :mod:`evalkit.scoring.uncertainty`)."""
+    leaves, problems, samples = [], [], {}
     for ind in fw.leaves():
         rule = rules.get(ind.code)
         if rule is not None and rule.kind == "ledger" and tasks is not None:
             leaves.append(tasks.leaf(ind, unit))
             continue
-        leaf = score_leaf(ind, rule, unit, views, instruments, include_received=settings.include_received,
-                          manual=manual)
-        limit = min(ind.points or 0.0, rule.get("max", ind.points or 0.0)) if rule else ind.points or 0.0
+        leaf, sample = score_leaf_sample(ind, rule, unit, views, instruments,
+                                         include_received=settings.include_received, manual=manual)
         leaves.append(leaf)
-        problems += _leaf_problems(leaf, manual, limit)
-    return leaves, problems
-
-
-def _unit_result(fw: Framework, units: UnitList, unit_id: str, leaves: list[LeafScore],
-                 events: list[AppliedEvent]) -> UnitResult:
-    unit = units.get(unit_id)
-    cat = units.category(unit.category) if unit else None
-    leaf_values = {s.indicator: s.score for s in leaves}
-    innovation = sum(e.points for e in events if e.bonus)
-    adjust = sum(e.points for e in events if not e.bonus)
-    t = totals(fw, leaf_values, innovation, adjust)
-    return UnitResult(
-        unit=unit_id, name=unit.name if unit else unit_id, category=unit.category if unit else "",
-        category_name=cat.name if cat else "", weight=cat.weight if cat else 1.0,
-        published_only=bool(cat and cat.published_only), scored=float(t.scored), bonus_raw=float(t.bonus_raw),
-        bonus_cap=float(t.bonus_cap), bonus=float(t.bonus), deductions=float(t.deductions),
-        adjustments=float(t.adjustments), total=float(t.total), complete=all(s.score is not None for s in leaves),
-        leaves=tuple(leaves), nodes=node_scores(fw, leaf_values), events=tuple(events))
-
-
-def grade_and_rank(results: list[UnitResult], settings: ScoringSettings) -> list[UnitResult]:
-    """Grades by the category's bands and competition ranks within each category, ties named."""
-    out = []
-    for category in dict.fromkeys(r.category for r in results):
-        members = [r for r in results if r.category == category]
-        ranks = competition_ranks({r.unit: r.total for r in members})
-        bands = settings.bands(category)
-        for r in members:
-            tied = tuple(o.unit for o in members if o.unit != r.unit and ranks[o.unit] == ranks[r.unit])
-            out.append(replace(r, grade=grade_of(r.total, bands), rank=ranks[r.unit], tied_with=tied))
-    order = {r.unit: i for i, r in enumerate(results)}
-    return sorted(out, key=lambda r: order[r.unit])
+        if sample is not None:
+            samples[ind.code] = sample
+        if rule is None or rule.kind == "manual":
+            problems += manual_problems(ind, rule, unit, manual)
+        problems += _leaf_problems(leaf)
+    return leaves, problems, samples
 
 
 def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument], records: Sequence, *,
           settings: ScoringSettings | None = None, events: Sequence[Event] = (),
-          manual: Sequence[ManualScore] = (), stability: bool = True, tasks: TaskLeaves | None = None) -> Evaluation:
+          manual: Sequence[ManualScore] = (), stability: bool = True, tasks: TaskLeaves | None = None,
+          frames: FrameSizes | None = None) -> Evaluation:
     """Score every unit of the list from the records (current views, deleted ones included).
 
     ``tasks`` scores the 台账 leaves of a per-unit framework: each unit gets its own points per
-    task and its not-applicable tasks drop out."""
+    task and its not-applicable tasks drop out.  ``frames`` gives, per unit, the ids drawn from a
+    sampling frame and the size of the unit's part of the frame (the finite-population correction
+    of the uncertainty, :mod:`evalkit.scoring.uncertainty`)."""
     settings = settings or ScoringSettings()
     problems = validate_rules(fw, instruments)
     for category in {*settings.grade_bands, *(c.id for c in units.categories)}:
         if category in settings.grade_bands:
             problems += check_grade_bands(settings.grade_bands[category], category)
+    events = list(events)
     applied, found = check_events(events, {u.id for u in units.units})
     problems += found
     rules = parsed_rules(fw, instruments)
-    results = []
+    results, frameworks, samples = [], {}, {}
     for unit in units.units:
-        unit_fw = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
-        leaves, found = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings, manual, tasks)
+        unit_fw = frameworks[unit.id] = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
+        leaves, found, samples[unit.id] = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings,
+                                                            manual, tasks)
         problems += found
         mine = [a for e, a in zip(events, applied) if a is not None and e.unit == unit.id]
-        results.append(_unit_result(unit_fw, units, unit.id, leaves, mine))
+        result = unit_result(unit_fw, units, unit.id, leaves, mine, pending_events(unit.id, events, applied),
+                             event_bounds(unit.id, events, applied))
+        problems += cap_problems(unit_fw, result)
+        results.append(result)
     results = grade_and_rank(results, settings)
+    problems += provisional_problems(results, settings)
     if stability:
-        results = rank_stability(fw, results, settings)
+        results = rank_stability(frameworks, results, settings, samples, drawn_rows(records, frames or {}))
     unassigned = _unassigned(records, units, problems)
     return Evaluation(fw.id, tuple(results), tuple(problems), settings, tuple(unassigned))
 

@@ -11,7 +11,8 @@
   ≥ 60 / < 60) are a configurable assumption.  A band table with a gap, an
   overlap or an open end is a problem.
 * Ranks are competition ranks within the category (1, 2, 2, 4), on scores
-  rounded to two decimals so that float noise never splits a tie.
+  rounded to two decimals so that float noise never splits a tie; a unit's parts and
+  total are kept at two decimals (:func:`rounded`).
 
 The arithmetic works on floats and on numpy arrays alike, so the rank-stability
 simulation (:mod:`evalkit.scoring.uncertainty`) re-uses it on many draws at once.
@@ -94,6 +95,14 @@ def node_scores(fw: Framework, leaf_values: Mapping[str, float | None]) -> tuple
         out.append(NodeScore(ind.code, ind.name, ind.kind, ind.points, float(values[ind.code]), float(raw[ind.code]),
                              bool(raw[ind.code] > values[ind.code] + 1e-9), missing))
     return tuple(out)
+
+
+DECIMALS = 2   # points are kept to 0.01: Jilin City's per-unit task points, and what every report prints
+
+
+def rounded(value: Any) -> float:
+    """A unit's total (or one of its parts) at :data:`DECIMALS` (so 48.76 is not 48.760000000000005)."""
+    return round(float(value), DECIMALS) + 0.0
 
 
 @dataclass(frozen=True)

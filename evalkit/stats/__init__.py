@@ -13,10 +13,13 @@ Chinese message naming the parameter.  The literature each module follows:
 * :mod:`.agreement` – Krippendorff (2011) "Computing Krippendorff's
   Alpha-Reliability"; Shrout & Fleiss (1979) *Psychol Bull* 86:420-428;
   McGraw & Wong (1996) *Psychol Methods* 1:30-46; Iglewicz & Hoaglin (1993).
+* :mod:`.fleiss` – Fleiss (1971) *Psychol Bull* 76:378-382, with the standard
+  error of Fleiss, Nee & Landis (1979) *Psychol Bull* 86:974-977.
 """
 
 from ._checks import z_value
 from .agreement import ICC, ICC_FORMS, LEVELS, RaterDeviation, icc, krippendorff_alpha, rater_deviation
+from .fleiss import FleissKappa, category_counts, fleiss_kappa
 from .proportions import (
     PROPORTION_METHODS,
     Proportion,
@@ -38,6 +41,7 @@ from .sampling import (
 
 __all__ = [
     "ALLOCATION_METHODS",
+    "FleissKappa",
     "ICC",
     "ICC_FORMS",
     "LEVELS",
@@ -48,7 +52,9 @@ __all__ = [
     "StratifiedProportion",
     "StratumProportion",
     "allocate",
+    "category_counts",
     "clopper_pearson_interval",
+    "fleiss_kappa",
     "icc",
     "krippendorff_alpha",
     "largest_remainder",

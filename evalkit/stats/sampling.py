@@ -6,10 +6,14 @@ Sample size for a proportion (:func:`sample_size_proportion`)
     (Cochran, W. G. 1977, *Sampling Techniques*, 3rd ed., Wiley, §4.4),
     multiplied by the design effect ``deff`` of a clustered or weighted
     design (Kish, L. 1965, *Survey Sampling*, Wiley: the sample a
-    complex design needs is ``deff`` times the simple random sample) and
-    divided by the expected response rate.  The design effect is applied
-    after the finite population correction; the number to draw is capped at
-    the population (``SampleSize.capped`` says so).
+    complex design needs is ``deff`` times the simple random sample).  The
+    design effect is applied after the finite population correction.  The
+    completed interviews needed are rounded up first, and only then divided
+    by the expected response rate and rounded up again (the sample to contact
+    is the whole number of completes needed over the response rate) — dividing the unrounded size
+    would give 769 contacts for 385 completes at a rate of 0.5, which yield
+    only 384.5.  The number to draw is capped at the population
+    (``SampleSize.capped`` says so).
 
 Allocation across strata (:func:`allocate`)
     Proportional allocation ``n_h = n N_h / N`` (Cochran 1977, ch. 5;
@@ -60,6 +64,7 @@ class SampleSize:
     n_deff: float
     n_final: int
     capped: bool
+    n_completes: int = 0
 
 
 def _check_sample_size_args(p, margin, population, deff, response_rate) -> None:
@@ -98,7 +103,8 @@ def sample_size_proportion(
     else:  # n0 / (1 + (n0 - 1)/N) = n0 N / (n0 + (N - 1)): no 0/0 when N = 1 and n0 is tiny
         n_fpc = n0 * int(population) / (n0 + (int(population) - 1))
     n_deff = n_fpc * float(deff)
-    n_final = max(1, ceil_tolerant(n_deff / float(response_rate)))
+    n_completes = max(1, ceil_tolerant(n_deff))  # completes first, then the contacts they need
+    n_final = ceil_tolerant(n_completes / float(response_rate))
     capped = population is not None and n_final > int(population)
     if capped:
         n_final = int(population)
@@ -106,7 +112,7 @@ def sample_size_proportion(
         p=p, margin=margin, confidence=float(confidence),
         population=None if population is None else int(population),
         deff=float(deff), response_rate=float(response_rate), z=z,
-        n0=n0, n_fpc=n_fpc, n_deff=n_deff, n_final=n_final, capped=capped,
+        n0=n0, n_fpc=n_fpc, n_deff=n_deff, n_final=n_final, capped=capped, n_completes=n_completes,
     )
 
 

@@ -1,0 +1,75 @@
+"""The set-up of the README's two commands on machines that lack pieces (issue 22).
+
+``tools/venv.sh`` creates the virtual environment.  A stock Debian/Ubuntu Python has no ``venv``
+without the python3-venv package: the script then installs it with apt where it may, and otherwise
+falls back to virtualenv from PyPI.  The machines are faked with small stand-in commands on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fake_python(bin_dir: Path, log: Path, *, venv_works: bool) -> Path:
+    """A python3 whose ``-m venv`` fails (no ensurepip), whose pip installs nothing and whose
+    ``-m virtualenv DIR`` makes DIR/bin/python; every call is logged."""
+    script = bin_dir / "python3"
+    make_venv = f'mkdir -p "$3/bin" && ln -s {sys.executable} "$3/bin/python"'
+    no_venv = 'echo "The virtual environment was not created successfully because ensurepip is not available." >&2; exit 1'
+    script.write_text(textwrap.dedent(f"""\
+        #!/bin/sh
+        echo "$*" >> {log}
+        case "$1 $2" in
+          "-m venv") {make_venv if venv_works else no_venv} ;;
+          "-m pip") exit 0 ;;
+          "-m virtualenv") mkdir -p "$4/bin" && ln -s {sys.executable} "$4/bin/python" ;;
+          "-c "*) exec {sys.executable} "$@" ;;
+        esac
+        """), encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def run_venv(tmp_path: Path, *, venv_works: bool) -> tuple[subprocess.CompletedProcess, list[str]]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls.log"
+    python = fake_python(bin_dir, log, venv_works=venv_works)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    # no apt-get on this machine: shadow it where /usr/bin has one
+    (bin_dir / "apt-get").write_text("#!/bin/sh\nexit 127\n", encoding="utf-8")
+    (bin_dir / "apt-get").chmod(0o755)
+    done = subprocess.run(["sh", str(ROOT / "tools" / "venv.sh"), str(python), str(tmp_path / "venv")],
+                          capture_output=True, text=True, env=env, timeout=60)
+    return done, log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+def test_a_python_with_venv_just_makes_it(tmp_path):
+    done, calls = run_venv(tmp_path, venv_works=True)
+    assert done.returncode == 0 and (tmp_path / "venv" / "bin" / "python").exists()
+    assert calls == [f"-m venv {tmp_path / 'venv'}"] and done.stdout == ""
+
+
+def test_without_python3_venv_it_falls_back_to_virtualenv_and_says_so(tmp_path):
+    done, calls = run_venv(tmp_path, venv_works=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "venv" / "bin" / "python").exists()
+    assert "python3-venv" in done.stdout and "virtualenv" in done.stdout
+    assert any(c.startswith("-m pip install") and "virtualenv" in c for c in calls)
+    assert calls[-1] == f"-m virtualenv --quiet {tmp_path / 'venv'}"
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_the_makefile_uses_the_script_and_names_what_python_to_get():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "sh tools/venv.sh $(PYTHON) $(VENV)" in makefile
+    assert "evalkit 需要 Python 3.11 或更高版本" in makefile and "PYTHON=python3.11" in makefile
+    old = subprocess.run(["make", "-n", ".venv/.installed", "PYTHON=python3"], cwd=ROOT, capture_output=True,
+                         text=True, env={**os.environ, "MAKEFLAGS": ""})
+    assert old.returncode == 0
