@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import tempfile
@@ -125,7 +126,9 @@ async def _session(context, page, n: int, records: int, result: LoadResult) -> N
             box = page.locator(f".ek-f-{name} input").first
             await box.fill(value)
             await box.press("Tab")
-        await page.locator(".ek-f-answer_correct select").first.select_option(label="是" if i % 3 else "否")
+        answer = "是" if i % 3 else "否"  # a radio row: tap the option
+        await page.locator(".ek-f-answer_correct .widget-radio-box label").filter(
+            has_text=re.compile(rf"^\s*{answer}\s*$")).locator("input").first.check()
         await page.locator(".ek-status.dirty").first.wait_for()  # the last change reached the kernel
         await page.get_by_role("button", name="提交", exact=True).click()
         await page.locator(".ek-status.saved").first.wait_for()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -52,6 +53,26 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         wait_for_port(self.port, self.proc)
+        self.wait_warm(0 if pool_size <= 0 else 5 + pool_size)  # the form's pool and one for each other page
+
+    def wait_warm(self, kernels: int, timeout: float = 240) -> None:
+        """Wait until the preheated kernels of every page are started and idle (a page opened while six
+        kernels are still starting on two busy cores can take longer than a test's page timeout)."""
+        import psutil
+
+        deadline = time.time() + timeout
+        while kernels and time.time() < deadline:
+            procs = kernel_processes(self)
+            if len(procs) >= kernels:
+                try:
+                    start = sum(sum(p.cpu_times()[:2]) for p in procs)
+                    time.sleep(0.5)  # a sampling window, not a synchronisation
+                    if sum(sum(p.cpu_times()[:2]) for p in procs) - start < 0.05:
+                        return
+                except psutil.Error:
+                    continue
+            else:
+                time.sleep(0.3)
 
     def url(self, page: str = "form.ipynb", **params: str) -> str:
         from urllib.parse import urlencode
@@ -103,13 +124,37 @@ def fill(scope, name: str, value: str) -> None:
 
 
 def choose(scope, name: str, label: str) -> None:
-    """Pick the option shown as ``label`` in a select_one (ipywidgets renders labels as option values)."""
-    field(scope, name).locator("select").first.select_option(label=label)
+    """Pick the option shown as ``label``: a tap on a radio button, a drop-down's option, or a unit
+    searched by its code (the part in brackets) and tapped in the search picker."""
+    box = field(scope, name)
+    kind = box.evaluate("""b => b.querySelector('.ek-picker') ? 'picker' : b.querySelector('select') ? 'select'
+                                : 'radio'""")
+    if kind == "select":
+        box.locator("select").first.select_option(label=label)
+    elif kind == "radio":
+        exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+        box.locator(".widget-radio-box label").filter(has_text=exact).locator("input").first.check()
+    else:
+        if box.locator(".ek-chosen").first.is_visible():
+            box.get_by_role("button", name="更换").click()
+        code = label.rsplit("（", 1)[-1].rstrip("）") if "（" in label else label
+        search = box.locator(".ek-search input").first
+        search.fill(code)
+        option = box.locator(".widget-radio-box label").filter(has_text=label).first
+        option.locator("input").check()
+        box.locator(".ek-chosen", has_text=label).first.wait_for()
 
 
 def chosen(scope, name: str) -> str:
-    """The label of the option currently selected in a select_one."""
-    return field(scope, name).locator("select").first.evaluate("s => s.options[s.selectedIndex]?.text ?? ''")
+    """The label of the option currently chosen (radio, drop-down or search picker)."""
+    return field(scope, name).evaluate("""b => {
+        const picked = b.querySelector('.ek-chosen b');
+        if (picked && picked.offsetParent !== null) return picked.textContent;
+        const s = b.querySelector('select');
+        if (s) return s.options[s.selectedIndex]?.text ?? '';
+        const r = b.querySelector('.widget-radio-box input:checked');
+        return r ? r.parentElement.textContent.trim() : '';
+    }""")
 
 
 def check(scope, name: str, choice: str) -> None:
@@ -117,37 +162,48 @@ def check(scope, name: str, choice: str) -> None:
     field(scope, name).locator(f".ek-c-{choice} input").first.check()
 
 
-def upload(scope, name: str, path: Path) -> None:
+def upload(scope, name: str, path: Path, wait: bool = True) -> None:
     """Attach a file to an image field: click its upload button and answer the file chooser.
 
     (ipywidgets' FileUpload keeps its ``<input type=file>`` out of the document, so the
-    chooser is the only way in.)  Wait for 「(1)」 on the button before submitting: the
-    browser reads the file before it sends it.
+    chooser is the only way in.)  ``wait``: until the photo's name shows beside its preview
+    (the kernel has then saved it); a photo the form refuses shows a message instead.
     """
     page = scope if hasattr(scope, "expect_file_chooser") else scope.page
     with page.expect_file_chooser() as chooser:
         field(scope, name).locator("button.widget-upload, .widget-upload button, button").first.click()
     chooser.value.set_files(str(path))
+    if wait:
+        field(scope, name).locator(".ek-photo-name").first.wait_for()
 
 
 def message(scope, name: str):
     """The message line beside a field (constraint, type and required messages)."""
-    return field(scope, name).locator(".ek-error .widget-html-content").first
+    return field(scope, name).locator(".ek-msg .widget-html-content").first
 
 
 def add_repeat(scope, name: str):
     """Click 「＋ 添加一条」 of a repeat and return the new instance (a locator), once it is shown."""
     instances = repeat_instances(scope, name)
     before = instances.count()
-    field(scope, name).locator("button", has_text="添加一条").last.click()
+    field(scope, name).locator("button.ek-add").last.click()
     instance = instances.nth(before)
-    instance.get_by_text(f"第 {before + 1} 条").wait_for()
+    instance.get_by_text(f"第 {before + 1} 条").first.wait_for()
     return instance
 
 
 def repeat_instances(scope, name: str):
-    """The instances of a repeat: the boxes in its list (each holds 「第 n 条」, the fields and 删除这一条)."""
-    return field(scope, name).locator(":scope > .widget-vbox > .widget-vbox")
+    """The entries of a repeat (each holds 「第 n 条」 with its 删除, and the fields)."""
+    return field(scope, name).locator(".ek-instance")
+
+
+def entry(scope, name: str, n: int = 1):
+    """The n-th entry (from 1) of a repeat, added with 「＋ 添加一条」 when there are fewer (a repeat
+    that needs at least one entry opens with it)."""
+    instances = repeat_instances(scope, name)
+    while instances.count() < n:
+        add_repeat(scope, name)
+    return instances.nth(n - 1)
 
 
 def wait_status(page, text: str, timeout: float = 30_000) -> None:
@@ -172,7 +228,7 @@ def submit(page, button: str = "提交", timeout: float = 30_000) -> str:
     except Exception as exc:  # noqa: BLE001 - say what the form shows
         raise AssertionError(f"no answer to {button}: {status(page)}; messages: {visible_messages(page)}") from exc
     text = status(page)
-    if "已提交" not in text:
+    if "已提交" not in text and "已保存修改" not in text:
         raise AssertionError(f"not submitted: {text}; messages: {visible_messages(page)}")
     return text.split("记录编号")[1].strip()[:8]
 
@@ -183,7 +239,7 @@ def visible_messages(page) -> dict[str, str]:
         const out = {};
         for (const box of document.querySelectorAll('.ek-field')) {
             const name = [...box.classList].find(c => c.startsWith('ek-f-'));
-            const msg = box.querySelector('.ek-error .widget-html-content');
+            const msg = box.querySelector('.ek-msg .widget-html-content');
             if (msg && msg.textContent.trim() && box.offsetParent !== null) out[name.slice(5)] = msg.textContent.trim();
         }
         return out;

@@ -183,7 +183,7 @@ def test_correcting_a_record_needs_a_reason_and_makes_a_revision(setup):
     view = make(setup)
     fill_valid(view)
     instance = view.submit()
-    fix = make(setup, record_id=instance)
+    fix = make(setup, record_id=instance, editing=True)
     assert inputs(fix)["calls_made"].input.value == "10"
     inputs(fix)["connected"].input.value = "9"
     assert fix.submit() is None  # no reason given

@@ -74,12 +74,12 @@ def test_photos_over_the_limit_are_refused_beside_the_field(served, tmp_path):
         page = new_page(chromium)
         page.set_default_timeout(120_000)
         open_form(page, server.url(instrument="site_visit", unit="c1-01", assessor="张三"))
-        upload(page, "photo_hall", big)
+        upload(page, "photo_hall", big, wait=False)
         page.wait_for_function("document.body.innerText.includes('10 MB') && "
                                "[...document.querySelectorAll('.ek-f-photo_hall')].some(e => /超过|过大|大于/.test(e.innerText))",
                                timeout=120_000)
         said = field(page, "photo_hall").inner_text()
-        upload(page, "photo_guide", huge)
+        upload(page, "photo_guide", huge, wait=False)
         page.wait_for_timeout(5_000)
         fill(page, "items_listed", "12")  # the page still works and keeps saving
         wait_status(page, "草稿已自动保存", timeout=120_000)

@@ -24,3 +24,18 @@ def test_command_hides_tracebacks_and_sources_and_fails_on_a_busy_port():
     assert "--Voila.port_retries=0" in cmd and "--Voila.port=9999" in cmd
     assert any(c.startswith("--Voila.token=") and len(c) > len("--Voila.token=") for c in cmd)
     assert "--VoilaConfiguration.preheat_kernel=True" in cmd
+
+
+def test_every_page_has_preheated_kernels_and_evalkits_own_template():
+    config = ServeConfig(project=Path("p"), pool_size=2)
+    cmd = voila_command(config)
+    assert "--VoilaConfiguration.template=evalkit" in cmd
+    assert config.pool_sizes() == {"form.ipynb": 2, "records.ipynb": 1, "review.ipynb": 1, "sampling.ipynb": 1,
+                                   "scoring.ipynb": 1, "ledger.ipynb": 1}
+    pools = next(c for c in cmd if c.startswith("--VoilaKernelManager.kernel_pools_config="))
+    assert "'scoring.ipynb': {'pool_size': 1}" in pools and not any("preheat_denylist" in c for c in cmd)
+    template = Path(__file__).resolve().parent.parent / "evalkit" / "app" / "share" / "voila" / "templates" / "evalkit"
+    page = (template / "index.html.j2").read_text(encoding="utf-8")
+    assert "cdn" not in page.lower() and "https://" not in page  # nothing fetched from outside the server
+    assert "Executing" not in (template / "voila_setup.macro.html.j2").read_text(encoding="utf-8")
+    assert (template / "static" / "evalkit.js").is_file() and (template / "static" / "evalkit.css").is_file()

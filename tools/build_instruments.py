@@ -33,6 +33,10 @@ evalkit conventions carried by the extra columns
 ``evalkit::max_mb``
     Size limit of a photo (``image``) in megabytes; every photo here is 10 and
     its hint says so.
+``evalkit::min_repeats``
+    On a ``begin_repeat`` row, the least number of entries: a hotline test needs
+    at least one test call, a spot check one citizen, an online check one item,
+    an expert review one scored indicator.
 
 Settings carry ``form_title`` (Chinese), ``form_id``, ``version``,
 ``default_language`` = ``中文 (zh)`` and ``evalkit::title_en`` (English title;
@@ -62,6 +66,7 @@ COLUMNS: dict[str, str] = {
     "constraint_message": f"constraint_message::{ZH}", "constraint_message_en": f"constraint_message::{EN}",
     "relevant": "relevant", "default": "default", "calculation": "calculation", "appearance": "appearance",
     "indicator": "evalkit::indicator", "role": "evalkit::role", "max_mb": "evalkit::max_mb",
+    "min_repeats": "evalkit::min_repeats",
 }
 CHOICE_COLUMNS = ("list_name", "name", f"label::{ZH}", f"label::{EN}")
 SETTINGS_COLUMNS = ("form_title", "form_id", "version", "default_language", "evalkit::title_en")
@@ -412,7 +417,7 @@ EXPERT_REVIEW: list[dict] = [
      "required": True},
     {"type": "text", "name": "materials_other", "label": "其他材料名称", "label_en": "Other materials",
      "relevant": "selected(${materials}, 'other')", "required": True},
-    {"type": "begin_repeat", "name": "scores", "label": "逐项指标评分", "label_en": "Score per indicator"},
+    {"type": "begin_repeat", "name": "scores", "min_repeats": 1, "label": "逐项指标评分", "label_en": "Score per indicator"},
     {"type": "select_one indicator", "name": "indicator", "label": "评分的指标", "label_en": "Indicator scored",
      "required": True, "role": "indicator"},
     {"type": "integer", "name": "score", "label": "评分（1–5 分）", "label_en": "Score (1–5)", "required": True,
@@ -502,7 +507,7 @@ PHONE_HINT = {"hint": "仅用于复核，不对外公开；受访者不愿留可
 SERVICE_USER_CHECK: list[dict] = [
     *PREAMBLE,
     {"type": "select_one check_mode", "name": "check_mode", "label": "抽查方式", "label_en": "How users were reached", "required": True},
-    {"type": "begin_repeat", "name": "citizens", "label": "服务对象", "label_en": "Service users"},
+    {"type": "begin_repeat", "name": "citizens", "min_repeats": 1, "label": "服务对象", "label_en": "Service users"},
     {"type": "select_one user_type", "name": "user_type", "label": "服务对象类型", "label_en": "Kind of user", "required": True},
     {"type": "text", "name": "item_name", "label": "办理的事项", "label_en": "Service item", "required": True,
      "hint": "按事项清单的名称填写", "hint_en": "As named in the list of items"},
@@ -554,7 +559,7 @@ HOTLINE_TEST: list[dict] = [
      "constraint_message_en": "Digits and '-' only, 5 to 20 characters"},
     {"type": "select_one number_source", "name": "number_source", "label": "号码来源", "label_en": "Where the number was published",
      "required": True},
-    {"type": "begin_repeat", "name": "calls", "label": "测试电话", "label_en": "Test calls"},
+    {"type": "begin_repeat", "name": "calls", "min_repeats": 1, "label": "测试电话", "label_en": "Test calls"},
     {"type": "time", "name": "call_time", "label": "拨打时间", "label_en": "Time of the call", "required": True,
      "hint": "应在公布的工作时间内拨打", "hint_en": "Call within the published office hours"},
     {"type": "text", "name": "item_asked", "label": "咨询的事项", "label_en": "Service item asked about", "required": True},
@@ -588,7 +593,7 @@ ONLINE_CHECK: list[dict] = [
      "relevant": "${portal} = 'province' or ${portal} = 'dept_site'", "required": True,
      "constraint": "regex(., '^https?://.+')", "constraint_message": "网址应以 http:// 或 https:// 开头",
      "constraint_message_en": "The address must start with http:// or https://"},
-    {"type": "begin_repeat", "name": "online_items", "label": "抽查事项", "label_en": "Items checked"},
+    {"type": "begin_repeat", "name": "online_items", "min_repeats": 1, "label": "抽查事项", "label_en": "Items checked"},
     {"type": "text", "name": "item_name", "label": "事项名称", "label_en": "Service item", "required": True},
     {"type": "text", "name": "item_code", "label": "事项编码", "label_en": "Item code", "hint": "平台上显示的事项编码，没有可不填",
      "hint_en": "As shown on the platform; optional"},

@@ -1,29 +1,38 @@
 """The Voila pages: thin notebooks call these functions.
 
-Each notebook has two cells: the first imports and opens the project
-(:func:`current_project`; this runs while the kernel is preheated), the second
-reads the page's query string with ``voila.utils.get_query_string()`` and shows
-the page.  The project folder comes from ``EVALKIT_PROJECT`` (set by ``evalkit serve``).
+Each notebook has two cells: the first imports and opens the project (:func:`current_project`;
+this runs while the kernel is preheated, and a page may prepare there what does not depend on
+the address), the second reads the page's query string with ``voila.utils.get_query_string()``
+and shows the page.  The project folder comes from ``EVALKIT_PROJECT`` (set by ``evalkit serve``).
 
-Pages: ``form.ipynb`` (pick an instrument, fill it, resume a draft, correct a
-record), ``records.ipynb`` (an assessor's records and drafts), and
-``review.ipynb`` (the lead evaluator's review).
+Pages: ``form.ipynb`` (pick an instrument, fill it, resume a draft, read or correct a record),
+``records.ipynb`` (an assessor's tasks: records sent back, drafts, submitted records), and
+``review.ipynb`` (the lead evaluator's review).  Every page is built by :func:`safely`: a bad
+link or anything unexpected is a Chinese page saying what to do, never Voila's English error.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import ipywidgets as w
 from voila.utils import get_query_string
 
-from evalkit.app.fields import FORM_CSS, esc, full
+from evalkit.app.formlife import when_text
+from evalkit.app.formparts import Signals
 from evalkit.app.formview import FormView
+from evalkit.app.html import esc, full
+from evalkit.app.people import page_assessor, team_of
 from evalkit.project import Project, open_project
 
 PROJECT_ENV = "EVALKIT_PROJECT"
+ID = re.compile(r"[0-9a-f]{32}")
+log = logging.getLogger("evalkit.pages")
 
 
 def project_root() -> Path:
@@ -52,69 +61,147 @@ def current_project(root: Path | None = None) -> Project:
     """The page's project (``EVALKIT_PROJECT``), with what every page needs read now.
 
     The notebooks call this in their first cell, which runs while the kernel is preheated: the
-    settings, framework, unit list and instruments (pyxform, ~0.1 s each) are then ready when the
-    page is asked for.  Records are never cached here: the pages read the live store.
+    settings, framework, unit and assessor lists and instruments are then ready when the page is
+    asked for.  Records are never cached here: the pages read the live store.
     """
     project = open_project(root or project_root())
     project.instruments  # noqa: B018 - read now, while the kernel is preheated
+    project.assessors  # noqa: B018
     return project
 
 
+FINGERPRINT_DIRS = ("raw", "draws", "ledger", "selfassess", "instruments", "fieldwork")
+
+
+def fingerprint(project: Project) -> tuple:
+    """A cheap key of the project's inputs (names, sizes and times of the files and of every record's
+    folder), so a page prepared in a preheated kernel knows whether it is still up to date."""
+    root = Path(project.root)
+    seen = []
+    for entry in sorted(root.iterdir()) if root.is_dir() else []:
+        if entry.is_file():
+            stat = entry.stat()
+            seen.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    for name in FINGERPRINT_DIRS:
+        folder = root / name
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                stat = entry.stat()
+                seen.append((name, entry.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(seen)
+
+
 def _page(*children) -> w.VBox:
-    box = w.VBox([w.HTML(FORM_CSS), *children], layout=full())
+    """A page: its children after a first, empty slot (where the page's style sheet used to be; the
+    stylesheet is now the template's, and the slot keeps the children where the pages expect them)."""
+    box = w.VBox([w.HTML("", layout=w.Layout(display="none")), *children], layout=full())
     box.add_class("ek-form")
     return box
 
 
+def problem_page(title: str, detail: str = "", links: tuple[tuple[str, str], ...] = ()) -> w.Widget:
+    """A page that says, in Chinese, what is wrong and where to go instead."""
+    items = "".join(f"<li><a href='{esc(href)}'>{esc(text)}</a></li>" for text, href in links)
+    return _page(w.HTML(f"<h3 class='ek-error'>{esc(title)}</h3>" + (f"<p>{esc(detail)}</p>" if detail else "")
+                        + (f"<ul class='ek-picker-list'>{items}</ul>" if items else ""), layout=full()))
+
+
+def safely(build: Callable[[Project, dict[str, str]], w.Widget], project: Project, params: dict[str, str]) -> w.Widget:
+    """The page, or a Chinese page when building it failed (the details go to the server log only)."""
+    try:
+        return build(project, params)
+    except Exception:  # noqa: BLE001 - whatever went wrong, the assessor gets a page, not a traceback
+        log.exception("page %s failed for %s", getattr(build, "__name__", build), params)
+        return problem_page("页面打开时出错", "已填内容保存在草稿中，没有丢失。请返回后重新打开；若仍出错，请告知组长。",
+                            (("回到表单列表", link("form.ipynb")), ("我的记录", link("records.ipynb"))))
+
+
 def form_page(project: Project, params: dict[str, str]) -> w.Widget:
-    """The form for ``instrument`` (or a draft / a record to correct), else the instrument picker."""
-    record, draft = params.get("record", ""), params.get("draft", "")
+    return safely(_form_page, project, params)
+
+
+def _form_page(project: Project, params: dict[str, str]) -> w.Widget:
+    """The form for ``instrument`` (or a draft / a record to read or correct), else the instrument picker."""
+    record, draft = params.get("record", "").strip(), params.get("draft", "").strip()
     instrument_id = params.get("instrument", "")
+    back = (("回到表单列表", link("form.ipynb")), ("我的记录", link("records.ipynb", assessor=params.get("assessor", ""))))
     if record:
-        view = project.store.get(record)
+        view = project.store.get(record) if ID.fullmatch(record) else None
         if view is None:
-            return _page(w.HTML(f"<p class='ek-error'>找不到记录 {esc(record)}。</p>"))
+            return problem_page("找不到这条记录", f"链接中的记录编号「{record[:40]}」不存在或已损坏，请从「我的记录」重新打开。", back)
         instrument_id = view.instrument_id
     elif draft:
-        saved = project.drafts.load(draft)
+        saved = project.drafts.load(draft) if ID.fullmatch(draft) else None
         if saved is None:
-            return _page(w.HTML(f"<p class='ek-error'>找不到草稿 {esc(draft)}：它可能已经提交。</p>"))
+            return problem_page("找不到这份草稿", "它可能已经提交（请在「我的记录」中查看），或链接不完整。", back)
         instrument_id = saved.get("instrument", "")
     instrument = project.instruments.get(instrument_id)
     if instrument is None:
         return picker_page(project, params, unknown=instrument_id)
-    page = w.VBox([], layout=full())
-    links = lambda query: link("form.ipynb", **{k: v[0] for k, v in parse_qs(query).items()})  # noqa: E731
+    return FormPage(project, instrument, params).widget
 
-    def again(previous: FormView | None = None) -> None:
+
+class FormPage:
+    """The form page: one form view at a time (the next record, or a resumed draft, replaces it in place)."""
+
+    def __init__(self, project: Project, instrument, params: dict[str, str]):
+        self.project, self.instrument, self.params = project, instrument, params
+        self.team = team_of(project)
+        self.widget = w.VBox([], layout=full())
+        who = page_assessor(params)
+        record, draft = params.get("record", ""), params.get("draft", "")
+        offers = [] if (record or draft) else self._drafts(who, params.get("unit", ""))
+        self.show(unit=params.get("unit", ""), assessor=who, draft_id=draft or None, record_id=record or None,
+                  editing=params.get("edit") in ("1", "yes", "true"), offers=offers, who=who)
+
+    def _drafts(self, assessor: str, unit: str) -> list[dict]:
+        if not assessor:
+            return []
+        found = self.project.drafts.list(assessor=assessor, instrument=self.instrument.id)
+        return [d for d in found if not d.get("record") and (not unit or d.get("unit") in ("", unit))]
+
+    def show(self, **kwargs) -> FormView:
+        view = FormView(self.instrument, store=self.project.store, drafts=self.project.drafts, units=self.project.units,
+                        team=self.team, links=self._link, labels=lambda u: unit_label(self.project, u),
+                        again=lambda: self.again(), resume=lambda d: self.show(draft_id=d, who=self.form.page_who),
+                        **kwargs)
+        self.widget.children, self.widget.form = (view.widget,), view  # .form: the view being filled
+        self.form = view
+        return view
+
+    def again(self) -> None:
         """The next record of the same instrument, unit and assessor, in place (the phone team's 25 calls)."""
-        unit, assessor = previous._roles(previous.root.raw()) if previous else ("", "")
-        view = FormView(instrument, store=project.store, drafts=project.drafts, units=project.units,
-                        unit=unit, assessor=assessor, links=links)
-        view.again = lambda: again(view)
-        page.children, page.form = (view.widget,), view
+        unit, assessor = self.form._roles(self.form.root.raw())
+        self.show(unit=unit, assessor=assessor, who=self.form.page_who)
+        self.form.signals.address(f"instrument={self.instrument.id}&unit={unit}&assessor={assessor}")
 
-    first = FormView(instrument, store=project.store, drafts=project.drafts, units=project.units,
-                     unit=params.get("unit", ""), assessor=params.get("assessor", ""),
-                     draft_id=draft or None, record_id=record or None, links=links)
-    first.again = lambda: again(first)
-    page.children, page.form = (first.widget,), first  # .form: the view being filled (tests, notebooks)
-    return page
+    def _link(self, query: str) -> str:
+        return link("form.ipynb", **{k: v[0] for k, v in parse_qs(query).items()})
 
 
 def picker_page(project: Project, params: dict[str, str], unknown: str = "") -> w.Widget:
-    unit, assessor = params.get("unit", ""), params.get("assessor", "")
+    unit, assessor = params.get("unit", ""), page_assessor(params)
     items = "".join(
-        f"<li><a href='{esc(link('form.ipynb', instrument=i.id, unit=unit, assessor=assessor))}'>"
-        f"{esc(i.title)}</a> <span class='ek-hint'>{esc(i.title_en)} · {esc(i.id)} v{esc(i.version)}</span></li>"
+        f"<li><a href='{esc(link('form.ipynb', instrument=i.id, unit=unit, assessor=assessor))}'>{esc(i.title)}</a></li>"
         for i in project.instruments.values())
     warn = f"<p class='ek-error'>没有调查工具「{esc(unknown)}」，请从下面选择。</p>" if unknown else ""
     warn += load_errors(project)
     draft_items = draft_links(project, project.drafts.list(assessor=assessor or None))
-    html = (f"<h3>选择调查工具</h3>{warn}<ul>{items}</ul>"
-            + (f"<h4>未完成的草稿</h4><ul>{draft_items}</ul>" if draft_items else "")
+    html = (f"<h3>选择调查工具</h3>{warn}<ul class='ek-picker-list'>{items}</ul>"
+            + (f"<h4>未完成的草稿</h4><ul class='ek-picker-list'>{draft_items}</ul>" if draft_items else "")
             + f"<p><a href='{esc(link('records.ipynb', assessor=assessor))}'>我的记录</a></p>")
-    return _page(w.HTML(html, layout=full()))
+    signals = Signals()
+    signals.remember(assessor)
+    return _page(*signals.widgets, w.HTML(html, layout=full()))
+
+
+def plain(message: str, root: Path) -> str:
+    """A problem message without the project's absolute path (the files are named from the project folder)."""
+    for prefix in {str(root), str(Path(root).resolve())}:
+        message = message.replace(prefix.rstrip("/") + "/", "")
+    return message
 
 
 def load_errors(project: Project, limit: int = 10) -> str:
@@ -122,8 +209,8 @@ def load_errors(project: Project, limit: int = 10) -> str:
     errors = project.load_errors()
     if not errors:
         return ""
-    items = "".join(f"<li>{esc(p.message)}</li>" for p in errors[:limit])
-    more = f"<li>…另有 {len(errors) - limit} 个问题，请运行 evalkit validate 查看</li>" if len(errors) > limit else ""
+    items = "".join(f"<li>{esc(plain(p.message, project.root))}</li>" for p in errors[:limit])
+    more = f"<li>…另有 {len(errors) - limit} 个问题，请组长运行 evalkit validate 查看</li>" if len(errors) > limit else ""
     return (f"<div class='ek-error'><p>项目文件有问题，相关的调查工具暂不能使用，请告知组长：</p>"
             f"<ul>{items}{more}</ul></div>")
 
@@ -133,7 +220,11 @@ def draft_links(project: Project, drafts: list[dict]) -> str:
     return "".join(
         f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(_title(project, d.get('instrument')))}"
         f" · {esc(unit_label(project, d.get('unit', '')) or '未选单位')}</a>"
-        f" <span class='ek-hint'>更新于 {esc(d.get('updated', ''))}</span></li>" for d in drafts)
+        f" <span class='ek-hint'>{esc(when_saved(d.get('updated', '')))}</span></li>" for d in drafts)
+
+
+def when_saved(stamp: str) -> str:
+    return f"{when_text(stamp)} 保存" if stamp else ""
 
 
 def unit_label(project: Project, unit_id: str) -> str:

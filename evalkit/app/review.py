@@ -1,4 +1,4 @@
-"""The record pages: an assessor's own records and drafts, and the lead evaluator's review.
+"""The record pages: an assessor's tasks (「我的记录」) and the lead evaluator's review.
 
 Everything shown comes from the record store and is HTML-escaped: a record
 holding ``<script>`` shows as text.
@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from evalkit.app.fields import esc, full
-from evalkit.app.pages import _page, _title, draft_links, link, unit_label
+from evalkit.app.formlife import when_text
+from evalkit.app.formparts import Signals
+from evalkit.app.html import esc, full
+from evalkit.app.pages import _page, _title, draft_links, link, safely, unit_label
+from evalkit.app.people import page_assessor
 from evalkit.forms import iter_fields
 from evalkit.project import Project
 from evalkit.store import ReviewRefused
@@ -19,26 +22,61 @@ ALL = "（全部）"
 
 
 def records_page(project: Project, params: dict[str, str]) -> w.Widget:
-    """「我的记录」: records and drafts of one assessor, with links to correct or resume."""
-    assessor = params.get("assessor", "")
-    views = project.store.records(assessor=assessor or None)
-    rows = "".join(
-        f"<tr class='ek-rec-{esc(v.instance_id)}'><td>{esc(v.submitted[:16])}</td><td>{esc(unit_label(project, v.unit))}</td>"
-        f"<td>{esc(_title(project, v.instrument_id))}</td><td>{esc(STATES.get(v.state, v.state))}</td>"
-        f"<td>{v.revisions}</td><td>{esc(v.comment)}</td>"
-        f"<td><a href='{esc(link('form.ipynb', record=v.instance_id))}'>更正</a></td></tr>"
-        for v in sorted(views, key=lambda v: v.submitted, reverse=True))
-    drafts = project.drafts.list(assessor=assessor or None)
-    draft_rows = draft_links(project, drafts)
-    who = f"评估员 {esc(assessor)} 的" if assessor else "全部"
-    html = (f"<h3>{who}记录（{len(views)} 条）</h3>"
-            "<table class='ek-table'><tr><th>提交时间</th><th>单位</th><th>调查工具</th><th>审核状态</th>"
-            f"<th>修订数</th><th>审核意见</th><th></th></tr>{rows}</table>"
-            + (f"<h4>未完成的草稿（{len(drafts)} 份）</h4><ul>{draft_rows}</ul>" if drafts else "<p>没有未完成的草稿。</p>")
-            + f"<p><a href='{esc(link('form.ipynb', assessor=assessor))}'>填写新记录</a></p>")
-    return _page(w.HTML(TABLE_CSS + html, layout=full()))
+    return safely(lambda p, q: RecordsView(p, q).widget, project, params)
 
 
+class RecordsView:
+    """「我的记录」 as a task list: records sent back (退回, 有问题) first with the reviewer's comments,
+    then unfinished drafts, then submitted records; each with the link that continues it.  The
+    assessor is the page's (``?assessor=``, else the one this device remembers)."""
+
+    def __init__(self, project: Project, params: dict[str, str]):
+        self.project = project
+        self.assessor = page_assessor(params)
+        self.signals = Signals(self._device)
+        self.body = w.HTML(layout=full())
+        self.widget = _page(*self.signals.widgets, self.body)
+        self.render()
+
+    def _device(self, remembered: str) -> None:
+        who = page_assessor({}, remembered)
+        if who and not self.assessor:
+            self.assessor = who
+            self.render()
+
+    def render(self) -> None:
+        project, assessor = self.project, self.assessor
+        views = project.store.records(assessor=assessor or None)
+        returned = sorted((v for v in views if v.state in RETURNED), key=lambda v: v.updated, reverse=True)
+        done = sorted((v for v in views if v.state not in RETURNED), key=lambda v: v.submitted, reverse=True)
+        drafts = [d for d in project.drafts.list(assessor=assessor or None)]
+        who = f"评估员 {esc(assessor)} 的" if assessor else "全部"
+        parts = [f"<h3>{who}记录与待办</h3>",
+                 f"<p class='ek-hint'>退回待改 {len(returned)} 条 · 未完成的草稿 {len(drafts)} 份 · "
+                 f"已提交 {len(views)} 条</p>"]
+        if returned:
+            parts.append("<h4>退回待改</h4><ul class='ek-tasks'>" + "".join(self._item(v, True) for v in returned)
+                         + "</ul>")
+        parts.append(f"<h4>未完成的草稿（{len(drafts)} 份）</h4>"
+                     + (f"<ul class='ek-tasks'>{draft_links(project, drafts)}</ul>" if drafts else "<p>没有未完成的草稿。</p>"))
+        parts.append(f"<h4>{who}记录（{len(views)} 条）</h4>"
+                     + (f"<ul class='ek-tasks'>{''.join(self._item(v, False) for v in done)}</ul>" if done else ""))
+        parts.append(f"<p><a href='{esc(link('form.ipynb', assessor=assessor))}'>填写新记录</a></p>")
+        self.body.value = "".join(parts)
+
+    def _item(self, v, returned: bool) -> str:
+        project = self.project
+        action = ("去修改", link("form.ipynb", record=v.instance_id, edit="1")) if returned else \
+            ("查看或更正", link("form.ipynb", record=v.instance_id))
+        comment = f"<div class='ek-error'>审核意见：{esc(v.comment)}</div>" if v.comment else ""
+        return (f"<li class='ek-rec-{esc(v.instance_id)}{' returned' if returned else ''}'>"
+                f"<a href='{esc(action[1])}'>{esc(_title(project, v.instrument_id))} · {esc(unit_label(project, v.unit))}</a>"
+                f" <span class='ek-hint'>{esc(when_text(v.submitted))} 提交 · {esc(STATES.get(v.state, v.state))}"
+                f" · 修订 {v.revisions - 1} 次 · 记录 {esc(v.instance_id[:8])}</span>"
+                f"{comment}<div><a href='{esc(action[1])}'>{esc(action[0])}</a></div></li>")
+
+
+RETURNED = ("rejected", "has_issues")
 TABLE_CSS = """<style>.ek-table {border-collapse: collapse; width: 100%; font-size: 14px;}
 .ek-table td, .ek-table th {border: 1px solid #ccd; padding: 4px 6px; text-align: left; vertical-align: top;}
 .ek-table th {background: #eef2f7;}</style>"""

@@ -47,6 +47,7 @@ class SamplingView:
     def __init__(self, project: Project):
         self.project = project
         self.root = project.root
+        self._frames: dict[str, tuple] = {}
         frames = sorted(p.name for p in (self.root / "frames").glob("*") if p.suffix.lower() in (".xlsx", ".csv")) \
             if (self.root / "frames").is_dir() else []
         self.frame = w.Dropdown(options=[("— 选择抽样框 —", "")] + [(f, f) for f in frames], description="抽样框")
@@ -96,9 +97,12 @@ class SamplingView:
 
     # ------------------------------------------------------------------ frame and size
     def _frame(self):
+        """The chosen frame, read (and hashed) once per page: the size calculation asks on every keystroke."""
         if not self.frame.value:
             return None, []
-        return read_frame(self.root / "frames" / self.frame.value, units=self.project.units)
+        if self.frame.value not in self._frames:
+            self._frames[self.frame.value] = read_frame(self.root / "frames" / self.frame.value, units=self.project.units)
+        return self._frames[self.frame.value]
 
     def show_frame(self) -> None:
         frame, problems = self._frame()

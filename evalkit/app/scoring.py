@@ -6,17 +6,21 @@ the record itself), the problems with filters, and two charts drawn as inline
 SVG (totals per category; a unit's profile across level-1 and level-2
 indicators).  Scoring and the checks are :func:`evalkit.project.evaluate` and
 :func:`evalkit.project.project_checks` — the calls of ``evalkit score`` and ``evalkit check`` —
-so the page and the command line always agree.
+so the page and the command line always agree.  The scores are computed while the kernel is
+preheated (:func:`prepare`, the notebook's first cell) and used when the page opens unless an input
+changed in between (:func:`evalkit.app.pages.fingerprint`), so the page opens at once.
 """
 
 from __future__ import annotations
 
+import logging
+
 import ipywidgets as w
 
 from evalkit.app.fields import esc, full
-from evalkit.app.pages import _page
+from evalkit.app.pages import _page, fingerprint
 from evalkit.app.review import TABLE_CSS, record_html
-from evalkit.project import Project, evaluate, project_checks
+from evalkit.project import Project, evaluate, open_project, project_checks
 from evalkit.reports import bars_against_max
 
 
@@ -32,11 +36,39 @@ def full_marks(evaluation) -> float:
     return max(full + [u.total for u in units] + [0.0])
 
 
+DRAWS = 200
+log = logging.getLogger("evalkit.scoring_page")
+
+
+def prepare(project: Project, draws: int = DRAWS) -> None:
+    """Score while the kernel is preheated (the notebook's first cell), keyed by the inputs' fingerprint.
+
+    Nothing here may fail the notebook's first cell: a project that cannot be scored is scored again
+    when the page is asked for, where the failure becomes a Chinese page."""
+    try:
+        key = fingerprint(project)
+        evaluation, inputs = evaluate(project, draws=draws)
+        project.page_cache = (key, draws, evaluation, inputs, project_checks(project, evaluation))
+    except Exception:  # noqa: BLE001
+        log.exception("scoring could not be prepared")
+        project.page_cache = None
+
+
+def scored(project: Project, draws: int = DRAWS) -> tuple[Project, tuple]:
+    """The prepared scores when no input changed since, else a fresh project scored now."""
+    cached = getattr(project, "page_cache", None)
+    if cached is None or cached[0] != fingerprint(project) or cached[1] != draws:
+        project = open_project(project.root)
+        key = fingerprint(project)  # before reading: a change while scoring shows on the next open
+        evaluation, inputs = evaluate(project, draws=draws)
+        project.page_cache = (key, draws, evaluation, inputs, project_checks(project, evaluation))
+    return project, project.page_cache
+
+
 class ScoringView:
-    def __init__(self, project: Project, draws: int = 200):
-        self.project = project
-        self.evaluation, inputs = evaluate(project, draws=draws)
-        self.checks = project_checks(project, self.evaluation)  # exactly what `evalkit check` lists
+    def __init__(self, project: Project, draws: int = DRAWS):
+        project, (_, _, self.evaluation, inputs, self.checks) = scored(project, draws)
+        self.project = project  # the checks are exactly what `evalkit check` lists
         self.problems = list(inputs) + list(self.evaluation.problems) + self.checks
         cats = sorted({u.category for u in self.evaluation.units})
         self.category = w.Dropdown(options=[(self._cat_name(c), c) for c in cats], description="类别")

@@ -3,11 +3,19 @@
 Safety defaults: binds 127.0.0.1; on any other address a token is required
 (generated when not given) and the printed URL carries it; tracebacks and
 notebook sources never reach the browser (``show_tracebacks=False``,
-``strip_sources=True``); XSRF protection stays on (Jupyter server's default);
-kernels of closed pages are culled.  Kernels are preheated so a form is
-interactive in about a second: the notebooks do their imports first and then
-wait for the page's query string with ``voila.utils.get_query_string()``.
-The project folder reaches the kernels through ``EVALKIT_PROJECT``.
+``strip_sources=True``); XSRF protection stays on (Jupyter server's default).
+
+The pages use evalkit's own Voila template (``evalkit/app/share/voila/templates/evalkit``, found
+through ``JUPYTER_PATH``): Chinese, ``lang="zh-CN"``, nothing fetched from outside the server, and
+the page script that sets the XSRF cookie Voila's shutdown beacon needs, so the kernel of a closed
+page is shut down at once; kernels that lost their page anyway (a crashed tab) are culled after
+``cull_idle_seconds`` without a connection, while pages still open are never culled.
+
+Every page has a pool of preheated kernels (``pool_sizes``: the form ``pool_size``, the others
+one each), so a page is interactive in well under a second on a warm server: the notebooks do
+their imports, read the project and prepare what they can (the scoring page scores) first, and
+then wait for the page's query string with ``voila.utils.get_query_string()``.  The project folder
+reaches the kernels through ``EVALKIT_PROJECT``.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ from pathlib import Path
 from evalkit.config import repository_root
 
 PROJECT_ENV = "EVALKIT_PROJECT"
-NOT_PREHEATED = ("review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
+TEMPLATE = "evalkit"
+SHARE = Path(__file__).resolve().parent / "share"  # share/voila/templates/evalkit
 WEBSOCKET_MAX_BYTES = 32 * 1024 * 1024
 NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
 
@@ -37,9 +46,14 @@ class ServeConfig:
     port: int = 8866
     token: str = ""
     pool_size: int = 1
-    # Voila's own shutdown of a closed page's kernel is refused by the XSRF check (no _xsrf
-    # cookie is set), so closed pages are reclaimed by the idle cull; pages still open are never culled.
-    cull_idle_seconds: int = 300
+    # a closed page's kernel is shut down by the page's beacon; this only reclaims kernels whose page
+    # vanished without one (a crashed tab, a phone that dropped off the network) and were idle since
+    cull_idle_seconds: int = 600
+
+    def pool_sizes(self) -> dict[str, int]:
+        """Preheated kernels per page: the assessor forms the most used, one for every other page."""
+        return {nb: (max(self.pool_size, 0) if nb == "form.ipynb" else min(max(self.pool_size, 0), 1))
+                for nb in NOTEBOOKS}
 
     @property
     def loopback(self) -> bool:
@@ -81,18 +95,20 @@ def with_token(config: ServeConfig) -> ServeConfig:
 def voila_command(config: ServeConfig) -> list[str]:
     """The Voila command line for ``config`` (kept separate so tests can read it)."""
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
+    # only the pages: notebooks/analysis/ (the lead's notebooks) are not preheated
+    pools = {"default": {"pool_size": 0}, **{nb: {"pool_size": n} for nb, n in config.pool_sizes().items()}}
     return [
         voila, str(notebooks_dir()), "--no-browser",
         f"--Voila.ip={config.host}", f"--Voila.port={config.port}", "--Voila.port_retries=0",
         f"--Voila.token={config.token}",
         "--VoilaConfiguration.show_tracebacks=False", "--VoilaConfiguration.strip_sources=True",
+        f"--VoilaConfiguration.template={TEMPLATE}", "--HTMLExporter.language_code=zh",
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaConfiguration.default_pool_size={config.pool_size}",
-        # the lead evaluator's pages are opened rarely: no standby kernels for them (each costs
-        # ~5 CPU-seconds to preheat and ~130 MB), so the assessor forms' pools refill faster
-        *(f"--VoilaKernelManager.preheat_denylist={nb}" for nb in NOT_PREHEATED),
+        f"--VoilaKernelManager.kernel_pools_config={pools!r}",
+        "--VoilaKernelManager.fill_delay=0.5",
         f"--MappingKernelManager.cull_idle_timeout={config.cull_idle_seconds}",
-        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_connected=False",
         # a photo up to the instruments' largest limit (+ the message around it) must reach the kernel so
         # that it can answer 「照片超过 N MB」; anything bigger is cut off by the server before it is read
         # into memory (tornado closes that websocket message; the page reconnects and keeps its draft)
@@ -104,6 +120,7 @@ def voila_command(config: ServeConfig) -> list[str]:
 def environment(config: ServeConfig) -> dict[str, str]:
     env = dict(os.environ)
     env[PROJECT_ENV] = str(config.project.resolve())
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(SHARE), env.get("JUPYTER_PATH", "")) if p)
     env["EVALKIT_TOKEN"] = config.token  # pages put it into the links they make
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env

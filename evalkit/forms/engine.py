@@ -24,7 +24,11 @@ walked in three passes:
    checked (required, choices, constraint; one issue per field) and its
    non-empty valid value kept.  A hidden field's value is dropped in entry
    mode and a ``not-relevant`` issue in stored mode; a repeat's instances are
-   walked as levels of their own.
+   walked as levels of their own.  In entry mode a relevant repeat must have its
+   number of entries: exactly its ``repeat_count``, else at least its
+   ``evalkit::min_repeats`` (the form refuses a hotline test without a call);
+   stored records and imports are not refused for it (an export may carry its
+   repeats in a file that was not given).
 
 Issues come in form order in entry mode; in stored mode, as batch validation
 always reported them, the ``type`` issues of a level come first, then its
@@ -39,6 +43,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as default_field
 from functools import cached_property
 
 from evalkit.forms.expression_evaluation import evaluate
@@ -58,6 +63,8 @@ UNKNOWN_FIELD = "表单中没有这个字段"
 NOT_RELEVANT = "该字段在当前答案下不适用，却有填写内容"
 REPEAT_NOT_RELEVANT = "该重复组在当前答案下不适用，却有填写内容"
 REPEAT_NOT_A_LIST = "重复组的内容应为多条记录的列表"
+REPEAT_TOO_FEW = "请至少添加 {n} 条「{label}」"
+REPEAT_COUNT = "「{label}」应为 {n} 条（现有 {have} 条）"
 _CONTROL_KINDS = frozenset({"repeat", "group", "calculate", "note"})  # steps that hold no answer of their own
 
 
@@ -87,13 +94,15 @@ class FormState:
     ``issues``: every issue, by path.  ``hidden``: the paths of the groups, fields and repeats
     that are not relevant (inside repeat instances too, e.g. ``citizens[2].reason``; the
     instances of a hidden repeat are not walked).  ``calculated``: each calculate field's value
-    by path, hidden or not.
+    by path, hidden or not.  ``counts``: the number of entries each relevant repeat with a
+    ``repeat_count`` must have, by path.
     """
 
     answers: Mapping[str, object]
     issues: tuple[FieldIssue, ...]
     hidden: frozenset[str]
     calculated: Mapping[str, object]
+    counts: Mapping[str, int] = default_field(default_factory=dict)
 
     @cached_property
     def by_path(self) -> dict[str, FieldIssue]:
@@ -109,7 +118,7 @@ def evaluate_form(instrument, raw: Mapping[str, object], *, mode: Mode = Mode.EN
     """Walk ``raw`` against the instrument; ``today`` is the day ``today()`` means (default: the clock's)."""
     walk = _Walk(mode is Mode.STORED, today, instrument.choice_names, errors or {})
     answers = walk.level(instrument.level, raw, {}, "")
-    return FormState(answers, tuple(walk.issues), frozenset(walk.hidden), walk.calculated)
+    return FormState(answers, tuple(walk.issues), frozenset(walk.hidden), walk.calculated, walk.counts)
 
 
 def validate_answers(instrument, answers: Mapping[str, object], today: dt.date | None = None) -> list[FieldIssue]:
@@ -125,7 +134,7 @@ def validate_answers(instrument, answers: Mapping[str, object], today: dt.date |
 class _Walk:
     """One call of :func:`evaluate_form`: its settings and what it has found so far."""
 
-    __slots__ = ("stored", "today", "choices", "errors", "issues", "hidden", "calculated")
+    __slots__ = ("stored", "today", "choices", "errors", "issues", "hidden", "calculated", "counts")
 
     def __init__(self, stored: bool, today: dt.date | None, choices: Mapping[str, frozenset],
                  errors: Mapping[str, str]):
@@ -133,6 +142,7 @@ class _Walk:
         self.issues: list[FieldIssue] = []
         self.hidden: set[str] = set()
         self.calculated: dict[str, object] = {}
+        self.counts: dict[str, int] = {}
 
     def level(self, level: Level, raw: Mapping[str, object], outer: Mapping[str, object], prefix: str) -> dict:
         """The stored answers of one level; issues, hidden paths and calculated values go to the walk."""
@@ -221,3 +231,24 @@ class _Walk:
             return
         answers[step.name] = [self.level(step.field.level, inst, ctx, f"{path}[{n}].")
                               for n, inst in enumerate(instances, start=1)]
+        if not self.stored:  # the form's rule: an export may carry its repeats in a file not given
+            self._count(step.field, len(instances), ctx, path)
+
+    def _count(self, repeat, have: int, ctx: dict, path: str) -> None:
+        """The number of entries of a relevant repeat: exactly its ``repeat_count``, else at least its
+        :attr:`~evalkit.forms.model.Field.fewest` (a ``required`` issue: asked for on submit)."""
+        label = repeat.label or repeat.name
+        if repeat.repeat_count:
+            try:
+                wanted = max(int(float(evaluate(repeat.repeat_count, ctx, today=self.today))), 0)
+            except (TypeError, ValueError, OverflowError):
+                wanted = None  # not known yet (the number it depends on is not given)
+            if wanted is not None:
+                self.counts[path] = wanted
+                if have != wanted:
+                    self.issues.append(FieldIssue(path, repeat.name, "count",
+                                                  REPEAT_COUNT.format(label=label, n=wanted, have=have)))
+                return
+        if have < repeat.fewest:
+            message = repeat.required_message or REPEAT_TOO_FEW.format(n=repeat.fewest, label=label)
+            self.issues.append(FieldIssue(path, repeat.name, "required", message))

@@ -14,7 +14,9 @@ every mistake is named at once with its row, column and field.
 evalkit's columns: ``evalkit::role`` (``unit``, ``assessor``, ``indicator``,
 ``rating``), ``evalkit::indicator`` (codes, comma separated; ``*`` = the
 indicator chosen in the form's ``role=indicator`` field) and
-``evalkit::max_mb`` (photo size limit).
+``evalkit::max_mb`` (photo size limit) and ``evalkit::min_repeats`` (on a ``begin_repeat`` row: the
+least number of entries; without it a repeat marked ``required`` needs one).  XLSForm's own
+``repeat_count`` fixes the number of entries (:attr:`Field.repeat_count`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from evalkit.forms.problems import (
     INDICATOR_UNKNOWN,
     MAX_MB_INVALID,
     MAX_MB_LIMIT,
+    MIN_REPEATS_INVALID,
     REFERENCE_UNKNOWN,
     REQUIRED_UNSUPPORTED,
     ROLE_MISSING,
@@ -106,7 +109,15 @@ def _field(node: dict, path: tuple[str, ...], rows: dict, lang: str) -> Field:
         calculation=bind.get("calculate", ""), appearance=(node.get("control") or {}).get("appearance", ""),
         list_name=node.get("list_name", "") or "", indicators=_codes(extra.get("indicator", "")),
         role=str(extra.get("role", "")).strip(), max_mb=_number(extra.get("max_mb")),
-        children=children, row=rows.get((*path, name)))
+        children=children, row=rows.get((*path, name)),
+        repeat_count=str((node.get("control") or {}).get("jr:count", "") or ""),
+        min_repeats=_count(extra.get("min_repeats")))
+
+
+def _count(value: Any) -> int | None:
+    """A non-negative whole number, or None (not given, or not a whole number: reported by the checks)."""
+    number = _number(value)
+    return int(number) if number is not None and number >= 0 and number == int(number) else None
 
 
 def _visible(children: Iterable[dict]) -> list[dict]:
@@ -262,6 +273,20 @@ def _check_max_mb(form: RawForm) -> list[Problem]:
     return found
 
 
+def _check_min_repeats(form: RawForm) -> list[Problem]:
+    """``evalkit::min_repeats`` only on a begin_repeat row, and a whole number 0–100."""
+    found = []
+    for row in form.survey.rows:
+        value = row.get("min_repeats")
+        if not value:
+            continue
+        number = _number(value)
+        on_repeat = split_type(row.get("type"))[0] == "begin_repeat"
+        if not on_repeat or number is None or number != int(number) or not 0 <= number <= 100:
+            found.append(problem(MIN_REPEATS_INVALID, **_at(form, row, "min_repeats"), value=value))
+    return found
+
+
 def _check_settings(form: RawForm) -> list[Problem]:
     """form_id and version must be set."""
     sheet = form.settings.name if form.settings is not None else SETTINGS
@@ -276,7 +301,7 @@ def check_form(form: RawForm, framework_codes: set[str] | None = None) -> list[P
     names = {r.get("name") for r in form.survey.rows if r.get("name") and r.get("type")}
     return (_check_settings(form) + _check_types(form) + _check_names(form) + _check_roles(form)
             + _check_expressions(form, names) + _check_indicators(form, framework_codes) + _check_required(form)
-            + _check_max_mb(form))
+            + _check_max_mb(form) + _check_min_repeats(form))
 
 
 # ---------------------------------------------------------------- entry points

@@ -78,6 +78,16 @@ class Field:
     children: tuple[Field, ...] = ()
     row: int | None = None
     constraint_message_en: str = ""
+    repeat_count: str = ""
+    min_repeats: int | None = None
+
+    @property
+    def fewest(self) -> int:
+        """A repeat's least number of entries: ``evalkit::min_repeats``, else 1 when the repeat is
+        required, else 0."""
+        if self.min_repeats is not None:
+            return self.min_repeats
+        return 1 if self.required else 0
 
     @property
     def is_container(self) -> bool:

@@ -74,3 +74,8 @@ MAX_MB_INVALID = register(
     _AT + "的照片大小上限「{value}」无效：请填写 0 到 " + str(MAX_MB_LIMIT) + " 之间以 MB 为单位的数，例如 10"
     "（表单服务一次最多接收 32 MB）。",
     "evalkit::max_mb 列的照片大小上限不是大于 0、不超过 " + str(MAX_MB_LIMIT) + " 的数。")
+MIN_REPEATS_INVALID = register(
+    "instrument-min-repeats-invalid", ERROR,
+    _AT + "的最少条数「{value}」无效：evalkit::min_repeats 只能写在 begin_repeat 行，取 0 到 100 的整数，"
+    "例如测试电话至少 1 条就写 1。",
+    "evalkit::min_repeats 列写在了不是 begin_repeat 的行上，或不是 0 到 100 的整数。")

@@ -40,9 +40,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "constraint": ("constraint",), "relevant": ("relevant", "relevance"),
     "calculation": ("calculation", "calculate"), "default": ("default",),
     "indicator": ("evalkit::indicator",), "role": ("evalkit::role",), "max_mb": ("evalkit::max_mb",),
+    "min_repeats": ("evalkit::min_repeats",), "repeat_count": ("repeat_count", "jr:count"),
     "list_name": ("list_name",), "form_id": ("form_id",), "version": ("version",), "form_title": ("form_title",),
 }
-EXPRESSION_COLUMNS = ("constraint", "relevant", "calculation", "default")
+EXPRESSION_COLUMNS = ("constraint", "relevant", "calculation", "default", "repeat_count")
 
 def normalise_header(header: str) -> str:
     """Header as pyxform compares it: stripped, inner whitespace collapsed, lower case."""

@@ -1,0 +1,197 @@
+/* evalkit: the page side of the forms (loaded in <head> by the evalkit Voila template).
+ *
+ * The kernel builds every widget and holds every rule; this script only does what a page must do itself,
+ * and talks with the kernel through the DOM:
+ *
+ * - the XSRF cookie: Voila's own beacon that shuts a closed page's kernel down sends the `_xsrf` cookie's
+ *   value, but Voila never sets that cookie, so the server refused it (403) and kernels piled up.  When the
+ *   cookie is missing, a random one is set here (a double-submit token: only this origin can set it);
+ * - the address: the kernel writes <span class="ek-address" data-query="draft=…">; the query goes into the
+ *   address bar (history.replaceState), so a reload reopens the same draft or record;
+ * - a lost connection: when the widgets are cut off from their kernel (ipywidgets marks them
+ *   .jupyter-widgets-disconnected), a banner says so in Chinese with a one-click reconnect that reloads
+ *   the page at the same place (the draft is already saved and in the address);
+ * - focus: <span class="ek-focus" data-n="…" data-to="error|top"> makes the page scroll to the first
+ *   message (.ek-bad) and focus its input, or to the top of the form; 「下一处」 (.ek-next) goes on;
+ * - phone keyboards: number fields get inputmode numeric / decimal (boxes .ek-k-integer, .ek-k-decimal);
+ * - the device's assessor: <span class="ek-remember" data-assessor="…"> is kept in localStorage, and a
+ *   hidden text box (.ek-device) is given the remembered name, which the kernel uses when none is chosen.
+ */
+(function () {
+  "use strict";
+  var STORE = "evalkit.assessor";
+  var SCROLL = "evalkit.scroll:";
+
+  if (!/(^|;\s*)_xsrf=/.test(document.cookie)) {
+    var bytes = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    var token = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    document.cookie = "_xsrf=" + token + "; path=/; SameSite=Strict";
+  }
+  document.documentElement.lang = "zh-CN";
+
+  function scroller() {
+    var cells = document.getElementById("rendered_cells");
+    if (cells && cells.scrollHeight > cells.clientHeight + 1 && getComputedStyle(cells).overflowY !== "visible") {
+      return cells;
+    }
+    return document.scrollingElement || document.documentElement;
+  }
+
+  function visible(el) {
+    return el && el.offsetParent !== null;
+  }
+
+  // ---------------------------------------------------------------- the address
+  var lastQuery = null;
+  function syncAddress() {
+    var spans = document.querySelectorAll(".ek-address[data-query]");
+    if (!spans.length) return;
+    var query = spans[spans.length - 1].getAttribute("data-query");
+    if (query === lastQuery) return;
+    lastQuery = query;
+    var params = new URLSearchParams(query);
+    var token = new URLSearchParams(location.search).get("token");
+    if (token && !params.has("token")) params.set("token", token);
+    var search = params.toString();
+    var url = location.pathname + (search ? "?" + search : "");
+    if (url !== location.pathname + location.search) history.replaceState(history.state, "", url);
+  }
+
+  // ---------------------------------------------------------------- a lost connection
+  var banner = null;
+  function lost() {
+    return document.querySelector(".jupyter-widgets-disconnected") !== null;
+  }
+  function showBanner() {
+    if (banner) return;
+    banner = document.createElement("div");
+    banner.className = "ek-offline";
+    banner.setAttribute("role", "alert");
+    var saved = document.querySelector(".ek-form .ek-field") ? "已填内容保存在草稿中" : "请重新连接后继续";
+    banner.innerHTML = "<span>⚠ 连接已断开，" + saved + "。</span>";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "ek-reconnect";
+    button.textContent = "重新连接";
+    button.addEventListener("click", reconnect);
+    banner.appendChild(button);
+    document.body.appendChild(banner);
+    document.body.classList.add("ek-is-offline");
+  }
+  function reconnect() {
+    try {
+      sessionStorage.setItem(SCROLL + location.pathname + location.search, String(scroller().scrollTop));
+    } catch (e) { /* private mode: the page still reloads */ }
+    location.reload();
+  }
+  var restored = false;
+  function restoreScroll() {
+    if (restored || !document.querySelector(".ek-form .ek-status")) return;
+    restored = true;
+    var key = SCROLL + location.pathname + location.search;
+    var top = null;
+    try { top = sessionStorage.getItem(key); sessionStorage.removeItem(key); } catch (e) { top = null; }
+    if (top !== null) setTimeout(function () { scroller().scrollTop = Number(top); }, 50);
+  }
+
+  // ---------------------------------------------------------------- focus on the first error
+  var lastFocus = null;
+  function bad() {
+    return Array.prototype.filter.call(document.querySelectorAll(".ek-bad"), visible);
+  }
+  function focusBox(box) {
+    box.scrollIntoView({block: "center"});
+    var input = box.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])");
+    if (input) {
+      try { input.focus({preventScroll: true}); } catch (e) { input.focus(); }
+    }
+  }
+  function syncFocus() {
+    var spans = document.querySelectorAll(".ek-focus[data-n]");
+    if (!spans.length) return;
+    var span = spans[spans.length - 1];
+    var n = span.getAttribute("data-n");
+    if (n === lastFocus) return;
+    lastFocus = n;
+    if (span.getAttribute("data-to") === "top") {
+      var form = document.querySelector(".ek-form");
+      if (form) form.scrollIntoView({block: "start"});
+      return;
+    }
+    var boxes = bad();
+    if (boxes.length) focusBox(boxes[0]);
+  }
+  function nextError() {
+    var boxes = bad();
+    if (!boxes.length) return;
+    var status = document.querySelector(".ek-sticky");
+    var line = status ? status.getBoundingClientRect().bottom + 8 : 8;
+    var next = boxes.find(function (b) { return b.getBoundingClientRect().top > line + 4; }) || boxes[0];
+    focusBox(next);
+  }
+  document.addEventListener("click", function (e) {
+    var target = e.target.closest && e.target.closest(".ek-next");
+    if (target) { e.preventDefault(); nextError(); }
+  });
+
+  // ---------------------------------------------------------------- phone keyboards
+  function keyboards() {
+    document.querySelectorAll(".ek-k-integer input:not([inputmode])").forEach(function (el) {
+      el.setAttribute("inputmode", "numeric");
+      el.setAttribute("autocomplete", "off");
+    });
+    document.querySelectorAll(".ek-k-decimal input:not([inputmode])").forEach(function (el) {
+      el.setAttribute("inputmode", "decimal");
+      el.setAttribute("autocomplete", "off");
+    });
+    document.querySelectorAll(".ek-k-tel input:not([inputmode])").forEach(function (el) {
+      el.setAttribute("inputmode", "tel");
+    });
+  }
+
+  // ---------------------------------------------------------------- the device's assessor
+  var offered = false;
+  function device() {
+    document.querySelectorAll(".ek-remember[data-assessor]").forEach(function (el) {
+      var name = el.getAttribute("data-assessor");
+      try {
+        if (name) localStorage.setItem(STORE, name); else localStorage.removeItem(STORE);
+      } catch (e) { /* storage refused: nothing is remembered */ }
+      el.removeAttribute("data-assessor");
+    });
+    if (offered) return;
+    var box = document.querySelector(".ek-device input");
+    if (!box) return;
+    offered = true;
+    var remembered = null;
+    try { remembered = localStorage.getItem(STORE); } catch (e) { remembered = null; }
+    box.value = remembered || "-";
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    box.dispatchEvent(new Event("change", {bubbles: true}));
+  }
+
+  var pending = false;
+  function update() {
+    pending = false;
+    syncAddress();
+    syncFocus();
+    keyboards();
+    device();
+    restoreScroll();
+    if (lost()) showBanner();
+  }
+  function schedule() {
+    if (!pending) {
+      pending = true;
+      (window.requestAnimationFrame || setTimeout)(update);
+    }
+  }
+  function start() {
+    new MutationObserver(schedule).observe(document.body, {subtree: true, childList: true, attributes: true,
+      attributeFilter: ["class", "data-query", "data-n", "data-assessor"], characterData: true});
+    schedule();
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+  window.evalkitPage = {reconnect: reconnect, nextError: nextError};
+})();
