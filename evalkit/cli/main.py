@@ -27,11 +27,13 @@ from evalkit.cli.common import (
 )
 from evalkit.cli.demo import add_commands as add_demo_commands
 from evalkit.cli.imports import add_commands as add_import_commands
+from evalkit.cli.keys import add_commands as add_keys_commands
 from evalkit.cli.ledger import add_commands as add_ledger_commands
 from evalkit.cli.rerun import add_commands as add_rerun_commands
 from evalkit.cli.sampling import add_commands as add_sampling_commands
 from evalkit.cli.scoring import add_commands as add_scoring_commands
 from evalkit.cli.selfassess import add_commands as add_selfassess_commands
+from evalkit.cli.store import add_commands as add_store_commands
 from evalkit.config import CONFIG, FRAMEWORKS, load_config
 from evalkit.framework import format_tree, import_government_table, read_framework, write_framework
 from evalkit.ledger import EXACT, parse_deadline
@@ -231,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_ledger_commands(sub)
 
     add_bundle_commands(sub)
+    add_store_commands(sub)
+    add_keys_commands(sub)
 
     add_selfassess_commands(sub)
 
