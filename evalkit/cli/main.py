@@ -15,6 +15,7 @@ from pathlib import Path
 
 from evalkit.app.serve import ServeConfig, run
 from evalkit.cli.analysis import add_commands as add_analysis_commands
+from evalkit.cli.argparse_zh import install as speak_chinese
 from evalkit.cli.bundle import add_commands as add_bundle_commands
 from evalkit.cli.common import (
     EXIT_OK,
@@ -184,6 +185,7 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    speak_chinese()  # argparse's own usage lines and errors in Chinese
     parser = argparse.ArgumentParser(prog="evalkit", description="“只跑一次”改革第三方评估工具 evalkit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
