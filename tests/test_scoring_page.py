@@ -85,3 +85,17 @@ def test_the_page_lists_exactly_the_problems_evalkit_check_lists_on_the_demo(tmp
     shown = {(p.code, p.record, p.indicator) for p in page.problems}
     assert {(p["code"], p["record"], p["indicator"]) for p in printed} <= shown
     assert {"record-duplicate", "rater-deviates", "self-report-outside-interval"} <= {p["code"] for p in printed}
+
+
+def test_provisional_totals_read_as_on_the_reports(view):
+    """A unit with leaves that could not be scored shows 「待定（已计 …）」, no grade and the reason, as the
+    reports print it (evalkit.reports.scorecard), never a bare number that looks final."""
+    page, _ = view
+    page.category.value = "1"
+    unit = page.evaluation.unit("c1-01")
+    assert unit.provisional  # only hotline records: most leaves lack evidence
+    assert f"待定（已计 {unit.total:.2f}）" in page.ranking.value and "<th>待定原因</th>" in page.ranking.value
+    page.unit.value = "c1-01"
+    assert "总分待定：" in page.card.value and "等级 待定" in page.card.value
+    header = page.widget.children[1].value
+    assert "名次稳定性" not in header and "随机种子" in header and "待定" in header

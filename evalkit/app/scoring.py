@@ -21,7 +21,7 @@ from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page, fingerprint
 from evalkit.app.review import TABLE_CSS, record_html
 from evalkit.project import Project, evaluate, open_project, project_checks
-from evalkit.reports import bars_against_max
+from evalkit.reports import bars_against_max, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
 
 def _fmt(value) -> str:
@@ -94,7 +94,8 @@ class ScoringView:
         seed = self.evaluation.settings.seed
         self.widget = _page(
             w.HTML(TABLE_CSS + f"<h3>计分与排名</h3><p class='ek-hint'>框架 {esc(self.evaluation.framework)}；"
-                   f"名次稳定性：随机种子 {seed}，{draws} 次抽样。</p>"),
+                   f"总分区间与名次区间按抽样误差重抽样估计（随机种子 {seed}，{draws} 次）；"
+                   "有指标未能计分的单位总分为「待定」，补齐证据后重新计分。</p>"),
             w.HTML(self._category_chart()),
             self.category, self.ranking, self.unit, self.card, self.leaf, self.trace, self.record, self.record_view,
             w.HTML("<h4>问题</h4>"), w.HBox([self.severity, self.code]), self.problem_list)
@@ -116,12 +117,14 @@ class ScoringView:
     def show_category(self) -> None:
         ranking = self.evaluation.ranking(self.category.value) if self.category.value else []
         rows = "".join(
-            f"<tr class='ek-rank-{esc(u.unit)}'><td>{'=' if u.tied_with else ''}{u.rank or '-'}</td><td>{esc(u.name)}</td>"
-            f"<td>{esc(u.unit)}</td><td>{_fmt(u.total)}</td><td>{esc(u.grade or '-')}</td>"
+            f"<tr class='ek-rank-{esc(u.unit)}'><td>{'=' if u.tied_with else ''}{esc(rank_text(u))}</td><td>{esc(u.name)}</td>"
+            f"<td>{esc(u.unit)}</td><td>{esc(total_text(u))}</td><td>{esc(grade_text(u))}</td>"
+            f"<td>{esc(uncertainty_texts(u)['interval'])}</td><td>{esc(uncertainty_texts(u)['rank_interval'])}</td>"
             f"<td>{_fmt(u.scored)}</td><td>{_fmt(u.bonus)}</td><td>{_fmt(u.adjustments)}</td>"
-            f"<td>{'' if u.complete else '有指标缺分'}</td></tr>" for u in ranking)
+            f"<td>{esc(pending_text(u))}</td></tr>" for u in ranking)
         self.ranking.value = ("<table class='ek-table ek-ranking'><tr><th>名次</th><th>单位</th><th>编号</th><th>总分</th>"
-                              "<th>等级</th><th>基本分</th><th>加分</th><th>加减分</th><th></th></tr>" + rows + "</table>")
+                              "<th>等级</th><th>总分区间</th><th>名次区间</th><th>基本分</th><th>加分</th><th>加减分</th>"
+                              "<th>待定原因</th></tr>" + rows + "</table>")
         self.unit.options = [(f"{u.name}（{u.unit}）", u.unit) for u in ranking]
         self.show_unit()
 
@@ -142,8 +145,9 @@ class ScoringView:
         events = "".join(f"<li>{esc(e.id)}：{_fmt(e.points)} 分</li>" for e in result.events)
         profile = [(f"{n.indicator} {n.name}", n.score, n.points or 0) for n in result.nodes if n.indicator.count(".") <= 1]
         chart = bars_against_max(profile, title="一级、二级指标得分与满分")
-        self.card.value = (f"<h4>{esc(result.name)} 计分卡：总分 {_fmt(result.total)}，等级 {esc(result.grade or '-')}，"
-                           f"类别内第 {result.rank or '-'} 名</h4>{chart}"
+        pending = f"<p class='ek-pending'>{esc(pending_text(result))}</p>" if result.provisional else ""
+        self.card.value = (f"<h4>{esc(result.name)} 计分卡：总分 {esc(total_text(result))}，等级 {esc(grade_text(result))}，"
+                           f"类别内名次 {esc(rank_text(result))}</h4>{pending}{chart}"
                            "<table class='ek-table ek-card'><tr><th>指标</th><th>得分</th><th>满分</th><th>依据</th></tr>"
                            + "".join(rows) + "</table>" + (f"<p>加减分事项：</p><ul>{events}</ul>" if events else ""))
         self.leaf.options = [("— 选择指标查看依据 —", "")] + [(f"{s.indicator} {s.name}", s.indicator) for s in result.leaves]
