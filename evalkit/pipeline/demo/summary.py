@@ -62,6 +62,7 @@ class DemoSummary:
                  "  有意设置的问题（检查应能发现）："]
         for p in self.problems:
             lines.append(f"    - [{p.code}] {p.detail}" + (f"（记录 {p.record}）" if p.record else ""))
+        lines.append(f"  evalkit rerun 报告的每一条问题及其原因：{self.root / 'README.md'}")
         return "\n".join(lines)
 
 
