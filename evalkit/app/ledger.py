@@ -22,7 +22,7 @@ import ipywidgets as w
 
 from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page
-from evalkit.app.review import TABLE_CSS
+from evalkit.app.record import TABLE_CSS
 from evalkit.ledger import (
     CADENCES,
     COUNT_HEADERS,

@@ -17,7 +17,7 @@ import ipywidgets as w
 
 from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page
-from evalkit.app.review import TABLE_CSS
+from evalkit.app.record import TABLE_CSS
 from evalkit.project import Project
 from evalkit.sampling import (
     Design,

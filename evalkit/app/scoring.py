@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page, fingerprint
-from evalkit.app.review import TABLE_CSS, record_html
+from evalkit.app.record import TABLE_CSS, record_html
 from evalkit.project import Project, evaluate, open_project, project_checks
 from evalkit.reports import bars_against_max, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
