@@ -42,7 +42,7 @@ def _queue(tmp_path, n=4):
     root = tmp_path / "eval"
     init_project(root, "province-2018")
     records = Records(root, shipped_instruments())
-    ids = [records.add("hotline_test", f"c1-0{i + 1}", {"visit_date": "2018-11-2{i}".format(i=i)}, state="received",
+    ids = [records.add("hotline_test", f"c1-0{i + 1}", {"visit_date": f"2018-11-2{i}"}, state="received",
                        assessor="孙评估") for i in range(n)]
     records.add("hotline_test", "c1-01", {"visit_date": "2018-11-01"}, state="approved")
     return root, records, ids
