@@ -198,3 +198,22 @@ def test_every_page_fits_a_laptop_and_a_tablet_and_the_ledger_page_says_it_does_
     assert "没有任务台账" in note and "ledger-" not in note
     assert page.get_by_role("link", name="计分与排名").count() == 1
     page.close()
+
+
+def test_a_unit_report_reflows_on_a_phone_with_readable_charts(browser, project, tmp_path):
+    """The HTML unit report at 390 px: no sideways page, tables scroll in place, the chart keeps its size
+    (its labels stay readable; it scrolls inside its box instead of shrinking)."""
+    from evalkit import rerun
+
+    _, chromium = browser
+    out = tmp_path / "out"
+    rerun(project, out)
+    page = lead_page(chromium, 390, 844)
+    page.goto((out / "units" / "c1-01.html").as_uri())
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    drawn = page.evaluate("""() => { const svg = document.querySelector('.chart svg');
+        return [svg.getBoundingClientRect().width, Number(svg.getAttribute('width'))]; }""")
+    assert drawn[0] == pytest.approx(drawn[1], abs=1), f"the chart was shrunk to {drawn[0]} of {drawn[1]} px"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('table.card')).overflowX") == "auto"
+    screenshot(page, "report-unit-390")
+    page.close()

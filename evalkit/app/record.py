@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 
 from evalkit.app.html import esc
-from evalkit.app.pages import _title, unit_label
+from evalkit.app.pages import _title, link, unit_label
 from evalkit.forms import iter_fields
 from evalkit.project import Project
 
@@ -42,8 +42,9 @@ def record_html(project: Project, instance_id: str) -> str:
                    for k, v in view.answers.items())
     conflict = "<p class='ek-error'>这条记录有冲突的修订，请核对后再修改。</p>" if view.conflicts else ""
     deleted = "<p class='ek-error'>这条记录已作废，不参与计分。</p>" if view.deleted else ""
+    unit = f"<a href='{esc(link('scoring.ipynb', unit=view.unit))}' title='该单位的计分卡'>{esc(unit_label(project, view.unit))}</a>"
     return (f"<h4>记录 {esc(view.instance_id)} · {esc(_title(project, view.instrument_id))} · "
-            f"{esc(unit_label(project, view.unit))} · 评估员 {esc(view.assessor)} · 状态：{esc(state_text(view.state))}</h4>"
+            f"{unit} · 评估员 {esc(view.assessor)} · 状态：{esc(state_text(view.state))}</h4>"
             f"{conflict}{deleted}<div class='ek-scroll'><table class='ek-table ek-record'>{rows}</table></div>"
             f"<h4>修订与审核记录</h4>{history_html(project, instance_id)}")
 
