@@ -76,7 +76,8 @@ class SamplingView:
         self.draw_info = w.HTML(layout=full())
         self.draw_pick = w.Dropdown(options=[], description="抽样记录")
         self.progress = w.HTML(layout=full())
-        self.mark_id = w.Text(description="样本编号")
+        self.mark_id = w.Combobox(options=[], description="样本编号", placeholder="输入或选择样本编号",
+                                  ensure_option=False)
         self.mark_status = w.Dropdown(options=STATUS_CHOICES, description="联系结果")
         self.mark_who = w.Text(description="记录人")
         self.mark_button = w.Button(description="记录联系结果")
@@ -189,6 +190,7 @@ class SamplingView:
             self.progress.value = "<p class='ek-hint'>选择一条抽样记录，查看各层完成情况。</p>"
             return
         draw = read_draw(self.root, self.draw_pick.value)
+        self.mark_id.options = [*draw.ids(), *draw.reserve_ids()]  # the draw's ids to choose from
         work = fieldwork_status(draw, statuses(self.root, draw, self.project.store.records()))
         rows = "".join(
             f"<tr><td>{esc(p.key)}</td><td>{p.target}</td><td>{p.done}</td><td>{p.refused}</td><td>{p.unreachable}</td>"
