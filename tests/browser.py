@@ -103,6 +103,9 @@ def new_page(browser, width: int = 1280, height: int = 900):
     context.route("**/*", only_loopback)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    # a Voila page is rendered by its kernel before the browser's load event: on two busy cores that
+    # alone has taken over 30 s, so navigation waits longer than a click or a locator does
+    page.set_default_navigation_timeout(90_000)
     return page
 
 

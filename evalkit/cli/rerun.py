@@ -69,12 +69,16 @@ def _verify(args: argparse.Namespace) -> int:
                           "inputs_changed": [{"file": f, "change": c} for f, c in result.inputs_changed],
                           "outputs_differ": [{"file": f, "change": c} for f, c in result.outputs_differ],
                           "versions_changed": [{"package": k, "before": a, "now": b}
-                                               for k, a, b in result.versions_changed]},
+                                               for k, a, b in result.versions_changed],
+                          "revisions_since": result.revisions_since},
                          ensure_ascii=False, indent=2))
         return EXIT_OK if result.identical else EXIT_PROBLEMS
     print(f"核对清单 {result.manifest}（项目 {result.project}）")
     for name, before, now in result.versions_changed:
         print(f"  版本不同  {name}：清单中 {before or '未安装'}，现在 {now or '未安装'}")
+    if result.revisions_since:
+        print(f"  记录库中另有 {result.revisions_since} 个修订是清单所记那次运行之后保存的：本次核对按清单的修订列表"
+              "（revisions.txt）读取，不包括它们。")
     if result.inputs_changed:
         print(f"输入文件有 {len(result.inputs_changed)} 处变化：")
         for name, change in result.inputs_changed:

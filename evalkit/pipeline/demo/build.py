@@ -42,6 +42,7 @@ def generate(root: Path, *, seed: int = 2018, units: int | None = None, records:
     write_adjustments(g, root, sorted(g.units.units, key=lambda u: -g.quality[u.id]["q"]))
     written = write_records(g, slots, work, records=records)
     problems = deliberate_problems(g, root, work, written)
+    g.write_pack()
     # every unit's self-assessment; a weak unit claims a perfect 即办率 (outside the sampled interval)
     self_report = write_selfassessments(g, root)
     if self_report is not None:

@@ -52,7 +52,7 @@ class DemoSummary:
 
     def format(self) -> str:
         lines = [f"演示项目已生成：{self.root}（随机种子 {self.seed}）",
-                 f"  单位 {self.units} 个，记录 {self.records} 条（修订 {self.revisions} 个文件，"
+                 f"  单位 {self.units} 个，记录 {self.records} 条（修订 {self.revisions} 个，在一个记录包中；"
                  f"附件 {self.attachments} 个），共 {self.files} 个文件 {self.bytes / 1048576:.1f} MB",
                  "  各调查工具记录数："
                  + "，".join(f"{INSTRUMENT_ZH.get(k, k)} {v}" for k, v in self.per_instrument.items()),
