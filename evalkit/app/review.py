@@ -130,6 +130,7 @@ class ReviewView:
         """「下一条」 / 「上一条」: the queue is read again (a record decided leaves the 已接收 queue) and the
         record after (before) the one shown is opened."""
         current, before = self.listing.value, list(self.ids)
+        self.position.value = "<b class='ek-review-position ek-busy'>正在读取……</b>"  # reading the store takes a moment
         views = self.selected_views()
         ids = [v.instance_id for v in views]
         at = before.index(current) if current in before else -1
