@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.app.pages import current_project
-from evalkit.app.review import record_html
+from evalkit.app.record import record_html
 from evalkit.cli.main import main
 from evalkit.interop import export_bundle, import_bundle, load_signing_key, new_key, project_identity, register_key
 from evalkit.interop.bundle_format import FORMAT

@@ -30,7 +30,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.app.sitemap import pages_of
 from evalkit.config import repository_root
+from evalkit.project import open_project
 
 PROJECT_ENV = "EVALKIT_PROJECT"
 TEMPLATE = "evalkit"
@@ -131,12 +133,8 @@ def run(config: ServeConfig) -> int:
 
     config = with_token(config)
     print(f"evalkit 正在为项目 {config.project} 启动表单服务：")
-    print(f"  表单          {config.url('form.ipynb')}")
-    print(f"  我的记录      {config.url('records.ipynb')}")
-    print(f"  审核（组长）  {config.url('review.ipynb')}")
-    print(f"  抽样与进度    {config.url('sampling.ipynb')}")
-    print(f"  计分与排名    {config.url('scoring.ipynb')}")
-    print(f"  任务台账      {config.url('ledger.ipynb')}")
+    for notebook, name in pages_of(open_project(config.project)):  # only the pages this project has
+        print(f"  {name}{'　' * (6 - len(name))}{config.url(notebook)}")
     if not config.loopback:
         print("  注意：服务监听在非本机地址，访问需要上面链接中的 token。")
     print("按 Ctrl+C 停止。", flush=True)

@@ -6,7 +6,8 @@ from evalkit.problems import ERROR, INFO, WARNING, register
 
 # consistency
 DUPLICATE = register("record-duplicate", WARNING,
-                     "记录 {record} 与记录 {other} 内容完全相同（同一调查工具、单位、评估员和回答）：疑似重复提交，请删除其中一条。",
+                     "记录 {record} 与记录 {other} 内容完全相同（同一调查工具、单位、评估员和回答）：疑似重复提交，"
+                     "请在「记录审核」页打开这条记录，写明原因后作废。",
     "两条记录的调查工具、单位、评估员和全部回答完全相同。")
 USER_TWICE = register("service-user-twice", WARNING,
                       "单位 {unit} 的服务对象（{what}「{value}」）在记录 {record} 和 {other} 中各计了一次："
