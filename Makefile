@@ -1,4 +1,4 @@
-# evalkit — the two quick-start commands:  make run   and   make test
+# evalkit — the quick-start commands:  make run   and   make test   (make test-quick: without the browser tests)
 # Each creates the virtual environment and installs what it needs on a fresh machine.
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEBS   := chromium fonts-noto-cjk
 
-.PHONY: run lab team test browser-deps team-deps clean-venv
+.PHONY: run lab team test test-quick browser-deps team-deps clean-venv
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "找不到 $(PYTHON)：请安装 Python 3.11 或更高版本（Debian 12 / Ubuntu 24.04 自带）。"; exit 1; }
@@ -43,7 +43,8 @@ team-deps: $(STAMP)
 # The main job: rerun the demo evaluation from its raw records, say where the reports are,
 # then start the forms on a working copy of the demo (the committed data/demo stays untouched).
 # make run PORT=8870 serves on another port.
-# evalkit rerun exits 1 when the project has errors: the demo has deliberate ones.
+# evalkit rerun exits 1 when the project has errors: the demo has deliberate ones, and says so
+# (listed in data/demo/README.md).
 run: $(STAMP)
 	$(VENV)/bin/evalkit validate instruments/frameworks/province-2018.xlsx
 	$(VENV)/bin/evalkit validate instruments/frameworks/jilin-city-2018.xlsx
@@ -69,6 +70,12 @@ test: $(STAMP) browser-deps team-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
+
+# The same without the browser tests (no Chromium needed): the quick path for a first check.
+test-quick: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -m "not browser"
 
 clean-venv:
 	rm -rf $(VENV)

@@ -6,8 +6,9 @@ Generates a province-scale project with the demo generator
 (:func:`evalkit.pipeline.demo.generate` with ``fast=True``) into ``--path`` (reused when it
 already holds a project) or a temporary folder, then times:
 
-* **floor**: parsing ``raw/`` into tables — read every JSON file into a list of dicts
-  and a pandas DataFrame of the top-level fields; the least any tool must do;
+* **floor**: reading the record store into tables — one snapshot of ``raw/`` (its packs and loose
+  files) and one pandas DataFrame per instrument of the current records (``bench/store.py`` compares
+  the layouts);
 * **validate**: :func:`evalkit.project.validate_project` on a fresh :class:`evalkit.project.Project`
   (reading every input, and every record checked against its instrument);
 * **score + check**: :func:`evalkit.project.evaluate` and :func:`evalkit.project.project_checks` on a
@@ -29,7 +30,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import resource
 import statistics
@@ -63,20 +63,13 @@ def ensure_project(path: Path | None, units: int, records: int) -> tuple[Path, f
 
 
 def floor(root: Path) -> int:
-    """Read every revision file of raw/ into a list of dicts and a DataFrame of the top-level fields."""
+    """Read the record store once and turn it into one DataFrame per instrument (see bench/store.py)."""
     import pandas as pd
 
-    rows = []
-    raw = root / "raw"
-    for folder in os.scandir(raw):
-        if folder.name == "attachments" or not folder.is_dir():
-            continue
-        for entry in os.scandir(folder.path):
-            if entry.name.endswith(".json"):
-                with open(entry.path, "rb") as fh:
-                    rows.append(json.loads(fh.read()))
-    frame = pd.DataFrame.from_records(rows)
-    return len(frame)
+    from evalkit.store import Store
+
+    snap = Store(root).snapshot()
+    return sum(len(pd.DataFrame(cols)) for cols in snap.columns().values())
 
 
 def validate(root: Path) -> int:

@@ -15,13 +15,17 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("EVALKIT_SHOTS", "/tmp/evalkit-shots"))
+# Screenshots: EVALKIT_SHOTS=DIR puts them in DIR; otherwise each test run gets its own folder under the
+# system temp directory (made on the first screenshot), so concurrent runs never mix or overwrite theirs.
+SHOTS = Path(os.environ.get("EVALKIT_SHOTS") or Path(tempfile.gettempdir())
+             / f"evalkit-shots-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
 
 
 def free_port() -> int:
@@ -142,6 +146,9 @@ def new_page(browser, width: int = 1280, height: int = 900):
     context.route("**/*", only_loopback)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    # a Voila page is rendered by its kernel before the browser's load event: on two busy cores that
+    # alone has taken over 30 s, so navigation waits longer than a click or a locator does
+    page.set_default_navigation_timeout(90_000)
     return page
 
 

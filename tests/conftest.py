@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -35,3 +36,10 @@ def workbook(tmp_path):
     def build(sheets, name="input.xlsx", merges=None):
         return make_workbook(tmp_path / name, sheets, merges)
     return build
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where this run's screenshots are (browser.SHOTS: EVALKIT_SHOTS or a folder of the run's own)."""
+    browser = sys.modules.get("browser")
+    if browser is not None and browser.SHOTS.is_dir():
+        terminalreporter.write_line(f"screenshots: {browser.SHOTS}")

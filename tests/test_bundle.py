@@ -1,4 +1,5 @@
-"""Field-laptop bundles (issue 8 item 1): export, verify, merge without loss, duplication or overwrite."""
+"""Field-laptop bundles (issue 8 item 1, issue 16): export, verify, merge without loss, duplication or
+overwrite; a bundle is a signed pack whose revisions are checked against the signer's registered key."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from evalkit.app.pages import current_project
-from evalkit.app.review import record_html
+from evalkit.app.record import record_html
 from evalkit.cli.main import main
-from evalkit.interop import export_bundle, import_bundle, project_identity
+from evalkit.interop import export_bundle, import_bundle, load_signing_key, new_key, project_identity, register_key
 from evalkit.interop.bundle_format import FORMAT
 from evalkit.io import durable
 from evalkit.io.durable import dumps
 from evalkit.project import init_project
-from evalkit.store import Store
+from evalkit.store import Store, read_pack
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=CST)
@@ -33,12 +34,54 @@ def at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def make_project(root: Path, pid: str | None = PID, name: str = "吉林测试评估") -> Path:
+KEYS: dict[str, tuple] = {}   # person -> (signing key, public key file, role)
+
+
+@pytest.fixture(autouse=True)
+def keyring(tmp_path, monkeypatch):
+    """Device keys of the lead (组长), two assessors and a reviewer; no key is the computer's default."""
+    folder = tmp_path / "device-keys"
+    monkeypatch.setenv("EVALKIT_KEYS", str(folder / "none"))
+    KEYS.clear()
+    for person, role in (("组长", "lead"), ("zhang", "assessor"), ("li", "assessor"), ("wang", "reviewer")):
+        secret, shared = new_key(person, folder=folder / role / person)
+        KEYS[person] = (load_signing_key(secret), shared, role)
+
+
+def register(root: Path, *people: str) -> None:
+    for person in people or KEYS:
+        register_key(root, KEYS[person][1], [KEYS[person][2]])
+
+
+def make_project(root: Path, pid: str | None = PID, name: str = "吉林测试评估", keys: bool = True) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     line = f'project_id = "{pid}"\n' if pid else ""
     (root / "evalkit.toml").write_text(f'[evaluation]\n{line}name = "{name}"\n', encoding="utf-8")
     (root / "raw").mkdir(exist_ok=True)
+    if keys:
+        register(root)
     return root
+
+
+def export(root: Path, out: Path, signer: str | None = "组长", **kw):
+    """export_bundle signed by ``signer``'s device key (None: unsigned)."""
+    return export_bundle(root, out, key=KEYS[signer][0] if signer else None, **kw)
+
+
+def key_file(person: str) -> str:
+    return str(KEYS[person][0] and next(Path(KEYS[person][1]).parent.glob("*.key")))
+
+
+def packed(bundle: Path) -> list[str]:
+    """The revision hashes in a bundle's pack, sorted."""
+    with zipfile.ZipFile(bundle) as zf:
+        name = next((n for n in zf.namelist() if n.startswith("raw/packs/")), None)
+        if name is None:
+            return []
+        path = bundle.parent / f"x-{bundle.stem}" / name.rsplit("/", 1)[1]
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(zf.read(name))
+    return sorted(e.revision_id for e in read_pack(path)[0].entries)
 
 
 def submit(store: Store, assessor: str = "zhang", hours: float = 0, answers: dict | None = None, **kw):
@@ -96,7 +139,7 @@ def honest_index(members: dict[str, bytes], kind: str = "records", project: dict
 
 def test_round_trip_twice_adds_once_and_changes_nothing_the_second_time(lead, tmp_path):
     out = tmp_path / "zhang.zip"
-    exported = export_bundle(lead["root"], out)
+    exported = export(lead["root"], out)
     assert exported.counts == {"records": 2, "revisions": 3, "attachments": 1}
     assert exported.problems == []
     laptop = make_project(tmp_path / "other")
@@ -131,8 +174,8 @@ def test_round_trip_twice_adds_once_and_changes_nothing_the_second_time(lead, tm
 
 def test_export_is_deterministic_and_indexes_every_member(lead, tmp_path):
     a, b = tmp_path / "a.zip", tmp_path / "b.zip"
-    export_bundle(lead["root"], a)
-    export_bundle(lead["root"], b)
+    export(lead["root"], a)
+    export(lead["root"], b)
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as zf:
         names = zf.namelist()
@@ -140,17 +183,20 @@ def test_export_is_deterministic_and_indexes_every_member(lead, tmp_path):
         assert zf.read("bundle.sha256").decode() == \
             hashlib.sha256(zf.read("bundle.json")).hexdigest() + "  bundle.json\n"
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-    paths = sorted([f"raw/attachments/{lead['photo']['name']}", rev_path(lead["first"]), rev_path(lead["edit"]),
-                    rev_path(lead["second"])])
-    assert names == ["bundle.json", "bundle.sha256", *paths]
-    assert index["format"] == "evalkit.bundle/1" and index["kind"] == "records"
+    pack = next(n for n in names if n.startswith("raw/packs/pack-"))
+    paths = sorted([f"raw/attachments/{lead['photo']['name']}", pack])
+    assert names == ["bundle.json", "bundle.sha256", "bundle.sig", *paths]
+    assert index["format"] == "evalkit.bundle/2" and index["kind"] == "records"
     assert index["project"] == {"id": PID, "name": "吉林测试评估"}
-    assert index["exporter"] == {"program": "evalkit", "version": "0.1.0"}
+    key = KEYS["组长"][0]
+    assert index["exporter"] == {"program": "evalkit", "version": "0.1.0", "key": key.key_id, "person": "组长"}
     assert index["selection"] == {"assessor": None, "since": None}
     assert [m["path"] for m in index["members"]] == paths
-    for m in index["members"]:
-        data = (lead["root"] / m["path"]).read_bytes()
-        assert (m["sha256"], m["size"]) == (hashlib.sha256(data).hexdigest(), len(data))
+    revisions = [lead["first"], lead["edit"], lead["second"]]
+    assert packed(a) == sorted(r.revision_id for r in revisions)
+    assert index["revisions_root"] == Store(lead["root"]).snapshot().root   # the same set of revisions
+    photo = (lead["root"] / paths[0]).read_bytes()
+    assert index["members"][0] == {"path": paths[0], "sha256": hashlib.sha256(photo).hexdigest(), "size": len(photo)}
 
 
 def test_assessor_selection_takes_every_revision_of_records_the_assessor_made_or_changed(lead, tmp_path):
@@ -158,24 +204,23 @@ def test_assessor_selection_takes_every_revision_of_records_the_assessor_made_or
     third = submit(store, "wang", 3)
     review = store.review(lead["second"].instance_id, state="approved", who="wang", now=at(4))
     out = tmp_path / "wang.zip"
-    result = export_bundle(lead["root"], out, assessor="wang")
+    result = export(lead["root"], out, assessor="wang")
     assert result.index["selection"] == {"assessor": "wang", "since": None}
-    assert [m["path"] for m in result.index["members"]] == sorted(
-        [rev_path(third), rev_path(lead["second"]), rev_path(review), f"raw/attachments/{lead['photo']['name']}"])
+    assert packed(out) == sorted(r.revision_id for r in (third, lead["second"], review))
     assert result.counts == {"records": 2, "revisions": 3, "attachments": 1}
-    only_zhang = export_bundle(lead["root"], tmp_path / "zhang.zip", assessor="zhang")
-    assert [m["path"] for m in only_zhang.index["members"]] == sorted([rev_path(lead["first"]), rev_path(lead["edit"])])
-    nobody = export_bundle(lead["root"], tmp_path / "nobody.zip", assessor="nobody")
+    only_zhang = export(lead["root"], tmp_path / "zhang.zip", assessor="zhang")
+    assert packed(tmp_path / "zhang.zip") == sorted([lead["first"].revision_id, lead["edit"].revision_id])
+    assert only_zhang.counts["attachments"] == 0
+    nobody = export(lead["root"], tmp_path / "nobody.zip", assessor="nobody")
     assert nobody.index["members"] == [] and nobody.counts == {"records": 0, "revisions": 0, "attachments": 0}
 
 
 def test_since_selection_and_a_missing_parent(lead, tmp_path):
     out = tmp_path / "since.zip"
-    result = export_bundle(lead["root"], out, since="2024-05-01T10:00")   # China time when no zone
+    result = export(lead["root"], out, since="2024-05-01T10:00")   # China time when no zone
     assert result.index["selection"] == {"assessor": None, "since": "2024-05-01T10:00:00+08:00"}
-    assert [m["path"] for m in result.index["members"]] == sorted(
-        [rev_path(lead["edit"]), rev_path(lead["second"]), f"raw/attachments/{lead['photo']['name']}"])
-    day = export_bundle(lead["root"], tmp_path / "day.zip", since="2024-05-02")
+    assert packed(out) == sorted([lead["edit"].revision_id, lead["second"].revision_id])
+    day = export(lead["root"], tmp_path / "day.zip", since="2024-05-02")
     assert day.index["members"] == []
     # a project that never received the first revision: the edit would be an orphan -> refused whole
     empty = make_project(tmp_path / "empty")
@@ -184,7 +229,7 @@ def test_since_selection_and_a_missing_parent(lead, tmp_path):
     p = refused.problems[0]
     assert (p.record, p.field) == (lead["first"].instance_id, lead["edit"].revision_id)
     assert lead["first"].revision_id in p.message
-    assert files_under(empty) == {"evalkit.toml": (empty / "evalkit.toml").read_bytes()}
+    assert not (empty / "raw" / lead["first"].instance_id).exists() and not (empty / "imports").exists()
     # a project that has it: the later revisions are added
     has_base = make_project(tmp_path / "base")
     target = has_base / rev_path(lead["first"])
@@ -206,15 +251,15 @@ def test_bad_since_is_a_usage_error(lead, tmp_path, capsys):
 
 def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_shown(lead, tmp_path, capsys):
     base = tmp_path / "base.zip"
-    export_bundle(lead["root"], base)
+    export(lead["root"], base)
     laptops = []
-    for i, (who, answer) in enumerate((("zhang", "部分"), ("li", "不适用"))):
+    for i, (who, answer) in enumerate((("zhang", "部分"), ("组长", "不适用"))):
         laptop = make_project(tmp_path / f"laptop{i}")
         assert import_bundle(laptop, base).added["revisions"] == 3
         rev = Store(laptop).edit(lead["first"].instance_id, answers={"q1": answer}, who=who, why="现场复核",
                                  now=at(5 + i))
-        out = tmp_path / f"{who}.zip"
-        export_bundle(laptop, out, assessor=who)
+        out = tmp_path / f"{i}.zip"
+        export(laptop, out, signer=who, assessor=who)
         laptops.append((out, rev))
     (zhang_zip, zhang_rev), (li_zip, li_rev) = laptops
     first = import_bundle(lead["root"], zhang_zip)
@@ -265,7 +310,7 @@ def test_two_laptops_edit_the_same_record_both_revisions_kept_and_the_conflict_s
 
 def test_truncated_bundle_nothing_imported(lead, tmp_path):
     out = tmp_path / "b.zip"
-    export_bundle(lead["root"], out)
+    export(lead["root"], out)
     data = out.read_bytes()
     target = make_project(tmp_path / "target")
     before = files_under(target)
@@ -278,48 +323,59 @@ def test_truncated_bundle_nothing_imported(lead, tmp_path):
         assert files_under(target) == before
 
 
-def test_tampered_member_index_and_checksum(lead, tmp_path):
+def test_tampered_member_index_checksum_and_signature(lead, tmp_path):
     out = tmp_path / "b.zip"
-    export_bundle(lead["root"], out)
+    export(lead["root"], out)
     with zipfile.ZipFile(out) as zf:
         members = {n: zf.read(n) for n in zf.namelist() if not n.startswith("bundle.")}
         index = json.loads(zf.read("bundle.json"))
+        sig = zf.read("bundle.sig")
     target = make_project(tmp_path / "target")
     before = files_under(target)
-    victim = rev_path(lead["edit"])
-    changed = dict(members, **{victim: members[victim].replace("否".encode(), "是".encode())})
-    result = import_bundle(target, write_bundle(tmp_path / "t1.zip", index, changed))
+    victim = next(n for n in members if n.startswith("raw/packs/"))
+    changed = dict(members, **{victim: members[victim][:-3] + b"xyz"})
+    result = import_bundle(target, write_bundle(tmp_path / "t1.zip", index, changed, extra={"bundle.sig": sig}))
     assert codes(result.problems) == ["bundle-member-hash"] and result.problems[0].field == victim
     # the index changed to match, but the checksum not
     forged = honest_index(changed)
     result = import_bundle(target, write_bundle(tmp_path / "t2.zip", forged, changed,
                                                    checksum=hashlib.sha256(dumps(index)).hexdigest()))
     assert codes(result.problems) == ["bundle-checksum"]
+    # the index and its checksum changed to match, but the signature was made for the old index
+    result = import_bundle(target, write_bundle(tmp_path / "t2b.zip", forged, changed, extra={"bundle.sig": sig}))
+    assert codes(result.problems) == ["bundle-signature-invalid"]
     # a member missing, a member not in the index
     missing = {k: v for k, v in members.items() if k != victim}
-    result = import_bundle(target, write_bundle(tmp_path / "t3.zip", index, missing))
+    result = import_bundle(target, write_bundle(tmp_path / "t3.zip", index, missing, extra={"bundle.sig": sig}))
     assert codes(result.problems) == ["bundle-member-missing"] and result.problems[0].field == victim
-    extra = f"raw/{'e' * 32}/{'f' * 32}.json"
-    result = import_bundle(target, write_bundle(tmp_path / "t4.zip", index, members, extra={extra: b"{}"}))
+    extra = f"raw/attachments/{'e' * 64}.jpg"
+    result = import_bundle(target, write_bundle(tmp_path / "t4.zip", index, members,
+                                                   extra={extra: b"{}", "bundle.sig": sig}))
     assert codes(result.problems) == ["bundle-member-unlisted"] and result.problems[0].field == extra
     assert files_under(target) == before
 
 
 def test_invalid_revision_inside_a_consistent_bundle_is_refused(lead, tmp_path):
-    iid, rid = "1" * 32, "2" * 32
-    doc = json.loads((lead["root"] / rev_path(lead["first"])).read_bytes())
-    doc.update(instance_id=iid, revision_id=rid, kind="edit")     # an edit without a parent
-    members = {f"raw/{iid}/{rid}.json": dumps(doc), f"raw/{iid}/{'3' * 32}.json": b"not json"}
+    from evalkit.store import build_pack, encode, pack_name
+
+    iid = "1" * 32
+    doc = {**lead["first"].document(), "instance_id": iid, "kind": "edit"}     # an edit without a parent
+    good = encode(doc)
+    meta = type(lead["first"])(**{**lead["first"].__dict__, "instance_id": iid, "kind": "edit",
+                                  "revision_id": hashlib.sha256(good).hexdigest()})
+    junk = type(lead["first"])(**{**lead["first"].__dict__, "instance_id": iid, "revision_id": "3" * 64})
+    data = build_pack([(meta, good), (junk, b"not json")])
+    members = {f"raw/packs/{pack_name(data)}": data}
     target = make_project(tmp_path / "target")
     result = import_bundle(target, write_bundle(tmp_path / "bad.zip", honest_index(members), members))
     assert sorted((p.code, p.field) for p in result.problems) == [
-        ("bundle-record-invalid", f"raw/{iid}/{rid}.json"), ("bundle-record-invalid", f"raw/{iid}/{'3' * 32}.json")]
+        ("bundle-record-invalid", "3" * 64), ("bundle-record-invalid", meta.revision_id)]
     assert not (target / "raw" / iid).exists()
 
 
 def test_bundle_from_another_project(lead, tmp_path, capsys):
     out = tmp_path / "b.zip"
-    export_bundle(lead["root"], out)
+    export(lead["root"], out)
     other = make_project(tmp_path / "other", pid="f" * 32)
     before = files_under(other)
     result = import_bundle(other, out)
@@ -331,6 +387,7 @@ def test_bundle_from_another_project(lead, tmp_path, capsys):
     assert files_under(other) == before
     assert main(["bundle", "import", str(other), str(out), "--other-project"]) == 0
     text = capsys.readouterr().out
+    assert "签名：密钥" in text
     assert "bundle-other-project-forced" in text and "新增 2 条记录、3 个修订、1 个附件" in text
     # projects without ids are matched by name
     no_id = make_project(tmp_path / "noid", pid=None, name="别的评估")
@@ -360,7 +417,7 @@ def test_paths_outside_the_project_are_refused(lead, tmp_path, bad):
 
 def test_symlinked_folder_inside_the_project_is_not_followed(lead, tmp_path):
     out = tmp_path / "b.zip"
-    export_bundle(lead["root"], out)
+    export(lead["root"], out)
     target = make_project(tmp_path / "target")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -383,7 +440,7 @@ def test_attachment_bytes_must_match_the_hash_name(tmp_path):
 
 def test_existing_file_with_other_bytes_is_a_conflict_not_an_overwrite(lead, tmp_path):
     out = tmp_path / "b.zip"
-    export_bundle(lead["root"], out)
+    export(lead["root"], out)
     target = make_project(tmp_path / "target")
     assert import_bundle(target, out).ok
     damaged = target / rev_path(lead["edit"])
@@ -394,6 +451,7 @@ def test_existing_file_with_other_bytes_is_a_conflict_not_an_overwrite(lead, tmp
     assert codes(result.problems) == ["bundle-file-differs"]
     assert result.problems[0].file == str(damaged)
     assert "已损坏" in result.problems[0].message and "重新导入" in result.problems[0].message
+    assert any(p.code == "record-damaged" for p in Store(target).load()[1])
     assert files_under(target) == before
     # moving the damaged file away and importing again restores it
     damaged.rename(tmp_path / "torn.json")
@@ -404,7 +462,7 @@ def test_existing_file_with_other_bytes_is_a_conflict_not_an_overwrite(lead, tmp
 
 def test_records_bundle_into_a_folder_that_is_not_a_project(lead, tmp_path):
     out = tmp_path / "b.zip"
-    export_bundle(lead["root"], out)
+    export(lead["root"], out)
     empty = tmp_path / "empty"
     empty.mkdir()
     assert codes(import_bundle(empty, out).problems) == ["bundle-not-a-project"]
@@ -413,7 +471,7 @@ def test_records_bundle_into_a_folder_that_is_not_a_project(lead, tmp_path):
 
 def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_path, monkeypatch):
     out = tmp_path / "b.zip"
-    export_bundle(lead["root"], out)
+    export(lead["root"], out)
     target = make_project(tmp_path / "target")
     real = durable.link_no_replace
     calls = []
@@ -445,6 +503,7 @@ def test_a_failed_write_leaves_complete_files_and_a_rerun_completes(lead, tmp_pa
 def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, capsys):
     root = tmp_path / "lead"
     init_project(root, "province-2018", "长春评估")
+    register(root)
     assert main(["bundle", "id", str(root), "--new"]) == 0
     pid = project_identity(root)["id"]
     assert pid and len(pid) == 32
@@ -454,16 +513,23 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
     Store(root).save_attachment(JPEG, original_name="x.jpg", media_type="image/jpeg", max_bytes=10**6)
     capsys.readouterr()
     setup = tmp_path / "setup.zip"
-    assert main(["bundle", "export", str(root), "--setup", "-o", str(setup)]) == 0
+    assert main(["bundle", "export", str(root), "--setup", "-o", str(setup), "--key", key_file("组长")]) == 0
     assert "已导出设置包" in capsys.readouterr().out
     with zipfile.ZipFile(setup) as zf:
         names = zf.namelist()
     instruments = sorted(f"instruments/{p.name}" for p in (root / "instruments").glob("*.xlsx"))
-    assert names == ["bundle.json", "bundle.sha256", "assessors.xlsx", "draws/srs-n2-s1.json", "evalkit.toml",
-                     "frames/办件清单.csv", "framework.xlsx", *instruments, "units.xlsx"]
+    keys = sorted(f"keys/{p.name}" for p in (root / "keys").glob("*.json"))
+    assert names == ["bundle.json", "bundle.sha256", "bundle.sig", "assessors.xlsx", "draws/srs-n2-s1.json",
+                     "evalkit.toml", "frames/办件清单.csv", "framework.xlsx", *instruments, *keys, "units.xlsx"]
+    # a new laptop trusts the setup its lead signed (the bundle registers the lead's key); an assessor's is refused
+    zhang_setup = tmp_path / "zhang-setup.zip"
+    export(root, zhang_setup, signer="zhang", setup=True)
+    refused = import_bundle(tmp_path / "nope", zhang_setup).problems
+    assert codes(refused) == ["bundle-rule"] and "评估组长" in refused[0].message
     laptop = tmp_path / "laptop"                                     # does not exist yet
     assert main(["bundle", "import", str(laptop), str(setup)]) == 0
-    assert f"新增 {len(names) - 2} 个设置文件" in capsys.readouterr().out
+    assert f"新增 {len(names) - 3} 个设置文件" in capsys.readouterr().out
+    names = names[1:]
     assert project_identity(laptop) == {"id": pid, "name": "长春评估"}
     for name in names[2:]:
         assert (laptop / name).read_bytes() == (root / name).read_bytes()
@@ -472,7 +538,7 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
     # the lead adds a draw and changes the unit list: the new draw arrives only once the changed file is moved
     (root / "draws" / "pps-n1-s2.json").write_bytes(dumps({"format": "evalkit.draw/1", "draw_id": "pps-n1-s2"}))
     (root / "units.xlsx").write_bytes((root / "units.xlsx").read_bytes() + b"\0")
-    export_bundle(root, setup, setup=True)
+    export(root, setup, setup=True)
     before = files_under(laptop)
     result = import_bundle(laptop, setup)
     assert codes(result.problems) == ["bundle-file-differs"] and result.problems[0].file == str(laptop / "units.xlsx")
@@ -486,7 +552,7 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
     toml_before = (laptop / "evalkit.toml").read_bytes()
     (root / "evalkit.toml").write_text((root / "evalkit.toml").read_text(encoding="utf-8").replace(
         'as_of = ""', 'as_of = "2018-12-31"'), encoding="utf-8")
-    export_bundle(root, setup, setup=True)
+    export(root, setup, setup=True)
     assert codes(import_bundle(laptop, setup).problems) == ["bundle-file-differs"]
     assert main(["bundle", "import", str(laptop), str(setup), "--update-setup"]) == 0
     assert "替换了 1 个有改动的设置文件（evalkit.toml）" in capsys.readouterr().out
@@ -505,7 +571,8 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
     Store(laptop).submit(instrument_id="site_visit", instrument_version="1", instrument_sha256=SHA, unit="c1-01",
                          assessor="zhang", answers={}, started=T0, now=T0)
     back = tmp_path / "back.zip"
-    assert main(["bundle", "export", str(laptop), "--assessor", "zhang", "-o", str(back), "--json"]) == 0
+    assert main(["bundle", "export", str(laptop), "--assessor", "zhang", "-o", str(back), "--json",
+                 "--key", key_file("zhang")]) == 0
     assert json.loads(capsys.readouterr().out)["counts"] == {"records": 1, "revisions": 1, "attachments": 0}
     assert main(["bundle", "import", str(root), str(back), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["added"] == {"records": 1, "revisions": 1, "attachments": 0}
@@ -514,7 +581,7 @@ def test_setup_bundle_creates_a_laptop_project_and_never_overwrites(tmp_path, ca
 def test_setup_bundle_refused_by_another_project_and_checked_toml(tmp_path):
     lead = make_project(tmp_path / "lead")
     out = tmp_path / "setup.zip"
-    export_bundle(lead, out, setup=True)
+    export(lead, out, setup=True)
     other = make_project(tmp_path / "other", pid="e" * 32)
     assert codes(import_bundle(other, out).problems) == ["bundle-other-project"]
     members = {"evalkit.toml": b"[evaluation\nname = 1"}
@@ -526,7 +593,7 @@ def test_setup_bundle_refused_by_another_project_and_checked_toml(tmp_path):
 
 def test_project_without_id_exports_with_a_hint_and_id_new_keeps_the_file_valid(tmp_path, capsys):
     root = make_project(tmp_path / "p", pid=None)
-    result = export_bundle(root, tmp_path / "x.zip")
+    result = export(root, tmp_path / "x.zip")
     assert codes(result.problems) == ["bundle-project-no-id"]
     assert result.index["project"] == {"id": None, "name": "吉林测试评估"}
     assert main(["bundle", "id", str(root), "--new", "--json"]) == 0
@@ -543,15 +610,18 @@ def test_project_without_id_exports_with_a_hint_and_id_new_keeps_the_file_valid(
 
 def test_cli_export_import_check(lead, tmp_path, capsys):
     out = tmp_path / "b.zip"
-    assert main(["bundle", "export", str(lead["root"]), "-o", str(out)]) == 0
-    assert f"已导出数据包 {out}：2 条记录、3 个修订、1 个附件。" in capsys.readouterr().out
+    assert main(["bundle", "export", str(lead["root"]), "-o", str(out)]) == 0             # no key on this computer
+    text = capsys.readouterr().out
+    assert f"已导出数据包 {out}：2 条记录、3 个修订、1 个附件。" in text and "没有签名" in text
+    target = make_project(tmp_path / "target")
+    assert main(["bundle", "import", str(target), str(out)]) == 1
+    assert "bundle-unsigned" in capsys.readouterr().out
     assert main(["bundle", "export", str(lead["root"]), "-o", str(out)]) == 2            # exists, no --force
     assert "已存在" in capsys.readouterr().err
-    assert main(["bundle", "export", str(lead["root"]), "-o", str(out), "--force"]) == 0
-    capsys.readouterr()
+    assert main(["bundle", "export", str(lead["root"]), "-o", str(out), "--force", "--key", key_file("组长")]) == 0
+    assert "签名" in capsys.readouterr().out
     assert main(["bundle", "check", str(out)]) == 0
     assert "完好" in capsys.readouterr().out
-    target = make_project(tmp_path / "target")
     assert main(["bundle", "import", str(target), str(out)]) == 0
     assert "新增 2 条记录、3 个修订、1 个附件；已有而跳过 0 个修订、0 个附件。" in capsys.readouterr().out
     assert main(["bundle", "import", str(target), str(out), "--json"]) == 0

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_bundle import JPEG, PID, at, files_under, make_project, submit
+from test_bundle import JPEG, KEYS, PID, at, files_under, make_project, submit
 
-from evalkit.interop import check_bundle, export_bundle, import_bundle, project_identity
+from evalkit.interop import check_bundle, export_bundle, import_bundle, load_signing_key, new_key, project_identity
 from evalkit.interop.bundle_format import FORMAT
 from evalkit.io.durable import dumps
 from evalkit.problems import Problem
@@ -32,6 +32,10 @@ FUZZ = settings(max_examples=int(os.environ.get("BUNDLE_FUZZ", "150")), deadline
 def source(tmp_path_factory):
     """A project with two records (an edit, a photo), its records bundle and its setup bundle."""
     base = tmp_path_factory.mktemp("fuzzsrc")
+    secret, shared = new_key("组长", folder=base / "key")
+    KEYS.clear()
+    KEYS["组长"] = (load_signing_key(secret), shared, "lead")   # every project made here registers the lead's key
+    key = KEYS["组长"][0]
     root = make_project(base / "lead")
     store = Store(root)
     first = submit(store, "zhang", 0)
@@ -40,8 +44,8 @@ def source(tmp_path_factory):
     photo = store.save_attachment(JPEG, original_name="门牌.jpg", media_type="image/jpeg", max_bytes=10**6)
     submit(store, "li", 2, attachments=[photo])
     records, setup = base / "records.zip", base / "setup.zip"
-    export_bundle(root, records)
-    export_bundle(root, setup, setup=True)
+    export_bundle(root, records, key=key)
+    export_bundle(root, setup, setup=True, key=key)
     return {"root": root, "records": records.read_bytes(), "setup": setup.read_bytes(),
             "raw": files_under(root / "raw")}
 
@@ -58,10 +62,12 @@ def check_outcome(src: dict, data: bytes, *, kind: str = "records") -> None:
         assert (checked is None) == any(p.is_error for p in found)
         result = import_bundle(target, path)
         assert all(isinstance(p, Problem) and p.message and p.code for p in result.problems)
+        assert "bundle-unsigned" not in [p.code for p in result.problems] or data != src[kind]
         if not result.ok:
             assert files_under(tmp / "deep") == before
         elif kind == "records":
             assert files_under(target / "raw") == src["raw"]          # exactly what was exported, intact
+            assert [p.name for p in (target / "imports").iterdir()]    # and the import is recorded
         else:
             assert project_identity(target) == {"id": PID, "name": "吉林测试评估"}
         # nothing ever lands outside the target project
@@ -112,3 +118,8 @@ def test_forged_index_with_a_correct_checksum(source, key, value, member_field, 
         for name, content in members.items():
             zf.writestr(name, content)
     check_outcome(source, buffer.getvalue())
+
+
+def test_the_untouched_bundles_import(source):
+    check_outcome(source, source["records"])
+    check_outcome(source, source["setup"], kind="setup")

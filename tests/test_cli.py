@@ -102,3 +102,20 @@ def test_readme_documents_every_command():
     for command in ("evalkit validate", "evalkit framework show", "evalkit framework import", "evalkit init",
                     "evalkit problems", "make run", "make test"):
         assert command in readme, f"README does not mention {command}"
+
+
+def test_argparse_speaks_chinese():
+    """A missing or misspelt argument is a Chinese message with the way to help, exit 2 (not argparse's English)."""
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "evalkit.cli.main", *args], capture_output=True, text=True)
+
+    result = cli("init")
+    assert result.returncode == 2
+    assert "用法：evalkit init" in result.stderr and "缺少必需的参数：dir, --framework" in result.stderr
+    assert "加 -h 查看用法" in result.stderr and "required" not in result.stderr
+    result = cli("frobnicate")
+    assert result.returncode == 2 and "无效的选项 'frobnicate'" in result.stderr and "'validate'" in result.stderr
+    result = cli("validate", "x", "--colour")
+    assert result.returncode == 2 and "无法识别的参数：--colour" in result.stderr
+    result = cli("validate", "-h")
+    assert result.returncode == 0 and "显示本帮助并退出" in result.stdout and "位置参数" in result.stdout

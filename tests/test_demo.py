@@ -6,17 +6,16 @@ import contextlib
 import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from evalkit.cli.main import main
 from evalkit.config import read_units
-from evalkit.io.durable import loads
-from evalkit.pipeline import INSTRUMENTS, DemoError, generate
+from evalkit.pipeline import INSTRUMENTS, DemoError, Listed, generate, listed_problems
 from evalkit.project import validate_project
-from evalkit.store import Store
-from evalkit.store import records as store_module
+from evalkit.store import Store, encode, read_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "data" / "demo"
@@ -28,11 +27,21 @@ def hashes(root: Path) -> dict[str, str]:
 
 
 def comparable(root: Path) -> dict[str, str]:
-    """:func:`hashes`, except that a draw's recorded numpy / Python versions are left out: they say
+    """:func:`hashes` without the derived ``out/``, except that a draw's recorded numpy / Python versions are left out: they say
     where the draw was made, and a CI machine with another patch release must not call that drift."""
     import json
 
-    out = hashes(root)
+    # out/ is derived (make run writes data/demo/out; git ignores it): never part of the demo
+    out = {name: digest for name, digest in hashes(root).items() if not name.startswith("out/")}
+    for path in sorted((root / "raw" / "packs").glob("*.pack")):
+        # a pack's bytes are zstd's: another zstd release may compress the same revisions differently, so the
+        # pack is compared by the revisions it holds (its index and every revision's bytes)
+        del out[path.relative_to(root).as_posix()]
+        pack, data = read_pack(path)
+        blocks = pack.read_all(data)
+        out["raw/packs/*"] = hashlib.sha256(b"".join(
+            f"{e.revision_id} {e.instance_id} {e.parent}\n".encode() + pack.revision_bytes(e, blocks)
+            for e in pack.entries)).hexdigest()
     for path in sorted((root / "draws").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         data.pop("versions", None)
@@ -62,12 +71,13 @@ def test_standard_demo_counts_and_size(demo):
     assert units.get("c1-01").name == "市编办" and units.get("c5-27").name == "中国联通吉林市分公司"
     assert set(summary.per_instrument) == set(INSTRUMENTS)
     assert summary.per_instrument["expert_review"] == 190 and summary.per_instrument["site_visit"] == 95
-    folders = [p for p in (root / "raw").iterdir() if p.name != "attachments"]
-    assert len(folders) == summary.records == sum(summary.per_instrument.values()) == 999
+    packs = list((root / "raw" / "packs").iterdir())
+    assert [p.name for p in (root / "raw").iterdir() if p.name != "attachments"] == ["packs"] and len(packs) == 1
+    assert read_pack(packs[0])[0].header["records"] == summary.records == sum(summary.per_instrument.values()) == 999
     assert summary.states["approved"] > 950 and 0 < summary.states["received"] < 40
     files = [p for p in root.rglob("*") if p.is_file()]
-    assert len(files) == summary.files <= 2500
-    assert sum(p.stat().st_size for p in files) <= 15 * 1048576
+    assert len(files) == summary.files <= 300
+    assert sum(p.stat().st_size for p in files) <= 5 * 1048576
     assert len(list((root / "selfassess").glob("*.json"))) == 95
     for name in ("evalkit.toml", "framework.xlsx", "assessors.xlsx", "adjustments.xlsx", "frames/事项清单.xlsx",
                  "frames/办件记录.xlsx"):
@@ -83,28 +93,23 @@ def test_store_loads_everything(demo):
     assert sum(len(Store(root).history(v.instance_id)) for v in views) == summary.revisions
 
 
-def test_record_files_are_what_the_store_writes(demo, tmp_path, monkeypatch):
-    """A record submitted and reviewed through Store gives the very same bytes as the generator's."""
+def test_record_revisions_are_what_the_store_writes(demo, tmp_path):
+    """A record submitted and reviewed through Store gives the very same revisions (bytes and hashes)."""
     root, summary = demo
     view = next(v for v in Store(root).load()[0] if v.instrument_id == "expert_review" and v.state == "approved")
-    revisions = Store(root).history(view.instance_id)
-    first, second = (loads(Path(r.path).read_bytes()) for r in revisions)
-    ids = iter([first["revision_id"], second["revision_id"]])
-    monkeypatch.setattr(store_module, "new_id", lambda: next(ids))
+    first, second = Store(root).history(view.instance_id)
     other = Store(tmp_path)
-    data = Path(root / "raw" / "attachments" / first["attachments"][0]["name"]).read_bytes()
-    other.save_attachment(data, original_name=first["attachments"][0]["original_name"], media_type="image/png",
+    data = Path(root / "raw" / "attachments" / first.attachments[0]["name"]).read_bytes()
+    other.save_attachment(data, original_name=first.attachments[0]["original_name"], media_type="image/png",
                           max_bytes=10 << 20, field="photo_signed")
-    other.submit(instrument_id=first["instrument_id"], instrument_version=first["instrument_version"],
-                 instrument_sha256=first["instrument_sha256"], unit=first["unit"], assessor=first["assessor"],
-                 answers=first["answers"], started=first["started"], ended=first["ended"],
-                 attachments=first["attachments"], instance_id=view.instance_id,
-                 now=store_module.aware_time(first["when"], "when"))
-    other.review(view.instance_id, state="approved", who=second["who"],
-                 now=store_module.aware_time(second["when"], "when"))
-    for r in revisions:
-        mine = tmp_path / "raw" / view.instance_id / Path(r.path).name
-        assert mine.read_bytes() == Path(r.path).read_bytes()
+    mine = other.submit(instrument_id=first.instrument_id, instrument_version=first.instrument_version,
+                        instrument_sha256=first.instrument_sha256, unit=first.unit, assessor=first.assessor,
+                        answers=first.answers, started=first.started, ended=first.ended,
+                        attachments=list(first.attachments), instance_id=view.instance_id,
+                        now=first.when_time)
+    review = other.review(view.instance_id, state="approved", who=second.who, now=second.when_time)
+    assert (mine.revision_id, review.revision_id) == (first.revision_id, second.revision_id)
+    assert Path(mine.path).read_bytes() == encode(first.document())
 
 
 def test_validate_reports_only_the_out_of_range_value(demo):
@@ -136,6 +141,9 @@ def test_check_catches_every_deliberate_problem(demo):
     [deviates] = by_code["rater-deviates"]
     assert f"「{rater.assessor}」" in deviates["message"] and rater.record in deviates["record"]
     assert deviates["field"] == "score"
+    # each record named once: in the location, not again in the message
+    assert len(deviates["record"].split("、")) == len(set(deviates["record"].split("、"))) > 1
+    assert rater.record not in deviates["message"] and "条记录" in deviates["message"]
     self_report = summary.record_of("self_report")
     [outside] = by_code["self-report-outside-interval"]
     assert outside["indicator"] == "2.2.1" and outside["message"].startswith(f"单位 {self_report.unit} 自报指标 2.2.1 为 100.0%")
@@ -198,8 +206,67 @@ def test_province_scale_units_and_records(tmp_path):
     assert {u.category for u in extra} == {"1", "2", "3", "4", "5"}
     assert any(u.kind == "region" and u.name.endswith("便民服务中心") for u in extra)
     assert len({u.name for u in units.units}) == 150
-    assert summary.records == 3000 == len([p for p in (root / "raw").iterdir() if p.name != "attachments"])
+    assert summary.records == 3000
     views, load_problems = Store(root).load()
     assert load_problems == [] and len(views) == 3000
     errors = [p for found in validate_project(root).values() for p in found if p.is_error]
     assert [(p.code, p.record) for p in errors] == [("record-answer-invalid", summary.record_of("out_of_range").record)]
+
+
+def printed_problems(text: str) -> list[Listed]:
+    """The problems as ``format_problems`` prints them (severity and code, location; message)."""
+    severities = {"错误": "error", "警告": "warning"}
+    lines = text.splitlines()
+    found = []
+    for line, message in zip(lines, lines[1:]):
+        head = line.strip().split("  ", 2)
+        if line.startswith("  ") and not line.startswith("   ") and head[0] in severities:
+            found.append(Listed(severities[head[0]], head[1], head[2] if len(head) > 2 else "", message.strip()))
+    return found
+
+
+def test_the_readme_lists_exactly_what_the_rerun_reports(demo, tmp_path):
+    """data/demo/README.md (written by the generator) lists every problem `evalkit rerun` prints, each
+    once, and nothing else; on the demo the rerun says they are deliberate instead of asking to fix them."""
+    root, summary = demo
+    listed = listed_problems(root)
+    code, out = run("rerun", str(root), "--out", str(tmp_path / "out"), "--all")
+    assert code == 1  # the deliberate errors are still errors
+    printed = printed_problems(out)
+    assert printed and len(printed) == len(set(printed))
+    assert sorted(printed, key=repr) == sorted(listed, key=repr)
+    assert {p.code for p in printed} >= {d.code for d in summary.problems}
+    for p in printed:  # a problem names each record once
+        ids = [w for w in p.location.replace("、", " ").split() if len(w) == 32]
+        assert len(ids) == len(set(ids))
+    text = (root / "README.md").read_text(encoding="utf-8")
+    assert "### 6." not in text and "随机生成的数据自然产生" not in text  # each from a deliberate cause
+    for d in summary.problems:
+        assert d.detail in text
+    assert out.splitlines()[0].startswith("以下问题是演示项目中有意设置的")
+    assert "请改正" not in out.splitlines()[-1] and "都是演示项目中有意设置的" in out.splitlines()[-1]
+
+
+def test_a_problem_not_in_the_list_still_asks_to_be_fixed(demo, tmp_path):
+    """A copy of the demo with one more error: the deliberate ones are named as such, the new one is not."""
+    root, _ = demo
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    (copy / "adjustments.xlsx").write_bytes(b"not a workbook")
+    code, out = run("rerun", str(copy), "--out", str(tmp_path / "out"))
+    assert code == 1
+    before, _, after = out.partition("以下问题不在演示项目的有意设置清单中")
+    assert before.startswith("以下问题是演示项目中有意设置的") and "adjustments.xlsx" in after
+    assert "请改正后重新运行" in out.splitlines()[-1]
+
+
+def test_a_project_without_the_demo_marker_is_not_a_demo(demo, tmp_path):
+    """The README's list counts only where evalkit.toml says the project is a demo ([demo])."""
+    root, _ = demo
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    config = (copy / "evalkit.toml").read_text(encoding="utf-8")
+    (copy / "evalkit.toml").write_text(config.split("[demo]")[0], encoding="utf-8")
+    assert listed_problems(copy) is None
+    code, out = run("rerun", str(copy), "--out", str(tmp_path / "out"))
+    assert code == 1 and "有意设置" not in out and "请改正后重新运行" in out.splitlines()[-1]

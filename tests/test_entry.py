@@ -20,7 +20,7 @@ from conftest import make_workbook
 from evalkit.app.formview import FormView
 from evalkit.app.pages import current_project, fingerprint, form_page
 from evalkit.app.people import Team, page_assessor
-from evalkit.app.review import records_page
+from evalkit.app.records import records_page
 from evalkit.app.scoring import prepare, scored
 from evalkit.forms import evaluate_form, load_instrument, validate_answers
 from evalkit.sampling import Assessor, latest_assignment, off_assignment_notes
@@ -236,6 +236,13 @@ def test_bad_links_are_chinese_pages(tmp_path):
         assert "找不到" in text and "Error" not in text
 
 
+def page_html(widget) -> str:
+    """Every HTML the page shows, in order."""
+    if hasattr(widget, "children"):
+        return "".join(page_html(c) for c in widget.children)
+    return widget.value if type(widget).__name__ == "HTML" else ""
+
+
 def test_my_records_list_returned_records_first_with_their_comments(tmp_path):
     project = tmp_path / "p"
     shutil.copytree(ROOT / "instruments", project / "instruments", ignore=shutil.ignore_patterns("frameworks"))
@@ -247,9 +254,10 @@ def test_my_records_list_returned_records_first_with_their_comments(tmp_path):
            .instance_id for n in (1, 2)]
     store.review(ids[0], state="rejected", who="周组长", comment="跑动次数与录音不符，请核对")
     Drafts(project).save("a" * 32, {"instrument": "hotline_test", "assessor": "张三", "unit": "c1-03", "answers": {}})
-    html = records_page(opened, {"assessor": "张三"}).children[-1].value
+    html = page_html(records_page(opened, {"assessor": "张三"}))
     drafts = html.index("<h4>未完成的草稿")
-    assert html.index("<h4>退回待改") < html.index(ids[0]) < drafts < html.index(ids[1])
+    assert html.index("<h4>退回或存疑") < html.index(ids[0]) < drafts < html.index(ids[1])
+    assert f"ek-rec-{ids[0]} returned" in html and "修改 0 次" in html
     assert "跑动次数与录音不符，请核对" in html and f"record={ids[0]}&amp;edit=1" in html
 
 

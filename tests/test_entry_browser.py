@@ -143,7 +143,7 @@ def test_a_reload_mid_entry_comes_back_with_every_answer(server, project, browse
         assert "draft=" not in page.url
         fill_call(page)
         wait_status(page, "草稿已自动保存")
-        wait_draft_saved(project, "热情耐心")
+        wait_draft_saved(project, '"attitude": "good"')  # the choice 热情耐心 is stored by its name
         page.wait_for_url("**draft=*")
         page.reload()
         page.locator(".ek-status").first.wait_for(timeout=60_000)

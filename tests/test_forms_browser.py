@@ -9,7 +9,8 @@ no horizontal scrolling on a 10-inch tablet or a laptop.
 
 Waits are on visible conditions (status line, a field shown, a message) or on
 the files in the project, never on sleeps.  Screenshots go to ``browser.SHOTS``
-(/tmp/evalkit-shots, not the repository) and their paths are printed.
+(``EVALKIT_SHOTS``, or a folder of this run's own under the system temp directory; never the
+repository) and their paths are printed.
 """
 
 from __future__ import annotations

@@ -117,3 +117,17 @@ def test_bare_project_page_explains_instead_of_failing(tmp_path):
     view.day.value = "2018-11-20"
     assert "另有 95 个单位尚未导入任务分解表" in view.table.value
     assert view.write_report().name == "progress-weekly-2018-11-20-all.xlsx"
+
+
+def test_a_province_project_has_no_ledger_page_and_says_so_in_one_sentence(tmp_path, project):
+    from evalkit.app.ledger import ledger_page
+    from evalkit.app.sitemap import pages_of
+
+    root = tmp_path / "province"
+    init_project(root, "province-2018")
+    province = current_project(root)
+    assert "ledger.ipynb" not in [nb for nb, _ in pages_of(province)]
+    assert "ledger.ipynb" in [nb for nb, _ in pages_of(current_project(project))]
+    html = ledger_page(province, {}).children[1].value
+    assert "没有任务台账" in html and "ek-error" not in html and "ledger-" not in html
+    assert "scoring.ipynb" in html and "ledger.ipynb" not in html

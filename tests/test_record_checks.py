@@ -55,7 +55,7 @@ def test_damaged_file_is_named_and_others_still_checked(project):
     good = submit(project, {"unit": "c1-01", "assessor": "张三", "visit_date": "2018-11-20"})
     torn = project / "raw" / ("f" * 32)
     torn.mkdir()
-    (torn / ("e" * 32 + ".json")).write_text('{"schema": "evalkit.record/1", "answ', encoding="utf-8")
+    (torn / ("e" * 64 + ".json")).write_text('{"schema": "evalkit.record/2", "answ', encoding="utf-8")
     problems = raw_problems(project)
     assert any(p.code == "record-damaged" and str(torn) in (p.file or "") for p in problems)
     assert any(p.record == good for p in problems)  # the good record was still checked (it lacks fields)

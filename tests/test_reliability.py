@@ -160,16 +160,16 @@ def test_torn_and_truncated_record_files_are_named_by_validate(tmp_path, capsys)
     path.write_bytes(data[: len(data) // 2])  # a torn write (e.g. copied off a stick mid-way)
     empty = project / "raw" / ("e" * 32)
     empty.mkdir()
-    (empty / ("f" * 32 + ".json")).write_bytes(b"")
+    (empty / ("f" * 64 + ".json")).write_bytes(b"")
     code = main(["validate", str(project), "--all"])
     out = capsys.readouterr().out
     assert code == 1
     assert str(path) in out or path.name in out
-    assert ("f" * 32 + ".json") in out
+    assert ("f" * 64 + ".json") in out
     views, problems = Store(project).load()
     assert keep.instance_id in {v.instance_id for v in views}  # the good record still loads
     damaged = {p.file: p.code for p in problems}
-    assert damaged[str(path)] == RECORD_DAMAGED and damaged[str(empty / ("f" * 32 + ".json"))] == RECORD_DAMAGED
+    assert damaged[str(path)] == RECORD_DAMAGED and damaged[str(empty / ("f" * 64 + ".json"))] == RECORD_DAMAGED
 
 
 def test_damaged_record_json_never_stops_scoring(tmp_path):

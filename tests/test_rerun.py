@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import openpyxl
@@ -77,18 +79,23 @@ def files(folder: Path) -> dict[str, str]:
 def test_manifest_lists_inputs_versions_seeds_and_outputs(project, first):
     root, ids = project
     manifest = json.loads((first / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["schema"] == "evalkit.rerun/1"
+    assert manifest["schema"] == "evalkit.rerun/2"
     assert manifest["project"] == "../eval"  # relative to the manifest's folder
     assert manifest["as_of"] == "2018-12-31"
-    assert manifest["seeds"]["scoring"] == 7 and manifest["seeds"]["rank_stability_draws"] == 20
+    assert manifest["seeds"]["scoring"] == 7 and manifest["seeds"]["uncertainty_draws"] == 20
     assert manifest["settings"] == {"include_received": False, "seed": 7, "draws": 20}
     assert manifest["versions"]["evalkit"] and manifest["versions"]["python"]
     assert {"openpyxl", "numpy", "scipy", "pandas", "pyxform", "lark"} <= set(manifest["versions"])
     inputs = manifest["inputs"]
     expected_inputs = {"evalkit.toml", "framework.xlsx", "units.xlsx", "instruments/hotline_test.xlsx"}
     assert expected_inputs <= set(inputs)
-    raw = [p.relative_to(root).as_posix() for p in (root / "raw").rglob("*.json")]
-    assert raw and set(raw) <= set(inputs)
+    # the records by the root hash of the revisions the run read, listed in revisions.txt (not as files)
+    raw = sorted(p.stem for p in (root / "raw").rglob("*.json"))
+    assert raw and not any(k.startswith("raw/") for k in inputs)
+    assert (first / "revisions.txt").read_text(encoding="ascii").split() == raw
+    assert manifest["records"] == {"root": sha256(first / "revisions.txt"), "revisions": len(raw),
+                                   "records": len({p.parent.name for p in (root / "raw").rglob("*.json")}),
+                                   "list": "revisions.txt"}
     assert inputs["units.xlsx"] == {"sha256": sha256(root / "units.xlsx"), "size": (root / "units.xlsx").stat().st_size}
     assert not any(k.startswith(("out/", "drafts/")) for k in inputs)
     assert list(inputs) == sorted(inputs)
@@ -167,24 +174,61 @@ def test_verify_names_a_changed_output(first, tmp_path, capsys):
     assert result["inputs_changed"] == []
 
 
-def test_verify_names_changed_inputs_and_the_outputs_they_change(project, tmp_path, capsys):
+def test_verify_reads_the_recorded_revisions_and_names_what_changed(project, tmp_path, capsys):
     root, _ = project
     moved = tmp_path / "eval"
     shutil.copytree(root, moved)
     out = tmp_path / "out"
     assert rerun(moved, out).errors
     rec = Records(moved, shipped_instruments())
-    new = rec.add("service_user_check", "r1", {"visit_date": "2018-11-13", "citizens": [citizen(3)]}, state="received")
+    rec.add("service_user_check", "r1", {"visit_date": "2018-11-13", "citizens": [citizen(3)]}, state="received")
     units = moved / "units.xlsx"
     units.write_bytes(units.read_bytes() + b"")  # unchanged bytes: not reported
     capsys.readouterr()
-    code = main(["rerun", "--verify", str(out / MANIFEST)])
+    # a record saved after the run is not part of it: the rerun reads the manifest's revisions
+    assert main(["rerun", "--verify", str(out / MANIFEST)]) == 0
     text = capsys.readouterr().out
-    assert code == 1
-    assert "输入文件有 1 处变化" in text  # the new submission (left 已接收: no review revision)
-    assert re.search(rf"新增  raw/{new}/[0-9a-f]{{32}}\.json", text)
+    assert "另有 1 个修订" in text and "完全相同" in text
+    # a revision the run read is gone (here: changed by hand, so its name no longer matches)
+    recorded = set((out / "revisions.txt").read_text(encoding="ascii").split())
+    victim = next(p for p in sorted((moved / "raw").rglob("*.json")) if p.stem in recorded)
+    os.chmod(victim, 0o644)
+    victim.write_bytes(victim.read_bytes().replace(b'"c', b'"C', 1))
+    assert main(["rerun", "--verify", str(out / MANIFEST)]) == 1
+    text = capsys.readouterr().out
+    assert f"已删除  raw/ 修订 {victim.stem}" in text
     assert "units.xlsx" not in text
-    assert "内容不同  评分结果.json" in text and "内容不同  问题.json" in text
+    assert "内容不同  问题.json" in text   # the changed file is named there (record-hash-mismatch)
+
+
+def test_a_rerun_while_a_form_saves_reproduces_exactly(project, tmp_path):
+    """A writer saves a record every 20 ms during the rerun: the manifest, the reports and --verify agree."""
+    import threading
+
+    root, _ = project
+    moved = tmp_path / "eval"
+    shutil.copytree(root, moved)
+    rec = Records(moved, shipped_instruments())
+    stop, saved = threading.Event(), []
+
+    def writer():
+        while not stop.is_set():
+            saved.append(rec.add("questionnaire", "r1", {"q_trips": 1}, state="received"))
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        result = rerun(moved, tmp_path / "out")
+    finally:
+        stop.set()
+        thread.join()
+    assert saved
+    listed = set((tmp_path / "out" / "revisions.txt").read_text(encoding="ascii").split())
+    assert result.manifest["records"]["revisions"] == len(listed)
+    checked = verify(tmp_path / "out" / MANIFEST)
+    assert checked.identical, (checked.inputs_changed, checked.outputs_differ)
+    assert checked.revisions_since >= 1
 
 
 def test_a_moved_project_and_output_folder_still_verify(project, first, tmp_path, capsys):
@@ -314,10 +358,10 @@ def test_a_rerun_reads_every_input_once(project, tmp_path, monkeypatch):
 
     for name in ("load_instrument", "read_framework", "read_units", "read_adjustments"):
         monkeypatch.setattr(project_module, name, counting(name, getattr(project_module, name)))
-    monkeypatch.setattr(Store, "load", counting("Store.load", Store.load))
+    monkeypatch.setattr(Store, "snapshot", counting("Store.snapshot", Store.snapshot))
     rerun(root, tmp_path / "o")
     assert calls and len(calls) == len(set(calls)), calls
-    assert sum(c.startswith("Store.load") for c in calls) == 1
+    assert sum(c.startswith("Store.snapshot") for c in calls) == 1
     assert sum(c.startswith("load_instrument") for c in calls) == len(list((root / "instruments").glob("*.xlsx")))
 
 

@@ -57,16 +57,18 @@ def test_size_draw_and_progress(project):
 def test_bad_input_records_no_draw(project):
     view = SamplingView(current_project(project))
     view.frame.value = "broken.xlsx"
-    assert "frame-id-duplicate" in view.frame_info.value
+    assert "重复（第" in view.frame_info.value and "frame-id-duplicate" not in view.frame_info.value
+    assert str(project) not in view.frame_info.value  # files are named from the project folder
     view.n.value, view.seed.value = 5, "1"
     view.draw_button.click()
     assert "未记录抽样" in view.draw_info.value and list_draws(project) == []
     view.frame.value = "cases.xlsx"
+    assert ("单位", "单位") in view.strata.options  # the frame's columns to choose from
     view.seed.value = "abc"
     view.draw_button.click()
     assert "随机种子" in view.draw_info.value and list_draws(project) == []
     view.margin.value = 0
-    assert "sample-margin-invalid" in view.size_info.value
+    assert "边际误差" in view.size_info.value and "sample-margin-invalid" not in view.size_info.value
 
 
 def test_fieldwork_statuses_from_records_and_marks(project):

@@ -41,7 +41,8 @@ def test_ranking_scorecard_and_drill_down(view):
     assert "9/10" in page.trace.value
     assert ids["hotline"] in page.trace.value and ids["pending"] in page.trace.value
     page.record.value = ids["hotline"]
-    assert ids["hotline"] in page.record_view.value and "修订历史" in page.record_view.value
+    assert ids["hotline"] in page.record_view.value and "修订与审核记录" in page.record_view.value
+    assert f"review.ipynb?record={ids['hotline']}" in page.trace.value  # the record ids link to their review view
 
 
 def test_problem_filters(view):
@@ -85,3 +86,31 @@ def test_the_page_lists_exactly_the_problems_evalkit_check_lists_on_the_demo(tmp
     shown = {(p.code, p.record, p.indicator) for p in page.problems}
     assert {(p["code"], p["record"], p["indicator"]) for p in printed} <= shown
     assert {"record-duplicate", "rater-deviates", "self-report-outside-interval"} <= {p["code"] for p in printed}
+
+
+def test_provisional_totals_read_as_on_the_reports(view):
+    """A unit with leaves that could not be scored shows 「待定（已计 …）」, no grade and the reason, as the
+    reports print it (evalkit.reports.scorecard), never a bare number that looks final."""
+    page, _ = view
+    page.category.value = "1"
+    unit = page.evaluation.unit("c1-01")
+    assert unit.provisional  # only hotline records: most leaves lack evidence
+    assert f"待定（已计 {unit.total:.2f}）" in page.ranking.value and "<th>待定原因</th>" in page.ranking.value
+    page.unit.value = "c1-01"
+    assert "总分待定：" in page.card.value and "等级 待定" in page.card.value
+    header = page.widget.children[1].value
+    assert "名次稳定性" not in header and "随机种子" in header and "待定" in header
+
+
+def test_links_open_a_units_card_and_a_leafs_trace_and_a_problems_record(view):
+    page, ids = view
+    page.category.value = "1"
+    assert "scoring.ipynb?unit=c1-01" in page.ranking.value
+    page.unit.value = "c1-01"
+    assert "scoring.ipynb?unit=c1-01&amp;leaf=2.2.3" in page.card.value
+    linked = ScoringView(page.project, draws=5, params={"unit": "c1-01", "leaf": "2.2.3"})
+    assert linked.unit.value == "c1-01" and "9/10" in linked.trace.value
+    with_record = [p for p in page.problems if p.record and len(p.record) == 32]
+    if with_record:
+        page.severity.value, page.code.value = "", with_record[0].code
+        assert f"review.ipynb?record={with_record[0].record}" in page.problem_list.value

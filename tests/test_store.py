@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from evalkit.io import durable
 from evalkit.problems import catalogue
-from evalkit.store import SCHEMA, Drafts, Store
+from evalkit.store import SCHEMA, Drafts, Store, encode
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=CST)
@@ -71,8 +71,11 @@ def test_submit_writes_one_complete_file(tmp_path):
     rev = submit(store, {"名称": "吉林市政务服务中心", "items": [{"a": 1}], "pick": ["x", "y"], "d": "2024-05-01"})
     path = tmp_path / "raw" / rev.instance_id / f"{rev.revision_id}.json"
     assert rev.path == str(path)
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc["schema"] == SCHEMA == "evalkit.record/1"
+    data = path.read_bytes()
+    assert rev.revision_id == hashlib.sha256(data).hexdigest()  # named by the hash of its canonical bytes
+    assert data == json.dumps(json.loads(data), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    doc = json.loads(data)
+    assert doc["schema"] == SCHEMA == "evalkit.record/2" and "revision_id" not in doc
     assert doc["kind"] == "submission" and doc["parent"] is None and doc["state"] == "received"
     assert doc["instrument_id"] == "site_visit" and doc["instrument_sha256"] == SHA and doc["unit"] == "c1-01"
     assert doc["started"] == "2024-05-01T09:00:00+08:00" and doc["ended"] == doc["when"] == "2024-05-01T09:10:00+08:00"
@@ -237,17 +240,23 @@ def test_two_edits_of_one_parent_are_a_conflict_and_both_are_kept(tmp_path):
     assert edit_a.revision_id in problems[0].message and "解决冲突" in problems[0].message
 
 
-def test_conflict_tie_on_time_is_broken_by_revision_id(tmp_path):
+def write_revision(store: Store, doc: dict) -> str:
+    """A revision made outside the Store (another laptop, or by hand), named by its hash."""
+    data = encode(doc)
+    name = hashlib.sha256(data).hexdigest()
+    durable.write_new(store.raw / doc["instance_id"] / f"{name}.json", data)
+    return name
+
+
+def test_conflict_tie_on_time_is_broken_by_revision_hash(tmp_path):
     store = Store(tmp_path)
     first = submit(store)
     revs = [store.edit(first.instance_id, answers={"i": i}, who="x", why="y", now=at(20)) for i in range(2)]
     # the second edit built on the first, so make a real fork: a sibling of revs[0] with the same time
-    doc = json.loads(Path(revs[1].path).read_text(encoding="utf-8"))
-    fork_id = "f" * 32
-    doc.update(revision_id=fork_id, parent=first.revision_id, answers={"i": "fork"})
-    durable.write_new(Path(revs[1].path).with_name(f"{fork_id}.json"), durable.dumps(doc))
+    fork = write_revision(store, {**revs[1].document(), "parent": first.revision_id, "answers": {"i": "fork"}})
     view = store.get(first.instance_id)
-    assert view.current == fork_id and view.conflicts == (revs[1].revision_id,)
+    heads = sorted([fork, revs[1].revision_id])
+    assert view.current == heads[1] and view.conflicts == (heads[0],)  # the larger hash
     assert store.get(first.instance_id) == view  # deterministic
 
 
@@ -271,24 +280,25 @@ def test_damaged_files_are_reported_with_their_paths_and_the_rest_loads(tmp_path
     damage(torn.path, data[: len(data) // 2])
     garbage_dir = tmp_path / "raw" / ("e" * 32)
     garbage_dir.mkdir()
-    garbage = garbage_dir / f"{'d' * 32}.json"
+    garbage = garbage_dir / f"{'d' * 64}.json"
     garbage.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     stray = tmp_path / "raw" / "notes.txt"
     stray.write_text("备忘", encoding="utf-8")
+    edited = submit(store, {"i": "edited"})
+    damage(edited.path, Path(edited.path).read_bytes().replace(b'"edited"', b'"EDITED"'))   # one changed byte
     invalid = submit(store, {"i": "invalid"})
-    doc = json.loads(Path(invalid.path).read_text(encoding="utf-8"))
-    del doc["answers"]
-    damage(invalid.path, json.dumps(doc).encode("utf-8"))
-
+    doc = {k: v for k, v in invalid.document().items() if k != "answers"}
+    crafted = store.raw / invalid.instance_id / f"{write_revision(store, doc)}.json"   # well named, not a revision
     views, problems = store.load()
-    assert sorted(v.instance_id for v in views) == sorted(r.instance_id for r in good)
-    assert [v.answers for v in views] == [{"i": 0}, {"i": 1}, {"i": 2}]
+    assert sorted(v.instance_id for v in views) == sorted([r.instance_id for r in good] + [invalid.instance_id])
+    assert [v.answers for v in views][:3] == [{"i": 0}, {"i": 1}, {"i": 2}]
     found = {(p.code, p.file) for p in problems}
     assert found == {("record-damaged", torn.path), ("record-damaged", str(garbage)),
-                     ("record-stray-file", str(stray)), ("record-invalid", invalid.path)}
+                     ("record-stray-file", str(stray)), ("record-hash-mismatch", edited.path),
+                     ("record-invalid", str(crafted))}
     assert all(p.file in p.message for p in problems)
     assert "answers" in next(p.message for p in problems if p.code == "record-invalid")
-    assert len(store.records()) == 3
+    assert len(store.records()) == 4
 
 
 def test_a_missing_parent_is_an_orphan_revision(tmp_path):
@@ -313,15 +323,26 @@ def test_problem_codes_are_registered_with_chinese_advice():
 # ---------------------------------------------------------------- never overwritten
 
 
-def test_an_existing_revision_is_never_overwritten(tmp_path, monkeypatch):
+def next_edit_path(rev, answers: dict, when: datetime) -> Path:
+    """Where the edit of ``rev`` with these answers, by li, at ``when`` will be written (its hash name)."""
+    doc = {**rev.document(), "parent": rev.revision_id, "kind": "edit", "who": "li", "why": "改",
+           "when": when.isoformat(), "answers": answers}
+    return Path(rev.path).parent / f"{hashlib.sha256(encode(doc)).hexdigest()}.json"
+
+
+def test_an_existing_revision_is_never_overwritten(tmp_path):
     store = Store(tmp_path)
     first = submit(store)
-    original = Path(first.path).read_bytes()
-    monkeypatch.setattr("evalkit.store.records.new_id", lambda: first.revision_id)
+    # the same revision twice (same bytes, so the same name) is kept once
+    edit = store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改", now=at(20))
+    assert store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改", now=at(20)).parent == \
+        edit.revision_id
+    other = submit(store, instance_id=durable.new_id())
+    blocker = next_edit_path(other, {"q1": "否"}, at(20))
+    blocker.write_bytes(b"not this")   # something else already holds the name
     with pytest.raises(FileExistsError):
-        store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改")
-    assert Path(first.path).read_bytes() == original
-    assert [p.name for p in Path(first.path).parent.iterdir()] == [Path(first.path).name]
+        store.edit(other.instance_id, answers={"q1": "否"}, who="li", why="改", now=at(20))
+    assert blocker.read_bytes() == b"not this" and store.get(other.instance_id).revisions == 1
 
 
 def test_write_new_refuses_to_replace_even_between_check_and_link(tmp_path, monkeypatch):
@@ -343,15 +364,14 @@ def test_file_systems_without_hard_links_still_never_overwrite(tmp_path, monkeyp
     store = Store(tmp_path)
     first = submit(store)
     assert store.get(first.instance_id).answers == {"q1": "是"}
-    original = Path(first.path).read_bytes()
-    monkeypatch.setattr("evalkit.store.records.new_id", lambda: first.revision_id)
+    blocker = next_edit_path(first, {"q1": "否"}, at(20))
+    blocker.write_bytes(b"not this")
     with pytest.raises(FileExistsError):
-        store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改")
+        store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改", now=at(20))
     monkeypatch.setattr(durable.os.path, "lexists", lambda p: False)  # appears after the check
     with pytest.raises(FileExistsError):
-        store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改")
-    assert Path(first.path).read_bytes() == original
-    assert [p.name for p in Path(first.path).parent.iterdir()] == [Path(first.path).name]
+        store.edit(first.instance_id, answers={"q1": "否"}, who="li", why="改", now=at(20))
+    assert blocker.read_bytes() == b"not this"
 
 
 # ---------------------------------------------------------------- attachments and paths

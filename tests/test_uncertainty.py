@@ -128,3 +128,23 @@ def test_the_draws_are_reproducible_from_the_seed():
     first = coverage(20, seed=3, draws=100)
     again = coverage(20, seed=3, draws=100)
     assert first == again
+
+
+def test_on_the_demo_no_unit_lies_outside_its_own_interval():
+    """Issue 17: every printed total of the committed demo lies inside its own interval, and the rank
+    inside its rank interval (a centred bootstrap; an interval that misses its estimate was the bug)."""
+    from pathlib import Path
+
+    from evalkit.project import evaluate, open_project
+
+    evaluation, _ = evaluate(open_project(Path(__file__).resolve().parent.parent / "data" / "demo"), draws=40)
+    checked = 0
+    for u in evaluation.units:
+        if u.stability is None:
+            continue
+        low, high = u.stability.total_interval
+        assert low - 1e-9 <= u.total <= high + 1e-9, (u.unit, u.total, low, high)
+        if u.rank is not None and u.stability.rank_interval is not None:
+            assert u.stability.rank_interval[0] <= u.rank <= u.stability.rank_interval[1], u.unit
+        checked += 1
+    assert checked >= 90  # 95 units, at most a few provisional

@@ -21,8 +21,9 @@ from pathlib import Path
 import ipywidgets as w
 
 from evalkit.app.fields import esc, full
-from evalkit.app.pages import _page
-from evalkit.app.review import TABLE_CSS
+from evalkit.app.pages import _page, link
+from evalkit.app.record import TABLE_CSS
+from evalkit.app.sitemap import LEDGER_NOT_HERE, has_ledger, pages_of
 from evalkit.ledger import (
     CADENCES,
     COUNT_HEADERS,
@@ -280,4 +281,10 @@ class LedgerView:
 
 
 def ledger_page(project: Project, params: dict[str, str]) -> w.Widget:
+    """The ledger page, or, on a project without a task ledger, one sentence saying so and the pages it has."""
+    if not has_ledger(project):
+        links = "".join(f"<li><a href='{esc(link(nb))}'>{esc(name)}</a></li>" for nb, name in pages_of(project))
+        framework = project.framework.name if project.framework is not None else project.config.evaluation.framework
+        return _page(w.HTML(f"<h3>任务台账</h3><p class='ek-notice ek-l-none'>{esc(LEDGER_NOT_HERE.format(framework=framework))}"
+                            f"</p><ul class='ek-picker-list'>{links}</ul>", layout=full()))
     return LedgerView(project, params).widget

@@ -1,143 +1,165 @@
-"""The record pages: an assessor's tasks (「我的记录」) and the lead evaluator's review.
+"""The lead evaluator's review queue (``review.ipynb``).
 
-Everything shown comes from the record store and is HTML-escaped: a record
-holding ``<script>`` shows as text.
+The queue opens on the records waiting for review (已接收), newest first, with the count of every
+state; one record at a time is shown with its answers, photos and history (the assessor's answers
+to earlier queries included); 通过 / 存疑 / 退回 take a comment (required for 存疑 and 退回: the
+store's rule) and 「下一条」 moves on to the next record of the queue.  Alt+1 / Alt+2 / Alt+3 decide
+and Alt+N moves on (the page script clicks the buttons).  A record the consistency checks find to
+be a duplicate can be voided here, with a reason, as a revision of the record (the answers stay in
+the files); ``?record=<id>`` opens one record, as the links of the scoring page's problems do.
+Everything shown comes from the record store and is HTML-escaped.
 """
 
 from __future__ import annotations
 
 import ipywidgets as w
 
-from evalkit.app.formlife import when_text
-from evalkit.app.formparts import Signals
 from evalkit.app.html import esc, full
-from evalkit.app.pages import _page, _title, draft_links, link, safely, unit_label
-from evalkit.app.people import page_assessor
-from evalkit.forms import iter_fields
+from evalkit.app.pages import ID, _page, _title, unit_label
+from evalkit.app.record import STATES, TABLE_CSS, record_html, state_text
+from evalkit.checks import duplicates
 from evalkit.project import Project
 from evalkit.store import ReviewRefused
 
-STATES = {"received": "已接收", "has_issues": "有问题", "approved": "已通过", "rejected": "已退回"}
-ALL = "（全部）"
-
-
-def records_page(project: Project, params: dict[str, str]) -> w.Widget:
-    return safely(lambda p, q: RecordsView(p, q).widget, project, params)
-
-
-class RecordsView:
-    """「我的记录」 as a task list: records sent back (退回, 有问题) first with the reviewer's comments,
-    then unfinished drafts, then submitted records; each with the link that continues it.  The
-    assessor is the page's (``?assessor=``, else the one this device remembers)."""
-
-    def __init__(self, project: Project, params: dict[str, str]):
-        self.project = project
-        self.assessor = page_assessor(params)
-        self.signals = Signals(self._device)
-        self.body = w.HTML(layout=full())
-        self.widget = _page(*self.signals.widgets, self.body)
-        self.render()
-
-    def _device(self, remembered: str) -> None:
-        who = page_assessor({}, remembered)
-        if who and not self.assessor:
-            self.assessor = who
-            self.render()
-
-    def render(self) -> None:
-        project, assessor = self.project, self.assessor
-        views = project.store.records(assessor=assessor or None)
-        returned = sorted((v for v in views if v.state in RETURNED), key=lambda v: v.updated, reverse=True)
-        done = sorted((v for v in views if v.state not in RETURNED), key=lambda v: v.submitted, reverse=True)
-        drafts = [d for d in project.drafts.list(assessor=assessor or None)]
-        who = f"评估员 {esc(assessor)} 的" if assessor else "全部"
-        parts = [f"<h3>{who}记录与待办</h3>",
-                 f"<p class='ek-hint'>退回待改 {len(returned)} 条 · 未完成的草稿 {len(drafts)} 份 · "
-                 f"已提交 {len(views)} 条</p>"]
-        if returned:
-            parts.append("<h4>退回待改</h4><ul class='ek-tasks'>" + "".join(self._item(v, True) for v in returned)
-                         + "</ul>")
-        parts.append(f"<h4>未完成的草稿（{len(drafts)} 份）</h4>"
-                     + (f"<ul class='ek-tasks'>{draft_links(project, drafts)}</ul>" if drafts else "<p>没有未完成的草稿。</p>"))
-        parts.append(f"<h4>{who}记录（{len(views)} 条）</h4>"
-                     + (f"<ul class='ek-tasks'>{''.join(self._item(v, False) for v in done)}</ul>" if done else ""))
-        parts.append(f"<p><a href='{esc(link('form.ipynb', assessor=assessor))}'>填写新记录</a></p>")
-        self.body.value = "".join(parts)
-
-    def _item(self, v, returned: bool) -> str:
-        project = self.project
-        action = ("去修改", link("form.ipynb", record=v.instance_id, edit="1")) if returned else \
-            ("查看或更正", link("form.ipynb", record=v.instance_id))
-        comment = f"<div class='ek-error'>审核意见：{esc(v.comment)}</div>" if v.comment else ""
-        return (f"<li class='ek-rec-{esc(v.instance_id)}{' returned' if returned else ''}'>"
-                f"<a href='{esc(action[1])}'>{esc(_title(project, v.instrument_id))} · {esc(unit_label(project, v.unit))}</a>"
-                f" <span class='ek-hint'>{esc(when_text(v.submitted))} 提交 · {esc(STATES.get(v.state, v.state))}"
-                f" · 修订 {v.revisions - 1} 次 · 记录 {esc(v.instance_id[:8])}</span>"
-                f"{comment}<div><a href='{esc(action[1])}'>{esc(action[0])}</a></div></li>")
-
-
-RETURNED = ("rejected", "has_issues")
-TABLE_CSS = """<style>.ek-table {border-collapse: collapse; width: 100%; font-size: 14px;}
-.ek-table td, .ek-table th {border: 1px solid #ccd; padding: 4px 6px; text-align: left; vertical-align: top;}
-.ek-table th {background: #eef2f7;}</style>"""
+ALL = ""
+ORDERS = (("最新提交在前", "newest"), ("最早提交在前", "oldest"), ("按单位", "unit"))
 
 
 class ReviewView:
-    """Filter records, read one with its history, approve / flag / reject with a comment."""
+    """The queue: state (with counts) and filters, one record, the decision, 「下一条」."""
 
-    def __init__(self, project: Project, reviewer: str = "", locked: bool = False):
-        self.project = project
-        self.store = project.store
-        opts = lambda values: [ALL] + sorted(v for v in values if v)  # noqa: E731
+    def __init__(self, project: Project, reviewer: str = "", record: str = "", locked: bool = False):
+        self.project, self.store = project, project.store
+        self._quiet = False
+        self.ids: list[str] = []
+        self.duplicate: dict[str, str] = {}
         views = self.store.records()
-        self.unit = w.Dropdown(options=opts({v.unit for v in views}), description="单位")
-        self.instrument = w.Dropdown(options=opts({v.instrument_id for v in views}), description="调查工具")
-        self.state = w.Dropdown(options=[ALL] + [zh for zh in STATES.values()], description="状态")
-        self.assessor = w.Dropdown(options=opts({v.assessor for v in views}), description="评估员")
-        self.listing = w.Select(options=[], rows=10, layout=full())
-        self.detail = w.HTML(layout=full())
+        named = lambda pairs: [("（全部）", ALL)] + sorted(pairs, key=lambda p: p[1])  # noqa: E731
+        self.state = w.ToggleButtons(options=[*((zh, c) for c, zh in STATES.items()), ("全部", ALL)], value="received")
+        self.unit = w.Dropdown(options=named({(unit_label(project, v.unit), v.unit) for v in views}), description="单位")
+        self.instrument = w.Dropdown(options=named({(_title(project, v.instrument_id), v.instrument_id) for v in views}),
+                                     description="调查工具")
+        self.assessor = w.Dropdown(options=named({(v.assessor, v.assessor) for v in views if v.assessor}),
+                                   description="评估员")
+        self.order = w.Dropdown(options=ORDERS, value="newest", description="排序")
+        self.listing = w.Select(options=[], rows=6, layout=full())
+        self.position = w.HTML()
+        self.previous = self._button("上一条", "previous", "", lambda: self.step(-1), "Alt+P")
+        self.next = self._button("下一条", "next", "primary", lambda: self.step(1), "Alt+N")
         self.reviewer = w.Text(value=reviewer, description="审核人", layout=full(), disabled=locked)
         self.login = reviewer if locked else ""  # a team login reviews under its own name, whatever the page sends
-        self.comment = w.Textarea(placeholder="审核意见（标为有问题或退回时必填）", layout=full())
+        self.comment = w.Textarea(placeholder="审核意见（存疑或退回时必填：写明请评估员核实或修改什么）", layout=full())
         self.message = w.HTML(layout=full())
-        buttons = [self._button("通过", "approved", "success"), self._button("有问题", "has_issues", "warning"),
-                   self._button("退回", "rejected", "danger")]
-        for control in (self.unit, self.instrument, self.state, self.assessor):
-            control.observe(lambda _: self.refresh(), names="value")
-        self.listing.observe(lambda _: self.show(), names="value")
-        filters = w.HBox([self.unit, self.instrument, self.state, self.assessor], layout=w.Layout(flex_flow="row wrap"))
-        self.widget = _page(w.HTML("<h3>记录审核</h3>"), filters, self.listing, self.detail, self.reviewer,
-                            self.comment, w.HBox(buttons), self.message)
-        self.refresh()
+        self.detail = w.HTML(layout=full())
+        self.void_note = w.HTML(layout=full())
+        self.void_reason = w.Textarea(placeholder="作废原因（必填），如：与记录 ×××× 重复提交", layout=full())
+        self.void_button = self._button("作废这条记录", "void", "danger", self.void, "")
+        self.void_box = w.VBox([self.void_note, self.void_reason, self.void_button], layout=full())
+        self.void_box.add_class("ek-review-void-box")
+        decide = [self._button(label, state, style, lambda s=state: self.decide(s), key)
+                  for label, state, style, key in (("通过", "approved", "success", "Alt+1"),
+                                                   ("存疑", "has_issues", "warning", "Alt+2"),
+                                                   ("退回", "rejected", "danger", "Alt+3"))]
+        for name in ("state", "unit", "instrument", "assessor", "order", "listing", "reviewer", "comment"):
+            getattr(self, name).add_class(f"ek-review-{name}")
+        for control in (self.state, self.unit, self.instrument, self.assessor, self.order):
+            control.observe(lambda _: self._quiet or self.refresh(), names="value")
+        self.listing.observe(lambda _: self._quiet or self.show(), names="value")
+        row = lambda *c: w.HBox(list(c), layout=w.Layout(flex_flow="row wrap", align_items="center"))  # noqa: E731
+        self.widget = _page(
+            w.HTML(TABLE_CSS + "<h3>记录审核</h3>"), self.state,
+            row(self.unit, self.instrument, self.assessor, self.order), self.listing,
+            row(self.position, self.previous, self.next),
+            self.reviewer, self.comment, row(*decide),
+            w.HTML("<p class='ek-hint'>快捷键：Alt+1 通过 · Alt+2 存疑 · Alt+3 退回 · Alt+N 下一条。"
+                   "存疑的记录回到评估员的「我的记录」，其答复记入下方的审核记录。</p>"),
+            self.message, self.void_box, self.detail)
+        self.widget.add_class("ek-wide")
+        if record and ID.fullmatch(record) and self.store.get(record) is not None:
+            self._quiet = True
+            self.state.value = ALL
+            self._quiet = False
+        self.refresh(select=record)
+        if record and self.listing.value != record:
+            self.message.value = f"<p class='ek-error'>找不到记录「{esc(record[:40])}」：它可能已作废，或链接不完整。</p>"
 
-    def _button(self, label: str, state: str, style: str) -> w.Button:
-        button = w.Button(description=label, button_style=style)
-        button.add_class(f"ek-review-{state}")
-        button.on_click(lambda _: self.decide(state))
+    def _button(self, label: str, name: str, style: str, action, key: str) -> w.Button:
+        button = w.Button(description=label, button_style=style, tooltip=f"{label}（{key}）" if key else label)
+        button.add_class(f"ek-review-{name}")
+        button.on_click(lambda _: action())
         return button
 
-    def selected_views(self) -> list:
-        state = {zh: code for code, zh in STATES.items()}.get(self.state.value)
-        pick = lambda c: None if c.value == ALL else c.value  # noqa: E731
-        return self.store.records(unit=pick(self.unit), instrument=pick(self.instrument), state=state,
-                                  assessor=pick(self.assessor))
+    # ------------------------------------------------------------------ the queue
+    def selected_views(self, everything: list | None = None) -> list:
+        """The queue: the records (``everything``, else read now) matching the state and the filters, in order."""
+        wanted = {"state": self.state.value, "unit": self.unit.value, "instrument_id": self.instrument.value,
+                  "assessor": self.assessor.value}
+        views = [v for v in (self.store.records() if everything is None else everything)
+                 if all(not value or getattr(v, key) == value for key, value in wanted.items())]
+        if self.order.value == "unit":
+            return sorted(views, key=lambda v: (v.unit, v.submitted), reverse=False)
+        return sorted(views, key=lambda v: v.submitted, reverse=self.order.value == "newest")
 
-    def refresh(self) -> None:
-        views = sorted(self.selected_views(), key=lambda v: v.submitted)
+    def _counts(self, everything: list) -> None:
+        counts = {code: 0 for code in STATES}
+        for v in everything:
+            counts[v.state] = counts.get(v.state, 0) + 1
+        options = [(f"{STATES[c]} {counts[c]}", c) for c in STATES] + [(f"全部 {len(everything)}", ALL)]
+        value, self._quiet = self.state.value, True
+        self.state.options, self.state.value = options, value
+        self._quiet = False
+
+    def refresh(self, select: str = "") -> None:
+        """Counts, the queue and the record shown (``select``, else the first of the queue)."""
+        everything = self.store.records()
+        self._counts(everything)
+        self.duplicate = {p.record: p.message for p in duplicates(everything) if p.record}
+        views = self.selected_views(everything)
+        self.ids = [v.instance_id for v in views]
+        self._quiet = True
         self.listing.options = [(self._line(v), v.instance_id) for v in views]
+        self.listing.value = select if select in self.ids else (self.ids[0] if self.ids else None)
+        self._quiet = False
         self.show()
 
     def _line(self, v) -> str:
         flag = " ⚠冲突" if v.conflicts else ""
-        return (f"{v.submitted[:16]}  {unit_label(self.project, v.unit)}  {_title(self.project, v.instrument_id)}  "
-                f"{v.assessor}  [{STATES.get(v.state, v.state)}]{flag}  {v.instance_id[:8]}")
+        return (f"{v.submitted[:16].replace('T', ' ')}  {unit_label(self.project, v.unit)}  "
+                f"{_title(self.project, v.instrument_id)}  {v.assessor}  [{state_text(v.state)}]{flag}  {v.instance_id[:8]}")
 
+    def step(self, by: int) -> None:
+        """「下一条」 / 「上一条」: the queue is read again (a record decided leaves the 已接收 queue) and the
+        record after (before) the one shown is opened."""
+        current, before = self.listing.value, list(self.ids)
+        self.position.value = "<b class='ek-review-position ek-busy'>正在读取……</b>"  # reading the store takes a moment
+        views = self.selected_views()
+        ids = [v.instance_id for v in views]
+        at = before.index(current) if current in before else -1
+        ahead = before[at + 1:] if by > 0 else list(reversed(before[:max(at, 0)]))
+        target = next((i for i in ahead if i in ids and i != current), None)
+        if target is None and by > 0:
+            target = next((i for i in ids if i not in before and i != current), None)
+        self.comment.value = ""
+        self.message.value = "" if target else "<p class='ek-hint'>这已是队列中的最后一条。</p>" if by > 0 \
+            else "<p class='ek-hint'>这已是队列中的第一条。</p>"
+        self.refresh(select=target or current or "")
+
+    # ------------------------------------------------------------------ one record
     def show(self) -> None:
         record = self.listing.value
+        n = len(self.ids)
+        at = self.ids.index(record) + 1 if record in self.ids else 0
+        self.position.value = f"<b class='ek-review-position'>第 {at} / {n} 条</b>" if n else \
+            "<b class='ek-review-position'>队列中没有记录</b>"
+        self.void_box.layout.display = "none"
         if not record:
-            self.detail.value = "<p class='ek-hint'>请选择一条记录。</p>"
+            self.detail.value = "<p class='ek-hint'>这个筛选条件下没有记录。</p>"
             return
-        self.detail.value = TABLE_CSS + record_html(self.project, record)
+        self.detail.value = record_html(self.project, record)
+        found = self.duplicate.get(record)
+        if found:
+            self.void_note.value = f"<p class='ek-warn'><b>疑似重复：</b>{esc(found)}</p>"
+            self.void_box.layout.display = "flex"
 
     def decide(self, state: str) -> None:
         record, who, comment = self.listing.value, self.login or self.reviewer.value.strip(), self.comment.value.strip()
@@ -150,60 +172,39 @@ class ReviewView:
             self.message.value = "".join(f"<p class='ek-error'>{esc(p.message)}</p>" for p in refused.problems)
             return
         self.comment.value = ""
-        self.message.value = f"<p>已将记录 {esc(record[:8])} 标为「{esc(STATES[state])}」。</p>"
-        current = record
-        self.refresh()
-        if current in dict((v, k) for k, v in self.listing.options):
-            self.listing.value = current
+        self.message.value = (f"<p class='ek-review-done'>已将记录 {esc(record[:8])} 标为「{esc(STATES[state])}」。"
+                              "按「下一条」继续。</p>")
+        self._mark(record)
 
+    def _mark(self, record: str) -> None:
+        """The record shown stays (with its new state) until 「下一条」; the counts follow."""
+        self._counts(self.store.records())
+        view = self.store.get(record)
+        self._quiet = True
+        self.listing.options = [(self._line(view) if i == record and view else label, i) for label, i in self.listing.options]
+        self.listing.value = record
+        self._quiet = False
+        self.show()
 
-def record_html(project: Project, instance_id: str) -> str:
-    """One record: its answers (labels from the instrument) and its revision history, escaped."""
-    view = project.store.get(instance_id)
-    if view is None:
-        return "<p class='ek-error'>找不到这条记录。</p>"
-    inst = project.instruments.get(view.instrument_id)
-    labels: dict = {}
-    choices: dict = {}
-    if inst is not None:
-        labels = {f.name: f.label for _, f in iter_fields(inst)}
-        choices = {f.name: {c.name: c.label for c in inst.choices.get(f.list_name, ())}
-                   for _, f in iter_fields(inst) if f.list_name}
-    rows = "".join(f"<tr><th>{esc(labels.get(k, k))}</th><td>{_value_html(v, labels, choices.get(k, {}), choices)}</td></tr>"
-                   for k, v in view.answers.items())
-    history = "".join(
-        f"<li>{esc(r.when[:19])} {esc(r.who)} · {esc(_kind(r))}"
-        + (f"：{esc(r.why or r.comment)}" if (r.why or r.comment) else "") + "</li>"
-        for r in project.store.history(instance_id))
-    conflict = "<p class='ek-error'>这条记录有冲突的修订，请核对后再修改。</p>" if view.conflicts else ""
-    return (f"<h4>记录 {esc(view.instance_id)} · {esc(_title(project, view.instrument_id))} · {esc(unit_label(project, view.unit))}"
-            f" · 状态：{esc(STATES.get(view.state, view.state))}</h4>{conflict}"
-            f"<table class='ek-table ek-record'>{rows}</table><h4>修订历史</h4><ol class='ek-history'>{history}</ol>")
-
-
-def _kind(revision) -> str:
-    if revision.kind == "review":
-        return "审核：" + STATES.get(revision.state, revision.state)
-    return {"submission": "提交", "edit": "修改", "delete": "删除"}.get(revision.kind, revision.kind)
-
-
-def _value_html(value, labels: dict, names: dict | None = None, choices: dict | None = None) -> str:
-    """An answer for reading: choice codes shown as their labels (code kept in brackets), escaped."""
-    names, choices = names or {}, choices or {}
-    label = lambda code: f"{names[code]}（{code}）" if code in names else str(code)  # noqa: E731
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        return "".join(f"<div><b>第 {n} 条</b><table class='ek-table'>"
-                       + "".join(f"<tr><th>{esc(labels.get(k, k))}</th><td>{_value_html(x, labels, choices.get(k, {}))}</td></tr>"
-                                 for k, x in item.items())
-                       + "</table></div>" for n, item in enumerate(value, start=1))
-    if isinstance(value, list):
-        return esc("、".join(label(v) for v in value))
-    if isinstance(value, str) and value in names:
-        return esc(label(value))
-    if isinstance(value, dict):
-        return esc(value.get("original_name") or value.get("name") or "附件")
-    return esc(value)
+    def void(self) -> None:
+        """Void the record shown (a 作废 revision with the reason; it no longer counts anywhere)."""
+        record, who, why = self.listing.value, self.login or self.reviewer.value.strip(), self.void_reason.value.strip()
+        if not record:
+            return
+        if not who or not why:
+            self.message.value = ("<p class='ek-error'>作废记录必须填写"
+                                  + ("审核人" if not who else "原因（如：与哪条记录重复）") + "。</p>")
+            return
+        try:
+            self.store.delete(record, who=who, why=why)
+        except ValueError as refused:
+            self.message.value = f"<p class='ek-error'>{esc(refused)}</p>"
+            return
+        self.void_reason.value = ""
+        self.step(1)
+        self.message.value = f"<p class='ek-review-done'>已作废记录 {esc(record[:8])}：{esc(why)}</p>"
 
 
 def review_page(project: Project, params: dict[str, str]) -> w.Widget:
-    return ReviewView(project, reviewer=params.get("reviewer", ""), locked=bool(params.get("_login"))).widget
+    return ReviewView(project, reviewer=params.get("reviewer", ""), record=params.get("record", "").strip(),
+                      locked=bool(params.get("_login"))).widget

@@ -16,8 +16,8 @@ from pathlib import Path
 import ipywidgets as w
 
 from evalkit.app.fields import esc, full
-from evalkit.app.pages import _page
-from evalkit.app.review import TABLE_CSS
+from evalkit.app.pages import _page, plain
+from evalkit.app.record import TABLE_CSS
 from evalkit.project import Project
 from evalkit.sampling import (
     Design,
@@ -38,8 +38,14 @@ ALLOCATIONS = [("按比例", "proportional"), ("等量", "equal")]
 STATUS_CHOICES = [("已完成", "done"), ("拒访", "refused"), ("无法联系", "unreachable")]
 
 
-def _problems_html(problems) -> str:
-    items = "".join(f"<li><b>{esc(p.code)}</b> {esc(p.location())}：{esc(p.message)}</li>" for p in problems)
+NO_COLUMN = ("（不用）", "")
+
+
+def _problems_html(problems, root: Path | None = None) -> str:
+    """Problems in Chinese, the files named from the project folder (no codes, no absolute paths)."""
+    shown = (lambda text: plain(text, root)) if root is not None else str  # noqa: E731
+    items = "".join(f"<li>{esc(shown(p.location()) + '：' if p.location() else '')}{esc(shown(p.message))}</li>"
+                    for p in problems)
     return f"<ul class='ek-error ek-problems'>{items}</ul>" if items else ""
 
 
@@ -60,9 +66,9 @@ class SamplingView:
         self.size_info = w.HTML(layout=full())
         self.method = w.Dropdown(options=METHODS, value="srs", description="抽样方法")
         self.n = w.IntText(value=0, description="样本量")
-        self.strata = w.Text(value="", description="分层列", placeholder="如 单位、类型")
+        self.strata = w.Dropdown(options=[NO_COLUMN], description="分层列")
         self.allocation = w.Dropdown(options=ALLOCATIONS, description="分配方式")
-        self.size_column = w.Text(value="", description="规模列", placeholder="PPS：如 办件量")
+        self.size_column = w.Dropdown(options=[NO_COLUMN], description="规模列")
         self.reserve = w.IntText(value=0, description="每层备用")
         self.seed = w.Text(value="", description="随机种子", placeholder="整数，如 20181120")
         self.draw_button = w.Button(description="抽样并记录", button_style="primary")
@@ -70,12 +76,14 @@ class SamplingView:
         self.draw_info = w.HTML(layout=full())
         self.draw_pick = w.Dropdown(options=[], description="抽样记录")
         self.progress = w.HTML(layout=full())
-        self.mark_id = w.Text(description="样本编号")
+        self.mark_id = w.Combobox(options=[], description="样本编号", placeholder="输入或选择样本编号",
+                                  ensure_option=False)
         self.mark_status = w.Dropdown(options=STATUS_CHOICES, description="联系结果")
         self.mark_who = w.Text(description="记录人")
         self.mark_button = w.Button(description="记录联系结果")
         self.mark_info = w.HTML()
-        for name in ("frame", "margin", "n", "reserve", "seed", "draw_pick", "mark_id", "mark_status", "mark_who"):
+        for name in ("frame", "margin", "n", "strata", "size_column", "reserve", "seed", "draw_pick", "mark_id",
+                     "mark_status", "mark_who"):
             getattr(self, name).add_class(f"ek-s-{name}")
         self.mark_button.add_class("ek-s-mark")
         for control in (self.frame, self.p, self.margin, self.confidence, self.deff, self.response):
@@ -92,6 +100,7 @@ class SamplingView:
             w.HBox([self.size_column, self.reserve]), w.HBox([self.seed, self.draw_button]), self.draw_info,
             w.HTML("<h4>4. 实地进度</h4>"), self.draw_pick, self.progress,
             w.HBox([self.mark_id, self.mark_status]), w.HBox([self.mark_who, self.mark_button]), self.mark_info)
+        self.widget.add_class("ek-wide")
         self.refresh_draws()
         self.show_progress()
 
@@ -106,14 +115,16 @@ class SamplingView:
 
     def show_frame(self) -> None:
         frame, problems = self._frame()
+        columns = [NO_COLUMN] + [(h, h) for h in (frame.headers if frame is not None else ()) if str(h).strip()]
+        self.strata.options, self.size_column.options = columns, columns
         if frame is None and not problems:
             self.frame_info.value = ""
         elif frame is None:
-            self.frame_info.value = _problems_html(problems)
+            self.frame_info.value = _problems_html(problems, self.root)
         else:
             kind = "办件记录" if frame.kind == "cases" else "事项清单"
             self.frame_info.value = (f"<p>{esc(frame.name)}：{esc(kind)}，{len(frame.rows)} 行，"
-                                     f"sha256 {esc(frame.sha256[:12])}…</p>" + _problems_html(problems))
+                                     f"sha256 {esc(frame.sha256[:12])}…</p>" + _problems_html(problems, self.root))
         self.update_size()
 
     def update_size(self) -> None:
@@ -139,18 +150,22 @@ class SamplingView:
         if not self.seed.value.strip().isdigit():
             self.draw_info.value = "<p class='ek-error'>随机种子必须是非负整数（它会被记录，以便任何人复现抽样）。</p>"
             return
-        design = Design(method=self.method.value, n=self.n.value, strata=self.strata.value.strip() or None,
-                        allocation=self.allocation.value, size_column=self.size_column.value.strip() or None,
+        design = Design(method=self.method.value, n=self.n.value, strata=self.strata.value or None,
+                        allocation=self.allocation.value, size_column=self.size_column.value or None,
                         reserve=self.reserve.value)
+        self.draw_info.value = "<p class='ek-busy'>正在抽样并记录，请稍候……</p>"  # the last message goes at once
+        self.draw_button.disabled = True
         try:
             result = make_draw(self.root, self.root / "frames" / self.frame.value, design, int(self.seed.value))
         except SamplingError as exc:
-            self.draw_info.value = "<p class='ek-error'>未记录抽样：</p>" + _problems_html(exc.problems)
+            self.draw_info.value = "<p class='ek-error'>未记录抽样：</p>" + _problems_html(exc.problems, self.root)
             return
+        finally:
+            self.draw_button.disabled = False
         draw = result.draw
         self.draw_info.value = (f"<p class='ek-drawn'>已记录抽样 <b>{esc(draw.draw_id)}</b>（{esc(result.path.name)}）："
                                 f"样本 {len(draw.selected)} 个，备用 {len(draw.reserve)} 个，种子 {draw.seed}。</p>"
-                                + self._download(draw) + _problems_html(result.problems))
+                                + self._download(draw) + _problems_html(result.problems, self.root))
         self.refresh_draws(select=draw.draw_id)
 
     def _download(self, draw) -> str:
@@ -175,15 +190,16 @@ class SamplingView:
             self.progress.value = "<p class='ek-hint'>选择一条抽样记录，查看各层完成情况。</p>"
             return
         draw = read_draw(self.root, self.draw_pick.value)
+        self.mark_id.options = [*draw.ids(), *draw.reserve_ids()]  # the draw's ids to choose from
         work = fieldwork_status(draw, statuses(self.root, draw, self.project.store.records()))
         rows = "".join(
             f"<tr><td>{esc(p.key)}</td><td>{p.target}</td><td>{p.done}</td><td>{p.refused}</td><td>{p.unreachable}</td>"
             f"<td>{p.reserve_used}</td><td>{p.remaining}</td><td>{esc(' '.join(p.next_reserve[:3]))}</td></tr>"
             for p in (*work.strata, work.total))
         self.progress.value = (
-            "<table class='ek-table ek-progress'><tr><th>分层</th><th>目标</th><th>已完成</th><th>拒访</th>"
-            f"<th>无法联系</th><th>已启用备用</th><th>尚差</th><th>下一个备用</th></tr>{rows}</table>"
-            + _problems_html(work.problems))
+            "<div class='ek-scroll'><table class='ek-table ek-progress'><tr><th>分层</th><th>目标</th><th>已完成</th><th>拒访</th>"
+            f"<th>无法联系</th><th>已启用备用</th><th>尚差</th><th>下一个备用</th></tr>{rows}</table></div>"
+            + _problems_html(work.problems, self.root))
 
     def mark(self) -> None:
         if not self.draw_pick.value:

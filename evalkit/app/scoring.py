@@ -18,10 +18,10 @@ import logging
 import ipywidgets as w
 
 from evalkit.app.fields import esc, full
-from evalkit.app.pages import _page, fingerprint
-from evalkit.app.review import TABLE_CSS, record_html
+from evalkit.app.pages import ID, _page, fingerprint, link
+from evalkit.app.record import TABLE_CSS, record_html
 from evalkit.project import Project, evaluate, open_project, project_checks
-from evalkit.reports import bars_against_max
+from evalkit.reports import bars_against_max, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
 
 def _fmt(value) -> str:
@@ -66,7 +66,7 @@ def scored(project: Project, draws: int = DRAWS) -> tuple[Project, tuple]:
 
 
 class ScoringView:
-    def __init__(self, project: Project, draws: int = DRAWS):
+    def __init__(self, project: Project, draws: int = DRAWS, params: dict[str, str] | None = None):
         project, (_, _, self.evaluation, inputs, self.checks) = scored(project, draws)
         self.project = project  # the checks are exactly what `evalkit check` lists
         self.problems = list(inputs) + list(self.evaluation.problems) + self.checks
@@ -94,12 +94,25 @@ class ScoringView:
         seed = self.evaluation.settings.seed
         self.widget = _page(
             w.HTML(TABLE_CSS + f"<h3>计分与排名</h3><p class='ek-hint'>框架 {esc(self.evaluation.framework)}；"
-                   f"名次稳定性：随机种子 {seed}，{draws} 次抽样。</p>"),
+                   f"总分区间与名次区间按抽样误差重抽样估计（随机种子 {seed}，{draws} 次）；"
+                   "有指标未能计分的单位总分为「待定」，补齐证据后重新计分。</p>"),
             w.HTML(self._category_chart()),
             self.category, self.ranking, self.unit, self.card, self.leaf, self.trace, self.record, self.record_view,
             w.HTML("<h4>问题</h4>"), w.HBox([self.severity, self.code]), self.problem_list)
+        self.widget.add_class("ek-wide")
         self.show_category()
         self.show_problems()
+        self.open(params or {})
+
+    def open(self, params: dict[str, str]) -> None:
+        """``?unit=`` opens a unit's scorecard, ``&leaf=`` its trace (the links of the ranking and the card)."""
+        unit = self.evaluation.unit(params.get("unit", "")) if params.get("unit") else None
+        if unit is None:
+            return
+        self.category.value = unit.category
+        self.unit.value = unit.unit
+        if params.get("leaf") in {k for _, k in self.leaf.options}:
+            self.leaf.value = params["leaf"]
 
     def _cat_name(self, category: str) -> str:
         first = next((u for u in self.evaluation.units if u.category == category), None)
@@ -116,12 +129,15 @@ class ScoringView:
     def show_category(self) -> None:
         ranking = self.evaluation.ranking(self.category.value) if self.category.value else []
         rows = "".join(
-            f"<tr class='ek-rank-{esc(u.unit)}'><td>{'=' if u.tied_with else ''}{u.rank or '-'}</td><td>{esc(u.name)}</td>"
-            f"<td>{esc(u.unit)}</td><td>{_fmt(u.total)}</td><td>{esc(u.grade or '-')}</td>"
+            f"<tr class='ek-rank-{esc(u.unit)}'><td>{'=' if u.tied_with else ''}{esc(rank_text(u))}</td>"
+            f"<td><a href='{esc(link('scoring.ipynb', unit=u.unit))}'>{esc(u.name)}</a></td>"
+            f"<td>{esc(u.unit)}</td><td>{esc(total_text(u))}</td><td>{esc(grade_text(u))}</td>"
+            f"<td>{esc(uncertainty_texts(u)['interval'])}</td><td>{esc(uncertainty_texts(u)['rank_interval'])}</td>"
             f"<td>{_fmt(u.scored)}</td><td>{_fmt(u.bonus)}</td><td>{_fmt(u.adjustments)}</td>"
-            f"<td>{'' if u.complete else '有指标缺分'}</td></tr>" for u in ranking)
-        self.ranking.value = ("<table class='ek-table ek-ranking'><tr><th>名次</th><th>单位</th><th>编号</th><th>总分</th>"
-                              "<th>等级</th><th>基本分</th><th>加分</th><th>加减分</th><th></th></tr>" + rows + "</table>")
+            f"<td>{esc(pending_text(u))}</td></tr>" for u in ranking)
+        self.ranking.value = ("<div class='ek-scroll'><table class='ek-table ek-ranking'><tr><th>名次</th><th>单位</th>"
+                              "<th>编号</th><th>总分</th><th>等级</th><th>总分区间</th><th>名次区间</th><th>基本分</th>"
+                              "<th>加分</th><th>加减分</th><th>待定原因</th></tr>" + rows + "</table></div>")
         self.unit.options = [(f"{u.name}（{u.unit}）", u.unit) for u in ranking]
         self.show_unit()
 
@@ -137,15 +153,18 @@ class ScoringView:
             item = leaves.get(code) or nodes[code]
             depth = code.count(".")
             detail = esc(leaves[code].figures) if code in leaves else ("（已封顶）" if nodes[code].capped else "")
-            rows.append(f"<tr><td style='padding-left:{6 + 14 * depth}px'>{esc(code)} {esc(item.name)}</td>"
+            name = (f"<a href='{esc(link('scoring.ipynb', unit=result.unit, leaf=code))}'>{esc(code)} {esc(item.name)}</a>"
+                    if code in leaves else f"{esc(code)} {esc(item.name)}")
+            rows.append(f"<tr><td style='padding-left:{6 + 14 * depth}px'>{name}</td>"
                         f"<td>{_fmt(item.score)}</td><td>{_fmt(item.points)}</td><td>{detail}</td></tr>")
         events = "".join(f"<li>{esc(e.id)}：{_fmt(e.points)} 分</li>" for e in result.events)
         profile = [(f"{n.indicator} {n.name}", n.score, n.points or 0) for n in result.nodes if n.indicator.count(".") <= 1]
         chart = bars_against_max(profile, title="一级、二级指标得分与满分")
-        self.card.value = (f"<h4>{esc(result.name)} 计分卡：总分 {_fmt(result.total)}，等级 {esc(result.grade or '-')}，"
-                           f"类别内第 {result.rank or '-'} 名</h4>{chart}"
-                           "<table class='ek-table ek-card'><tr><th>指标</th><th>得分</th><th>满分</th><th>依据</th></tr>"
-                           + "".join(rows) + "</table>" + (f"<p>加减分事项：</p><ul>{events}</ul>" if events else ""))
+        pending = f"<p class='ek-pending'>{esc(pending_text(result))}</p>" if result.provisional else ""
+        self.card.value = (f"<h4>{esc(result.name)} 计分卡：总分 {esc(total_text(result))}，等级 {esc(grade_text(result))}，"
+                           f"类别内名次 {esc(rank_text(result))}</h4>{pending}{chart}"
+                           "<div class='ek-scroll'><table class='ek-table ek-card'><tr><th>指标</th><th>得分</th><th>满分</th>"
+                           "<th>依据</th></tr>" + "".join(rows) + "</table></div>" + (f"<p>加减分事项：</p><ul>{events}</ul>" if events else ""))
         self.leaf.options = [("— 选择指标查看依据 —", "")] + [(f"{s.indicator} {s.name}", s.indicator) for s in result.leaves]
         self.show_leaf()
 
@@ -155,8 +174,8 @@ class ScoringView:
         if leaf is None:
             self.trace.value, self.record.options = "", []
             return
-        used = "".join(f"<li>{esc(r)}</li>" for r in leaf.records) or "<li>无</li>"
-        left = "".join(f"<li>{esc(x.record)}：{esc(x.detail)}</li>" for x in leaf.left_out) or "<li>无</li>"
+        used = "".join(f"<li>{record_link(r)}</li>" for r in leaf.records) or "<li>无</li>"
+        left = "".join(f"<li>{record_link(x.record)}：{esc(x.detail)}</li>" for x in leaf.left_out) or "<li>无</li>"
         interval = f"；区间 {_fmt(leaf.interval[0])}–{_fmt(leaf.interval[1])}" if leaf.interval else ""
         self.trace.value = (f"<div class='ek-trace'><p><b>{esc(leaf.indicator)} {esc(leaf.name)}</b>：{_fmt(leaf.score)} / "
                             f"{_fmt(leaf.points)}{interval}</p><p>规则：<code>{esc(leaf.rule)}</code></p>"
@@ -171,10 +190,24 @@ class ScoringView:
     def show_problems(self) -> None:
         shown = [p for p in self.problems if (not self.severity.value or p.severity == self.severity.value)
                  and (not self.code.value or p.code == self.code.value)]
-        items = "".join(f"<li><b>{esc(p.code)}</b> {esc(p.location())}：{esc(p.message)}</li>" for p in shown[:200])
+        items = "".join(f"<li>{esc(p.location())}：{esc(p.message)}{problem_links(p)} <span class='ek-hint'>{esc(p.code)}</span>"
+                        "</li>" for p in shown[:200])
         more = f"<p class='ek-hint'>另有 {len(shown) - 200} 条未显示，请用筛选缩小范围。</p>" if len(shown) > 200 else ""
         self.problem_list.value = f"<p>{len(shown)} 条</p><ul class='ek-problems'>{items}</ul>{more}"
 
 
+def record_link(record: str) -> str:
+    """A record id as a link to its review view (the id's first 8 characters shown)."""
+    return f"<a class='ek-record-link' href='{esc(link('review.ipynb', record=record))}'>{esc(record[:8])}</a>"
+
+
+def problem_links(p) -> str:
+    """Where a problem is fixed: the record's review view (a duplicate is voided there)."""
+    if not (p.record and ID.fullmatch(p.record)):
+        return ""
+    action = "打开记录并作废" if p.code == "record-duplicate" else "打开记录"
+    return f" <a class='ek-problem-record' href='{esc(link('review.ipynb', record=p.record))}'>{action}</a>"
+
+
 def scoring_page(project: Project, params: dict[str, str]) -> w.Widget:
-    return ScoringView(project).widget
+    return ScoringView(project, params=params).widget

@@ -37,7 +37,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from evalkit.app.sitemap import pages_of
 from evalkit.config import repository_root
+from evalkit.project import open_project
 
 PROJECT_ENV = "EVALKIT_PROJECT"
 TEMPLATE = "evalkit"
@@ -46,8 +48,6 @@ WEBSOCKET_MAX_BYTES = 32 * 1024 * 1024
 SETTINGS_ENV = "EVALKIT_SERVE"  # read by evalkit.app.voilad
 TOKEN_ENV = "EVALKIT_TOKEN"
 STOP_SECONDS = 40  # after SIGTERM, the Voila process has this long to stop every kernel before it is killed
-PAGES = (("表单          ", "form.ipynb"), ("我的记录      ", "records.ipynb"), ("审核（组长）  ", "review.ipynb"),
-         ("抽样与进度    ", "sampling.ipynb"), ("计分与排名    ", "scoring.ipynb"), ("任务台账      ", "ledger.ipynb"))
 NOTEBOOKS = ("form.ipynb", "records.ipynb", "review.ipynb", "sampling.ipynb", "scoring.ipynb", "ledger.ipynb")
 
 
@@ -163,8 +163,8 @@ def run(config: ServeConfig) -> int:
     config = with_token(config)
     shown = config if generated else ServeConfig(**{**config.__dict__, "token": ""})
     print(f"evalkit 正在为项目 {config.project} 启动表单服务：")
-    for label, page in PAGES:
-        print(f"  {label}{shown.url(page)}")
+    for notebook, name in pages_of(open_project(config.project)):  # only the pages this project has
+        print(f"  {name}{'　' * (6 - len(name))}{shown.url(notebook)}")
     if generated:
         print("  注意：服务监听在非本机地址，访问需要上面链接中的 token（每次启动重新生成，"
               "固定的令牌请用环境变量 EVALKIT_TOKEN 或 --token-file 给出）。")

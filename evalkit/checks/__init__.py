@@ -7,11 +7,12 @@ May use: :mod:`evalkit.scoring`, :mod:`evalkit.store`, :mod:`evalkit.forms`, :mo
 :mod:`evalkit.problems`.
 """
 
-from evalkit.checks.consistency import SelfReport, SelfScore, check_consistency, self_scores
+from evalkit.checks.consistency import SelfReport, SelfScore, check_consistency, duplicates, self_scores
 
 __all__ = [
     "SelfReport",
     "SelfScore",
     "check_consistency",
+    "duplicates",
     "self_scores",
 ]

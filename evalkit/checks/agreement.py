@@ -142,5 +142,7 @@ def _deviating(by_rater: dict, ids: dict, where: dict) -> list[Problem]:
         result = rater_deviation({r: {f"{u}|{i}": v for (u, i), v in s.items()} for r, s in by_rater.items()})
     except ValueError:
         return []
-    return [problem(RATER_DEVIATES, assessor=r, value=f"{d.mean_abs_deviation:.2f}", z=f"{d.z:.1f}",
-                    record="、".join(dict.fromkeys(ids[r])), **where) for r, d in result.items() if d.flagged]
+    flagged = {r: list(dict.fromkeys(ids[r])) for r, d in result.items() if d.flagged}
+    # the record ids are the problem's location, named once: the message gives only their number
+    return [problem(RATER_DEVIATES, assessor=r, value=f"{result[r].mean_abs_deviation:.2f}", z=f"{result[r].z:.1f}",
+                    record="、".join(records), records=len(records), **where) for r, records in flagged.items()]

@@ -6,7 +6,8 @@ from evalkit.problems import ERROR, INFO, WARNING, register
 
 # consistency
 DUPLICATE = register("record-duplicate", WARNING,
-                     "记录 {record} 与记录 {other} 内容完全相同（同一调查工具、单位、评估员和回答）：疑似重复提交，请删除其中一条。",
+                     "记录 {record} 与记录 {other} 内容完全相同（同一调查工具、单位、评估员和回答）：疑似重复提交，"
+                     "请在「记录审核」页打开这条记录，写明原因后作废。",
     "两条记录的调查工具、单位、评估员和全部回答完全相同。")
 USER_TWICE = register("service-user-twice", WARNING,
                       "单位 {unit} 的服务对象（{what}「{value}」）在记录 {record} 和 {other} 中各计了一次："
@@ -26,7 +27,7 @@ ICC_LOW = register("rater-icc-low", WARNING,
     "同一数值评分字段上多名评估员对共同评议对象评分的 ICC(2,1) 低于 0.5。")
 RATER_DEVIATES = register("rater-deviates", WARNING,
                           "评估员「{assessor}」在 {instrument} 的 {field} 上与其他评估员平均相差 {value}（修正 z = {z}）："
-                          "请复核其评分，涉及记录 {record}。",
+                          "请复核其 {records} 条记录的评分（记录编号见位置）。",
     "某评估员的评分与其他评估员的平均偏差过大（修正 z 分数超过 3.5）。")
 SELF_REPORT_OUTSIDE = register("self-report-outside-interval", WARNING,
                                "单位 {unit} 自报指标 {indicator} 为 {value}，在抽查结果 {share} 的 95% 区间 {low}–{high} 之外"

@@ -7,6 +7,7 @@ imported when an import has errors), 2 usage mistakes.  ``--json`` prints the re
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from evalkit.interop import (
     conflicts,
     export_bundle,
     import_bundle,
+    load_signing_key,
     new_project_id,
     parse_since,
     project_identity,
@@ -56,7 +58,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ValueError:
         pass
     try:
-        result = export_bundle(root, output, assessor=args.assessor, since=args.since, setup=args.setup)
+        key = None if args.unsigned else load_signing_key(args.key)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        result = export_bundle(root, output, assessor=args.assessor, since=args.since, setup=args.setup, key=key)
     except BundleError as exc:
         if args.json:
             _print_json({"output": None, "problems": [p.to_dict() for p in exc.problems]})
@@ -66,6 +72,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"output": str(output), "kind": result.kind, "counts": result.counts,
                      "selection": result.index["selection"], "project": result.index["project"],
+                     "signed": {"key": key.key_id, "person": key.person} if key else None,
                      "problems": [p.to_dict() for p in result.problems]})
         return EXIT_OK
     _print_problems([p for p in result.problems if p.severity != "info"], str(root))
@@ -73,6 +80,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         if p.severity == "info":
             print(f"提示：{p.message}")
     c = result.counts
+    print(f"已用密钥 {key.key_id}（{key.person}）签名。" if key else
+          "注意：数据包没有签名，接收方须加 --allow-unsigned 才能导入。请用 evalkit keys new 生成密钥并交项目负责人登记，"
+          "再用 --key 导出。")
     if result.kind == "setup":
         print(f"已导出设置包 {output}：{c['files']} 个文件（调查工具 {c['instruments']} 个、抽样框 {c['frames']} 个、"
               f"抽样与派员记录 {c['draws']} 个）。")
@@ -88,12 +98,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(f"找不到数据包 {bundle}。")
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} 不是文件夹。")
-    result = import_bundle(root, bundle, other_project=args.other_project, update_setup=args.update_setup)
+    if args.max_skew < 0:
+        raise UsageError("--max-skew 不能为负数。")
+    result = import_bundle(root, bundle, other_project=args.other_project, update_setup=args.update_setup,
+                           allow_unsigned=args.allow_unsigned, max_skew=dt.timedelta(minutes=args.max_skew))
     if args.json:
         _print_json(result.to_dict())
     else:
         _print_problems(result.problems, str(bundle))
         if result.ok:
+            if result.signer:
+                print(f"签名：密钥 {result.signer['key']}（{result.signer['person']}）。")
             print(("已导入设置包：" if result.kind == "setup" else "已导入数据包：") + summary_zh(result))
         elif result.added_paths:
             print("导入未完成：" + summary_zh(result))
@@ -185,6 +200,9 @@ def add_commands(sub) -> None:
     p.add_argument("--since", help="只导出此时间以后的修订，如 2024-05-01（北京时间 0 点）")
     p.add_argument("--setup", action="store_true",
                    help="导出项目设置：evalkit.toml、框架、单位、调查工具、抽样框、抽样与派员记录")
+    p.add_argument("--key", help="签名用的私钥：evalkit keys new 生成的 .key 文件或密钥编号"
+                                 "（不给时使用本机唯一的那个密钥）")
+    p.add_argument("--unsigned", action="store_true", help="不签名（接收方须加 --allow-unsigned）")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
@@ -196,6 +214,10 @@ def add_commands(sub) -> None:
                    help="设置包中有改动的设置文件（evalkit.toml、框架、单位、调查工具、抽样框）替换本机的，"
                         "原文件存入 backup/；"
                         "抽样、派员记录和评估记录从不替换")
+    p.add_argument("--allow-unsigned", action="store_true",
+                   help="没有签名的数据包也按规则检查后导入（记录在 imports/ 中，evalkit validate 会提示）")
+    p.add_argument("--max-skew", type=float, default=10, metavar="MINUTES",
+                   help="修订时间最多可晚于本机时间几分钟（各电脑时钟误差），默认 10")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
     p = bundle.add_parser("check", help="只检查数据包是否完整，不导入")

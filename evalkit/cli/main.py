@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from evalkit.cli.analysis import add_commands as add_analysis_commands
+from evalkit.cli.argparse_zh import install as speak_chinese
 from evalkit.cli.bundle import add_commands as add_bundle_commands
 from evalkit.cli.common import (
     EXIT_OK,
@@ -26,12 +27,14 @@ from evalkit.cli.common import (
 )
 from evalkit.cli.demo import add_commands as add_demo_commands
 from evalkit.cli.imports import add_commands as add_import_commands
+from evalkit.cli.keys import add_commands as add_keys_commands
 from evalkit.cli.ledger import add_commands as add_ledger_commands
 from evalkit.cli.rerun import add_commands as add_rerun_commands
 from evalkit.cli.sampling import add_commands as add_sampling_commands
 from evalkit.cli.scoring import add_commands as add_scoring_commands
 from evalkit.cli.selfassess import add_commands as add_selfassess_commands
 from evalkit.cli.serve import add_commands as add_serve_commands
+from evalkit.cli.store import add_commands as add_store_commands
 from evalkit.config import CONFIG, FRAMEWORKS, load_config
 from evalkit.framework import format_tree, import_government_table, read_framework, write_framework
 from evalkit.ledger import EXACT, parse_deadline
@@ -173,6 +176,7 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    speak_chinese()  # argparse's own usage lines and errors in Chinese
     parser = argparse.ArgumentParser(prog="evalkit", description="“只跑一次”改革第三方评估工具 evalkit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
@@ -216,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_ledger_commands(sub)
 
     add_bundle_commands(sub)
+    add_store_commands(sub)
+    add_keys_commands(sub)
 
     add_selfassess_commands(sub)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
 from evalkit.cli.progress import Bar
-from evalkit.pipeline import RerunError, rerun, verify
+from evalkit.pipeline import DEMO_README, Listed, RerunError, listed_problems, rerun, verify
+from evalkit.problems import ERROR, WARNING
 
 
 def _progress(args: argparse.Namespace) -> Bar:
@@ -40,19 +41,42 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"out": str(result.out_dir), "outputs": result.outputs, "removed": result.removed,
                           "problems": [p.to_dict() for p in result.problems]}, ensure_ascii=False, indent=2))
-    elif not args.quiet or result.errors:
-        shown = result.problems if not args.quiet else [p for p in result.problems if p.is_error]
-        if shown:
-            print(format_problems({str(args.project): shown}, show_all=args.all))
+        return EXIT_PROBLEMS if result.errors else EXIT_OK
+    listed = listed_problems(Path(args.project))
+    deliberate = set(listed or ())
+    meant = [p for p in result.problems if Listed.of(p) in deliberate]
+    other = [p for p in result.problems if Listed.of(p) not in deliberate]
+    if not args.quiet or result.errors:
+        _print_problems(args, meant, other, listed is not None)
         ev_units = result.manifest["units"]
         print(f"已重算 {ev_units} 个单位，写出 {len(result.outputs)} 个文件到 {result.out_dir}"
               f"（清单 {result.out_dir / 'manifest.json'}）。")
         print(f"报告：{result.out_dir / '评估报告.xlsx'}、{result.out_dir / 'index.html'}")
         if result.removed:
             print(f"已删除上次运行留下、本次不再生成的 {len(result.removed)} 个文件：" + "、".join(result.removed))
-        if result.errors:
-            print(f"项目有 {result.errors} 个错误（见上，并见报告的「问题」工作表）：请改正后重新运行。")
+        errors = sum(p.is_error for p in other)
+        if errors:
+            print(f"项目有 {errors} 个错误（见上，并见报告的「问题」工作表）：请改正后重新运行。")
+        elif result.errors:
+            print(f"项目的 {result.errors} 个错误都是演示项目中有意设置的（清单见 {Path(args.project) / DEMO_README}），"
+                  "无需改正。")
     return EXIT_PROBLEMS if result.errors else EXIT_OK
+
+
+def _print_problems(args: argparse.Namespace, meant: list, other: list, demo: bool) -> None:
+    """The problems (errors only with --quiet); on a demo project, the deliberate ones apart from the rest."""
+    if args.quiet:
+        meant, other = [p for p in meant if p.is_error], [p for p in other if p.is_error]
+    if demo:  # the notes (info) are not shown anyway: no heading for them alone
+        other = [p for p in other if p.severity in (ERROR, WARNING)]
+    if meant:
+        print(f"以下问题是演示项目中有意设置的（逐条说明见 {Path(args.project) / DEMO_README}），无需改正：")
+        print(format_problems({str(args.project): meant}, show_all=args.all))
+    if other:
+        if demo:
+            print("以下问题不在演示项目的有意设置清单中：" if meant else
+                  f"以下问题不在演示项目的有意设置清单中（{Path(args.project) / DEMO_README}）：")
+        print(format_problems({str(args.project): other}, show_all=args.all))
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -69,12 +93,16 @@ def _verify(args: argparse.Namespace) -> int:
                           "inputs_changed": [{"file": f, "change": c} for f, c in result.inputs_changed],
                           "outputs_differ": [{"file": f, "change": c} for f, c in result.outputs_differ],
                           "versions_changed": [{"package": k, "before": a, "now": b}
-                                               for k, a, b in result.versions_changed]},
+                                               for k, a, b in result.versions_changed],
+                          "revisions_since": result.revisions_since},
                          ensure_ascii=False, indent=2))
         return EXIT_OK if result.identical else EXIT_PROBLEMS
     print(f"核对清单 {result.manifest}（项目 {result.project}）")
     for name, before, now in result.versions_changed:
         print(f"  版本不同  {name}：清单中 {before or '未安装'}，现在 {now or '未安装'}")
+    if result.revisions_since:
+        print(f"  记录库中另有 {result.revisions_since} 个修订是清单所记那次运行之后保存的：本次核对按清单的修订列表"
+              "（revisions.txt）读取，不包括它们。")
     if result.inputs_changed:
         print(f"输入文件有 {len(result.inputs_changed)} 处变化：")
         for name, change in result.inputs_changed:

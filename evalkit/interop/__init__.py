@@ -2,9 +2,11 @@
 and questionnaire tables.
 
 Bundles: the format and its checksums (``bundle_format``), project identity (``identity``),
-export (``bundle_export``), verified reading (``bundle_check``), import planning
-(``bundle_import``), staging and placing files (``bundle_place``), what an import did
-(``bundle_result``), and conflicting revisions and their resolution (``conflict_resolution``).
+device keys and the project's register of them (``keys``), signatures (``signing``), export
+(``bundle_export``), verified reading (``bundle_check``), the import rules (``bundle_rules``), import
+planning (``bundle_import``), staging and placing files (``bundle_place``), what an import did
+(``bundle_result``) and its receipt (``receipts``), and conflicting revisions and their resolution
+(``conflict_resolution``).
 
 Imports: candidate records and where their values came from (``candidates``), answers as the
 form holds and stores them (``answers``), the instrument and unit list an import is given from the
@@ -27,10 +29,22 @@ from evalkit.interop.conflict_resolution import conflicts, resolve_conflict
 from evalkit.interop.identity import new_project_id, project_identity
 from evalkit.interop.import_inputs import find_instrument, units_for_import
 from evalkit.interop.import_writing import ImportResult
+from evalkit.interop.keys import (
+    ROLES,
+    PublicKey,
+    key_dir,
+    load_signing_key,
+    new_key,
+    register_key,
+    registered_keys,
+    revoke_key,
+)
+from evalkit.interop.receipts import receipt_problems
 from evalkit.interop.table import import_table, write_template
 from evalkit.interop.xform import import_xform
 
 __all__ = [
+    "ROLES",
     "BundleError",
     "BundleImportResult",
     "ExportResult",
@@ -42,6 +56,14 @@ __all__ = [
     "import_bundle",
     "import_table",
     "import_xform",
+    "key_dir",
+    "load_signing_key",
+    "new_key",
+    "PublicKey",
+    "receipt_problems",
+    "register_key",
+    "registered_keys",
+    "revoke_key",
     "new_project_id",
     "parse_since",
     "project_identity",

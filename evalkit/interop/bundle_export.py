@@ -1,10 +1,11 @@
 """Exporting a bundle: a project's records (``evalkit bundle export``) or its setup (``--setup``).
 
-Records: every valid revision under ``raw/`` (optionally only those of one assessor's records,
-or those made since a date) and the attachments they reference.  Setup: evalkit.toml, the
-framework and unit list, instruments, frames, draws and assignments.  Revision files are
-copied byte for byte, so their hashes are equal on both computers; the output is written to
-a temp file next to it and renamed, so it is never half-written.
+Records: every revision of the store that verifies (optionally only those of one assessor's
+records, or those made since a date), as one pack (their canonical bytes, so their hashes are
+equal on both computers), and the attachments they reference.  Setup: evalkit.toml, the framework
+and unit list, instruments, frames, draws, assignments and the register of keys.  With a key
+(:func:`evalkit.interop.keys.load_signing_key`) bundle.json is signed (``bundle.sig``).  The
+output is written to a temp file next to it and renamed, so it is never half-written.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from evalkit.interop.bundle_format import (
     FIXED_TIME,
     FORMAT,
     INDEX,
+    SIGNATURE,
     BundleError,
     hash_file,
     setup_path_ok,
 )
 from evalkit.interop.identity import identity_of, readable_config
+from evalkit.interop.keys import SigningKey
 from evalkit.interop.problems import (
     BUNDLE_ATTACHMENT_MISSING,
     BUNDLE_NOT_A_PROJECT,
@@ -38,9 +41,10 @@ from evalkit.interop.problems import (
     BUNDLE_SETUP_SKIPPED,
     BUNDLE_SOURCE_SKIPPED,
 )
+from evalkit.interop.signing import sign
 from evalkit.io import durable
 from evalkit.problems import Problem, problem
-from evalkit.store import ATTACHMENT_RE, Revision, read_revision
+from evalkit.store import ATTACHMENT_RE, Revision, build_pack, pack_name, root_hash, stored_revisions
 from evalkit.version import __version__
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -49,9 +53,10 @@ CST = dt.timezone(dt.timedelta(hours=8))
 @dataclass
 class Member:
     path: str
-    source: Path
+    source: Path | None
     sha256: str
     size: int
+    data: bytes | None = None     # the member's bytes when it is made in memory (the pack)
 
 
 @dataclass
@@ -79,48 +84,33 @@ def parse_since(value: str) -> dt.datetime:
     return moment if moment.utcoffset() is not None else moment.replace(tzinfo=CST)
 
 
-def _revision_files(root: Path, problems: list[Problem]) -> dict[str, list[tuple[Revision, Path]]]:
-    """Every valid revision under raw/, by instance; invalid files become warnings."""
-    raw = root / "raw"
-    out: dict[str, list[tuple[Revision, Path]]] = {}
-    entries = sorted(raw.iterdir()) if raw.is_dir() else []
-    for folder in entries:
-        if not (durable.ID_RE.fullmatch(folder.name) and folder.is_dir() and not folder.is_symlink()):
-            continue
-        for path in sorted(folder.iterdir()):
-            if not (path.suffix == ".json" and durable.ID_RE.fullmatch(path.stem)) or path.name.startswith("."):
-                continue
-            if path.is_symlink() or not path.is_file():
-                problems.append(problem(BUNDLE_SOURCE_SKIPPED, file=str(path), detail="不是普通文件"))
-                continue
-            revision, found = read_revision(path, folder.name)
-            if revision is None:
-                problems.append(problem(BUNDLE_SOURCE_SKIPPED, file=str(path), record=folder.name,
-                                        detail=found.message[:200] if found else ""))
-                continue
-            out.setdefault(folder.name, []).append((revision, path))
-    return out
-
-
 def _record_members(root: Path, assessor: str | None, since: dt.datetime | None,
                     problems: list[Problem]) -> tuple[list[Member], dict]:
-    members: list[Member] = []
+    items, found = stored_revisions(root / "raw")
+    for p in found:
+        problems.append(problem(BUNDLE_SOURCE_SKIPPED, file=p.file or "", record=p.record, detail=p.message[:200]))
+    by_record: dict[str, list[tuple[Revision, bytes]]] = {}
+    for rev, data in items:
+        by_record.setdefault(rev.instance_id, []).append((rev, data))
+    chosen: list[tuple[Revision, bytes]] = []
     attachments: dict[str, str] = {}
-    records = revisions = 0
-    for iid, items in _revision_files(root, problems).items():
-        if assessor is not None and not any(assessor in (r.assessor, r.who) for r, _ in items):
+    records = 0
+    for iid, revs in sorted(by_record.items()):
+        if assessor is not None and not any(assessor in (r.assessor, r.who) for r, _ in revs):
             continue
-        chosen = [(r, p) for r, p in items if since is None or r.when_time >= since]
-        if not chosen:
+        picked = [(r, d) for r, d in revs if since is None or r.when_time >= since]
+        if not picked:
             continue
         records += 1
-        for revision, path in chosen:
-            sha, size = hash_file(path)
-            members.append(Member(f"raw/{iid}/{revision.revision_id}.json", path, sha, size))
-            revisions += 1
-            for att in revision.attachments:
-                name = str(att.get("name", ""))
-                attachments.setdefault(name, iid)
+        chosen += picked
+        for rev, _ in picked:
+            for att in rev.attachments:
+                attachments.setdefault(str(att.get("name", "")), iid)
+    members = []
+    if chosen:
+        data = build_pack(chosen)
+        members.append(Member(f"raw/packs/{pack_name(data)}", None, hashlib.sha256(data).hexdigest(), len(data),
+                              data))
     count = 0
     for name, iid in sorted(attachments.items()):
         path = root / "raw" / "attachments" / name
@@ -134,7 +124,8 @@ def _record_members(root: Path, assessor: str | None, since: dt.datetime | None,
             continue
         members.append(Member(f"raw/attachments/{name}", path, sha, size))
         count += 1
-    return members, {"records": records, "revisions": revisions, "attachments": count}
+    counts = {"records": records, "revisions": len(chosen), "attachments": count}
+    return members, counts, root_hash(r.revision_id for r, _ in chosen)
 
 
 def _setup_members(root: Path, config: ProjectConfig, problems: list[Problem]) -> tuple[list[Member], dict]:
@@ -153,7 +144,7 @@ def _setup_members(root: Path, config: ProjectConfig, problems: list[Problem]) -
     for path in sorted(root.iterdir()):
         if path.is_file() and not path.is_symlink() and setup_path_ok(path.name):
             wanted[path.name] = path
-    for folder in ("instruments", "frames", "draws"):
+    for folder in ("instruments", "frames", "draws", "keys"):
         directory = root / folder
         for path in sorted(directory.iterdir()) if directory.is_dir() else []:
             rel = f"{folder}/{path.name}"
@@ -174,15 +165,16 @@ def _zipinfo(name: str, size: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
     info.external_attr = 0o644 << 16
     info.create_system = 3
-    info.compress_type = zipfile.ZIP_DEFLATED if name.endswith((".json", ".toml", ".csv", ".sha256")) \
+    info.compress_type = zipfile.ZIP_DEFLATED if name.endswith((".json", ".toml", ".csv", ".sha256", ".sig")) \
         else zipfile.ZIP_STORED
     info.file_size = size
     return info
 
 
 def export_bundle(root: Path, output: Path, *, assessor: str | None = None, since: str | None = None,
-                  setup: bool = False) -> ExportResult:
-    """Write a bundle of the project's records (or, with ``setup``, its setup files) to ``output``.
+                  setup: bool = False, key: SigningKey | None = None) -> ExportResult:
+    """Write a bundle of the project's records (or, with ``setup``, its setup files) to ``output``,
+    signed with ``key`` when given.
 
     :class:`BundleError` when the project cannot be exported; warnings in the result.
     The output is written to a temp file next to it and renamed, so it is never half-written.
@@ -200,29 +192,36 @@ def export_bundle(root: Path, output: Path, *, assessor: str | None = None, sinc
     if setup:
         members, counts = _setup_members(root, config, problems)
         selection: dict[str, Any] = {"setup": True}
+        root_of = None
     else:
         moment = parse_since(since) if since is not None else None
-        members, counts = _record_members(root, assessor, moment, problems)
+        members, counts, root_of = _record_members(root, assessor, moment, problems)
         selection = {"assessor": assessor, "since": moment.isoformat() if moment else None}
     members.sort(key=lambda m: m.path)
     index = {"format": FORMAT, "kind": "setup" if setup else "records", "project": identity,
-             "exporter": {"program": "evalkit", "version": __version__}, "selection": selection,
-             "counts": counts,
+             "exporter": {"program": "evalkit", "version": __version__,
+                          "key": key.key_id if key else None, "person": key.person if key else None},
+             "selection": selection, "counts": counts, "revisions_root": root_of,
              "members": [{"path": m.path, "sha256": m.sha256, "size": m.size} for m in members]}
-    _write_zip(output, durable.dumps(index), members)
+    index_bytes = durable.dumps(index)
+    _write_zip(output, index_bytes, members, sign(key, index_bytes) if key else None)
     return ExportResult(output, index["kind"], index, problems)
 
 
-def _write_zip(output: Path, index_bytes: bytes, members: list[Member]) -> None:
+def _write_zip(output: Path, index_bytes: bytes, members: list[Member], signature: bytes | None) -> None:
     """The index, its checksum and the members into a temp file next to ``output``, fsync-ed, then renamed."""
     checksum = f"{hashlib.sha256(index_bytes).hexdigest()}  {INDEX}\n".encode()
     durable.ensure_dir(output.parent if str(output.parent) else Path("."))
     tmp = output.parent / f".{output.name}.{uuid.uuid4().hex}.tmp"
     try:
         with zipfile.ZipFile(tmp, "w") as zf:
-            for name, data in ((INDEX, index_bytes), (CHECKSUM, checksum)):
+            heads = [(INDEX, index_bytes), (CHECKSUM, checksum)] + ([(SIGNATURE, signature)] if signature else [])
+            for name, data in heads:
                 zf.writestr(_zipinfo(name, len(data)), data)
             for m in members:
+                if m.data is not None:
+                    zf.writestr(_zipinfo(m.path, m.size), m.data)
+                    continue
                 with open(m.source, "rb") as src, zf.open(_zipinfo(m.path, m.size), "w", force_zip64=True) as dst:
                     digest = hashlib.sha256()
                     for block in iter(lambda: src.read(CHUNK), b""):

@@ -1,12 +1,17 @@
-"""The bundle format ``evalkit.bundle/1``: names, limits, member paths and checksums.
+"""The bundle format ``evalkit.bundle/2``: names, limits, member paths and checksums.
 
 A bundle is a zip file::
 
     bundle.json      the index: format, kind (records / setup), project identity, exporter,
-                     selection, counts, and every member's path, sha256 and size
+                     selection, counts, the root hash of the revisions, and every member's path,
+                     sha256 and size
     bundle.sha256    "<sha256 of bundle.json>  bundle.json" (``sha256sum -c`` can check it)
-    raw/<instance>/<revision>.json, raw/attachments/<sha256><ext>       (records)
-    evalkit.toml, *.xlsx, instruments/*.xlsx, frames/*, draws/*.json   (setup)
+    bundle.sig       the Ed25519 signature of bundle.json by the exporting device's key
+                     (:mod:`evalkit.interop.signing`); absent in an unsigned bundle
+    raw/packs/pack-<sha256>.pack, raw/attachments/<sha256><ext>       (records: one pack)
+    evalkit.toml, *.xlsx, instruments/*.xlsx, frames/*, draws/*.json, keys/*.json   (setup)
+
+The signature covers bundle.json, and bundle.json lists every member's sha256: it covers all.
 
 Members are in a fixed order (index, checksum, then paths sorted) with fixed timestamps,
 so the same selection gives the same bytes.  A member path must match a strict pattern
@@ -25,8 +30,9 @@ from pathlib import Path
 from evalkit.problems import Problem
 from evalkit.store import ATTACHMENT_RE
 
-FORMAT = "evalkit.bundle/1"
-INDEX, CHECKSUM = "bundle.json", "bundle.sha256"
+FORMAT = "evalkit.bundle/2"
+OLD_FORMAT = "evalkit.bundle/1"
+INDEX, CHECKSUM, SIGNATURE = "bundle.json", "bundle.sha256", "bundle.sig"
 KINDS = ("records", "setup")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_INDEX = 64 << 20
@@ -35,7 +41,8 @@ MAX_MEMBER = 512 << 20       # any member (photos are limited to far less by the
 CHUNK = 1 << 20
 STAGING_PREFIX = ".bundle-import-"
 
-RAW_RE = re.compile(r"raw/([0-9a-f]{32})/([0-9a-f]{32})\.json")
+RAW_RE = re.compile(r"raw/([0-9a-f]{32})/([0-9a-f]{64})\.json")   # where an imported revision is placed
+PACK_MEMBER_RE = re.compile(r"raw/packs/pack-([0-9a-f]{64})\.pack")
 ATT_RE = re.compile(r"raw/attachments/(" + ATTACHMENT_RE.pattern + ")")
 _NAME = r"[^\x00-\x1f\x7f/\\:*?\"<>|.~][^\x00-\x1f\x7f/\\:*?\"<>|]{0,150}"
 SETUP_RES = (
@@ -44,8 +51,9 @@ SETUP_RES = (
     re.compile(r"instruments/" + _NAME + r"\.xlsx"),
     re.compile(r"frames/" + _NAME + r"\.(?:xlsx|csv)"),
     re.compile(r"draws/" + _NAME + r"\.json"),
+    re.compile(r"keys/[0-9a-f]{16}(?:\.revoked)?\.json"),
 )
-SETUP_DIRS = ("instruments", "frames", "draws", "raw", "out")
+SETUP_DIRS = ("instruments", "frames", "draws", "raw", "out", "keys")
 
 # Everything the zip and zlib readers raise on damaged input.
 READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, OSError,
@@ -67,13 +75,13 @@ def setup_path_ok(path: str) -> bool:
 
 def member_path_ok(kind: str, path: str) -> bool:
     if kind == "records":
-        return bool(RAW_RE.fullmatch(path) or ATT_RE.fullmatch(path))
+        return bool(PACK_MEMBER_RE.fullmatch(path) or ATT_RE.fullmatch(path))
     return setup_path_ok(path)
 
 
 def category(rel: str) -> str:
     """What a member is: ``revisions``, ``attachments`` or ``setup``."""
-    if RAW_RE.fullmatch(rel):
+    if RAW_RE.fullmatch(rel) or PACK_MEMBER_RE.fullmatch(rel):
         return "revisions"
     if ATT_RE.fullmatch(rel):
         return "attachments"

@@ -1,10 +1,12 @@
 """Placing a verified bundle's missing members into the project: staged, then linked, never overwriting.
 
-The missing members are written to a hidden staging folder inside the project (fsync-ed),
-then hard-linked to their final names (a name that exists is never replaced), attachments
-before revisions and parents before children, evalkit.toml last.  A failure leaves only
-complete files in place; importing again completes it.  Only a changed setup file that the
-user asked to update (``--update-setup``) is replaced, the local one kept under ``backup/``.
+The missing attachments and setup files are written to a hidden staging folder inside the
+project (fsync-ed), then hard-linked to their final names (a name that exists is never
+replaced), attachments first, evalkit.toml last; then the new revisions of the bundle's pack are
+written as loose revisions of the store (:func:`evalkit.io.durable.write_new`), parents before
+children.  A failure leaves only complete files in place; importing again completes it.  Only a
+changed setup file that the user asked to update (``--update-setup``) is replaced, the local one
+kept under ``backup/``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import os
 import shutil
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit.interop.bundle_check import Checked
-from evalkit.interop.bundle_format import ATT_RE, CHUNK, RAW_RE, READ_ERRORS, STAGING_PREFIX, category, hash_file
+from evalkit.interop.bundle_format import ATT_RE, CHUNK, READ_ERRORS, STAGING_PREFIX, category, hash_file
 from evalkit.interop.bundle_result import BundleImportResult
 from evalkit.interop.problems import BUNDLE_WRITE_FAILED
 from evalkit.io import durable
@@ -32,27 +34,46 @@ class _Progress:
 
     current: str
     placed: int = 0
-    new_records: set[str] = field(default_factory=set)
 
 
-def placement_order(checked: Checked, todo: list[dict]) -> list[dict]:
-    """Attachments, then revisions parents first, then setup files with evalkit.toml last."""
-    rank: dict[str, int] = {}
-    by_record: dict[str, list[Revision]] = {}
-    for rev in checked.revisions.values():
-        by_record.setdefault(rev.instance_id, []).append(rev)
-    for iid in sorted(by_record):
-        for rev in ordered(by_record[iid]):
-            rank[f"raw/{iid}/{rev.revision_id}.json"] = len(rank)
-
+def placement_order(todo: list[dict]) -> list[dict]:
+    """Attachments, then setup files with evalkit.toml last."""
     def key(m: dict) -> tuple:
         rel = m["path"]
         if ATT_RE.fullmatch(rel):
-            return (0, 0, rel)
-        if rel in rank:
-            return (1, rank[rel], rel)
-        return (3 if rel == "evalkit.toml" else 2, 0, rel)
+            return (0, rel)
+        return (2 if rel == "evalkit.toml" else 1, rel)
     return sorted(todo, key=key)
+
+
+def place_revisions(root: Path, checked: Checked, new: list[str], result: BundleImportResult) -> None:
+    """Write the bundle's new revisions (``raw/<record>/<hash>.json`` paths) as loose files, parents first."""
+    by_record: dict[str, list[Revision]] = {}
+    for rel in new:
+        rev = checked.revisions[rel]
+        by_record.setdefault(rev.instance_id, []).append(rev)
+    records = set()
+    current = ""
+    try:
+        for iid in sorted(by_record):
+            for rev in ordered(by_record[iid]):
+                rel = f"raw/{iid}/{rev.revision_id}.json"
+                current = str(root / rel)
+                if iid not in result.known_records:
+                    records.add(iid)
+                try:
+                    durable.write_new(root / rel, checked.revision_bytes[rel])
+                except FileExistsError:   # placed meanwhile by another import: it must hold the same bytes
+                    if (root / rel).read_bytes() != checked.revision_bytes[rel]:
+                        raise OSError(f"{root / rel} 同时被写入了不同的内容") from None
+                    result.skipped["revisions"] = result.skipped.get("revisions", 0) + 1
+                    continue
+                result.added_paths.append(rel)
+                result.added["revisions"] = result.added.get("revisions", 0) + 1
+    except OSError as exc:
+        result.problems.append(problem(BUNDLE_WRITE_FAILED, file=current, placed=len(result.added_paths),
+                                       detail=str(exc)[:200]))
+    result.added["records"] = len(records)
 
 
 def place(root: Path, checked: Checked, todo: list[dict], result: BundleImportResult) -> None:
@@ -66,14 +87,9 @@ def place(root: Path, checked: Checked, todo: list[dict], result: BundleImportRe
         durable.ensure_dir(root)
         staging.mkdir()
         _stage(checked, todo, staging, staged, progress)
-        for m in placement_order(checked, todo):
+        for m in placement_order(todo):
             _place_one(root, m, staged[m["path"]], result, progress)
-        if "records" in result.added:
-            result.added["records"] = len(progress.new_records)
     except READ_ERRORS as exc:
-        if "records" in result.added:
-            result.added["records"] = len({RAW_RE.fullmatch(p).group(1) for p in result.added_paths
-                                           if RAW_RE.fullmatch(p)})
         result.problems.append(problem(BUNDLE_WRITE_FAILED, file=progress.current, placed=progress.placed,
                                        detail=str(exc)[:200]))
     finally:
@@ -90,7 +106,7 @@ def _stage(checked: Checked, todo: list[dict], staging: Path, staged: dict[str, 
         for i, m in enumerate(todo):
             target = staging / f"m{i}"
             progress.current = m["path"]
-            _extract(zf, m, target, 0o444 if m["path"].startswith(("raw/", "draws/")) else 0o644)
+            _extract(zf, m, target, 0o444 if m["path"].startswith(("raw/", "draws/", "keys/")) else 0o644)
             staged[m["path"]] = target
     durable.fsync_dir(staging)
 
@@ -100,9 +116,6 @@ def _place_one(root: Path, m: dict, staged: Path, result: BundleImportResult, pr
     rel = m["path"]
     progress.current = str(root / rel)
     final = root / rel
-    raw = RAW_RE.fullmatch(rel)
-    if raw and not (root / "raw" / raw.group(1)).exists():
-        progress.new_records.add(raw.group(1))
     durable.ensure_dir(final.parent)
     if m.get("replace"):
         _replace_keeping(root, staged, final, m["replace"])

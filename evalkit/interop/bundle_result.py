@@ -17,6 +17,9 @@ class BundleImportResult:
     conflicts: list[str] = field(default_factory=list)
     project: dict | None = None
     replaced: dict[str, str] = field(default_factory=dict)   # setup file -> where the old one was kept
+    signer: dict | None = None                                # {key, person, roles} of a signed bundle
+    receipt: str | None = None                                # imports/… recording this import
+    known_records: set[str] = field(default_factory=set)      # records the project had before
 
     @property
     def ok(self) -> bool:
@@ -25,6 +28,7 @@ class BundleImportResult:
     def to_dict(self) -> dict:
         return {"kind": self.kind, "added": self.added, "skipped": self.skipped, "added_paths": self.added_paths,
                 "conflicts": self.conflicts, "project": self.project, "replaced": self.replaced,
+                "signer": self.signer, "receipt": self.receipt,
                 "problems": [p.to_dict() for p in self.problems]}
 
 

@@ -13,19 +13,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from evalkit.problems import Problem
-from evalkit.store import RECORD_CONFLICT, Revision, Store, build_view, read_revision
+from evalkit.store import RECORD_CONFLICT, Revision, Store, build_view
 
 
 def records_in_conflict(root: Path, instance_ids: Iterable[str], problems: list[Problem]) -> list[str]:
     """Those of ``instance_ids`` that now have conflicting revisions (their record-conflict warnings added)."""
     out = []
+    store = Store(root)
     for iid in sorted(set(instance_ids)):
-        folder = root / "raw" / iid
-        revisions = []
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-            rev, _ = read_revision(path, iid)
-            if rev is not None:
-                revisions.append(rev)
+        revisions = store.history(iid)
         if not revisions:
             continue
         view, found = build_view(revisions)

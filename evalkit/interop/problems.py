@@ -26,7 +26,7 @@ BUNDLE_INDEX_INVALID = register(
     "bundle-index-invalid", ERROR,
     "数据包 {file} 的目录 bundle.json 无效（{detail}）：不是本版本 evalkit 导出的数据包。什么也没有导入；"
     "请用 evalkit bundle export 重新导出。",
-    "数据包的目录 bundle.json 不是有效的 JSON，或其格式、种类、项目标识、成员列表不符合 evalkit.bundle/1。")
+    "数据包的目录 bundle.json 不是有效的 JSON，或其格式、种类、项目标识、成员列表不符合 evalkit.bundle/2。")
 BUNDLE_MEMBER_HASH = register(
     "bundle-member-hash", ERROR,
     "数据包 {file} 中的 {field} 与目录记录的 sha256 / 大小不符（{detail}）：文件已损坏或被改动过。什么也没有导入；"
@@ -42,7 +42,7 @@ BUNDLE_MEMBER_UNLISTED = register(
     "数据包中有目录 bundle.json 没有列出的成员。")
 BUNDLE_PATH_UNSAFE = register(
     "bundle-path-unsafe", ERROR,
-    "数据包 {file} 中的路径「{field}」不允许（只能是 raw/<记录>/<修订>.json、raw/attachments/<sha256>.<扩展名> 或项目"
+    "数据包 {file} 中的路径「{field}」不允许（只能是 raw/packs/pack-<sha256>.pack、raw/attachments/<sha256>.<扩展名> 或项目"
     "设置文件，不能含 ..、绝对路径或隐藏文件）。什么也没有导入：这不是 evalkit 导出的数据包，请勿使用。",
     "数据包中某个成员的路径不是记录、附件或设置文件允许的形式（如含 ..、绝对路径或隐藏文件名）。")
 BUNDLE_ATTACHMENT_HASH = register(
@@ -52,13 +52,48 @@ BUNDLE_ATTACHMENT_HASH = register(
     "数据包中某个附件的内容与其文件名中的 sha256 不符。")
 BUNDLE_RECORD_INVALID = register(
     "bundle-record-invalid", ERROR,
-    "数据包 {file} 中的记录文件 {field} 不是有效的 evalkit 记录（{detail}）。什么也没有导入；"
+    "数据包 {file} 中的修订 {field} 不是有效的 evalkit 记录（{detail}）。什么也没有导入；"
     "请让对方用 evalkit validate 检查其项目后重新导出。",
-    "数据包中的记录修订文件过大、不是 JSON，或不是有效的 evalkit 修订。")
+    "数据包中的记录包无法读取，或其中某个修订与其哈希不符、不是有效的 evalkit 修订。")
 BUNDLE_SETUP_INVALID = register(
     "bundle-setup-invalid", ERROR,
     "数据包 {file} 中的设置文件 {field} 无法读取（{detail}）。什么也没有导入；请让项目负责人重新导出设置包。",
     "设置包中的 evalkit.toml 或 .json 文件过大或无法解析。")
+BUNDLE_OLD_FORMAT = register(
+    "bundle-old-format", ERROR,
+    "数据包 {file} 是旧格式（evalkit.bundle/1，记录未签名、未按内容哈希命名），不再导入。请对方升级 evalkit，运行 "
+    "evalkit store convert 转换其项目，用 evalkit keys new 生成密钥并交项目负责人登记后，重新导出数据包。",
+    "数据包的格式是旧的 evalkit.bundle/1。")
+BUNDLE_SIGNATURE_INVALID = register(
+    "bundle-signature-invalid", ERROR,
+    "数据包 {file} 的签名无效（{detail}）：数据包在签名后被改动过，或不是用 evalkit 导出的。什么也没有导入；"
+    "请让对方重新导出并发送。",
+    "数据包的签名 bundle.sig 无法读取，或与 bundle.json 的内容不符。")
+BUNDLE_UNSIGNED = register(
+    "bundle-unsigned", ERROR,
+    "数据包 {file} 没有签名，无法确认它来自哪台电脑：什么也没有导入。请让对方用 evalkit keys new 生成密钥、"
+    "交项目负责人登记（evalkit keys register），再用 evalkit bundle export --key 重新导出；确需导入时加 --allow-unsigned"
+    "（会记录在 imports/ 中，并在 evalkit validate 中提示）。",
+    "数据包没有签名，且导入时没有给 --allow-unsigned。")
+BUNDLE_UNSIGNED_ALLOWED = register(
+    "bundle-unsigned-allowed", WARNING,
+    "数据包 {file} 没有签名，因给了 --allow-unsigned 仍按规则检查后导入；这一点记录在 {receipt} 中。",
+    "没有签名的数据包因给了 --allow-unsigned 仍然导入。")
+BUNDLE_KEY_UNKNOWN = register(
+    "bundle-key-unknown", ERROR,
+    "数据包 {file} 由密钥 {key}（{person}）签名，但本项目没有登记这个密钥{revoked}：什么也没有导入。"
+    "请核实对方身份后用 evalkit keys register 项目 {key}.pub.json --role … 登记，再重新导入。",
+    "签名数据包的密钥没有在项目的 keys/ 中登记，或已被吊销，或与登记的公钥不符。")
+BUNDLE_RULE = register(
+    "bundle-rule", ERROR,
+    "数据包 {file} 中记录 {record} 的修订 {field}（{kind}，{who}，{when}）违反规则：{rule}。什么也没有导入；"
+    "数据包只能带来证据，不能带来权限。{hint}",
+    "数据包中的某个新修订不符合导入规则（签名者无权审核或更正、审核改了答案、提交不是「已接收」、时间在未来、附件未被引用或过大）。")
+BUNDLE_IMPORTED_UNSIGNED = register(
+    "bundle-imported-unsigned", WARNING,
+    "{file}：没有签名的数据包 {bundle} 曾因 --allow-unsigned 被导入（{when}，新增 {count} 个修订）：这些修订的来源"
+    "无法由签名确认，请核对。",
+    "项目的 imports/ 中有因 --allow-unsigned 导入的无签名数据包的记录。")
 BUNDLE_OTHER_PROJECT = register(
     "bundle-other-project", ERROR,
     "数据包 {file} 来自另一个项目（{theirs}），而这里是项目 {ours}：什么也没有导入。请确认选对了项目文件夹；"

@@ -5,13 +5,14 @@
 May use: :mod:`evalkit.reports`, :mod:`evalkit.project` and everything below them.
 """
 
-from evalkit.pipeline.demo import INSTRUMENTS, DemoError, generate
+from evalkit.pipeline.demo import DEMO_README, INSTRUMENTS, DemoError, Listed, generate, listed_problems
 from evalkit.pipeline.manifest import MANIFEST, PROBLEMS, RESULTS, RerunError, hash_inputs, read_manifest
 from evalkit.pipeline.progress import Progress, Stages, Step
 from evalkit.pipeline.rerun import STAGES, Computed, RerunResult, compute, rerun, sorted_problems
 from evalkit.pipeline.verify import VerifyResult, verify
 
 __all__ = [
+    "DEMO_README",
     "INSTRUMENTS",
     "MANIFEST",
     "PROBLEMS",
@@ -19,6 +20,7 @@ __all__ = [
     "STAGES",
     "Computed",
     "DemoError",
+    "Listed",
     "Progress",
     "RerunError",
     "RerunResult",
@@ -28,6 +30,7 @@ __all__ = [
     "compute",
     "generate",
     "hash_inputs",
+    "listed_problems",
     "read_manifest",
     "rerun",
     "sorted_problems",

@@ -1,7 +1,13 @@
 """The manifest of a rerun: what went in, what came out, and with what.
 
 * ``inputs``: every file of the project the run may read, with sha256 and size (everything but
-  ``out/``, ``drafts/``, the output folder itself, hidden files and Office lock files ``~$…``);
+  ``raw/``, ``out/``, ``drafts/``, the output folder itself, hidden files and Office lock files ``~$…``);
+* ``records``: the records as the run read them — the **root hash** of the set of revisions (sha256
+  of the sorted revision hashes: packing the store does not change it, any added, removed or changed
+  revision does), how many revisions and records, and ``revisions.txt``, the output that lists them
+  (its sha256 is the root).  The run read ``raw/`` once (:attr:`evalkit.project.Project.record_snapshot`),
+  so a form saving while it runs cannot make the manifest and the reports disagree, and
+  ``rerun --verify`` reads exactly that set again;
 * ``versions``: evalkit, Python and the dependencies that shape the results;
 * ``seeds``: the scoring seed and number of rank-stability draws, the seed of every recorded draw
   and assignment in ``draws/``; ``as_of``: the evaluation's as-of date;
@@ -23,12 +29,14 @@ from pathlib import Path
 
 from evalkit.version import __version__
 
-SCHEMA = "evalkit.rerun/1"
+SCHEMA = "evalkit.rerun/2"
+SCHEMAS = ("evalkit.rerun/1", SCHEMA)   # manifests this version reads
 MANIFEST = "manifest.json"
+REVISIONS = "revisions.txt"
 RESULTS = "评分结果.json"
 PROBLEMS = "问题.json"
 # folders of a project that are never inputs of a rerun
-NOT_INPUTS = {"out", "drafts", "__pycache__", ".ipynb_checkpoints"}
+NOT_INPUTS = {"raw", "out", "drafts", "__pycache__", ".ipynb_checkpoints"}
 # folders a rerun must never write into
 INPUT_FOLDERS = ("raw", "instruments", "frames", "draws", "drafts", "fieldwork", "ledger", "selfassess")
 # packages whose versions can change results or report bytes
@@ -130,7 +138,7 @@ def seeds(root: Path, evaluation) -> dict:
                 continue
             seed = data.get("seed") if isinstance(data, dict) else None
             recorded[path.stem] = seed if isinstance(seed, int) else None
-    return {"scoring": evaluation.settings.seed, "rank_stability_draws": evaluation.settings.draws,
+    return {"scoring": evaluation.settings.seed, "uncertainty_draws": evaluation.settings.draws,
             "draws": recorded}
 
 
@@ -141,7 +149,7 @@ def read_manifest(path: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise RerunError(f"清单文件 {path} 无法读取（{exc}）：请给出 evalkit rerun 写出的 manifest.json。") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("outputs"), dict) \
+    if not isinstance(data, dict) or data.get("schema") not in SCHEMAS or not isinstance(data.get("outputs"), dict) \
             or not isinstance(data.get("inputs"), dict) or not isinstance(data.get("project"), str):
         raise RerunError(f"{path} 不是 evalkit rerun 写出的清单（格式应为 {SCHEMA}）。")
     return data

@@ -33,7 +33,9 @@ from evalkit.pipeline.manifest import (
     MANIFEST,
     PROBLEMS,
     RESULTS,
+    REVISIONS,
     SCHEMA,
+    SCHEMAS,
     RerunError,
     hash_inputs,
     json_bytes,
@@ -58,6 +60,8 @@ class RerunResult:
     problems: list[Problem]
     outputs: list[str]
     removed: list[str] = field(default_factory=list)
+    missing: tuple[str, ...] = ()     # revisions of a recorded set that the project no longer holds
+    left_out: int = 0                 # revisions of the project not in the recorded set
 
     @property
     def errors(self) -> int:
@@ -116,7 +120,7 @@ def previous_outputs(out_dir: Path) -> set[str]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         data = None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("outputs"), dict):
+    if not isinstance(data, dict) or data.get("schema") not in SCHEMAS or not isinstance(data.get("outputs"), dict):
         raise RerunError(f"{path} 不是 evalkit rerun 写出的清单：为避免覆盖您的文件，请把输出写到另一个文件夹"
                          "（--out），或移走这个文件。")
     return {name for name in data["outputs"] if isinstance(name, str) and _safe_rel(name)}
@@ -174,8 +178,11 @@ def compute(project: Project, *, include_received: bool | None = None, seed: int
 
 def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool | None = None,
           seed: int | None = None, draws: int | None = None, mask_personal: bool = True,
-          progress: Progress | None = None, write_reports: Callable | None = None) -> RerunResult:
+          progress: Progress | None = None, write_reports: Callable | None = None,
+          revisions: frozenset[str] | None = None) -> RerunResult:
     """Validate, score, check and write every output of ``project`` into ``out_dir`` (default ``project/out``).
+
+    ``revisions``: read only this recorded set of revisions (``rerun --verify``), not the whole store.
 
     RerunError (exit 2) when the project or the output folder cannot be used; problems of
     the project never stop the rerun (they are in the results and the reports).
@@ -184,7 +191,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     target = check_out_dir(root, Path(out_dir) if out_dir is not None else root / "out")
     previous = previous_outputs(target)
     write_reports = write_reports or default_write_reports
-    opened = Project(root)
+    opened = Project(root, revisions)
     stages = Stages(len(STAGES), progress)
 
     # the inputs are hashed in a second thread while the main one validates and scores: reading
@@ -205,6 +212,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
                           mask_personal=mask_personal)
             (staging / RESULTS).write_bytes(json_bytes(evaluation.to_json()))
             (staging / PROBLEMS).write_bytes(json_bytes([p.to_dict() for p in problems]))
+            (staging / REVISIONS).write_bytes(opened.record_snapshot.revision_list())
             stages.begin(STAGES[5])
             return _finish(opened, target, staging, previous, inputs, evaluation, problems)
         finally:
@@ -240,6 +248,7 @@ def _finish(project: Project, target: Path, staging: Path, previous: set[str], i
     except ValueError:  # another drive (Windows): only the absolute path can name it
         project_ref = root.as_posix()
     settings = evaluation.settings
+    snap = project.record_snapshot
     manifest = {
         "schema": SCHEMA,
         "project": project_ref,
@@ -252,13 +261,15 @@ def _finish(project: Project, target: Path, staging: Path, previous: set[str], i
         "versions": versions(),
         "problems": counts,
         "units": len(evaluation.units),
+        "records": {"root": snap.root, "revisions": len(snap.revisions), "records": len(snap.views),
+                    "list": REVISIONS},
         "inputs": inputs,
         "outputs": outputs,
     }
     tmp = target / f".{MANIFEST}.tmp"
     tmp.write_bytes(json_bytes(manifest))
     os.replace(tmp, target / MANIFEST)
-    return RerunResult(target, manifest, problems, written, removed)
+    return RerunResult(target, manifest, problems, written, removed, snap.missing, snap.left_out)
 
 
 def _prune(folder: Path, stop: Path) -> None:

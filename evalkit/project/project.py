@@ -26,7 +26,7 @@ from evalkit.problems import ERROR, Problem
 from evalkit.sampling import Assessor, SamplingError, list_draws, read_assessors, read_draw
 from evalkit.scoring import Event, ManualScore, read_adjustments
 from evalkit.selfassess import check_inputs
-from evalkit.store import Drafts, Store
+from evalkit.store import Drafts, Snapshot, Store
 
 ASSESSORS = "assessors.xlsx"
 
@@ -57,8 +57,9 @@ class Project:
     project need not exist — every missing input is a problem, never an exception.
     """
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, revisions: frozenset[str] | None = None) -> None:
         self.root = Path(root)
+        self.revisions = revisions   # a recorded set of revisions to read (rerun --verify), or all
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"
@@ -151,18 +152,20 @@ class Project:
         return Drafts(self.root)
 
     @cached_property
-    def _records(self) -> tuple[list, list[Problem]]:
-        return self.store.load()
+    def record_snapshot(self) -> Snapshot:
+        """The one read of the record store this project object uses, verified revision by revision:
+        the records, the problems met and the set of revisions with its root hash."""
+        return self.store.snapshot(only=self.revisions, verify=True)
 
     @property
     def records(self) -> list:
         """Every record as this project object first read them (deleted ones included)."""
-        return self._records[0]
+        return self.record_snapshot.views
 
     @property
     def record_problems(self) -> list[Problem]:
-        """The damaged or stray files met while reading the records."""
-        return list(self._records[1])
+        """The damaged, changed or stray files and the broken revision rules met while reading the records."""
+        return list(self.record_snapshot.problems)
 
     # ------------------------------------------------------------ the lead evaluator's inputs
     @cached_property

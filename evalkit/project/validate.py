@@ -12,6 +12,7 @@ from pathlib import Path
 from evalkit.config import CONFIG, read_units
 from evalkit.forms import validate_instrument
 from evalkit.framework import is_government_table, read_framework
+from evalkit.interop import receipt_problems
 from evalkit.io import tables
 from evalkit.problems import Problem, problem
 from evalkit.project.problems import PROJECT_FILE_MISSING, UNKNOWN_INPUT
@@ -80,6 +81,8 @@ def validate_project(project: Project | Path) -> dict[str, list[Problem]]:
     if (root / "raw").is_dir():
         results[str(root / "raw")] = project.record_problems + check_records(
             project.records, root / "raw", project.instruments, project.units)
+    if (root / "imports").is_dir():
+        results[str(root / "imports")] = receipt_problems(root)
     if (root / "selfassess").is_dir():
         results[str(root / "selfassess")] = load_selfassessments(root, project.framework)[1]
     return results

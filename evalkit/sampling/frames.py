@@ -235,8 +235,9 @@ def column_problems(frame: Frame, column: str, why: str) -> list[Problem]:
     """``frame-column-needed`` when ``column`` is not in the frame (with a did-you-mean)."""
     if frame.column_index(column) is not None:
         return []
-    return [problem(FRAME_COLUMN_NEEDED, file=frame.file, sheet=frame.sheet, row=1, column=column, why=why,
-                    hint=did_you_mean(column, frame.headers) or "。")]
+    hint = did_you_mean(column, frame.headers)
+    return [problem(FRAME_COLUMN_NEEDED, file=frame.file, sheet=frame.sheet, row=1, column=column,
+                    why=why.rstrip("。") if hint else why, hint=hint or "")]
 
 
 def stratum_problems(frame: Frame, column: str) -> list[Problem]:

@@ -2,40 +2,40 @@
 
 Layout::
 
-    raw/<instance_id>/<revision_id>.json    one file per revision (both uuid4 hex)
+    raw/<instance_id>/<revision>.json       loose revisions: the canonical bytes, named by their sha256
+    raw/packs/pack-<sha256>.pack            packs: many revisions, folded in by ``evalkit store pack``
     raw/attachments/<sha256><ext>           attachment contents, named by their hash
 
-Every revision file is a complete snapshot of the record (schema
-``evalkit.record/1``): instrument id, version and sha256, unit, assessor,
-started/ended, answers, attachments, review state and comment, deleted flag,
-plus what the revision did: ``kind`` (submission / edit / delete / review),
-``parent`` (the previous revision), ``who``, ``when``, ``why`` and ``merges``
-(other heads a conflict-resolving edit settles).  Any single readable file
-therefore holds a whole record, and two ``raw/`` folders (two laptops) can be
-merged by copying files across: names never collide.
+Every revision (schema ``evalkit.record/2``, :mod:`evalkit.store.revisions`) is a complete
+snapshot of the record — instrument id, version and sha256, unit, assessor, started/ended,
+attachments, review state and comment, deleted flag, answers — plus what the revision did:
+``kind`` (submission / edit / delete / review), ``parent`` (the hash of the previous revision),
+``who``, ``when``, ``why`` and ``merges`` (other heads a conflict-resolving edit settles).  It
+is named by the sha256 of its canonical bytes, so a changed byte, a renamed file or a removed
+revision with a surviving child is found on reading; two ``raw/`` folders (two laptops) merge by
+copying files across, as equal names hold equal bytes.
 
 Durability guarantees:
 
-* every file is written by :func:`evalkit.io.durable.write_new`: temp file in the
-  same directory, fsync, hard link to the final name (fails if it exists, so
-  nothing is ever replaced), fsync of the directory, read-back check.  A crash
-  leaves no file or the whole file; the form keeps its draft until ``submit``
-  has returned, so an interrupted submit loses nothing;
-* files are never changed in place: edits, deletions and reviews are new
-  revisions pointing at their parent; ``why`` is required for edits and deletions;
-* :meth:`Store.load` reports a damaged, truncated, invalid or foreign file as a
-  problem naming its path and keeps loading everything else;
-* answers must be plain JSON (checked before writing), so what is read back
-  equals what was submitted, types and key order included;
-* only uuid hex ids (full-match regex) are used in paths, never unit, assessor
-  or file names.
+* every file is written by :func:`evalkit.io.durable.write_new`: temp file in the same directory,
+  fsync, hard link to the final name (fails if it exists, so nothing is ever replaced), fsync of
+  the directory, read-back check.  A crash leaves no file or the whole file; the form keeps its
+  draft until ``submit`` has returned, so an interrupted submit loses nothing;
+* files are never changed in place: edits, deletions and reviews are new revisions pointing at
+  their parent; ``why`` is required for edits and deletions; only ``store pack`` removes loose
+  files, after the pack that holds them is durable and verified (:mod:`evalkit.store.packing`);
+* reading (:mod:`evalkit.store.snapshot`) reports a damaged, changed, invalid or foreign file as
+  a problem naming its path and keeps loading everything else;
+* answers must be plain JSON (checked before writing), so what is read back equals what was
+  submitted, types and key order included;
+* only uuid hex record ids and sha256 revision names are used in paths, never unit, assessor or
+  file names.
 
-Revisions are ordered by the parent chain.  Two revisions with one parent (two
-laptops edited the same record) are a conflict: both are kept, the head with the
-latest ``when`` (then the larger revision id) is current, the others are listed
-in :attr:`RecordView.conflicts` until an ``edit(..., resolve=True)``.  Times are
-ISO 8601 with a time zone; ``now`` defaults to the current time in UTC
-(callers may pass ``+08:00`` times).
+Revisions are ordered by the parent chain.  Two revisions with one parent (two laptops edited
+the same record) are a conflict: both are kept, the head with the latest ``when`` (then the larger
+hash) is current, the others are listed in :attr:`RecordView.conflicts` until an
+``edit(..., resolve=True)``.  Times are ISO 8601 with a time zone; ``now`` defaults to the current
+time in UTC (callers may pass ``+08:00`` times).
 """
 
 from __future__ import annotations
@@ -51,34 +51,35 @@ from typing import Any
 
 from evalkit.config import is_safe_id
 from evalkit.io.durable import (
-    ID_RE,
     aware_time,
     check_id,
     check_json,
-    dumps,
     ensure_dir,
     fsync_dir,
-    loads,
     new_id,
     now_or,
     write_new,
 )
 from evalkit.problems import Problem, problem
-from evalkit.store.problems import RECORD_STRAY, REVIEW_COMMENT_MISSING, REVIEW_WHO_MISSING
+from evalkit.store.packs import Pack, PackError, cached_pack, pack_paths
+from evalkit.store.problems import REVIEW_COMMENT_MISSING, REVIEW_WHO_MISSING
 from evalkit.store.revisions import (
     ATTACHMENT_KEYS,
     EXTENSIONS,
-    RECORD_DAMAGED,
     SCHEMA,
     STATES,
     RecordView,
     Revision,
     build_view,
+    decode,
+    encode,
+    new_document,
     ordered,
-    read_revision,
+    revision_hash,
 )
+from evalkit.store.snapshot import Snapshot, read_snapshot, record_revisions
 
-__all__ = ["Store", "Revision", "RecordView", "STATES", "SCHEMA"]
+__all__ = ["Store", "Revision", "RecordView", "STATES", "SCHEMA", "Snapshot"]
 
 MEDIA_EXT = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/pjpeg": ".jpg", "image/png": ".png",
              "image/webp": ".webp", "image/heic": ".heic", "image/heif": ".heic", "application/pdf": ".pdf"}
@@ -267,12 +268,11 @@ class Store:
     # ------------------------------------------------------------ reading
     def history(self, instance_id: str) -> list[Revision]:
         """Every readable revision of a record, oldest first (parent chain order)."""
-        revisions, _ = self._read(self.raw / check_id(instance_id))
-        return ordered(revisions)
+        return ordered(self._revisions(check_id(instance_id))[0])
 
     def get(self, instance_id: str) -> RecordView | None:
         """The record as it currently stands, or None when there is no readable revision."""
-        revisions, _ = self._read(self.raw / check_id(instance_id))
+        revisions, _ = self._revisions(check_id(instance_id))
         return build_view(revisions)[0] if revisions else None
 
     def records(self, *, unit: str | None = None, instrument: str | None = None, state: str | None = None,
@@ -290,51 +290,33 @@ class Store:
         A file that cannot be read or is not a valid revision is a problem naming its
         path; it never stops the other files from loading.
         """
-        views: list[RecordView] = []
-        problems: list[Problem] = []
-        for entry in self._entries(self.raw, problems):
-            if entry.name == ATTACHMENTS and entry.is_dir():
-                continue
-            if not (ID_RE.fullmatch(entry.name) and entry.is_dir()):
-                problems.append(problem(RECORD_STRAY, file=str(entry)))
-                continue
-            revisions, found = self._read(entry)
-            problems += found
-            if revisions:
-                view, found = build_view(revisions)
-                views.append(view)
-                problems += found
-        views.sort(key=lambda v: (aware_time(v.submitted, "submitted"), v.instance_id))
-        return views, problems
+        snap = self.snapshot()
+        return snap.views, snap.problems
+
+    def snapshot(self, *, only: Iterable[str] | None = None, verify: bool = False) -> Snapshot:
+        """One read of the whole store (:func:`evalkit.store.snapshot.read_snapshot`): the records, the
+        problems and the set of revisions with its root hash; ``verify`` checks every revision."""
+        return read_snapshot(self.raw, only=only, verify=verify)
 
     # ------------------------------------------------------------ internals
-    @staticmethod
-    def _entries(directory: Path, problems: list[Problem]) -> list[Path]:
-        """Visible entries of ``directory`` (hidden names are temp files of writes), sorted."""
-        try:
-            return sorted(p for p in directory.iterdir() if not p.name.startswith(".")) if directory.is_dir() else []
-        except OSError as exc:
-            problems.append(problem(RECORD_DAMAGED, file=str(directory), detail=str(exc)))
-            return []
-
-    def _read(self, directory: Path) -> tuple[list[Revision], list[Problem]]:
-        """The readable revisions in one record folder and the problems of the others."""
-        revisions: list[Revision] = []
-        problems: list[Problem] = []
-        for path in self._entries(directory, problems):
-            if not (path.suffix == ".json" and ID_RE.fullmatch(path.stem) and path.is_file()):
-                problems.append(problem(RECORD_STRAY, file=str(path), record=directory.name))
+    def _packs(self) -> list[Pack]:
+        packs = []
+        for path in pack_paths(self.raw)[0]:
+            try:
+                packs.append(cached_pack(path))
+            except (OSError, PackError):
                 continue
-            revision, found = read_revision(path, directory.name)
-            if revision is not None:
-                revisions.append(revision)
-            if found is not None:
-                problems.append(found)
-        return revisions, problems
+        return packs
+
+    def _revisions(self, instance_id: str) -> tuple[list[Revision], list[Path]]:
+        """The readable revisions of one record (loose and packed) and its old-format files."""
+        return record_revisions(self.raw, instance_id, self._packs)
 
     def _head(self, instance_id: str, action: str) -> tuple[RecordView, Revision]:
         """The current view and revision of a record that exists and is not deleted."""
-        revisions, _ = self._read(self.raw / check_id(instance_id))
+        revisions, old = self._revisions(check_id(instance_id))
+        if not revisions and old:
+            raise ValueError(f"记录 {instance_id} 还是旧格式，无法{action}：请项目负责人先运行 evalkit store convert 转换记录库。")
         if not revisions:
             raise ValueError(f"找不到记录 {instance_id}，无法{action}。")
         view, _ = build_view(revisions)
@@ -349,21 +331,27 @@ class Store:
         try:
             os.mkdir(directory)
         except FileExistsError:
-            if any(p.suffix == ".json" for p in self._entries(directory, [])):
-                raise ValueError(f"记录 {instance_id} 已经提交过，不能重复提交：如需更正请使用「修改」。") from None
+            pass
         fsync_dir(self.raw)
+        revisions, old = self._revisions(instance_id)
+        if revisions or old:
+            raise ValueError(f"记录 {instance_id} 已经提交过，不能重复提交：如需更正请使用「修改」。")
 
     def _write(self, instance_id: str, snapshot: dict, *, parent: str | None, kind: str, who: str,
                when: datetime, why: str, merges: Iterable[str] = ()) -> Revision:
         """Write one new revision file (never replacing anything) and return it as read back."""
-        revision_id = new_id()
-        document = {"schema": SCHEMA, "instance_id": instance_id, "revision_id": revision_id, "parent": parent,
-                    "kind": kind, "who": who, "when": when.isoformat(), "why": why, "merges": list(merges),
-                    **snapshot}
-        data = dumps(document)
-        path = self.raw / instance_id / f"{revision_id}.json"
-        write_new(path, data)
-        return Revision.from_document(loads(data), str(path))
+        document = new_document(instance_id, parent, kind, who, when.isoformat(), why, merges, snapshot)
+        data = encode(document)
+        if decode(data) != document:
+            raise ValueError("内容保存为 JSON 后读回不一致，已拒绝保存。")
+        name = revision_hash(data)
+        path = self.raw / instance_id / f"{name}.json"
+        try:
+            write_new(path, data)
+        except FileExistsError:   # the very same revision (same bytes, same name) was written before
+            if path.read_bytes() != data:
+                raise
+        return Revision.from_document(decode(data), name, str(path))
 
     @staticmethod
     def _answers(answers: Any) -> dict:

@@ -18,7 +18,9 @@ province-2018`` makes) and fills it:
   weak ones badly; most records are approved, a few are left 已接收 or flagged 有问题
   (``records``, with the answers in ``answers_onsite`` and ``answers_public``);
 * ``selfassess/``: every unit's self-assessment, written and imported through
-  :mod:`evalkit.selfassess` (``selfassessments``).
+  :mod:`evalkit.selfassess` (``selfassessments``);
+* ``README.md``: what the project holds and every problem ``evalkit rerun`` reports on it, each
+  with its deliberate cause — the one list of them, read back by :func:`listed_problems` (``readme``).
 
 Deliberate problems the checks must catch (listed in :class:`DemoSummary`): a duplicate
 submission, an out-of-range value written raw (connected calls above calls made, as an old
@@ -33,11 +35,14 @@ validation but writes the same bytes.
 
 The modules, bottom to top: ``settings``, ``texts``, ``summary``, ``writer``, ``chance``,
 ``state``, ``units``, ``frames``, ``adjustments``, ``answers_onsite``, ``answers_public``,
-``records``, ``selfassessments``, ``build`` (:func:`generate`).
+``records``, ``selfassessments``, ``readme``, ``build`` (:func:`generate`).
 """
 
 from evalkit.pipeline.demo.build import generate
+from evalkit.pipeline.demo.readme import README as DEMO_README
+from evalkit.pipeline.demo.readme import Listed, listed_problems
 from evalkit.pipeline.demo.settings import INSTRUMENTS
 from evalkit.pipeline.demo.summary import DemoError, DemoProblem, DemoSummary
 
-__all__ = ["INSTRUMENTS", "DemoError", "DemoProblem", "DemoSummary", "generate"]
+__all__ = ["DEMO_README", "INSTRUMENTS", "DemoError", "DemoProblem", "DemoSummary", "Listed", "generate",
+           "listed_problems"]

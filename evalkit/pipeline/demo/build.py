@@ -1,6 +1,7 @@
 """The entry point :func:`generate`: a new project folder (what ``evalkit init DIR --framework
 province-2018`` makes), then the frames, draws and assignment, the adjustments, the raw records with
-the deliberate problems and the self-assessments, in this order — every random choice comes from one
+the deliberate problems and the self-assessments, in this order, and last the project's README with
+every problem a rerun reports — every random choice comes from one
 ``random.Random(seed)``, so the order is part of the bytes."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from evalkit.forms import load_instrument
 from evalkit.framework import read_framework
 from evalkit.pipeline.demo.adjustments import write_adjustments
 from evalkit.pipeline.demo.frames import prepare_fieldwork
+from evalkit.pipeline.demo.readme import content_lines, write_readme
 from evalkit.pipeline.demo.records import deliberate_problems, plan, write_records
 from evalkit.pipeline.demo.selfassessments import write_selfassessments
 from evalkit.pipeline.demo.settings import FRAMEWORK_ID, PROJECT_NAME, SELF_DIR
@@ -42,17 +44,25 @@ def generate(root: Path, *, seed: int = 2018, units: int | None = None, records:
     write_adjustments(g, root, sorted(g.units.units, key=lambda u: -g.quality[u.id]["q"]))
     written = write_records(g, slots, work, records=records)
     problems = deliberate_problems(g, root, work, written)
+    g.write_pack()
     # every unit's self-assessment; a weak unit claims a perfect 即办率 (outside the sampled interval)
     self_report = write_selfassessments(g, root)
     if self_report is not None:
         problems.append(self_report)
+    per_instrument = {k: v for k, v in g.per_instrument.items() if v}
+    states = dict(sorted(g.states.items()))
+    claims = f"{SELF_DIR}/（{len(unit_ids)} 份自评表）"
+    command = "evalkit demo 目标文件夹" + (f" --seed {seed}" if seed != 2018 else "") \
+        + (f" --units {units}" if units is not None else "") + (f" --records {records}" if records is not None else "")
+    # last: the README lists what a rerun of the finished folder reports
+    write_readme(root, seed=seed, command=command, deliberate=problems,
+                 counts=content_lines(len(unit_ids), per_instrument, states, work.draws, work.assignment, claims))
 
     files = [p for p in root.rglob("*") if p.is_file()]
     return DemoSummary(
         root=root, seed=seed, units=len(unit_ids), records=sum(g.per_instrument.values()),
-        per_instrument={k: v for k, v in g.per_instrument.items() if v}, states=dict(sorted(g.states.items())),
-        revisions=g.revisions, attachments=len(g.attachments), draws=work.draws,
-        assignment=work.assignment, problems=tuple(problems), claims=f"{SELF_DIR}/（{len(unit_ids)} 份自评表）",
+        per_instrument=per_instrument, states=states, revisions=g.revisions, attachments=len(g.attachments),
+        draws=work.draws, assignment=work.assignment, problems=tuple(problems), claims=claims,
         files=len(files), bytes=sum(p.stat().st_size for p in files))
 
 

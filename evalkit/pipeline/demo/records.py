@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.forms import validate_answers
-from evalkit.io import durable
 from evalkit.pipeline.demo.answers_onsite import document_review, expert_review, internal_interview, site_visit
 from evalkit.pipeline.demo.answers_public import (
     hotline_test,
@@ -173,7 +172,7 @@ def _out_of_range(g: DemoState, work: Fieldwork, written: Written) -> DemoProble
 def _duplicate(g: DemoState, root: Path, written: Written) -> DemoProblem:
     """The first mystery visit submitted again a few minutes later, with the same answers."""
     orig = next(r for r in written.ids if r[1] == "mystery_visit")
-    doc = durable.loads(next((root / "raw" / orig[0]).glob("*.json")).read_bytes())
+    doc = g.snapshots["mystery_visit"]
     day = dt.date.fromisoformat(doc["answers"]["visit_date"])
     ended = dt.datetime.fromisoformat(doc["ended"])
     later = (ended.hour - 8) * 60 + ended.minute - 30 + 3  # submitted again a few minutes after the first

@@ -1,22 +1,34 @@
 """The generator's state (:class:`DemoState`): the seeded ``random.Random`` every choice comes from,
 each unit's latent quality, the instruments, the counters of what was written, and the record
-files themselves — byte for byte what :class:`evalkit.store.Store` writes."""
+revisions themselves — the canonical bytes :class:`evalkit.store.Store` writes, gathered in memory
+and written at the end as one pack (:meth:`DemoState.write_pack`), as ``evalkit store pack`` would
+leave them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import random
 from pathlib import Path
+from typing import NamedTuple
 
-from evalkit.io import durable
 from evalkit.pipeline.demo.chance import clip
 from evalkit.pipeline.demo.settings import INSTRUMENTS, LEAD, WORKDAYS
-from evalkit.pipeline.demo.writer import SLOT, FileWriter, derived_id, encode_answers, png
-from evalkit.store import SCHEMA
+from evalkit.pipeline.demo.writer import FileWriter, derived_id, encode_answers, png
+from evalkit.store import build_pack, decode, encode, new_document, pack_name, revision_hash
 
 ASPECTS = ("hall", "docs", "lead", "phone", "online", "service", "self")
+
+
+class Meta(NamedTuple):
+    """What a pack's index says of a revision."""
+
+    instance_id: str
+    revision_id: str
+    parent: str | None
+    merges: tuple
+    when: str
+    kind: str
 
 
 class DemoState:
@@ -32,6 +44,8 @@ class DemoState:
         self.counter = 0
         self.counter_q = 0  # questionnaires so far
         self.revisions = 0
+        self.packed: list[tuple[Meta, bytes]] = []   # every revision, written as one pack at the end
+        self.snapshots: dict[str, dict] = {}         # the first record of each instrument, for the duplicate
         self.per_instrument = {k: 0 for k in INSTRUMENTS}
         self.states: dict[str, int] = {}
         self.attachments: dict[str, dict] = {}
@@ -65,32 +79,37 @@ class DemoState:
         snapshot = {"instrument_id": inst.id, "instrument_version": inst.version, "instrument_sha256": inst.sha256,
                     "unit": unit, "assessor": assessor, "started": started, "ended": ended, "answers": answers,
                     "attachments": list(attachments or []), "state": "received", "comment": "", "deleted": False}
-        rev = derived_id(self.seed, "revision", iid, 0)
+        self.snapshots.setdefault(inst_id, snapshot)
         body = encode_answers(answers)
-        self._revision(iid, rev, None, "submission", assessor, ended, snapshot, body)
+        rev = self._revision(iid, None, "submission", assessor, ended, snapshot, body)
         if state != "received":
             when = self._time(day + dt.timedelta(days=self.rng.randint(1, 4)), 60 + self.rng.randint(0, 400))
-            self._revision(iid, derived_id(self.seed, "revision", iid, 1), rev, "review", LEAD, when,
-                           {**snapshot, "state": state, "comment": comment}, body)
+            self._revision(iid, rev, "review", LEAD, when, {**snapshot, "state": state, "comment": comment}, body)
         self.per_instrument[inst_id] += 1
         self.states[state] = self.states.get(state, 0) + 1
         return iid
 
-    def _revision(self, iid: str, rev: str, parent: str | None, kind: str, who: str, when: str, snapshot: dict,
-                  body: str) -> None:
-        """One revision file, byte for byte what :class:`evalkit.store.Store` writes.
+    def _revision(self, iid: str, parent: str | None, kind: str, who: str, when: str, snapshot: dict,
+                  body: bytes) -> str:
+        """One revision, byte for byte what :class:`evalkit.store.Store` writes; returns its hash.
 
-        The answers are encoded once per record (``body``) and spliced in: json's indented
-        encoder is pure Python, and the answers are most of the bytes.
+        The answers are encoded once per record (``body``) and spliced in as the document's last
+        key: they are most of the bytes, and a review revision repeats them.
         """
-        document = {"schema": SCHEMA, "instance_id": iid, "revision_id": rev, "parent": parent, "kind": kind,
-                    "who": who, "when": when, "why": "", "merges": [], **snapshot}
-        head = json.dumps({**document, "answers": SLOT}, ensure_ascii=False, indent=2, allow_nan=False)
-        data = head.replace(f'"{SLOT}"', body, 1).encode("utf-8") + b"\n"
-        if not self.fast and data != durable.dumps(document):
+        document = new_document(iid, parent, kind, who, when, "", (), {**snapshot, "answers": None})
+        data = encode(document)[:-len(b"null}")] + body + b"}"
+        if not self.fast and data != encode({**document, "answers": decode(body)}):
             raise AssertionError("demo record encoding differs from the store's")  # never expected
-        self.writer.new(self.root / "raw" / iid / f"{rev}.json", data)
+        rev = revision_hash(data)
+        self.packed.append((Meta(iid, rev, parent, (), when, kind), data))
         self.revisions += 1
+        return rev
+
+    def write_pack(self) -> None:
+        """Every revision written so far as one pack in ``raw/packs/``."""
+        data = build_pack(self.packed)
+        self.writer.new(self.root / "raw" / "packs" / pack_name(data), data)
+        self.packed = []
 
     def attachment(self, field_name: str, key: str, rgb: tuple[int, int, int], original: str) -> dict:
         """A signed form's photo, written once per distinct content; returns the answer's attachment entry."""

@@ -52,7 +52,7 @@ class DemoSummary:
 
     def format(self) -> str:
         lines = [f"演示项目已生成：{self.root}（随机种子 {self.seed}）",
-                 f"  单位 {self.units} 个，记录 {self.records} 条（修订 {self.revisions} 个文件，"
+                 f"  单位 {self.units} 个，记录 {self.records} 条（修订 {self.revisions} 个，在一个记录包中；"
                  f"附件 {self.attachments} 个），共 {self.files} 个文件 {self.bytes / 1048576:.1f} MB",
                  "  各调查工具记录数："
                  + "，".join(f"{INSTRUMENT_ZH.get(k, k)} {v}" for k, v in self.per_instrument.items()),
@@ -62,6 +62,7 @@ class DemoSummary:
                  "  有意设置的问题（检查应能发现）："]
         for p in self.problems:
             lines.append(f"    - [{p.code}] {p.detail}" + (f"（记录 {p.record}）" if p.record else ""))
+        lines.append(f"  evalkit rerun 报告的每一条问题及其原因：{self.root / 'README.md'}")
         return "\n".join(lines)
 
 

@@ -1,19 +1,17 @@
 """The demo's files and ids: ids and phone numbers derived from the seed, the PNG of a signed form,
 files written exactly as :mod:`evalkit.io.durable` writes them (``fast`` skips fsync), and the
-answers encoded as they appear inside a record file."""
+answers encoded as they appear inside a revision's canonical bytes."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import struct
 import zlib
 from pathlib import Path
 
 from evalkit.io import durable
-
-SLOT = "@@evalkit-demo-answers@@"  # where the encoded answers are spliced into a record file
+from evalkit.store import encode
 
 
 def derived_id(seed: int, *parts: object) -> str:
@@ -65,7 +63,7 @@ class FileWriter:
             os.close(fd)
 
 
-def encode_answers(answers: dict) -> str:
-    """The answers as they appear inside a record file (indented one level deeper)."""
+def encode_answers(answers: dict) -> bytes:
+    """The answers as they appear inside a revision's canonical bytes."""
     durable.check_json(answers, "answers")
-    return json.dumps(answers, ensure_ascii=False, indent=2, allow_nan=False).replace("\n", "\n  ")
+    return encode(answers)

@@ -14,6 +14,7 @@
  * - focus: <span class="ek-focus" data-n="…" data-to="error|top"> makes the page scroll to the first
  *   message (.ek-bad) and focus its input, or to the top of the form; 「下一处」 (.ek-next) goes on;
  * - phone keyboards: number fields get inputmode numeric / decimal (boxes .ek-k-integer, .ek-k-decimal);
+ * - the review queue's shortcuts: Alt+1 / Alt+2 / Alt+3 / Alt+N / Alt+P click 通过 / 存疑 / 退回 / 下一条 / 上一条;
  * - the device's assessor: <span class="ek-remember" data-assessor="…"> is kept in localStorage, and a
  *   hidden text box (.ek-device) is given the remembered name, which the kernel uses when none is chosen.
  */
@@ -177,6 +178,21 @@
     box.dispatchEvent(new Event("input", {bubbles: true}));
     box.dispatchEvent(new Event("change", {bubbles: true}));
   }
+
+  // ---------------------------------------------------------------- the review queue's shortcuts
+  // Alt+1 通过, Alt+2 存疑, Alt+3 退回, Alt+N 下一条, Alt+P 上一条: the kernel's buttons are clicked.
+  var SHORTCUTS = {"1": "approved", "2": "has_issues", "3": "rejected", "n": "next", "p": "previous"};
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey) return;
+    var key = (event.code || "").replace(/^(Digit|Key)/, "").toLowerCase();
+    var name = SHORTCUTS[key];
+    var button = name && document.querySelector("button.ek-review-" + name);
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    var active = document.activeElement;
+    if (active && active.tagName === "TEXTAREA") active.dispatchEvent(new Event("change", {bubbles: true}));
+    button.click();
+  });
 
   var pending = false;
   function update() {
