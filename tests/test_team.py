@@ -116,3 +116,17 @@ def test_the_hub_configuration(project):
     assert "NativeAuthenticator.open_signup = False" in source and "'evalkit.app.voilad'" in source
     assert "'EVALKIT_TEAM': '1'" in source and "token" not in source.lower().replace("cookie_secret", "")
     assert str(project.resolve() / "team" / "jupyterhub.sqlite") in source
+
+
+def test_the_demo_is_ready_for_the_team_server():
+    """`make team PROJECT=out/demo` works on the demo: every assessor has an account, 王磊 leads,
+    李娜 also reviews, and nothing in assessors.xlsx is a problem."""
+    from pathlib import Path
+
+    demo = open_project(Path(__file__).resolve().parent.parent / "data" / "demo")
+    people = {a.name: a for a in demo.assessors}
+    assert all(a.account == a.id for a in people.values()) and len(people) >= 6
+    assert (people["王磊"].role, people["李娜"].role, people["张伟"].role) == ("组长", "复核员", "评估员")
+    assert leads(demo) == ["a01"]
+    _, problems = read_assessors(demo.root / "assessors.xlsx")
+    assert problems == []

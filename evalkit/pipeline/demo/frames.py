@@ -101,9 +101,12 @@ def write_assessors(g: DemoState, root: Path) -> list[tuple[str, str]]:
     people = [(f"a{k + 1:02d}", ASSESSOR_NAMES[k]) for k in range(count)]
     units = g.units.units
     linked = {0: units[min(7, len(units) - 1)].id, 3: units[min(20, len(units) - 1)].id}
-    rows = [(aid, name, linked.get(k, ""), "吉林大学行政学院" if k % 2 else "吉林省社会科学院")
+    # 账号 and 角色 for the team server (evalkit team): the first assessor leads, the second also reviews
+    roles = {0: "组长", 1: "复核员"}
+    rows = [(aid, name, linked.get(k, ""), "吉林大学行政学院" if k % 2 else "吉林省社会科学院", aid, roles.get(k, "评估员"))
             for k, (aid, name) in enumerate(people)]
     wb = xlsx.new_workbook()
-    xlsx.write_table(wb.create_sheet("评估员"), ["编号", "姓名", "关联单位", "所在单位"], rows, text_columns=(0,))
+    xlsx.write_table(wb.create_sheet("评估员"), ["编号", "姓名", "关联单位", "所在单位", "账号", "角色"], rows,
+                     text_columns=(0, 4))
     xlsx.save(wb, root / "assessors.xlsx")
     return people
