@@ -61,8 +61,11 @@ lab: $(STAMP)
 	@test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
 	$(VENV)/bin/evalkit lab out/demo
 
-# The team server on a project (its assessors.xlsx needs the columns 账号 and 角色): make team PROJECT=path
+# The team server on a project (its assessors.xlsx needs the columns 账号 and 角色): make team PROJECT=path;
+# without PROJECT, on the working copy of the demo that make run uses.
+PROJECT ?= out/demo
 team: $(STAMP) team-deps
+	@test "$(PROJECT)" != out/demo || test -d out/demo || (mkdir -p out && cp -r data/demo out/demo && rm -rf out/demo/out)
 	$(VENV)/bin/evalkit team $(PROJECT)
 
 # The layer contracts (import-linter) and ruff first: a broken contract fails in seconds.
