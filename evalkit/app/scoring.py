@@ -128,13 +128,7 @@ class ScoringView:
 
     def show_category(self) -> None:
         ranking = self.evaluation.ranking(self.category.value) if self.category.value else []
-        rows = "".join(
-            f"<tr class='ek-rank-{esc(u.unit)}'><td>{'=' if u.tied_with else ''}{esc(rank_text(u))}</td>"
-            f"<td><a href='{esc(link('scoring.ipynb', unit=u.unit))}'>{esc(u.name)}</a></td>"
-            f"<td>{esc(u.unit)}</td><td>{esc(total_text(u))}</td><td>{esc(grade_text(u))}</td>"
-            f"<td>{esc(uncertainty_texts(u)['interval'])}</td><td>{esc(uncertainty_texts(u)['rank_interval'])}</td>"
-            f"<td>{_fmt(u.scored)}</td><td>{_fmt(u.bonus)}</td><td>{_fmt(u.adjustments)}</td>"
-            f"<td>{esc(pending_text(u))}</td></tr>" for u in ranking)
+        rows = "".join(_ranking_row(u) for u in ranking)
         self.ranking.value = ("<div class='ek-scroll'><table class='ek-table ek-ranking'><tr><th>名次</th><th>单位</th>"
                               "<th>编号</th><th>总分</th><th>等级</th><th>总分区间</th><th>名次区间</th><th>基本分</th>"
                               "<th>加分</th><th>加减分</th><th>待定原因</th></tr>" + rows + "</table></div>")
@@ -211,3 +205,14 @@ def problem_links(p) -> str:
 
 def scoring_page(project: Project, params: dict[str, str]) -> w.Widget:
     return ScoringView(project, params=params).widget
+
+
+def _ranking_row(u) -> str:
+    """One unit's row of the ranking, its texts as the reports print them (each worked out once)."""
+    spread = uncertainty_texts(u)
+    return (f"<tr class='ek-rank-{esc(u.unit)}'><td>{'=' if u.tied_with else ''}{esc(rank_text(u))}</td>"
+            f"<td><a href='{esc(link('scoring.ipynb', unit=u.unit))}'>{esc(u.name)}</a></td>"
+            f"<td>{esc(u.unit)}</td><td>{esc(total_text(u))}</td><td>{esc(grade_text(u))}</td>"
+            f"<td>{esc(spread['interval'])}</td><td>{esc(spread['rank_interval'])}</td>"
+            f"<td>{_fmt(u.scored)}</td><td>{_fmt(u.bonus)}</td><td>{_fmt(u.adjustments)}</td>"
+            f"<td>{esc(pending_text(u))}</td></tr>")
