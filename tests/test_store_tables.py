@@ -185,3 +185,38 @@ def test_a_pack_whose_tables_disagree_with_its_revisions_is_named_by_validate(tm
     assert snap.table_problems() and snap.tables()["hotline_test"]["hotline_number"].tolist() == ["0", "1", "2"]
     assert main(["store", "verify", str(root)]) != 0
     assert [r.instance_id for r in records] == Store(root).snapshot().tables()["hotline_test"]["record"].tolist()
+
+
+def _mutations(doc: dict) -> list[dict]:
+    """A valid revision document and ways of getting it wrong, as a hand-made or buggy file would."""
+    out = [doc]
+    for key, value in [("deleted", 0), ("deleted", "false"), ("answers", []), ("merges", "x"), ("ended", 5),
+                       ("who", None), ("parent", "abc"), ("kind", "approve"), ("state", "ok"), ("when", "2018-11-20"),
+                       ("started", "not a time"), ("instance_id", "../x"), ("attachments", [{"name": "a.png"}]),
+                       ("schema", "evalkit.record/1"), ("answers", {"a": [1, {"b": None}], "c": 1.5})]:
+        out.append({**doc, key: value})
+    out.append({k: v for k, v in doc.items() if k != "comment"})
+    out.append({**doc, "extra": 1})
+    out.append({**doc, "kind": "edit"})   # an edit without a parent
+    return out
+
+
+def test_the_fast_check_of_a_packed_revision_agrees_with_the_full_one(tmp_path, monkeypatch):
+    """A packed revision is checked while msgspec decodes it into typed fields; whatever that path accepts
+    or refuses, the long path (a dict, then every rule in turn) gives the same revision or the same problem."""
+    import json
+
+    from evalkit.store import parse_revision, revision_hash
+
+    store = Store(tmp_path)
+    rev = submit(store, {"hotline_number": "1", "calls": calls(2)}, 1)
+    doc = json.loads(Path(rev.path).read_bytes())
+    for i, mutated in enumerate(_mutations(doc)):
+        data = json.dumps(mutated, ensure_ascii=False, separators=(",", ":")).encode()
+        name = revision_hash(data)
+        fast = parse_revision(data, name, f"pack#{i}", canonical=False)
+        with monkeypatch.context() as m:
+            m.setattr("evalkit.store.revisions._checked", lambda *a: None)
+            slow = parse_revision(data, name, f"pack#{i}", canonical=False)
+        assert fast == slow, mutated
+        assert (fast[0] is None) == (i not in (0, 15)), (i, fast)   # the valid one and the nested answers pass

@@ -9,23 +9,21 @@ May use: :mod:`evalkit.forms`, :mod:`evalkit.config`, :mod:`evalkit.io`, :mod:`e
 from evalkit.store.checks import UNIT_UNKNOWN, check_records
 from evalkit.store.convert import ConvertResult, convert_store
 from evalkit.store.drafts import Drafts
+from evalkit.store.history import build_view, ordered
 from evalkit.store.packing import PackBusy, PackResult, pack_store, stored_revisions
 from evalkit.store.packs import PackEntry, PackError, build_pack, pack_name, parse_pack, read_pack
+from evalkit.store.problems import RECORD_CONFLICT, RECORD_DAMAGED
 from evalkit.store.records import ATTACHMENT_RE, ReviewRefused, Store, review_problems
 from evalkit.store.revisions import (
     HASH_RE,
-    RECORD_CONFLICT,
-    RECORD_DAMAGED,
     SCHEMA,
     STATES,
     RecordView,
     Revision,
-    build_view,
     decode,
     document_error,
     encode,
     new_document,
-    ordered,
     parse_revision,
     revision_hash,
     revision_list,

@@ -22,16 +22,9 @@ from typing import Any
 
 from evalkit.io.durable import ID_RE, ensure_dir, fsync_dir, loads, write_new
 from evalkit.problems import Problem, problem
+from evalkit.store.history import ordered
 from evalkit.store.problems import RECORD_DAMAGED, RECORD_INVALID, RECORD_ORPHAN
-from evalkit.store.revisions import (
-    OLD_SCHEMA,
-    SNAPSHOT_KEYS,
-    document_error,
-    encode,
-    new_document,
-    ordered,
-    revision_hash,
-)
+from evalkit.store.revisions import OLD_SCHEMA, SNAPSHOT_KEYS, document_error, encode, new_document, revision_hash
 
 BACKUP = Path("backup") / "store-v1"
 OLD_KEYS = ("schema", "instance_id", "revision_id", "parent", "kind", "who", "when", "why", "merges", *SNAPSHOT_KEYS)

@@ -51,7 +51,8 @@ from typing import NamedTuple
 import pyarrow as pa
 import zstandard
 
-from evalkit.store.revisions import RecordView, Revision, chain, decode, ordered, root_hash, view_from_document
+from evalkit.store.history import chain, ordered, view_from_document
+from evalkit.store.revisions import RecordView, Revision, decode, root_hash
 from evalkit.store.tables import decode_table, encode_tables, order_key, record_tables
 
 PACK_FORMAT = "evalkit.pack/1"

@@ -16,21 +16,10 @@ import pyarrow as pa
 
 from evalkit.io.durable import ID_RE
 from evalkit.problems import Problem, problem
+from evalkit.store.history import chain, linear, make_view, ordered, view_from_document
 from evalkit.store.packs import Pack, PackEntry, PackError, pack_paths, read_pack
 from evalkit.store.problems import PACK_DAMAGED, PACK_STRAY, RECORD_DAMAGED, RECORD_STRAY
-from evalkit.store.revisions import (
-    HASH_RE,
-    SCHEMA,
-    RecordView,
-    Revision,
-    chain,
-    decode,
-    linear,
-    make_view,
-    ordered,
-    parse_revision,
-    view_from_document,
-)
+from evalkit.store.revisions import HASH_RE, SCHEMA, RecordView, Revision, decode, parse_revision
 from evalkit.store.tables import order_key, record_tables
 from evalkit.store.verify import entry_mismatch, rule_problems
 

@@ -61,6 +61,7 @@ from evalkit.io.durable import (
     write_new,
 )
 from evalkit.problems import Problem, problem
+from evalkit.store.history import build_view, ordered
 from evalkit.store.packs import Pack, PackError, cached_pack, pack_paths
 from evalkit.store.problems import REVIEW_COMMENT_MISSING, REVIEW_WHO_MISSING
 from evalkit.store.reading import record_revisions
@@ -71,11 +72,9 @@ from evalkit.store.revisions import (
     STATES,
     RecordView,
     Revision,
-    build_view,
     decode,
     encode,
     new_document,
-    ordered,
     revision_hash,
 )
 from evalkit.store.snapshot import Snapshot, read_snapshot

@@ -1,5 +1,5 @@
 """Record revisions (schema ``evalkit.record/2``): the canonical bytes, the hash that names them,
-checking one revision, history order and conflicts.
+checking one revision.
 
 A revision is a complete snapshot of a record plus what the revision did.  Its **canonical bytes**
 are its document encoded as compact UTF-8 JSON (``separators=(",", ":")``, no ASCII escaping, keys
@@ -11,18 +11,13 @@ chain cannot be reordered without changing every name after the change.
 
 Reading never raises for bad bytes: :func:`parse_revision` returns a problem naming the file.
 
-History order follows the parent chain (parents before children); ``when`` only orders siblings
-and independent roots.  A record's *heads* are revisions with no children that no later revision
-``merges``; more than one head is a conflict (two laptops edited the same record): the head with
-the latest ``when``, then the larger revision hash, is current and the others are listed in
-``conflicts``.
+A record's history, heads, conflicts and current view: :mod:`evalkit.store.history`.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import heapq
 import json
 import operator
 import re
@@ -36,11 +31,9 @@ import msgspec
 from evalkit.io.durable import ID_RE, aware_time
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import (
-    RECORD_CONFLICT,
     RECORD_DAMAGED,
     RECORD_HASH_MISMATCH,
     RECORD_INVALID,
-    RECORD_ORPHAN,
 )
 
 SCHEMA = "evalkit.record/2"
@@ -237,6 +230,65 @@ def document_error(doc: Any, instance_id: str | None = None) -> str | None:
     return None
 
 
+class _Document(msgspec.Struct, forbid_unknown_fields=True):
+    """A revision document's fields and their JSON types (what :func:`document_error` checks first)."""
+
+    schema: str
+    instance_id: str
+    parent: str | None
+    kind: str
+    who: str
+    when: str
+    why: str
+    merges: list[str]
+    instrument_id: str
+    instrument_version: str
+    instrument_sha256: str
+    unit: str
+    assessor: str
+    started: str
+    ended: str | None
+    attachments: list[dict]
+    state: str
+    comment: str
+    deleted: bool
+    answers: dict
+
+
+_TYPED = msgspec.json.Decoder(_Document)
+
+
+def _checked(data: bytes, name: str, where: str, instance_id: str | None) -> Revision | None:
+    """The revision, when its bytes decode with the right types and pass every rule of :func:`document_error`
+    (msgspec checks the types while decoding, without a dict for the document); None: take the long way,
+    which names what is wrong."""
+    try:
+        d = _TYPED.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    ids = d.merges if d.parent is None else [d.parent, *d.merges]
+    if not (d.schema == SCHEMA and ID_RE.fullmatch(d.instance_id) and (instance_id is None or d.instance_id == instance_id)
+            and all(HASH_RE.fullmatch(i) for i in ids) and d.kind in KINDS and d.state in STATES
+            and (d.kind == "submission") == (d.parent is None)
+            and all(k in a for a in d.attachments for k in ATTACHMENT_KEYS)):
+        return None
+    for value in (d.when, d.started, d.ended):
+        if value is not None:
+            try:
+                if datetime.fromisoformat(value).utcoffset() is None:
+                    return None
+            except ValueError:
+                return None
+    revision = object.__new__(Revision)
+    revision.__dict__.update(
+        instance_id=d.instance_id, revision_id=name, parent=d.parent, kind=d.kind, who=d.who, when=d.when, why=d.why,
+        merges=tuple(d.merges), instrument_id=d.instrument_id, instrument_version=d.instrument_version,
+        instrument_sha256=d.instrument_sha256, unit=d.unit, assessor=d.assessor, started=d.started, ended=d.ended,
+        answers=d.answers, attachments=tuple(d.attachments), state=d.state, comment=d.comment, deleted=d.deleted,
+        path=where)
+    return revision
+
+
 def parse_revision(data: bytes, name: str, where: str, instance_id: str | None = None,
                    *, canonical: bool = True, trusted: bool = False) -> tuple[Revision | None, Problem | None]:
     """Check bytes claimed to be revision ``name`` and parse them; a problem naming ``where`` instead.
@@ -248,6 +300,10 @@ def parse_revision(data: bytes, name: str, where: str, instance_id: str | None =
     """
     record = instance_id
     actual = revision_hash(data)
+    if actual == name and not canonical and not trusted:   # a packed revision, checked in full
+        revision = _checked(data, name, where, instance_id)
+        if revision is not None:
+            return revision, None
     try:
         doc = decode(data)
     except (ValueError, RecursionError) as exc:   # torn, truncated or not JSON at all
@@ -267,123 +323,6 @@ def parse_revision(data: bytes, name: str, where: str, instance_id: str | None =
     if error:
         return None, problem(RECORD_INVALID, file=where, record=record, detail=error)
     return Revision.from_document(doc, name, where), None
-
-
-# ---------------------------------------------------------------- order, heads, views
-
-
-def _when(r) -> tuple[datetime, str]:
-    return (aware_time(r.when, "when"), r.revision_id)
-
-
-def ordered(revisions: Iterable) -> list:
-    """Parents before children; siblings and independent roots by (when, revision hash).
-
-    Works on anything with ``revision_id``, ``parent`` and ``when`` (revisions or pack entries).
-    """
-    by_id = {r.revision_id: r for r in revisions}
-    children: dict[str, list] = {}
-    ready = []
-    for r in by_id.values():
-        if r.parent in by_id:
-            children.setdefault(r.parent, []).append(r)
-        else:
-            ready.append((_when(r), r.revision_id))
-    heapq.heapify(ready)
-    out: list = []
-    while ready:
-        _, rid = heapq.heappop(ready)
-        out.append(by_id[rid])
-        for child in children.get(rid, []):
-            heapq.heappush(ready, (_when(child), child.revision_id))
-    seen = {r.revision_id for r in out}
-    return out + sorted((r for r in by_id.values() if r.revision_id not in seen), key=_when)
-
-
-@dataclass(frozen=True)
-class Chain:
-    """The shape of one record's revisions: history order, the current head, the other heads, orphans."""
-
-    history: list
-    current: Any
-    others: tuple[str, ...]
-    orphans: list
-
-
-def linear(items: list) -> list | None:
-    """The history of revisions that form one unbroken chain without merges (the usual record), else None."""
-    if len(items) == 1:
-        return items if items[0].parent is None else None
-    if len(items) == 2:
-        a, b = items
-        if not (a.merges or b.merges):
-            if b.parent == a.revision_id and a.parent is None:
-                return items
-            if a.parent == b.revision_id and b.parent is None:
-                return [b, a]
-        return None
-    by_id = {r.revision_id: r for r in items}
-    parents = {r.parent for r in items}
-    heads = [r for r in items if r.revision_id not in parents]
-    if len(heads) != 1 or any(r.merges for r in items):
-        return None
-    walk, current = [], heads[0]
-    while current is not None and len(walk) <= len(items):
-        walk.append(current)
-        current = by_id.get(current.parent) if current.parent else None
-    return walk[::-1] if len(walk) == len(by_id) and walk[-1].parent is None else None
-
-
-def chain(revisions: Iterable) -> Chain:
-    """See the module docstring; ``revisions`` need ``revision_id``, ``parent``, ``merges`` and ``when``."""
-    items = list(revisions)
-    line = linear(items)
-    if line is not None:   # one head, parents all there: no times to compare
-        return Chain(line, line[-1], (), [])
-    history = ordered(items)
-    ids = {r.revision_id for r in history}
-    parents = {r.parent for r in history} | {m for r in history for m in r.merges}
-    heads = [r for r in history if r.revision_id not in parents] or history
-    current = max(heads, key=_when)
-    others = tuple(h.revision_id for h in sorted(heads, key=_when) if h is not current)
-    orphans = [r for r in history if r.parent is not None and r.parent not in ids]
-    return Chain(history, current, others, orphans)
-
-
-def chain_problems(shape: Chain, instance_id: str) -> list[Problem]:
-    """The orphan and conflict problems of one record."""
-    found = [problem(RECORD_ORPHAN, file=r.path, record=instance_id, parent=r.parent) for r in shape.orphans]
-    if shape.others:
-        found.append(problem(RECORD_CONFLICT, file=shape.current.path, record=instance_id,
-                             current=shape.current.revision_id, others="、".join(shape.others)))
-    return found
-
-
-def view_from_document(doc: Mapping[str, Any], shape: Chain) -> RecordView:
-    """The view of a record whose current revision's (checked) document is ``doc``."""
-    view = object.__new__(RecordView)   # filled directly, as Revision.from_document
-    view.__dict__.update(
-        instance_id=doc["instance_id"], instrument_id=doc["instrument_id"], instrument_version=doc["instrument_version"],
-        instrument_sha256=doc["instrument_sha256"], unit=doc["unit"], assessor=doc["assessor"],
-        started=doc["started"], ended=doc["ended"], attachments=tuple(doc["attachments"]), state=doc["state"],
-        comment=doc["comment"], deleted=doc["deleted"], answers=doc["answers"], revisions=len(shape.history),
-        current=shape.current.revision_id, submitted=shape.history[0].when, updated=doc["when"],
-        conflicts=shape.others)
-    return view
-
-
-def make_view(shape: Chain, current: Revision) -> RecordView:
-    """The view of a record whose current revision is ``current`` (the view owns its answers)."""
-    snap = {k: getattr(current, k) for k in SNAPSHOT_KEYS}
-    return RecordView(instance_id=current.instance_id, **snap, revisions=len(shape.history),
-                      current=current.revision_id, submitted=shape.history[0].when, updated=current.when,
-                      conflicts=shape.others)
-
-
-def build_view(revisions: list[Revision]) -> tuple[RecordView, list[Problem]]:
-    """The current state of one record and its orphan / conflict problems."""
-    shape = chain(revisions)
-    return make_view(shape, shape.current), chain_problems(shape, shape.current.instance_id)
 
 
 def revision_list(hashes: Iterable[str]) -> bytes:

@@ -40,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 
 from evalkit.problems import Problem, problem
+from evalkit.store.history import Chain, chain, chain_problems, make_view
 from evalkit.store.packs import PackEntry, pack_paths
 from evalkit.store.problems import STORE_OLD_FORMAT
 from evalkit.store.reading import (
@@ -51,16 +52,7 @@ from evalkit.store.reading import (
     read_pack_file,
     table_problems,
 )
-from evalkit.store.revisions import (
-    HASH_RE,
-    Chain,
-    RecordView,
-    chain,
-    chain_problems,
-    make_view,
-    revision_list,
-    root_hash,
-)
+from evalkit.store.revisions import HASH_RE, RecordView, revision_list, root_hash
 from evalkit.store.tables import combine, frames, order_key, record_tables, without
 
 
@@ -86,6 +78,9 @@ class Snapshot:
         try:
             views = [v for v in (self._view(shape) for shape in self._shapes.values()) if v is not None]
             views.sort(key=order_key)
+            if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
+                self._reading.blocks.clear()
+                self._reading.parsed.clear()
             return views
         finally:
             if enabled:
@@ -150,8 +145,11 @@ class Snapshot:
                 covered |= mine
         if not covered:
             return record_tables(self.views)
-        rest = [v for v in (self._view(s) for iid, s in self._shapes.items() if iid not in covered) if v is not None]
-        rest.sort(key=order_key)
+        if "views" in self.__dict__:
+            rest = [v for v in self.views if v.instance_id not in covered]
+        else:
+            rest = [v for v in (self._view(s) for iid, s in self._shapes.items() if iid not in covered) if v is not None]
+            rest.sort(key=order_key)
         combined = combine([*parts, record_tables(rest)])
         return combined if combined is not None else record_tables(self.views)
 
@@ -162,6 +160,8 @@ class Snapshot:
             return []
         found = table_problems(self._reading)
         self._reading.untrusted.update(p.file for p in found)
+        if "views" in self.__dict__:
+            self._reading.blocks.clear()
         return found
 
     def tables(self) -> dict[str, pd.DataFrame]:
