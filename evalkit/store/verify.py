@@ -11,6 +11,7 @@ error; a revision dated before its parent is a warning (a laptop's clock, or a r
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -26,6 +27,8 @@ CHANGES = {  # what each kind may change in its parent's snapshot
 }
 ALL = (*FIXED, "attachments", "state", "comment", "deleted", "answers")
 KEEP = {kind: tuple(k for k in ALL if k not in allowed) for kind, allowed in CHANGES.items()}   # what must not change
+_KEPT = {kind: operator.attrgetter(*keep) for kind, keep in KEEP.items()}   # one comparison of a tuple
+_ALL = operator.attrgetter(*ALL)
 KIND_ZH = {"submission": "提交", "edit": "修改", "delete": "删除", "review": "审核"}
 FIELD_ZH = {"answers": "答案", "attachments": "附件", "state": "审核状态", "comment": "审核意见", "deleted": "删除标记",
             "unit": "被评估单位", "assessor": "评估员", "instrument_id": "调查工具", "instrument_version": "调查工具版本",
@@ -51,7 +54,8 @@ def revision_rule(revision, parent) -> str | None:
     if parent is None:
         return None
     keep = KEEP.get(revision.kind, ALL)
-    changed = [k for k in keep if getattr(revision, k) != getattr(parent, k)]
+    same = _KEPT.get(revision.kind, _ALL)
+    changed = [k for k in keep if getattr(revision, k) != getattr(parent, k)] if same(revision) != same(parent) else []
     if changed:
         return f"{KIND_ZH.get(revision.kind, revision.kind)}改变了" + "、".join(FIELD_ZH[k] for k in changed)
     if parent.deleted:
