@@ -39,7 +39,8 @@ HIDDEN = ("_current", "_order")
 JSON_MARK = {b"evalkit:json": b"1"}
 _ENCODE = msgspec.json.Encoder().encode
 _DECODE = msgspec.json.Decoder().decode
-_INT64 = (-(1 << 63), (1 << 63) - 1)
+_NONE = type(None)
+_SAME = (pa.string(), pa.bool_(), pa.int64(), pa.null())   # Arrow infers these exactly as _field types them
 
 
 def _moment(value: str) -> float:
@@ -67,7 +68,8 @@ def _is_repeat(values: list) -> bool:
 
 def _field(name: str, values: list) -> tuple[pa.Field, pa.Array]:
     """One column: typed when its values share a type, else their JSON text (marked)."""
-    kinds = {type(v) for v in values if v is not None}
+    kinds = set(map(type, values))
+    kinds.discard(_NONE)
     if not kinds:
         return pa.field(name, pa.null()), pa.nulls(len(values))
     if len(kinds) == 1:
@@ -78,10 +80,33 @@ def _field(name: str, values: list) -> tuple[pa.Field, pa.Array]:
             return pa.field(name, pa.bool_()), pa.array(values, pa.bool_())
         if kind is float:
             return pa.field(name, pa.float64()), pa.array(values, pa.float64())
-        if kind is int and all(v is None or _INT64[0] <= v <= _INT64[1] for v in values):
-            return pa.field(name, pa.int64()), pa.array(values, pa.int64())
+        if kind is int:
+            try:
+                return pa.field(name, pa.int64()), pa.array(values, pa.int64())
+            except (OverflowError, pa.ArrowInvalid):
+                pass   # beyond 64 bits: kept exactly as JSON text
     text = [None if v is None else _ENCODE(v).decode("utf-8") for v in values]
     return pa.field(name, pa.string(), metadata=JSON_MARK), pa.array(text, pa.string())
+
+
+def _inferred(entries: list[dict]) -> dict[str, tuple[pa.Field, pa.Array]] | None:
+    """The columns of repeat entries whose values Arrow's own conversion types as :func:`_field` would (text,
+    true/false, whole numbers, nothing), by name in first-seen order, with None for each other column (made
+    by :func:`_field`); None when Arrow cannot convert the entries at all."""
+    try:
+        struct = pa.array(entries)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return None
+    if not pa.types.is_struct(struct.type):
+        return None
+    out: dict[str, tuple[pa.Field, pa.Array] | None] = {}
+    for i in range(struct.type.num_fields):
+        name, column = struct.type.field(i).name, struct.field(i)
+        if column.type in _SAME:
+            out[name] = (pa.field(name, column.type), column)
+        else:   # decimals (Arrow would also turn whole numbers into decimals), lists, objects
+            out[name] = None
+    return out
 
 
 def _table(columns: Mapping[str, list]) -> pa.Table:
@@ -122,7 +147,6 @@ def _name_order(name: str) -> tuple:
 
 
 def _child(records: list[str], orders: list[float], values: list) -> pa.Table:
-    keys: dict[str, None] = {}
     owners, when, rows, entries = [], [], [], []
     for record, order, value in zip(records, orders, values, strict=True):
         for i, entry in enumerate(value or (), start=1):
@@ -130,10 +154,18 @@ def _child(records: list[str], orders: list[float], values: list) -> pa.Table:
             when.append(order)
             rows.append(i)
             entries.append(entry)
+    columns = {"record": _field("record", owners), "row": _field("row", rows), "_order": _field("_order", when)}
+    inferred = _inferred(entries) if entries else None
+    if inferred is None:
+        keys: dict[str, None] = {}
+        for entry in entries:
             keys.update(dict.fromkeys(entry))
-    cols = {"record": owners, "row": rows, "_order": when}
-    cols.update((k, [e.get(k) for e in entries]) for k in keys if k not in cols)
-    return _table(cols)
+        inferred = dict.fromkeys(keys)
+    for key, made in inferred.items():
+        if key not in columns:
+            columns[key] = made or _field(key, [e.get(key) for e in entries])
+    fields, arrays = zip(*columns.values(), strict=True)
+    return pa.Table.from_arrays(list(arrays), schema=pa.schema(list(fields)))
 
 
 def is_child(name: str) -> bool:
