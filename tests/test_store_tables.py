@@ -217,7 +217,7 @@ def test_the_fast_check_of_a_packed_revision_agrees_with_the_full_one(tmp_path, 
         name = revision_hash(data)
         fast = parse_revision(data, name, f"pack#{i}", canonical=False)
         with monkeypatch.context() as m:
-            m.setattr("evalkit.store.revisions._checked", lambda *a: None)
+            m.setattr("evalkit.store.revisions.checked", lambda *a: None)
             slow = parse_revision(data, name, f"pack#{i}", canonical=False)
         assert fast == slow, mutated
         assert (fast[0] is None) == (i not in (0, 15)), (i, fast)   # the valid one and the nested answers pass
@@ -239,3 +239,24 @@ def test_arrow_typing_of_repeat_entries_agrees_with_the_column_by_column_rule(mo
     got = fast_odd["t"]
     assert got["b"].tolist() == [1.5, 2, None] and got["e"].tolist() == [None, [1], None]
     assert got["f"].tolist() == [None, None, {"g": 1}] and str(got["a"].dtype) == "float64"   # int with a gap: NaN
+
+
+def test_verifying_a_pack_compares_answers_by_what_they_hold(tmp_path):
+    """A full verification keeps packed answers as raw JSON: a review whose answers are the same in another key
+    order keeps the rule; a review that changes an answer breaks it, as when the answers were parsed."""
+    from evalkit.io import durable
+    from evalkit.store import encode, new_document, revision_hash
+
+    store = Store(tmp_path)
+    same = submit(store, {"a": 1, "b": "二"}, 1)
+    changed = submit(store, {"a": 1, "b": "二"}, 2)
+    for rev, answers in ((same, {"b": "二", "a": 1}), (changed, {"a": 2, "b": "二"})):
+        snapshot = rev.snapshot()
+        snapshot.update(answers=answers, state="approved")
+        data = encode(new_document(rev.instance_id, rev.revision_id, "review", "组长", at(30).isoformat(), "",
+                                   [], snapshot))
+        durable.write_new(store.raw / rev.instance_id / f"{revision_hash(data)}.json", data)
+    pack_store(store.raw)
+    assert not list(store.raw.glob("*/*.json"))
+    rules = [p for p in Store(tmp_path).snapshot(verify=True).problems if p.code == "record-revision-rule"]
+    assert [p.record for p in rules] == [changed.instance_id] and "答案" in rules[0].message

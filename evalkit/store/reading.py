@@ -19,7 +19,17 @@ from evalkit.problems import Problem, problem
 from evalkit.store.history import chain, linear, make_view, ordered, view_from_document
 from evalkit.store.packs import Pack, PackEntry, PackError, pack_paths, read_pack
 from evalkit.store.problems import PACK_DAMAGED, PACK_STRAY, RECORD_DAMAGED, RECORD_STRAY
-from evalkit.store.revisions import HASH_RE, SCHEMA, RecordView, Revision, decode, parse_revision
+from evalkit.store.revisions import (
+    HASH_RE,
+    SCHEMA,
+    RecordView,
+    Revision,
+    checked,
+    decode,
+    parse_revision,
+    revision_hash,
+    revision_of,
+)
 from evalkit.store.tables import order_key, record_tables
 from evalkit.store.verify import entry_mismatch, rule_problems
 
@@ -125,21 +135,35 @@ def read_pack_file(path: Path, reading: Reading) -> None:
 
 def _verify_entries(pack: Pack, reading: Reading) -> None:
     """Check every revision of a pack against its hash and the index, and each record's revisions in the
-    pack against their parents; keep only the (light) entries of those that verify, record by record."""
+    pack against their parents; keep only the (light) entries of those that verify, record by record.
+
+    A revision is decoded with its answers left as raw JSON (:func:`~evalkit.store.revisions.checked`): the
+    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed."""
     for entries in pack.by_instance.values():
-        revisions = []
+        good: list = []
         for entry in entries:
-            revision, found = parse_revision(reading.revision_bytes(entry), entry.revision_id, entry.path,
-                                             entry.instance_id, canonical=False)
-            found = found or (entry_mismatch(entry, revision) if revision is not None else None)
-            if found is not None:
-                reading.problems.append(found)
+            data = reading.revision_bytes(entry)
+            document = checked(data, entry.revision_id, entry.path, entry.instance_id) \
+                if revision_hash(data) == entry.revision_id else None
+            if document is None:   # the long way names what is wrong (or accepts what the short one does not)
+                document, found = parse_revision(data, entry.revision_id, entry.path, entry.instance_id,
+                                                 canonical=False)
+                if found is not None:
+                    reading.problems.append(found)
+                    continue
+            mismatch = entry_mismatch(entry, document)
+            if mismatch is not None:
+                reading.problems.append(mismatch)
                 continue
-            revisions.append(revision)
+            good.append(document)
             reading.add(entry)
-        if revisions:   # the last is the record's head in the usual case: kept, so it is not parsed again
-            reading.parsed[revisions[-1].revision_id] = revisions[-1]
-        reading.problems.extend(rule_problems(linear(revisions) or ordered(revisions)))
+        if not good:
+            continue
+        if any(isinstance(d, Revision) for d in good):   # compare like with like
+            good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
+        last = good[-1]
+        reading.parsed[last.revision_id] = last if isinstance(last, Revision) else revision_of(last)
+        reading.problems.extend(rule_problems(linear(good) or ordered(good)))
 
 
 def _salvage_blocks(pack: Pack, data: bytes) -> list[bytes | None]:

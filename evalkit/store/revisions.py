@@ -230,8 +230,10 @@ def document_error(doc: Any, instance_id: str | None = None) -> str | None:
     return None
 
 
-class _Document(msgspec.Struct, forbid_unknown_fields=True):
-    """A revision document's fields and their JSON types (what :func:`document_error` checks first)."""
+class Checked(msgspec.Struct, forbid_unknown_fields=True, dict=True):
+    """A revision document decoded with its JSON types checked (what :func:`document_error` checks first), the
+    answers left as their raw JSON bytes (a full verification compares them between revisions and parses only
+    the current revision's); ``revision_id`` and ``path`` are set by :func:`checked`."""
 
     schema: str
     instance_id: str
@@ -252,16 +254,16 @@ class _Document(msgspec.Struct, forbid_unknown_fields=True):
     state: str
     comment: str
     deleted: bool
-    answers: dict
+    answers: msgspec.Raw
 
 
-_TYPED = msgspec.json.Decoder(_Document)
+_TYPED = msgspec.json.Decoder(Checked)
 
 
-def _checked(data: bytes, name: str, where: str, instance_id: str | None) -> Revision | None:
-    """The revision, when its bytes decode with the right types and pass every rule of :func:`document_error`
-    (msgspec checks the types while decoding, without a dict for the document); None: take the long way,
-    which names what is wrong."""
+def checked(data: bytes, name: str, where: str, instance_id: str | None) -> Checked | None:
+    """The document of revision ``name`` when its bytes decode with the right types and pass every rule of
+    :func:`document_error`; None: take the long way (:func:`parse_revision`), which names what is wrong.
+    The hash is the caller's to check."""
     try:
         d = _TYPED.decode(data)
     except (msgspec.DecodeError, RecursionError):
@@ -269,7 +271,7 @@ def _checked(data: bytes, name: str, where: str, instance_id: str | None) -> Rev
     ids = d.merges if d.parent is None else [d.parent, *d.merges]
     if not (d.schema == SCHEMA and ID_RE.fullmatch(d.instance_id) and (instance_id is None or d.instance_id == instance_id)
             and all(HASH_RE.fullmatch(i) for i in ids) and d.kind in KINDS and d.state in STATES
-            and (d.kind == "submission") == (d.parent is None)
+            and (d.kind == "submission") == (d.parent is None) and memoryview(d.answers)[:1] == b"{"
             and all(k in a for a in d.attachments for k in ATTACHMENT_KEYS)):
         return None
     for value in (d.when, d.started, d.ended):
@@ -279,13 +281,19 @@ def _checked(data: bytes, name: str, where: str, instance_id: str | None) -> Rev
                     return None
             except ValueError:
                 return None
+    d.revision_id, d.path = name, where
+    return d
+
+
+def revision_of(d: Checked) -> Revision:
+    """The revision of a :func:`checked` document (its answers parsed)."""
     revision = object.__new__(Revision)
     revision.__dict__.update(
-        instance_id=d.instance_id, revision_id=name, parent=d.parent, kind=d.kind, who=d.who, when=d.when, why=d.why,
-        merges=tuple(d.merges), instrument_id=d.instrument_id, instrument_version=d.instrument_version,
+        instance_id=d.instance_id, revision_id=d.revision_id, parent=d.parent, kind=d.kind, who=d.who, when=d.when,
+        why=d.why, merges=tuple(d.merges), instrument_id=d.instrument_id, instrument_version=d.instrument_version,
         instrument_sha256=d.instrument_sha256, unit=d.unit, assessor=d.assessor, started=d.started, ended=d.ended,
-        answers=d.answers, attachments=tuple(d.attachments), state=d.state, comment=d.comment, deleted=d.deleted,
-        path=where)
+        answers=_DECODER.decode(d.answers), attachments=tuple(d.attachments), state=d.state, comment=d.comment,
+        deleted=d.deleted, path=d.path)
     return revision
 
 
@@ -301,9 +309,9 @@ def parse_revision(data: bytes, name: str, where: str, instance_id: str | None =
     record = instance_id
     actual = revision_hash(data)
     if actual == name and not canonical and not trusted:   # a packed revision, checked in full
-        revision = _checked(data, name, where, instance_id)
-        if revision is not None:
-            return revision, None
+        document = checked(data, name, where, instance_id)
+        if document is not None:
+            return revision_of(document), None
     try:
         doc = decode(data)
     except (ValueError, RecursionError) as exc:   # torn, truncated or not JSON at all

@@ -15,6 +15,8 @@ import operator
 from collections.abc import Sequence
 from datetime import datetime
 
+import msgspec
+
 from evalkit.io.durable import aware_time
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import RECORD_INVALID, RECORD_RULE, RECORD_TIME_ORDER
@@ -45,6 +47,16 @@ def entry_mismatch(entry, revision) -> Problem | None:
                    detail="记录包索引中的记录编号、上一修订、时间或种类与修订内容不符")
 
 
+def _differs(a, b) -> bool:
+    """Two values of one field differ; answers kept as raw JSON (:class:`~evalkit.store.revisions.Checked`)
+    differ when what they hold does, not merely their bytes."""
+    if a == b:
+        return False
+    if isinstance(a, msgspec.Raw) and isinstance(b, msgspec.Raw):
+        return msgspec.json.decode(a) != msgspec.json.decode(b)
+    return True
+
+
 def revision_rule(revision, parent) -> str | None:
     """Why ``revision`` is not a valid change of ``parent`` (None when it is); see the module docstring."""
     if revision.kind == "submission":
@@ -55,7 +67,8 @@ def revision_rule(revision, parent) -> str | None:
         return None
     keep = KEEP.get(revision.kind, ALL)
     same = _KEPT.get(revision.kind, _ALL)
-    changed = [k for k in keep if getattr(revision, k) != getattr(parent, k)] if same(revision) != same(parent) else []
+    changed = [k for k in keep if _differs(getattr(revision, k), getattr(parent, k))] \
+        if same(revision) != same(parent) else []
     if changed:
         return f"{KIND_ZH.get(revision.kind, revision.kind)}改变了" + "、".join(FIELD_ZH[k] for k in changed)
     if parent.deleted:
