@@ -144,7 +144,9 @@ class LedgerView:
         self.status = w.Dropdown(options=list(STATUSES), value="已完成", description="状态")
         self.completed = w.Text(description="完成日期", placeholder="如 2018-06-28")
         self.materials = w.Textarea(description="销账材料", placeholder="每行一项：文号、结项总结、会议纪要……")
-        self.who = NamedChoice([("评估组", "评估组"), *team_of(project).assessor_options()], value="评估组", description="登记人")
+        team = team_of(project)
+        self.who = NamedChoice([("评估组", "评估组"), *team.assessor_options()], value="评估组", strict=bool(team.assessors),
+                               description="登记人")
         self.note = w.Text(description="说明")
         self.mark_button = w.Button(description="登记完成情况", button_style="primary")
         self.mark_info = w.HTML()

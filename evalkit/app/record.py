@@ -1,5 +1,5 @@
 """One record as the lead evaluator reads it: answers under their labels (choices as their labels,
-units as 「名称（编号）」, whole numbers without 「.0」, photos as thumbnails that open to full size),
+units as 「名称（编号）」, whole numbers without 「.0」, photos as thumbnails that open over the page),
 then its history — submissions, corrections, review decisions with their comments and the
 assessor's answers to them (the 存疑 thread).  Everything is HTML-escaped.
 """
@@ -141,7 +141,8 @@ class Shown:
         return esc(value)
 
     def photo(self, attachment: dict) -> str:
-        """A thumbnail that opens to the full photo in place (no second request: the data is inline)."""
+        """A thumbnail button that opens the full photo over the page (the page script's lightbox; no second
+        request and no new tab: the data is inline)."""
         shown = attachment.get("original_name") or attachment.get("name") or "附件"
         path = self.project.store.attachment_dir / str(attachment.get("name", ""))
         media = attachment.get("media_type", "")
@@ -149,6 +150,6 @@ class Shown:
             missing = "" if path.is_file() else "（文件不在本机）"
             return f"<span class='ek-hint'>附件 {esc(shown)}{missing}</span>"
         data = base64.b64encode(path.read_bytes()).decode()
-        return (f"<details class='ek-thumb'><summary title='点击放大或缩小'><img alt='{esc(shown)}' "
-                f"src='data:{esc(media)};base64,{data}'></summary></details>"
+        return (f"<button type='button' class='ek-thumb' title='放大查看（Esc 关闭）' aria-label='放大查看照片 {esc(shown)}'>"
+                f"<img alt='{esc(shown)}' src='data:{esc(media)};base64,{data}'></button>"
                 f"<span class='ek-hint'>{esc(shown)}</span>")

@@ -54,8 +54,8 @@ class ReviewView:
         self.position = w.HTML()
         self.previous = self._button("上一条", "previous", "", lambda: self.step(-1), "Alt+P")
         self.next = self._button("下一条", "next", "primary", lambda: self.step(1), "Alt+N")
-        self.reviewer = NamedChoice(team.reviewer_options(), value=reviewer, description="审核人", layout=full(),
-                                    disabled=locked)
+        self.reviewer = NamedChoice(team.reviewer_options(), value=reviewer, strict=bool(team.assessors),
+                                    description="审核人", layout=full(), disabled=locked)
         self.login = reviewer if locked else ""  # a team login reviews under its own name, whatever the page sends
         self.comment = w.Textarea(placeholder="审核意见（存疑或退回时必填：写明请评估员核实或修改什么）", layout=full())
         self.message = w.HTML(layout=full())
