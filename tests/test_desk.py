@@ -184,3 +184,88 @@ def test_a_photo_is_a_thumbnail_button_for_the_lightbox(root, tmp_path):
     html = record_html(current_project(root), record)
     assert "<button type='button' class='ek-thumb'" in html and "aria-label='放大查看照片 大厅.png'" in html
     assert "<details" not in html and "target=" not in html
+
+
+# ---------------------------------------------------------------------- every slow action is wired to busy
+def recorder(monkeypatch, module) -> list:
+    """Every busy line the module's actions show: (text, what the line showed, the controls disabled)."""
+    from contextlib import contextmanager
+
+    seen = []
+
+    @contextmanager
+    def recording(message, text, *controls):
+        with busy(message, text, *controls):
+            seen.append((text, "ek-spinner" in message.value, all(c.disabled for c in controls)))
+            yield
+
+    monkeypatch.setattr(module, "busy", recording)
+    return seen
+
+
+def test_the_ledger_pages_actions_show_a_busy_line(tmp_path, monkeypatch):
+    from test_progress import ledger_project
+
+    import evalkit.app.ledger as ledger
+
+    seen = recorder(monkeypatch, ledger)
+    view = LedgerView(current_project(ledger_project(tmp_path / "jl", tmp_path / "inputs")))
+    view.cadence.value = "monthly"
+    view.mark_button.click()
+    view.report_button.click()
+    assert [t for t, *_ in seen] == ["正在统计进度……", "正在登记……", "正在生成进度报告……"]
+    assert all(spinner and disabled for _, spinner, disabled in seen)
+    assert "请先选择单位" in view.mark_info.value and "下载进度报告" in view.report_info.value
+
+
+def test_the_sampling_pages_actions_show_a_busy_line(root, monkeypatch):
+    from test_sampling_page import case_frame
+
+    import evalkit.app.sampling as sampling
+
+    case_frame(root / "frames" / "cases.xlsx")
+    seen = recorder(monkeypatch, sampling)
+    view = sampling.SamplingView(current_project(root))
+    view.frame.value = "cases.xlsx"
+    view.n.value, view.seed.value = 6, "20181120"
+    view.draw_button.click()
+    view.mark_button.click()
+    texts = [t for t, *_ in seen]
+    assert texts[:2] == ["正在读取抽样框……", "正在抽样并记录，请稍候……"] and "正在统计实地进度……" in texts
+    assert texts[-1] == "正在记录联系结果……" and all(spinner for _, spinner, _ in seen)
+    assert "已记录抽样" in view.draw_info.value
+
+
+def test_the_review_and_records_actions_show_a_busy_line(root, monkeypatch):
+    import evalkit.app.records as records
+    import evalkit.app.review as review
+
+    first, second = _two_hotline_tests(root)
+    queue, mine = recorder(monkeypatch, review), recorder(monkeypatch, records)
+    view = ReviewView(current_project(root), reviewer="组长")
+    view.assessor.value = "王磊"
+    view.comment.value = "号码与台账不符，请核实"
+    view.decide("has_issues")
+    view.next.click()
+    assert [t for t, *_ in queue][:2] == ["正在读取记录……", "正在记录「存疑」……"] and "正在读取下一条……" in [t for t, *_ in queue]
+    assert all(spinner and disabled for _, spinner, disabled in queue)
+    page = RecordsView(current_project(root), {"assessor": "王磊"})
+    (box,) = page.returned.children
+    box.children[1].value = "已复核：号码正确"
+    box.children[2].children[0].click()
+    assert [t for t, *_ in mine] == ["正在发送答复……"] and "已答复记录" in page.head.value
+
+
+def test_rescoring_reads_the_project_folder_as_it_is_now_and_keeps_the_unit_shown(root, monkeypatch):
+    import evalkit.app.scoring as scoring
+
+    rec = Records(root, shipped_instruments())
+    rec.add("hotline_test", "c1-01", {"calls": [{"calls_made": 1, "calls_connected": 1}]})
+    seen = recorder(monkeypatch, scoring)
+    view = scoring.ScoringView(current_project(root), draws=20, params={"unit": "c1-01"})
+    assert "record-duplicate" not in [c for _, c in view.code.options]
+    twins = [rec.add("hotline_test", "c1-02", {"calls": [{"calls_made": 1, "calls_connected": 0}]}) for _ in (1, 2)]
+    view.rescore_button.click()
+    assert "record-duplicate" in [c for _, c in view.code.options] and twins
+    assert view.unit.value == "c1-01" and "已按项目文件夹现在的内容重新计分" in view.waits["rescore"].value
+    assert not view.rescore_button.disabled and "正在重新计分，请稍候……" in [t for t, *_ in seen]
