@@ -269,3 +269,29 @@ def test_rescoring_reads_the_project_folder_as_it_is_now_and_keeps_the_unit_show
     assert "record-duplicate" in [c for _, c in view.code.options] and twins
     assert view.unit.value == "c1-01" and "已按项目文件夹现在的内容重新计分" in view.waits["rescore"].value
     assert not view.rescore_button.disabled and "正在重新计分，请稍候……" in [t for t, *_ in seen]
+
+
+def test_a_what_if_compares_the_category_and_says_a_bad_value_in_chinese(root, monkeypatch):
+    import evalkit.app.scoring as scoring
+    import evalkit.app.whatif as whatif
+
+    rec = Records(root, shipped_instruments())
+    for unit, connected in (("c1-01", 9), ("c1-02", 7)):
+        rec.add("hotline_test", unit, {"calls": [{"calls_made": 1, "calls_connected": 1}] * connected
+                                       + [{"calls_made": 1, "calls_connected": 0}] * (10 - connected)})
+    seen = recorder(monkeypatch, whatif)
+    panel = scoring.ScoringView(current_project(root), draws=20).what_if
+    assert ("2.2.3 “只跑一次”事项的电话咨询接通率", "2.2.3") in panel.leaf.options  # chosen from the framework
+    panel.leaf.value = "2.2.3"
+    assert [k for _, k in panel.param.options][1:] and all("（现为 " in label for label, _ in panel.param.options[1:])
+    panel.button.click()
+    assert "请先选择" in panel.message.value
+    panel.param.value = panel.param.options[1][1]
+    panel.value.value = "不是数"
+    panel.button.click()
+    assert "ek-error" in panel.message.value and "2.2.3" in panel.message.value and panel.table.value == ""
+    panel.value.value, panel.provisional.value = "0.5", True
+    panel.button.click()
+    assert "假设情形：指标 2.2.3" in panel.message.value and "待定单位也排名" in panel.message.value
+    assert "市编办（c1-01）" in panel.table.value and "假设名次" in panel.table.value
+    assert [t for t, *_ in seen] == ["正在计算假设情形，请稍候……"] * 3 and not panel.button.disabled

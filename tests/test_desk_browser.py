@@ -126,6 +126,23 @@ def test_the_scoring_page_rescores_and_drills_down_with_busy_lines(browser, proj
     page.locator(".ek-p-wait-unit p.ek-busy", has_text="正在读取计分卡").wait_for()
     page.locator(".ek-card").wait_for()
     page.locator(".ek-p-wait-unit p.ek-busy").wait_for(state="detached")
+    # a what-if: the leaf and its threshold chosen from the framework, a bad value said in Chinese, then one that works
+    pick(page, ".ek-w-leaf", "2.2.3 “只跑一次”事项的电话咨询接通率")
+    page.locator(".ek-w-param select").first.select_option(index=1)
+    page.locator(".ek-w-value input").fill("不是数")
+    page.locator(".ek-w-value input").press("Tab")
+    page.locator(".ek-w-button").click()
+    error = page.locator(".ek-w-message .ek-error")
+    error.wait_for()
+    page.locator(".ek-w-value input").fill("0.5")
+    page.locator(".ek-w-value input").press("Tab")
+    page.locator(".ek-w-button").click()
+    page.locator(".ek-w-message p.ek-busy", has_text="正在计算假设情形").wait_for()
+    assert error.count() == 0 and page.locator(".ek-w-button").is_disabled()
+    page.locator(".ek-w-message", has_text="假设情形：指标 2.2.3").wait_for()
+    page.locator(".ek-w-compare").scroll_into_view_if_needed()
+    assert page.evaluate(OVERFLOW_JS) <= 0
+    screenshot(page, "desk-scoring-whatif-1366")
     page.close()
 
 

@@ -21,6 +21,7 @@ from evalkit.app.busy import busy
 from evalkit.app.fields import esc, full
 from evalkit.app.pages import ID, _page, fingerprint, link
 from evalkit.app.record import TABLE_CSS, record_html
+from evalkit.app.whatif import WhatIfPanel
 from evalkit.project import Project, evaluate, open_project, project_checks
 from evalkit.reports import bars_against_max, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
@@ -100,12 +101,13 @@ class ScoringView:
         self._watch(self.code, "problems", "正在筛选问题……", self.show_problems)
         self.rescore_button.on_click(lambda _: self.rescore())
         self.heading, self.chart = w.HTML(), w.HTML()
+        self.what_if = WhatIfPanel(lambda: self.project, lambda: self.evaluation, lambda: self.category.value, draws)
         line = lambda *c: w.HBox(list(c), layout=w.Layout(flex_flow="row wrap", align_items="center"))  # noqa: E731
         self.widget = _page(
             self.heading, self.chart, line(self.rescore_button, self.waits["rescore"]),
             line(self.category, self.waits["category"]), self.ranking, line(self.unit, self.waits["unit"]), self.card,
             line(self.leaf, self.waits["leaf"]), self.trace, line(self.record, self.waits["record"]), self.record_view,
-            w.HTML("<h4>问题</h4>"), line(self.severity, self.code, self.waits["problems"]), self.problem_list)
+            self.what_if.widget, w.HTML("<h4>问题</h4>"), line(self.severity, self.code, self.waits["problems"]), self.problem_list)
         self._head()
         self.widget.add_class("ek-wide")
         self.show_category()
@@ -146,6 +148,7 @@ class ScoringView:
             self.category.options = [(self._cat_name(c), c) for c in cats]
             self.show_category()
             self.show_problems()
+            self.what_if.refresh()
             self.open({"unit": unit or "", "leaf": leaf or ""})
             self.waits["rescore"].value = (f"<span class='ek-done'>已按项目文件夹现在的内容重新计分（{len(self.evaluation.units)} 个单位，"
                                            f"{len(self.problems)} 条问题）。</span>")
