@@ -206,3 +206,14 @@ def test_a_view_only_link_and_a_photo_that_opens_over_the_page(browser, project,
     box.click(position={"x": 20, "y": 200})  # a click anywhere closes it
     box.wait_for(state="detached")
     page.close()
+
+
+def test_my_records_shows_a_busy_line_while_the_remembered_assessors_list_loads(browser, project):
+    server, chromium = browser
+    page = desk_page(chromium, 768, 1024)
+    page.add_init_script("localStorage.setItem('evalkit.assessor', '王磊')")  # this device remembers 王磊
+    page.goto(server.url("records.ipynb"))
+    page.locator("p.ek-busy", has_text="正在读取 王磊 的记录").wait_for()
+    page.get_by_text("评估员 王磊 的记录与待办").wait_for()
+    assert page.locator("p.ek-busy").count() == 0
+    page.close()

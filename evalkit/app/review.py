@@ -18,7 +18,7 @@ from evalkit.app.busy import busy
 from evalkit.app.choices import NamedChoice
 from evalkit.app.formlife import when_text
 from evalkit.app.html import esc, full
-from evalkit.app.links import title_of
+from evalkit.app.links import link, title_of
 from evalkit.app.pages import ID, _page, instruments_in_order, unit_label
 from evalkit.app.people import team_of
 from evalkit.app.record import STATES, TABLE_CSS, record_html, record_summary, state_text
@@ -181,7 +181,9 @@ class ReviewView:
         if not record:
             self.detail.value = "<p class='ek-hint'>这个筛选条件下没有记录。</p>"
             return
-        self.detail.value = record_html(self.project, record)
+        viewing = link("form.ipynb", view=record)
+        self.detail.value = (f"<p class='ek-hint'><a class='ek-view-link' href='{esc(viewing)}'>只读链接</a>"
+                             "（可发给评估员或复核员：登录后按各自的权限只读查看）</p>" + record_html(self.project, record))
         found = self.duplicate.get(record)
         if found:
             self.void_note.value = f"<p class='ek-warn'><b>疑似重复：</b>{esc(found)}</p>"
