@@ -198,7 +198,7 @@ def test_the_lead_approves_under_the_leads_own_name(hub, people):
     option.wait_for(state="attached", timeout=180_000)
     listing.select_option(label=option.inner_text())
     page.get_by_text(f"记录 {record}").first.wait_for()
-    assert page.get_by_label("审核人").is_disabled() and page.get_by_label("审核人").input_value() == "张伟"
+    assert page.get_by_label("审核人").is_disabled() and page.get_by_label("审核人").input_value() == "张伟（a03）"  # the login, as the list names it
     page.locator(".ek-review-approved").click()
     page.get_by_text(f"已将记录 {record[:8]} 标为「已通过」").wait_for()
     screenshot(page, "team-lead-approved")
