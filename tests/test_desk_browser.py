@@ -217,3 +217,23 @@ def test_my_records_shows_a_busy_line_while_the_remembered_assessors_list_loads(
     page.get_by_text("评估员 王磊 的记录与待办").wait_for()
     assert page.locator("p.ek-busy").count() == 0
     page.close()
+
+
+def test_a_forms_photo_preview_opens_over_the_page_from_the_keyboard(browser, project):
+    server, chromium = browser
+    page = desk_page(chromium, 1366, 768)
+    page.goto(server.url("form.ipynb", record=ids(project)["site"]))  # the record read in its form
+    preview = page.locator("img.ek-photo-preview, .ek-photo-preview img").first
+    preview.wait_for()
+    page.wait_for_function("() => document.querySelector('img.ek-photo-preview, .ek-photo-preview img')"
+                           ".getAttribute('tabindex') === '0'")  # reachable by Tab
+    preview.focus()
+    page.keyboard.press("Enter")
+    box = page.locator(".ek-lightbox[role=dialog]")
+    box.wait_for()
+    screenshot(page, "desk-form-photo-lightbox-1366")
+    page.keyboard.press("Escape")
+    box.wait_for(state="detached")
+    assert page.evaluate("() => document.activeElement.classList.contains('ek-photo-preview')"
+                         " || !!document.activeElement.closest('.ek-photo-preview')")
+    page.close()

@@ -237,7 +237,8 @@ def view_page(project: Project, params: dict[str, str]) -> w.Widget:
     back = (("我的记录", link("records.ipynb", assessor=params.get("assessor", ""))), ("回到表单列表", link("form.ipynb")))
     if view is None:
         return problem_page("找不到这条记录", f"链接中的记录编号「{record[:40]}」不存在或已损坏，请从「我的记录」重新打开。", back)
-    links = " · ".join(f"<a href='{esc(href)}'>{esc(text)}</a>" for text, href in back)
+    opens = (*back, ("在记录审核中打开（组长、复核员）", link("review.ipynb", record=record)))
+    links = " · ".join(f"<a href='{esc(href)}'>{esc(text)}</a>" for text, href in opens)
     box = _page(w.HTML(f"<p class='ek-notice ek-view-only'>只读查看：这个页面不能修改或审核记录。{links}</p>"
                        + record_html(project, record), layout=full()))
     box.add_class("ek-wide")
