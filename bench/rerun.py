@@ -7,8 +7,8 @@ Generates a province-scale project with the demo generator
 already holds a project) or a temporary folder, then times:
 
 * **floor**: reading the record store into tables — one snapshot of ``raw/`` (its packs and loose
-  files) and one pandas DataFrame per instrument of the current records (``bench/store.py`` compares
-  the layouts);
+  files) and its tables (:meth:`evalkit.store.Snapshot.tables`: one DataFrame per instrument and per
+  repeat group; ``bench/store.py`` compares the layouts);
 * **validate**: :func:`evalkit.project.validate_project` on a fresh :class:`evalkit.project.Project`
   (reading every input, and every record checked against its instrument);
 * **score + check**: :func:`evalkit.project.evaluate` and :func:`evalkit.project.project_checks` on a
@@ -64,12 +64,10 @@ def ensure_project(path: Path | None, units: int, records: int) -> tuple[Path, f
 
 def floor(root: Path) -> int:
     """Read the record store once and turn it into one DataFrame per instrument (see bench/store.py)."""
-    import pandas as pd
-
     from evalkit.store import Store
 
-    snap = Store(root).snapshot()
-    return sum(len(pd.DataFrame(cols)) for cols in snap.columns().values())
+    tables = Store(root).snapshot().tables()
+    return sum(len(frame) for name, frame in tables.items() if "/" not in name)
 
 
 def validate(root: Path) -> int:

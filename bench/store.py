@@ -8,11 +8,13 @@ Generates a province-scale project with the demo generator (its records are one 
 out as loose files (``raw/<record>/<hash>.json``, what the forms write) in a second project and
 as one JSON-lines file, then times:
 
-* **read → tables**: one snapshot of the store (:meth:`evalkit.store.Store.snapshot`: every record's
-  current revision) turned into one pandas DataFrame per instrument (the record's id, unit,
-  assessor, state and top-level answers, :meth:`evalkit.store.Snapshot.columns`) — for the loose
-  layout, for the packed one, and for the JSON-lines file (every line parsed with msgspec, the last
-  revision of each record kept, the same columns);
+* **read → tables**: one snapshot of the store (:meth:`evalkit.store.Store.snapshot`) turned into
+  pandas DataFrames (:meth:`evalkit.store.Snapshot.tables`: per instrument one row per current record —
+  id, unit, assessor, state and top-level answers — and per repeat group one row per entry) — for
+  the loose layout (every record's current revision parsed, the tables made from the views), for
+  the packed one (the tables the pack carries: no revision parsed), and for the JSON-lines file
+  (every line parsed with msgspec, the last revision of each record kept, one DataFrame per
+  instrument with repeats left as lists);
 * **pack**: ``evalkit store pack`` folding the loose copy into one pack (fsync included);
 * **verify**: ``Store.snapshot(verify=True)`` — every revision against its hash and the pack's
   index, and against its parent — packed and loose.
@@ -79,13 +81,12 @@ def lay_out(packed: Path, work: Path) -> tuple[Path, Path]:
 
 
 def read_tables(root: Path) -> int:
-    """One snapshot, then one DataFrame per instrument from :meth:`evalkit.store.Snapshot.columns`."""
-    import pandas as pd
-
+    """One snapshot, then its tables (:meth:`evalkit.store.Snapshot.tables`: one DataFrame per instrument and
+    one per repeat group); returns the number of records."""
     from evalkit.store import Store
 
-    snap = Store(root).snapshot()
-    return sum(len(pd.DataFrame(cols)) for cols in snap.columns().values())
+    tables = Store(root).snapshot().tables()
+    return sum(len(frame) for name, frame in tables.items() if "/" not in name)
 
 
 def read_jsonl(path: Path) -> int:

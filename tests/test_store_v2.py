@@ -22,7 +22,7 @@ import pytest
 from evalkit.cli.main import main
 from evalkit.io import durable
 from evalkit.project import init_project, open_project, validate_project
-from evalkit.store import Store, encode, pack_store, root_hash
+from evalkit.store import Store, encode, pack_store, parse_pack, root_hash
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2018, 11, 20, 9, 0, tzinfo=CST)
@@ -166,7 +166,9 @@ def test_a_changed_byte_in_a_pack_is_named_and_the_rest_is_salvaged(tmp_path, mo
     pack = next((store.raw / "packs").iterdir())
     unlock(pack)
     data = bytearray(pack.read_bytes())
-    data[-40] ^= 0x01   # inside the last compressed block
+    parsed = parse_pack(pack, bytes(data))
+    offset, size = parsed.blocks[-1]
+    data[parsed.body + offset + size - 10] ^= 0x01   # inside the last compressed block of revisions
     pack.write_bytes(bytes(data))
     snap = Store(tmp_path).snapshot()
     damaged = [p for p in snap.problems if p.code == "store-pack-damaged"]

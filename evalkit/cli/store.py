@@ -41,6 +41,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     project = project_arg(args.project)
     snap = project.record_snapshot
+    snap.problems.extend(snap.table_problems())
     if args.json:
         print_json({"root": snap.root, "revisions": len(snap.revisions), "records": len(snap.views),
                     "packs": list(snap.packs), "loose": snap.loose, "problems": [p.to_dict() for p in snap.problems]})

@@ -79,7 +79,7 @@ def validate_project(project: Project | Path) -> dict[str, list[Problem]]:
     if (root / "ledger" / "roster").is_dir():
         results[str(root / "ledger" / "roster")] = list(project.rosters[1])
     if (root / "raw").is_dir():
-        results[str(root / "raw")] = project.record_problems + check_records(
+        results[str(root / "raw")] = project.record_problems + project.record_snapshot.table_problems() + check_records(
             project.records, root / "raw", project.instruments, project.units)
     if (root / "imports").is_dir():
         results[str(root / "imports")] = receipt_problems(root)

@@ -63,6 +63,7 @@ from evalkit.io.durable import (
 from evalkit.problems import Problem, problem
 from evalkit.store.packs import Pack, PackError, cached_pack, pack_paths
 from evalkit.store.problems import REVIEW_COMMENT_MISSING, REVIEW_WHO_MISSING
+from evalkit.store.reading import record_revisions
 from evalkit.store.revisions import (
     ATTACHMENT_KEYS,
     EXTENSIONS,
@@ -77,7 +78,7 @@ from evalkit.store.revisions import (
     ordered,
     revision_hash,
 )
-from evalkit.store.snapshot import Snapshot, read_snapshot, record_revisions
+from evalkit.store.snapshot import Snapshot, read_snapshot
 
 __all__ = ["Store", "Revision", "RecordView", "STATES", "SCHEMA", "Snapshot"]
 

@@ -24,6 +24,7 @@ import copy
 import hashlib
 import heapq
 import json
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ DOC_KEYS = ("schema", *META_KEYS, *SNAPSHOT_KEYS)
 _TEXT_KEYS = ("kind", "who", "when", "why", "instrument_id", "instrument_version", "instrument_sha256", "unit",
               "assessor", "started", "state", "comment")
 _DECODER = msgspec.json.Decoder()
+_TEXTS = operator.itemgetter(*_TEXT_KEYS)
+_STR = {str}
 _FIELDS = META_KEYS + SNAPSHOT_KEYS
 
 
@@ -201,7 +204,7 @@ def document_error(doc: Any, instance_id: str | None = None) -> str | None:
         extra = [str(k)[:40] for k in doc if k not in DOC_KEYS]
         if extra:
             return "多余的字段 " + "、".join(extra)
-    if not (all(type(doc[k]) is str for k in _TEXT_KEYS) and type(doc["answers"]) is dict
+    if not (set(map(type, _TEXTS(doc))) == _STR and type(doc["answers"]) is dict
             and type(doc["attachments"]) is list and type(doc["merges"]) is list and type(doc["deleted"]) is bool
             and (doc["ended"] is None or type(doc["ended"]) is str)):
         wrong = [k for k in _TEXT_KEYS if not isinstance(doc[k], str)]
@@ -307,7 +310,7 @@ class Chain:
     orphans: list
 
 
-def _linear(items: list) -> list | None:
+def linear(items: list) -> list | None:
     """The history of revisions that form one unbroken chain without merges (the usual record), else None."""
     if len(items) == 1:
         return items if items[0].parent is None else None
@@ -334,7 +337,7 @@ def _linear(items: list) -> list | None:
 def chain(revisions: Iterable) -> Chain:
     """See the module docstring; ``revisions`` need ``revision_id``, ``parent``, ``merges`` and ``when``."""
     items = list(revisions)
-    line = _linear(items)
+    line = linear(items)
     if line is not None:   # one head, parents all there: no times to compare
         return Chain(line, line[-1], (), [])
     history = ordered(items)

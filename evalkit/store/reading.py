@@ -1,0 +1,299 @@
+"""Reading the record store's files into one set of revisions: packs (checked against their names,
+their tables kept), loose revision files, and — for a full verification — every packed revision
+against its hash, the index and its parent.  :mod:`evalkit.store.snapshot` makes the snapshot.
+
+Pack blocks are decompressed when a revision in them is first needed: a read that only wants the
+tables a pack carries (:mod:`evalkit.store.tables`) decompresses none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from evalkit.io.durable import ID_RE
+from evalkit.problems import Problem, problem
+from evalkit.store.packs import Pack, PackEntry, PackError, pack_paths, read_pack
+from evalkit.store.problems import PACK_DAMAGED, PACK_STRAY, RECORD_DAMAGED, RECORD_STRAY
+from evalkit.store.revisions import (
+    HASH_RE,
+    SCHEMA,
+    RecordView,
+    Revision,
+    chain,
+    decode,
+    linear,
+    make_view,
+    ordered,
+    parse_revision,
+    view_from_document,
+)
+from evalkit.store.tables import order_key, record_tables
+from evalkit.store.verify import entry_mismatch, rule_problems
+
+ATTACHMENTS = "attachments"
+PACKS = "packs"
+
+
+@dataclass
+class Reading:
+    """What has been read so far: revisions by record, the pack blocks they lie in, problems."""
+
+    raw: Path
+    verify: bool
+    by_record: dict[str, dict[str, Revision | PackEntry]] = field(default_factory=dict)
+    files: dict[str, tuple[Pack, bytes]] = field(default_factory=dict)   # pack path -> its index and file
+    blocks: dict[tuple[str, int], bytes | None] = field(default_factory=dict)   # decompressed, when needed
+    problems: list[Problem] = field(default_factory=list)
+    packs: list[str] = field(default_factory=list)
+    vanished: bool = False
+    old: list[Path] = field(default_factory=list)
+    loose: int = 0
+    parsed: dict[str, Revision] = field(default_factory=dict)   # packed revisions already parsed and checked
+    untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
+
+    def add(self, item: Revision | PackEntry) -> None:
+        self.by_record.setdefault(item.instance_id, {}).setdefault(item.revision_id, item)
+
+    def revision_bytes(self, entry: PackEntry) -> bytes | None:
+        """The canonical bytes of a packed revision (its block decompressed on first use; None when it cannot be)."""
+        key = (entry.pack, entry.block)
+        if key not in self.blocks:
+            pack, data = self.files[entry.pack]
+            try:
+                self.blocks[key] = pack.read_block(entry.block, data)
+            except PackError:
+                self.blocks[key] = None
+        block = self.blocks[key]
+        return None if block is None else block[entry.offset:entry.offset + entry.length]
+
+    def pack_tables(self) -> list[tuple[Pack, dict[str, pa.Table]]]:
+        """The tables of every pack that carries them and matched its name (a pack whose tables cannot be
+        read is left out: the records' views stand in)."""
+        out = []
+        for pack, data in self.files.values():
+            if pack.ok and pack.table_names and str(pack.path) not in self.untrusted:
+                try:
+                    out.append((pack, pack.read_tables(data)))
+                except (PackError, ValueError):
+                    continue
+        return out
+
+
+def _entries(directory: Path, reading: Reading) -> list[Path]:
+    try:
+        return sorted(p for p in directory.iterdir() if not p.name.startswith(".")) if directory.is_dir() else []
+    except OSError as exc:
+        reading.problems.append(problem(RECORD_DAMAGED, file=str(directory), detail=str(exc)[:200]))
+        return []
+
+
+def read_pack_file(path: Path, reading: Reading) -> None:
+    """Add a pack's revisions: by its index when the file matches its name, else those that verify one by one."""
+    try:
+        pack, data = read_pack(path)
+        blocks = _salvage_blocks(pack, data) if not pack.ok else pack.read_all(data) if reading.verify else None
+    except FileNotFoundError:
+        reading.vanished = True
+        return
+    except (OSError, PackError) as exc:
+        reading.problems.append(problem(PACK_DAMAGED, file=str(path), detail=str(exc)[:200],
+                                        salvage="其中的修订都无法读取"))
+        return
+    reading.packs.append(path.name)
+    reading.files[str(path)] = (pack, data)
+    if blocks is not None:
+        reading.blocks.update(((str(path), i), b) for i, b in enumerate(blocks))
+    if pack.ok and reading.verify:
+        _verify_entries(pack, reading)
+        return
+    if pack.ok:
+        for entry in pack.entries:
+            reading.add(entry)
+        return
+    good = bad = 0
+    for entry in pack.entries:
+        data = reading.revision_bytes(entry)
+        if data is None:
+            bad += 1
+            continue
+        revision, found = parse_revision(data, entry.revision_id, entry.path, canonical=False)
+        mismatch = entry_mismatch(entry, revision) if revision is not None else None
+        if found is not None or mismatch:
+            bad += 1
+            reading.problems.append(found or mismatch)
+            continue
+        good += 1
+        reading.add(revision)
+    if not pack.ok:
+        salvage = f"其中 {good} 个修订与其哈希相符，已照常读取" + (f"，{bad} 个无法采用" if bad else "")
+        reading.problems.append(problem(PACK_DAMAGED, file=str(path), detail="文件内容与名称中的 sha256 不符",
+                                        salvage=salvage))
+
+
+def _verify_entries(pack: Pack, reading: Reading) -> None:
+    """Check every revision of a pack against its hash and the index, and each record's revisions in the
+    pack against their parents; keep only the (light) entries of those that verify, record by record."""
+    for entries in pack.by_instance.values():
+        revisions = []
+        for entry in entries:
+            revision, found = parse_revision(reading.revision_bytes(entry), entry.revision_id, entry.path,
+                                             entry.instance_id, canonical=False)
+            found = found or (entry_mismatch(entry, revision) if revision is not None else None)
+            if found is not None:
+                reading.problems.append(found)
+                continue
+            revisions.append(revision)
+            reading.add(entry)
+        if revisions:   # the last is the record's head in the usual case: kept, so it is not parsed again
+            reading.parsed[revisions[-1].revision_id] = revisions[-1]
+        reading.problems.extend(rule_problems(linear(revisions) or ordered(revisions)))
+
+
+def _salvage_blocks(pack: Pack, data: bytes) -> list[bytes | None]:
+    """The blocks of a damaged pack that still decompress (None for the others)."""
+    out: list[bytes | None] = []
+    for i in range(len(pack.blocks)):
+        try:
+            out.append(pack.read_block(i, data))
+        except PackError:
+            out.append(None)
+    return out
+
+
+def read_record_folder(folder: Path, reading: Reading) -> None:
+    for path in _entries(folder, reading):
+        stem = path.name.removesuffix(".json")
+        if path.suffix == ".json" and ID_RE.fullmatch(stem):
+            reading.old.append(path)
+            continue
+        if not (path.suffix == ".json" and HASH_RE.fullmatch(stem) and path.is_file()):
+            reading.problems.append(problem(RECORD_STRAY, file=str(path), record=folder.name))
+            continue
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            reading.vanished = True   # folded into a pack meanwhile
+            continue
+        except OSError as exc:
+            reading.problems.append(problem(RECORD_DAMAGED, file=str(path), record=folder.name,
+                                            detail=str(exc)[:200]))
+            continue
+        revision, found = parse_revision(data, stem, str(path), folder.name)
+        if found is not None:
+            reading.problems.append(found)
+        else:
+            reading.loose += 1
+            reading.add(revision)
+
+
+def read_loose(reading: Reading) -> None:
+    for entry in _entries(reading.raw, reading):
+        if entry.name == ATTACHMENTS and entry.is_dir():
+            continue
+        if entry.name == PACKS and entry.is_dir():
+            for stray in pack_paths(reading.raw)[1]:
+                reading.problems.append(problem(PACK_STRAY, file=str(stray)))
+            continue
+        if not (ID_RE.fullmatch(entry.name) and entry.is_dir()):
+            reading.problems.append(problem(RECORD_STRAY, file=str(entry)))
+            continue
+        read_record_folder(entry, reading)
+
+
+def loose_rules(history: list, reading: Reading) -> list[Problem]:
+    """The revision rules of a record's loose revisions (packed ones were checked as their pack was read)."""
+    loose = {r.path for r in history if isinstance(r, Revision) and not _in_pack(r)}
+    if not loose:
+        return []
+    full = [r if isinstance(r, Revision) else current_revision(r, reading) for r in history]
+    return [p for p in rule_problems([r for r in full if r is not None]) if p.file in loose]
+
+
+def _in_pack(revision: Revision) -> bool:
+    return "#" in revision.path
+
+
+def fast_view(shape, reading: Reading) -> RecordView | None:
+    """The view straight from a packed current revision whose pack matched its name (None: take the long way)."""
+    entry = shape.current
+    data = reading.revision_bytes(entry)
+    if data is None:
+        return None
+    try:   # the pack's file matched its name: its bytes are the packer's, who checked each revision
+        doc = decode(data)
+        if doc["schema"] != SCHEMA or doc["instance_id"] != entry.instance_id or doc["kind"] != entry.kind:
+            return None
+        return view_from_document(doc, shape)
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+
+
+def current_revision(item: Revision | PackEntry, reading: Reading) -> Revision | None:
+    """The current revision itself: a pack entry is read and checked against its hash and index."""
+    if isinstance(item, Revision):
+        return item
+    if item.revision_id in reading.parsed:
+        return reading.parsed[item.revision_id]
+    data = reading.revision_bytes(item)
+    if data is None:
+        return None
+    revision, found = parse_revision(data, item.revision_id, item.path, item.instance_id, canonical=False,
+                                     trusted=True)
+    mismatch = entry_mismatch(item, revision) if revision is not None else None
+    if found is not None or mismatch is not None:
+        reading.problems.append(found or mismatch)
+        return None
+    return revision
+
+
+def table_problems(reading: Reading) -> list[Problem]:
+    """Each pack's tables against the tables of its records' current revisions there (a pack rewritten and
+    renamed by hand could otherwise show one thing in its tables and hold another in its revisions)."""
+    found = []
+    for pack, tables in reading.pack_tables():
+        views = []
+        for entries in pack.by_instance.values():
+            shape = chain(entries)
+            current = current_revision(shape.current, reading)
+            if current is None:
+                break
+            views.append(make_view(shape, current))
+        else:
+            views.sort(key=order_key)
+            expected = record_tables(views)
+            wrong = sorted(n for n in set(tables) | set(expected)
+                           if n not in tables or n not in expected or not tables[n].equals(expected[n], check_metadata=True))
+            if not wrong:
+                continue
+            found.append(problem(PACK_DAMAGED, file=str(pack.path), detail="表「" + "」「".join(wrong[:5]) +
+                                 "」与包中的修订内容不符", salvage="已改用修订本身，不用这些表"))
+    return found
+
+
+def record_revisions(raw: Path, instance_id: str,
+                     packs: Callable[[], Iterable[Pack]]) -> tuple[list[Revision], list[Path]]:
+    """The readable revisions of one record (its loose folder, then the packs ``packs()`` lists) and
+    its old-format files.  The packs are listed after the folder is read: a loose file folded into a
+    pack meanwhile is then found in the pack."""
+    reading = Reading(Path(raw), False)
+    read_record_folder(Path(raw) / instance_id, reading)
+    for pack in packs():
+        entries = pack.by_instance.get(instance_id, ())
+        if not entries:
+            continue
+        try:
+            blocks = {i: pack.read_block(i) for i in {e.block for e in entries}}
+        except (OSError, PackError):
+            continue
+        for entry in entries:
+            revision, found = parse_revision(blocks[entry.block][entry.offset:entry.offset + entry.length],
+                                             entry.revision_id, entry.path, instance_id, canonical=False)
+            if found is None and entry_mismatch(entry, revision) is None:
+                reading.add(revision)
+    revisions = list(reading.by_record.get(instance_id, {}).values())
+    return revisions, reading.old
+

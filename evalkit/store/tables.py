@@ -1,0 +1,207 @@
+"""The store's records as tables: one per instrument, and one child table per repeat group.
+
+:func:`record_tables` turns record views into Arrow tables; :func:`frames` turns those into pandas
+DataFrames.  A pack carries the tables of its records beside their canonical bytes
+(:mod:`evalkit.store.packs`), so a read of a packed store gets its tables without parsing a single
+revision; records found elsewhere too (loose files, another pack) are taken from their views and
+the two are put together (:meth:`evalkit.store.Snapshot.tables`).  Both ways go through the same
+functions here, so they give the same tables.
+
+* ``<instrument>`` — one row per current, not deleted record, oldest submission first:
+  ``record``, ``unit``, ``assessor``, ``state``, then every top-level answer in first-seen order
+  (empty where a record lacks it);
+* ``<instrument>/<group>`` — a top-level answer whose values are lists of objects (a repeat group)
+  becomes a child table, one row per entry: ``record``, ``row`` (1-based), then the entry's fields.
+
+A column holds one Arrow type when its values share one (text, true/false, whole numbers, decimals);
+otherwise — values of mixed types, lists and objects inside a repeat entry — it holds each value's
+JSON text and is marked ``evalkit:json`` in its field's metadata, and :func:`frames` gives the values
+back as Python objects.  Two hidden columns keep what a reader needs to merge and order rows:
+``_current`` (the current revision's hash) and ``_order`` (when the record was submitted, POSIX
+seconds).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+import msgspec
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evalkit.io.durable import aware_time
+
+META = ("record", "unit", "assessor", "state")
+HIDDEN = ("_current", "_order")
+JSON_MARK = {b"evalkit:json": b"1"}
+_ENCODE = msgspec.json.Encoder().encode
+_DECODE = msgspec.json.Decoder().decode
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def _moment(value: str) -> float:
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return aware_time(value, "submitted").timestamp()
+
+
+def order_key(view) -> tuple[float, str]:
+    """Records' order: when submitted (POSIX seconds), then the record id (:attr:`evalkit.store.Snapshot.views`)."""
+    return (_moment(view.submitted), view.instance_id)
+
+
+def _is_repeat(values: list) -> bool:
+    seen = False
+    for v in values:
+        if v is None:
+            continue
+        if type(v) is not list or not all(type(e) is dict for e in v):
+            return False
+        seen = True
+    return seen
+
+
+def _field(name: str, values: list) -> tuple[pa.Field, pa.Array]:
+    """One column: typed when its values share a type, else their JSON text (marked)."""
+    kinds = {type(v) for v in values if v is not None}
+    if not kinds:
+        return pa.field(name, pa.null()), pa.nulls(len(values))
+    if len(kinds) == 1:
+        kind = next(iter(kinds))
+        if kind is str:
+            return pa.field(name, pa.string()), pa.array(values, pa.string())
+        if kind is bool:
+            return pa.field(name, pa.bool_()), pa.array(values, pa.bool_())
+        if kind is float:
+            return pa.field(name, pa.float64()), pa.array(values, pa.float64())
+        if kind is int and all(v is None or _INT64[0] <= v <= _INT64[1] for v in values):
+            return pa.field(name, pa.int64()), pa.array(values, pa.int64())
+    text = [None if v is None else _ENCODE(v).decode("utf-8") for v in values]
+    return pa.field(name, pa.string(), metadata=JSON_MARK), pa.array(text, pa.string())
+
+
+def _table(columns: Mapping[str, list]) -> pa.Table:
+    fields, arrays = zip(*(_field(k, v) for k, v in columns.items()), strict=True)
+    return pa.Table.from_arrays(list(arrays), schema=pa.schema(list(fields)))
+
+
+def record_tables(views: Iterable) -> dict[str, pa.Table]:
+    """The tables of the current, not deleted ``views`` (see the module docstring), rows in the views' order."""
+    groups: dict[str, list] = {}
+    for v in views:
+        if not v.deleted:
+            groups.setdefault(v.instrument_id, []).append(v)
+    out: dict[str, pa.Table] = {}
+    for instrument, rows in groups.items():
+        answers = [v.answers for v in rows]
+        cols: dict[str, list] = {"record": [v.instance_id for v in rows], "unit": [v.unit for v in rows],
+                                 "assessor": [v.assessor for v in rows], "state": [v.state for v in rows],
+                                 "_current": [v.current for v in rows],
+                                 "_order": [_moment(v.submitted) for v in rows]}
+        children: dict[str, pa.Table] = {}
+        for key in dict.fromkeys(k for a in answers for k in a):
+            if key in cols:
+                continue
+            values = [a.get(key) for a in answers]
+            if _is_repeat(values):
+                children[f"{instrument}/{key}"] = _child(cols["record"], cols["_order"], values)
+                continue
+            cols[key] = values
+        out[instrument] = _table(cols)
+        out.update(children)
+    return {name: out[name] for name in sorted(out, key=_name_order)}
+
+
+def _name_order(name: str) -> tuple:
+    """Tables by instrument id, each instrument's own table before its child tables."""
+    return (name.split("/")[0], is_child(name), name)
+
+
+def _child(records: list[str], orders: list[float], values: list) -> pa.Table:
+    keys: dict[str, None] = {}
+    owners, when, rows, entries = [], [], [], []
+    for record, order, value in zip(records, orders, values, strict=True):
+        for i, entry in enumerate(value or (), start=1):
+            owners.append(record)
+            when.append(order)
+            rows.append(i)
+            entries.append(entry)
+            keys.update(dict.fromkeys(entry))
+    cols = {"record": owners, "row": rows, "_order": when}
+    cols.update((k, [e.get(k) for e in entries]) for k in keys if k not in cols)
+    return _table(cols)
+
+
+def is_child(name: str) -> bool:
+    return "/" in name
+
+
+def frames(tables: Mapping[str, pa.Table], *, hidden: bool = False) -> dict[str, pd.DataFrame]:
+    """pandas DataFrames of :func:`record_tables`' tables: JSON columns as Python objects, hidden columns dropped."""
+    out = {}
+    for name, table in tables.items():
+        if not hidden:
+            table = table.drop_columns([c for c in HIDDEN if c in table.column_names])
+        frame = table.to_pandas()
+        for f in table.schema:
+            if f.metadata == JSON_MARK:
+                frame[f.name] = pd.Series([None if t is None else _DECODE(t) for t in table.column(f.name).to_pylist()],
+                                          index=frame.index, dtype=object)
+        out[name] = frame
+    return out
+
+
+def without(tables: Mapping[str, pa.Table], records: set[str]) -> dict[str, pa.Table]:
+    """The tables without the rows of ``records``."""
+    if not records:
+        return dict(tables)
+    drop = pa.array(sorted(records), pa.string())
+    out = {}
+    for name, table in tables.items():
+        keep = pc.invert(pc.is_in(table.column("record"), value_set=drop))
+        out[name] = table.filter(keep)
+    return out
+
+
+def combine(parts: Iterable[Mapping[str, pa.Table]]) -> dict[str, pa.Table] | None:
+    """The tables of several sources put together and put in order (records by submission, a child table's
+    rows by their record's submission and their row); None when two sources typed one column differently (build from the views instead)."""
+    gathered: dict[str, list[pa.Table]] = {}
+    for part in parts:
+        for name, table in part.items():
+            gathered.setdefault(name, []).append(table)
+    out = {}
+    for name in sorted(gathered, key=_name_order):
+        tables = [t for t in gathered[name] if t.num_rows] or gathered[name][:1]
+        try:
+            table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        if len(tables) > 1:
+            keys = [("_order", "ascending"), ("record", "ascending")]
+            table = table.sort_by(keys + [("row", "ascending")] if is_child(name) else keys)
+        out[name] = table
+    return out
+
+
+def encode_tables(tables: Mapping[str, pa.Table]) -> dict[str, bytes]:
+    """Each table as Arrow IPC stream bytes (uncompressed: the pack compresses them)."""
+    out = {}
+    for name, table in tables.items():
+        sink = io.BytesIO()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        out[name] = sink.getvalue()
+    return out
+
+
+def decode_table(data: bytes) -> pa.Table:
+    """A table from :func:`encode_tables`' bytes; ValueError when they are not an Arrow stream."""
+    try:
+        return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ValueError(str(exc)[:200]) from None
