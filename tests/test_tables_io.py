@@ -78,3 +78,14 @@ def _zip(path, members):
     with zipfile.ZipFile(path, "w") as z:
         for name, text in members.items():
             z.writestr(name, text)
+
+
+def test_a_csv_with_bare_carriage_returns_is_read_not_a_traceback(tmp_path):
+    """Old Mac line ends (a bare \\r) are line ends; the fuzz test found b'\\r\\x01' raising csv.Error."""
+    path = tmp_path / "units.csv"
+    path.write_bytes("编号,名称\r c1-01,市编办\r".encode())
+    table, problems = tables.csv_table(path)
+    assert problems == [] and table.headers == ("编号", "名称") and table.rows == ((2, ("c1-01", "市编办")),)
+    path.write_bytes(b"\r\x01")
+    table, problems = tables.csv_table(path)
+    assert problems == [] and table.headers == ()

@@ -173,6 +173,21 @@ def test_an_assessor_cannot_open_another_assessors_record_or_draft(hub, people):
     assert "0432-1" not in page.content()
 
 
+def test_a_view_only_link_is_read_as_the_login_allows(hub, people):
+    """?view= shows a record read-only; whether it may be read is the login's role, never the link's: an
+    assessor is refused another's record (whatever ?assessor= says), the lead reads it with nothing to press."""
+    page = people["lina"]
+    for params in ({"view": hub["other"]}, {"view": hub["other"], "assessor": "王磊"}):
+        page.goto(page_url(hub, "lina", "form.ipynb", **params))
+        text = text_of(page)
+        assert "这不是您的记录" in text and "0432-1" not in text, (params, text[:300])
+    lead = people["zhangwei"]
+    lead.goto(page_url(hub, "zhangwei", "form.ipynb", view=hub["other"]))
+    lead.locator(".ek-view-only").wait_for(timeout=180_000)
+    assert "0432-1" in lead.inner_text(".ek-form") and lead.locator(".ek-form button").count() == 0
+    screenshot(lead, "team-view-only-lead")
+
+
 def test_the_record_is_the_logins_even_when_the_page_is_tampered_with(hub, people, tmp_path):
     page = people["lina"]
     open_form(page, page_url(hub, "lina", "form.ipynb", instrument="hotline_test", unit="c1-04", assessor="王磊"),
@@ -198,7 +213,7 @@ def test_the_lead_approves_under_the_leads_own_name(hub, people):
     option.wait_for(state="attached", timeout=180_000)
     listing.select_option(label=option.inner_text())
     page.get_by_text(f"记录 {record}").first.wait_for()
-    assert page.get_by_label("审核人").is_disabled() and page.get_by_label("审核人").input_value() == "张伟"
+    assert page.get_by_label("审核人").is_disabled() and page.get_by_label("审核人").input_value() == "张伟（a03）"  # the login, as the list names it
     page.locator(".ek-review-approved").click()
     page.get_by_text(f"已将记录 {record[:8]} 标为「已通过」").wait_for()
     screenshot(page, "team-lead-approved")

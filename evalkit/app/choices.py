@@ -157,3 +157,25 @@ class SearchPicker:
         for control in (self.change, self.preferred, self.search, self.matches):
             control.disabled = flag
         self.change.layout.display = "none" if flag else None
+
+
+class NamedChoice(w.Combobox):
+    """A searchable choice of 「名称（编号）」 labels (an assessor, a reviewer …) whose :attr:`code` is what the
+    records keep (the name).  With ``strict`` (a list read from the project's files, e.g. assessors.xlsx)
+    nothing but a listed option can be chosen (``ensure_option``); without a list a name can be typed."""
+
+    def __init__(self, options: Sequence[tuple[str, str]], value: str = "", strict: bool = True, **kwargs):
+        pairs = list(dict.fromkeys((str(label), str(code)) for label, code in options))
+        codes = {code for _, code in pairs}
+        if value and value not in codes:  # a name given by the link or the login, not on the list: kept as it is
+            pairs.append((value, value))
+        self.codes = dict(pairs)
+        label = next((lbl for lbl, code in pairs if code == value), "") if value else ""
+        super().__init__(options=[lbl for lbl, _ in pairs], value=label or value, ensure_option=strict,
+                         placeholder=kwargs.pop("placeholder", "输入姓名或编号查找"), **kwargs)
+
+    @property
+    def code(self) -> str:
+        """The chosen option's code (a label typed exactly or the code itself is accepted too)."""
+        text = (self.value or "").strip()
+        return self.codes.get(text, text)

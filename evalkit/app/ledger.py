@@ -20,8 +20,11 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from evalkit.app.busy import busy
+from evalkit.app.choices import NamedChoice
 from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page, link
+from evalkit.app.people import team_of
 from evalkit.app.record import TABLE_CSS
 from evalkit.app.sitemap import LEDGER_NOT_HERE, has_ledger, pages_of
 from evalkit.ledger import (
@@ -141,7 +144,9 @@ class LedgerView:
         self.status = w.Dropdown(options=list(STATUSES), value="已完成", description="状态")
         self.completed = w.Text(description="完成日期", placeholder="如 2018-06-28")
         self.materials = w.Textarea(description="销账材料", placeholder="每行一项：文号、结项总结、会议纪要……")
-        self.who = w.Text(value="评估组", description="登记人")
+        team = team_of(project)
+        self.who = NamedChoice([("评估组", "评估组"), *team.assessor_options()], value="评估组", strict=bool(team.assessors),
+                               description="登记人")
         self.note = w.Text(description="说明")
         self.mark_button = w.Button(description="登记完成情况", button_style="primary")
         self.mark_info = w.HTML()
@@ -152,17 +157,20 @@ class LedgerView:
         self.mark_button.add_class("ek-l-mark")
         self.report_button.add_class("ek-l-report")
         self.mark_info.add_class("ek-l-mark-info")
+        self.wait = w.HTML(layout=w.Layout(width="auto"))
+        self.wait.add_class("ek-wait")
+        self.wait.add_class("ek-l-wait")
         for control in (self.unit, self.cadence, self.day):
-            control.observe(lambda _: self.refresh(), names="value")
-        self.unit.observe(lambda _: self.refresh_tasks(), names="value")
-        self.mark_button.on_click(lambda _: self.mark())
-        self.report_button.on_click(lambda _: self.write_report())
+            control.observe(lambda _, c=control: self._busy(self.wait, "正在统计进度……", lambda: self.changed(c), c), names="value")
+        self.mark_button.on_click(lambda _: self._busy(self.mark_info, "正在登记……", self.mark, self.mark_button))
+        self.report_button.on_click(lambda _: self._busy(self.report_info, "正在生成进度报告……", self.write_report,
+                                                         self.report_button))
         load = _problems_html(self.load_problems[:10])
         self.widget = _page(
             w.HTML(TABLE_CSS + PAGE_CSS + "<h3>任务台账与进度报告</h3><p class='ek-hint'>日报告＝当日；"
                    "周调度＝报告日期所在周的周一至周日；月统筹＝所在自然月；"
                    "双月汇总＝1–2、3–4、5–6、7–8、9–10、11–12 月。完成情况以报告日期为准。</p>" + load),
-            w.HBox([self.unit, self.cadence]), w.HBox([self.day, self.day_info]), self.table,
+            w.HBox([self.unit, self.cadence]), w.HBox([self.day, self.day_info, self.wait]), self.table,
             w.HTML("<h4>进度报告</h4>"), self.report_button, self.report_info,
             w.HTML("<h4>登记完成情况（只追加，不修改已有记录）</h4>"), self.task, w.HBox([self.status, self.completed]),
             self.materials, w.HBox([self.who, self.note]), w.HBox([self.mark_button, self.mark_info]),
@@ -170,6 +178,17 @@ class LedgerView:
         self.report: ProgressReport | None = None
         self.refresh_tasks()
         self.refresh()
+
+    @staticmethod
+    def _busy(line: w.HTML, text: str, action, *controls: w.Widget) -> None:
+        with busy(line, text, *controls):
+            action()
+
+    def changed(self, control: w.Widget) -> None:
+        """The unit, cadence or date changed: the tables, and, for another unit, its tasks to mark."""
+        self.refresh()
+        if control is self.unit:
+            self.refresh_tasks()
 
     def fresh_ledger(self):
         """The ledger as it stands in the project folder now (read afresh: the page marks tasks)."""
@@ -249,7 +268,7 @@ class LedgerView:
         project = self.project
         state, problems = record_status(self.root, project.config, project.framework, project.units, unit, task_no,
                                         status=self.status.value, completed=completed, materials=materials,
-                                        who=self.who.value.strip() or "评估组", note=self.note.value.strip())
+                                        who=self.who.code or "评估组", note=self.note.value.strip())
         if state is None:
             self.mark_info.value = "<div class='ek-error'>未登记：</div>" + _problems_html(problems)
             return

@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 import ipywidgets as w
 from voila.utils import get_query_string
@@ -27,7 +27,10 @@ from evalkit.app.formlife import when_text
 from evalkit.app.formparts import Signals
 from evalkit.app.formview import FormView
 from evalkit.app.html import esc, full
+from evalkit.app.links import link, title_of, unit_label
 from evalkit.app.people import ASSESSOR, LEAD, REVIEWER, page_assessor, team_login, team_of
+from evalkit.app.record import record_html
+from evalkit.forms import iter_fields
 from evalkit.project import Project, open_project
 
 PROJECT_ENV = "EVALKIT_PROJECT"
@@ -47,14 +50,6 @@ def query_params() -> dict[str, str]:
     except Exception:  # not running under Voila
         query = os.environ.get("QUERY_STRING", "")
     return {k: v[-1] for k, v in parse_qs(query).items()}
-
-
-def link(page: str, **params: str) -> str:
-    """A link to another page (never with a token: the login cookie carries the session), under the
-    user's own prefix on a team server (``/user/<login>/``)."""
-    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/").rstrip("/")
-    query = "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, ""))
-    return f"{prefix}/voila/render/{page}" + (f"?{query}" if query else "")
 
 
 def current_project(root: Path | None = None) -> Project:
@@ -138,6 +133,12 @@ def gate(page: str, project: Project, params: dict[str, str]) -> tuple[dict[str,
         return own | ({"assessor": params.get("assessor") or name} if page == "records_page" else {}), None
     own["assessor"] = name
     record, draft = params.get("record", "").strip(), params.get("draft", "").strip()
+    viewing = params.get("view", "").strip()
+    form = page in ("form_page", "_form_page")
+    # a view-only link: a reviewer reads every record (as on the review page), an assessor only their own
+    viewed = project.store.get(viewing) if form and ID.fullmatch(viewing) and person.role != REVIEWER else None
+    if viewed is not None and viewed.assessor != name:
+        return params, problem_page("这不是您的记录", f"{ASSESSOR}只能查看自己的记录（您是 {name}）。", home)
     view = project.store.get(record) if page in ("form_page", "_form_page") and ID.fullmatch(record) else None
     saved = project.drafts.load(draft) if page in ("form_page", "_form_page") and ID.fullmatch(draft) else None
     if (view is not None and view.assessor != name) or (saved is not None and saved.get("assessor") not in ("", name)):
@@ -164,7 +165,10 @@ def form_page(project: Project, params: dict[str, str]) -> w.Widget:
 
 
 def _form_page(project: Project, params: dict[str, str]) -> w.Widget:
-    """The form for ``instrument`` (or a draft / a record to read or correct), else the instrument picker."""
+    """The form for ``instrument`` (or a draft / a record to read or correct), a record read-only (``view``,
+    the view-only link), else the instrument picker."""
+    if params.get("view", "").strip():
+        return view_page(project, params)
     record, draft = params.get("record", "").strip(), params.get("draft", "").strip()
     instrument_id = params.get("instrument", "")
     back = (("回到表单列表", link("form.ipynb")), ("我的记录", link("records.ipynb", assessor=params.get("assessor", ""))))
@@ -225,11 +229,62 @@ class FormPage:
         return link("form.ipynb", **{k: v[0] for k, v in parse_qs(query).items()})
 
 
+def view_page(project: Project, params: dict[str, str]) -> w.Widget:
+    """A record read-only (``?view=<id>``): its answers, photos and history, no button that changes anything.
+    Who may read it is the login's business (:func:`gate`), never the link's."""
+    record = params.get("view", "").strip()
+    view = project.store.get(record) if ID.fullmatch(record) else None
+    back = (("我的记录", link("records.ipynb", assessor=params.get("assessor", ""))), ("回到表单列表", link("form.ipynb")))
+    if view is None:
+        return problem_page("找不到这条记录", f"链接中的记录编号「{record[:40]}」不存在或已损坏，请从「我的记录」重新打开。", back)
+    opens = (*back, ("在记录审核中打开（组长、复核员）", link("review.ipynb", record=record)))
+    links = " · ".join(f"<a href='{esc(href)}'>{esc(text)}</a>" for text, href in opens)
+    box = _page(w.HTML(f"<p class='ek-notice ek-view-only'>只读查看：这个页面不能修改或审核记录。{links}</p>"
+                       + record_html(project, record), layout=full()))
+    box.add_class("ek-wide")
+    return box
+
+
+def served_indicators(instrument) -> list[str]:
+    """The framework codes an instrument gives evidence for (``evalkit::indicator`` columns, and the options of
+    a ``role=indicator`` field for an instrument whose rows serve whichever indicator is chosen)."""
+    codes = [c for _, f in iter_fields(instrument) for c in f.indicators if c != "*"]
+    codes += [c.name for _, f in iter_fields(instrument) if f.role == "indicator" and f.list_name
+              for c in instrument.choices.get(f.list_name, ())]
+    return list(dict.fromkeys(codes))
+
+
+def instruments_in_order(project: Project) -> list:
+    """The instruments as people look for them: in the framework's order — the first indicator whose 评分依据
+    names the instrument, in the order the framework names them there, else the first indicator it serves —
+    then by Chinese title; the English id never orders."""
+    indicators = project.framework.indicators if project.framework is not None else ()
+    order = {ind.code: n for n, ind in enumerate(indicators)}
+    named: dict[str, tuple[int, int]] = {}
+    for n, ind in enumerate(indicators):
+        for m, method in enumerate(getattr(ind, "methods", ()) or ()):
+            named.setdefault(method, (n, m))
+
+    def key(inst) -> tuple:
+        served = min((order[c] for c in served_indicators(inst) if c in order), default=len(order))
+        return named.get(inst.id, (served, len(order))), inst.title, inst.id
+    return sorted(project.instruments.values(), key=key)
+
+
+def _picker_item(project: Project, inst, unit: str, assessor: str) -> str:
+    codes = served_indicators(inst)
+    order = {ind.code: n for n, ind in enumerate(project.framework.indicators)} if project.framework is not None else {}
+    codes = sorted(codes, key=lambda c: order.get(c, len(order)))
+    shown = "、".join(codes[:4]) + ("等" if len(codes) > 4 else "")
+    note = " · ".join(x for x in (inst.title_en, f"指标 {shown}" if shown else "") if x)
+    href = link("form.ipynb", instrument=inst.id, unit=unit, assessor=assessor)
+    return (f"<li><a href='{esc(href)}'>{esc(inst.title)}</a>" + (f" <span class='ek-hint'>{esc(note)}</span>" if note else "")
+            + "</li>")
+
+
 def picker_page(project: Project, params: dict[str, str], unknown: str = "") -> w.Widget:
     unit, assessor = params.get("unit", ""), page_assessor(params)
-    items = "".join(
-        f"<li><a href='{esc(link('form.ipynb', instrument=i.id, unit=unit, assessor=assessor))}'>{esc(i.title)}</a></li>"
-        for i in project.instruments.values())
+    items = "".join(_picker_item(project, i, unit, assessor) for i in instruments_in_order(project))
     warn = f"<p class='ek-error'>没有调查工具「{esc(unknown)}」，请从下面选择。</p>" if unknown else ""
     warn += load_errors(project)
     draft_items = draft_links(project, project.drafts.list(assessor=assessor or None))
@@ -262,21 +317,10 @@ def load_errors(project: Project, limit: int = 10) -> str:
 def draft_links(project: Project, drafts: list[dict]) -> str:
     """List items linking to each draft (instrument, unit, last saved), for the picker and 我的记录."""
     return "".join(
-        f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(_title(project, d.get('instrument')))}"
+        f"<li><a href='{esc(link('form.ipynb', draft=d['draft_id']))}'>{esc(title_of(project, d.get('instrument')))}"
         f" · {esc(unit_label(project, d.get('unit', '')) or '未选单位')}</a>"
         f" <span class='ek-hint'>{esc(when_saved(d.get('updated', '')))}</span></li>" for d in drafts)
 
 
 def when_saved(stamp: str) -> str:
     return f"{when_text(stamp)} 保存" if stamp else ""
-
-
-def unit_label(project: Project, unit_id: str) -> str:
-    """「名称（编号）」 for a listed unit, else the id as stored."""
-    unit = project.units.get(unit_id) if project.units is not None else None
-    return f"{unit.name}（{unit.id}）" if unit else (unit_id or "")
-
-
-def _title(project: Project, instrument_id: str | None) -> str:
-    inst = project.instruments.get(instrument_id or "")
-    return inst.title if inst else (instrument_id or "未知工具")

@@ -63,6 +63,17 @@ class Team:
         """The listed assessor with this name or id."""
         return next((a for a in self.assessors if who and who in (a.name, a.id)), None)
 
+    def label(self, who: str) -> str:
+        """「王磊（a01）」 for a listed assessor (by name or id), else the name as recorded."""
+        person = self.assessor(who)
+        return (f"{person.name}（{person.id}）" if person.name else person.id) if person else who
+
+    def reviewer_options(self) -> list[tuple[str, str]]:
+        """The assessor options with the leads and reviewers first (who reviews records)."""
+        rank = {LEAD: 0, REVIEWER: 1}
+        ordered = sorted(self.assessors, key=lambda a: rank.get(a.role, 2))
+        return [(f"{a.name}（{a.id}）" if a.name else a.id, a.name or a.id) for a in ordered]
+
     def assessor_options(self) -> list[tuple[str, str]]:
         """(「王磊（a01）」, 王磊) for each listed assessor: records keep the name."""
         return [(f"{a.name}（{a.id}）" if a.name else a.id, a.name or a.id) for a in self.assessors]

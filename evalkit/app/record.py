@@ -1,5 +1,5 @@
 """One record as the lead evaluator reads it: answers under their labels (choices as their labels,
-units as 「名称（编号）」, whole numbers without 「.0」, photos as thumbnails that open to full size),
+units as 「名称（编号）」, whole numbers without 「.0」, photos as thumbnails that open over the page),
 then its history — submissions, corrections, review decisions with their comments and the
 assessor's answers to them (the 存疑 thread).  Everything is HTML-escaped.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 
 from evalkit.app.html import esc
-from evalkit.app.pages import _title, link, unit_label
+from evalkit.app.links import link, title_of, unit_label
 from evalkit.forms import iter_fields
 from evalkit.project import Project
 
@@ -19,6 +19,36 @@ TABLE_CSS = """<style>.ek-table {border-collapse: collapse; width: 100%; font-si
 .ek-table th {background: #eef2f7;}</style>"""
 IMAGES = {"image/jpeg", "image/png", "image/webp"}
 THUMB_MAX_BYTES = 8 * 1024 * 1024
+
+
+SUMMARY_MAX = 24
+
+
+def summary_fields(instrument) -> list[str]:
+    """The answers that tell two records of one instrument and unit apart: the first text question of the
+    form (not the unit or assessor) and the first text question inside its first repeat — for a hotline
+    test the number called and the 事项 asked, for a mystery visit the 事项 attempted."""
+    top = next((f.name for _, f, repeat in instrument.places if repeat is None and f.type == "text" and not f.role), None)
+    inner = next((f.name for _, f, repeat in instrument.places if repeat is not None and f.type == "text" and not f.role),
+                 None)
+    return [name for name in (top, inner) if name]
+
+
+def record_summary(project: Project, view) -> str:
+    """「0432-60131423 · 企业设立登记」: the distinguishing answers of a record (see :func:`summary_fields`)."""
+    inst = project.instruments.get(view.instrument_id)
+    if inst is None:
+        return ""
+    parts = []
+    for name in summary_fields(inst):
+        value = view.answers.get(name)
+        if value in (None, ""):
+            repeats = [v for v in view.answers.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+            value = next((r[0].get(name) for r in repeats if r[0].get(name) not in (None, "")), None)
+        if value not in (None, ""):
+            text = str(value).strip()
+            parts.append(text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…")
+    return " · ".join(parts)
 
 
 def state_text(code: str) -> str:
@@ -43,7 +73,7 @@ def record_html(project: Project, instance_id: str) -> str:
     conflict = "<p class='ek-error'>这条记录有冲突的修订，请核对后再修改。</p>" if view.conflicts else ""
     deleted = "<p class='ek-error'>这条记录已作废，不参与计分。</p>" if view.deleted else ""
     unit = f"<a href='{esc(link('scoring.ipynb', unit=view.unit))}' title='该单位的计分卡'>{esc(unit_label(project, view.unit))}</a>"
-    return (f"<h4>记录 {esc(view.instance_id)} · {esc(_title(project, view.instrument_id))} · "
+    return (f"<h4>记录 {esc(view.instance_id)} · {esc(title_of(project, view.instrument_id))} · "
             f"{unit} · 评估员 {esc(view.assessor)} · 状态：{esc(state_text(view.state))}</h4>"
             f"{conflict}{deleted}<div class='ek-scroll'><table class='ek-table ek-record'>{rows}</table></div>"
             f"<h4>修订与审核记录</h4>{history_html(project, instance_id)}")
@@ -111,7 +141,8 @@ class Shown:
         return esc(value)
 
     def photo(self, attachment: dict) -> str:
-        """A thumbnail that opens to the full photo in place (no second request: the data is inline)."""
+        """A thumbnail button that opens the full photo over the page (the page script's lightbox; no second
+        request and no new tab: the data is inline)."""
         shown = attachment.get("original_name") or attachment.get("name") or "附件"
         path = self.project.store.attachment_dir / str(attachment.get("name", ""))
         media = attachment.get("media_type", "")
@@ -119,6 +150,6 @@ class Shown:
             missing = "" if path.is_file() else "（文件不在本机）"
             return f"<span class='ek-hint'>附件 {esc(shown)}{missing}</span>"
         data = base64.b64encode(path.read_bytes()).decode()
-        return (f"<details class='ek-thumb'><summary title='点击放大或缩小'><img alt='{esc(shown)}' "
-                f"src='data:{esc(media)};base64,{data}'></summary></details>"
+        return (f"<button type='button' class='ek-thumb' title='放大查看（Esc 关闭）' aria-label='放大查看照片 {esc(shown)}'>"
+                f"<img alt='{esc(shown)}' src='data:{esc(media)};base64,{data}'></button>"
                 f"<span class='ek-hint'>{esc(shown)}</span>")

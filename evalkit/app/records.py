@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from evalkit.app.busy import busy
 from evalkit.app.formlife import when_text
 from evalkit.app.formparts import Signals
 from evalkit.app.html import esc, full
-from evalkit.app.pages import _page, _title, draft_links, link, safely, unit_label
-from evalkit.app.people import page_assessor
-from evalkit.app.record import corrections, state_text
+from evalkit.app.links import title_of
+from evalkit.app.pages import _page, draft_links, link, safely, unit_label
+from evalkit.app.people import page_assessor, team_of
+from evalkit.app.record import corrections, record_summary, state_text
 from evalkit.project import Project
 
 RETURNED = ("rejected", "has_issues")
@@ -35,17 +37,20 @@ class RecordsView:
         self.project = project
         self.assessor = page_assessor(params)
         self.signals = Signals(self._device)
+        self.status = w.HTML(layout=full())
+        self.status.add_class("ek-wait")
         self.head = w.HTML(layout=full())
         self.returned = w.VBox(layout=full())
         self.body = w.HTML(layout=full())
-        self.widget = _page(*self.signals.widgets, self.head, self.returned, self.body)
+        self.widget = _page(*self.signals.widgets, self.status, self.head, self.returned, self.body)
         self.render()
 
     def _device(self, remembered: str) -> None:
         who = page_assessor({}, remembered)
         if who and not self.assessor:
             self.assessor = who
-            self.render()
+            with busy(self.status, f"正在读取 {who} 的记录……"):
+                self.render()
 
     def render(self) -> None:
         project, assessor = self.project, self.assessor
@@ -72,7 +77,8 @@ class RecordsView:
         """No name: ask who is looking (a link per assessor), never list everyone's records."""
         names = sorted({v.assessor for v in self.project.store.records() if v.assessor}
                        | {a.name for a in self.project.assessors or () if a.name})
-        items = "".join(f"<li><a href='{esc(link('records.ipynb', assessor=n))}'>{esc(n)}</a></li>" for n in names)
+        team = team_of(self.project)
+        items = "".join(f"<li><a href='{esc(link('records.ipynb', assessor=n))}'>{esc(team.label(n))}</a></li>" for n in names)
         self.head.value = ("<h3>我的记录</h3><p>请选择您的姓名，查看您的记录、草稿和退回待改的记录：</p>"
                            f"<ul class='ek-picker-list ek-who'>{items}</ul>")
         self.returned.children, self.body.value = [], ""
@@ -83,11 +89,15 @@ class RecordsView:
             ("查看或更正", link("form.ipynb", record=v.instance_id))
         comment = f"<div class='ek-error'>审核意见：{esc(v.comment)}</div>" if v.comment else ""
         fixed = corrections(project, v.instance_id)
+        summary = record_summary(project, v)
+        viewing = link("form.ipynb", view=v.instance_id)
         return (f"<li class='ek-rec-{esc(v.instance_id)}{' returned' if returned else ''}'>"
-                f"<a href='{esc(action[1])}'>{esc(_title(project, v.instrument_id))} · {esc(unit_label(project, v.unit))}</a>"
-                f" <span class='ek-hint'>{esc(when_text(v.submitted))} 提交 · {esc(state_text(v.state))}"
-                f" · 修改 {fixed} 次 · 记录 {esc(v.instance_id[:8])}</span>"
-                f"{comment}<div><a href='{esc(action[1])}'>{esc(action[0])}</a></div></li>")
+                f"<a href='{esc(action[1])}'>{esc(title_of(project, v.instrument_id))} · {esc(unit_label(project, v.unit))}</a>"
+                + (f" <span class='ek-summary'>{esc(summary)}</span>" if summary else "")
+                + f" <span class='ek-hint'><span class='ek-when'>{esc(when_text(v.submitted))}</span> 提交 · "
+                f"{esc(state_text(v.state))} · 修改 {fixed} 次 · 记录 {esc(v.instance_id[:8])}</span>"
+                f"{comment}<div class='ek-actions'><a href='{esc(action[1])}'>{esc(action[0])}</a> · "
+                f"<a class='ek-view-link' href='{esc(viewing)}' title='只读查看，可把链接发给组长或复核员'>只读链接</a></div></li>")
 
     def _returned(self, v) -> w.Widget:
         item = w.HTML(f"<ul class='ek-tasks'>{self._item(v, True)}</ul>", layout=full())
@@ -98,10 +108,14 @@ class RecordsView:
         info = w.HTML()
         text.add_class("ek-reply-text")
         button.add_class("ek-reply")
-        button.on_click(lambda _: self.answer(v.instance_id, text, info))
+        button.on_click(lambda _: self.answered(v.instance_id, text, info, button))
         box = w.VBox([item, text, w.HBox([button, info])], layout=full())
         box.add_class(f"ek-query-{v.instance_id}")
         return box
+
+    def answered(self, record: str, text: w.Textarea, info: w.HTML, button: w.Button) -> None:
+        with busy(info, "正在发送答复……", button, text):
+            self.answer(record, text, info)
 
     def answer(self, record: str, text: w.Textarea, info: w.HTML) -> None:
         """The assessor's answer to a query: a revision with the answers unchanged and the answer as its

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import ipywidgets as w
 
+from evalkit.app.busy import busy
+from evalkit.app.choices import NamedChoice
+from evalkit.app.formlife import when_text
 from evalkit.app.html import esc, full
-from evalkit.app.pages import ID, _page, _title, unit_label
-from evalkit.app.record import STATES, TABLE_CSS, record_html, state_text
+from evalkit.app.links import link, title_of
+from evalkit.app.pages import ID, _page, instruments_in_order, unit_label
+from evalkit.app.people import team_of
+from evalkit.app.record import STATES, TABLE_CSS, record_html, record_summary, state_text
 from evalkit.checks import duplicates
 from evalkit.project import Project
 from evalkit.store import ReviewRefused
@@ -34,19 +39,23 @@ class ReviewView:
         self.ids: list[str] = []
         self.duplicate: dict[str, str] = {}
         views = self.store.records()
+        team = team_of(project)
         named = lambda pairs: [("（全部）", ALL)] + sorted(pairs, key=lambda p: p[1])  # noqa: E731
         self.state = w.ToggleButtons(options=[*((zh, c) for c, zh in STATES.items()), ("全部", ALL)], value="received")
         self.unit = w.Dropdown(options=named({(unit_label(project, v.unit), v.unit) for v in views}), description="单位")
-        self.instrument = w.Dropdown(options=named({(_title(project, v.instrument_id), v.instrument_id) for v in views}),
+        used = {v.instrument_id for v in views}
+        ordered = [i.id for i in instruments_in_order(project)] + sorted(used - set(project.instruments))
+        self.instrument = w.Dropdown(options=[("（全部）", ALL)] + [(title_of(project, i), i) for i in ordered if i in used],
                                      description="调查工具")
-        self.assessor = w.Dropdown(options=named({(v.assessor, v.assessor) for v in views if v.assessor}),
+        self.assessor = w.Dropdown(options=named({(team.label(v.assessor), v.assessor) for v in views if v.assessor}),
                                    description="评估员")
         self.order = w.Dropdown(options=ORDERS, value="newest", description="排序")
         self.listing = w.Select(options=[], rows=6, layout=full())
         self.position = w.HTML()
         self.previous = self._button("上一条", "previous", "", lambda: self.step(-1), "Alt+P")
         self.next = self._button("下一条", "next", "primary", lambda: self.step(1), "Alt+N")
-        self.reviewer = w.Text(value=reviewer, description="审核人", layout=full(), disabled=locked)
+        self.reviewer = NamedChoice(team.reviewer_options(), value=reviewer, strict=bool(team.assessors),
+                                    description="审核人", layout=full(), disabled=locked)
         self.login = reviewer if locked else ""  # a team login reviews under its own name, whatever the page sends
         self.comment = w.Textarea(placeholder="审核意见（存疑或退回时必填：写明请评估员核实或修改什么）", layout=full())
         self.message = w.HTML(layout=full())
@@ -56,15 +65,15 @@ class ReviewView:
         self.void_button = self._button("作废这条记录", "void", "danger", self.void, "")
         self.void_box = w.VBox([self.void_note, self.void_reason, self.void_button], layout=full())
         self.void_box.add_class("ek-review-void-box")
-        decide = [self._button(label, state, style, lambda s=state: self.decide(s), key)
+        self.decide_buttons = decide = [self._button(label, state, style, lambda s=state: self.decide(s), key)
                   for label, state, style, key in (("通过", "approved", "success", "Alt+1"),
                                                    ("存疑", "has_issues", "warning", "Alt+2"),
                                                    ("退回", "rejected", "danger", "Alt+3"))]
         for name in ("state", "unit", "instrument", "assessor", "order", "listing", "reviewer", "comment"):
             getattr(self, name).add_class(f"ek-review-{name}")
         for control in (self.state, self.unit, self.instrument, self.assessor, self.order):
-            control.observe(lambda _: self._quiet or self.refresh(), names="value")
-        self.listing.observe(lambda _: self._quiet or self.show(), names="value")
+            control.observe(lambda _, c=control: self._quiet or self.filtered(c), names="value")
+        self.listing.observe(lambda _: self._quiet or self.picked(), names="value")
         row = lambda *c: w.HBox(list(c), layout=w.Layout(flex_flow="row wrap", align_items="center"))  # noqa: E731
         self.widget = _page(
             w.HTML(TABLE_CSS + "<h3>记录审核</h3>"), self.state,
@@ -124,14 +133,31 @@ class ReviewView:
 
     def _line(self, v) -> str:
         flag = " ⚠冲突" if v.conflicts else ""
-        return (f"{v.submitted[:16].replace('T', ' ')}  {unit_label(self.project, v.unit)}  "
-                f"{_title(self.project, v.instrument_id)}  {v.assessor}  [{state_text(v.state)}]{flag}  {v.instance_id[:8]}")
+        summary = record_summary(self.project, v)
+        return (f"{when_text(v.submitted)}  {unit_label(self.project, v.unit)}  {title_of(self.project, v.instrument_id)}"
+                f"{'（' + summary + '）' if summary else ''}  {v.assessor}  [{state_text(v.state)}]{flag}  {v.instance_id[:8]}")
+
+    def filtered(self, control: w.Widget) -> None:
+        """A filter or the order changed: the queue is read again (the old message goes at once)."""
+        with busy(self.message, "正在读取记录……", control, *self._actions()):
+            self.refresh()
+
+    def picked(self) -> None:
+        """A record chosen in the list: shown (its photos and history are read from the store)."""
+        with busy(self.message, "正在打开记录……", *self._actions()):
+            self.show()
+
+    def _actions(self) -> list[w.Button]:
+        return [*self.decide_buttons, self.next, self.previous, self.void_button]
 
     def step(self, by: int) -> None:
         """「下一条」 / 「上一条」: the queue is read again (a record decided leaves the 已接收 queue) and the
         record after (before) the one shown is opened."""
+        with busy(self.message, "正在读取下一条……" if by > 0 else "正在读取上一条……", *self._actions()):
+            self._step(by)
+
+    def _step(self, by: int) -> None:
         current, before = self.listing.value, list(self.ids)
-        self.position.value = "<b class='ek-review-position ek-busy'>正在读取……</b>"  # reading the store takes a moment
         views = self.selected_views()
         ids = [v.instance_id for v in views]
         at = before.index(current) if current in before else -1
@@ -155,14 +181,21 @@ class ReviewView:
         if not record:
             self.detail.value = "<p class='ek-hint'>这个筛选条件下没有记录。</p>"
             return
-        self.detail.value = record_html(self.project, record)
+        viewing = link("form.ipynb", view=record)
+        self.detail.value = (f"<p class='ek-hint'><a class='ek-view-link' href='{esc(viewing)}'>只读链接</a>"
+                             "（可发给评估员或复核员：登录后按各自的权限只读查看）</p>" + record_html(self.project, record))
         found = self.duplicate.get(record)
         if found:
             self.void_note.value = f"<p class='ek-warn'><b>疑似重复：</b>{esc(found)}</p>"
             self.void_box.layout.display = "flex"
 
     def decide(self, state: str) -> None:
-        record, who, comment = self.listing.value, self.login or self.reviewer.value.strip(), self.comment.value.strip()
+        """通过 / 存疑 / 退回 the record shown, with the comment (the buttons wait while the store writes)."""
+        with busy(self.message, f"正在记录「{STATES[state]}」……", *self._actions()):
+            self._decide(state)
+
+    def _decide(self, state: str) -> None:
+        record, who, comment = self.listing.value, self.login or self.reviewer.code, self.comment.value.strip()
         if not record:
             self.message.value = "<p class='ek-error'>请先选择一条记录。</p>"
             return
@@ -188,7 +221,11 @@ class ReviewView:
 
     def void(self) -> None:
         """Void the record shown (a 作废 revision with the reason; it no longer counts anywhere)."""
-        record, who, why = self.listing.value, self.login or self.reviewer.value.strip(), self.void_reason.value.strip()
+        with busy(self.message, "正在作废记录……", *self._actions()):
+            self._void()
+
+    def _void(self) -> None:
+        record, who, why = self.listing.value, self.login or self.reviewer.code, self.void_reason.value.strip()
         if not record:
             return
         if not who or not why:
@@ -201,7 +238,7 @@ class ReviewView:
             self.message.value = f"<p class='ek-error'>{esc(refused)}</p>"
             return
         self.void_reason.value = ""
-        self.step(1)
+        self._step(1)
         self.message.value = f"<p class='ek-review-done'>已作废记录 {esc(record[:8])}：{esc(why)}</p>"
 
 

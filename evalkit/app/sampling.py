@@ -15,6 +15,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from evalkit.app.busy import busy
 from evalkit.app.fields import esc, full
 from evalkit.app.pages import _page, plain
 from evalkit.app.record import TABLE_CSS
@@ -88,10 +89,12 @@ class SamplingView:
         self.mark_button.add_class("ek-s-mark")
         for control in (self.frame, self.p, self.margin, self.confidence, self.deff, self.response):
             control.observe(lambda _: self.update_size(), names="value")
-        self.frame.observe(lambda _: self.show_frame(), names="value")
+        self.frame.observe(lambda _: self._busy(self.frame_info, "正在读取抽样框……", self.show_frame, self.frame),
+                           names="value")
         self.draw_button.on_click(lambda _: self.draw())
-        self.draw_pick.observe(lambda _: self.show_progress(), names="value")
-        self.mark_button.on_click(lambda _: self.mark())
+        self.draw_pick.observe(lambda _: self._busy(self.progress, "正在统计实地进度……", self.show_progress, self.draw_pick),
+                               names="value")
+        self.mark_button.on_click(lambda _: self._busy(self.mark_info, "正在记录联系结果……", self.mark, self.mark_button))
         self.widget = _page(
             w.HTML(TABLE_CSS + "<h3>抽样与实地进度</h3><h4>1. 抽样框</h4>"), self.frame, self.frame_info,
             w.HTML("<h4>2. 样本量</h4>"), w.HBox([self.p, self.margin, self.confidence]),
@@ -103,6 +106,11 @@ class SamplingView:
         self.widget.add_class("ek-wide")
         self.refresh_draws()
         self.show_progress()
+
+    @staticmethod
+    def _busy(line: w.HTML, text: str, action, *controls: w.Widget) -> None:
+        with busy(line, text, *controls):
+            action()
 
     # ------------------------------------------------------------------ frame and size
     def _frame(self):
@@ -153,15 +161,15 @@ class SamplingView:
         design = Design(method=self.method.value, n=self.n.value, strata=self.strata.value or None,
                         allocation=self.allocation.value, size_column=self.size_column.value or None,
                         reserve=self.reserve.value)
-        self.draw_info.value = "<p class='ek-busy'>正在抽样并记录，请稍候……</p>"  # the last message goes at once
-        self.draw_button.disabled = True
+        with busy(self.draw_info, "正在抽样并记录，请稍候……", self.draw_button):  # the last message goes at once
+            self._draw(design)
+
+    def _draw(self, design: Design) -> None:
         try:
             result = make_draw(self.root, self.root / "frames" / self.frame.value, design, int(self.seed.value))
         except SamplingError as exc:
             self.draw_info.value = "<p class='ek-error'>未记录抽样：</p>" + _problems_html(exc.problems, self.root)
             return
-        finally:
-            self.draw_button.disabled = False
         draw = result.draw
         self.draw_info.value = (f"<p class='ek-drawn'>已记录抽样 <b>{esc(draw.draw_id)}</b>（{esc(result.path.name)}）："
                                 f"样本 {len(draw.selected)} 个，备用 {len(draw.reserve)} 个，种子 {draw.seed}。</p>"

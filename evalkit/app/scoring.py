@@ -17,9 +17,11 @@ import logging
 
 import ipywidgets as w
 
+from evalkit.app.busy import busy
 from evalkit.app.fields import esc, full
 from evalkit.app.pages import ID, _page, fingerprint, link
 from evalkit.app.record import TABLE_CSS, record_html
+from evalkit.app.whatif import WhatIfPanel
 from evalkit.project import Project, evaluate, open_project, project_checks
 from evalkit.reports import bars_against_max, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
@@ -67,9 +69,8 @@ def scored(project: Project, draws: int = DRAWS) -> tuple[Project, tuple]:
 
 class ScoringView:
     def __init__(self, project: Project, draws: int = DRAWS, params: dict[str, str] | None = None):
-        project, (_, _, self.evaluation, inputs, self.checks) = scored(project, draws)
-        self.project = project  # the checks are exactly what `evalkit check` lists
-        self.problems = list(inputs) + list(self.evaluation.problems) + self.checks
+        self.draws = draws
+        self._score(project)
         cats = sorted({u.category for u in self.evaluation.units})
         self.category = w.Dropdown(options=[(self._cat_name(c), c) for c in cats], description="类别")
         self.ranking = w.HTML(layout=full())
@@ -83,26 +84,74 @@ class ScoringView:
         self.severity = w.Dropdown(options=[("全部级别", ""), ("错误", "error"), ("警告", "warning")], description="级别")
         self.code = w.Dropdown(options=[("全部代码", "")] + [(c, c) for c in codes], description="代码")
         self.problem_list = w.HTML(layout=full())
+        self.rescore_button = w.Button(description="重新计分", tooltip="按项目文件夹现在的记录和设置重新计分（如作废重复记录之后）")
+        self.rescore_button.add_class("ek-p-rescore")
+        self.waits = {name: w.HTML(layout=w.Layout(width="auto")) for name in
+                      ("rescore", "category", "unit", "leaf", "record", "problems")}
+        for name, wait in self.waits.items():
+            wait.add_class("ek-wait")
+            wait.add_class(f"ek-p-wait-{name}")
         for name in ("category", "unit", "leaf", "record", "severity", "code"):
             getattr(self, name).add_class(f"ek-p-{name}")
-        self.category.observe(lambda _: self.show_category(), names="value")
-        self.unit.observe(lambda _: self.show_unit(), names="value")
-        self.leaf.observe(lambda _: self.show_leaf(), names="value")
-        self.record.observe(lambda _: self.show_record(), names="value")
-        for control in (self.severity, self.code):
-            control.observe(lambda _: self.show_problems(), names="value")
-        seed = self.evaluation.settings.seed
+        self._watch(self.category, "category", "正在排名……", self.show_category)
+        self._watch(self.unit, "unit", "正在读取计分卡……", self.show_unit)
+        self._watch(self.leaf, "leaf", "正在读取计分依据……", self.show_leaf)
+        self._watch(self.record, "record", "正在读取记录……", self.show_record)
+        self._watch(self.severity, "problems", "正在筛选问题……", self.show_problems)
+        self._watch(self.code, "problems", "正在筛选问题……", self.show_problems)
+        self.rescore_button.on_click(lambda _: self.rescore())
+        self.heading, self.chart = w.HTML(), w.HTML()
+        self.what_if = WhatIfPanel(lambda: self.project, lambda: self.evaluation, lambda: self.category.value, draws)
+        line = lambda *c: w.HBox(list(c), layout=w.Layout(flex_flow="row wrap", align_items="center"))  # noqa: E731
         self.widget = _page(
-            w.HTML(TABLE_CSS + f"<h3>计分与排名</h3><p class='ek-hint'>框架 {esc(self.evaluation.framework)}；"
-                   f"总分区间与名次区间按抽样误差重抽样估计（随机种子 {seed}，{draws} 次）；"
-                   "有指标未能计分的单位总分为「待定」，补齐证据后重新计分。</p>"),
-            w.HTML(self._category_chart()),
-            self.category, self.ranking, self.unit, self.card, self.leaf, self.trace, self.record, self.record_view,
-            w.HTML("<h4>问题</h4>"), w.HBox([self.severity, self.code]), self.problem_list)
+            self.heading, self.chart, line(self.rescore_button, self.waits["rescore"]),
+            line(self.category, self.waits["category"]), self.ranking, line(self.unit, self.waits["unit"]), self.card,
+            line(self.leaf, self.waits["leaf"]), self.trace, line(self.record, self.waits["record"]), self.record_view,
+            self.what_if.widget, w.HTML("<h4>问题</h4>"), line(self.severity, self.code, self.waits["problems"]), self.problem_list)
+        self._head()
         self.widget.add_class("ek-wide")
         self.show_category()
         self.show_problems()
         self.open(params or {})
+
+    def _score(self, project: Project) -> None:
+        """The scores, checks and problems of ``project`` (the prepared ones when no input changed)."""
+        project, (_, _, self.evaluation, inputs, self.checks) = scored(project, self.draws)
+        self.project = project  # the checks are exactly what `evalkit check` lists
+        self.problems = list(inputs) + list(self.evaluation.problems) + self.checks
+
+    def _head(self) -> None:
+        seed = self.evaluation.settings.seed
+        self.heading.value = (TABLE_CSS + f"<h3>计分与排名</h3><p class='ek-hint'>框架 {esc(self.evaluation.framework)}；"
+                              f"总分区间与名次区间按抽样误差重抽样估计（随机种子 {seed}，{self.draws} 次）；"
+                              "有指标未能计分的单位总分为「待定」，补齐证据后点「重新计分」。</p>")
+        self.chart.value = self._category_chart()
+
+    def _watch(self, control: w.Widget, wait: str, text: str, action) -> None:
+        """Run ``action`` when ``control`` changes, with the busy line beside it."""
+        control.observe(lambda _: self._busy(wait, text, action, control), names="value")
+
+    def _busy(self, wait: str, text: str, action, *controls: w.Widget) -> None:
+        with busy(self.waits[wait], text, *controls):
+            action()
+
+    def rescore(self) -> None:
+        """Score again from the project folder as it is now (a record voided, an adjustment added …), keeping
+        the unit and indicator shown."""
+        unit, leaf = self.unit.value, self.leaf.value
+        with busy(self.waits["rescore"], "正在重新计分，请稍候……", self.rescore_button):
+            self._score(open_project(self.project.root))
+            self._head()
+            codes = sorted({p.code for p in self.problems})
+            self.code.options = [("全部代码", "")] + [(c, c) for c in codes]
+            cats = sorted({u.category for u in self.evaluation.units})
+            self.category.options = [(self._cat_name(c), c) for c in cats]
+            self.show_category()
+            self.show_problems()
+            self.what_if.refresh()
+            self.open({"unit": unit or "", "leaf": leaf or ""})
+            self.waits["rescore"].value = (f"<span class='ek-done'>已按项目文件夹现在的内容重新计分（{len(self.evaluation.units)} 个单位，"
+                                           f"{len(self.problems)} 条问题）。</span>")
 
     def open(self, params: dict[str, str]) -> None:
         """``?unit=`` opens a unit's scorecard, ``&leaf=`` its trace (the links of the ranking and the card)."""

@@ -206,7 +206,8 @@ def csv_table(path: Path) -> tuple[Table | None, list[Problem]]:
         return None, [problem(FILE_UNREADABLE, file=file, detail="文件含有空字符，不是文本表格")]
     if not data.strip():
         return None, [problem(FILE_EMPTY, file=file)]
-    rows = [tuple(clean(c) for c in r) for r in csv.reader(io.StringIO(data))]
+    # newline="" as the csv module asks: a bare \r (an old Mac line end) is a line end, not an error
+    rows = [tuple(clean(c) for c in r) for r in csv.reader(io.StringIO(data, newline=""))]
     body = tuple((i + 1, r) for i, r in enumerate(rows) if i > 0 and any(c != "" for c in r))
     return Table(file=file, sheet=None, header_row=1, headers=tuple(text(c) for c in rows[0]), rows=body), []
 

@@ -16,7 +16,10 @@
  * - phone keyboards: number fields get inputmode numeric / decimal (boxes .ek-k-integer, .ek-k-decimal);
  * - the review queue's shortcuts: Alt+1 / Alt+2 / Alt+3 / Alt+N / Alt+P click 通过 / 存疑 / 退回 / 下一条 / 上一条;
  * - the device's assessor: <span class="ek-remember" data-assessor="…"> is kept in localStorage, and a
- *   hidden text box (.ek-device) is given the remembered name, which the kernel uses when none is chosen.
+ *   hidden text box (.ek-device) is given the remembered name, which the kernel uses when none is chosen;
+ * - photos: a thumbnail (button.ek-thumb, or a form's preview img.ek-photo-preview, made keyboard reachable
+ *   here) opens the photo over the page in a lightbox (.ek-lightbox, a modal dialog), closed by Esc, a click
+ *   or its 关闭 button; focus goes to 关闭 and back to the thumbnail afterwards.  No new tab, nothing fetched.
  */
 (function () {
   "use strict";
@@ -194,12 +197,85 @@
     button.click();
   });
 
+  // ---------------------------------------------------------------- photos in a lightbox
+  var PREVIEWS = ".ek-photo-preview img, img.ek-photo-preview";
+  var lightbox = null, opener = null;
+  function closeLightbox() {
+    if (!lightbox) return;
+    lightbox.remove();
+    lightbox = null;
+    document.body.classList.remove("ek-has-lightbox");
+    if (opener && document.contains(opener)) {
+      try { opener.focus({preventScroll: true}); } catch (e) { opener.focus(); }
+    }
+    opener = null;
+  }
+  function openLightbox(img, from) {
+    closeLightbox();
+    opener = from;
+    lightbox = document.createElement("div");
+    lightbox.className = "ek-lightbox";
+    lightbox.setAttribute("role", "dialog");
+    lightbox.setAttribute("aria-modal", "true");
+    var name = img.getAttribute("alt") || "照片";
+    lightbox.setAttribute("aria-label", "照片：" + name);
+    var big = document.createElement("img");
+    big.src = img.currentSrc || img.src;
+    big.alt = name;
+    var caption = document.createElement("p");
+    caption.className = "ek-lightbox-caption";
+    caption.textContent = name + "（按 Esc 或点击任意处关闭）";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "ek-lightbox-close";
+    close.textContent = "✕ 关闭";
+    lightbox.appendChild(close);
+    lightbox.appendChild(big);
+    lightbox.appendChild(caption);
+    lightbox.addEventListener("click", function (e) { e.preventDefault(); e.stopPropagation(); closeLightbox(); });
+    document.body.appendChild(lightbox);
+    document.body.classList.add("ek-has-lightbox");
+    close.focus();
+  }
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest) return;
+    var thumb = e.target.closest("button.ek-thumb");
+    var preview = thumb ? null : e.target.closest(PREVIEWS);
+    var img = thumb ? thumb.querySelector("img") : preview;
+    if (!img) return;
+    e.preventDefault();
+    openLightbox(img, thumb || preview);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (lightbox) {
+      if (e.key === "Escape" || e.key === "Esc") { e.preventDefault(); closeLightbox(); }
+      else if (e.key === "Tab") { e.preventDefault(); lightbox.querySelector(".ek-lightbox-close").focus(); }
+      return;
+    }
+    var target = e.target;
+    if ((e.key === "Enter" || e.key === " ") && target && target.matches && target.matches(PREVIEWS)) {
+      e.preventDefault();
+      openLightbox(target, target);
+    }
+  }, true);
+  function previews() {
+    document.querySelectorAll(PREVIEWS).forEach(function (img) {
+      if (img.hasAttribute("tabindex")) return;
+      img.setAttribute("tabindex", "0");
+      img.setAttribute("role", "button");
+      img.setAttribute("aria-label", "放大查看照片");
+      img.setAttribute("title", "放大查看（Esc 关闭）");
+      if (!img.getAttribute("alt")) img.setAttribute("alt", "照片");
+    });
+  }
+
   var pending = false;
   function update() {
     pending = false;
     syncAddress();
     syncFocus();
     keyboards();
+    previews();
     device();
     restoreScroll();
     if (lost()) showBanner();
@@ -216,5 +292,5 @@
     schedule();
   }
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
-  window.evalkitPage = {reconnect: reconnect, nextError: nextError};
+  window.evalkitPage = {reconnect: reconnect, nextError: nextError, closeLightbox: closeLightbox};
 })();
