@@ -16,9 +16,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import msgspec
 
 from evalkit.checks.agreement import agreement
 from evalkit.checks.problems import (
@@ -38,6 +39,8 @@ from evalkit.forms import Instrument, iter_fields
 from evalkit.problems import Problem, problem
 from evalkit.scoring import admitted, parse_rule
 from evalkit.store import UNIT_UNKNOWN
+
+_SORTED = msgspec.json.encode   # with order="sorted": one key for equal answers, whatever their order
 
 SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
 
@@ -71,7 +74,7 @@ def duplicates(records: Sequence) -> list[Problem]:
     seen: dict[str, str] = {}
     found = []
     for v in sorted((v for v in records if not v.deleted), key=lambda v: (v.submitted, v.instance_id)):
-        key = json.dumps([v.instrument_id, v.unit, v.assessor, v.answers], sort_keys=True, ensure_ascii=False)
+        key = _SORTED([v.instrument_id, v.unit, v.assessor, v.answers], order="sorted")
         if key in seen:
             found.append(problem(DUPLICATE, record=v.instance_id, other=seen[key]))
         else:
@@ -160,6 +163,7 @@ def logic(records: Sequence, instruments: Mapping[str, Instrument], unit_ids: se
           period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None) -> list[Problem]:
     """Connected calls <= calls made, dates inside the period, known unit and assessor."""
     found: list[Problem] = []
+    dates: dict[str, list] = {}   # instrument -> its date fields, found once
     for v in (v for v in records if not v.deleted):
         where = {"record": v.instance_id}
         if unit_ids is not None and v.unit not in unit_ids:
@@ -173,16 +177,18 @@ def logic(records: Sequence, instruments: Mapping[str, Instrument], unit_ids: se
                     found.append(problem(CONNECTED_EXCEEDS, call=i, value=connected, made=made,
                                          field=f"calls[{i}].calls_connected", **where))
         if period and v.instrument_id in instruments:
-            found += _dates(v, instruments[v.instrument_id], period)
+            if v.instrument_id not in dates:
+                dates[v.instrument_id] = [(path, f) for path, f in iter_fields(instruments[v.instrument_id])
+                                          if f.type == "date"]
+            found += _dates(v, dates[v.instrument_id], period)
     return found
 
 
-def _dates(view, inst: Instrument, period: tuple[dt.date, dt.date]) -> list[Problem]:
+def _dates(view, fields: list, period: tuple[dt.date, dt.date]) -> list[Problem]:
+    """The dates of one record outside the period; ``fields`` are its instrument's date fields with their paths."""
     start, end = period
     found = []
-    for path, f in iter_fields(inst):
-        if f.type != "date":
-            continue
+    for path, f in fields:
         repeat = path[-1] if path and isinstance(view.answers.get(path[-1]), list) else None
         rows = view.answers[repeat] if repeat else [view.answers]
         for i, row in enumerate(rows, start=1):
