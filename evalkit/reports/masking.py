@@ -116,41 +116,47 @@ def mask_numbers(value: str) -> str:
     return LANDLINE_IN_TEXT.sub(_landline, value)
 
 
-@lru_cache(maxsize=8)
-def _name_index(names: tuple[str, ...]) -> tuple[frozenset[str], tuple[int, ...], re.Pattern | None]:
-    """The known names (two characters or more), their lengths longest first, and a pattern finding the
-    places where one may start — built once per list (a province has tens of thousands of names and a
-    million and a half free-text answers)."""
-    found = frozenset(n.strip() for n in names if n and len(n.strip()) >= 2)
-    if not found:
-        return found, (), None
-    starts = re.compile("[" + "".join(re.escape(c) for c in sorted({n[0] for n in found})) + "]")
-    return found, tuple(sorted({len(n) for n in found}, reverse=True)), starts
+def _trie_pattern(node: dict) -> str:
+    """The regular expression of a trie of names (``""`` in a node marks that a name ends there): one branch
+    per next character, longer names before the shorter one they extend, so a match is the longest name."""
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    core = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{core})?" if "" in node else core
+
+
+_PATTERNS: list[tuple[tuple[str, ...], re.Pattern | None]] = []   # the last few lists of names, by identity
+
+
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern matching any known name (two characters or more), longest first — built once per list (a
+    province has tens of thousands of names and a million and a half free-text answers; the regular
+    expression engine walks the names as a trie, character by character).  A list is known again by
+    identity: hashing a tuple of a hundred thousand names for each answer would cost more than masking."""
+    for known, pattern in _PATTERNS:
+        if known is names:
+            return pattern
+    pattern = _compile_names(names)
+    _PATTERNS[:] = [(names, pattern), *_PATTERNS[:3]]
+    return pattern
+
+
+@lru_cache(maxsize=4)
+def _compile_names(names: tuple[str, ...]) -> re.Pattern | None:
+    trie: dict = {}
+    for name in {n.strip() for n in names if n and len(n.strip()) >= 2}:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile(_trie_pattern(trie)) if trie else None
 
 
 def _mask_known(value: str, names: tuple[str, ...]) -> str:
-    """Every known name inside ``value`` masked, left to right, the longest name that starts at each place
-    first (the cost grows with the text, not with the number of names)."""
-    known, lengths, starts = _name_index(names)
-    if starts is None:
-        return value
-    out: list[str] = []
-    start = 0
-    end = len(value)
-    for m in starts.finditer(value):
-        i = m.start()
-        if i < start:
-            continue
-        for n in lengths:
-            if i + n <= end and value[i:i + n] in known:
-                out.append(value[start:i])
-                out.append(mask_name(value[i:i + n]))
-                start = i + n
-                break
-    if not out:
-        return value
-    out.append(value[start:])
-    return "".join(out)
+    """Every known name inside ``value`` masked, left to right, the longest name that starts at each place."""
+    pattern = _name_pattern(names)
+    return value if pattern is None else pattern.sub(lambda m: mask_name(m.group()), value)
 
 
 def mask_names(value: str, names: Iterable[str] = ()) -> str:
