@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -56,6 +57,19 @@ from evalkit.store.revisions import HASH_RE, RecordView, revision_list, root_has
 from evalkit.store.tables import combine, frames, order_key, record_tables, without
 
 
+@contextmanager
+def paused_gc():
+    """The cyclic garbage collector paused: a read makes hundreds of thousands of small objects and no cycles,
+    and the collector's repeated passes over them cost more than the work itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass
 class Snapshot:
     """The records of one read of the store, the problems met, and the revisions they came from."""
@@ -73,18 +87,13 @@ class Snapshot:
     @cached_property
     def views(self) -> list[RecordView]:
         """Every record's view, oldest submission first (made on first use)."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             views = [v for v in (self._view(shape) for shape in self._shapes.values()) if v is not None]
             views.sort(key=order_key)
             if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
                 self._reading.blocks.clear()
                 self._reading.parsed.clear()
             return views
-        finally:
-            if enabled:
-                gc.enable()
 
     def _view(self, shape: Chain) -> RecordView | None:
         reading = self._reading
@@ -110,9 +119,7 @@ class Snapshot:
         """Per instrument, its current records as columns — ``record``, ``unit``, ``assessor``, ``state``, then
         every top-level answer in first-seen order (None where a record lacks it; a repeat stays a list) —
         ready for ``pandas.DataFrame(columns)``, without a dict per row."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             groups: dict[str, list[RecordView]] = {}
             for v in self.views:
                 if include_deleted or not v.deleted:
@@ -126,14 +133,15 @@ class Snapshot:
                     cols.setdefault(k, [a.get(k) for a in answers])
                 out[instrument] = cols
             return out
-        finally:
-            if enabled:
-                gc.enable()
 
     def arrow_tables(self) -> dict[str, pa.Table]:
         """The current, not deleted records as Arrow tables (:mod:`evalkit.store.tables`): a record whose
         every revision lies in one pack that matched its name comes from that pack's tables, the others
         from their views; with hidden columns."""
+        with paused_gc():
+            return self._arrow_tables()
+
+    def _arrow_tables(self) -> dict[str, pa.Table]:
         reading = self._reading
         parts, covered = [], set()
         if reading is not None and not reading.verify and not self._only:
@@ -167,7 +175,8 @@ class Snapshot:
     def tables(self) -> dict[str, pd.DataFrame]:
         """:meth:`arrow_tables` as pandas DataFrames: ``<instrument>`` one row per record, ``<instrument>/<group>``
         one row per repeat entry (see :mod:`evalkit.store.tables`)."""
-        return frames(self.arrow_tables())
+        with paused_gc():
+            return frames(self.arrow_tables())
 
 
 def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool = False) -> Snapshot:
@@ -177,13 +186,8 @@ def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool 
     small objects and no cycles, and the collector's repeated passes over them cost more than the
     parsing itself.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _read(Path(raw), only, verify)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read(raw: Path, only: Iterable[str] | None, verify: bool) -> Snapshot:

@@ -180,9 +180,9 @@ def frames(tables: Mapping[str, pa.Table], *, hidden: bool = False) -> dict[str,
             table = table.drop_columns([c for c in HIDDEN if c in table.column_names])
         frame = table.to_pandas()
         for f in table.schema:
-            if f.metadata == JSON_MARK:
-                frame[f.name] = pd.Series([None if t is None else _DECODE(t) for t in table.column(f.name).to_pylist()],
-                                          index=frame.index, dtype=object)
+            if f.metadata == JSON_MARK:   # the column's JSON texts decoded in one call, as one array
+                texts = pc.fill_null(table.column(f.name), "null").to_pylist()
+                frame[f.name] = pd.Series(_DECODE("[" + ",".join(texts) + "]"), index=frame.index, dtype=object)
         out[name] = frame
     return out
 
