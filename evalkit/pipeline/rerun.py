@@ -163,7 +163,7 @@ def compute(project: Project, *, include_received: bool | None = None, seed: int
     stages = stages or Stages(3)
     stages.begin(STAGES[0])
     found: list[Problem] = []
-    for file, problems in validate_project(project).items():
+    for file, problems in validate_project(project, pack_tables=False).items():
         found += [p if p.file else replace(p, file=file) for p in problems]
     stages.begin(STAGES[1])
     evaluation, adjust_problems = evaluate(project, include_received=include_received, seed=seed, draws=draws)

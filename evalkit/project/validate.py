@@ -56,9 +56,13 @@ def validate_file(path: Path, framework_codes: set[str] | None = None) -> list[P
     return [problem(UNKNOWN_INPUT, file=str(path), hint=hint)]
 
 
-def validate_project(project: Project | Path) -> dict[str, list[Problem]]:
+def validate_project(project: Project | Path, *, pack_tables: bool = True) -> dict[str, list[Problem]]:
     """Every problem of a project folder, grouped by file (the settings, the set-up files, the rules,
-    the ledger and rosters, every record against its instrument, the self-assessments)."""
+    the ledger and rosters, every record against its instrument, the self-assessments).
+
+    ``pack_tables``: also check the tables each record pack carries against its revisions
+    (:meth:`evalkit.store.Snapshot.table_problems`); ``evalkit rerun`` leaves that out, as it reads the
+    revisions themselves and never the tables."""
     project = project if isinstance(project, Project) else Project(project)
     root, config = project.root, project.config
     results: dict[str, list[Problem]] = {}
@@ -79,7 +83,8 @@ def validate_project(project: Project | Path) -> dict[str, list[Problem]]:
     if (root / "ledger" / "roster").is_dir():
         results[str(root / "ledger" / "roster")] = list(project.rosters[1])
     if (root / "raw").is_dir():
-        results[str(root / "raw")] = project.record_problems + project.record_snapshot.table_problems() + check_records(
+        tables = project.record_snapshot.table_problems() if pack_tables else []
+        results[str(root / "raw")] = project.record_problems + tables + check_records(
             project.records, root / "raw", project.instruments, project.units)
     if (root / "imports").is_dir():
         results[str(root / "imports")] = receipt_problems(root)

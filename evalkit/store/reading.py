@@ -8,7 +8,7 @@ tables a pack carries (:mod:`evalkit.store.tables`) decompresses none.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,13 +263,19 @@ def current_revision(item: Revision | PackEntry, reading: Reading) -> Revision |
     return revision
 
 
-def table_problems(reading: Reading) -> list[Problem]:
+def table_problems(reading: Reading, known: Mapping[str, RecordView]) -> list[Problem]:
     """Each pack's tables against the tables of its records' current revisions there (a pack rewritten and
-    renamed by hand could otherwise show one thing in its tables and hold another in its revisions)."""
+    renamed by hand could otherwise show one thing in its tables and hold another in its revisions).
+
+    ``known``: views already made from the whole store, by record; a record whose every revision lies in
+    the pack has the same view from the pack alone, so only the others are parsed again."""
     found = []
     for pack, tables in reading.pack_tables():
         views = []
-        for entries in pack.by_instance.values():
+        for iid, entries in pack.by_instance.items():
+            if iid in known and len(reading.by_record.get(iid, ())) == len(entries):
+                views.append(known[iid])
+                continue
             shape = chain(entries)
             current = current_revision(shape.current, reading)
             if current is None:

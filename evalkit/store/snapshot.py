@@ -166,7 +166,8 @@ class Snapshot:
         a problem for each pack whose tables say something else; such a pack's tables are not used again."""
         if self._reading is None:
             return []
-        found = table_problems(self._reading)
+        known = {} if self._only else {v.instance_id: v for v in self.views}
+        found = table_problems(self._reading, known)
         self._reading.untrusted.update(p.file for p in found)
         if "views" in self.__dict__:
             self._reading.blocks.clear()
