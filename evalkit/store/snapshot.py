@@ -93,6 +93,7 @@ class Snapshot:
             if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
                 self._reading.blocks.clear()
                 self._reading.parsed.clear()
+            self._shapes = {}   # the histories are not needed again (fewer objects for the collector to walk)
             return views
 
     def _view(self, shape: Chain) -> RecordView | None:
