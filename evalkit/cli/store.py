@@ -43,11 +43,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     snap = project.record_snapshot
     snap.problems.extend(snap.table_problems())
     if args.json:
-        print_json({"root": snap.root, "revisions": len(snap.revisions), "records": len(snap.views),
+        print_json({"root": snap.root, "revisions": len(snap.revisions), "records": snap.record_count,
                     "packs": list(snap.packs), "loose": snap.loose, "problems": [p.to_dict() for p in snap.problems]})
         return EXIT_PROBLEMS if any(p.is_error for p in snap.problems) else EXIT_OK
     print(format_problems({str(project.root / "raw"): snap.problems}, show_all=args.all))
-    print(f"已逐个核验 {len(snap.revisions)} 个修订（{len(snap.views)} 条记录；记录包 {len(snap.packs)} 个，"
+    print(f"已逐个核验 {len(snap.revisions)} 个修订（{snap.record_count} 条记录；记录包 {len(snap.packs)} 个，"
           f"零散修订文件 {snap.loose} 个）。修订集根哈希：{snap.root}")
     if args.root and args.root != snap.root:
         print(f"与给出的根哈希 {args.root} 不同：记录库的修订集自那时以来有变化（新增、删除或改动了修订）。")

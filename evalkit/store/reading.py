@@ -22,6 +22,7 @@ from evalkit.store.problems import PACK_DAMAGED, PACK_STRAY, RECORD_DAMAGED, REC
 from evalkit.store.revisions import (
     HASH_RE,
     SCHEMA,
+    Checked,
     RecordView,
     Revision,
     checked,
@@ -51,7 +52,7 @@ class Reading:
     vanished: bool = False
     old: list[Path] = field(default_factory=list)
     loose: int = 0
-    parsed: dict[str, Revision] = field(default_factory=dict)   # packed revisions already parsed and checked
+    parsed: dict[str, Revision | Checked] = field(default_factory=dict)   # packed revisions already checked
     untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
 
     def add(self, item: Revision | PackEntry) -> None:
@@ -162,7 +163,7 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
         if any(isinstance(d, Revision) for d in good):   # compare like with like
             good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
         last = good[-1]
-        reading.parsed[last.revision_id] = last if isinstance(last, Revision) else revision_of(last)
+        reading.parsed[last.revision_id] = last   # its answers are parsed when its record's view is made
         reading.problems.extend(rule_problems(linear(good) or ordered(good)))
 
 
@@ -250,7 +251,8 @@ def current_revision(item: Revision | PackEntry, reading: Reading) -> Revision |
     if isinstance(item, Revision):
         return item
     if item.revision_id in reading.parsed:
-        return reading.parsed[item.revision_id]
+        found = reading.parsed[item.revision_id]
+        return found if isinstance(found, Revision) else revision_of(found)
     data = reading.revision_bytes(item)
     if data is None:
         return None

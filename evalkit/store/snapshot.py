@@ -12,16 +12,15 @@ Two depths:
 
 * the default (what the forms and pages use) checks every loose file completely and each pack
   file against its name, finds heads from the pack indexes and parses only the current revision
-  of each record (checked against its hash);
+  of each record (checked against its hash) when its view is made;
 * ``verify=True`` (what ``evalkit validate``, ``score``, ``check`` and ``rerun`` use through the
   :class:`~evalkit.project.Project`) also checks every packed revision against its hash and the
   index, and every revision against its parent (:mod:`evalkit.store.verify`).
 
-The default read is lazy: it lists every revision and every record's history, but a record's view
-(its current revision parsed) is made when :attr:`Snapshot.views` is first asked for, and
-:meth:`Snapshot.tables` takes a packed record's row from the tables its pack carries
-(:mod:`evalkit.store.tables`) without parsing it at all.  A full verification makes every view
-while it reads.
+Both are lazy: a read lists every revision and every record's history (and, verifying, checks
+each revision), but a record's view (its current revision's answers parsed) is made when
+:attr:`Snapshot.views` is first asked for, and :meth:`Snapshot.tables` takes a packed record's
+row from the tables its pack carries (:mod:`evalkit.store.tables`) without parsing it at all.
 
 ``only`` restricts the snapshot to a recorded set of revisions (``evalkit rerun --verify``
 reproduces a run from its manifest's set); revisions of the set that are not found are listed in
@@ -99,14 +98,19 @@ class Snapshot:
     def _view(self, shape: Chain) -> RecordView | None:
         reading = self._reading
         if isinstance(shape.current, PackEntry):
-            parsed = reading.parsed.get(shape.current.revision_id)
-            view = make_view(shape, parsed) if parsed is not None else fast_view(shape, reading)
+            view = fast_view(shape, reading) if shape.current.revision_id not in reading.parsed else \
+                make_view(shape, current_revision(shape.current, reading))
             if view is not None:
                 return view
         current = current_revision(shape.current, reading)
         if current is None:   # the problem naming it is in reading.problems, which self.problems is
             return None
         return make_view(shape, current)
+
+    @property
+    def record_count(self) -> int:
+        """How many records the snapshot holds (without making their views)."""
+        return len(self.views) if "views" in self.__dict__ else len(self._shapes)
 
     @cached_property
     def root(self) -> str:
@@ -211,8 +215,8 @@ def _read(raw: Path, only: Iterable[str] | None, verify: bool) -> Snapshot:
     left_out = sum(len(revs) for revs in reading.by_record.values()) - len(hashes)
     snapshot = Snapshot(reading.problems, frozenset(hashes), missing, tuple(reading.packs), reading.loose, left_out,
                         reading, shapes, wanted is not None)
-    if verify or wanted is not None:
-        snapshot.views  # noqa: B018 - a full verification (and a recorded set) parses every record now
+    if wanted is not None:
+        snapshot.views  # noqa: B018 - a recorded set: every record parsed now
     return snapshot
 
 
