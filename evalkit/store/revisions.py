@@ -21,7 +21,7 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,10 +125,14 @@ class Revision:
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any], revision_id: str, path: str = "") -> Revision:
-        fields = {k: doc[k] for k in _FIELDS}
-        fields.update(merges=tuple(doc["merges"]), attachments=tuple(doc["attachments"]), revision_id=revision_id,
-                      path=path)
-        # a checked document: fill the frozen instance directly (a store read makes hundreds of thousands)
+        return cls.filled({k: doc[k] for k in _FIELDS}, revision_id, path)
+
+    @classmethod
+    def filled(cls, fields: dict, revision_id: str, path: str) -> Revision:
+        """The revision of a checked document's ``fields`` (by :data:`META_KEYS` and :data:`SNAPSHOT_KEYS`), the
+        frozen instance filled directly (a store read makes hundreds of thousands)."""
+        fields.update(merges=tuple(fields["merges"]), attachments=tuple(fields["attachments"]),
+                      revision_id=revision_id, path=path)
         revision = object.__new__(cls)
         revision.__dict__.update(fields)
         return revision
@@ -206,19 +210,28 @@ def document_error(doc: Any, instance_id: str | None = None) -> str | None:
         if doc["ended"] is not None and not isinstance(doc["ended"], str):
             wrong.append("ended")
         return "字段类型错误：" + "、".join(wrong)
-    if not (isinstance(doc["instance_id"], str) and ID_RE.fullmatch(doc["instance_id"])):
+    return _rules_error(doc.__getitem__, instance_id)
+
+
+def _rules_error(get: Callable[[str], Any], instance_id: str | None) -> str | None:
+    """Why a document whose fields have their JSON types (``get(key)`` gives a field) breaks a revision's rules —
+    record id, parent and merges, kind and state, attachments, times — None when it does not; shared by
+    :func:`document_error` (a dict) and :func:`checked` (typed fields)."""
+    record = get("instance_id")
+    if not (isinstance(record, str) and ID_RE.fullmatch(record)):
         return "记录编号 instance_id 无效"
-    if instance_id is not None and doc["instance_id"] != instance_id:
-        return f"记录编号 {doc['instance_id'][:40]} 与所在记录 {instance_id} 不符"
-    ids = [doc["parent"]] if doc["parent"] is not None else []
-    if not all(isinstance(i, str) and HASH_RE.fullmatch(i) for i in ids + doc["merges"]):
+    if instance_id is not None and record != instance_id:
+        return f"记录编号 {record[:40]} 与所在记录 {instance_id} 不符"
+    parent, kind, state = get("parent"), get("kind"), get("state")
+    ids = [parent] if parent is not None else []
+    if not all(isinstance(i, str) and HASH_RE.fullmatch(i) for i in ids + list(get("merges"))):
         return "parent 或 merges 不是有效的修订哈希"
-    if doc["kind"] not in KINDS or doc["state"] not in STATES or (doc["kind"] == "submission") != (not ids):
-        return f"kind「{doc['kind']}」、state「{doc['state']}」或 parent 无效"
-    if not all(isinstance(a, dict) and all(k in a for k in ATTACHMENT_KEYS) for a in doc["attachments"]):
+    if kind not in KINDS or state not in STATES or (kind == "submission") != (not ids):
+        return f"kind「{kind}」、state「{state}」或 parent 无效"
+    if not all(isinstance(a, dict) and all(k in a for k in ATTACHMENT_KEYS) for a in get("attachments")):
         return "附件信息不完整"
     for key in ("when", "started", "ended"):
-        value = doc[key]
+        value = get(key)
         if value is None:
             continue
         try:
@@ -268,33 +281,17 @@ def checked(data: bytes, name: str, where: str, instance_id: str | None) -> Chec
         d = _TYPED.decode(data)
     except (msgspec.DecodeError, RecursionError):
         return None
-    ids = d.merges if d.parent is None else [d.parent, *d.merges]
-    if not (d.schema == SCHEMA and ID_RE.fullmatch(d.instance_id) and (instance_id is None or d.instance_id == instance_id)
-            and all(HASH_RE.fullmatch(i) for i in ids) and d.kind in KINDS and d.state in STATES
-            and (d.kind == "submission") == (d.parent is None) and memoryview(d.answers)[:1] == b"{"
-            and all(k in a for a in d.attachments for k in ATTACHMENT_KEYS)):
+    if d.schema != SCHEMA or memoryview(d.answers)[:1] != b"{" or _rules_error(d.__getattribute__, instance_id):
         return None
-    for value in (d.when, d.started, d.ended):
-        if value is not None:
-            try:
-                if datetime.fromisoformat(value).utcoffset() is None:
-                    return None
-            except ValueError:
-                return None
     d.revision_id, d.path = name, where
     return d
 
 
 def revision_of(d: Checked) -> Revision:
     """The revision of a :func:`checked` document (its answers parsed)."""
-    revision = object.__new__(Revision)
-    revision.__dict__.update(
-        instance_id=d.instance_id, revision_id=d.revision_id, parent=d.parent, kind=d.kind, who=d.who, when=d.when,
-        why=d.why, merges=tuple(d.merges), instrument_id=d.instrument_id, instrument_version=d.instrument_version,
-        instrument_sha256=d.instrument_sha256, unit=d.unit, assessor=d.assessor, started=d.started, ended=d.ended,
-        answers=_DECODER.decode(d.answers), attachments=tuple(d.attachments), state=d.state, comment=d.comment,
-        deleted=d.deleted, path=d.path)
-    return revision
+    fields = {k: getattr(d, k) for k in _FIELDS}
+    fields["answers"] = _DECODER.decode(d.answers)
+    return Revision.filled(fields, d.revision_id, d.path)
 
 
 def parse_revision(data: bytes, name: str, where: str, instance_id: str | None = None,
