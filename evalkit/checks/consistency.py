@@ -40,7 +40,7 @@ from evalkit.problems import Problem, problem
 from evalkit.scoring import admitted, parse_rule
 from evalkit.store import UNIT_UNKNOWN
 
-_SORTED = msgspec.json.encode   # with order="sorted": one key for equal answers, whatever their order
+_SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answers, whatever their order
 
 SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
 
@@ -74,7 +74,7 @@ def duplicates(records: Sequence) -> list[Problem]:
     seen: dict[str, str] = {}
     found = []
     for v in sorted((v for v in records if not v.deleted), key=lambda v: (v.submitted, v.instance_id)):
-        key = _SORTED([v.instrument_id, v.unit, v.assessor, v.answers], order="sorted")
+        key = _SORTED([v.instrument_id, v.unit, v.assessor, v.answers])
         if key in seen:
             found.append(problem(DUPLICATE, record=v.instance_id, other=seen[key]))
         else:

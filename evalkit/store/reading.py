@@ -95,7 +95,7 @@ def read_pack_file(path: Path, reading: Reading) -> None:
     """Add a pack's revisions: by its index when the file matches its name, else those that verify one by one."""
     try:
         pack, data = read_pack(path)
-        blocks = _salvage_blocks(pack, data) if not pack.ok else pack.read_all(data) if reading.verify else None
+        blocks = pack.read_all(data) if pack.ok and reading.verify else None   # else when needed (revision_bytes)
     except FileNotFoundError:
         reading.vanished = True
         return
@@ -128,10 +128,9 @@ def read_pack_file(path: Path, reading: Reading) -> None:
             continue
         good += 1
         reading.add(revision)
-    if not pack.ok:
-        salvage = f"其中 {good} 个修订与其哈希相符，已照常读取" + (f"，{bad} 个无法采用" if bad else "")
-        reading.problems.append(problem(PACK_DAMAGED, file=str(path), detail="文件内容与名称中的 sha256 不符",
-                                        salvage=salvage))
+    salvage = f"其中 {good} 个修订与其哈希相符，已照常读取" + (f"，{bad} 个无法采用" if bad else "")
+    reading.problems.append(problem(PACK_DAMAGED, file=str(path), detail="文件内容与名称中的 sha256 不符",
+                                    salvage=salvage))
 
 
 def _verify_entries(pack: Pack, reading: Reading) -> None:
@@ -165,17 +164,6 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
         last = good[-1]
         reading.parsed[last.revision_id] = last   # its answers are parsed when its record's view is made
         reading.problems.extend(rule_problems(linear(good) or ordered(good)))
-
-
-def _salvage_blocks(pack: Pack, data: bytes) -> list[bytes | None]:
-    """The blocks of a damaged pack that still decompress (None for the others)."""
-    out: list[bytes | None] = []
-    for i in range(len(pack.blocks)):
-        try:
-            out.append(pack.read_block(i, data))
-        except PackError:
-            out.append(None)
-    return out
 
 
 def read_record_folder(folder: Path, reading: Reading) -> None:

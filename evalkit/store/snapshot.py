@@ -97,9 +97,8 @@ class Snapshot:
 
     def _view(self, shape: Chain) -> RecordView | None:
         reading = self._reading
-        if isinstance(shape.current, PackEntry):
-            view = fast_view(shape, reading) if shape.current.revision_id not in reading.parsed else \
-                make_view(shape, current_revision(shape.current, reading))
+        if isinstance(shape.current, PackEntry) and shape.current.revision_id not in reading.parsed:
+            view = fast_view(shape, reading)
             if view is not None:
                 return view
         current = current_revision(shape.current, reading)
