@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from datetime import datetime
 
 import msgspec
 
@@ -81,10 +80,7 @@ def revision_rule(revision, parent) -> str | None:
 
 
 def _moment(value: str) -> float:
-    try:
-        return datetime.fromisoformat(value).timestamp()
-    except ValueError:
-        return aware_time(value, "when").timestamp()
+    return aware_time(value, "when").timestamp()
 
 
 def rule_problems(history: Sequence) -> list[Problem]:
