@@ -33,7 +33,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     progress = _progress(args)
     try:
         result = rerun(Path(args.project), Path(args.out) if args.out else None, mask_personal=not args.no_mask,
-                       progress=progress)
+                       progress=progress, use_cache=not args.no_cache)
     except RerunError as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -52,6 +52,9 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         print(f"已重算 {ev_units} 个单位，写出 {len(result.outputs)} 个文件到 {result.out_dir}"
               f"（清单 {result.out_dir / 'manifest.json'}）。")
         print(f"报告：{result.out_dir / '评估报告.xlsx'}、{result.out_dir / 'index.html'}")
+        reused = _reused(result.reused)
+        if reused or result.cache_note:
+            print(reused or result.cache_note + "。")
         if result.removed:
             print(f"已删除上次运行留下、本次不再生成的 {len(result.removed)} 个文件：" + "、".join(result.removed))
         errors = sum(p.is_error for p in other)
@@ -61,6 +64,18 @@ def cmd_rerun(args: argparse.Namespace) -> int:
             print(f"项目的 {result.errors} 个错误都是演示项目中有意设置的（清单见 {Path(args.project) / DEMO_README}），"
                   "无需改正。")
     return EXIT_PROBLEMS if result.errors else EXIT_OK
+
+
+def _reused(reused: dict[str, int]) -> str:
+    """One sentence on what the last run's cache saved (empty when nothing)."""
+    parts = []
+    if reused.get("packs"):
+        parts.append(f"{reused['packs']} 个记录包的逐条核验（包名即其内容的 sha256，已重新核对）")
+    if reused.get("records"):
+        parts.append(f"{reused['records']} 条记录的答案校验（按表单和记录当前修订的哈希）")
+    if not parts:
+        return ""
+    return "沿用了上次运行的缓存：" + "；".join(parts) + "。如需全部重新计算，请加 --no-cache。"
 
 
 def _print_problems(args: argparse.Namespace, meant: list, other: list, demo: bool) -> None:
@@ -128,6 +143,8 @@ def add_commands(sub) -> None:
                    help="与 --verify 一起：项目已移动时指明项目文件夹")
     p.add_argument("--no-mask", action="store_true", help="报告中不遮盖服务对象的姓名和手机号（仅供内部核对）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条和问题清单（错误仍显示）")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不沿用上次运行的缓存（输出文件夹中的 .evalkit-cache），全部重新计算；结果与沿用时相同")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="显示全部问题，不折叠同类问题")
     p.set_defaults(func=cmd_rerun)

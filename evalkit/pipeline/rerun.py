@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from evalkit.pipeline.cache import RerunCache, load_cache, save_cache
 from evalkit.pipeline.manifest import (
     INPUT_FOLDERS,
     MANIFEST,
@@ -62,6 +63,8 @@ class RerunResult:
     removed: list[str] = field(default_factory=list)
     missing: tuple[str, ...] = ()     # revisions of a recorded set that the project no longer holds
     left_out: int = 0                 # revisions of the project not in the recorded set
+    reused: dict[str, int] = field(default_factory=dict)   # what the cache of the last run saved: packs, records
+    cache_note: str = ""              # why a cache that was there was not used
 
     @property
     def errors(self) -> int:
@@ -179,10 +182,12 @@ def compute(project: Project, *, include_received: bool | None = None, seed: int
 def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool | None = None,
           seed: int | None = None, draws: int | None = None, mask_personal: bool = True,
           progress: Progress | None = None, write_reports: Callable | None = None,
-          revisions: frozenset[str] | None = None) -> RerunResult:
+          revisions: frozenset[str] | None = None, use_cache: bool = True) -> RerunResult:
     """Validate, score, check and write every output of ``project`` into ``out_dir`` (default ``project/out``).
 
     ``revisions``: read only this recorded set of revisions (``rerun --verify``), not the whole store.
+    ``use_cache``: reuse what the last run into ``out_dir`` worked out of unchanged content, and keep what
+    this one works out (:mod:`evalkit.pipeline.cache`); the outputs are the same bytes either way.
 
     RerunError (exit 2) when the project or the output folder cannot be used; problems of
     the project never stop the rerun (they are in the results and the reports).
@@ -191,7 +196,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     target = check_out_dir(root, Path(out_dir) if out_dir is not None else root / "out")
     previous = previous_outputs(target)
     write_reports = write_reports or default_write_reports
-    opened = Project(root, revisions)
+    cached = load_cache(target) if use_cache else RerunCache()
+    opened = Project(root, revisions, known_clean=cached.clean_packs)
     stages = Stages(len(STAGES), progress)
 
     # the inputs are hashed in a second thread while the main one validates and scores: reading
@@ -214,9 +220,15 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             (staging / PROBLEMS).write_bytes(json_bytes([p.to_dict() for p in problems]))
             (staging / REVISIONS).write_bytes(opened.record_snapshot.revision_list())
             stages.begin(STAGES[5])
-            return _finish(opened, target, staging, previous, inputs, evaluation, problems)
+            result = _finish(opened, target, staging, previous, inputs, evaluation, problems)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    snapshot = opened.record_snapshot
+    result.cache_note = cached.note
+    result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs))}
+    if use_cache:
+        save_cache(target, RerunCache(snapshot.clean_packs))
+    return result
 
 
 def _finish(project: Project, target: Path, staging: Path, previous: set[str], inputs: dict,

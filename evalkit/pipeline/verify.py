@@ -62,7 +62,7 @@ def verify(manifest_path: Path, *, project: Path | None = None, progress: Progre
     with tempfile.TemporaryDirectory(prefix="evalkit-verify-") as tmp:
         result = rerun(Path(project), Path(tmp) / "out", include_received=bool(settings.get("include_received")),
                        seed=settings.get("seed"), draws=settings.get("draws"), progress=progress,
-                       write_reports=write_reports, revisions=revisions)
+                       write_reports=write_reports, revisions=revisions, use_cache=False)
     new = result.manifest
     old_inputs = {k: v for k, v in data["inputs"].items() if not k.startswith("raw/")}   # a rerun/1 manifest
     missing = [(f"raw/ 修订 {h}", "已删除") for h in result.missing]

@@ -57,9 +57,11 @@ class Project:
     project need not exist — every missing input is a problem, never an exception.
     """
 
-    def __init__(self, root: Path | str, revisions: frozenset[str] | None = None) -> None:
+    def __init__(self, root: Path | str, revisions: frozenset[str] | None = None, *,
+                 known_clean: frozenset[str] = frozenset()) -> None:
         self.root = Path(root)
         self.revisions = revisions   # a recorded set of revisions to read (rerun --verify), or all
+        self.known_clean = known_clean   # record packs an earlier full verification found clean (a rerun's cache)
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"
@@ -155,7 +157,7 @@ class Project:
     def record_snapshot(self) -> Snapshot:
         """The one read of the record store this project object uses, verified revision by revision:
         the records, the problems met and the set of revisions with its root hash."""
-        return self.store.snapshot(only=self.revisions, verify=True)
+        return self.store.snapshot(only=self.revisions, verify=True, known_clean=self.known_clean)
 
     @property
     def records(self) -> list:

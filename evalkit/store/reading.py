@@ -54,6 +54,8 @@ class Reading:
     loose: int = 0
     parsed: dict[str, Revision | Checked] = field(default_factory=dict)   # packed revisions already checked
     untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
+    known_clean: frozenset[str] = frozenset()   # names of packs a full verification found clean before
+    clean: set[str] = field(default_factory=set)   # names of packs verified clean (now, or before by name)
 
     def add(self, item: Revision | PackEntry) -> None:
         self.by_record.setdefault(item.instance_id, {}).setdefault(item.revision_id, item)
@@ -95,7 +97,8 @@ def read_pack_file(path: Path, reading: Reading) -> None:
     """Add a pack's revisions: by its index when the file matches its name, else those that verify one by one."""
     try:
         pack, data = read_pack(path)
-        blocks = pack.read_all(data) if pack.ok and reading.verify else None   # else when needed (revision_bytes)
+        full = pack.ok and reading.verify and path.name not in reading.known_clean
+        blocks = pack.read_all(data) if full else None   # else when needed (revision_bytes)
     except FileNotFoundError:
         reading.vanished = True
         return
@@ -107,9 +110,14 @@ def read_pack_file(path: Path, reading: Reading) -> None:
     reading.files[str(path)] = (pack, data)
     if blocks is not None:
         reading.blocks.update(((str(path), i), b) for i, b in enumerate(blocks))
-    if pack.ok and reading.verify:
+    if pack.ok and reading.verify and path.name not in reading.known_clean:
+        before = len(reading.problems)
         _verify_entries(pack, reading)
+        if len(reading.problems) == before:
+            reading.clean.add(path.name)
         return
+    if pack.ok and reading.verify:   # its bytes match its name, and a file of that name verified clean before
+        reading.clean.add(path.name)
     if pack.ok:
         for entry in pack.entries:
             reading.add(entry)

@@ -293,10 +293,12 @@ class Store:
         snap = self.snapshot()
         return snap.views, snap.problems
 
-    def snapshot(self, *, only: Iterable[str] | None = None, verify: bool = False) -> Snapshot:
+    def snapshot(self, *, only: Iterable[str] | None = None, verify: bool = False,
+                 known_clean: Iterable[str] = ()) -> Snapshot:
         """One read of the whole store (:func:`evalkit.store.snapshot.read_snapshot`): the records, the
-        problems and the set of revisions with its root hash; ``verify`` checks every revision."""
-        return read_snapshot(self.raw, only=only, verify=verify)
+        problems and the set of revisions with its root hash; ``verify`` checks every revision (but those
+        of the packs named in ``known_clean``, found clean by an earlier verification)."""
+        return read_snapshot(self.raw, only=only, verify=verify, known_clean=known_clean)
 
     # ------------------------------------------------------------ internals
     def _packs(self) -> list[Pack]:

@@ -107,6 +107,12 @@ class Snapshot:
         return make_view(shape, current)
 
     @property
+    def clean_packs(self) -> frozenset[str]:
+        """Names of the pack files a verified read found clean (every revision matched its hash, the index
+        and its parent; no problem), checked now or known clean by name (``known_clean``)."""
+        return frozenset(self._reading.clean) if self._reading is not None and self._reading.verify else frozenset()
+
+    @property
     def record_count(self) -> int:
         """How many records the snapshot holds (without making their views)."""
         return len(self.views) if "views" in self.__dict__ else len(self._shapes)
@@ -184,19 +190,26 @@ class Snapshot:
             return frames(self.arrow_tables())
 
 
-def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool = False) -> Snapshot:
+def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool = False,
+                  known_clean: Iterable[str] = ()) -> Snapshot:
     """Every record of the store at ``raw`` as one snapshot (see the module docstring).
+
+    ``known_clean``: names of pack files that a full verification found clean before (a rerun's cache,
+    :mod:`evalkit.pipeline.cache`).  A pack's name is the sha256 of its bytes, and every pack is checked
+    against its name on every read: a pack so named holds the very bytes that verified clean, so its
+    revisions are not checked one by one again.  :attr:`Snapshot.clean_packs` names the packs found
+    clean by this read.
 
     The cyclic garbage collector is paused while reading: the read makes hundreds of thousands of
     small objects and no cycles, and the collector's repeated passes over them cost more than the
     parsing itself.
     """
     with paused_gc():
-        return _read(Path(raw), only, verify)
+        return _read(Path(raw), only, verify, frozenset(known_clean))
 
 
-def _read(raw: Path, only: Iterable[str] | None, verify: bool) -> Snapshot:
-    reading = Reading(raw, verify)
+def _read(raw: Path, only: Iterable[str] | None, verify: bool, known_clean: frozenset[str]) -> Snapshot:
+    reading = Reading(raw, verify, known_clean=known_clean)
     first = set(pack_paths(reading.raw)[0])
     for path in sorted(first):
         read_pack_file(path, reading)
