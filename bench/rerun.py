@@ -1,6 +1,7 @@
-"""Province-scale rerun benchmark (issue 7): 150 units, 100,000 raw records.
+"""Province-scale rerun benchmark (issues 7 and 19): 150 units, 100,000 raw records.
 
     .venv/bin/python bench/rerun.py [--path DIR] [--units 150] [--records 100000] [--repeat 3] [--profile]
+                                    [--loose] [--scales 10000,1000000]
 
 Generates a province-scale project with the demo generator
 (:func:`evalkit.pipeline.demo.generate` with ``fast=True``) into ``--path`` (reused when it
@@ -8,7 +9,8 @@ already holds a project) or a temporary folder, then times:
 
 * **floor**: reading the record store into tables — one snapshot of ``raw/`` (its packs and loose
   files) and its tables (:meth:`evalkit.store.Snapshot.tables`: one DataFrame per instrument and per
-  repeat group; ``bench/store.py`` compares the layouts);
+  repeat group; ``bench/store.py`` compares the layouts); with ``--loose`` also **floor (loose)**:
+  the same revisions as loose files (a copy made once at ``PATH.loose``);
 * **validate**: :func:`evalkit.project.validate_project` on a fresh :class:`evalkit.project.Project`
   (reading every input, and every record checked against its instrument);
 * **score + check**: :func:`evalkit.project.evaluate` and :func:`evalkit.project.project_checks` on a
@@ -17,9 +19,14 @@ already holds a project) or a temporary folder, then times:
 * **full rerun**: ``evalkit rerun PROJECT --out DIR --quiet`` in a child process
   (wall time and the child's peak resident memory).
 
-* **incremental rerun**: 100 new records submitted to a copy of the project (loose files, as the
-  forms write them), then ``evalkit rerun`` of that copy — what a lead evaluator waits for after a
-  day's new records (``--skip-rerun`` leaves it out).
+* **incremental rerun**: a copy of the project rerun once into a folder (the day before: it leaves
+  its cache, :mod:`evalkit.pipeline.cache`), then 100 new records submitted to the copy through the
+  store (loose files, as the forms write them), then ``evalkit rerun`` of the copy into the same
+  folder, timed — what a lead evaluator waits for after a day's new records (``--skip-rerun``
+  leaves it and the full rerun out).
+
+``--scales 10000,1000000`` measures the same at more sizes (each project at ``PATH-<records>``,
+generated when missing) and prints how each section grows with the number of records.
 
 Sections run ``--repeat`` times (best and median are printed: the machine is shared,
 timings are noisy).  Peak memory: ``resource.getrusage`` ``ru_maxrss`` — of this process
@@ -37,6 +44,7 @@ import io
 import json
 import pstats
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,23 +122,39 @@ def full_rerun(root: Path, out: Path) -> tuple[float, float, int]:
         return seconds, float("nan"), -1
 
 
-def with_new_records(root: Path, copy: Path, n: int = NEW_RECORDS) -> Path:
-    """A copy of the project with ``n`` more records, submitted through the store as the forms do (the answers
-    of the last ``n`` records, each as a new record of the same unit and instrument)."""
-    import shutil
+def add_records(root: Path, n: int = NEW_RECORDS) -> None:
+    """``n`` more records submitted to the project at ``root`` through the store, as the forms do (the answers
+    of the last ``n`` records, each as a new record of the same unit and instrument): loose files on top."""
     from datetime import datetime, timedelta
 
     from evalkit.store import Store
 
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("out"))
-    store = Store(copy)
+    store = Store(root)
     views = [v for v in store.snapshot().views if not v.deleted][-n:]
     for i, v in enumerate(views):
         when = datetime.fromisoformat(v.updated) + timedelta(minutes=1 + i)
         store.submit(instrument_id=v.instrument_id, instrument_version=v.instrument_version,
                      instrument_sha256=v.instrument_sha256, unit=v.unit, assessor=v.assessor, answers=v.answers,
                      started=when, now=when)
-    return copy
+
+
+def loose_copy(root: Path) -> Path:
+    """The project with the same revisions as loose files (``raw/<record>/<hash>.json``, what the forms write),
+    made once at ``<root>.loose``: the loose read floor."""
+    from evalkit.store import read_pack
+
+    loose = root.with_name(root.name + ".loose")
+    if (loose / "evalkit.toml").exists():
+        return loose
+    shutil.copytree(root, loose, ignore=shutil.ignore_patterns("packs", "out"))
+    for path in sorted((root / "raw" / "packs").glob("*.pack")):
+        pack, data = read_pack(path)
+        blocks = pack.read_all(data)
+        for entry in pack.entries:
+            folder = loose / "raw" / entry.instance_id
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{entry.revision_id}.json").write_bytes(pack.revision_bytes(entry, blocks))
+    return loose
 
 
 def timed(func, *args):
@@ -179,65 +203,46 @@ def child(name: str, root: Path, out: Path, profile: bool) -> dict:
     return {k: tuple(v) for k, v in json.loads(lines[-1]).items()}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--path", type=Path, help="project folder: reused when it exists, generated otherwise")
-    parser.add_argument("--units", type=int, default=150)
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", action="store_true", help="cProfile score + check and the reports (first round)")
-    parser.add_argument("--skip-rerun", action="store_true", help="time the sections only")
-    parser.add_argument("--section", help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-
-    if args.section == "rerun":
-        import contextlib
-
-        from evalkit.cli.main import main as evalkit_main
-
-        with contextlib.redirect_stdout(io.StringIO()):
-            code = evalkit_main(["rerun", str(args.path), "--out", str(args.out), "--quiet"])
-        print(json.dumps({"peak": peak_mb(), "code": code}))
-        return 0
-    if args.section:  # one section in a child process, so that its peak memory is its own
-        print(json.dumps(section(args.section, args.path.resolve(), args.out, args.profile)))
-        return 0
-
-    root, generated = ensure_project(args.path, args.units, args.records)
-    root = root.resolve()
-    n_files = sum(1 for _ in (root / "raw").glob("*/*.json"))
-    print(f"项目 {root}：{n_files} 个记录文件" + (f"（生成用时 {generated:.1f} 秒）" if generated else "（沿用已有项目）"),
-          flush=True)
-
-    names = ("floor", "validate", "score + check", "reports", "full rerun", "incremental rerun")
+def measure(root: Path, args, tmp: Path) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Every section ``args.repeat`` times on the project at ``root``: times and peak memory by section."""
+    names = ("floor", "floor (loose)", "validate", "score + check", "reports", "full rerun", "incremental rerun")
     times: dict[str, list[float]] = {k: [] for k in names}
     peaks: dict[str, float] = {k: 0.0 for k in names}
-    with tempfile.TemporaryDirectory(prefix="evalkit-bench-out-") as tmp:
-        for i in range(args.repeat):
-            found: dict = {}
-            for name in ("floor", "validate", "score"):
-                found.update(child(name, root, Path(tmp) / f"r{i}", args.profile and i == 0))
-            if not args.skip_rerun:
-                t, peak, code = full_rerun(root, Path(tmp) / f"full{i}")
-                found["full rerun"] = (t, peak)
-                more = with_new_records(root, Path(tmp) / f"more{i}")
-                full_rerun(more, Path(tmp) / f"warm{i}")   # the run before the new records came in
-                t, peak, code = full_rerun(more, Path(tmp) / f"incremental{i}")
-                found["incremental rerun"] = (t, peak)
-            for name, (t, peak) in found.items():
-                times[name].append(t)
-                peaks[name] = max(peaks[name], peak)
-            print(f"  第 {i + 1} 轮：" + "，".join(f"{k} {v[0]:.1f} 秒" for k, v in found.items()), flush=True)
+    loose = loose_copy(root) if args.loose else None
+    for i in range(args.repeat):
+        found: dict = {}
+        for name in ("floor", "validate", "score"):
+            found.update(child(name, root, tmp / f"r{i}", args.profile and i == 0))
+        if loose is not None:
+            floor_loose = child("floor", loose, tmp / f"l{i}", False)
+            if "floor" in floor_loose:
+                found["floor (loose)"] = floor_loose["floor"]
+        if not args.skip_rerun:
+            t, peak, code = full_rerun(root, tmp / f"full{i}")
+            found["full rerun"] = (t, peak)
+            more = tmp / f"more{i}"
+            shutil.copytree(root, more, ignore=shutil.ignore_patterns("out"))
+            full_rerun(more, tmp / f"incremental{i}")   # the run of the day before: it leaves its cache
+            add_records(more)
+            t, peak, code = full_rerun(more, tmp / f"incremental{i}")
+            found["incremental rerun"] = (t, peak)
+            shutil.rmtree(more, ignore_errors=True)
+        for name, (t, peak) in found.items():
+            times[name].append(t)
+            peaks[name] = max(peaks[name], peak)
+        print(f"  第 {i + 1} 轮：" + "，".join(f"{k} {v[0]:.1f} 秒" for k, v in found.items()), flush=True)
+    return times, peaks
 
+
+def print_table(times: dict[str, list[float]], peaks: dict[str, float]) -> None:
     print()
-    print(f"{'section':<16}{'best s':>9}{'median s':>10}{'× floor':>9}{'peak MB':>9}")
+    print(f"{'section':<18}{'best s':>9}{'median s':>10}{'× floor':>9}{'peak MB':>9}")
     best_floor = min(times["floor"]) if times["floor"] else float("nan")
     for name, values in times.items():
         if not values:
             continue
         best, median = min(values), statistics.median(values)
-        print(f"{name:<16}{best:>9.2f}{median:>10.2f}{best / best_floor:>9.2f}{peaks[name]:>9.0f}")
+        print(f"{name:<18}{best:>9.2f}{median:>10.2f}{best / best_floor:>9.2f}{peaks[name]:>9.0f}")
     print("（peak MB：各部分在各自的子进程中运行，ru_maxrss；full rerun 为 evalkit rerun 子进程）")
     if times["score + check"] and times["floor"]:
         ratio = min(times["score + check"]) / best_floor
@@ -257,6 +262,66 @@ def main(argv: list[str] | None = None) -> int:
         print(f"full rerun = {best:.1f} 秒（目标 < {TARGET_RERUN_S:g}）：{'达到' if best < TARGET_RERUN_S else '未达到'}")
         print(f"peak memory (rerun) = {peaks['full rerun']:.0f} MB（目标 < {TARGET_PEAK_MB:g}）："
               f"{'达到' if peaks['full rerun'] < TARGET_PEAK_MB else '未达到'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--path", type=Path, help="project folder: reused when it exists, generated otherwise")
+    parser.add_argument("--units", type=int, default=150)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--scales", default="",
+                        help="more sizes (records, comma-separated, e.g. 10000,1000000): each project at PATH-<n>, "
+                             "generated when missing, measured the same way; a growth table at the end")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="cProfile score + check and the reports (first round)")
+    parser.add_argument("--skip-rerun", action="store_true", help="time the sections only")
+    parser.add_argument("--loose", action="store_true",
+                        help="also the loose floor: the same revisions as loose files (made once, at PATH.loose)")
+    parser.add_argument("--section", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.section == "rerun":
+        import contextlib
+
+        from evalkit.cli.main import main as evalkit_main
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = evalkit_main(["rerun", str(args.path), "--out", str(args.out), "--quiet"])
+        print(json.dumps({"peak": peak_mb(), "code": code}))
+        return 0
+    if args.section:  # one section in a child process, so that its peak memory is its own
+        print(json.dumps(section(args.section, args.path.resolve(), args.out, args.profile)))
+        return 0
+
+    sizes = [args.records] + [int(n) for n in args.scales.split(",") if n.strip()]
+    growth: dict[int, dict[str, float]] = {}
+    for records in sizes:
+        path = args.path if records == args.records or args.path is None else \
+            args.path.with_name(f"{args.path.name}-{records}")
+        root, generated = ensure_project(path, args.units, records)
+        root = root.resolve()
+        n_files = sum(1 for _ in (root / "raw").glob("*/*.json"))
+        packs = sorted((root / "raw" / "packs").glob("*.pack"))
+        print(f"项目 {root}：{records} 条记录，{len(packs)} 个记录包、{n_files} 个散放的修订文件"
+              + (f"（生成用时 {generated:.1f} 秒）" if generated else "（沿用已有项目）"), flush=True)
+        with tempfile.TemporaryDirectory(prefix="evalkit-bench-out-") as tmp:
+            times, peaks = measure(root, args, Path(tmp))
+        print_table(times, peaks)
+        growth[records] = {name: min(values) for name, values in times.items() if values}
+        growth[records]["peak MB"] = peaks["full rerun"]
+    if len(growth) > 1:
+        print("\n规模与用时（best 秒；最后一列为 full rerun 的峰值内存 MB）：")
+        names = [n for n in next(iter(growth.values())) if n != "peak MB"]
+        print(f"{'records':>10}" + "".join(f"{n:>19}" for n in names) + f"{'peak MB':>9}")
+        for records, row in sorted(growth.items()):
+            print(f"{records:>10}" + "".join(f"{row.get(n, float('nan')):>19.2f}" for n in names)
+                  + f"{row.get('peak MB', float('nan')):>9.0f}")
+        low, high = min(growth), max(growth)
+        if "full rerun" in growth[low] and "full rerun" in growth[high]:
+            factor = growth[high]["full rerun"] / growth[low]["full rerun"]
+            print(f"full rerun：记录数 × {high / low:g}，用时 × {factor:.1f}"
+                  + ("（不快于线性）" if factor <= high / low * 1.1 else "（快于线性增长）"))
     return 0
 
 
