@@ -72,6 +72,12 @@ class Reading:
         block = self.blocks[key]
         return None if block is None else block[entry.offset:entry.offset + entry.length]
 
+    def drop_blocks_before(self, pack: str, block: int) -> None:
+        """Let go of the decompressed blocks of ``pack`` before ``block`` (they are decompressed again if
+        needed later)."""
+        for key in [k for k in self.blocks if k[0] == pack and k[1] < block]:
+            del self.blocks[key]
+
     def pack_tables(self) -> list[tuple[Pack, dict[str, pa.Table]]]:
         """The tables of every pack that carries them and matched its name (a pack whose tables cannot be
         read is left out: the records' views stand in)."""
@@ -97,8 +103,6 @@ def read_pack_file(path: Path, reading: Reading) -> None:
     """Add a pack's revisions: by its index when the file matches its name, else those that verify one by one."""
     try:
         pack, data = read_pack(path)
-        full = pack.ok and reading.verify and path.name not in reading.known_clean
-        blocks = pack.read_all(data) if full else None   # else when needed (revision_bytes)
     except FileNotFoundError:
         reading.vanished = True
         return
@@ -108,8 +112,6 @@ def read_pack_file(path: Path, reading: Reading) -> None:
         return
     reading.packs.append(path.name)
     reading.files[str(path)] = (pack, data)
-    if blocks is not None:
-        reading.blocks.update(((str(path), i), b) for i, b in enumerate(blocks))
     if pack.ok and reading.verify and path.name not in reading.known_clean:
         before = len(reading.problems)
         _verify_entries(pack, reading)
@@ -146,8 +148,12 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
     pack against their parents; keep only the (light) entries of those that verify, record by record.
 
     A revision is decoded with its answers left as raw JSON (:func:`~evalkit.store.revisions.checked`): the
-    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed."""
+    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed.
+    Blocks are decompressed as the records reach them and let go once the records have passed them (a
+    pack's records lie in block order): the whole pack is never held decompressed."""
+    name = str(pack.path)
     for entries in pack.by_instance.values():
+        reading.drop_blocks_before(name, entries[0].block)
         good: list = []
         for entry in entries:
             data = reading.revision_bytes(entry)

@@ -87,7 +87,16 @@ class Snapshot:
     def views(self) -> list[RecordView]:
         """Every record's view, oldest submission first (made on first use)."""
         with paused_gc():
-            views = [v for v in (self._view(shape) for shape in self._shapes.values()) if v is not None]
+            views = []
+            held = None   # made block by block, each block let go once its records are made
+            for shape in sorted(self._shapes.values(), key=_block_of):
+                where = _block_of(shape)
+                if where != held and held is not None and held[1] >= 0:
+                    self._reading.blocks.pop(held, None)
+                held = where
+                view = self._view(shape)
+                if view is not None:
+                    views.append(view)
             views.sort(key=order_key)
             if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
                 self._reading.blocks.clear()
@@ -188,6 +197,12 @@ class Snapshot:
         one row per repeat entry (see :mod:`evalkit.store.tables`)."""
         with paused_gc():
             return frames(self.arrow_tables())
+
+
+def _block_of(shape: Chain) -> tuple[str, int]:
+    """Where a record's current revision lies: (pack, block), or ("", -1) when it is a loose file."""
+    current = shape.current
+    return (current.pack, current.block) if isinstance(current, PackEntry) else ("", -1)
 
 
 def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool = False,
