@@ -31,6 +31,11 @@ class Meta(NamedTuple):
     kind: str
 
 
+# a store is packed as it grows (``evalkit store pack``): the demo and a province of 100,000 records are one
+# pack each, a million records make several (one pack of all would hold every revision in memory at once)
+PACK_REVISIONS = 250_000
+
+
 class DemoState:
     """Everything the generator carries from one step to the next; ``rng`` is the only source of chance."""
 
@@ -44,7 +49,7 @@ class DemoState:
         self.counter = 0
         self.counter_q = 0  # questionnaires so far
         self.revisions = 0
-        self.packed: list[tuple[Meta, bytes]] = []   # every revision, written as one pack at the end
+        self.packed: list[tuple[Meta, bytes]] = []   # the revisions not yet written in a pack
         self.snapshots: dict[str, dict] = {}         # the first record of each instrument, for the duplicate
         self.per_instrument = {k: 0 for k in INSTRUMENTS}
         self.states: dict[str, int] = {}
@@ -87,6 +92,8 @@ class DemoState:
             self._revision(iid, rev, "review", LEAD, when, {**snapshot, "state": state, "comment": comment}, body)
         self.per_instrument[inst_id] += 1
         self.states[state] = self.states.get(state, 0) + 1
+        if len(self.packed) >= PACK_REVISIONS:
+            self.write_pack()
         return iid
 
     def _revision(self, iid: str, parent: str | None, kind: str, who: str, when: str, snapshot: dict,
@@ -106,7 +113,7 @@ class DemoState:
         return rev
 
     def write_pack(self) -> None:
-        """Every revision written so far as one pack in ``raw/packs/``."""
+        """The revisions made since the last pack as one pack in ``raw/packs/``."""
         data = build_pack(self.packed)
         self.writer.new(self.root / "raw" / "packs" / pack_name(data), data)
         self.packed = []
