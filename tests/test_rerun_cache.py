@@ -55,15 +55,33 @@ def test_an_edited_or_damaged_cache_is_not_trusted(demo, tmp_path, capsys):
     path = cache_path(out)
     header, _, body = path.read_bytes().partition(b"\n")
     path.write_bytes(header + b"\n" + body.replace(b'"clean_packs":[', b'"clean_packs":["x.pack",', 1))
-    assert load_cache(out).clean_packs == frozenset() and "sha256 不符" in load_cache(out).note
+    assert load_cache(out).clean_packs == frozenset() and "封印不符" in load_cache(out).note
     assert main(["rerun", str(demo), "--out", str(out)]) == 1   # the demo's deliberate errors
     said = capsys.readouterr().out
-    assert "sha256 不符" in said and "本次全部重新计算" in said
+    assert "封印不符" in said and "本次全部重新计算" in said
     assert load_cache(out).clean_packs   # and the run wrote a good one
     path.write_bytes(b"not json\n{}")
     assert "已损坏" in load_cache(out).note
     path.write_bytes(header.replace(b'"fingerprint":"', b'"fingerprint":"0', 1) + b"\n" + body)
     assert "程序已更新" in load_cache(out).note and not load_cache(out).clean_packs
+
+
+def test_a_cache_sealed_by_another_user_is_not_trusted_and_off_means_none(demo, tmp_path, monkeypatch):
+    """The seal's key is the user's (EVALKIT_CACHE folder): a cache written under another key — someone who can
+    write into the output folder, another computer — is not used; EVALKIT_CACHE=off: no cache is read or made."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("EVALKIT_CACHE", str(tmp_path / "someone-else"))
+    rerun(demo, out)
+    assert (tmp_path / "someone-else" / "rerun-cache.key").stat().st_mode & 0o777 == 0o600
+    assert load_cache(out).clean_packs
+    monkeypatch.setenv("EVALKIT_CACHE", str(tmp_path / "me"))
+    assert "封印不符" in load_cache(out).note and not load_cache(out).clean_packs
+    assert rerun(demo, out).reused == {"packs": 0}
+    assert rerun(demo, out).reused == {"packs": 1}   # now sealed with my key
+    monkeypatch.setenv("EVALKIT_CACHE", "off")
+    assert load_cache(out).clean_packs == frozenset() and not load_cache(out).note
+    shutil.rmtree(out / CACHE_FOLDER)
+    assert rerun(demo, out).reused == {"packs": 0} and not (out / CACHE_FOLDER).exists()
 
 
 def test_no_cache_and_the_cli_say_what_was_reused(demo, tmp_path, capsys):

@@ -29,6 +29,7 @@ from pyxform.xls2json import parse_file_to_json
 from pyxform.xls2xform import convert
 
 from evalkit.forms.problems import PYXFORM_ERROR
+from evalkit.io.durable import user_cache_dir
 from evalkit.io.tables import find_sheet, open_workbook, sheet_table, text
 from evalkit.problems import Problem, problem
 
@@ -162,10 +163,9 @@ def row_paths(survey: RawSheet) -> dict[tuple[str, ...], int]:
 
 def _cache_file(path: Path) -> Path | None:
     """Where pyxform's answer for this exact file content is kept (``EVALKIT_CACHE=off`` disables)."""
-    base = os.environ.get("EVALKIT_CACHE", "")
-    if base.lower() in ("off", "0", "no"):
+    root = user_cache_dir()
+    if root is None:
         return None
-    root = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "evalkit"
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         return root / "pyxform" / f"{digest}-{metadata.version('pyxform')}.json"

@@ -38,6 +38,16 @@ _MAX_DEPTH = 64
 _READ_ONLY = 0o444 if os.name != "nt" else 0o644  # Windows cannot unlink read-only temp files
 
 
+def user_cache_dir() -> Path | None:
+    """Where this user's evalkit keeps what it can always recompute (pyxform's answers, a rerun's key):
+    ``$EVALKIT_CACHE``, else ``$XDG_CACHE_HOME/evalkit`` (``~/.cache/evalkit``); None when ``EVALKIT_CACHE``
+    is ``off`` (or ``0``, ``no``): no cache at all."""
+    base = os.environ.get("EVALKIT_CACHE", "")
+    if base.lower() in ("off", "0", "no"):
+        return None
+    return Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "evalkit"
+
+
 def fsync_dir(path: Path) -> None:
     """Make new or renamed names in ``path`` durable (no-op on Windows, which cannot open directories)."""
     if os.name == "nt":

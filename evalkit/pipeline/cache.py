@@ -16,10 +16,15 @@ Never trusted without the hash:
 
 * the file records the **fingerprint** of the code that wrote it (sha256 of every source file of
   the evalkit package, and evalkit's version): after any change to evalkit's code nothing is reused;
-* the file's body is checked against the sha256 written in its first line: a damaged or hand-edited
-  cache is ignored (and replaced), never an error;
-* ``evalkit rerun --no-cache`` uses none, and ``evalkit rerun --verify`` reruns into an empty folder,
-  so it checks a run's outputs without any cache.
+* the file is **sealed** with an HMAC-SHA256 of its fingerprint and body under a key of this user on
+  this computer (``rerun-cache.key`` in the user's evalkit cache folder, :func:`evalkit.io.durable.user_cache_dir`,
+  made on first use, readable by the user only).  Someone who can write into the output folder
+  cannot make a cache that says a rewritten pack verified clean: without the key its seal is wrong,
+  and a cache whose seal is wrong — damaged, edited, or made by another user or computer — is
+  ignored (and replaced), never an error;
+* ``evalkit rerun --no-cache`` uses none; ``evalkit rerun --verify``, ``evalkit validate`` and
+  ``evalkit store verify`` — the checks that vouch for the evidence — never use it.
+  ``EVALKIT_CACHE=off`` turns every evalkit cache off.
 
 The cache lies in the output folder, not in the project: it is not an input (the manifest does not
 list it) and deleting it only makes the next rerun take as long as the first.
@@ -28,18 +33,22 @@ list it) and deleting it only makes the next rerun take as long as the first.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
+import secrets
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import msgspec
 
+from evalkit.io.durable import user_cache_dir
 from evalkit.version import __version__
 
 CACHE_FOLDER = ".evalkit-cache"
 CACHE_FILE = "rerun.json"
 FORMAT = "evalkit.rerun-cache/1"
+KEY_FILE = "rerun-cache.key"
 PACKAGE = Path(__file__).resolve().parents[1]   # the evalkit package folder
 
 
@@ -55,7 +64,7 @@ class RerunCache:
 class _Header(msgspec.Struct):
     format: str
     fingerprint: str
-    sha256: str
+    seal: str
 
 
 class _Body(msgspec.Struct):
@@ -77,10 +86,41 @@ def cache_path(out_dir: Path) -> Path:
     return Path(out_dir) / CACHE_FOLDER / CACHE_FILE
 
 
+def cache_key() -> bytes | None:
+    """This user's key for sealing rerun caches (made on first use, mode 0600); None when there is no cache
+    folder (``EVALKIT_CACHE=off``) or it cannot be read or made."""
+    folder = user_cache_dir()
+    if folder is None:
+        return None
+    path = folder / KEY_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    else:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    try:
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
+def _seal(key: bytes, body: bytes) -> str:
+    return hmac.new(key, FORMAT.encode() + b"\n" + fingerprint().encode() + b"\n" + body, hashlib.sha256).hexdigest()
+
+
 def load_cache(out_dir: Path) -> RerunCache:
     """The cache of the output folder, or an empty one (with the reason in ``note``) when there is none
-    to trust: no file, another format, other code, or a body that does not match its sha256."""
+    to trust: no file or key, another format, other code, or a seal that does not match."""
     path = cache_path(out_dir)
+    key = cache_key()
+    if key is None:
+        return RerunCache()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -94,8 +134,8 @@ def load_cache(out_dir: Path) -> RerunCache:
         return RerunCache(note=f"缓存文件 {path} 已损坏，本次全部重新计算")
     if header.format != FORMAT or header.fingerprint != fingerprint():
         return RerunCache(note="evalkit 的程序已更新，上次运行的缓存不再沿用，本次全部重新计算")
-    if hashlib.sha256(body).hexdigest() != header.sha256:
-        return RerunCache(note=f"缓存文件 {path} 的内容与其 sha256 不符（损坏或被改动），本次全部重新计算")
+    if not hmac.compare_digest(_seal(key, body), header.seal):
+        return RerunCache(note=f"缓存文件 {path} 的封印不符（损坏、被改动，或由其他用户或计算机写出），本次全部重新计算")
     try:
         parsed = msgspec.json.decode(body, type=_Body)
     except msgspec.DecodeError:
@@ -104,10 +144,14 @@ def load_cache(out_dir: Path) -> RerunCache:
 
 
 def save_cache(out_dir: Path, found: RerunCache) -> None:
-    """Write the cache of the output folder (atomically: a run stopped halfway leaves the old one or none)."""
+    """Write the cache of the output folder, sealed (atomically: a run stopped halfway leaves the old one or
+    none); nothing when there is no key."""
+    key = cache_key()
+    if key is None:
+        return
     path = cache_path(out_dir)
     body = msgspec.json.encode(_Body(sorted(found.clean_packs), dict(sorted(found.records.items()))))
-    header = msgspec.json.encode(_Header(FORMAT, fingerprint(), hashlib.sha256(body).hexdigest()))
+    header = msgspec.json.encode(_Header(FORMAT, fingerprint(), _seal(key, body)))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{CACHE_FILE}.tmp")
