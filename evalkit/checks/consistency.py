@@ -38,7 +38,7 @@ from evalkit.checks.problems import (
 from evalkit.forms import Instrument, iter_fields
 from evalkit.problems import Problem, problem
 from evalkit.scoring import admitted, parse_rule
-from evalkit.store import UNIT_UNKNOWN
+from evalkit.store import UNIT_UNKNOWN, paused_gc
 
 _SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answers, whatever their order
 
@@ -208,7 +208,16 @@ def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], 
                       period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None,
                       include_received: bool = False, claimed_scores: Iterable[SelfScore] = (),
                       submitted: set[str] | None | bool = False) -> list[Problem]:
-    """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`."""
+    """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`.
+
+    The garbage collector is paused while they run (many small objects, no cycles: see :func:`evalkit.store.paused_gc`)."""
+    with paused_gc():
+        return _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received,
+                       claimed_scores, submitted)
+
+
+def _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received, claimed_scores,
+            submitted) -> list[Problem]:
     live = _live(records, include_received)
     found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
     found += logic(records, instruments, unit_ids, period, assessors)
