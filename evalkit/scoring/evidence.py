@@ -17,8 +17,9 @@ nothing is dropped silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
 from evalkit.scoring.rules import Condition, FieldRef
@@ -61,9 +62,9 @@ class Resolved:
         return ANY_INDICATOR in self.field.indicators
 
 
-@dataclass(frozen=True)
-class Obs:
-    """One answer: the record, the 1-based repeat row (None outside a repeat) and the value."""
+class Obs(NamedTuple):
+    """One answer: the record, the 1-based repeat row (None outside a repeat) and the value (a named tuple:
+    a province's scoring makes a million of them)."""
 
     record: str
     row: int | None
@@ -129,8 +130,11 @@ def observations(view, resolved: Resolved, leaf: str) -> tuple[list[Obs], LeftOu
     found, why = rows(view, resolved, leaf)
     if why is not None:
         return [], why
-    obs = [Obs(view.instance_id, i, r.get(resolved.field.name)) for i, r in found
-           if not _empty(r.get(resolved.field.name))]
+    name, record, obs = resolved.field.name, view.instance_id, []
+    for i, r in found:
+        value = r.get(name)
+        if not (value is None or value == "" or value == []):   # _empty, inline: it runs for every answer row
+            obs.append(Obs(record, i, value))
     if not obs:
         return [], left_out(view.instance_id, "no_answer", field=str(resolved.ref))
     return obs, None
@@ -166,6 +170,23 @@ def holds(cond: Condition, value: object) -> bool:
             return False
         return _compare(left, cond.op, cond.value)
     return _compare(str(value), cond.op, str(cond.value))
+
+
+def meets(cond: Condition) -> Callable[[object], bool]:
+    """:func:`holds` for one condition, remembered per distinct text or whole-number answer (a choice code or
+    a count recurs in thousands of rows); lists and other answers are checked each time."""
+    seen: dict = {}
+
+    def check(value: object) -> bool:
+        kind = value.__class__
+        if kind is not str and kind is not int:
+            return holds(cond, value)
+        key = (kind, value)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = holds(cond, value)
+        return found
+    return check
 
 
 def _compare(left, op: str, right) -> bool:

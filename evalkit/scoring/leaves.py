@@ -33,8 +33,8 @@ from evalkit.scoring.evidence import (
     Resolved,
     admitted,
     candidates,
-    holds,
     left_out,
+    meets,
     number,
     observations,
     resolve,
@@ -136,7 +136,8 @@ def _collect(views: list, fields: list[Resolved], leaf: str, tally: _Tally) -> l
 def _rate_where(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
-    met = [float(holds(cond, o.value)) for o in obs]
+    check = meets(cond)
+    met = [float(check(o.value)) for o in obs]
     tally.elements = [(o.record, o.row, m, 1.0) for o, m in zip(obs, met)]
     tally.n, tally.x = len(obs), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
@@ -171,9 +172,10 @@ def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -
     if len(fields) < len(conds):
         return
     per_field = _collect(views, fields, leaf, tally)
-    met = [sum(holds(c, o.value) for o in obs) for c, obs in zip(conds, per_field)]
+    held = [[check(o.value) for o in obs] for check, obs in zip(map(meets, conds), per_field)]
+    met = [sum(flags) for flags in held]
     checked = [len(obs) for obs in per_field]
-    tally.elements = [(o.record, o.row, float(holds(c, o.value)), 1.0) for c, obs in zip(conds, per_field) for o in obs]
+    tally.elements = [(o.record, o.row, float(f), 1.0) for obs, flags in zip(per_field, held) for o, f in zip(obs, flags)]
     tally.n, tally.x = sum(checked), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
@@ -237,8 +239,9 @@ def _penalty(rule: Rule, views: list, instruments, leaf: str, tally: _Tally, poi
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
     tally.n = len(obs)
-    events = sum(holds(cond, o.value) for o in obs)
-    tally.elements = [(o.record, o.row, float(holds(cond, o.value)), 1.0) for o in obs]
+    held = list(map(meets(cond), (o.value for o in obs)))
+    events = sum(held)
+    tally.elements = [(o.record, o.row, float(f), 1.0) for o, f in zip(obs, held)]
     each, cap = rule.get("each"), rule.get("max", points)
     deduction = min(cap, min(points, events * each))
     if tally.n:

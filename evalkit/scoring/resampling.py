@@ -177,7 +177,7 @@ def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:
     return ShareDraws(weights.rng.beta(x, n - x, size=weights.draws), "counts", int(n), 0.0, int(n) - 1)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.cache
 def _expansion(confidence: float, df: int) -> float:
     """t(df, 1 − α/2) / z(1 − α/2): the expanded percentile interval's factor (the same few degrees of freedom
     recur in every unit, and scipy's quantiles are slow to call)."""
