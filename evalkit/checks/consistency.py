@@ -84,7 +84,7 @@ def duplicates(records: Sequence) -> list[Problem]:
 
 def service_users_twice(records: Sequence) -> list[Problem]:
     """The same case id or call-back phone twice within one unit's service-user checks."""
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple, tuple[str, int]] = {}   # (unit, field, value) -> the first (record, row) giving it
     found = []
     for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
                     key=lambda v: (v.submitted, v.instance_id)):
@@ -94,10 +94,10 @@ def service_users_twice(records: Sequence) -> list[Problem]:
                 if not value:
                     continue
                 key = (v.unit, name, value)
-                if key in seen and seen[key] != f"{v.instance_id}#{i}":
+                first = seen.setdefault(key, (v.instance_id, i))
+                if first != (v.instance_id, i):
                     found.append(problem(USER_TWICE, unit=v.unit, what=what, value=value, record=v.instance_id,
-                                         other=seen[key].split("#")[0], field=f"citizens[{i}].{name}"))
-                seen.setdefault(key, f"{v.instance_id}#{i}")
+                                         other=first[0], field=f"citizens[{i}].{name}"))
     return found
 
 
