@@ -42,8 +42,24 @@ score_module = importlib.import_module("evalkit.scoring.score")   # the package 
 
 # ---- the row-wise path, as it was before issue 19 -------------------------------------------------------------
 
+def _rows(view, resolved, leaf):
+    answers = view.answers if isinstance(view.answers, dict) else {}
+    if resolved.repeat is None:
+        found = [(None, answers)]
+    else:
+        items = answers.get(resolved.repeat)
+        found = [(i, r) for i, r in enumerate(items, start=1) if isinstance(r, dict)] if isinstance(items, list) else []
+    if resolved.any_indicator and resolved.chooser:
+        chosen = [(i, r) for i, r in found if str(r.get(resolved.chooser, "")) == leaf]
+        if found and not chosen:
+            codes = "、".join(sorted({str(r.get(resolved.chooser, "")) for _, r in found})) or "无"
+            return [], evidence.left_out(view.instance_id, "other_indicator", codes=codes)
+        found = chosen
+    return found, None
+
+
 def _observations(view, resolved, leaf):
-    found, why = evidence.rows(view, resolved, leaf)
+    found, why = _rows(view, resolved, leaf)
     if why is not None:
         return [], why
     obs = [evidence.Obs(view.instance_id, i, r.get(resolved.field.name)) for i, r in found
@@ -96,6 +112,10 @@ def _service_users_twice(records):
     return found
 
 
+def _candidates(views, unit, instrument_ids):
+    return [v for v in evidence._by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
+
+
 def _depth_first(fw):
     return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
 
@@ -110,6 +130,9 @@ def row_wise():
         mp.setattr(resampling, "_expansion", _expansion)
         mp.setattr(score_module, "drawn_rows", _drawn_rows)
         mp.setattr(score_module, "paused_gc", contextlib.nullcontext)
+        mp.setattr(score_module, "remembered_rows", contextlib.nullcontext)
+        mp.setattr(evidence, "candidates", _candidates)
+        mp.setattr(leaves, "candidates", _candidates)
         mp.setattr(consistency, "service_users_twice", _service_users_twice)
         mp.setattr(consistency, "paused_gc", contextlib.nullcontext)
         mp.setattr(tree, "_depth_first", _depth_first)

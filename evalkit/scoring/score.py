@@ -28,7 +28,7 @@ from evalkit.forms import Instrument
 from evalkit.framework import Framework, Indicator
 from evalkit.problems import Problem, problem
 from evalkit.scoring.events import Event, check_events
-from evalkit.scoring.evidence import LeftOut, left_out
+from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows
 from evalkit.scoring.leaves import LeafScore, Sample, score_leaf_sample
 from evalkit.scoring.manual import ManualScore, manual_problems
 from evalkit.scoring.problems import RECORD_UNIT_UNLISTED, SCORE_INSUFFICIENT, SCORE_NO_RULE
@@ -95,9 +95,11 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
     sampling frame and the size of the unit's part of the frame (the finite-population correction
     of the uncertainty, :mod:`evalkit.scoring.uncertainty`).
 
-    It runs with the cyclic garbage collector paused: scoring makes hundreds of thousands of small
-    objects and no cycles, and the collector's passes over the records cost more than the scoring."""
-    with paused_gc():
+    It runs with the cyclic garbage collector paused (scoring makes hundreds of thousands of small
+    objects and no cycles, and the collector's passes over the records cost more than the scoring) and
+    with each record's repeat rows listed once for all the leaves that read them
+    (:func:`evalkit.scoring.evidence.remembered_rows`)."""
+    with paused_gc(), remembered_rows():
         return _score(fw, units, instruments, records, settings=settings or ScoringSettings(), events=events,
                       manual=manual, stability=stability, tasks=tasks, frames=frames)
 

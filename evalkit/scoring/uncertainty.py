@@ -67,7 +67,7 @@ def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]
         for name, value in answers.items():
             if isinstance(value, list):
                 for i, row in enumerate(value, start=1):
-                    if isinstance(row, dict):
+                    if isinstance(row, dict) and _may_hold(row, ids):
                         for v in row.values():   # the row's first answer that is a drawn id
                             if isinstance(v, str) and v in ids:
                                 if ids[v]:
@@ -76,6 +76,16 @@ def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]
             elif name != "unit" and isinstance(value, str) and value in ids:
                 found[(record, None)] = ids[value]
     return out
+
+
+def _may_hold(row: dict, ids: Mapping[str, int]) -> bool:
+    """False when no answer of the row is a drawn id (most rows): one set operation in C. An id is text, and
+    text equals no number, so a hashable answer that is not text never matches; a list answer (unhashable)
+    sends the row to the row-by-row look."""
+    try:
+        return not ids.keys().isdisjoint(row.values())
+    except TypeError:
+        return True
 
 
 def _rule(text: str) -> Rule:
