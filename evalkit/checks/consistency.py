@@ -86,17 +86,22 @@ def service_users_twice(records: Sequence) -> list[Problem]:
     """The same case id or call-back phone twice within one unit's service-user checks."""
     seen: dict[tuple, tuple[str, int]] = {}   # (unit, field, value) -> the first (record, row) giving it
     found = []
+    fields = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
     for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
                     key=lambda v: (v.submitted, v.instance_id)):
+        record, unit = v.instance_id, v.unit
         for i, row in enumerate(v.answers.get("citizens") or [], start=1):
-            for name, what in (("case_id", "办件编号"), ("callback_phone", "回访手机号码")):
-                value = str(row.get(name) or "").strip()
+            for name, what in fields:
+                raw = row.get(name)
+                value = str(raw).strip() if raw else ""
                 if not value:
                     continue
-                key = (v.unit, name, value)
-                first = seen.setdefault(key, (v.instance_id, i))
-                if first != (v.instance_id, i):
-                    found.append(problem(USER_TWICE, unit=v.unit, what=what, value=value, record=v.instance_id,
+                key = (unit, name, value)
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = (record, i)
+                elif first[0] != record or first[1] != i:
+                    found.append(problem(USER_TWICE, unit=unit, what=what, value=value, record=record,
                                          other=first[0], field=f"citizens[{i}].{name}"))
     return found
 

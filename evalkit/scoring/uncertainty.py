@@ -63,6 +63,8 @@ def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]
         if not ids or view.deleted:
             continue
         found = out.setdefault(view.unit, {})
+        if not _may_hold(answers, ids):   # no drawn id among its answers, and no repeat (a list) to look into
+            continue
         record = view.instance_id
         for name, value in answers.items():
             if isinstance(value, list):
@@ -79,9 +81,9 @@ def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]
 
 
 def _may_hold(row: dict, ids: Mapping[str, int]) -> bool:
-    """False when no answer of the row is a drawn id (most rows): one set operation in C. An id is text, and
-    text equals no number, so a hashable answer that is not text never matches; a list answer (unhashable)
-    sends the row to the row-by-row look."""
+    """False when no answer of the row (or record) is a drawn id (most rows): one set operation in C. An id is
+    text, and text equals no number, so a hashable answer that is not text never matches; a list answer
+    (unhashable: a repeat, a multiple choice) sends it to the answer-by-answer look."""
     try:
         return not ids.keys().isdisjoint(row.values())
     except TypeError:
