@@ -1,8 +1,10 @@
 """Scoring and checks at province scale give exactly what the row-wise path gave (issue 19).
 
 The fast path remembers what recurs — a condition per distinct answer (``evidence.meets``), the
-Wilson interval per x of n, the t/z expansion per degrees of freedom — finds drawn rows and a
-service user counted twice in plain loops, and runs with the garbage collector paused.  Here the
+Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows per
+scoring run, a unit's records per instrument set — finds drawn rows and a service user counted
+twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
+with the garbage collector paused.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
 are run on the demo, on a generated province subset, and on that subset's records perturbed by
 hand into every state, answer type and reason for leaving a record out: evaluations (every
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+import evalkit.checks.agreement as agreement
 import evalkit.checks.consistency as consistency
 import evalkit.scoring.evidence as evidence
 import evalkit.scoring.leaves as leaves
@@ -116,6 +119,26 @@ def _candidates(views, unit, instrument_ids):
     return [v for v in evidence._by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
 
 
+def _agreement(records, instruments):
+    found = []
+    for inst in instruments.values():
+        for repeat, chooser, name, categorical in agreement._rating_fields(inst):
+            by_rater, ids = agreement._ratings(records, inst.id, repeat, chooser, name)
+            items = sorted({k for scores in by_rater.values() for k in scores
+                            if sum(k in s for s in by_rater.values()) >= 2})
+            if len(by_rater) < 2 or not items:
+                continue
+            level = "ordinal" if name == "level" else "interval"
+            where = {"instrument": inst.id, "field": name}
+            found += agreement._alpha(by_rater, items, level, where)
+            if categorical:
+                found += agreement._kappa(agreement._categories(records, inst.id, repeat, chooser, name), where)
+            if level == "interval":
+                found += agreement._icc(by_rater, items, where)
+            found += agreement._deviating(by_rater, ids, where)
+    return found
+
+
 def _depth_first(fw):
     return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
 
@@ -134,6 +157,7 @@ def row_wise():
         mp.setattr(evidence, "candidates", _candidates)
         mp.setattr(leaves, "candidates", _candidates)
         mp.setattr(consistency, "service_users_twice", _service_users_twice)
+        mp.setattr(consistency, "agreement", _agreement)
         mp.setattr(consistency, "paused_gc", contextlib.nullcontext)
         mp.setattr(tree, "_depth_first", _depth_first)
         yield
