@@ -2,7 +2,7 @@
 
 The fast path remembers what recurs — a condition per distinct answer (``evidence.meets``), the
 Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows per
-scoring run, a unit's records per instrument set — finds drawn rows and a service user counted
+scoring run, a unit's records per instrument set and which of them count — finds drawn rows and a service user counted
 twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
 with the garbage collector paused.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
@@ -119,6 +119,17 @@ def _candidates(views, unit, instrument_ids):
     return [v for v in evidence._by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
 
 
+def _admitted_pool(views, unit, instrument_ids, include_received):
+    counted, left = [], []
+    for view in _candidates(views, unit, instrument_ids):
+        why = evidence.admitted(view, include_received)
+        if why:
+            left.append(why)
+        else:
+            counted.append(view)
+    return counted, left
+
+
 def _agreement(records, instruments):
     found = []
     for inst in instruments.values():
@@ -155,7 +166,7 @@ def row_wise():
         mp.setattr(score_module, "paused_gc", contextlib.nullcontext)
         mp.setattr(score_module, "remembered_rows", contextlib.nullcontext)
         mp.setattr(evidence, "candidates", _candidates)
-        mp.setattr(leaves, "candidates", _candidates)
+        mp.setattr(leaves, "admitted_pool", _admitted_pool)
         mp.setattr(consistency, "service_users_twice", _service_users_twice)
         mp.setattr(consistency, "agreement", _agreement)
         mp.setattr(consistency, "paused_gc", contextlib.nullcontext)

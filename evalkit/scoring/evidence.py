@@ -255,7 +255,34 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     return list(found)
 
 
-_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}] of the last list
+def admitted_pool(views: Iterable, unit: str, instrument_ids: set[str],
+                  include_received: bool) -> tuple[list, list[LeftOut]]:
+    """:func:`candidates` split into the records that count and why each other one does not (:func:`admitted`),
+    in order; worked out once per unit and instrument set for a list of records (the leaves of a unit share
+    a few), like the candidates themselves."""
+    if not isinstance(views, (list, tuple)):
+        return _split(candidates(views, unit, instrument_ids), include_received)
+    _by_unit(views)
+    split = _UNIT_INDEX[4]
+    key = (unit, frozenset(instrument_ids), include_received)
+    found = split.get(key)
+    if found is None:
+        found = split[key] = _split(candidates(views, unit, instrument_ids), include_received)
+    return list(found[0]), list(found[1])
+
+
+def _split(pool: list, include_received: bool) -> tuple[list, list[LeftOut]]:
+    counted, left = [], []
+    for view in pool:
+        why = admitted(view, include_received)
+        if why:
+            left.append(why)
+        else:
+            counted.append(view)
+    return counted, left
+
+
+_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}, their split] of the last list
 
 
 def _by_unit(views: list | tuple) -> dict[str, list]:
@@ -270,5 +297,5 @@ def _by_unit(views: list | tuple) -> dict[str, list]:
     index: dict[str, list] = {}
     for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
         index.setdefault(v.unit, []).append(v)
-    _UNIT_INDEX[:] = [views, len(views), index, {}]
+    _UNIT_INDEX[:] = [views, len(views), index, {}, {}]
     return index

@@ -32,8 +32,7 @@ from evalkit.scoring.evidence import (
     LeftOut,
     Obs,
     Resolved,
-    admitted,
-    candidates,
+    admitted_pool,
     left_out,
     meets,
     number,
@@ -331,17 +330,9 @@ def score_leaf_sample(ind: Indicator, rule: Rule | None, unit: str, views: Seque
         return LeafScore(score=got.points, status="scored", figures=got.figures, observed=got.figures, n=1,
                          fraction=fraction,
                          records=tuple(got.entry.evidence), justification=got.entry.justification, **base), None
-    tally = _Tally()
-    pool = candidates(views, unit, instruments_of(rule))
-    admitted_views = []
-    for view in pool:
-        why = admitted(view, include_received)
-        if why:
-            tally.left.append(why)
-        else:
-            admitted_views.append(view)
+    admitted_views, left = admitted_pool(views, unit, instruments_of(rule), include_received)
     found = tally_rule(rule, ind, admitted_views, instruments)
-    found.left = tally.left + found.left
+    found.left = left + found.left
     return _finish(rule, found, points, base), found.sample()
 
 
