@@ -62,9 +62,13 @@ def agreement(records: Sequence, instruments: Mapping[str, Instrument]) -> list[
     """Krippendorff's alpha, Fleiss' kappa (categorical fields), ICC(2,1) and outlying raters for every
     ``*`` rating field."""
     found: list[Problem] = []
+    made_with: dict[str, list] = {}   # the records of each instrument, in their order: each field reads only its own
+    for v in records:
+        made_with.setdefault(v.instrument_id, []).append(v)
     for inst in instruments.values():
         for repeat, chooser, name, categorical in _rating_fields(inst):
-            by_rater, ids = _ratings(records, inst.id, repeat, chooser, name)
+            own = made_with.get(inst.id, [])
+            by_rater, ids = _ratings(own, inst.id, repeat, chooser, name)
             items = sorted({k for scores in by_rater.values() for k in scores
                             if sum(k in s for s in by_rater.values()) >= 2})
             if len(by_rater) < 2 or not items:
@@ -73,7 +77,7 @@ def agreement(records: Sequence, instruments: Mapping[str, Instrument]) -> list[
             where = {"instrument": inst.id, "field": name}
             found += _alpha(by_rater, items, level, where)
             if categorical:
-                found += _kappa(_categories(records, inst.id, repeat, chooser, name), where)
+                found += _kappa(_categories(own, inst.id, repeat, chooser, name), where)
             if level == "interval":
                 found += _icc(by_rater, items, where)
             found += _deviating(by_rater, ids, where)

@@ -38,7 +38,7 @@ from evalkit.checks.problems import (
 from evalkit.forms import Instrument, iter_fields
 from evalkit.problems import Problem, problem
 from evalkit.scoring import admitted, parse_rule
-from evalkit.store import UNIT_UNKNOWN
+from evalkit.store import UNIT_UNKNOWN, paused_gc
 
 _SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answers, whatever their order
 
@@ -84,20 +84,25 @@ def duplicates(records: Sequence) -> list[Problem]:
 
 def service_users_twice(records: Sequence) -> list[Problem]:
     """The same case id or call-back phone twice within one unit's service-user checks."""
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple, tuple[str, int]] = {}   # (unit, field, value) -> the first (record, row) giving it
     found = []
+    fields = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
     for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
                     key=lambda v: (v.submitted, v.instance_id)):
+        record, unit = v.instance_id, v.unit
         for i, row in enumerate(v.answers.get("citizens") or [], start=1):
-            for name, what in (("case_id", "办件编号"), ("callback_phone", "回访手机号码")):
-                value = str(row.get(name) or "").strip()
+            for name, what in fields:
+                raw = row.get(name)
+                value = str(raw).strip() if raw else ""
                 if not value:
                     continue
-                key = (v.unit, name, value)
-                if key in seen and seen[key] != f"{v.instance_id}#{i}":
-                    found.append(problem(USER_TWICE, unit=v.unit, what=what, value=value, record=v.instance_id,
-                                         other=seen[key].split("#")[0], field=f"citizens[{i}].{name}"))
-                seen.setdefault(key, f"{v.instance_id}#{i}")
+                key = (unit, name, value)
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = (record, i)
+                elif first[0] != record or first[1] != i:
+                    found.append(problem(USER_TWICE, unit=unit, what=what, value=value, record=record,
+                                         other=first[0], field=f"citizens[{i}].{name}"))
     return found
 
 
@@ -208,7 +213,16 @@ def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], 
                       period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None,
                       include_received: bool = False, claimed_scores: Iterable[SelfScore] = (),
                       submitted: set[str] | None | bool = False) -> list[Problem]:
-    """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`."""
+    """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`.
+
+    The garbage collector is paused while they run (many small objects, no cycles: see :func:`evalkit.store.paused_gc`)."""
+    with paused_gc():
+        return _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received,
+                       claimed_scores, submitted)
+
+
+def _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received, claimed_scores,
+            submitted) -> list[Problem]:
     live = _live(records, include_received)
     found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
     found += logic(records, instruments, unit_ids, period, assessors)

@@ -17,8 +17,10 @@ nothing is dropped silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
 from evalkit.scoring.rules import Condition, FieldRef
@@ -61,9 +63,9 @@ class Resolved:
         return ANY_INDICATOR in self.field.indicators
 
 
-@dataclass(frozen=True)
-class Obs:
-    """One answer: the record, the 1-based repeat row (None outside a repeat) and the value."""
+class Obs(NamedTuple):
+    """One answer: the record, the 1-based repeat row (None outside a repeat) and the value (a named tuple:
+    a province's scoring makes a million of them)."""
 
     record: str
     row: int | None
@@ -107,21 +109,67 @@ def _empty(value: object) -> bool:
     return value is None or value == "" or value == []
 
 
+_ROWS: list[dict] = []   # while a scoring run remembers them: (id(view), repeat[, chooser]) -> (view, rows)
+
+
+@contextmanager
+def remembered_rows() -> Iterator[None]:
+    """Within, each record's repeat rows (and their split by the chosen indicator) are listed once and shared
+    by every rule field and leaf that reads them: a scoring run reads a record for many leaves (a service-user
+    check's citizens for four rates).  The view is kept with its rows, so its id cannot be reused meanwhile;
+    everything is forgotten on leaving."""
+    _ROWS.append({})
+    try:
+        yield
+    finally:
+        _ROWS.pop()
+
+
+def _rows_of(view, repeat: str | None) -> list[tuple[int | None, dict]]:
+    answers = view.answers if isinstance(view.answers, dict) else {}
+    if repeat is None:
+        return [(None, answers)]
+    items = answers.get(repeat)
+    return [(i, r) for i, r in enumerate(items, start=1) if isinstance(r, dict)] if isinstance(items, list) else []
+
+
+def _by_choice(view, repeat: str | None, chooser: str) -> dict[str, list[tuple[int | None, dict]]]:
+    """The rows grouped by the indicator each chose, in row order."""
+    groups: dict[str, list] = {}
+    for i, r in _answer_rows(view, repeat):
+        groups.setdefault(str(r.get(chooser, "")), []).append((i, r))
+    return groups
+
+
+def _answer_rows(view, repeat: str | None) -> list[tuple[int | None, dict]]:
+    if not _ROWS or repeat is None:
+        return _rows_of(view, repeat)
+    memo, key = _ROWS[-1], (id(view), repeat)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = (view, _rows_of(view, repeat))
+    return found[1]
+
+
+def _choices(view, repeat: str | None, chooser: str) -> dict[str, list[tuple[int | None, dict]]]:
+    if not _ROWS:
+        return _by_choice(view, repeat, chooser)
+    memo, key = _ROWS[-1], (id(view), repeat, chooser)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = (view, _by_choice(view, repeat, chooser))
+    return found[1]
+
+
 def rows(view, resolved: Resolved, leaf: str) -> tuple[list[tuple[int | None, dict]], LeftOut | None]:
     """The answer rows of a record that speak to ``leaf`` (all rows, or the chosen indicator's)."""
-    answers = view.answers if isinstance(view.answers, dict) else {}
-    if resolved.repeat is None:
-        found = [(None, answers)]
-    else:
-        items = answers.get(resolved.repeat)
-        found = [(i, r) for i, r in enumerate(items, start=1) if isinstance(r, dict)] if isinstance(items, list) else []
     if resolved.any_indicator and resolved.chooser:
-        chosen = [(i, r) for i, r in found if str(r.get(resolved.chooser, "")) == leaf]
-        if found and not chosen:
-            codes = "、".join(sorted({str(r.get(resolved.chooser, "")) for _, r in found})) or "无"
-            return [], left_out(view.instance_id, "other_indicator", codes=codes)
-        found = chosen
-    return found, None
+        groups = _choices(view, resolved.repeat, resolved.chooser)
+        chosen = groups.get(leaf)
+        if groups and not chosen:
+            return [], left_out(view.instance_id, "other_indicator", codes="、".join(sorted(groups)) or "无")
+        return chosen or [], None
+    return _answer_rows(view, resolved.repeat), None
 
 
 def observations(view, resolved: Resolved, leaf: str) -> tuple[list[Obs], LeftOut | None]:
@@ -129,8 +177,11 @@ def observations(view, resolved: Resolved, leaf: str) -> tuple[list[Obs], LeftOu
     found, why = rows(view, resolved, leaf)
     if why is not None:
         return [], why
-    obs = [Obs(view.instance_id, i, r.get(resolved.field.name)) for i, r in found
-           if not _empty(r.get(resolved.field.name))]
+    name, record, obs = resolved.field.name, view.instance_id, []
+    for i, r in found:
+        value = r.get(name)
+        if not (value is None or value == "" or value == []):   # _empty, inline: it runs for every answer row
+            obs.append(Obs(record, i, value))
     if not obs:
         return [], left_out(view.instance_id, "no_answer", field=str(resolved.ref))
     return obs, None
@@ -168,6 +219,23 @@ def holds(cond: Condition, value: object) -> bool:
     return _compare(str(value), cond.op, str(cond.value))
 
 
+def meets(cond: Condition) -> Callable[[object], bool]:
+    """:func:`holds` for one condition, remembered per distinct text or whole-number answer (a choice code or
+    a count recurs in thousands of rows); lists and other answers are checked each time."""
+    seen: dict = {}
+
+    def check(value: object) -> bool:
+        kind = value.__class__
+        if kind is not str and kind is not int:
+            return holds(cond, value)
+        key = (kind, value)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = holds(cond, value)
+        return found
+    return check
+
+
 def _compare(left, op: str, right) -> bool:
     return {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right,
             ">": left > right, ">=": left >= right}[op]
@@ -178,10 +246,43 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     if not isinstance(views, (list, tuple)):
         return sorted((v for v in views if v.unit == unit and v.instrument_id in instrument_ids),
                       key=lambda v: (v.submitted, v.instance_id))
-    return [v for v in _by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
+    index = _by_unit(views)
+    chosen = _UNIT_INDEX[3]   # (unit, instruments) -> its records: the leaves of a unit share a few instrument sets
+    key = (unit, frozenset(instrument_ids))
+    found = chosen.get(key)
+    if found is None:
+        found = chosen[key] = [v for v in index.get(unit, ()) if v.instrument_id in instrument_ids]
+    return list(found)
 
 
-_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}] of the last list seen
+def admitted_pool(views: Iterable, unit: str, instrument_ids: set[str],
+                  include_received: bool) -> tuple[list, list[LeftOut]]:
+    """:func:`candidates` split into the records that count and why each other one does not (:func:`admitted`),
+    in order; worked out once per unit and instrument set for a list of records (the leaves of a unit share
+    a few), like the candidates themselves."""
+    if not isinstance(views, (list, tuple)):
+        return _split(candidates(views, unit, instrument_ids), include_received)
+    _by_unit(views)
+    split = _UNIT_INDEX[4]
+    key = (unit, frozenset(instrument_ids), include_received)
+    found = split.get(key)
+    if found is None:
+        found = split[key] = _split(candidates(views, unit, instrument_ids), include_received)
+    return list(found[0]), list(found[1])
+
+
+def _split(pool: list, include_received: bool) -> tuple[list, list[LeftOut]]:
+    counted, left = [], []
+    for view in pool:
+        why = admitted(view, include_received)
+        if why:
+            left.append(why)
+        else:
+            counted.append(view)
+    return counted, left
+
+
+_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}, their split] of the last list
 
 
 def _by_unit(views: list | tuple) -> dict[str, list]:
@@ -196,5 +297,5 @@ def _by_unit(views: list | tuple) -> dict[str, list]:
     index: dict[str, list] = {}
     for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
         index.setdefault(v.unit, []).append(v)
-    _UNIT_INDEX[:] = [views, len(views), index]
+    _UNIT_INDEX[:] = [views, len(views), index, {}, {}]
     return index

@@ -21,6 +21,7 @@ of the score can be worked out by resampling what was actually used
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -31,10 +32,9 @@ from evalkit.scoring.evidence import (
     LeftOut,
     Obs,
     Resolved,
-    admitted,
-    candidates,
-    holds,
+    admitted_pool,
     left_out,
+    meets,
     number,
     observations,
     resolve,
@@ -105,6 +105,13 @@ class _Tally:
         return Sample(records, rows, a, b)
 
 
+@functools.cache
+def _wilson(x: int, n: int) -> tuple[float, float]:
+    """:func:`evalkit.stats.wilson_interval` (95 %) of x of n, remembered: each rate leaf asks twice, and the
+    normal quantile it starts from is slow to compute."""
+    return wilson_interval(x, n)
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:.1f} %"
 
@@ -136,7 +143,8 @@ def _collect(views: list, fields: list[Resolved], leaf: str, tally: _Tally) -> l
 def _rate_where(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
-    met = [float(holds(cond, o.value)) for o in obs]
+    check = meets(cond)
+    met = [float(check(o.value)) for o in obs]
     tally.elements = [(o.record, o.row, m, 1.0) for o, m in zip(obs, met)]
     tally.n, tally.x = len(obs), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
@@ -171,9 +179,10 @@ def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -
     if len(fields) < len(conds):
         return
     per_field = _collect(views, fields, leaf, tally)
-    met = [sum(holds(c, o.value) for o in obs) for c, obs in zip(conds, per_field)]
+    held = [[check(o.value) for o in obs] for check, obs in zip(map(meets, conds), per_field)]
+    met = [sum(flags) for flags in held]
     checked = [len(obs) for obs in per_field]
-    tally.elements = [(o.record, o.row, float(holds(c, o.value)), 1.0) for c, obs in zip(conds, per_field) for o in obs]
+    tally.elements = [(o.record, o.row, float(f), 1.0) for obs, flags in zip(per_field, held) for o, f in zip(obs, flags)]
     tally.n, tally.x = sum(checked), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
@@ -237,8 +246,9 @@ def _penalty(rule: Rule, views: list, instruments, leaf: str, tally: _Tally, poi
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
     tally.n = len(obs)
-    events = sum(holds(cond, o.value) for o in obs)
-    tally.elements = [(o.record, o.row, float(holds(cond, o.value)), 1.0) for o in obs]
+    held = list(map(meets(cond), (o.value for o in obs)))
+    events = sum(held)
+    tally.elements = [(o.record, o.row, float(f), 1.0) for o, f in zip(obs, held)]
     each, cap = rule.get("each"), rule.get("max", points)
     deduction = min(cap, min(points, events * each))
     if tally.n:
@@ -285,7 +295,7 @@ def tally_rule(rule: Rule, ind: Indicator, views: list, instruments: Mapping[str
         if rule.has("full") or rule.has("bands"):
             tally.figures += f"；{thresholds_zh(rule)} → 得分比例 {_pct(tally.fraction or 0)}"
         if tally.sampled and tally.x is not None and 0 < tally.n and tally.x <= tally.n:
-            low, high = wilson_interval(int(tally.x), int(tally.n))
+            low, high = _wilson(int(tally.x), int(tally.n))
             tally.figures += f"；比例的 95 % 置信区间 {_pct(low)}–{_pct(high)}（Wilson）"
     return tally
 
@@ -293,7 +303,7 @@ def tally_rule(rule: Rule, ind: Indicator, views: list, instruments: Mapping[str
 def _interval(rule: Rule, tally: _Tally, points: float) -> tuple[tuple | None, tuple | None]:
     if not tally.sampled or tally.x is None or tally.n <= 0 or tally.x > tally.n:
         return None, None
-    low, high = wilson_interval(int(tally.x), int(tally.n))
+    low, high = _wilson(int(tally.x), int(tally.n))
     ends = sorted((share_to_fraction(rule, end) or 0.0) * points for end in (low, high))
     return (low, high), (ends[0], ends[1])
 
@@ -320,17 +330,9 @@ def score_leaf_sample(ind: Indicator, rule: Rule | None, unit: str, views: Seque
         return LeafScore(score=got.points, status="scored", figures=got.figures, observed=got.figures, n=1,
                          fraction=fraction,
                          records=tuple(got.entry.evidence), justification=got.entry.justification, **base), None
-    tally = _Tally()
-    pool = candidates(views, unit, instruments_of(rule))
-    admitted_views = []
-    for view in pool:
-        why = admitted(view, include_received)
-        if why:
-            tally.left.append(why)
-        else:
-            admitted_views.append(view)
+    admitted_views, left = admitted_pool(views, unit, instruments_of(rule), include_received)
     found = tally_rule(rule, ind, admitted_views, instruments)
-    found.left = tally.left + found.left
+    found.left = left + found.left
     return _finish(rule, found, points, base), found.sample()
 
 

@@ -39,6 +39,7 @@ Rao, J. N. K. & Wu, C. F. J. 1988, *JASA* 83:231-241).  Shares are then kept in 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -176,6 +177,14 @@ def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:
     return ShareDraws(weights.rng.beta(x, n - x, size=weights.draws), "counts", int(n), 0.0, int(n) - 1)
 
 
+@functools.cache
+def _expansion(confidence: float, df: int) -> float:
+    """t(df, 1 − α/2) / z(1 − α/2): the expanded percentile interval's factor (the same few degrees of freedom
+    recur in every unit, and scipy's quantiles are slow to call)."""
+    level = 1 - (1 - confidence) / 2
+    return float(t_dist.ppf(level, df) / norm.ppf(level))
+
+
 def share_draws(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int], low: float = 0.0,
                 high: float = 1.0, confidence: float = 0.95, ratings: bool = False) -> ShareDraws | None:
     """Resampled shares of a leaf, centred on its estimate and corrected (None: held fixed).
@@ -192,8 +201,7 @@ def share_draws(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int], 
     if found is None or found.units < 2:
         return None
     estimate = sum(sample.a) / sum(sample.b)
-    level = 1 - (1 - confidence) / 2
-    expand = float(t_dist.ppf(level, max(found.df, 1)) / norm.ppf(level))
+    expand = _expansion(confidence, max(found.df, 1))
     scale = np.sqrt((1 - found.fpc) * (found.units + 1) / (found.units - 1)) * expand
     shares = np.clip(estimate + scale * (found.shares - estimate), low, high)
     return ShareDraws(shares, found.mode, found.units, found.fpc, found.df)

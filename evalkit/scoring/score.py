@@ -28,7 +28,7 @@ from evalkit.forms import Instrument
 from evalkit.framework import Framework, Indicator
 from evalkit.problems import Problem, problem
 from evalkit.scoring.events import Event, check_events
-from evalkit.scoring.evidence import LeftOut, left_out
+from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows
 from evalkit.scoring.leaves import LeafScore, Sample, score_leaf_sample
 from evalkit.scoring.manual import ManualScore, manual_problems
 from evalkit.scoring.problems import RECORD_UNIT_UNLISTED, SCORE_INSUFFICIENT, SCORE_NO_RULE
@@ -38,6 +38,7 @@ from evalkit.scoring.rule_checks import parsed_rules, validate_rules
 from evalkit.scoring.tree import check_grade_bands
 from evalkit.scoring.uncertainty import FrameSizes, drawn_rows, rank_stability
 from evalkit.scoring.unit_totals import cap_problems, event_bounds, pending_events, unit_result
+from evalkit.store import paused_gc
 
 PUBLISHED_ONLY_ZH = "仅通报，不纳入年度绩效考核（吉市办发〔2018〕15号 第七条）"
 
@@ -92,8 +93,20 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
     ``tasks`` scores the 台账 leaves of a per-unit framework: each unit gets its own points per
     task and its not-applicable tasks drop out.  ``frames`` gives, per unit, the ids drawn from a
     sampling frame and the size of the unit's part of the frame (the finite-population correction
-    of the uncertainty, :mod:`evalkit.scoring.uncertainty`)."""
-    settings = settings or ScoringSettings()
+    of the uncertainty, :mod:`evalkit.scoring.uncertainty`).
+
+    It runs with the cyclic garbage collector paused (scoring makes hundreds of thousands of small
+    objects and no cycles, and the collector's passes over the records cost more than the scoring) and
+    with each record's repeat rows listed once for all the leaves that read them
+    (:func:`evalkit.scoring.evidence.remembered_rows`)."""
+    with paused_gc(), remembered_rows():
+        return _score(fw, units, instruments, records, settings=settings or ScoringSettings(), events=events,
+                      manual=manual, stability=stability, tasks=tasks, frames=frames)
+
+
+def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument], records: Sequence, *,
+           settings: ScoringSettings, events: Sequence[Event], manual: Sequence[ManualScore], stability: bool,
+           tasks: TaskLeaves | None, frames: FrameSizes | None) -> Evaluation:
     problems = validate_rules(fw, instruments)
     for category in {*settings.grade_bands, *(c.id for c in units.categories)}:
         if category in settings.grade_bands:
@@ -124,8 +137,9 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
 def _unassigned(records: Sequence, units: UnitList, problems: list[Problem]) -> list[LeftOut]:
     """Records of units not in the list: not used anywhere, so said here."""
     out = []
+    listed = {u.id for u in units.units}
     for view in records:
-        if units.get(view.unit) is None:
+        if view.unit not in listed:
             out.append(left_out(view.instance_id, "unit_unknown", unit=view.unit))
             problems.append(problem(RECORD_UNIT_UNLISTED, record=view.instance_id, unit=view.unit))
     return out

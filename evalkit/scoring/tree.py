@@ -65,7 +65,8 @@ class NodeScore:
 
 def _depth_first(fw: Framework) -> list[str]:
     """Non-leaf codes, deepest first."""
-    return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
+    parents = {i.parent_code for i in fw.indicators}
+    return sorted((i.code for i in fw.indicators if i.code in parents), key=lambda c: -c.count("."))
 
 
 def sum_tree(fw: Framework, leaf_values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -74,8 +75,11 @@ def sum_tree(fw: Framework, leaf_values: Mapping[str, Any]) -> tuple[dict[str, A
     for leaf in fw.leaves():
         values.setdefault(leaf.code, 0.0)
     raw: dict[str, Any] = dict(values)
+    children: dict[str | None, list[str]] = {}
+    for ind in fw.indicators:
+        children.setdefault(ind.parent_code, []).append(ind.code)
     for code in _depth_first(fw):
-        total = sum((values[c.code] for c in fw.children(code)), 0.0)
+        total = sum((values[c] for c in children[code]), 0.0)
         raw[code] = total
         node = fw.get(code)
         limit = node.cap if node.kind == "bonus" and node.cap is not None else node.points
@@ -88,8 +92,9 @@ def node_scores(fw: Framework, leaf_values: Mapping[str, float | None]) -> tuple
     values, raw = sum_tree(fw, leaf_values)
     missing_leaves = {code for code, v in leaf_values.items() if v is None}
     out = []
+    parents = {i.parent_code for i in fw.indicators}
     for ind in fw.indicators:
-        if fw.is_leaf(ind.code):
+        if ind.code not in parents:
             continue
         missing = tuple(sorted(c for c in missing_leaves if c.startswith(ind.code + ".")))
         out.append(NodeScore(ind.code, ind.name, ind.kind, ind.points, float(values[ind.code]), float(raw[ind.code]),

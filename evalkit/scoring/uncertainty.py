@@ -63,19 +63,31 @@ def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]
         if not ids or view.deleted:
             continue
         found = out.setdefault(view.unit, {})
+        if not _may_hold(answers, ids):   # no drawn id among its answers, and no repeat (a list) to look into
+            continue
+        record = view.instance_id
         for name, value in answers.items():
             if isinstance(value, list):
                 for i, row in enumerate(value, start=1):
-                    size = _drawn(row.values(), ids) if isinstance(row, dict) else None
-                    if size:
-                        found[(view.instance_id, i)] = size
+                    if isinstance(row, dict) and _may_hold(row, ids):
+                        for v in row.values():   # the row's first answer that is a drawn id
+                            if isinstance(v, str) and v in ids:
+                                if ids[v]:
+                                    found[(record, i)] = ids[v]
+                                break
             elif name != "unit" and isinstance(value, str) and value in ids:
-                found[(view.instance_id, None)] = ids[value]
+                found[(record, None)] = ids[value]
     return out
 
 
-def _drawn(values: Iterable, ids: Mapping[str, int]) -> int | None:
-    return next((ids[v] for v in values if isinstance(v, str) and v in ids), None)
+def _may_hold(row: dict, ids: Mapping[str, int]) -> bool:
+    """False when no answer of the row (or record) is a drawn id (most rows): one set operation in C. An id is
+    text, and text equals no number, so a hashable answer that is not text never matches; a list answer
+    (unhashable: a repeat, a multiple choice) sends it to the answer-by-answer look."""
+    try:
+        return not ids.keys().isdisjoint(row.values())
+    except TypeError:
+        return True
 
 
 def _rule(text: str) -> Rule:

@@ -1,0 +1,296 @@
+"""Scoring and checks at province scale give exactly what the row-wise path gave (issue 19).
+
+The fast path remembers what recurs — a condition per distinct answer (``evidence.meets``), the
+Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows per
+scoring run, a unit's records per instrument set and which of them count — finds drawn rows and a service user counted
+twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
+with the garbage collector paused.  Here the
+row-wise path is kept as the reference (the functions as they were, patched back in) and both
+are run on the demo, on a generated province subset, and on that subset's records perturbed by
+hand into every state, answer type and reason for leaving a record out: evaluations (every
+leaf's score, trace, records used and left out, stability draws), scoring problems and the
+cross-record checks must be equal, not close.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import importlib
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+import evalkit.checks.agreement as agreement
+import evalkit.checks.consistency as consistency
+import evalkit.scoring.evidence as evidence
+import evalkit.scoring.leaves as leaves
+import evalkit.scoring.resampling as resampling
+import evalkit.scoring.tree as tree
+from evalkit.checks import check_consistency
+from evalkit.pipeline import generate
+from evalkit.problems import problem
+from evalkit.project import evaluate, open_project, project_checks
+from evalkit.project.evaluate import frame_sizes, scoring_settings
+from evalkit.scoring import score
+from evalkit.scoring.rules import Condition, FieldRef
+from evalkit.stats import wilson_interval
+
+ROOT = Path(__file__).resolve().parent.parent
+score_module = importlib.import_module("evalkit.scoring.score")   # the package exports a function of that name
+
+
+# ---- the row-wise path, as it was before issue 19 -------------------------------------------------------------
+
+def _rows(view, resolved, leaf):
+    answers = view.answers if isinstance(view.answers, dict) else {}
+    if resolved.repeat is None:
+        found = [(None, answers)]
+    else:
+        items = answers.get(resolved.repeat)
+        found = [(i, r) for i, r in enumerate(items, start=1) if isinstance(r, dict)] if isinstance(items, list) else []
+    if resolved.any_indicator and resolved.chooser:
+        chosen = [(i, r) for i, r in found if str(r.get(resolved.chooser, "")) == leaf]
+        if found and not chosen:
+            codes = "、".join(sorted({str(r.get(resolved.chooser, "")) for _, r in found})) or "无"
+            return [], evidence.left_out(view.instance_id, "other_indicator", codes=codes)
+        found = chosen
+    return found, None
+
+
+def _observations(view, resolved, leaf):
+    found, why = _rows(view, resolved, leaf)
+    if why is not None:
+        return [], why
+    obs = [evidence.Obs(view.instance_id, i, r.get(resolved.field.name)) for i, r in found
+           if not evidence._empty(r.get(resolved.field.name))]
+    if not obs:
+        return [], evidence.left_out(view.instance_id, "no_answer", field=str(resolved.ref))
+    return obs, None
+
+
+def _expansion(confidence, df):
+    level = 1 - (1 - confidence) / 2
+    return float(resampling.t_dist.ppf(level, df) / resampling.norm.ppf(level))
+
+
+def _drawn_rows(views, frames):
+    out = {}
+    for view in views:
+        ids = frames.get(view.unit)
+        answers = view.answers if isinstance(view.answers, dict) else {}
+        if not ids or view.deleted:
+            continue
+        found = out.setdefault(view.unit, {})
+        for name, value in answers.items():
+            if isinstance(value, list):
+                for i, row in enumerate(value, start=1):
+                    size = next((ids[v] for v in row.values() if isinstance(v, str) and v in ids), None) \
+                        if isinstance(row, dict) else None
+                    if size:
+                        found[(view.instance_id, i)] = size
+            elif name != "unit" and isinstance(value, str) and value in ids:
+                found[(view.instance_id, None)] = ids[value]
+    return out
+
+
+def _service_users_twice(records):
+    seen, found = {}, []
+    for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
+                    key=lambda v: (v.submitted, v.instance_id)):
+        for i, row in enumerate(v.answers.get("citizens") or [], start=1):
+            for name, what in (("case_id", "办件编号"), ("callback_phone", "回访手机号码")):
+                value = str(row.get(name) or "").strip()
+                if not value:
+                    continue
+                key = (v.unit, name, value)
+                if key in seen and seen[key] != f"{v.instance_id}#{i}":
+                    found.append(problem(consistency.USER_TWICE, unit=v.unit, what=what, value=value,
+                                         record=v.instance_id, other=seen[key].split("#")[0],
+                                         field=f"citizens[{i}].{name}"))
+                seen.setdefault(key, f"{v.instance_id}#{i}")
+    return found
+
+
+def _candidates(views, unit, instrument_ids):
+    return [v for v in evidence._by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
+
+
+def _admitted_pool(views, unit, instrument_ids, include_received):
+    counted, left = [], []
+    for view in _candidates(views, unit, instrument_ids):
+        why = evidence.admitted(view, include_received)
+        if why:
+            left.append(why)
+        else:
+            counted.append(view)
+    return counted, left
+
+
+def _agreement(records, instruments):
+    found = []
+    for inst in instruments.values():
+        for repeat, chooser, name, categorical in agreement._rating_fields(inst):
+            by_rater, ids = agreement._ratings(records, inst.id, repeat, chooser, name)
+            items = sorted({k for scores in by_rater.values() for k in scores
+                            if sum(k in s for s in by_rater.values()) >= 2})
+            if len(by_rater) < 2 or not items:
+                continue
+            level = "ordinal" if name == "level" else "interval"
+            where = {"instrument": inst.id, "field": name}
+            found += agreement._alpha(by_rater, items, level, where)
+            if categorical:
+                found += agreement._kappa(agreement._categories(records, inst.id, repeat, chooser, name), where)
+            if level == "interval":
+                found += agreement._icc(by_rater, items, where)
+            found += agreement._deviating(by_rater, ids, where)
+    return found
+
+
+def _depth_first(fw):
+    return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
+
+
+@contextlib.contextmanager
+def row_wise():
+    """The reference path patched in for the duration."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(leaves, "observations", _observations)
+        mp.setattr(leaves, "meets", lambda cond: lambda value: evidence.holds(cond, value))
+        mp.setattr(leaves, "_wilson", wilson_interval)
+        mp.setattr(resampling, "_expansion", _expansion)
+        mp.setattr(score_module, "drawn_rows", _drawn_rows)
+        mp.setattr(score_module, "paused_gc", contextlib.nullcontext)
+        mp.setattr(score_module, "remembered_rows", contextlib.nullcontext)
+        mp.setattr(evidence, "candidates", _candidates)
+        mp.setattr(leaves, "admitted_pool", _admitted_pool)
+        mp.setattr(consistency, "service_users_twice", _service_users_twice)
+        mp.setattr(consistency, "agreement", _agreement)
+        mp.setattr(consistency, "paused_gc", contextlib.nullcontext)
+        mp.setattr(tree, "_depth_first", _depth_first)
+        yield
+
+
+def assert_same(new, old):
+    """Two (evaluation, checks) pairs equal field by field (a difference is shown where it is)."""
+    (ev_new, checks_new), (ev_old, checks_old) = new, old
+    assert len(ev_new.units) == len(ev_old.units)
+    for a, b in zip(ev_new.units, ev_old.units):
+        for la, lb in zip(a.leaves, b.leaves):
+            assert la == lb, (a.unit, la.indicator)
+        assert a == b, a.unit
+    assert ev_new.problems == ev_old.problems
+    assert ev_new.unassigned == ev_old.unassigned
+    assert checks_new == checks_old
+
+
+# ---- projects ----------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    """A generated province subset: 12 units, 2,000 records (every instrument, states, drawn frames)."""
+    root = tmp_path_factory.mktemp("equivalence") / "province"
+    generate(root, units=12, records=2000, fast=True)
+    return root
+
+
+def _evaluated(root: Path, **options):
+    project = open_project(root)
+    evaluation, adjustments = evaluate(project, **options)
+    return evaluation, [*adjustments, *project_checks(project, evaluation)]
+
+
+@pytest.mark.parametrize("which", ["demo", "province"])
+def test_the_project_scores_and_checks_as_row_by_row(which, province):
+    root = ROOT / "data" / "demo" if which == "demo" else province
+    new = _evaluated(root)
+    with row_wise():
+        old = _evaluated(root)
+    assert_same(new, old)
+    assert sum(len(u.leaves) for u in new[0].units) > 300
+    assert any(u.stability and u.stability.resampled for u in new[0].units)
+
+
+def test_received_records_too(province):
+    new = _evaluated(province, include_received=True)
+    with row_wise():
+        old = _evaluated(province, include_received=True)
+    assert_same(new, old)
+
+
+ODD_ANSWERS = ("", None, "bogus", " yes", "yes", "no", "1", "4", 1, 4, 1.0, -0.0, 2.5, 7, True, False,
+               "full", "partial", "none", "basic", "2.2.1", "9.9")
+ODD_CHOICES = (["yes", "no"], ["none"], [], ["website", "portal"], ["1"])   # for a select_multiple answer
+
+
+def _perturbed(views: list, seed: int = 19) -> list:
+    """The records in every review state, some deleted, and answers of every odd kind and type: text for numbers,
+    numbers for choices, lists, booleans, empty answers, levels off the scale, ratings of other indicators."""
+    rng = random.Random(seed)
+    out = []
+    for k, v in enumerate(views):
+        answers = copy.deepcopy(v.answers)
+        for name, value in list(answers.items()):
+            if name in ("unit", "assessor"):
+                continue
+            rows = value if isinstance(value, list) else [answers]
+            for row in rows:
+                if not isinstance(row, dict):
+                    continue
+                for field in list(row):
+                    if rng.random() < 0.15:   # a repeat stays a list of rows
+                        is_list = isinstance(row[field], list)
+                        if not is_list or all(not isinstance(x, dict) for x in row[field]):
+                            row[field] = rng.choice(ODD_CHOICES if is_list else ODD_ANSWERS)
+        state = ("rejected", "has_issues", "received", "submitted", v.state)[k % 7 if k % 7 < 4 else 4]
+        out.append(dataclasses.replace(v, answers=answers, state=state, deleted=v.deleted or k % 31 == 0))
+    return out
+
+
+@pytest.mark.parametrize("include_received", [False, True])
+def test_odd_records_score_and_check_as_row_by_row(province, include_received):
+    project = open_project(province)
+    views = _perturbed(project.records)
+    settings = scoring_settings(project.config.scoring, include_received=include_received)
+    unit_ids = {u.id for u in project.units.units}
+
+    def run():
+        evaluation = score(project.framework, project.units, project.instruments, views, settings=settings,
+                           frames=frame_sizes(project.draws, unit_ids))
+        return evaluation, check_consistency(views, project.instruments, evaluation=evaluation, unit_ids=unit_ids,
+                                             include_received=include_received, period=project.config.period,
+                                             assessors=project.known_assessors)
+
+    new = run()
+    with row_wise():
+        old = run()
+    assert_same(new, old)
+    reasons = {lo.reason for u in new[0].units for leaf in u.leaves for lo in leaf.left_out}
+    assert {"deleted", "rejected", "has_issues", "no_answer", "other_indicator", "invalid_value",
+            "not_relevant"} <= reasons, reasons
+
+
+def test_a_remembered_condition_holds_as_the_condition_does():
+    """``meets(cond)`` answers as ``holds`` for every operator and answer type, asked many times over (the cache
+    keeps text, whole numbers and booleans apart: 1, 1.0, True and '1' are four answers)."""
+    ref = FieldRef("site_visit", ("waiting_minutes",))
+    conditions = [Condition(ref, op, value) for op in ("=", "!=", "<", "<=", ">", ">=")
+                  for value in (1.0, 30.0, 0.0, "yes", "1")]
+    conditions += [Condition(ref, "in", ("yes", "1", "website")), Condition(ref, "in", (1.0,))]
+    answers = [*ODD_ANSWERS, *ODD_CHOICES, 30, 30.0, "30", " 30 ", 0, 0.0, "-0", math.inf, ["1", "website"], {"a": 1}, 10**20]
+    for cond in conditions:
+        check = evidence.meets(cond)
+        for _ in range(3):
+            for value in answers:
+                assert check(value) == evidence.holds(cond, value), (cond, value)
+
+
+def test_the_tree_finds_parents_as_the_framework_does():
+    project = open_project(ROOT / "data" / "demo")
+    fw = project.framework
+    assert tree._depth_first(fw) == _depth_first(fw)
+    parents = {i.parent_code for i in fw.indicators}
+    assert [i.code for i in fw.indicators if i.code not in parents] == [i.code for i in fw.leaves()]
