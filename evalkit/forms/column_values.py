@@ -1,0 +1,166 @@
+"""The values of :mod:`evalkit.forms.columns`: answer columns typed once per distinct value, keys that are
+equal exactly when two values are checked or read alike, and what each expression reads.
+
+A key stands for a value in the dictionaries that share one check or one evaluation between rows: two
+values get equal keys only when the form engine would treat them the same way.  Python's own equality
+is not enough — ``1 == True == 1.0`` and ``0.0 == -0.0`` — so a column's values are their own keys only
+when its types cannot meet that way (:data:`RAW_SAFE`, :data:`SEEN_SAFE`); otherwise each value gets a
+key with its type.  ``constraint_test`` turns the common constraints that read only ``.`` of a text
+answer (``regex(., '…')``, ``string-length(.) <= n``) into a plain test of the text; a value that fails
+it is checked again by the engine, which gives the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from itertools import compress, repeat
+from operator import methodcaller
+from typing import NamedTuple
+
+from evalkit.forms.expression_functions import compile_regex
+from evalkit.forms.expression_syntax import Call, Chain, Current, Literal, Ref, parse, walk_nodes
+from evalkit.forms.expression_values import RELATIONAL, from_python
+from evalkit.forms.responses import coerce_given, expression_value_kind, is_empty
+
+NONE = type(None)
+RAW_SAFE = (frozenset({str, NONE, int}), frozenset({str, NONE, bool}))  # raw answers that are their own keys
+SEEN_SAFE = (frozenset({str, NONE, int, dt.date, dt.time}), frozenset({str, NONE, bool, dt.date, dt.time}))
+FALSY_EMPTY = frozenset({str, NONE, list})  # types whose values are empty exactly when they are falsy
+AS_GIVEN = ("text", "select_one")  # kinds whose str answers are stored as given, without a type error
+
+
+def safe(types: set, kinds: tuple[frozenset, frozenset]) -> bool:
+    """Whether values of these types may be their own keys."""
+    return types <= kinds[0] or types <= kinds[1]
+
+
+class Answers(NamedTuple):
+    """One field's answers over the rows of a level.
+
+    ``given``: the raw answers (None where absent); ``types``: their types; ``keys``: by row, equal for
+    answers typed alike; ``outcome``: key → (typed value, type error or None, expression value), or None
+    when each answer is its own typed and expression value (text as given).
+    """
+
+    given: list
+    types: set
+    keys: list
+    outcome: dict | None
+
+    def typed(self, key: object) -> object:
+        """The typed value of the rows with this key."""
+        return key if self.outcome is None else self.outcome[key][0]
+
+    def rows_where(self, keys: set) -> list[int]:
+        """The rows (ascending) whose key is in ``keys``."""
+        return list(compress(range(len(self.keys)), map(keys.__contains__, self.keys))) if keys else []
+
+    def seen(self) -> list:
+        """The expression value of each row."""
+        if self.outcome is None:
+            return self.given
+        return list(map({k: o[2] for k, o in self.outcome.items()}.__getitem__, self.keys))
+
+
+def answers(raws: list, name: str, kind: str, plain: bool) -> Answers:
+    """The answers to ``name`` (a field of base type ``kind``) over ``raws``; ``plain``: every raw is a dict."""
+    given = list(map(dict.get, raws, repeat(name))) if plain else list(map(methodcaller("get", name), raws))
+    types = set(map(type, given))
+    if kind in AS_GIVEN and types <= FALSY_EMPTY and list not in types:
+        return Answers(given, types, given, None)
+    if safe(types, RAW_SAFE):
+        return Answers(given, types, given, {v: coerce(kind, v) for v in dict.fromkeys(given)})
+    keys, outcome = [], {}
+    for i, value in enumerate(given):
+        key = raw_key(value, kind, i)
+        keys.append(key)
+        if key not in outcome:
+            outcome[key] = coerce(kind, value)
+    return Answers(given, types, keys, outcome)
+
+
+def coerce(kind: str, value: object) -> tuple[object, str | None, object]:
+    """(typed value, type error, expression value) of one raw answer of a field of base type ``kind``, as the
+    engine's first pass works them out."""
+    if is_empty(value):
+        return ([] if kind == "select_multiple" else None), None, ""
+    result, error = coerce_given(kind, value)
+    return result, error, "" if is_empty(result) else expression_value_kind(kind, result)
+
+
+def raw_key(value: object, kind: str, row: int) -> object:
+    """A key for a raw answer: equal only for answers typed alike (an unhashable one is keyed by its row)."""
+    if is_empty(value):
+        return NONE, kind
+    t = type(value)
+    if t is str:
+        return value
+    if t is int or t is float or t is bool:
+        return t, repr(value)
+    if t is list and all(type(v) is str for v in value):
+        return list, tuple(value)
+    return NONE, row
+
+
+def canonical(value: object) -> tuple[object, object]:
+    """(the value as an expression reads it, a key equal only for values read alike)."""
+    seen = from_python(value)  # idempotent: reading ``seen`` again gives ``seen``
+    kind = type(seen)
+    if kind is str:
+        return seen, seen
+    if kind is float:
+        return seen, (float, repr(seen))  # 0.0 and -0.0 apart
+    return seen, (kind, seen)
+
+
+def read_column(values: list) -> tuple[list, dict | None]:
+    """(keys by row, key → value as read, or None when each value is its own key) of expression values."""
+    if safe(set(map(type, values)), SEEN_SAFE):
+        return values, None
+    pairs = list(map(canonical, values))
+    return [p[1] for p in pairs], {p[1]: p[0] for p in pairs}
+
+
+_READS: dict[str, tuple[tuple[str, ...], bool]] = {}
+
+
+def reads(text: str) -> tuple[tuple[str, ...], bool]:
+    """(the names an expression references, sorted; whether it calls ``today()``), once per text."""
+    try:
+        return _READS[text]
+    except KeyError:
+        nodes = list(walk_nodes(parse(text)))
+        names = tuple(sorted({n.name for n in nodes if isinstance(n, Ref)}))
+        found = _READS[text] = (names, any(isinstance(n, Call) and n.name == "today" for n in nodes))
+        return found
+
+
+_TESTS: dict[str, Callable[[str], bool] | None] = {}
+
+
+def constraint_test(text: str) -> Callable[[str], bool] | None:
+    """A test of a ``str`` current value that holds exactly when the constraint does, for the forms
+    ``regex(., 'pattern')`` and ``string-length(.) <op> number``; None for any other constraint."""
+    try:
+        return _TESTS[text]
+    except KeyError:
+        test = _TESTS[text] = _test_of(parse(text))
+        return test
+
+
+def _test_of(expr) -> Callable[[str], bool] | None:
+    if (isinstance(expr, Call) and expr.name == "regex" and len(expr.args) == 2
+            and isinstance(expr.args[0], Current) and isinstance(expr.args[1], Literal)
+            and isinstance(expr.args[1].value, str)):
+        pattern = compile_regex(expr.args[1].value)
+        if pattern is None:
+            return lambda value: False
+        return lambda value: pattern.fullmatch(value) is not None
+    if (isinstance(expr, Chain) and len(expr.rest) == 1 and expr.rest[0][0] in RELATIONAL
+            and isinstance(expr.first, Call) and expr.first.name == "string-length"
+            and len(expr.first.args) <= 1 and all(isinstance(a, Current) for a in expr.first.args)
+            and isinstance(expr.rest[0][1], Literal) and type(expr.rest[0][1].value) is float):
+        compare, bound = RELATIONAL[expr.rest[0][0]], expr.rest[0][1].value
+        return lambda value: compare(float(len(value)), bound)
+    return None
