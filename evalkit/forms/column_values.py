@@ -4,15 +4,15 @@ equal exactly when two values are checked or read alike, and what each expressio
 A key stands for a value in the dictionaries that share one check or one evaluation between rows: two
 values get equal keys only when the form engine would treat them the same way.  Python's own equality
 is not enough — ``1 == True == 1.0`` and ``0.0 == -0.0`` — so a column's values are their own keys only
-when its types cannot meet that way (:data:`RAW_SAFE`, :data:`SEEN_SAFE`); otherwise each value gets a
-key with its type.  ``constraint_test`` turns the common constraints that read only ``.`` of a text
-answer (``regex(., '…')``, ``string-length(.) <= n``) into a plain test of the text; a value that fails
-it is checked again by the engine, which gives the message.
+when its types cannot meet that way (:data:`RAW_SAFE`); otherwise each value gets a key with its type.
+The key of a raw answer also keys what an expression reads of it (equal raw answers are read alike).
+``constraint_test`` turns the common constraints that read only ``.`` of a text answer
+(``regex(., '…')``, ``string-length(.) <= n``) into a plain test of the text; a value that fails it
+is checked again by the engine, which gives the message.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from itertools import compress, repeat
 from operator import methodcaller
@@ -25,7 +25,6 @@ from evalkit.forms.responses import coerce_given, expression_value_kind, is_empt
 
 NONE = type(None)
 RAW_SAFE = (frozenset({str, NONE, int}), frozenset({str, NONE, bool}))  # raw answers that are their own keys
-SEEN_SAFE = (frozenset({str, NONE, int, dt.date, dt.time}), frozenset({str, NONE, bool, dt.date, dt.time}))
 FALSY_EMPTY = frozenset({str, NONE, list})  # types whose values are empty exactly when they are falsy
 AS_GIVEN = ("text", "select_one")  # kinds whose str answers are stored as given, without a type error
 
@@ -56,11 +55,11 @@ class Answers(NamedTuple):
         """The rows (ascending) whose key is in ``keys``."""
         return list(compress(range(len(self.keys)), map(keys.__contains__, self.keys))) if keys else []
 
-    def seen(self) -> list:
-        """The expression value of each row."""
-        if self.outcome is None:
-            return self.given
-        return list(map({k: o[2] for k, o in self.outcome.items()}.__getitem__, self.keys))
+    def read(self) -> tuple[list, dict | None]:
+        """(keys by row, key → value as an expression reads it; None: each key is that value)."""
+        if self.outcome is None:  # str or None: read as they are ("" for None)
+            return self.given, None
+        return self.keys, {k: from_python(o[2]) for k, o in self.outcome.items()}  # from_python: idempotent
 
 
 def answers(raws: list, name: str, kind: str, plain: bool) -> Answers:
@@ -101,25 +100,6 @@ def raw_key(value: object, kind: str, row: int) -> object:
     if t is list and all(type(v) is str for v in value):
         return list, tuple(value)
     return NONE, row
-
-
-def canonical(value: object) -> tuple[object, object]:
-    """(the value as an expression reads it, a key equal only for values read alike)."""
-    seen = from_python(value)  # idempotent: reading ``seen`` again gives ``seen``
-    kind = type(seen)
-    if kind is str:
-        return seen, seen
-    if kind is float:
-        return seen, (float, repr(seen))  # 0.0 and -0.0 apart
-    return seen, (kind, seen)
-
-
-def read_column(values: list) -> tuple[list, dict | None]:
-    """(keys by row, key → value as read, or None when each value is its own key) of expression values."""
-    if safe(set(map(type, values)), SEEN_SAFE):
-        return values, None
-    pairs = list(map(canonical, values))
-    return [p[1] for p in pairs], {p[1]: p[0] for p in pairs}
 
 
 _READS: dict[str, tuple[tuple[str, ...], bool]] = {}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from itertools import compress
+from operator import not_
 
 from evalkit.forms.column_values import (
     AS_GIVEN,
@@ -34,7 +35,6 @@ from evalkit.forms.column_values import (
     Answers,
     answers,
     constraint_test,
-    read_column,
     reads,
 )
 from evalkit.forms.engine import (
@@ -124,7 +124,7 @@ class _Reading:
         except KeyError:
             pass
         if name in self.own:
-            found = read_column(self.own[name].seen())
+            found = self.own[name].read()
         elif self.parent is not None:
             outer = self.parent.column(name)
             found = None if outer is None else (list(map(outer[0].__getitem__, self.parents)), outer[1])
@@ -170,7 +170,7 @@ class _Walk:
                     error = column.outcome[column.keys[i]][1]
                     issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, "type", error))
         names = level.names
-        for i in compress(range(n), [not names.issuperset(raw) for raw in raws]):
+        for i in compress(range(n), map(not_, map(names.issuperset, raws))):
             for name in raws[i]:
                 if name not in names:
                     issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, "unknown-field", UNKNOWN_FIELD))
@@ -235,7 +235,10 @@ class _Walk:
             else:
                 results[key] = check_answer(field, kind, value, _context(parts, names, 1),
                                             parts[-1] if dated else None, allowed)
-        flagged = set(compress(range(len(keys)), map(results.__getitem__, keys))).difference(hidden, wrong)
+        bad = {key for key, found in results.items() if found}
+        if not bad:
+            return
+        flagged = set(compress(range(len(keys)), map(bad.__contains__, keys))).difference(hidden, wrong)
         for i in sorted(flagged):
             issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *results[keys[i]]))
 
