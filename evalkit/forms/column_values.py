@@ -14,8 +14,7 @@ is checked again by the engine, which gives the message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import compress, repeat
-from operator import methodcaller
+from itertools import compress
 from typing import NamedTuple
 
 from evalkit.forms.expression_functions import compile_regex
@@ -37,12 +36,12 @@ def safe(types: set, kinds: tuple[frozenset, frozenset]) -> bool:
 class Answers(NamedTuple):
     """One field's answers over the rows of a level.
 
-    ``given``: the raw answers (None where absent); ``types``: their types; ``keys``: by row, equal for
+    ``given``: the raw answers by row (None where absent); ``types``: their types; ``keys``: by row, equal for
     answers typed alike; ``outcome``: key → (typed value, type error or None, expression value), or None
     when each answer is its own typed and expression value (text as given).
     """
 
-    given: list
+    given: tuple
     types: set
     keys: list
     outcome: dict | None
@@ -62,9 +61,18 @@ class Answers(NamedTuple):
         return self.keys, {k: from_python(o[2]) for k, o in self.outcome.items()}  # from_python: idempotent
 
 
-def answers(raws: list, name: str, kind: str, plain: bool) -> Answers:
-    """The answers to ``name`` (a field of base type ``kind``) over ``raws``; ``plain``: every raw is a dict."""
-    given = list(map(dict.get, raws, repeat(name))) if plain else list(map(methodcaller("get", name), raws))
+def table(raws: list, names: list[str]) -> dict[str, tuple]:
+    """The answers to each name by row (None where absent): each raw read once, row by row (reading the
+    rows once per name is slower: every pass walks all the rows' dicts again)."""
+    if not names:
+        return {}
+    if not raws:
+        return {name: () for name in names}
+    return dict(zip(names, zip(*[tuple(map(raw.get, names)) for raw in raws])))
+
+
+def answers(given: tuple, kind: str) -> Answers:
+    """The answers ``given`` by row to a field of base type ``kind``."""
     types = set(map(type, given))
     if kind in AS_GIVEN and types <= FALSY_EMPTY and list not in types:
         return Answers(given, types, given, None)

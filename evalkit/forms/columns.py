@@ -25,7 +25,9 @@ raised as the row engine raises it).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from itertools import compress
 from operator import not_
 
@@ -36,6 +38,7 @@ from evalkit.forms.column_values import (
     answers,
     constraint_test,
     reads,
+    table,
 )
 from evalkit.forms.engine import (
     NOT_RELEVANT,
@@ -67,11 +70,26 @@ def validate_many(instrument, answers: Sequence[object], todays: Sequence[dt.dat
         if i not in plain:
             found[i] = validate_answers(instrument, raw, today=todays[i])
     if rows:
-        level_issues = _Walk(instrument.choice_names).level(
-            instrument.level, [answers[i] for i in rows], None, None, _Paths(), [todays[i] for i in rows])
+        with _without_cycle_collection():
+            level_issues = _Walk(instrument.choice_names).level(
+                instrument.level, [answers[i] for i in rows], None, None, _Paths(), [todays[i] for i in rows])
         for at, issues in level_issues.items():
             found[rows[at]] = issues
     return found
+
+
+@contextmanager
+def _without_cycle_collection():
+    """The cycle collector paused while the rows are read into tuples: at province scale it would otherwise
+    walk the whole heap (every record loaded) again and again for tuples that hold no cycle; what is
+    dropped is still freed at once (reference counts), and the collector's state is restored."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _expressions_ok(instrument) -> bool:
@@ -159,8 +177,8 @@ class _Walk:
         form order (a repeat's instances where the repeat is), as the row engine emits them."""
         issues: Issues = {}
         n = len(raws)
-        plain = set(map(type, raws)) <= _DICT
-        own = {name: answers(raws, name, kind, plain) for _, name, kind, _, _ in level.values}
+        given = table(raws, [step.name for step in level.values])
+        own = {name: answers(given[name], kind) for _, name, kind, _, _ in level.values}
         wrong: dict[str, set[int]] = {}
         for name, column in own.items():
             if column.outcome is not None:
