@@ -245,3 +245,21 @@ def province(tmp_path_factory):
 def test_a_generated_province_subset_gives_the_same_problems(province):
     assert len(province.records) >= 1500
     same_problems(province)
+
+
+def test_odd_record_ids_units_and_instruments_name_the_same_files(form):
+    """Ids that Path does not join as they are, units not in the roster, an unknown instrument, a changed one,
+    a deleted record: the same problems as the old loop."""
+    project = open_project(ROOT / "data" / "demo")
+    base = next(v for v in project.records if v.instrument_id == "hotline_test" and not v.deleted)
+    odd = [("..", base.unit, base.instrument_id), ("a/b", "no-such-unit", base.instrument_id),
+           (".hidden", base.unit, "no_such_form"), ("x.", "no-such-unit", base.instrument_id),
+           ("/abs", base.unit, base.instrument_id), ("", base.unit, base.instrument_id)]
+    views = [dataclasses.replace(base, instance_id=name, unit=unit, instrument_id=inst, submitted=f"2018-11-2{n}")
+             for n, (name, unit, inst) in enumerate(odd)]
+    views += [dataclasses.replace(base, instance_id="changed", instrument_version="0", instrument_sha256="0"),
+              dataclasses.replace(base, instance_id="gone", deleted=True, answers={"x": 1}),
+              *project.records[:50]]
+    for raw in (project.root / "raw", Path("."), Path("/")):
+        assert (check_records(views, raw, project.instruments, project.units)
+                == reference_check_records(views, raw, project.instruments, project.units))

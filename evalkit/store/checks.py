@@ -16,12 +16,15 @@ The answers of all the records of one instrument are validated together, column 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from evalkit.forms import validate_many
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import ANSWER_INVALID, INSTRUMENT_CHANGED, INSTRUMENT_UNKNOWN, UNIT_UNKNOWN
+
+_PLAIN_NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z_.-]*")  # a record id that Path joins as it is (not . or ..)
 
 
 def _record_day(view) -> dt.date | None:
@@ -39,10 +42,13 @@ def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None
     at ``raw`` (the folder only names the files in the problems); see the module docstring."""
     views = [v for v in sorted(records, key=lambda v: (v.submitted, v.instance_id)) if not v.deleted]
     issues = _answer_issues(views, instruments)
+    known: dict[str, bool] = {}  # whether each unit id is in the roster, asked once per id
+    folder = str(Path(raw) / "x")[:-1]  # the folder as Path writes it before a plain name
     problems: list[Problem] = []
     for at, view in enumerate(views):
-        where = {"record": view.instance_id, "file": str(Path(raw) / view.instance_id)}
-        if units is not None and units.get(view.unit) is None:
+        name = view.instance_id
+        where = {"record": name, "file": folder + name if _PLAIN_NAME.fullmatch(name) else str(Path(raw) / name)}
+        if units is not None and not _known(units, view.unit, known):
             problems.append(problem(UNIT_UNKNOWN, unit=view.unit, **where))
         inst = instruments.get(view.instrument_id)
         if inst is None:
@@ -55,6 +61,14 @@ def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None
             problems.append(problem(ANSWER_INVALID, instrument=inst.id, unit=view.unit, assessor=view.assessor,
                                     detail=issue.message, **{**where, "field": issue.path}))
     return problems
+
+
+def _known(units, unit: object, known: dict) -> bool:
+    if not isinstance(unit, str):
+        return units.get(unit) is not None
+    if unit not in known:
+        known[unit] = units.get(unit) is not None
+    return known[unit]
 
 
 def _answer_issues(views: Sequence, instruments: Mapping) -> list[list]:
