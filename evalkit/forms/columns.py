@@ -62,27 +62,25 @@ Issues = dict[int, list[FieldIssue]]  # the issues of each row of a level, rows 
 def validate_many(instrument, answers: Sequence[object], todays: Sequence[dt.date | None]) -> list[list[FieldIssue]]:
     """The issues of each record's stored answers (``answers[i]`` on day ``todays[i]``), each list equal to
     ``validate_answers(instrument, answers[i], today=todays[i])``; see the module docstring."""
-    found: list[list[FieldIssue]] = [[] for _ in answers]
-    whole = _expressions_ok(instrument)
-    rows = [i for i, raw in enumerate(answers) if whole and type(raw) is dict]
-    plain = set(rows)
-    for i, raw in enumerate(answers):
-        if i not in plain:
-            found[i] = validate_answers(instrument, raw, today=todays[i])
-    if rows:
-        with _without_cycle_collection():
-            level_issues = _Walk(instrument.choice_names).level(
-                instrument.level, [answers[i] for i in rows], None, None, _Paths(), [todays[i] for i in rows])
-        for at, issues in level_issues.items():
-            found[rows[at]] = issues
-    return found
+    with _without_cycle_collection():
+        whole = _expressions_ok(instrument)
+        rows = [i for i, raw in enumerate(answers) if whole and type(raw) is dict]
+        level_issues = _Walk(instrument.choice_names).level(
+            instrument.level, [answers[i] for i in rows], None, None, _Paths(), [todays[i] for i in rows]
+        ) if rows else {}
+        by_record = {rows[at]: issues for at, issues in level_issues.items()}
+        plain = set(rows) if len(rows) < len(answers) else None
+        return [by_record.get(i) or ([] if plain is None or i in plain
+                                     else validate_answers(instrument, raw, today=todays[i]))
+                for i, raw in enumerate(answers)]
 
 
 @contextmanager
 def _without_cycle_collection():
-    """The cycle collector paused while the rows are read into tuples: at province scale it would otherwise
-    walk the whole heap (every record loaded) again and again for tuples that hold no cycle; what is
-    dropped is still freed at once (reference counts), and the collector's state is restored."""
+    """The cycle collector paused while the records are walked: at province scale it would otherwise walk
+    the whole heap (every record loaded) again and again for the tuples, lists and keys made here, which
+    hold no cycle; what is dropped is still freed at once (reference counts), and the collector's state
+    is restored."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -230,9 +228,8 @@ class _Walk:
         field, name, kind = step.field, step.name, step.kind
         if hidden:
             given = column.given
-            order = sorted(hidden)
-            test = bool if column.types <= FALSY_EMPTY else _given
-            for i in compress(order, map(test, map(given.__getitem__, order))):
+            filled = given if column.types <= FALSY_EMPTY else map(_given, given)  # truthy: not empty
+            for i in sorted(hidden.intersection(compress(range(len(given)), filled))):
                 issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, "not-relevant", NOT_RELEVANT))
         absent = missing(field)
         allowed = self.choices.get(field.list_name) if kind in SELECT_TYPES and field.list_name else None
