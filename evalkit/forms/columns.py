@@ -236,11 +236,20 @@ class _Walk:
         constraint = field.constraint
         if allowed is None and not constraint and absent is None:
             return
+        given, n = column.given, len(column.given)
+        if column.outcome is None and allowed is None and not constraint:  # text only required: its empty rows
+            flagged = set(compress(range(n), map(not_, given))).difference(hidden, wrong)
+            for i in sorted(flagged):
+                issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *absent))
+            return
         refs, dated = reads(constraint) if constraint else ((), False)
         keys, combined, names = _combinations(column.keys, reading, refs, todays if dated else None)
         test = constraint_test(constraint) if constraint and allowed is None and kind in AS_GIVEN else None
+        distinct = dict.fromkeys(keys)
+        if test is not None and column.outcome is None and not combined:  # text, by its own test
+            distinct = [key for key in distinct if not (key and test(key))]  # keys are the answers here
         results = {}
-        for key in dict.fromkeys(keys):
+        for key in distinct:
             parts = key if combined else (key,)
             value = column.typed(parts[0])
             if is_empty(value):
@@ -253,7 +262,7 @@ class _Walk:
         bad = {key for key, found in results.items() if found}
         if not bad:
             return
-        flagged = set(compress(range(len(keys)), map(bad.__contains__, keys))).difference(hidden, wrong)
+        flagged = set(compress(range(n), map(bad.__contains__, keys))).difference(hidden, wrong)
         for i in sorted(flagged):
             issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *results[keys[i]]))
 
