@@ -127,11 +127,22 @@ class _Reading:
     """What expressions read at one level: each name's (keys by row, key → value or None: the key is the
     value), the level's own answers first, then the enclosing level's by parent row."""
 
-    __slots__ = ("own", "parent", "parents", "cache")
+    __slots__ = ("own", "parent", "parents", "cache", "seen")
 
     def __init__(self, own: dict[str, Answers], parent: _Reading | None, parents: list[int] | None):
         self.own, self.parent, self.parents = own, parent, parents
         self.cache: dict[str, tuple[list, dict | None] | None] = {}
+        self.seen: dict[int, tuple[object, object]] = {}  # id(keys by row) → (those keys, their distinct keys)
+
+    def distinct(self, keys, known=None):
+        """The distinct keys of a column of keys (``known``: they are already known), worked out once per column
+        (a column's keys are read by its own field and by every expression that reads it)."""
+        try:
+            return self.seen[id(keys)][1]
+        except KeyError:
+            found = dict.fromkeys(keys) if known is None else known
+            self.seen[id(keys)] = (keys, found)  # the keys kept alive, so that their id is not reused
+            return found
 
     def column(self, name: str) -> tuple[list, dict | None] | None:
         """None: no level has the name (an expression reads "" for it)."""
@@ -216,7 +227,7 @@ class _Walk:
             holds = truthy(evaluate(condition, {}, today=todays[0])) if n else True
             return set() if holds else set(range(n))
         holds = {}
-        for key in dict.fromkeys(keys):
+        for key in (reading.distinct(keys) if not combined else dict.fromkeys(keys)):
             parts = key if combined else (key,)
             holds[key] = not truthy(evaluate(condition, _context(parts, names, 0),
                                              today=parts[-1] if dated else None))
@@ -245,7 +256,7 @@ class _Walk:
         refs, dated = reads(constraint) if constraint else ((), False)
         keys, combined, names = _combinations(column.keys, reading, refs, todays if dated else None)
         test = constraint_test(constraint) if constraint and allowed is None and kind in AS_GIVEN else None
-        distinct = dict.fromkeys(keys)
+        distinct = dict.fromkeys(keys) if combined else reading.distinct(keys, column.outcome)
         if test is not None and column.outcome is None and not combined:  # text, by its own test
             distinct = [key for key in distinct if not (key and test(key))]  # keys are the answers here
         results = {}
