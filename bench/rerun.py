@@ -175,7 +175,10 @@ def section(name: str, root: Path, out: Path, profile: bool) -> dict:
     if name == "floor":
         result["floor"] = (timed(floor, root)[0], peak_mb())
     elif name == "validate":
-        result["validate"] = (timed(validate, root)[0], peak_mb())
+        prof = cProfile.Profile() if profile else None
+        result["validate"] = (timed(prof.runcall if prof else (lambda f, *a: f(*a)), validate, root)[0], peak_mb())
+        if prof:
+            report_profile(prof, "validate")
     elif name == "score":
         prof = cProfile.Profile() if profile else None
         t, state = timed(prof.runcall if prof else (lambda f, *a: f(*a)), score_and_check, root)
@@ -273,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="more sizes (records, comma-separated, e.g. 10000,1000000): each project at PATH-<n>, "
                              "generated when missing, measured the same way; a growth table at the end")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", action="store_true", help="cProfile score + check and the reports (first round)")
+    parser.add_argument("--profile", action="store_true", help="cProfile validate, score + check and the reports (first round)")
     parser.add_argument("--skip-rerun", action="store_true", help="time the sections only")
     parser.add_argument("--loose", action="store_true",
                         help="also the loose floor: the same revisions as loose files (made once, at PATH.loose)")

@@ -7,12 +7,14 @@ engine needs of them, kept on the objects).  The safe expression language of ``c
 (``expression_checks``) and evaluated (``expression_evaluation``, with the value semantics of
 ``expression_values`` and the functions of ``expression_functions``).  The rules of one answer
 are ``responses``; ``engine`` walks a whole record with them and returns the answers as stored,
-the issues by path, the hidden fields and the calculated values.  The problem codes are
-``problems``.
+the issues by path, the hidden fields and the calculated values; ``columns`` validates the
+stored records of one instrument all at once, column by column, with the same issues.  The
+problem codes are ``problems``.
 
 No widgets here (they are in :mod:`evalkit.app`).  May use: :mod:`evalkit.io`, :mod:`evalkit.problems`.
 """
 
+from evalkit.forms.columns import validate_many
 from evalkit.forms.engine import FieldIssue, FormState, Mode, evaluate_form, validate_answers
 from evalkit.forms.expression_checks import check
 from evalkit.forms.expression_evaluation import evaluate
@@ -49,4 +51,5 @@ __all__ = [
     "uses_current",
     "validate_answers",
     "validate_instrument",
+    "validate_many",
 ]

@@ -8,17 +8,23 @@ against the current one and flagged; an unknown instrument or unit is an error.
 Constraints with ``today()`` use the day the record was finished, so a record
 does not become wrong as time passes.  Damaged files come from the store's own
 loading and never stop the others.
+
+The answers of all the records of one instrument are validated together, column by column
+(:func:`evalkit.forms.validate_many`, the same issues in the same order as one record at a time).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from evalkit.forms import validate_answers
+from evalkit.forms import validate_many
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import ANSWER_INVALID, INSTRUMENT_CHANGED, INSTRUMENT_UNKNOWN, UNIT_UNKNOWN
+
+_PLAIN_NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z_.-]*")  # a record id that Path joins as it is (not . or ..)
 
 
 def _record_day(view) -> dt.date | None:
@@ -34,12 +40,15 @@ def _record_day(view) -> dt.date | None:
 def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None) -> list[Problem]:
     """Problems of the current records (as :meth:`evalkit.store.Store.load` gives them) of the store
     at ``raw`` (the folder only names the files in the problems); see the module docstring."""
+    views = [v for v in sorted(records, key=lambda v: (v.submitted, v.instance_id)) if not v.deleted]
+    issues = _answer_issues(views, instruments)
+    known: dict[str, bool] = {}  # whether each unit id is in the roster, asked once per id
+    folder = str(Path(raw) / "x")[:-1]  # the folder as Path writes it before a plain name
     problems: list[Problem] = []
-    for view in sorted(records, key=lambda v: (v.submitted, v.instance_id)):
-        if view.deleted:
-            continue
-        where = {"record": view.instance_id, "file": str(Path(raw) / view.instance_id)}
-        if units is not None and units.get(view.unit) is None:
+    for at, view in enumerate(views):
+        name = view.instance_id
+        where = {"record": name, "file": folder + name if _PLAIN_NAME.fullmatch(name) else str(Path(raw) / name)}
+        if units is not None and not _known(units, view.unit, known):
             problems.append(problem(UNIT_UNKNOWN, unit=view.unit, **where))
         inst = instruments.get(view.instrument_id)
         if inst is None:
@@ -48,7 +57,31 @@ def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None
         if view.instrument_version != inst.version and view.instrument_sha256 != inst.sha256:
             problems.append(problem(INSTRUMENT_CHANGED, instrument=inst.id, version=view.instrument_version,
                                     current=inst.version, **where))
-        for issue in validate_answers(inst, view.answers, today=_record_day(view)):
+        for issue in issues[at]:
             problems.append(problem(ANSWER_INVALID, instrument=inst.id, unit=view.unit, assessor=view.assessor,
                                     detail=issue.message, **{**where, "field": issue.path}))
     return problems
+
+
+def _known(units, unit: object, known: dict) -> bool:
+    if not isinstance(unit, str):
+        return units.get(unit) is not None
+    if unit not in known:
+        known[unit] = units.get(unit) is not None
+    return known[unit]
+
+
+def _answer_issues(views: Sequence, instruments: Mapping) -> list[list]:
+    """The form issues of each view's answers against its (known) instrument, by position in ``views``; the
+    views of one instrument are validated together."""
+    found: list[list] = [[] for _ in views]
+    by_instrument: dict[str, list[int]] = {}
+    for at, view in enumerate(views):
+        if instruments.get(view.instrument_id) is not None:
+            by_instrument.setdefault(view.instrument_id, []).append(at)
+    for instrument_id, ats in by_instrument.items():
+        batch = validate_many(instruments[instrument_id], [views[at].answers for at in ats],
+                              [_record_day(views[at]) for at in ats])
+        for at, issues in zip(ats, batch):
+            found[at] = issues
+    return found

@@ -1,0 +1,154 @@
+"""The values of :mod:`evalkit.forms.columns`: answer columns typed once per distinct value, keys that are
+equal exactly when two values are checked or read alike, and what each expression reads.
+
+A key stands for a value in the dictionaries that share one check or one evaluation between rows: two
+values get equal keys only when the form engine would treat them the same way.  Python's own equality
+is not enough — ``1 == True == 1.0`` and ``0.0 == -0.0`` — so a column's values are their own keys only
+when its types cannot meet that way (:data:`RAW_SAFE`); otherwise each value gets a key with its type.
+The key of a raw answer also keys what an expression reads of it (equal raw answers are read alike).
+``constraint_test`` turns the common constraints that read only ``.`` of a text answer
+(``regex(., '…')``, ``string-length(.) <= n``) into a plain test of the text; a value that fails it
+is checked again by the engine, which gives the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import compress
+from typing import NamedTuple
+
+from evalkit.forms.expression_functions import compile_regex
+from evalkit.forms.expression_syntax import Call, Chain, Current, Literal, Ref, parse, walk_nodes
+from evalkit.forms.expression_values import RELATIONAL, from_python
+from evalkit.forms.responses import coerce_given, expression_value_kind, is_empty
+
+NONE = type(None)
+RAW_SAFE = (frozenset({str, NONE, int}), frozenset({str, NONE, bool}))  # raw answers that are their own keys
+FALSY_EMPTY = frozenset({str, NONE, list})  # types whose values are empty exactly when they are falsy
+AS_GIVEN = ("text", "select_one")  # kinds whose str answers are stored as given, without a type error
+
+
+def safe(types: set, kinds: tuple[frozenset, frozenset]) -> bool:
+    """Whether values of these types may be their own keys."""
+    return types <= kinds[0] or types <= kinds[1]
+
+
+class Answers(NamedTuple):
+    """One field's answers over the rows of a level.
+
+    ``given``: the raw answers by row (None where absent); ``types``: their types; ``keys``: by row, equal for
+    answers typed alike; ``outcome``: key → (typed value, type error or None, expression value), or None
+    when each answer is its own typed and expression value (text as given).
+    """
+
+    given: tuple
+    types: set
+    keys: list
+    outcome: dict | None
+
+    def typed(self, key: object) -> object:
+        """The typed value of the rows with this key."""
+        return key if self.outcome is None else self.outcome[key][0]
+
+    def rows_where(self, keys: set) -> list[int]:
+        """The rows (ascending) whose key is in ``keys``."""
+        return list(compress(range(len(self.keys)), map(keys.__contains__, self.keys))) if keys else []
+
+    def read(self) -> tuple[list, dict | None]:
+        """(keys by row, key → value as an expression reads it; None: each key is that value)."""
+        if self.outcome is None:  # str or None: read as they are ("" for None)
+            return self.given, None
+        return self.keys, {k: from_python(o[2]) for k, o in self.outcome.items()}  # from_python: idempotent
+
+
+def table(raws: list, names: list[str]) -> dict[str, tuple]:
+    """The answers to each name by row (None where absent): each raw read once, row by row (reading the
+    rows once per name is slower: every pass walks all the rows' dicts again)."""
+    if not names:
+        return {}
+    if not raws:
+        return {name: () for name in names}
+    return dict(zip(names, zip(*[tuple(map(raw.get, names)) for raw in raws])))
+
+
+def answers(given: tuple, kind: str) -> Answers:
+    """The answers ``given`` by row to a field of base type ``kind``."""
+    types = set(map(type, given))
+    if kind in AS_GIVEN and types <= FALSY_EMPTY and list not in types:
+        return Answers(given, types, given, None)
+    if safe(types, RAW_SAFE):
+        return Answers(given, types, given, {v: coerce(kind, v) for v in dict.fromkeys(given)})
+    keys, outcome = [], {}
+    for i, value in enumerate(given):
+        key = raw_key(value, kind, i)
+        keys.append(key)
+        if key not in outcome:
+            outcome[key] = coerce(kind, value)
+    return Answers(given, types, keys, outcome)
+
+
+def coerce(kind: str, value: object) -> tuple[object, str | None, object]:
+    """(typed value, type error, expression value) of one raw answer of a field of base type ``kind``, as the
+    engine's first pass works them out."""
+    if is_empty(value):
+        return ([] if kind == "select_multiple" else None), None, ""
+    result, error = coerce_given(kind, value)
+    return result, error, "" if is_empty(result) else expression_value_kind(kind, result)
+
+
+def raw_key(value: object, kind: str, row: int) -> object:
+    """A key for a raw answer: equal only for answers typed alike (an unhashable one is keyed by its row)."""
+    if is_empty(value):
+        return NONE, kind
+    t = type(value)
+    if t is str:
+        return value
+    if t is int or t is float or t is bool:
+        return t, repr(value)
+    if t is list and all(type(v) is str for v in value):
+        return list, tuple(value)
+    return NONE, row
+
+
+_READS: dict[str, tuple[tuple[str, ...], bool]] = {}
+
+
+def reads(text: str) -> tuple[tuple[str, ...], bool]:
+    """(the names an expression references, sorted; whether it calls ``today()``), once per text."""
+    try:
+        return _READS[text]
+    except KeyError:
+        nodes = list(walk_nodes(parse(text)))
+        names = tuple(sorted({n.name for n in nodes if isinstance(n, Ref)}))
+        found = _READS[text] = (names, any(isinstance(n, Call) and n.name == "today" for n in nodes))
+        return found
+
+
+_TESTS: dict[str, Callable[[str], bool] | None] = {}
+
+
+def constraint_test(text: str) -> Callable[[str], bool] | None:
+    """A test of a ``str`` current value that holds exactly when the constraint does, for the forms
+    ``regex(., 'pattern')`` and ``string-length(.) <op> number``; None for any other constraint."""
+    try:
+        return _TESTS[text]
+    except KeyError:
+        test = _TESTS[text] = _test_of(parse(text))
+        return test
+
+
+def _test_of(expr) -> Callable[[str], bool] | None:
+    if (isinstance(expr, Call) and expr.name == "regex" and len(expr.args) == 2
+            and isinstance(expr.args[0], Current) and isinstance(expr.args[1], Literal)
+            and isinstance(expr.args[1].value, str)):
+        pattern = compile_regex(expr.args[1].value)
+        if pattern is None:
+            return lambda value: False
+        return lambda value: pattern.fullmatch(value) is not None
+    if (isinstance(expr, Chain) and len(expr.rest) == 1 and expr.rest[0][0] in RELATIONAL
+            and isinstance(expr.first, Call) and expr.first.name == "string-length"
+            and len(expr.first.args) <= 1 and all(isinstance(a, Current) for a in expr.first.args)
+            and isinstance(expr.rest[0][1], Literal) and type(expr.rest[0][1].value) is float):
+        compare, bound = RELATIONAL[expr.rest[0][0]], expr.rest[0][1].value
+        return lambda value: compare(float(len(value)), bound)
+    return None
