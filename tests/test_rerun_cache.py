@@ -36,12 +36,13 @@ def outputs(out: Path) -> dict[str, str]:
 
 def test_a_second_rerun_reuses_the_verified_pack_and_writes_the_same_bytes(demo, tmp_path):
     first = rerun(demo, tmp_path / "out")
-    assert first.reused == {"packs": 0} and not first.cache_note
+    assert first.reused == {"packs": 0, "records": 0} and not first.cache_note
     cached = load_cache(tmp_path / "out")
     packs = {p.name for p in (demo / "raw" / "packs").glob("*.pack")}
     assert packs and cached.clean_packs == packs   # the demo's pack verified clean
     second = rerun(demo, tmp_path / "out")
-    assert second.reused == {"packs": len(packs)}
+    live = sum(not v.deleted for v in Store(demo).snapshot().views)
+    assert second.reused == {"packs": len(packs), "records": live} and len(cached.records) == live
     cold = rerun(demo, tmp_path / "cold", use_cache=False)
     assert not (tmp_path / "cold" / CACHE_FOLDER).exists()
     assert outputs(tmp_path / "out") == outputs(tmp_path / "cold")
@@ -76,12 +77,12 @@ def test_a_cache_sealed_by_another_user_is_not_trusted_and_off_means_none(demo, 
     assert load_cache(out).clean_packs
     monkeypatch.setenv("EVALKIT_CACHE", str(tmp_path / "me"))
     assert "封印不符" in load_cache(out).note and not load_cache(out).clean_packs
-    assert rerun(demo, out).reused == {"packs": 0}
-    assert rerun(demo, out).reused == {"packs": 1}   # now sealed with my key
+    assert rerun(demo, out).reused["packs"] == 0
+    assert rerun(demo, out).reused["packs"] == 1   # now sealed with my key
     monkeypatch.setenv("EVALKIT_CACHE", "off")
     assert load_cache(out).clean_packs == frozenset() and not load_cache(out).note
     shutil.rmtree(out / CACHE_FOLDER)
-    assert rerun(demo, out).reused == {"packs": 0} and not (out / CACHE_FOLDER).exists()
+    assert rerun(demo, out).reused == {"packs": 0, "records": 0} and not (out / CACHE_FOLDER).exists()
 
 
 def test_no_cache_and_the_cli_say_what_was_reused(demo, tmp_path, capsys):
@@ -92,7 +93,7 @@ def test_no_cache_and_the_cli_say_what_was_reused(demo, tmp_path, capsys):
     assert "沿用了上次运行的缓存" not in capsys.readouterr().out
     assert main(["rerun", str(demo), "--out", str(out)]) == 1
     said = capsys.readouterr().out
-    assert "沿用了上次运行的缓存：1 个记录包的逐条核验" in said and "--no-cache" in said
+    assert "沿用了上次运行的缓存：1 个记录包的逐条核验" in said and "条记录的答案校验" in said and "--no-cache" in said
     assert main(["rerun", "--verify", str(out / "manifest.json")]) == 0   # verify uses no cache, and agrees
 
 
@@ -142,3 +143,28 @@ def test_a_pack_with_a_broken_revision_is_never_cached_clean(tmp_path):
     assert any(p.code == "record-hash-mismatch" for p in first.problems) and not first.clean_packs
     again = store.snapshot(verify=True, known_clean=first.clean_packs)
     assert [p.to_dict() for p in again.problems] == [p.to_dict() for p in first.problems]
+
+
+def test_a_record_edited_since_is_checked_again_and_new_records_are_checked(tmp_path):
+    """The day after: one record edited so that an answer breaks its constraint, one new record — the rerun reuses
+    the others' answer checks, checks these two afresh, and reports exactly what a rerun without a cache does."""
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("out"))
+    out = tmp_path / "out"
+    rerun(root, out)
+    store = Store(root)
+    views = [v for v in store.snapshot().views if not v.deleted and v.instrument_id == "site_visit"]
+    target = views[0]
+    broken = {**target.answers, "guides_available": 10_000}   # more guides available than checked
+    store.edit(target.instance_id, answers=broken, who="张三", why="改错了")
+    new = views[1]
+    store.submit(instrument_id=new.instrument_id, instrument_version=new.instrument_version,
+                 instrument_sha256=new.instrument_sha256, unit=new.unit, assessor=new.assessor,
+                 answers=new.answers, started=datetime.fromisoformat(new.started))
+    warm = rerun(root, out)
+    cold = rerun(root, tmp_path / "cold", use_cache=False)
+    live = sum(not v.deleted for v in store.snapshot().views)
+    assert warm.reused["records"] == live - 2 and warm.reused["packs"] == 1
+    assert [p.to_dict() for p in warm.problems] == [p.to_dict() for p in cold.problems]
+    assert any(p.code == "record-answer-invalid" and p.record == target.instance_id for p in warm.problems)
+    assert outputs(out) == outputs(tmp_path / "cold")

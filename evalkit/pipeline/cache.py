@@ -140,6 +140,8 @@ def load_cache(out_dir: Path) -> RerunCache:
         parsed = msgspec.json.decode(body, type=_Body)
     except msgspec.DecodeError:
         return RerunCache(note=f"缓存文件 {path} 已损坏，本次全部重新计算")
+    if any(len(issue) != 4 for issues in parsed.records.values() for issue in issues):
+        return RerunCache(note=f"缓存文件 {path} 已损坏，本次全部重新计算")
     return RerunCache(frozenset(parsed.clean_packs), parsed.records)
 
 

@@ -197,7 +197,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     previous = previous_outputs(target)
     write_reports = write_reports or default_write_reports
     cached = load_cache(target) if use_cache else RerunCache()
-    opened = Project(root, revisions, known_clean=cached.clean_packs)
+    opened = Project(root, revisions, known_clean=cached.clean_packs, known_answers=cached.records)
     stages = Stages(len(STAGES), progress)
 
     # the inputs are hashed in a second thread while the main one validates and scores: reading
@@ -225,9 +225,10 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             shutil.rmtree(staging, ignore_errors=True)
     snapshot = opened.record_snapshot
     result.cache_note = cached.note
-    result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs))}
+    result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
+                     "records": len(cached.records.keys() & opened.checked_answers.keys())}
     if use_cache:
-        save_cache(target, RerunCache(snapshot.clean_packs))
+        save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
     return result
 
 

@@ -14,6 +14,7 @@ must always see the files as they are.  :attr:`Project.records` is the snapshot 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -58,10 +59,14 @@ class Project:
     """
 
     def __init__(self, root: Path | str, revisions: frozenset[str] | None = None, *,
-                 known_clean: frozenset[str] = frozenset()) -> None:
+                 known_clean: frozenset[str] = frozenset(), known_answers: Mapping | None = None) -> None:
         self.root = Path(root)
         self.revisions = revisions   # a recorded set of revisions to read (rerun --verify), or all
-        self.known_clean = known_clean   # record packs an earlier full verification found clean (a rerun's cache)
+        # what an earlier rerun worked out of unchanged content (evalkit.pipeline.cache): the record packs a
+        # full verification found clean, and records' answer issues (evalkit.store.check_records' known)
+        self.known_clean = known_clean
+        self.known_answers = known_answers or {}
+        self.checked_answers: dict = {}   # every record's answer issues as validate_project found them
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"

@@ -85,7 +85,8 @@ def validate_project(project: Project | Path, *, pack_tables: bool = True) -> di
     if (root / "raw").is_dir():
         tables = project.record_snapshot.table_problems() if pack_tables else []
         results[str(root / "raw")] = project.record_problems + tables + check_records(
-            project.records, root / "raw", project.instruments, project.units)
+            project.records, root / "raw", project.instruments, project.units, known=project.known_answers,
+            keep=project.checked_answers)
     if (root / "imports").is_dir():
         results[str(root / "imports")] = receipt_problems(root)
     if (root / "selfassess").is_dir():

@@ -11,16 +11,21 @@ loading and never stop the others.
 
 The answers of all the records of one instrument are validated together, column by column
 (:func:`evalkit.forms.validate_many`, the same issues in the same order as one record at a time).
+
+A rerun keeps each record's issues for the next one (:mod:`evalkit.pipeline.cache`), keyed by
+:func:`answers_key` — the sha256 of the instrument's workbook and the hash of the record's current
+revision, which through its parents names the record's whole history (its answers and its day):
+``known`` gives the issues of records checked before, ``keep`` receives every record's issues.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 
-from evalkit.forms import validate_many
+from evalkit.forms import FieldIssue, validate_many
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import ANSWER_INVALID, INSTRUMENT_CHANGED, INSTRUMENT_UNKNOWN, UNIT_UNKNOWN
 
@@ -37,11 +42,21 @@ def _record_day(view) -> dt.date | None:
     return None
 
 
-def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None) -> list[Problem]:
+def answers_key(instrument, view) -> str:
+    """What a record's answer issues are a function of: its instrument's workbook and its current revision."""
+    return f"{instrument.sha256}:{view.current}"
+
+
+def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None, *,
+                  known: Mapping[str, Sequence[Sequence[str]]] | None = None,
+                  keep: MutableMapping[str, list[list[str]]] | None = None) -> list[Problem]:
     """Problems of the current records (as :meth:`evalkit.store.Store.load` gives them) of the store
-    at ``raw`` (the folder only names the files in the problems); see the module docstring."""
+    at ``raw`` (the folder only names the files in the problems); see the module docstring.
+
+    ``known``: answer issues found before, by :func:`answers_key` (``[path, field, code, message]`` each);
+    ``keep``: filled with every checked record's issues, so keyed."""
     views = [v for v in sorted(records, key=lambda v: (v.submitted, v.instance_id)) if not v.deleted]
-    issues = _answer_issues(views, instruments)
+    issues = _answer_issues(views, instruments, known or {}, keep)
     known: dict[str, bool] = {}  # whether each unit id is in the roster, asked once per id
     folder = str(Path(raw) / "x")[:-1]  # the folder as Path writes it before a plain name
     problems: list[Problem] = []
@@ -71,17 +86,30 @@ def _known(units, unit: object, known: dict) -> bool:
     return known[unit]
 
 
-def _answer_issues(views: Sequence, instruments: Mapping) -> list[list]:
+def _answer_issues(views: Sequence, instruments: Mapping, known: Mapping,
+                   keep: MutableMapping | None) -> list[list]:
     """The form issues of each view's answers against its (known) instrument, by position in ``views``; the
-    views of one instrument are validated together."""
+    views of one instrument not ``known`` are validated together."""
     found: list[list] = [[] for _ in views]
     by_instrument: dict[str, list[int]] = {}
+    keys: list[str | None] = [None] * len(views)
     for at, view in enumerate(views):
-        if instruments.get(view.instrument_id) is not None:
+        inst = instruments.get(view.instrument_id)
+        if inst is None:
+            continue
+        key = keys[at] = answers_key(inst, view)
+        before = known.get(key)
+        if before is not None:
+            found[at] = [FieldIssue(*issue) for issue in before]
+        else:
             by_instrument.setdefault(view.instrument_id, []).append(at)
     for instrument_id, ats in by_instrument.items():
         batch = validate_many(instruments[instrument_id], [views[at].answers for at in ats],
                               [_record_day(views[at]) for at in ats])
         for at, issues in zip(ats, batch):
             found[at] = issues
+    if keep is not None:
+        for key, issues in zip(keys, found):
+            if key is not None:
+                keep[key] = [[i.path, i.field, i.code, i.message] for i in issues]
     return found
