@@ -103,7 +103,9 @@ def _service_users_twice(records):
                     key=lambda v: (v.submitted, v.instance_id)):
         for i, row in enumerate(v.answers.get("citizens") or [], start=1):
             for name, what in (("case_id", "办件编号"), ("callback_phone", "回访手机号码")):
-                value = str(row.get(name) or "").strip()
+                raw = row.get(name)   # a 是/否, a list or an object is no case id (validation names it): left out
+                readable = isinstance(raw, (str, int, float)) and not isinstance(raw, bool)
+                value = str(raw or "").strip() if readable else ""
                 if not value:
                     continue
                 key = (v.unit, name, value)

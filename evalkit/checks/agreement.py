@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from evalkit.checks.answers import answer_rows, finite_number, scalar
 from evalkit.checks.problems import AGREEMENT_LOW, ICC_LOW, KAPPA_LOW, RATER_DEVIATES
 from evalkit.forms import ANY_INDICATOR, Instrument, base_type, iter_fields
 from evalkit.problems import Problem, problem
@@ -40,6 +41,13 @@ def _rating_fields(inst: Instrument) -> list[tuple[str | None, str, str, bool]]:
     return out
 
 
+def _item(row: dict, chooser: str) -> str | None:
+    """The indicator a row rates, or None when none is chosen or the answer is not a text or number (a list,
+    an object: validation names it, agreement leaves the row out)."""
+    value = row.get(chooser)
+    return str(value) if scalar(value) is not None else None
+
+
 def _ratings(records: Sequence, instrument: str, repeat: str | None, chooser: str, name: str):
     """{assessor: {(unit, indicator): mean value}} and the records of each assessor."""
     sums: dict[str, dict[tuple, list[float]]] = {}
@@ -47,13 +55,13 @@ def _ratings(records: Sequence, instrument: str, repeat: str | None, chooser: st
     for v in records:
         if v.instrument_id != instrument:
             continue
-        rows = v.answers.get(repeat) if repeat else [v.answers]
-        for row in rows if isinstance(rows, list) else []:
+        for _, row in answer_rows(v.answers, repeat):
             raw = row.get(name)
-            value = LEVEL_ORDER.get(raw) if raw in LEVEL_ORDER else raw if isinstance(raw, (int, float)) else None
-            if value is None or not row.get(chooser):
+            value = LEVEL_ORDER.get(raw) if isinstance(raw, str) else finite_number(raw)
+            item = _item(row, chooser)
+            if value is None or item is None:
                 continue
-            sums.setdefault(v.assessor, {}).setdefault((v.unit, str(row[chooser])), []).append(float(value))
+            sums.setdefault(v.assessor, {}).setdefault((v.unit, item), []).append(float(value))
             ids.setdefault(v.assessor, []).append(v.instance_id)
     return {a: {k: sum(x) / len(x) for k, x in items.items()} for a, items in sums.items()}, ids
 
@@ -102,11 +110,10 @@ def _categories(records: Sequence, instrument: str, repeat: str | None, chooser:
     for v in sorted(records, key=lambda v: (v.submitted, v.instance_id)):
         if v.instrument_id != instrument:
             continue
-        rows = v.answers.get(repeat) if repeat else [v.answers]
-        for row in rows if isinstance(rows, list) else []:
-            value = row.get(name) if isinstance(row, dict) else None
-            if isinstance(value, str) and value and row.get(chooser):
-                chosen.setdefault((v.unit, str(row[chooser])), {})[v.assessor] = value
+        for _, row in answer_rows(v.answers, repeat):
+            value, item = row.get(name), _item(row, chooser)
+            if isinstance(value, str) and value and item is not None:
+                chosen.setdefault((v.unit, item), {})[v.assessor] = value
     return [list(by.values()) for _, by in sorted(chosen.items())]
 
 

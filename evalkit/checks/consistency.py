@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import msgspec
 
 from evalkit.checks.agreement import agreement
+from evalkit.checks.answers import answer_rows, finite_number, scalar
 from evalkit.checks.problems import (
     ASSESSOR_UNKNOWN,
     CONNECTED_EXCEEDS,
@@ -90,11 +91,10 @@ def service_users_twice(records: Sequence) -> list[Problem]:
     for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
                     key=lambda v: (v.submitted, v.instance_id)):
         record, unit = v.instance_id, v.unit
-        for i, row in enumerate(v.answers.get("citizens") or [], start=1):
+        for i, row in answer_rows(v.answers, "citizens"):   # rows that are not objects: named by validation
             for name, what in fields:
-                raw = row.get(name)
-                value = str(raw).strip() if raw else ""
-                if not value:
+                value = scalar(row.get(name))
+                if value is None:
                     continue
                 key = (unit, name, value)
                 first = seen.get(key)
@@ -176,9 +176,9 @@ def logic(records: Sequence, instruments: Mapping[str, Instrument], unit_ids: se
         if assessors is not None and v.assessor not in assessors:
             found.append(problem(ASSESSOR_UNKNOWN, value=v.assessor, **where))
         if v.instrument_id == "hotline_test":
-            for i, row in enumerate(v.answers.get("calls") or [], start=1):
+            for i, row in answer_rows(v.answers, "calls"):
                 made, connected = row.get("calls_made"), row.get("calls_connected")
-                if isinstance(made, (int, float)) and isinstance(connected, (int, float)) and connected > made:
+                if finite_number(made) is not None and finite_number(connected) is not None and connected > made:
                     found.append(problem(CONNECTED_EXCEEDS, call=i, value=connected, made=made,
                                          field=f"calls[{i}].calls_connected", **where))
         if period and v.instrument_id in instruments:
@@ -195,8 +195,7 @@ def _dates(view, fields: list, period: tuple[dt.date, dt.date]) -> list[Problem]
     found = []
     for path, f in fields:
         repeat = path[-1] if path and isinstance(view.answers.get(path[-1]), list) else None
-        rows = view.answers[repeat] if repeat else [view.answers]
-        for i, row in enumerate(rows, start=1):
+        for i, row in answer_rows(view.answers, repeat):
             try:
                 day = dt.date.fromisoformat(str(row.get(f.name) or ""))
             except ValueError:

@@ -84,9 +84,15 @@ def coerce_given(kind: str, raw: object) -> tuple[object, str | None]:
             return raw, "请输入时间，格式为 时:分（如 09:30）"
         return f"{int(match.group(1)):02d}:{match.group(2)}", None
     if kind == "select_multiple":
+        if isinstance(raw, dict):
+            return raw, "请选择列出的选项（这里应是所选的几项，不能是一组字段）"
         values = raw.split() if isinstance(raw, str) else list(raw) if isinstance(raw, Iterable) else [raw]
         return [str(v) for v in values], None
-    return (str(raw) if kind in ("text", "select_one") else raw), None
+    if kind in ("text", "select_one"):
+        if isinstance(raw, (list, dict)):   # a stored answer written by hand or another tool: named, not shown as text
+            return raw, ("请只选择一项" if kind == "select_one" else "请填写一项文字") + "（这里不能是多项内容或一组字段）"
+        return str(raw), None
+    return raw, None
 
 
 def to_expression_value(field, value: object) -> object:

@@ -17,6 +17,7 @@ nothing is dropped silently.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -188,15 +189,15 @@ def observations(view, resolved: Resolved, leaf: str) -> tuple[list[Obs], LeftOu
 
 
 def number(value: object) -> float | None:
-    """A stored answer as a number (choice codes such as '4' included), or None."""
-    if isinstance(value, bool):
+    """A stored answer as a finite number (choice codes such as '4' included), or None: 是/否, a list, an
+    object, and a text such as 「nan」 or 「1e400」 (not finite) are not numbers."""
+    if isinstance(value, bool) or isinstance(value, (list, dict)):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        return float(str(value).strip())
-    except ValueError:
+        found = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
+    except (ValueError, OverflowError):
         return None
+    return found if math.isfinite(found) else None
 
 
 def holds(cond: Condition, value: object) -> bool:
