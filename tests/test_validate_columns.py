@@ -156,7 +156,8 @@ def test_an_expression_the_evaluator_refuses_is_raised_as_the_row_engine_raises_
 ODD = [None, "", " ", 0, 1, -1, 0.0, -0.0, 1.0, 2.5, float("nan"), float("inf"), True, False, "0", "1", "2", "3",
        "10", "-3", "1e3", " 7 ", "yes", "no", "maybe", "other", "none", "window online", "window none",
        ["window"], ["none", "online"], ["other"], [], [1, 2], ("window",), {"a": 1}, "2018-11-19", "2030-01-01",
-       "2018-02-30", dt.date(2018, 1, 1), "09:30", "25:00", "13912345678", "短", "足够长的原因", 10**20]
+       "2018-02-30", dt.date(2018, 1, 1), "09:30", "25:00", "13912345678", "短", "足够长的原因", 10**20,
+       {"window": True}, [{"a": 1}], ["window", {"x": 1}], [["window"]]]   # stored by hand or another tool
 
 
 def mutate(rng: random.Random, answers: dict, names: list[str], depth: int = 0) -> dict:

@@ -262,6 +262,9 @@ class _Walk:
         results = {}
         for key in distinct:
             parts = key if combined else (key,)
+            if column.outcome is not None and column.outcome[parts[0]][1] is not None:
+                results[key] = None   # a type issue, named as such: the engine checks nothing more of it
+                continue
             value = column.typed(parts[0])
             if is_empty(value):
                 results[key] = absent
