@@ -49,7 +49,6 @@ LINE_HEIGHT = 14.5
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409.0  # Excel's largest row height
 SHORT_TEXT = 16383  # at most 32,767 UTF-16 units whatever the characters: no need to measure
-CACHED_TEXT = 120  # add_rows keeps a column's texts up to this length rendered (ids, titles, labels, short answers)
 SPOOL_IN_MEMORY = 8 << 20  # a sheet's rows stay in memory up to 8 MB of XML, then go to a temporary file
 # where the spools go: the folder of the workbook being written (not /tmp, which may be RAM)
 _SPOOL_DIR: contextvars.ContextVar = contextvars.ContextVar("evalkit_report_spool", default=None)
@@ -108,7 +107,7 @@ class Sheet:
         self.every_row = every_row  # give one-line rows their height too (a spreadsheet then refits nothing)
         # columns whose text wraps, with their usable width in widths of "0"
         self._usable = [(i, usable_width(self.widths[i])) for i in sorted(self.wrap) if i < len(self.widths)]
-        self._usable_at = dict(self._usable)
+        self.usable_at = dict(self._usable)
         self._lines: dict[int, dict[str, int]] = {i: {} for i in range(len(self.widths))}  # column -> text -> lines
         ws = self.ws
         for i, w in enumerate(widths, start=1):
@@ -204,77 +203,22 @@ class Sheet:
         if len(self._pending) >= 2000:
             self._flush()
 
-    def add_rows(self, rows: Iterable[Sequence[object]]) -> None:
-        """Many rows without fills or bold, in one pass: the same bytes as :meth:`add` row after row.
+    def style(self, column: int, value: object, *, create: bool = True) -> int | None:
+        """The style id :meth:`add` gives a cell of ``column`` without fill or bold holding ``value`` (non-empty
+        text, a number, or ``""`` for an empty cell); ``None`` when it is not made yet and not ``create``."""
+        quote = isinstance(value, str) and value.startswith(FORMULA_STARTS)
+        key = (column, quote, self.numbers.get(column) if isinstance(value, (int, float)) else None, "", False)
+        sid = self._style_ids.get(key)
+        if sid is None and create:
+            sid = self._style(column, value, "", False)
+        return sid
 
-        A province's 文字记录 sheet has 1.5 million rows.  Each column keeps its strings
-        (up to :data:`CACHED_TEXT` characters) and its whole numbers as the cell's XML after the
-        reference, with the lines the text takes: a record id, a title or a label is cleaned,
-        escaped and measured once, and a row is its cells' references joined to those tails.
-        """
-        caches: list[dict] = [{} for _ in self.letters]
-        starts = [f'<c r="{letter}' for letter in self.letters]
-        heights: dict[int, str] = {}
-        pending = self._pending
-        r = self.rows
-        for values in rows:
-            r += 1
-            rs = str(r)
-            lines = 1
-            parts = []
-            for i, v in enumerate(values):
-                kind = type(v)
-                if kind is str or kind is int or v is None:
-                    cache = caches[i]
-                    hit = cache.get(v)
-                    if hit is None:
-                        hit = self._tail(i, v)
-                        if kind is not str or len(v) <= CACHED_TEXT:
-                            if len(cache) >= 50000:
-                                cache.clear()
-                            cache[v] = hit
-                else:
-                    hit = self._tail(i, v)
-                if hit[1] > lines:
-                    lines = hit[1]
-                parts.append(starts[i] + rs + hit[0])
-            if lines > 1 or self.every_row:
-                height = heights.get(lines)
-                if height is None:
-                    height = heights[lines] = f'" ht="{min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT):g}" customHeight="1">'
-                pending.append('<row r="' + rs + height + "".join(parts) + "</row>")
-            else:
-                pending.append('<row r="' + rs + '">' + "".join(parts) + "</row>")
-            if len(pending) >= 2000:
-                self.rows = r
-                self._flush()
-        self.rows = r
-
-    def _tail(self, i: int, v: object) -> tuple[str, int]:
-        """A cell of column ``i`` without fill or bold as :meth:`add` writes it, from after its reference
-        (``A7``) to its end, and the lines its text takes in a wrapped column."""
-        ids = self._style_ids
-        if isinstance(v, str) and v:
-            text = v if v.isprintable() and len(v) <= SHORT_TEXT else clean_text(v)
-            sid = ids.get((i, text.startswith(FORMULA_STARTS), None, "", False))
-            if sid is None:
-                sid = self._style(i, text, "", False)
-            usable = self._usable_at.get(i)
-            lines = 1
-            if usable is not None and (2 * len(v) > usable or "\n" in v or "\t" in v):
-                lines = wrapped_lines(v, usable)
-            return f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_escape(text)}</t></is></c>', lines
-        if isinstance(v, float) and not math.isfinite(v):
-            v = None
-        if isinstance(v, bool) or v is None or v == "":
-            sid = ids.get((i, False, None, "", False))
-            return f'" s="{self._style(i, "", "", False) if sid is None else sid}"/>', 1
-        if isinstance(v, (int, float)):
-            sid = ids.get((i, False, self.numbers.get(i), "", False))
-            return f'" s="{self._style(i, 0, "", False) if sid is None else sid}" t="n"><v>{v!r}</v></c>', 1
-        text = clean_text(str(v))
-        return (f'" s="{self._style(i, text, "", False)}" t="inlineStr"><is>'
-                f'<t xml:space="preserve">{xml_escape(text)}</t></is></c>', 1)
+    def add_xml(self, xml: str, rows: int) -> None:
+        """``rows`` rows already written as sheet XML (:func:`evalkit.io.xlsx_rows.add_rows`), numbered from
+        the next row on."""
+        self._pending.append(xml)
+        self.rows += rows
+        self._flush()
 
     def _flush(self) -> None:
         if self._pending:

@@ -27,6 +27,7 @@ from evalkit.reports.masking import mask_free_text, mask_value, personal_kind
 from evalkit.scoring import describe_rule
 
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
+MASKED_KEPT = 200000  # distinct free-text answers kept cleaned and masked per kind while the texts are gone through
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 UNIT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -241,16 +242,27 @@ def _texts(data: ReportData) -> Iterator[TextAnswer]:
     """Free-text answers of every record that is not deleted, personal fields masked when asked."""
     fields = {k: [(path, f, personal_kind(f.name, f.label, f.role)) for path, f in iter_fields(inst)
                   if f.type == "text" and f.role not in ("unit", "assessor")] for k, inst in data.instruments.items()}
+    # the same answer comes back (「无」, 「态度很好」…): each distinct one per kind is cleaned and masked once
+    done: dict[str | None, dict[str, str]] = {}
     for view in data.records.values():
         if view.deleted or view.instrument_id not in fields or not isinstance(view.answers, dict):
             continue
         for path, f, kind in fields[view.instrument_id]:
+            seen = done.setdefault(kind, {})
             for row, value in _answers_at(view.answers, path, f.name):
-                if value is None or str(value).strip() == "":
+                if value is None:
                     continue
-                text = plain_text(str(value))
-                if data.mask_personal:
-                    text = mask_value(kind, text, data.names)
+                raw = value if type(value) is str else str(value)
+                text = seen.get(raw)
+                if text is None:
+                    if raw.strip() == "":
+                        continue
+                    text = plain_text(raw)
+                    if data.mask_personal:
+                        text = mask_value(kind, text, data.names)
+                    if len(seen) >= MASKED_KEPT:
+                        seen.clear()
+                    seen[raw] = text
                 yield TextAnswer(view.instance_id, view.unit, view.instrument_id, f.name, f.label, row, text, kind)
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from evalkit.io.xlsx_rows import add_rows
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
@@ -181,7 +182,7 @@ def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
                "用于指标", "未计入原因"]
     widths = [34, 10, 22, 22, 10, 11, 9, 7, 7, 30, 40]
     sheet = Sheet(wb, "证据", headers, widths, heading=heading, wrap={2, 9, 10})
-    sheet.add_rows(_evidence_rows(data))
+    add_rows(sheet, _evidence_rows(data))
     sheet.finish()
     return sheet
 
@@ -204,7 +205,7 @@ def _evidence_rows(data: ReportData):
 def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
     sheet = Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
-    sheet.add_rows(_text_rows(data))
+    add_rows(sheet, _text_rows(data))
     sheet.finish()
     return sheet
 

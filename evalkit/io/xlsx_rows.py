@@ -1,0 +1,138 @@
+"""Many rows of a streamed sheet rendered in one pass: :func:`add_rows`, the same bytes as
+:meth:`evalkit.io.xlsx_stream.Sheet.add` row after row.
+
+A province's evidence workbook has 1.7 million rows (文字记录: every free-text answer), and
+:meth:`~evalkit.io.xlsx_stream.Sheet.add` makes each cell in Python: its reference, its
+style, the text cleaned, escaped and measured.  Here rows come in blocks of
+:data:`BLOCK` and are turned column by column: each column keeps the XML of the values it
+has seen (a record id, a title, a label, a row number — up to :data:`CACHED_TEXT` characters)
+after the cell's reference, with the lines the text takes when the column wraps, so a row
+is its references joined to those tails; the block's XML is one string joined at C speed.
+
+The style ids depend on the order in which cells first need them (openpyxl numbers styles
+as they come), so a block whose cells need a style not made yet, or whose rows differ in
+length, is written row by row in order (:func:`_add_in_order`), as
+:meth:`~evalkit.io.xlsx_stream.Sheet.add` would.  Only cells without fill or bold are
+written here; the sheets with coloured cells are small and use ``add``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
+
+from evalkit.io.xlsx_stream import LINE_HEIGHT, MAX_ROW_HEIGHT, ROW_PADDING, SHORT_TEXT, Sheet
+from evalkit.io.xlsx_text import clean_text, wrapped_lines, xml_escape
+
+BLOCK = 2000        # rows rendered together
+CACHED_TEXT = 120   # a column keeps the XML of its texts up to this length (ids, titles, labels, short answers)
+CACHE_SIZE = 50000  # values a column keeps before it starts again
+_CACHEABLE = {str, int, type(None)}  # no two of their values are equal across types (True == 1, 1.0 == 1 are not here)
+
+
+def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
+    """Append ``rows`` to ``sheet`` (cells without fill or bold): the bytes :meth:`Sheet.add` gives row after row."""
+    caches: list[dict] = [{} for _ in sheet.letters]
+    block: list[Sequence[object]] = []
+    for values in rows:
+        block.append(values)
+        if len(block) == BLOCK:
+            _add_block(sheet, block, caches)
+            block = []
+    if block:
+        _add_block(sheet, block, caches)
+
+
+def cell_tail(sheet: Sheet, i: int, v: object, *, create: bool = True) -> tuple[str, int] | None:
+    """A cell of column ``i`` holding ``v`` as :meth:`Sheet.add` writes it without fill or bold, from after its
+    reference (``A7``) to its end, and the lines its text takes in a wrapped column; ``None`` when its style
+    is not made yet and not ``create``."""
+    if isinstance(v, str) and v:
+        text = v if v.isprintable() and len(v) <= SHORT_TEXT else clean_text(v)
+        sid = sheet.style(i, text, create=create)
+        if sid is None:
+            return None
+        usable = sheet.usable_at.get(i)
+        lines = 1
+        if usable is not None and (2 * len(v) > usable or "\n" in v or "\t" in v):
+            lines = wrapped_lines(v, usable)
+        return f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_escape(text)}</t></is></c>', lines
+    if isinstance(v, float) and not math.isfinite(v):
+        v = None
+    if isinstance(v, bool) or v is None or v == "":
+        sid = sheet.style(i, "", create=create)
+        return None if sid is None else (f'" s="{sid}"/>', 1)
+    if isinstance(v, (int, float)):
+        sid = sheet.style(i, 0, create=create)
+        return None if sid is None else (f'" s="{sid}" t="n"><v>{v!r}</v></c>', 1)
+    text = clean_text(str(v))
+    sid = sheet.style(i, text, create=create)
+    return None if sid is None else (f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_escape(text)}</t>'
+                                     f'</is></c>', 1)
+
+
+def _row_start(sheet: Sheet, lines: int, starts: dict[int, str]) -> str:
+    """What follows ``<row r="N`` for a row whose text takes ``lines`` lines."""
+    found = starts.get(lines)
+    if found is None:
+        if lines > 1 or sheet.every_row:
+            height = min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT)
+            found = starts[lines] = f'" ht="{height:g}" customHeight="1">'
+        else:
+            found = starts[lines] = '">'
+    return found
+
+
+def _column_tails(sheet: Sheet, i: int, column: Sequence[object], cache: dict) -> list | None:
+    """The tails (:func:`cell_tail`) of one column of a block, or ``None`` when one needs a new style."""
+    cacheable = set(map(type, column)) <= _CACHEABLE
+    tails = list(map(cache.get, column)) if cacheable else [None] * len(column)
+    if None not in tails:
+        return tails
+    for j, hit in enumerate(tails):
+        if hit is None:
+            v = column[j]
+            hit = cache.get(v) if cacheable else None  # seen earlier in this block
+            if hit is not None:
+                tails[j] = hit
+                continue
+            hit = cell_tail(sheet, i, v, create=False)
+            if hit is None:
+                return None
+            if cacheable and (type(v) is not str or len(v) <= CACHED_TEXT):
+                if len(cache) >= CACHE_SIZE:
+                    cache.clear()
+                cache[v] = hit
+            tails[j] = hit
+    return tails
+
+
+def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: list[dict]) -> None:
+    width = len(block[0])
+    columns = list(zip(*block)) if width <= len(caches) and all(len(v) == width for v in block) else None
+    tails = []
+    for i, column in enumerate(columns or ()):
+        found = _column_tails(sheet, i, column, caches[i])
+        if found is None:
+            columns = None
+            break
+        tails.append(found)
+    if columns is None:
+        _add_in_order(sheet, block)
+        return
+    first = sheet.rows + 1
+    refs = [str(r) for r in range(first, first + len(block))]
+    cells = [[start + r + t[0] for r, t in zip(refs, col)]
+             for start, col in zip((f'<c r="{letter}' for letter in sheet.letters), tails)]
+    wrapped = [[t[1] for t in col] for i, col in enumerate(tails) if i in sheet.usable_at]
+    lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * len(block)
+    starts: dict[int, str] = {}
+    heads = ['<row r="' + r + _row_start(sheet, n, starts) for r, n in zip(refs, lines)]
+    sheet.add_xml("".join(chain.from_iterable(zip(heads, *cells, repeat("</row>")))), len(block))
+
+
+def _add_in_order(sheet: Sheet, block: list[Sequence[object]]) -> None:
+    """Rows one by one, cells in order: the styles they need are made in the order :meth:`Sheet.add` makes them."""
+    for values in block:
+        sheet.add(values)
