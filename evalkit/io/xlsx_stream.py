@@ -25,6 +25,7 @@ import datetime as dt
 import math
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future
 from copy import copy
 from pathlib import Path
 
@@ -254,11 +255,15 @@ class Sheet:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{self.rows}"
 
 
-def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet]]) -> Path:
+def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet]], *,
+                    saver: Executor | None = None) -> Path | Future:
     """Make a write-only workbook, its sheets (``make_sheets(wb)``, one at a time) and save it to ``path``.
 
     The sheets' spools go to ``path``'s folder and are closed whatever happens;
     the file is written by :func:`save_workbook`: the same content gives the same bytes.
+    With a ``saver`` (a thread pool), the sheets are made here and the file is saved there —
+    mostly deflate, which lets other threads run — and a :class:`~concurrent.futures.Future`
+    of the path is returned.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -269,9 +274,21 @@ def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet
     try:
         for sheet in make_sheets(wb):
             sheets.append(sheet)
+        if saver is not None:
+            future = saver.submit(_save_and_close, wb, sheets, path)
+            sheets = []  # the saver closes them
+            return future
         return save_workbook(wb, sheets, path)
     finally:
         _SPOOL_DIR.reset(token)
+        for sheet in sheets:
+            sheet.close()
+
+
+def _save_and_close(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:
+    try:
+        return save_workbook(wb, sheets, path)
+    finally:
         for sheet in sheets:
             sheet.close()
 

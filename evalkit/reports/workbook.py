@@ -24,6 +24,7 @@ stream: a province-scale evidence workbook has 1.7 million rows.  No cell is eve
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -237,8 +238,10 @@ def write_workbook(data: ReportData, path: Path) -> Path:
     return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in REPORT_SHEETS))
 
 
-def write_evidence(data: ReportData, path: Path) -> Path:
-    """The evidence workbook: every record and every free-text answer (masked when asked)."""
+def write_evidence(data: ReportData, path: Path, *, saver: Executor | None = None) -> Path | Future:
+    """The evidence workbook: every record and every free-text answer (masked when asked).  With a ``saver``
+    (a thread pool) the sheets are made here and the file is compressed and saved there: a
+    :class:`~concurrent.futures.Future` of the path (:func:`evalkit.io.xlsx_stream.stream_workbook`)."""
     heading = _heading(data, "评估证据")
-    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in EVIDENCE_SHEETS))
+    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in EVIDENCE_SHEETS), saver=saver)
 
