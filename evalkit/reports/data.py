@@ -78,9 +78,9 @@ class ReportData:
     used_by: dict = field(default_factory=dict)        # record id -> sorted indicator codes (or event ids)
     left_reason: dict = field(default_factory=dict)    # record id -> first reason it was left out
     _problem_units: dict | None = None
-    _records_by_unit: dict | None = None
     _text_heads: dict | None = None     # unit id -> its first TEXT_LIMIT free-text answers
     _text_counts: dict | None = None    # unit id -> how many free-text answers it has
+    _unit_fieldwork: dict | None = None  # unit id -> its Fieldwork (records not deleted)
     _by_unit: dict = field(default_factory=dict)
     _rules_zh: dict = field(default_factory=dict)   # rule text -> its plain-Chinese description
     names: tuple = ()                   # citizens' names recorded in name fields, masked wherever they appear
@@ -120,15 +120,6 @@ class ReportData:
         answers = view.answers if isinstance(view.answers, dict) else {}
         date = answers.get("visit_date")
         return str(date)[:10] if isinstance(date, str) and date else (view.started or "")[:10]
-
-    def unit_records(self, unit_ids: Iterable[str]) -> list:
-        """The records of these units, sorted by id."""
-        if self._records_by_unit is None:
-            self._records_by_unit = {}
-            for v in self.records.values():
-                self._records_by_unit.setdefault(v.unit, []).append(v)
-        found = [v for u in set(unit_ids) for v in self._records_by_unit.get(u, [])]
-        return sorted(found, key=lambda v: v.instance_id)
 
     def iter_texts(self) -> Iterator[TextAnswer]:
         """Every free-text answer of the records that are not deleted, in record order, masked when asked.
@@ -190,20 +181,25 @@ class ReportData:
 
     def method(self, unit_ids: Iterable[str] | None = None) -> dict:
         """Who assessed, when, with which samples and seeds (for the method sections)."""
-        views = list(self.records.values()) if unit_ids is None else self.unit_records(unit_ids)
-        views = [v for v in views if not v.deleted]
+        if self._unit_fieldwork is None:
+            self._unit_fieldwork = _fieldwork_by_unit(self)
+        found = self._unit_fieldwork
         assessors: dict[str, int] = {}
-        for v in views:
-            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
-        dates = sorted(d for d in (self.record_date(v) for v in views) if d)
         per_instrument: dict[str, int] = {}
-        for v in views:
-            per_instrument[v.instrument_id] = per_instrument.get(v.instrument_id, 0) + 1
+        dates: list[str] = []
+        count = 0
+        for unit in (found if unit_ids is None else set(unit_ids) & found.keys()):
+            work = found[unit]
+            for counts, into in ((work.assessors, assessors), (work.instruments, per_instrument)):
+                for k, n in counts.items():
+                    into[k] = into.get(k, 0) + n
+            dates += [d for d in (work.first, work.last) if d]
+            count += work.records
         settings = self.evaluation.settings
         return {
             "assessors": sorted(assessors.items()),
-            "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
-            "records": len(views),
+            "first": min(dates) if dates else "", "last": max(dates) if dates else "",
+            "records": count,
             "instruments": [(self.instrument_title(k), n) for k, n in sorted(per_instrument.items())],
             "draws": self.draws,
             "seed": settings.seed, "stability_draws": settings.draws,
@@ -211,6 +207,34 @@ class ReportData:
             "include_received": settings.include_received,
             "framework": self.evaluation.framework, "as_of": self.as_of,
         }
+
+
+class Fieldwork(NamedTuple):
+    """One unit's records that are not deleted, summed up for the method sections."""
+
+    assessors: dict
+    instruments: dict
+    first: str
+    last: str
+    records: int
+
+
+def _fieldwork_by_unit(data: ReportData) -> dict[str, Fieldwork]:
+    """Each unit's fieldwork, from one pass over the records (the method of a page adds its units' up)."""
+    views: dict[str, list] = {}
+    for v in data.records.values():
+        if not v.deleted:
+            views.setdefault(v.unit, []).append(v)
+    out = {}
+    for unit, found in views.items():
+        assessors: dict[str, int] = {}
+        instruments: dict[str, int] = {}
+        for v in found:
+            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
+            instruments[v.instrument_id] = instruments.get(v.instrument_id, 0) + 1
+        dates = [d for d in (data.record_date(v) for v in found) if d]
+        out[unit] = Fieldwork(assessors, instruments, min(dates, default=""), max(dates, default=""), len(found))
+    return out
 
 
 def _sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
