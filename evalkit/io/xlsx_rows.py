@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
+from operator import not_
 
 from evalkit.io.xlsx_stream import LINE_HEIGHT, MAX_ROW_HEIGHT, ROW_PADDING, SHORT_TEXT, Sheet
 from evalkit.io.xlsx_text import clean_text, wrapped_lines, xml_escape
@@ -33,7 +34,7 @@ _CACHEABLE = {str, int, type(None)}  # no two of their values are equal across t
 
 def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
     """Append ``rows`` to ``sheet`` (cells without fill or bold): the bytes :meth:`Sheet.add` gives row after row."""
-    caches: list[dict] = [{} for _ in sheet.letters]
+    caches = [({}, {}) for _ in sheet.letters]
     block: list[Sequence[object]] = []
     for values in rows:
         block.append(values)
@@ -84,52 +85,64 @@ def _row_start(sheet: Sheet, lines: int, starts: dict[int, str]) -> str:
     return found
 
 
-def _column_tails(sheet: Sheet, i: int, column: Sequence[object], cache: dict) -> list | None:
-    """The tails (:func:`cell_tail`) of one column of a block, or ``None`` when one needs a new style."""
+def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, dict]) -> tuple | None:
+    """The tails (:func:`cell_tail`) of one column of a block and, when the column wraps, the lines of each;
+    ``None`` when a cell needs a style not made yet.  ``seen`` keeps the column's values: tail, lines."""
+    tails_seen, lines_seen = seen
+    wraps = i in sheet.usable_at
     cacheable = set(map(type, column)) <= _CACHEABLE
-    tails = list(map(cache.get, column)) if cacheable else [None] * len(column)
-    if None not in tails:
-        return tails
-    for j, hit in enumerate(tails):
-        if hit is None:
-            v = column[j]
-            hit = cache.get(v) if cacheable else None  # seen earlier in this block
-            if hit is not None:
-                tails[j] = hit
-                continue
-            hit = cell_tail(sheet, i, v, create=False)
-            if hit is None:
-                return None
-            if cacheable and (type(v) is not str or len(v) <= CACHED_TEXT):
-                if len(cache) >= CACHE_SIZE:
-                    cache.clear()
-                cache[v] = hit
+    n = len(column)
+    tails = list(map(tails_seen.get, column)) if cacheable else [None] * n
+    lines = (list(map(lines_seen.get, column)) if cacheable else [1] * n) if wraps else None
+    for j in compress(range(n), map(not_, tails)):  # the values not seen before
+        v = column[j]
+        hit = tails_seen.get(v) if cacheable else None  # seen earlier in this block
+        if hit is not None:
             tails[j] = hit
-    return tails
+            if wraps:
+                lines[j] = lines_seen[v]
+            continue
+        made = cell_tail(sheet, i, v, create=False)
+        if made is None:
+            return None
+        tails[j] = made[0]
+        if wraps:
+            lines[j] = made[1]
+        if cacheable and (type(v) is not str or len(v) <= CACHED_TEXT):
+            if len(tails_seen) >= CACHE_SIZE:
+                tails_seen.clear()
+                lines_seen.clear()
+            tails_seen[v], lines_seen[v] = made
+    return tails, lines
 
 
-def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: list[dict]) -> None:
+def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: list[tuple[dict, dict]]) -> None:
     width = len(block[0])
     columns = list(zip(*block)) if width <= len(caches) and all(len(v) == width for v in block) else None
-    tails = []
+    found = []
     for i, column in enumerate(columns or ()):
-        found = _column_tails(sheet, i, column, caches[i])
-        if found is None:
+        made = _column(sheet, i, column, caches[i])
+        if made is None:
             columns = None
             break
-        tails.append(found)
+        found.append(made)
     if columns is None:
         _add_in_order(sheet, block)
         return
     first = sheet.rows + 1
-    refs = [str(r) for r in range(first, first + len(block))]
-    cells = [[start + r + t[0] for r, t in zip(refs, col)]
-             for start, col in zip((f'<c r="{letter}' for letter in sheet.letters), tails)]
-    wrapped = [[t[1] for t in col] for i, col in enumerate(tails) if i in sheet.usable_at]
-    lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * len(block)
-    starts: dict[int, str] = {}
-    heads = ['<row r="' + r + _row_start(sheet, n, starts) for r, n in zip(refs, lines)]
-    sheet.add_xml("".join(chain.from_iterable(zip(heads, *cells, repeat("</row>")))), len(block))
+    refs = list(map(str, range(first, first + len(block))))
+    wrapped = [lines for _, lines in found if lines is not None]
+    if wrapped or sheet.every_row:
+        lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * len(block)
+        starts: dict[int, str] = {}
+        row_ends = [_row_start(sheet, n, starts) for n in lines]
+    else:
+        row_ends = repeat('">')
+    pieces = [repeat('<row r="'), refs, row_ends]
+    for letter, (tails, _) in zip(sheet.letters, found):
+        pieces += [repeat(f'<c r="{letter}'), refs, tails]
+    pieces.append(repeat("</row>"))
+    sheet.add_xml("".join(chain.from_iterable(zip(*pieces))), len(block))
 
 
 def _add_in_order(sheet: Sheet, block: list[Sequence[object]]) -> None:
