@@ -306,6 +306,8 @@ def _public_names(data: ReportData) -> tuple[str, ...]:
 
 def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[int | None, object]]:
     """Values of a field at ``path`` (groups are opened up; a repeat is a list of row dicts)."""
+    if not path:  # a field at the top: most of them
+        return [(None, answers[name])] if name in answers else []
     scopes: list[tuple[int | None, dict]] = [(None, answers)]
     for part in path:
         nxt = []
