@@ -271,10 +271,16 @@ def _texts(data: ReportData) -> Iterator[TextAnswer]:
     for view in data.records.values():
         if view.deleted or view.instrument_id not in fields or not isinstance(view.answers, dict):
             continue
+        scopes: dict[tuple, list] = {}  # the rows of each group of the record, opened up once
         for path, f, kind in fields[view.instrument_id]:
             seen = done.setdefault(kind, {})
-            for row, value in _answers_at(view.answers, path, f.name):
-                if value is None:
+            found = scopes.get(path)
+            if found is None:
+                found = scopes[path] = _scopes(view.answers, path)
+            name = f.name
+            for row, scope in found:
+                value = scope.get(name)
+                if value is None:  # not answered there
                     continue
                 raw = value if type(value) is str else str(value)
                 text = seen.get(raw)
@@ -306,8 +312,11 @@ def _public_names(data: ReportData) -> tuple[str, ...]:
 
 def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[int | None, object]]:
     """Values of a field at ``path`` (groups are opened up; a repeat is a list of row dicts)."""
-    if not path:  # a field at the top: most of them
-        return [(None, answers[name])] if name in answers else []
+    return [(row, scope.get(name)) for row, scope in _scopes(answers, path) if name in scope]
+
+
+def _scopes(answers: dict, path: tuple[str, ...]) -> list[tuple[int | None, dict]]:
+    """The answers' dicts at ``path`` with their repeat row (groups are opened up; a repeat is a list of row dicts)."""
     scopes: list[tuple[int | None, dict]] = [(None, answers)]
     for part in path:
         nxt = []
@@ -320,7 +329,7 @@ def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[i
             else:
                 nxt.append((row, scope))  # plain groups are stored opened up
         scopes = nxt
-    return [(row, scope.get(name)) for row, scope in scopes if name in scope]
+    return scopes
 
 
 def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
