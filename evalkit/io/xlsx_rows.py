@@ -6,8 +6,9 @@ A province's evidence workbook has 1.7 million rows (文字记录: every free-te
 style, the text cleaned, escaped and measured.  Here rows come in blocks of
 :data:`BLOCK` and are turned column by column: each column keeps the XML of the values it
 has seen (a record id, a title, a label, a row number — up to :data:`CACHED_TEXT` characters)
-after the cell's reference, with the lines the text takes when the column wraps, so a row
-is its references joined to those tails; the block's XML is one string joined at C speed.
+after the cell's reference, as UTF-8, with the lines the text takes when the column wraps, so
+a row is its references joined to those tails; the block's XML is one ``bytes`` joined at C
+speed (a province's sheet is a gigabyte of XML: no string of it is made and then encoded).
 
 The style ids depend on the order in which cells first need them (openpyxl numbers styles
 as they come), so a block whose cells need a style not made yet, or whose rows differ in
@@ -73,15 +74,15 @@ def cell_tail(sheet: Sheet, i: int, v: object, *, create: bool = True) -> tuple[
                                      f'</is></c>', 1)
 
 
-def _row_start(sheet: Sheet, lines: int, starts: dict[int, str]) -> str:
+def _row_start(sheet: Sheet, lines: int, starts: dict[int, bytes]) -> bytes:
     """What follows ``<row r="N`` for a row whose text takes ``lines`` lines."""
     found = starts.get(lines)
     if found is None:
         if lines > 1 or sheet.every_row:
             height = min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT)
-            found = starts[lines] = f'" ht="{height:g}" customHeight="1">'
+            found = starts[lines] = f'" ht="{height:g}" customHeight="1">'.encode("ascii")
         else:
-            found = starts[lines] = '">'
+            found = starts[lines] = b'">'
     return found
 
 
@@ -105,14 +106,14 @@ def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, di
         made = cell_tail(sheet, i, v, create=False)
         if made is None:
             return None
-        tails[j] = made[0]
+        tails[j] = tail = made[0].encode("utf-8")
         if wraps:
             lines[j] = made[1]
         if cacheable and (type(v) is not str or len(v) <= CACHED_TEXT):
             if len(tails_seen) >= CACHE_SIZE:
                 tails_seen.clear()
                 lines_seen.clear()
-            tails_seen[v], lines_seen[v] = made
+            tails_seen[v], lines_seen[v] = tail, made[1]
     return tails, lines
 
 
@@ -130,19 +131,19 @@ def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: list[tuple[d
         _add_in_order(sheet, block)
         return
     first = sheet.rows + 1
-    refs = list(map(str, range(first, first + len(block))))
+    refs = [b"%d" % r for r in range(first, first + len(block))]
     wrapped = [lines for _, lines in found if lines is not None]
     if wrapped or sheet.every_row:
         lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * len(block)
-        starts: dict[int, str] = {}
+        starts: dict[int, bytes] = {}
         row_ends = [_row_start(sheet, n, starts) for n in lines]
     else:
-        row_ends = repeat('">')
-    pieces = [repeat('<row r="'), refs, row_ends]
+        row_ends = repeat(b'">')
+    pieces = [repeat(b'<row r="'), refs, row_ends]
     for letter, (tails, _) in zip(sheet.letters, found):
-        pieces += [repeat(f'<c r="{letter}'), refs, tails]
-    pieces.append(repeat("</row>"))
-    sheet.add_xml("".join(chain.from_iterable(zip(*pieces))), len(block))
+        pieces += [repeat(f'<c r="{letter}'.encode("ascii")), refs, tails]
+    pieces.append(repeat(b"</row>"))
+    sheet.add_xml(b"".join(chain.from_iterable(zip(*pieces))), len(block))
 
 
 def _add_in_order(sheet: Sheet, block: list[Sequence[object]]) -> None:

@@ -214,12 +214,12 @@ class Sheet:
             sid = self._style(column, value, "", False)
         return sid
 
-    def add_xml(self, xml: str, rows: int) -> None:
-        """``rows`` rows already written as sheet XML (:func:`evalkit.io.xlsx_rows.add_rows`), numbered from
-        the next row on."""
-        self._pending.append(xml)
-        self.rows += rows
+    def add_xml(self, xml: bytes, rows: int) -> None:
+        """``rows`` rows already written as sheet XML in UTF-8 (:func:`evalkit.io.xlsx_rows.add_rows`), numbered
+        from the next row on."""
         self._flush()
+        self.spool.write(xml)
+        self.rows += rows
 
     def _flush(self) -> None:
         if self._pending:
