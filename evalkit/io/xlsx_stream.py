@@ -23,10 +23,9 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import math
-import re
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future
 from copy import copy
 from pathlib import Path
 
@@ -36,7 +35,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from evalkit.io.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, cell_text, display_width, fixed_zip
+from evalkit.io.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, fixed_zip
+from evalkit.io.xlsx_text import clean_text, usable_width, wrapped_lines, xml_escape
 
 FONT = Font(name=FONT_NAME, size=10)
 BOLD = Font(name=FONT_NAME, size=10, bold=True)
@@ -108,6 +108,7 @@ class Sheet:
         self.every_row = every_row  # give one-line rows their height too (a spreadsheet then refits nothing)
         # columns whose text wraps, with their usable width in widths of "0"
         self._usable = [(i, usable_width(self.widths[i])) for i in sorted(self.wrap) if i < len(self.widths)]
+        self.usable_at = dict(self._usable)
         self._lines: dict[int, dict[str, int]] = {i: {} for i in range(len(self.widths))}  # column -> text -> lines
         ws = self.ws
         for i, w in enumerate(widths, start=1):
@@ -196,12 +197,29 @@ class Sheet:
             else:
                 text = clean_text(str(v))
                 append(f'<c r="{ref}" s="{self._style(i, text, colour, bold)}" t="inlineStr"><is>'
-                       f'<t xml:space="preserve">{_xml_escape(text)}</t></is></c>')
+                       f'<t xml:space="preserve">{xml_escape(text)}</t></is></c>')
         append("</row>")
         self._pending.append("".join(parts))
         self.rows += 1
         if len(self._pending) >= 2000:
             self._flush()
+
+    def style(self, column: int, value: object, *, create: bool = True) -> int | None:
+        """The style id :meth:`add` gives a cell of ``column`` without fill or bold holding ``value`` (non-empty
+        text, a number, or ``""`` for an empty cell); ``None`` when it is not made yet and not ``create``."""
+        quote = isinstance(value, str) and value.startswith(FORMULA_STARTS)
+        key = (column, quote, self.numbers.get(column) if isinstance(value, (int, float)) else None, "", False)
+        sid = self._style_ids.get(key)
+        if sid is None and create:
+            sid = self._style(column, value, "", False)
+        return sid
+
+    def add_xml(self, xml: bytes, rows: int) -> None:
+        """``rows`` rows already written as sheet XML in UTF-8 (:func:`evalkit.io.xlsx_rows.add_rows`), numbered
+        from the next row on."""
+        self._flush()
+        self.spool.write(xml)
+        self.rows += rows
 
     def _flush(self) -> None:
         if self._pending:
@@ -237,82 +255,15 @@ class Sheet:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{self.rows}"
 
 
-_WIDE: list = []
-
-
-def usable_width(width: float) -> float:
-    """What a column of ``width`` (in widths of "0" of the default font) holds of text: the cell's
-    margins take about 0.8 of a "0"."""
-    return max(float(width) - 0.8, 2.0)
-
-
-_ASCII_WORD = re.compile(r"[!-~]{4,}")
-
-
-def wrapped_lines(text: str, usable: float) -> int:
-    """How many lines ``text`` takes in a column that holds ``usable`` widths (each paragraph at least one).
-
-    A CJK character at 10 pt is about 1.9 widths of "0" and an ASCII letter about 1.05, counted as
-    1.9 and 1.  Chinese breaks between any two characters, but a word of ASCII text wraps whole, so
-    a paragraph with such words that needs more than one line counts on 0.9 of the width.
-    """
-    lines = 0
-    for part in text.split("\n"):
-        part = part.replace("\t", "    ")
-        wide = text_width(part) - len(part)  # each wide character counted twice there
-        width = len(part) + 0.9 * wide
-        room = usable * 0.9 if width > usable and _ASCII_WORD.search(part) else usable
-        lines += max(1, math.ceil(width / room))
-    return lines
-
-
-def text_width(value: str) -> int:
-    """:func:`evalkit.io.xlsx.display_width` of a string (CJK characters count twice), without a loop per character.
-
-    The wide characters (East Asian Width W and F, from this Python's ``unicodedata``)
-    are removed by one regular expression, built on first use (~0.15 s); a province's
-    free-text answers are 70 million characters.
-    """
-    if value.isascii():
-        return len(value)
-    if not _WIDE:
-        ranges, start = [], None
-        for code in range(0x110000):
-            wide = unicodedata.east_asian_width(chr(code)) in ("W", "F")
-            if wide and start is None:
-                start = code
-            elif not wide and start is not None:
-                ranges.append(f"\\U{start:08x}-\\U{code - 1:08x}")
-                start = None
-        if start is not None:
-            ranges.append(f"\\U{start:08x}-\\U{0x10FFFF:08x}")
-        _WIDE.append(re.compile("[" + "".join(ranges) + "]+"))
-    return 2 * len(value) - len(_WIDE[0].sub("", value))
-
-
-def clean_text(value: str) -> str:
-    """Text fit for a cell (:func:`evalkit.io.xlsx.cell_text`): a pasted form feed or U+FFFE would break the file."""
-    return cell_text(value)
-
-
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def column_widths(headers: Sequence[str], rows: Sequence[Sequence[object]], limits: Sequence[int]) -> list[float]:
-    """Widths that fit the header and the first 2000 rows (CJK counts two), at least 6, at most ``limits``."""
-    out = []
-    for i, h in enumerate(headers):
-        w = max([display_width(h)] + [display_width(r[i]) for r in rows[:2000] if i < len(r)])
-        out.append(min(max(w + 2, 6), limits[i]))
-    return out
-
-
-def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet]]) -> Path:
+def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet]], *,
+                    saver: Executor | None = None) -> Path | Future:
     """Make a write-only workbook, its sheets (``make_sheets(wb)``, one at a time) and save it to ``path``.
 
     The sheets' spools go to ``path``'s folder and are closed whatever happens;
     the file is written by :func:`save_workbook`: the same content gives the same bytes.
+    With a ``saver`` (a thread pool), the sheets are made here and the file is saved there —
+    mostly deflate, which lets other threads run — and a :class:`~concurrent.futures.Future`
+    of the path is returned.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -323,9 +274,21 @@ def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet
     try:
         for sheet in make_sheets(wb):
             sheets.append(sheet)
+        if saver is not None:
+            future = saver.submit(_save_and_close, wb, sheets, path)
+            sheets = []  # the saver closes them
+            return future
         return save_workbook(wb, sheets, path)
     finally:
         _SPOOL_DIR.reset(token)
+        for sheet in sheets:
+            sheet.close()
+
+
+def _save_and_close(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:
+    try:
+        return save_workbook(wb, sheets, path)
+    finally:
         for sheet in sheets:
             sheet.close()
 

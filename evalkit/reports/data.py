@@ -27,6 +27,7 @@ from evalkit.reports.masking import mask_free_text, mask_value, personal_kind
 from evalkit.scoring import describe_rule
 
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
+MASKED_KEPT = 200000  # distinct free-text answers kept cleaned and masked per kind while the texts are gone through
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 UNIT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -77,9 +78,9 @@ class ReportData:
     used_by: dict = field(default_factory=dict)        # record id -> sorted indicator codes (or event ids)
     left_reason: dict = field(default_factory=dict)    # record id -> first reason it was left out
     _problem_units: dict | None = None
-    _records_by_unit: dict | None = None
     _text_heads: dict | None = None     # unit id -> its first TEXT_LIMIT free-text answers
     _text_counts: dict | None = None    # unit id -> how many free-text answers it has
+    _unit_fieldwork: dict | None = None  # unit id -> its Fieldwork (records not deleted)
     _by_unit: dict = field(default_factory=dict)
     _rules_zh: dict = field(default_factory=dict)   # rule text -> its plain-Chinese description
     names: tuple = ()                   # citizens' names recorded in name fields, masked wherever they appear
@@ -119,15 +120,6 @@ class ReportData:
         answers = view.answers if isinstance(view.answers, dict) else {}
         date = answers.get("visit_date")
         return str(date)[:10] if isinstance(date, str) and date else (view.started or "")[:10]
-
-    def unit_records(self, unit_ids: Iterable[str]) -> list:
-        """The records of these units, sorted by id."""
-        if self._records_by_unit is None:
-            self._records_by_unit = {}
-            for v in self.records.values():
-                self._records_by_unit.setdefault(v.unit, []).append(v)
-        found = [v for u in set(unit_ids) for v in self._records_by_unit.get(u, [])]
-        return sorted(found, key=lambda v: v.instance_id)
 
     def iter_texts(self) -> Iterator[TextAnswer]:
         """Every free-text answer of the records that are not deleted, in record order, masked when asked.
@@ -189,20 +181,25 @@ class ReportData:
 
     def method(self, unit_ids: Iterable[str] | None = None) -> dict:
         """Who assessed, when, with which samples and seeds (for the method sections)."""
-        views = list(self.records.values()) if unit_ids is None else self.unit_records(unit_ids)
-        views = [v for v in views if not v.deleted]
+        if self._unit_fieldwork is None:
+            self._unit_fieldwork = _fieldwork_by_unit(self)
+        found = self._unit_fieldwork
         assessors: dict[str, int] = {}
-        for v in views:
-            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
-        dates = sorted(d for d in (self.record_date(v) for v in views) if d)
         per_instrument: dict[str, int] = {}
-        for v in views:
-            per_instrument[v.instrument_id] = per_instrument.get(v.instrument_id, 0) + 1
+        dates: list[str] = []
+        count = 0
+        for unit in (found if unit_ids is None else set(unit_ids) & found.keys()):
+            work = found[unit]
+            for counts, into in ((work.assessors, assessors), (work.instruments, per_instrument)):
+                for k, n in counts.items():
+                    into[k] = into.get(k, 0) + n
+            dates += [d for d in (work.first, work.last) if d]
+            count += work.records
         settings = self.evaluation.settings
         return {
             "assessors": sorted(assessors.items()),
-            "first": dates[0] if dates else "", "last": dates[-1] if dates else "",
-            "records": len(views),
+            "first": min(dates) if dates else "", "last": max(dates) if dates else "",
+            "records": count,
             "instruments": [(self.instrument_title(k), n) for k, n in sorted(per_instrument.items())],
             "draws": self.draws,
             "seed": settings.seed, "stability_draws": settings.draws,
@@ -210,6 +207,34 @@ class ReportData:
             "include_received": settings.include_received,
             "framework": self.evaluation.framework, "as_of": self.as_of,
         }
+
+
+class Fieldwork(NamedTuple):
+    """One unit's records that are not deleted, summed up for the method sections."""
+
+    assessors: dict
+    instruments: dict
+    first: str
+    last: str
+    records: int
+
+
+def _fieldwork_by_unit(data: ReportData) -> dict[str, Fieldwork]:
+    """Each unit's fieldwork, from one pass over the records (the method of a page adds its units' up)."""
+    views: dict[str, list] = {}
+    for v in data.records.values():
+        if not v.deleted:
+            views.setdefault(v.unit, []).append(v)
+    out = {}
+    for unit, found in views.items():
+        assessors: dict[str, int] = {}
+        instruments: dict[str, int] = {}
+        for v in found:
+            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
+            instruments[v.instrument_id] = instruments.get(v.instrument_id, 0) + 1
+        dates = [d for d in (data.record_date(v) for v in found) if d]
+        out[unit] = Fieldwork(assessors, instruments, min(dates, default=""), max(dates, default=""), len(found))
+    return out
 
 
 def _sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
@@ -241,16 +266,33 @@ def _texts(data: ReportData) -> Iterator[TextAnswer]:
     """Free-text answers of every record that is not deleted, personal fields masked when asked."""
     fields = {k: [(path, f, personal_kind(f.name, f.label, f.role)) for path, f in iter_fields(inst)
                   if f.type == "text" and f.role not in ("unit", "assessor")] for k, inst in data.instruments.items()}
+    # the same answer comes back (「无」, 「态度很好」…): each distinct one per kind is cleaned and masked once
+    done: dict[str | None, dict[str, str]] = {}
     for view in data.records.values():
         if view.deleted or view.instrument_id not in fields or not isinstance(view.answers, dict):
             continue
+        scopes: dict[tuple, list] = {}  # the rows of each group of the record, opened up once
         for path, f, kind in fields[view.instrument_id]:
-            for row, value in _answers_at(view.answers, path, f.name):
-                if value is None or str(value).strip() == "":
+            seen = done.setdefault(kind, {})
+            found = scopes.get(path)
+            if found is None:
+                found = scopes[path] = _scopes(view.answers, path)
+            name = f.name
+            for row, scope in found:
+                value = scope.get(name)
+                if value is None:  # not answered there
                     continue
-                text = plain_text(str(value))
-                if data.mask_personal:
-                    text = mask_value(kind, text, data.names)
+                raw = value if type(value) is str else str(value)
+                text = seen.get(raw)
+                if text is None:
+                    if raw.strip() == "":
+                        continue
+                    text = plain_text(raw)
+                    if data.mask_personal:
+                        text = mask_value(kind, text, data.names)
+                    if len(seen) >= MASKED_KEPT:
+                        seen.clear()
+                    seen[raw] = text
                 yield TextAnswer(view.instance_id, view.unit, view.instrument_id, f.name, f.label, row, text, kind)
 
 
@@ -270,6 +312,11 @@ def _public_names(data: ReportData) -> tuple[str, ...]:
 
 def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[int | None, object]]:
     """Values of a field at ``path`` (groups are opened up; a repeat is a list of row dicts)."""
+    return [(row, scope.get(name)) for row, scope in _scopes(answers, path) if name in scope]
+
+
+def _scopes(answers: dict, path: tuple[str, ...]) -> list[tuple[int | None, dict]]:
+    """The answers' dicts at ``path`` with their repeat row (groups are opened up; a repeat is a list of row dicts)."""
     scopes: list[tuple[int | None, dict]] = [(None, answers)]
     for part in path:
         nxt = []
@@ -282,7 +329,7 @@ def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[i
             else:
                 nxt.append((row, scope))  # plain groups are stored opened up
         scopes = nxt
-    return [(row, scope.get(name)) for row, scope in scopes if name in scope]
+    return scopes
 
 
 def report_data(project: Project, evaluation, problems: Sequence[Problem], *,

@@ -32,6 +32,7 @@ PUBLIC_WORDS = ("服务对象", "群众", "来电", "办事人", "市民", "申�
                 "citizen", "caller", "respondent", "applicant", "visitor")
 NAME_FIELD_NAMES = re.compile(r"(citizen|caller|respondent|applicant|interviewee|contact|user)_?name$")
 PHONE_FIELD_NAMES = re.compile(r"(phone|mobile|tel)(_?no|_?number)?$")
+NOT_DIGIT = re.compile(r"\D")
 OFFICIAL_PHONE = re.compile(r"(hotline|热线|咨询电话|服务电话)", re.IGNORECASE)
 
 _EDGE_BEFORE = r"(?<![0-9A-Za-z_])"
@@ -82,7 +83,7 @@ def personal_kind(name: str, label: str, role: str = "") -> str | None:
 
 def mask_phone(value: str) -> str:
     """138****5678: the first three and last four digits stay; shorter numbers keep only the last two."""
-    digits = re.sub(r"\D", "", value)
+    digits = NOT_DIGIT.sub("", value)
     if not digits:
         return "*" * min(len(value), 4) if value else value
     if len(digits) >= 11:

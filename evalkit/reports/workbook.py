@@ -24,12 +24,15 @@ stream: a province-scale evidence workbook has 1.7 million rows.  No cell is eve
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from evalkit.io.xlsx_stream import Sheet, column_widths, stream_workbook
+from evalkit.io.xlsx_rows import add_rows
+from evalkit.io.xlsx_stream import Sheet, stream_workbook
+from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
 from evalkit.reports.data import ReportData, category_key, short_path, ties_note
 from evalkit.reports.method import method_rows
@@ -180,26 +183,45 @@ def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
                "用于指标", "未计入原因"]
     widths = [34, 10, 22, 22, 10, 11, 9, 7, 7, 30, 40]
     sheet = Sheet(wb, "证据", headers, widths, heading=heading, wrap={2, 9, 10})
-    for rid, v in data.records.items():
-        used = data.used_by.get(rid, [])
-        sheet.add([rid, v.unit, data.unit_name(v.unit), data.instrument_title(v.instrument_id), v.assessor,
-                   data.record_date(v), v.state_zh, "是" if v.deleted else "", v.revisions, "、".join(used),
-                   "" if used else data.left_reason.get(rid, "")])
+    add_rows(sheet, _evidence_rows(data))
     sheet.finish()
     return sheet
+
+
+def _evidence_rows(data: ReportData):
+    names: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for rid, v in data.records.items():
+        used = data.used_by.get(rid, [])
+        name = names.get(v.unit)
+        if name is None:
+            name = names[v.unit] = data.unit_name(v.unit)
+        title = titles.get(v.instrument_id)
+        if title is None:
+            title = titles[v.instrument_id] = data.instrument_title(v.instrument_id)
+        yield [rid, v.unit, name, title, v.assessor, data.record_date(v), v.state_zh, "是" if v.deleted else "",
+               v.revisions, "、".join(used), "" if used else data.left_reason.get(rid, "")]
 
 
 def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
     sheet = Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
+    add_rows(sheet, _text_rows(data))
+    sheet.finish()
+    return sheet
+
+
+def _text_rows(data: ReportData):
     titles: dict[str, str] = {}
+    fields: dict[tuple, str] = {}
     for t in data.iter_texts():  # one at a time: a province has 1.5 million
         title = titles.get(t.instrument)
         if title is None:
             title = titles[t.instrument] = data.instrument_title(t.instrument)
-        sheet.add([t.record, t.unit, title, f"{t.label}（{t.field}）", t.row, t.text])
-    sheet.finish()
-    return sheet
+        field = fields.get((t.label, t.field))
+        if field is None:
+            field = fields[(t.label, t.field)] = f"{t.label}（{t.field}）"
+        yield [t.record, t.unit, title, field, t.row, t.text]
 
 
 REPORT_SHEETS = (_summary, _rules, _scorecards, _problems, _method)
@@ -216,8 +238,10 @@ def write_workbook(data: ReportData, path: Path) -> Path:
     return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in REPORT_SHEETS))
 
 
-def write_evidence(data: ReportData, path: Path) -> Path:
-    """The evidence workbook: every record and every free-text answer (masked when asked)."""
+def write_evidence(data: ReportData, path: Path, *, saver: Executor | None = None) -> Path | Future:
+    """The evidence workbook: every record and every free-text answer (masked when asked).  With a ``saver``
+    (a thread pool) the sheets are made here and the file is compressed and saved there: a
+    :class:`~concurrent.futures.Future` of the path (:func:`evalkit.io.xlsx_stream.stream_workbook`)."""
     heading = _heading(data, "评估证据")
-    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in EVIDENCE_SHEETS))
+    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in EVIDENCE_SHEETS), saver=saver)
 

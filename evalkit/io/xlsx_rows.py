@@ -1,0 +1,152 @@
+"""Many rows of a streamed sheet rendered in one pass: :func:`add_rows`, the same bytes as
+:meth:`evalkit.io.xlsx_stream.Sheet.add` row after row.
+
+A province's evidence workbook has 1.7 million rows (文字记录: every free-text answer), and
+:meth:`~evalkit.io.xlsx_stream.Sheet.add` makes each cell in Python: its reference, its
+style, the text cleaned, escaped and measured.  Here rows come in blocks of
+:data:`BLOCK` and are turned column by column: each column keeps the XML of the values it
+has seen (a record id, a title, a label, a row number — up to :data:`CACHED_TEXT` characters)
+after the cell's reference, as UTF-8, with the lines the text takes when the column wraps, so
+a row is its references joined to those tails; the block's XML is one ``bytes`` joined at C
+speed (a province's sheet is a gigabyte of XML: no string of it is made and then encoded).
+
+The style ids depend on the order in which cells first need them (openpyxl numbers styles
+as they come), so a block whose cells need a style not made yet, or whose rows differ in
+length, is written row by row in order (:func:`_add_in_order`), as
+:meth:`~evalkit.io.xlsx_stream.Sheet.add` would.  Only cells without fill or bold are
+written here; the sheets with coloured cells are small and use ``add``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from itertools import chain, compress, repeat
+from operator import not_
+
+from evalkit.io.xlsx_stream import LINE_HEIGHT, MAX_ROW_HEIGHT, ROW_PADDING, SHORT_TEXT, Sheet
+from evalkit.io.xlsx_text import clean_text, wrapped_lines, xml_escape
+
+BLOCK = 2000        # rows rendered together
+CACHED_TEXT = 120   # a column keeps the XML of its texts up to this length (ids, titles, labels, short answers)
+CACHE_SIZE = 50000  # values a column keeps before it starts again
+_CACHEABLE = {str, int, type(None)}  # no two of their values are equal across types (True == 1, 1.0 == 1 are not here)
+
+
+def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
+    """Append ``rows`` to ``sheet`` (cells without fill or bold): the bytes :meth:`Sheet.add` gives row after row."""
+    caches = [({}, {}) for _ in sheet.letters]
+    block: list[Sequence[object]] = []
+    for values in rows:
+        block.append(values)
+        if len(block) == BLOCK:
+            _add_block(sheet, block, caches)
+            block = []
+    if block:
+        _add_block(sheet, block, caches)
+
+
+def cell_tail(sheet: Sheet, i: int, v: object, *, create: bool = True) -> tuple[str, int] | None:
+    """A cell of column ``i`` holding ``v`` as :meth:`Sheet.add` writes it without fill or bold, from after its
+    reference (``A7``) to its end, and the lines its text takes in a wrapped column; ``None`` when its style
+    is not made yet and not ``create``."""
+    if isinstance(v, str) and v:
+        text = v if v.isprintable() and len(v) <= SHORT_TEXT else clean_text(v)
+        sid = sheet.style(i, text, create=create)
+        if sid is None:
+            return None
+        usable = sheet.usable_at.get(i)
+        lines = 1
+        if usable is not None and (2 * len(v) > usable or "\n" in v or "\t" in v):
+            lines = wrapped_lines(v, usable)
+        return f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_escape(text)}</t></is></c>', lines
+    if isinstance(v, float) and not math.isfinite(v):
+        v = None
+    if isinstance(v, bool) or v is None or v == "":
+        sid = sheet.style(i, "", create=create)
+        return None if sid is None else (f'" s="{sid}"/>', 1)
+    if isinstance(v, (int, float)):
+        sid = sheet.style(i, 0, create=create)
+        return None if sid is None else (f'" s="{sid}" t="n"><v>{v!r}</v></c>', 1)
+    text = clean_text(str(v))
+    sid = sheet.style(i, text, create=create)
+    return None if sid is None else (f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">{xml_escape(text)}</t>'
+                                     f'</is></c>', 1)
+
+
+def _row_start(sheet: Sheet, lines: int, starts: dict[int, bytes]) -> bytes:
+    """What follows ``<row r="N`` for a row whose text takes ``lines`` lines."""
+    found = starts.get(lines)
+    if found is None:
+        if lines > 1 or sheet.every_row:
+            height = min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT)
+            found = starts[lines] = f'" ht="{height:g}" customHeight="1">'.encode("ascii")
+        else:
+            found = starts[lines] = b'">'
+    return found
+
+
+def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, dict]) -> tuple | None:
+    """The tails (:func:`cell_tail`) of one column of a block and, when the column wraps, the lines of each;
+    ``None`` when a cell needs a style not made yet.  ``seen`` keeps the column's values: tail, lines."""
+    tails_seen, lines_seen = seen
+    wraps = i in sheet.usable_at
+    cacheable = set(map(type, column)) <= _CACHEABLE
+    n = len(column)
+    tails = list(map(tails_seen.get, column)) if cacheable else [None] * n
+    lines = (list(map(lines_seen.get, column)) if cacheable else [1] * n) if wraps else None
+    for j in compress(range(n), map(not_, tails)):  # the values not seen before
+        v = column[j]
+        hit = tails_seen.get(v) if cacheable else None  # seen earlier in this block
+        if hit is not None:
+            tails[j] = hit
+            if wraps:
+                lines[j] = lines_seen[v]
+            continue
+        made = cell_tail(sheet, i, v, create=False)
+        if made is None:
+            return None
+        tails[j] = tail = made[0].encode("utf-8")
+        if wraps:
+            lines[j] = made[1]
+        if cacheable and (type(v) is not str or len(v) <= CACHED_TEXT):
+            if len(tails_seen) >= CACHE_SIZE:
+                tails_seen.clear()
+                lines_seen.clear()
+            tails_seen[v], lines_seen[v] = tail, made[1]
+    return tails, lines
+
+
+def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: list[tuple[dict, dict]]) -> None:
+    width = len(block[0])
+    columns = list(zip(*block)) if width <= len(caches) and all(len(v) == width for v in block) else None
+    found = []
+    for i, column in enumerate(columns or ()):
+        made = _column(sheet, i, column, caches[i])
+        if made is None:
+            columns = None
+            break
+        found.append(made)
+    if columns is None:
+        _add_in_order(sheet, block)
+        return
+    first = sheet.rows + 1
+    refs = [b"%d" % r for r in range(first, first + len(block))]
+    wrapped = [lines for _, lines in found if lines is not None]
+    if wrapped or sheet.every_row:
+        lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * len(block)
+        starts: dict[int, bytes] = {}
+        row_ends = [_row_start(sheet, n, starts) for n in lines]
+    else:
+        row_ends = repeat(b'">')
+    pieces = [repeat(b'<row r="'), refs, row_ends]
+    for letter, (tails, _) in zip(sheet.letters, found):
+        pieces += [repeat(f'<c r="{letter}'.encode("ascii")), refs, tails]
+    pieces.append(repeat(b"</row>"))
+    sheet.add_xml(b"".join(chain.from_iterable(zip(*pieces))), len(block))
+
+
+def _add_in_order(sheet: Sheet, block: list[Sequence[object]]) -> None:
+    """Rows one by one, cells in order: the styles they need are made in the order :meth:`Sheet.add` makes them."""
+    for values in block:
+        sheet.add(values)

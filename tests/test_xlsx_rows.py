@@ -1,0 +1,95 @@
+"""The evidence workbook's large sheets are rendered in blocks (``evalkit.io.xlsx_rows.add_rows``): the file must
+be byte for byte the one ``Sheet.add`` writes cell by cell, which stays as the reference (and still writes the
+small sheets with coloured cells)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import openpyxl
+import pytest
+
+from evalkit.io.xlsx import cell_text
+from evalkit.io.xlsx_rows import BLOCK, add_rows
+from evalkit.io.xlsx_stream import Sheet, stream_workbook
+
+HEADERS = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容", "数值", "日期"]
+WIDTHS = [34, 10, 20, 26, 5, 80, 9, 11]
+ANSWERS = ["无", "态度很好，一次办成。", "窗口人员说“材料不全”，让我 <下次> 再来 & 补交", "=HYPERLINK(\"http://x\")",
+           "+86 138 1234 5678", "-3 分", "@某人", "\t以制表符开头", "第一行\r\n第二行\r第三行", "含\x0c换页符与\x00空字符",
+           "非字符\ufffe与\U0010ffff", "Ünïcödé ascii mixed 长长的文字" * 6, "😀 表情与 CJK 扩展 B 𠀀𠀁", "",
+           "  ", "&amp; 已经转义的 &lt;", "a" * 40, "词" * 300]
+
+
+def _rows(n: int, seed: int = 19) -> list[list]:
+    """Rows like the 文字记录 sheet's, with every kind of value a cell can get."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        record = f"{rng.randrange(16 ** 8):08x}" * 4
+        answer = rng.choice(ANSWERS) if rng.random() < 0.7 else f"第 {i} 条：{rng.choice(ANSWERS)[:30]}{i % 97}"
+        number = rng.choice([None, 0, 1, -2, 3.5, 1e-7, 12345678901234, float("nan"), float("inf"), True, False, 1.0])
+        date = rng.choice([None, "", dt.date(2018, 11, 20), dt.datetime(2018, 11, 20, 9, 30), "2018-11-21"])
+        rows.append([record, f"c{i % 7}-0{i % 3}", rng.choice(["服务对象抽查（citizen_check）", "电话征询（hotline_test）"]),
+                     rng.choice(["意见（comment）", "备注（note）", "=说明（note）"]), rng.choice([None, 1, 2, 12]),
+                     answer, number, date])
+    for i in range(5, n, 9973):  # a few answers past Excel's 32,767 characters: cut, with a mark
+        rows[i][5] = "超长" * 17000
+    return rows
+
+
+def _write(path, rows, bulk: bool):
+    def sheets(wb):
+        sheet = Sheet(wb, "文字记录", HEADERS, WIDTHS, heading="测试 & 证据", wrap={2, 3, 5}, numbers={6: "0.00"})
+        if bulk:
+            add_rows(sheet, rows)
+        else:
+            for r in rows:
+                sheet.add(r)
+        sheet.finish()
+        yield sheet
+    return stream_workbook(path, sheets).read_bytes()
+
+
+def test_a_large_sheet_in_blocks_has_the_bytes_of_one_cell_at_a_time(tmp_path):
+    rows = _rows(50_000)
+    reference = _write(tmp_path / "one-by-one.xlsx", rows, bulk=False)
+    assert _write(tmp_path / "blocks.xlsx", rows, bulk=True) == reference
+    wb = openpyxl.load_workbook(tmp_path / "blocks.xlsx", read_only=True)
+    got = list(wb["文字记录"].iter_rows(min_row=2))
+    wb.close()
+    assert len(got) == 50_000
+    assert not [c.coordinate for r in got for c in r if c.data_type == "f"]  # no cell is ever a formula
+    for row, back in zip(rows, got):
+        assert [c.value for c in back[:2]] == row[:2] and back[4].value == row[4]
+        assert back[5].value == (cell_text(row[5]) or None)  # the text, cleaned and cut where too long
+
+
+@pytest.mark.parametrize("shape", ["short", "ragged", "new-style-late", "every-row"])
+def test_blocks_fall_back_to_rows_in_order_where_needed(tmp_path, shape):
+    """Rows of different lengths, a style first needed deep into the sheet, every row with its height."""
+    rows = _rows(BLOCK * 2 + 17, seed=7)
+    if shape == "short":
+        rows = rows[:3]
+    elif shape == "ragged":
+        rows = [r[: 3 + i % 6] for i, r in enumerate(rows)]
+    elif shape == "new-style-late":
+        rows = [[r[0], r[1], r[2], r[3], r[4], "普通文字", 1, None] for r in rows]
+        rows[BLOCK + 5][5] = "=1+1"       # the quote-prefix style appears only in the second block
+        rows[BLOCK + 9][6] = "不是数字"
+    every = shape == "every-row"
+
+    def write(path, bulk):
+        def sheets(wb):
+            sheet = Sheet(wb, "表", HEADERS, WIDTHS, heading="h", wrap={5}, every_row=every)
+            if bulk:
+                add_rows(sheet, iter(rows))
+            else:
+                for r in rows:
+                    sheet.add(r)
+            sheet.finish()
+            yield sheet
+        return stream_workbook(path, sheets).read_bytes()
+
+    assert write(tmp_path / "b.xlsx", True) == write(tmp_path / "a.xlsx", False)
