@@ -200,9 +200,8 @@ def child(name: str, root: Path, out: Path, profile: bool) -> dict:
         print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
         return {}
     lines = proc.stdout.splitlines()
-    for line in lines[:-1]:
-        if not line.startswith("    "):
-            print(line)
+    for line in lines[:-1]:   # the section's own output (its profile with --profile)
+        print(line)
     return {k: tuple(v) for k, v in json.loads(lines[-1]).items()}
 
 
