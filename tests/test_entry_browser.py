@@ -24,6 +24,7 @@ from browser import (
     Server,
     choose,
     chosen,
+    chosen_soon,
     close,
     entry,
     field,
@@ -155,7 +156,7 @@ def test_a_reload_mid_entry_comes_back_with_every_answer(server, project, browse
         assert text_input(call, "call_time").input_value() == "10:15"
         assert text_input(call, "calls_made").input_value() == "3"
         assert text_input(call, "calls_connected").input_value() == "3"
-        assert chosen(call, "attitude") == "热情耐心"
+        assert chosen_soon(call, "attitude", "热情耐心") == "热情耐心"   # the entry's last widget: drawn last
         assert repeat_instances(page, "calls").count() == 1
         screenshot(page, f"entry-reloaded-{viewport}")
         assert page.off_site == []
