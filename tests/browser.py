@@ -203,15 +203,6 @@ def chosen(scope, name: str) -> str:
     }""")
 
 
-def chosen_soon(scope, name: str, expected: str, timeout: float = 15.0) -> str:
-    """:func:`chosen`, read again until it is ``expected`` or ``timeout`` seconds pass (a widget drawn after
-    the page said it was ready, on a loaded machine); the last value read."""
-    deadline = time.monotonic() + timeout
-    while (value := chosen(scope, name)) != expected and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return value
-
-
 def check(scope, name: str, choice: str) -> None:
     """Tick one choice (by code) of a select_multiple."""
     field(scope, name).locator(f".ek-c-{choice} input").first.check()

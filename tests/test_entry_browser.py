@@ -12,6 +12,7 @@ among them) go to ``browser.SHOTS``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -24,7 +25,6 @@ from browser import (
     Server,
     choose,
     chosen,
-    chosen_soon,
     close,
     entry,
     field,
@@ -105,16 +105,16 @@ def records(project) -> list:
     return Store(project).records()
 
 
-def wait_draft_saved(project, text: str, timeout: float = 30.0) -> None:
-    """Wait until a draft under ``drafts/`` holds ``text``: the status line may still show an
-    earlier save while the last change is on its way to the kernel."""
+def wait_draft_saved(project, draft_id: str, text: str, timeout: float = 30.0) -> None:
+    """Wait until the draft ``draft_id`` under ``drafts/`` holds ``text`` (not another test's draft of the same
+    unit): the status line may still show an earlier save while the last change is on its way to the kernel."""
+    path = project / "drafts" / f"{draft_id}.json"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for path in (project / "drafts").glob("*.json"):
-            if not path.name.endswith(".prev.json") and text in path.read_text("utf-8", errors="replace"):
-                return
+        if path.exists() and text in path.read_text("utf-8", errors="replace"):
+            return
         time.sleep(0.1)
-    raise AssertionError(f"no draft holds {text!r} after {timeout} s")
+    raise AssertionError(f"draft {draft_id} does not hold {text!r} after {timeout} s")
 
 
 def hotline(server, assessor: str = "王磊", unit: str = "c1-12") -> str:
@@ -144,8 +144,10 @@ def test_a_reload_mid_entry_comes_back_with_every_answer(server, project, browse
         assert "draft=" not in page.url
         fill_call(page)
         wait_status(page, "草稿已自动保存")
-        wait_draft_saved(project, '"attitude": "good"')  # the choice 热情耐心 is stored by its name
         page.wait_for_url("**draft=*")
+        draft_id = re.search(r"draft=([0-9a-f]{32})", page.url).group(1)
+        # this page's draft (an earlier viewport's draft of the same unit holds the same answers)
+        wait_draft_saved(project, draft_id, '"attitude": "good"')  # the choice 热情耐心 is stored by its name
         page.reload()
         page.locator(".ek-status").first.wait_for(timeout=60_000)
         wait_status(page, "已打开草稿")
@@ -156,7 +158,7 @@ def test_a_reload_mid_entry_comes_back_with_every_answer(server, project, browse
         assert text_input(call, "call_time").input_value() == "10:15"
         assert text_input(call, "calls_made").input_value() == "3"
         assert text_input(call, "calls_connected").input_value() == "3"
-        assert chosen_soon(call, "attitude", "热情耐心") == "热情耐心"   # the entry's last widget: drawn last
+        assert chosen(call, "attitude") == "热情耐心"
         assert repeat_instances(page, "calls").count() == 1
         screenshot(page, f"entry-reloaded-{viewport}")
         assert page.off_site == []
