@@ -37,9 +37,10 @@ from evalkit.checks.problems import (
     USER_TWICE,
 )
 from evalkit.forms import Instrument, iter_fields
+from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
 from evalkit.scoring import admitted, parse_rule
-from evalkit.store import UNIT_UNKNOWN, paused_gc
+from evalkit.store import UNIT_UNKNOWN
 
 _SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answers, whatever their order
 
@@ -214,7 +215,7 @@ def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], 
                       submitted: set[str] | None | bool = False) -> list[Problem]:
     """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`.
 
-    The garbage collector is paused while they run (many small objects, no cycles: see :func:`evalkit.store.paused_gc`)."""
+    The garbage collector is paused while they run (many small objects, no cycles: see :func:`evalkit.io.heap.paused_gc`)."""
     with paused_gc():
         return _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received,
                        claimed_scores, submitted)

@@ -25,9 +25,7 @@ raised as the row engine raises it).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
 from itertools import compress
 from operator import not_
 
@@ -54,6 +52,7 @@ from evalkit.forms.expression_syntax import ExpressionError, parse
 from evalkit.forms.expression_values import truthy
 from evalkit.forms.model import Level
 from evalkit.forms.responses import SELECT_TYPES, check_answer, is_empty, missing
+from evalkit.io.heap import paused_gc
 
 _DICT = {dict}
 Issues = dict[int, list[FieldIssue]]  # the issues of each row of a level, rows without any left out
@@ -62,7 +61,7 @@ Issues = dict[int, list[FieldIssue]]  # the issues of each row of a level, rows 
 def validate_many(instrument, answers: Sequence[object], todays: Sequence[dt.date | None]) -> list[list[FieldIssue]]:
     """The issues of each record's stored answers (``answers[i]`` on day ``todays[i]``), each list equal to
     ``validate_answers(instrument, answers[i], today=todays[i])``; see the module docstring."""
-    with _without_cycle_collection():
+    with paused_gc():  # the records walked hold no cycle (evalkit.io.heap)
         whole = _expressions_ok(instrument)
         rows = [i for i, raw in enumerate(answers) if whole and type(raw) is dict]
         level_issues = _Walk(instrument.choice_names).level(
@@ -73,21 +72,6 @@ def validate_many(instrument, answers: Sequence[object], todays: Sequence[dt.dat
         return [by_record.get(i) or ([] if plain is None or i in plain
                                      else validate_answers(instrument, raw, today=todays[i]))
                 for i, raw in enumerate(answers)]
-
-
-@contextmanager
-def _without_cycle_collection():
-    """The cycle collector paused while the records are walked: at province scale it would otherwise walk
-    the whole heap (every record loaded) again and again for the tuples, lists and keys made here, which
-    hold no cycle; what is dropped is still freed at once (reference counts), and the collector's state
-    is restored."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _expressions_ok(instrument) -> bool:

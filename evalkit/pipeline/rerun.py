@@ -19,7 +19,6 @@ other file with an output's name makes the rerun stop before anything is replace
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import shutil
@@ -30,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from evalkit.io.heap import frozen_heap
 from evalkit.pipeline.cache import RerunCache, load_cache, save_cache
 from evalkit.pipeline.manifest import (
     INPUT_FOLDERS,
@@ -167,13 +167,11 @@ def frozen_records(project: Project):
     """The project's records read, then everything loaded so far left out of the cyclic garbage collector's
     passes while the block runs (``gc.freeze``): they live to the end of the run and hold no cycles, and at
     province scale each pass over a hundred thousand records' answers cost more than the work that
-    triggered it (about 2 s of validation alone).  Still freed by reference counting; thawed after."""
+    triggered it (about 2 s of validation alone).  Still freed by reference counting; thawed after, unless
+    the block is inside another :func:`evalkit.io.heap.frozen_heap` (a rerun keeps them frozen to its end)."""
     project.records  # noqa: B018 - the one read of the store, every record's view made
-    gc.freeze()
-    try:
+    with frozen_heap():
         yield
-    finally:
-        gc.unfreeze()
 
 
 def compute(project: Project, *, include_received: bool | None = None, seed: int | None = None,
@@ -219,7 +217,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
 
     # the inputs are hashed in a second thread while the main one validates and scores: reading
     # files and sha256 of blocks over 2 KB release the GIL, so on two cores this is nearly free
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # one frozen heap for the whole run (evalkit.io.heap): the records once read, the evaluation once scored
+    with frozen_heap(), ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(hash_inputs, root, target)
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages)
         evaluation = computed.evaluation

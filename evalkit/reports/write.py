@@ -20,10 +20,10 @@ Reports are evidence, so they are reproducible and safe:
 
 from __future__ import annotations
 
-import gc
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from evalkit.io.heap import frozen_heap
 from evalkit.problems import Problem
 from evalkit.project import Project
 from evalkit.reports.data import report_data
@@ -45,11 +45,9 @@ def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Pr
     out_dir.mkdir(parents=True, exist_ok=True)
     # what is already loaded (a province: millions of records' answers) is left out of the garbage collector's
     # passes while the reports make millions of short-lived rows: those passes took a quarter of the time
-    gc.freeze()
-    try:
+    # (evalkit.io.heap: inside a rerun's own frozen block, this freezes the evaluation made since, and thaws nothing)
+    with frozen_heap():
         return _write_all(project, out_dir, evaluation, problems, mask_personal)
-    finally:
-        gc.unfreeze()
 
 
 def _write_all(project: Project, out_dir: Path, evaluation, problems: list[Problem], mask_personal: bool) -> list[Path]:

@@ -26,6 +26,7 @@ from typing import Protocol
 from evalkit.config import UnitList
 from evalkit.forms import Instrument
 from evalkit.framework import Framework, Indicator
+from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
 from evalkit.scoring.events import Event, check_events
 from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows
@@ -38,7 +39,6 @@ from evalkit.scoring.rule_checks import parsed_rules, validate_rules
 from evalkit.scoring.tree import check_grade_bands
 from evalkit.scoring.uncertainty import FrameSizes, drawn_rows, rank_stability
 from evalkit.scoring.unit_totals import cap_problems, event_bounds, pending_events, unit_result
-from evalkit.store import paused_gc
 
 PUBLISHED_ONLY_ZH = "仅通报，不纳入年度绩效考核（吉市办发〔2018〕15号 第七条）"
 

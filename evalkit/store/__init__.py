@@ -29,7 +29,7 @@ from evalkit.store.revisions import (
     revision_list,
     root_hash,
 )
-from evalkit.store.snapshot import Snapshot, paused_gc
+from evalkit.store.snapshot import Snapshot
 from evalkit.store.verify import entry_mismatch, revision_rule
 
 __all__ = [
@@ -64,7 +64,6 @@ __all__ = [
     "pack_name",
     "pack_store",
     "parse_pack",
-    "paused_gc",
     "parse_revision",
     "read_pack",
     "review_problems",

@@ -29,9 +29,7 @@ reproduces a run from its manifest's set); revisions of the set that are not fou
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
 from evalkit.store.history import Chain, chain, chain_problems, make_view
 from evalkit.store.packs import PackEntry, pack_paths
@@ -54,19 +53,6 @@ from evalkit.store.reading import (
 )
 from evalkit.store.revisions import HASH_RE, RecordView, revision_list, root_hash
 from evalkit.store.tables import combine, frames, order_key, record_tables, without
-
-
-@contextmanager
-def paused_gc():
-    """The cyclic garbage collector paused: a read makes hundreds of thousands of small objects and no cycles,
-    and the collector's repeated passes over them cost more than the work itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass

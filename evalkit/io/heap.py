@@ -1,0 +1,58 @@
+"""The cyclic garbage collector kept off large reads and runs: :func:`paused_gc` and :func:`frozen_heap`.
+
+A province's records are hundreds of thousands of dicts, lists and strings that live to the end of a
+run and hold no cycle.  Python's cycle collector would walk them again and again, each time the work
+around them makes enough new objects (tuples, rows, keys); at that scale the passes cost more than the
+work.  Reference counting still frees everything dropped, at once: only cycles wait.
+
+* :func:`paused_gc` turns the collector off for a block (a read, a validation, a scoring pass) and back
+  on after, if it was on;
+* :func:`frozen_heap` moves everything alive into the collector's permanent generation
+  (``gc.freeze``) for a block: new objects are still collected, the old ones are no longer walked.
+  Blocks nest — an inner block freezes what was made since, and only the outermost one thaws
+  (``gc.unfreeze`` is global: without the count an inner block would thaw the outer one's objects).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_depth = 0  # how many frozen_heap blocks are open
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector off while the block runs, and back on after if it was on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Everything alive now left out of the collector's passes while the block runs; thawed when the
+    outermost such block ends."""
+    global _depth
+    with _lock:
+        _depth += 1
+        gc.freeze()
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.unfreeze()
+
+
+def frozen_depth() -> int:
+    """How many :func:`frozen_heap` blocks are open (0: nothing is kept frozen by evalkit)."""
+    return _depth

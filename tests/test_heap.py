@@ -1,0 +1,82 @@
+"""evalkit.io.heap: the cycle collector paused or kept off what a run has loaded, and given back after."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from test_rerun import make_project
+
+from evalkit.io.heap import frozen_depth, frozen_heap, paused_gc
+from evalkit.pipeline import rerun
+from evalkit.reports import write_reports
+
+
+class Node:
+    """An object in a reference cycle: only the cycle collector frees it."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_paused_gc_restores_the_collector_as_it_was():
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block found it off and left it off
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # not switched on by a block that found it off
+    finally:
+        gc.enable()
+
+
+def test_an_inner_frozen_block_thaws_nothing_and_the_outer_one_thaws_all():
+    assert frozen_depth() == 0 and gc.get_freeze_count() == 0
+    before = []
+    with frozen_heap():
+        outer = gc.get_freeze_count()
+        assert outer > 0 and frozen_depth() == 1
+        made_inside = [[i] for i in range(1000)]
+        with frozen_heap():
+            assert frozen_depth() == 2
+            assert gc.get_freeze_count() >= outer + len(made_inside)  # what was made since is frozen too
+        assert frozen_depth() == 1
+        assert gc.get_freeze_count() >= outer  # the outer block's objects are still left out of the passes
+        before.append(gc.get_freeze_count())
+    assert frozen_depth() == 0 and gc.get_freeze_count() == 0
+    assert before[0] > 0
+
+
+def test_a_frozen_block_still_frees_cycles_made_inside_it():
+    with frozen_heap():
+        node = Node()
+        gone = weakref.ref(node)
+        del node
+        gc.collect()
+        assert gone() is None
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_rerun_keeps_the_records_frozen_through_the_reports_and_thaws_at_its_end(tmp_path):
+    root = tmp_path / "eval"
+    make_project(root)
+    seen = []
+
+    def reports(*args, **kwargs):
+        seen.append((frozen_depth(), gc.get_freeze_count()))
+        paths = write_reports(*args, **kwargs)
+        seen.append((frozen_depth(), gc.get_freeze_count()))
+        return paths
+
+    result = rerun(root, tmp_path / "out", write_reports=reports, use_cache=False)
+    assert result.outputs
+    (depth_in, frozen_in), (depth_after, frozen_after) = seen
+    assert depth_in == 1 and frozen_in > 0  # the reports run with the records out of the collector's passes
+    assert depth_after == 1 and frozen_after >= frozen_in  # write_reports' own block thawed nothing
+    assert frozen_depth() == 0 and gc.get_freeze_count() == 0  # given back when the rerun ends
