@@ -271,22 +271,28 @@ def table_problems(reading: Reading, known: Mapping[str, RecordView]) -> list[Pr
     """Each pack's tables against the tables of its records' current revisions there (a pack rewritten and
     renamed by hand could otherwise show one thing in its tables and hold another in its revisions).
 
-    ``known``: views already made from the whole store, by record; a record whose every revision lies in
-    the pack has the same view from the pack alone, so only the others are parsed again."""
+    ``known``: views already made from the whole store, by record, in their order (:func:`order_key`); a record
+    whose every revision lies in the pack has the same view from the pack alone, so only the others are parsed
+    again."""
     found = []
+    rank = {iid: i for i, iid in enumerate(known)} if known else {}   # the views' own order (as order_key sorts them)
     for pack, tables in reading.pack_tables():
-        views = []
+        views, others = [], False
         for iid, entries in pack.by_instance.items():
             if iid in known and len(reading.by_record.get(iid, ())) == len(entries):
                 views.append(known[iid])
                 continue
+            others = True
             shape = chain(entries)
             current = current_revision(shape.current, reading)
             if current is None:
                 break
             views.append(make_view(shape, current))
         else:
-            views.sort(key=order_key)
+            if others:
+                views.sort(key=order_key)
+            else:   # every view already in order: their ranks give the same order without a time parsed
+                views.sort(key=lambda v: rank[v.instance_id])
             expected = record_tables(views)
             wrong = sorted(n for n in set(tables) | set(expected)
                            if n not in tables or n not in expected or not tables[n].equals(expected[n], check_metadata=True))
