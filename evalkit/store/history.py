@@ -125,20 +125,23 @@ def view_from_document(doc: Mapping[str, Any], shape: Chain) -> RecordView:
 _SHARED = ("instrument_id", "instrument_version", "instrument_sha256", "unit", "assessor", "state", "comment")
 
 
-def share_texts(view: RecordView, memo: dict[str, str]) -> None:
+def share_texts(view: RecordView, memo: dict[str, str], *, answers: bool = True) -> None:
     """Equal texts of ``view`` made the very objects already in ``memo`` (which learns the new ones): its unit,
     assessor, instrument and state, and every text among its answers, their lists and repeat entries.
 
     A decoded revision holds a new string for every repeated value (choice names, dates, units); a province's
-    100,000 views hold millions of them.  Only equal texts are swapped, so the view says exactly the same."""
+    100,000 views hold millions of them.  Only equal texts are swapped, so the view says exactly the same.
+    ``answers=False``: the answers were shared as they were parsed (:func:`share_answers`)."""
     fields = view.__dict__
     for key in _SHARED:
         value = fields[key]
         fields[key] = memo.setdefault(value, value)
-    _share(view.answers, memo)
+    if answers:
+        share_answers(view.answers, memo)
 
 
-def _share(answers: dict, memo: dict[str, str]) -> None:
+def share_answers(answers: dict, memo: dict[str, str]) -> None:
+    """Equal texts among ``answers`` (and their lists and repeat entries) made the objects in ``memo``."""
     shared = memo.setdefault
     for key, value in answers.items():   # values replaced in place: the dict keeps its size and order
         kind = type(value)
@@ -151,12 +154,12 @@ def _share(answers: dict, memo: dict[str, str]) -> None:
                         if type(x) is str:
                             item[k] = shared(x, x)
                         elif type(x) in (list, dict):
-                            _share(item, memo)
+                            share_answers(item, memo)
                             break
                 elif type(item) is str:
                     value[i] = shared(item, item)
         elif kind is dict:
-            _share(value, memo)
+            share_answers(value, memo)
 
 
 def make_view(shape: Chain, current: Revision) -> RecordView:

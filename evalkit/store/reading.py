@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from evalkit.io.durable import ID_RE
 from evalkit.problems import Problem, problem
-from evalkit.store.history import chain, linear, make_view, ordered, view_from_document
+from evalkit.store.history import chain, linear, make_view, ordered, share_answers, view_from_document
 from evalkit.store.packs import Pack, PackEntry, PackError, pack_paths, read_pack
 from evalkit.store.problems import PACK_DAMAGED, PACK_STRAY, RECORD_DAMAGED, RECORD_STRAY
 from evalkit.store.revisions import (
@@ -56,6 +56,7 @@ class Reading:
     untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
     known_clean: frozenset[str] = frozenset()   # names of packs a full verification found clean before
     clean: set[str] = field(default_factory=set)   # names of packs verified clean (now, or before by name)
+    shared: set[str] = field(default_factory=set)   # revisions in ``parsed`` whose answers share their texts
 
     def add(self, item: Revision | PackEntry) -> None:
         self.by_record.setdefault(item.instance_id, {}).setdefault(item.revision_id, item)
@@ -148,12 +149,16 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
     pack against their parents; keep only the (light) entries of those that verify, record by record.
 
     A revision is decoded with its answers left as raw JSON (:func:`~evalkit.store.revisions.checked`): the
-    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed.
+    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed, its
+    equal texts shared (:func:`~evalkit.store.history.share_answers`), for its record's view.
     Blocks are decompressed as the records reach them and let go once the records have passed them (a
     pack's records lie in block order): the whole pack is never held decompressed."""
     name = str(pack.path)
+    block, texts = -1, {}
     for entries in pack.by_instance.values():
-        reading.drop_blocks_before(name, entries[0].block)
+        if entries[0].block != block:   # equal texts shared within a block (share_answers)
+            block, texts = entries[0].block, {}
+            reading.drop_blocks_before(name, block)
         good: list = []
         for entry in entries:
             data = reading.revision_bytes(entry)
@@ -175,9 +180,12 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
             continue
         if any(isinstance(d, Revision) for d in good):   # compare like with like
             good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
-        last = good[-1]
-        reading.parsed[last.revision_id] = last   # its answers are parsed when its record's view is made
         reading.problems.extend(rule_problems(linear(good) or ordered(good)))
+        last = good[-1]   # the head, as a rule: its answers parsed now, its bytes let go at once
+        last = last if isinstance(last, Revision) else revision_of(last)
+        share_answers(last.answers, texts)
+        reading.parsed[last.revision_id] = last
+        reading.shared.add(last.revision_id)
 
 
 def read_record_folder(folder: Path, reading: Reading) -> None:
