@@ -122,6 +122,46 @@ def view_from_document(doc: Mapping[str, Any], shape: Chain) -> RecordView:
     return view
 
 
+_SHARED = ("instrument_id", "instrument_version", "instrument_sha256", "unit", "assessor", "state", "comment")
+
+
+def share_texts(view: RecordView, memo: dict[str, str], *, answers: bool = True) -> None:
+    """Equal texts of ``view`` made the very objects already in ``memo`` (which learns the new ones): its unit,
+    assessor, instrument and state, and every text among its answers, their lists and repeat entries.
+
+    A decoded revision holds a new string for every repeated value (choice names, dates, units); a province's
+    100,000 views hold millions of them.  Only equal texts are swapped, so the view says exactly the same.
+    ``answers=False``: the answers were shared as they were parsed (:func:`share_answers`)."""
+    fields = view.__dict__
+    for key in _SHARED:
+        value = fields[key]
+        fields[key] = memo.setdefault(value, value)
+    if answers:
+        share_answers(view.answers, memo)
+
+
+def share_answers(answers: dict, memo: dict[str, str]) -> None:
+    """Equal texts among ``answers`` (and their lists and repeat entries) made the objects in ``memo``."""
+    shared = memo.setdefault
+    for key, value in answers.items():   # values replaced in place: the dict keeps its size and order
+        kind = type(value)
+        if kind is str:
+            answers[key] = shared(value, value)
+        elif kind is list:
+            for i, item in enumerate(value):
+                if type(item) is dict:   # a repeat entry (the most of a record's texts)
+                    for k, x in item.items():
+                        if type(x) is str:
+                            item[k] = shared(x, x)
+                        elif type(x) in (list, dict):
+                            share_answers(item, memo)
+                            break
+                elif type(item) is str:
+                    value[i] = shared(item, item)
+        elif kind is dict:
+            share_answers(value, memo)
+
+
 def make_view(shape: Chain, current: Revision) -> RecordView:
     """The view of a record whose current revision is ``current`` (the view owns its answers)."""
     fields = current.__dict__

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from evalkit.io.durable import ID_RE
 from evalkit.problems import Problem, problem
-from evalkit.store.history import chain, linear, make_view, ordered, view_from_document
+from evalkit.store.history import chain, linear, make_view, ordered, share_answers, view_from_document
 from evalkit.store.packs import Pack, PackEntry, PackError, pack_paths, read_pack
 from evalkit.store.problems import PACK_DAMAGED, PACK_STRAY, RECORD_DAMAGED, RECORD_STRAY
 from evalkit.store.revisions import (
@@ -56,6 +56,7 @@ class Reading:
     untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
     known_clean: frozenset[str] = frozenset()   # names of packs a full verification found clean before
     clean: set[str] = field(default_factory=set)   # names of packs verified clean (now, or before by name)
+    shared: set[str] = field(default_factory=set)   # revisions in ``parsed`` whose answers share their texts
 
     def add(self, item: Revision | PackEntry) -> None:
         self.by_record.setdefault(item.instance_id, {}).setdefault(item.revision_id, item)
@@ -148,12 +149,16 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
     pack against their parents; keep only the (light) entries of those that verify, record by record.
 
     A revision is decoded with its answers left as raw JSON (:func:`~evalkit.store.revisions.checked`): the
-    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed.
+    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed, its
+    equal texts shared (:func:`~evalkit.store.history.share_answers`), for its record's view.
     Blocks are decompressed as the records reach them and let go once the records have passed them (a
     pack's records lie in block order): the whole pack is never held decompressed."""
     name = str(pack.path)
+    block, texts = -1, {}
     for entries in pack.by_instance.values():
-        reading.drop_blocks_before(name, entries[0].block)
+        if entries[0].block != block:   # equal texts shared within a block (share_answers)
+            block, texts = entries[0].block, {}
+            reading.drop_blocks_before(name, block)
         good: list = []
         for entry in entries:
             data = reading.revision_bytes(entry)
@@ -175,9 +180,12 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
             continue
         if any(isinstance(d, Revision) for d in good):   # compare like with like
             good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
-        last = good[-1]
-        reading.parsed[last.revision_id] = last   # its answers are parsed when its record's view is made
         reading.problems.extend(rule_problems(linear(good) or ordered(good)))
+        last = good[-1]   # the head, as a rule: its answers parsed now, its bytes let go at once
+        last = last if isinstance(last, Revision) else revision_of(last)
+        share_answers(last.answers, texts)
+        reading.parsed[last.revision_id] = last
+        reading.shared.add(last.revision_id)
 
 
 def read_record_folder(folder: Path, reading: Reading) -> None:
@@ -271,22 +279,28 @@ def table_problems(reading: Reading, known: Mapping[str, RecordView]) -> list[Pr
     """Each pack's tables against the tables of its records' current revisions there (a pack rewritten and
     renamed by hand could otherwise show one thing in its tables and hold another in its revisions).
 
-    ``known``: views already made from the whole store, by record; a record whose every revision lies in
-    the pack has the same view from the pack alone, so only the others are parsed again."""
+    ``known``: views already made from the whole store, by record, in their order (:func:`order_key`); a record
+    whose every revision lies in the pack has the same view from the pack alone, so only the others are parsed
+    again."""
     found = []
+    rank = {iid: i for i, iid in enumerate(known)} if known else {}   # the views' own order (as order_key sorts them)
     for pack, tables in reading.pack_tables():
-        views = []
+        views, others = [], False
         for iid, entries in pack.by_instance.items():
             if iid in known and len(reading.by_record.get(iid, ())) == len(entries):
                 views.append(known[iid])
                 continue
+            others = True
             shape = chain(entries)
             current = current_revision(shape.current, reading)
             if current is None:
                 break
             views.append(make_view(shape, current))
         else:
-            views.sort(key=order_key)
+            if others:
+                views.sort(key=order_key)
+            else:   # every view already in order: their ranks give the same order without a time parsed
+                views.sort(key=lambda v: rank[v.instance_id])
             expected = record_tables(views)
             wrong = sorted(n for n in set(tables) | set(expected)
                            if n not in tables or n not in expected or not tables[n].equals(expected[n], check_metadata=True))

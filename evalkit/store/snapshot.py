@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
-from evalkit.store.history import Chain, chain, chain_problems, make_view
+from evalkit.store.history import Chain, chain, chain_problems, make_view, share_texts
 from evalkit.store.packs import PackEntry, pack_paths
 from evalkit.store.problems import STORE_OLD_FORMAT
 from evalkit.store.reading import (
@@ -75,18 +75,27 @@ class Snapshot:
         with paused_gc():
             views = []
             held = None   # made block by block, each block let go once its records are made
+            texts: dict[str, str] = {}   # equal texts of one block's views shared (share_texts)
             for shape in sorted(self._shapes.values(), key=_block_of):
                 where = _block_of(shape)
-                if where != held and held is not None and held[1] >= 0:
-                    self._reading.blocks.pop(held, None)
+                if where != held:
+                    if held is not None and held[1] >= 0:
+                        self._reading.blocks.pop(held, None)
+                    texts = {}
                 held = where
                 view = self._view(shape)
+                shared = False
+                if self._reading is not None:   # its parsed revision is not needed again
+                    shared = self._reading.parsed.pop(shape.current.revision_id, None) is not None \
+                        and shape.current.revision_id in self._reading.shared
                 if view is not None:
+                    share_texts(view, texts, answers=not shared)
                     views.append(view)
             views.sort(key=order_key)
             if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
                 self._reading.blocks.clear()
                 self._reading.parsed.clear()
+                self._reading.shared.clear()
             self._shapes = {}   # the histories are not needed again (fewer objects for the collector to walk)
             return views
 

@@ -79,20 +79,24 @@ def revision_rule(revision, parent) -> str | None:
     return None
 
 
-def _moment(value: str) -> float:
-    return aware_time(value, "when").timestamp()
+def _moment(value: str, moments: dict[str, float]) -> float:
+    moment = moments.get(value)
+    if moment is None:
+        moment = moments[value] = aware_time(value, "when").timestamp()
+    return moment
 
 
 def rule_problems(history: Sequence) -> list[Problem]:
     """Every revision of one record (full revisions, parents first) against its parent."""
     by_id = {r.revision_id: r for r in history}
+    moments: dict[str, float] = {}   # each time parsed once (a revision's is its child's parent's)
     found = []
     for revision in history:
         parent = by_id.get(revision.parent) if revision.parent else None
         why = revision_rule(revision, parent)
         if why:
             found.append(problem(RECORD_RULE, file=revision.path, record=revision.instance_id, detail=why))
-        if parent is not None and _moment(revision.when) < _moment(parent.when):
+        if parent is not None and _moment(revision.when, moments) < _moment(parent.when, moments):
             found.append(problem(RECORD_TIME_ORDER, file=revision.path, record=revision.instance_id,
                                  when=revision.when, parent_when=parent.when))
     return found

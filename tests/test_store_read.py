@@ -1,0 +1,177 @@
+"""The verified read at province scale (issue 19): the views a full verification makes share their equal
+texts (one string object per repeated choice, unit or date) and say exactly what the revisions say; the
+pack-tables check keeps naming a pack whose tables disagree with its revisions — rows reordered
+included — and a verified pack's forged revisions are named exactly as the same revisions lying loose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from evalkit.io import durable
+from evalkit.store import Store, build_pack, encode, pack_name, pack_store, parse_revision
+from evalkit.store import tables as store_tables
+from evalkit.store.history import build_view
+
+CST = timezone(timedelta(hours=8))
+T0 = datetime(2018, 11, 20, 9, 0, tzinfo=CST)
+SHA = "ab" * 32
+PLACE = r"/\S*?(?:pack-[0-9a-f]{64}\.pack#)?([0-9a-f]{64})(?:\.json)?"   # a revision's file, or its pack entry
+ITEMS = ["不动产登记", "营业执照办理", "社会团体登记"]
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def citizens(i: int) -> list[dict]:
+    """Repeat entries as a site visit records them: choices repeated, case numbers and phones unique."""
+    return [{"user_type": ["person", "enterprise"][k % 2], "item_name": ITEMS[(i + k) % 3],
+             "case_id": f"C1-01-X{i:03d}{k}", "trips": 1 + k % 2, "satisfaction": str(3 + k % 3),
+             "tags": ["咨询", "投诉"][: k % 3], "callback_phone": f"1325164{i:02d}{k:02d}"} for k in range(4)]
+
+
+def fill(root: Path, n: int = 8) -> tuple[Store, list[str]]:
+    """A store of ``n`` site visits submitted out of the order of their record ids, some edited or reviewed."""
+    store = Store(root)
+    ids = []
+    for i in range(n):
+        minute = (i * 37) % n   # submission times in another order than the submissions themselves
+        rev = store.submit(instrument_id="site_visit", instrument_version="1", instrument_sha256=SHA,
+                           unit=f"c1-{i % 3:02d}", assessor=["张三", "李四"][i % 2],
+                           answers={"visit_date": "2018-11-05", "check_mode": "in_hall", "citizens": citizens(i)},
+                           started=at(minute), now=at(minute))
+        if i % 3 == 1:
+            store.edit(rev.instance_id, answers={"visit_date": "2018-11-06", "check_mode": "in_hall",
+                                                 "citizens": citizens(i)[:2]}, who="张三", why="更正", now=at(60 + i))
+        if i % 4 == 2:
+            store.review(rev.instance_id, state="approved", who="组长", now=at(90 + i))
+        ids.append(rev.instance_id)
+    return store, ids
+
+
+def reference_views(store: Store, ids: list[str]) -> list:
+    """Every record's view the long way: each revision parsed in full, the view made from its history."""
+    views = [build_view(store.history(iid))[0] for iid in ids]
+    return sorted(views, key=store_tables.order_key)
+
+
+@pytest.mark.parametrize("block_size", [None, 1500])
+def test_verified_views_are_the_revisions_own_whatever_the_blocks(tmp_path, monkeypatch, block_size):
+    if block_size:
+        monkeypatch.setattr("evalkit.store.packs.BLOCK_SIZE", block_size)   # a few records per block
+    store, ids = fill(tmp_path)
+    want = reference_views(store, ids)
+    pack_store(store.raw)
+    store.edit(ids[0], answers={"visit_date": "2018-11-07", "check_mode": "by_phone", "citizens": citizens(0)},
+               who="李四", why="补充", now=at(200))   # one record packed and loose
+    want[[v.instance_id for v in want].index(ids[0])] = build_view(store.history(ids[0]))[0]
+    snap = Store(tmp_path).snapshot(verify=True)
+    assert snap.problems == []
+    assert snap.views == want
+    assert snap.table_problems() == []
+
+
+def test_equal_texts_of_a_block_are_one_object(tmp_path):
+    store, ids = fill(tmp_path)
+    pack_store(store.raw)   # one block: every view's texts shared
+    views = Store(tmp_path).snapshot(verify=True).views
+    first: dict[str, str] = {}
+    texts = 0
+
+    def walk(value):
+        nonlocal texts
+        if type(value) is str:
+            texts += 1
+            assert first.setdefault(value, value) is value, value
+        elif type(value) is list:
+            for item in value:
+                walk(item)
+        elif type(value) is dict:
+            for item in value.values():
+                walk(item)
+
+    for view in views:
+        walk([view.unit, view.assessor, view.instrument_id, view.instrument_sha256, view.state, view.answers])
+    assert texts > 8 * 20 and len(first) < texts / 2
+
+
+def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, monkeypatch):
+    """A pack whose tables hold the right rows in another order is named: the check orders the rows itself."""
+    store, ids = fill(tmp_path)
+
+    def reordered(views):
+        return store_tables.record_tables(list(views)[::-1])
+
+    monkeypatch.setattr("evalkit.store.packs.record_tables", reordered)
+    pack_store(store.raw)
+    monkeypatch.undo()
+    snap = Store(tmp_path).snapshot(verify=True)
+    assert snap.problems == []
+    found = snap.table_problems()
+    assert [p.code for p in found] == ["store-pack-damaged"]
+    assert "site_visit" in found[0].message and "已改用修订本身" in found[0].message
+
+
+def forgeries(store: Store, ids: list[str]) -> list[tuple[str, bytes]]:
+    """Revisions made by hand: a review that changes answers, a review dated before its parent, an edit whose
+    parent is gone, a submission born approved."""
+    def head(iid):
+        return store.history(iid)[-1]
+
+    base = head(ids[1]).document()
+    born = durable.new_id()
+    docs = [(ids[1], {**base, "parent": head(ids[1]).revision_id, "kind": "review", "who": "组长",
+                      "when": at(300).isoformat(), "answers": {**base["answers"], "extra": "加分"}}),
+            (ids[2], {**head(ids[2]).document(), "parent": head(ids[2]).revision_id, "kind": "review", "who": "组长",
+                      "state": "has_issues", "comment": "照片不清", "when": at(-50).isoformat()}),
+            (ids[3], {**head(ids[3]).document(), "parent": "cd" * 32, "kind": "edit", "when": at(400).isoformat()}),
+            (born, {**base, "instance_id": born, "parent": None, "kind": "submission", "state": "approved",
+                    "when": at(5).isoformat()})]
+    return [(iid, encode(doc)) for iid, doc in docs]
+
+
+def by_hash(problems) -> list[tuple]:
+    """Problems with each revision's place (a loose file, or a pack entry) put as its hash, in a fixed order."""
+    def where(text):
+        return None if text is None else re.sub(PLACE, r"\1", text)
+    return sorted((p.code, p.severity, where(p.message), where(p.file), p.record) for p in problems)
+
+
+def test_forged_revisions_in_a_verified_pack_are_named_as_when_loose(tmp_path):
+    """The same forged revisions, loose (each file checked the long way) and packed (the pack's verification):
+    the same problems with the same words, save where each revision lies."""
+    store, ids = fill(tmp_path)
+    for iid, data in forgeries(store, ids):
+        durable.write_new(store.raw / iid / f"{hashlib.sha256(data).hexdigest()}.json", data)
+    loose = Store(tmp_path).snapshot(verify=True).problems
+    codes = sorted(p.code for p in loose)
+    assert {"record-orphan-revision", "record-revision-rule", "record-time-order"} <= set(codes)
+    assert codes.count("record-revision-rule") == 2
+
+    items = []
+    for folder in sorted(p for p in store.raw.iterdir() if p.name != "packs"):
+        for path in sorted(folder.iterdir()):
+            data = path.read_bytes()
+            revision, found = parse_revision(data, path.stem, str(path), folder.name)
+            assert found is None
+            items.append((revision, data))
+            path.chmod(0o644)
+            path.unlink()
+        folder.rmdir()
+    data = build_pack(items)
+    (store.raw / "packs").mkdir(exist_ok=True)
+    pack = store.raw / "packs" / pack_name(data)
+    durable.write_new(pack, data)
+    packed = Store(tmp_path).snapshot(verify=True).problems
+    assert all(p.file.startswith(str(pack) + "#") for p in packed)
+    assert by_hash(packed) == by_hash(loose)
+    rules = [p.message for p in packed if p.code == "record-revision-rule"]
+    assert any("审核改变了答案" in m for m in rules) and any("提交的记录必须是「已接收」" in m for m in rules)
+    early = next(p for p in packed if p.code == "record-time-order")
+    assert at(-50).isoformat() in early.message and early.record == ids[2]
