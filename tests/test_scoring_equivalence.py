@@ -22,6 +22,7 @@ import math
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import evalkit.checks.agreement as agreement
@@ -152,6 +153,27 @@ def _agreement(records, instruments):
     return found
 
 
+def _full_block(weights, keys, seed):
+    """Every row of a unit's weight block drawn at once, as before issue 19's lazy blocks."""
+    return {k: i for i, k in enumerate(keys)}, np.random.default_rng(seed).standard_exponential((len(keys), weights.draws))
+
+
+def _of_records(self, records):
+    if not hasattr(self, "_all_records"):
+        self._all_records = _full_block(self, sorted({r for s in self.samples.values() for r in s.records}),
+                                        self._records_seed)
+    index, matrix = self._all_records
+    return matrix[[index[r] for r in records]]
+
+
+def _of_rows(self, keys):
+    if not hasattr(self, "_all_rows"):
+        every = sorted({(r, -1 if i is None else i) for s in self.samples.values() for r, i in zip(s.records, s.rows)})
+        self._all_rows = _full_block(self, every, self._rows_seed)
+    index, matrix = self._all_rows
+    return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
+
+
 def _depth_first(fw):
     return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
 
@@ -173,6 +195,8 @@ def row_wise():
         mp.setattr(consistency, "agreement", _agreement)
         mp.setattr(consistency, "paused_gc", contextlib.nullcontext)
         mp.setattr(tree, "_depth_first", _depth_first)
+        mp.setattr(resampling.UnitWeights, "of_records", _of_records)
+        mp.setattr(resampling.UnitWeights, "of_rows", _of_rows)
         yield
 
 
@@ -296,3 +320,22 @@ def test_the_tree_finds_parents_as_the_framework_does():
     assert tree._depth_first(fw) == _depth_first(fw)
     parents = {i.parent_code for i in fw.indicators}
     assert [i.code for i in fw.indicators if i.code not in parents] == [i.code for i in fw.leaves()]
+
+
+def test_weights_drawn_as_far_as_asked_are_the_whole_blocks_weights():
+    """A unit's weight blocks are drawn only as far as the leaves ask, in parts: every record's and row's weights
+    are the ones the whole block drawn at once gives, whatever the order and size of the asks."""
+    rng = random.Random(7)
+    records = [f"uuid:{rng.getrandbits(64):016x}" for _ in range(60)]
+    rows = [(r, i) for r in records for i in (None, *range(1, rng.randint(1, 6)))]
+    samples = {f"L{k}": leaves.Sample(*zip(*[(r, i, 1.0, 1.0) for r, i in rng.sample(rows, 30)])) for k in range(8)}
+    lazy, whole = (resampling.UnitWeights(samples, 257, np.random.SeedSequence((20181102, 3))) for _ in range(2))
+    for sample in samples.values():
+        keys = list(zip(sample.records, sample.rows))[: rng.randint(1, 30)]
+        assert np.array_equal(lazy.of_rows(keys), _of_rows(whole, keys))
+        assert np.array_equal(lazy.of_records(list(sample.records)), _of_records(whole, list(sample.records)))
+    assert lazy._rows[2] < len(lazy._rows[0])   # not every row was drawn
+    every = sorted(whole._all_rows[0], key=whole._all_rows[0].get)
+    keys = [(r, None if i == -1 else i) for r, i in every]
+    assert np.array_equal(lazy.of_rows(keys[::-1]), _of_rows(whole, keys[::-1]))
+    assert np.array_equal(lazy.of_rows(keys), whole._all_rows[1])

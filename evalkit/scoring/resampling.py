@@ -79,26 +79,36 @@ class UnitWeights:
         self.samples, self.draws = samples, draws
         self._records_seed, self._rows_seed, counts_seed = seed.spawn(3)
         self.rng = np.random.default_rng(counts_seed)
-        self._records: tuple[dict, np.ndarray] | None = None
-        self._rows: tuple[dict, np.ndarray] | None = None
+        self._records: list | None = None   # [keys → row, rows, how many rows drawn, generator]: see _block
+        self._rows: list | None = None
 
-    def _block(self, keys: list, seed: np.random.SeedSequence) -> tuple[dict, np.ndarray]:
-        matrix = np.random.default_rng(seed).standard_exponential((len(keys), self.draws))
-        return {k: i for i, k in enumerate(keys)}, matrix
+    def _block(self, keys: list, seed: np.random.SeedSequence) -> list:
+        """Keys → rows of the block, the rows drawn so far and the block's generator: rows are drawn only as far
+        as a leaf needs them (a generator fills its output in order, so the first ``k`` rows are the same whether
+        ``k`` or all rows are drawn, at once or in parts)."""
+        return [{k: i for i, k in enumerate(keys)}, np.empty((len(keys), self.draws)), 0, np.random.default_rng(seed)]
+
+    def _rows_of(self, block: list, at: list[int]) -> np.ndarray:
+        index, matrix, drawn, rng = block
+        need = max(at, default=-1) + 1
+        if need > drawn:
+            rng.standard_exponential(out=matrix[drawn:need])
+            block[2] = need
+        return matrix[at]
 
     def of_records(self, records: list[str]) -> np.ndarray:
         if self._records is None:
             keys = sorted({r for s in self.samples.values() for r in s.records})
             self._records = self._block(keys, self._records_seed)
-        index, matrix = self._records
-        return matrix[[index[r] for r in records]]
+        index = self._records[0]
+        return self._rows_of(self._records, [index[r] for r in records])
 
     def of_rows(self, keys: list[Key]) -> np.ndarray:
         if self._rows is None:
             every = sorted({(r, -1 if i is None else i) for s in self.samples.values() for r, i in zip(s.records, s.rows)})
             self._rows = self._block(every, self._rows_seed)
-        index, matrix = self._rows
-        return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
+        index = self._rows[0]
+        return self._rows_of(self._rows, [index[(r, -1 if i is None else i)] for r, i in keys])
 
 
 def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool) -> float:
