@@ -73,6 +73,25 @@ def _observations(view, resolved, leaf):
     return obs, None
 
 
+def _collect(views, fields, leaf, tally):
+    per_field = [[] for _ in fields]
+    for view in views:
+        reasons, found = [], False
+        for i, res in enumerate(fields):
+            if res.ref.instrument != view.instrument_id:
+                continue
+            obs, why = _observations(view, res, leaf)
+            per_field[i] += obs
+            found = found or bool(obs)
+            if why:
+                reasons.append(why)
+        if found:
+            tally.used.append(view.instance_id)
+        elif reasons:
+            tally.left.append(reasons[0])
+    return per_field
+
+
 def _expansion(confidence, df):
     level = 1 - (1 - confidence) / 2
     return float(resampling.t_dist.ppf(level, df) / resampling.norm.ppf(level))
@@ -182,7 +201,7 @@ def _depth_first(fw):
 def row_wise():
     """The reference path patched in for the duration."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(leaves, "observations", _observations)
+        mp.setattr(leaves, "_collect", _collect)
         mp.setattr(leaves, "meets", lambda cond: lambda value: evidence.holds(cond, value))
         mp.setattr(leaves, "_wilson", wilson_interval)
         mp.setattr(resampling, "_expansion", _expansion)

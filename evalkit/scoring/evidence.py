@@ -188,6 +188,51 @@ def observations(view, resolved: Resolved, leaf: str) -> tuple[list[Obs], LeftOu
     return obs, None
 
 
+def gather(views: Iterable, fields: list[Resolved], leaf: str) -> tuple[list[list[Obs]], list[str], list[LeftOut]]:
+    """:func:`observations` of every field over the records, at once: the observations per field, the records
+    with any (in order) and, for each record without any, the first field's reason.  Fields outside a chooser
+    are read inline (a province's scoring asks a quarter of a million times) and a record's 「no answer」 is
+    only written out when it is the reason the record is left out."""
+    per_field: list[list[Obs]] = [[] for _ in fields]
+    plan = [(res.ref.instrument, res, out, None if res.any_indicator and res.chooser else res.field.name, res.repeat)
+            for res, out in zip(fields, per_field)]
+    used, left, new = [], [], tuple.__new__
+    for view in views:
+        first, found, record, of = None, False, view.instance_id, view.instrument_id
+        for instrument, res, out, name, repeat in plan:
+            if instrument != of:
+                continue
+            if name is None:
+                obs, why = observations(view, res, leaf)
+                out += obs
+                found = found or bool(obs)
+                if why is not None and first is None:
+                    first = why
+                continue
+            if repeat is None:
+                answers = view.answers
+                value = answers.get(name) if isinstance(answers, dict) else None
+                got = not (value is None or value == "" or value == [])
+                if got:
+                    out.append(new(Obs, (record, None, value)))
+            else:
+                got = False
+                for i, r in _answer_rows(view, repeat):
+                    value = r.get(name)
+                    if not (value is None or value == "" or value == []):
+                        out.append(new(Obs, (record, i, value)))
+                        got = True
+            if got:
+                found = True
+            elif first is None:
+                first = res
+        if found:
+            used.append(record)
+        elif first is not None:
+            left.append(first if isinstance(first, LeftOut) else left_out(record, "no_answer", field=str(first.ref)))
+    return per_field, used, left
+
+
 def number(value: object) -> float | None:
     """A stored answer as a finite number (choice codes such as '4' included), or None: 是/否, a list, an
     object, and a text such as 「nan」 or 「1e400」 (not finite) are not numbers."""
@@ -252,7 +297,10 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     key = (unit, frozenset(instrument_ids))
     found = chosen.get(key)
     if found is None:
-        found = chosen[key] = [v for v in index.get(unit, ()) if v.instrument_id in instrument_ids]
+        if len(instrument_ids) == 1:   # most rules read one instrument: its records of the unit, listed once
+            found = chosen[key] = _UNIT_INDEX[5].get((unit, *instrument_ids), ())
+        else:
+            found = chosen[key] = [v for v in index.get(unit, ()) if v.instrument_id in instrument_ids]
     return list(found)
 
 
@@ -283,7 +331,8 @@ def _split(pool: list, include_received: bool) -> tuple[list, list[LeftOut]]:
     return counted, left
 
 
-_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}, their split] of the last list
+_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}, their split,
+#                         {(unit, instrument): views oldest first}] of the last list
 
 
 def _by_unit(views: list | tuple) -> dict[str, list]:
@@ -296,7 +345,9 @@ def _by_unit(views: list | tuple) -> dict[str, list]:
     if _UNIT_INDEX and _UNIT_INDEX[0] is views and _UNIT_INDEX[1] == len(views):
         return _UNIT_INDEX[2]
     index: dict[str, list] = {}
+    by_instrument: dict[tuple[str, str], list] = {}
     for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
         index.setdefault(v.unit, []).append(v)
-    _UNIT_INDEX[:] = [views, len(views), index, {}, {}]
+        by_instrument.setdefault((v.unit, v.instrument_id), []).append(v)
+    _UNIT_INDEX[:] = [views, len(views), index, {}, {}, by_instrument]
     return index

@@ -33,10 +33,10 @@ from evalkit.scoring.evidence import (
     Obs,
     Resolved,
     admitted_pool,
+    gather,
     left_out,
     meets,
     number,
-    observations,
     resolve,
 )
 from evalkit.scoring.manual import ManualScore, manual_outcome
@@ -121,22 +121,11 @@ def _resolved(rule: Rule, refs: Sequence[FieldRef], instruments: Mapping[str, In
 
 
 def _collect(views: list, fields: list[Resolved], leaf: str, tally: _Tally) -> list[list[Obs]]:
-    """Observations per field over the records; records without any go to ``left`` with the reason."""
-    per_field: list[list[Obs]] = [[] for _ in fields]
-    for view in views:
-        reasons, found = [], False
-        for i, res in enumerate(fields):
-            if res.ref.instrument != view.instrument_id:
-                continue
-            obs, why = observations(view, res, leaf)
-            per_field[i] += obs
-            found = found or bool(obs)
-            if why:
-                reasons.append(why)
-        if found:
-            tally.used.append(view.instance_id)
-        elif reasons:
-            tally.left.append(reasons[0])
+    """Observations per field over the records; records without any go to ``left`` with the reason
+    (:func:`evalkit.scoring.evidence.gather`)."""
+    per_field, used, left = gather(views, fields, leaf)
+    tally.used += used
+    tally.left += left
     return per_field
 
 
