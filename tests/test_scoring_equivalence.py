@@ -1,9 +1,10 @@
 """Scoring and checks at province scale give exactly what the row-wise path gave (issue 19).
 
-The fast path remembers what recurs — a condition per distinct answer (``evidence.meets``), the
+The fast path remembers what recurs — a condition per distinct answer (``evidence.held``), the
 Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows per
-scoring run, a unit's records per instrument set and which of them count — finds drawn rows and a service user counted
-twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
+scoring run, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
+records at once (``evidence.gather``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
+and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
 with the garbage collector paused.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
 are run on the demo, on a generated province subset, and on that subset's records perturbed by
@@ -202,7 +203,7 @@ def row_wise():
     """The reference path patched in for the duration."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(leaves, "_collect", _collect)
-        mp.setattr(leaves, "meets", lambda cond: lambda value: evidence.holds(cond, value))
+        mp.setattr(leaves, "held", lambda cond, values: [evidence.holds(cond, value) for value in values])
         mp.setattr(leaves, "_wilson", wilson_interval)
         mp.setattr(resampling, "_expansion", _expansion)
         mp.setattr(score_module, "drawn_rows", _drawn_rows)
@@ -319,7 +320,7 @@ def test_odd_records_score_and_check_as_row_by_row(province, include_received):
 
 
 def test_a_remembered_condition_holds_as_the_condition_does():
-    """``meets(cond)`` answers as ``holds`` for every operator and answer type, asked many times over (the cache
+    """``held(cond, answers)`` answers as ``holds`` for every operator and answer type, asked many times over (the cache
     keeps text, whole numbers and booleans apart: 1, 1.0, True and '1' are four answers)."""
     ref = FieldRef("site_visit", ("waiting_minutes",))
     conditions = [Condition(ref, op, value) for op in ("=", "!=", "<", "<=", ">", ">=")
@@ -327,10 +328,8 @@ def test_a_remembered_condition_holds_as_the_condition_does():
     conditions += [Condition(ref, "in", ("yes", "1", "website")), Condition(ref, "in", (1.0,))]
     answers = [*ODD_ANSWERS, *ODD_CHOICES, 30, 30.0, "30", " 30 ", 0, 0.0, "-0", math.inf, ["1", "website"], {"a": 1}, 10**20]
     for cond in conditions:
-        check = evidence.meets(cond)
-        for _ in range(3):
-            for value in answers:
-                assert check(value) == evidence.holds(cond, value), (cond, value)
+        asked = answers * 3
+        assert evidence.held(cond, asked) == [evidence.holds(cond, value) for value in asked], cond
 
 
 def test_the_tree_finds_parents_as_the_framework_does():

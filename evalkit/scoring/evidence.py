@@ -18,7 +18,7 @@ nothing is dropped silently.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -265,21 +265,26 @@ def holds(cond: Condition, value: object) -> bool:
     return _compare(str(value), cond.op, str(cond.value))
 
 
-def meets(cond: Condition) -> Callable[[object], bool]:
-    """:func:`holds` for one condition, remembered per distinct text or whole-number answer (a choice code or
-    a count recurs in thousands of rows); lists and other answers are checked each time."""
-    seen: dict = {}
-
-    def check(value: object) -> bool:
+def held(cond: Condition, values: Iterable) -> list[bool]:
+    """``[holds(cond, v) for v in values]``, each distinct text or whole number (a choice code, a count: they
+    recur in thousands of rows) checked once; lists and other answers are checked each time."""
+    texts: dict[str, bool] = {}
+    counts: dict[int, bool] = {}
+    out = []
+    for value in values:
         kind = value.__class__
-        if kind is not str and kind is not int:
-            return holds(cond, value)
-        key = (kind, value)
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = holds(cond, value)
-        return found
-    return check
+        if kind is str:
+            found = texts.get(value)
+            if found is None:
+                found = texts[value] = holds(cond, value)
+        elif kind is int:
+            found = counts.get(value)
+            if found is None:
+                found = counts[value] = holds(cond, value)
+        else:
+            found = holds(cond, value)
+        out.append(found)
+    return out
 
 
 def _compare(left, op: str, right) -> bool:
@@ -297,10 +302,10 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     key = (unit, frozenset(instrument_ids))
     found = chosen.get(key)
     if found is None:
-        if len(instrument_ids) == 1:   # most rules read one instrument: its records of the unit, listed once
-            found = chosen[key] = _UNIT_INDEX[5].get((unit, *instrument_ids), ())
-        else:
-            found = chosen[key] = [v for v in index.get(unit, ()) if v.instrument_id in instrument_ids]
+        places = _UNIT_INDEX[5]   # each instrument's places in the unit's records, listed once
+        at = [i for inst in instrument_ids for i in places.get((unit, inst), ())]
+        mine = index.get(unit, ())
+        found = chosen[key] = [mine[i] for i in (sorted(at) if len(instrument_ids) > 1 else at)]
     return list(found)
 
 
@@ -332,7 +337,7 @@ def _split(pool: list, include_received: bool) -> tuple[list, list[LeftOut]]:
 
 
 _UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}, their split,
-#                         {(unit, instrument): views oldest first}] of the last list
+#                         {(unit, instrument): places in the unit's records}] of the last list
 
 
 def _by_unit(views: list | tuple) -> dict[str, list]:
@@ -345,9 +350,10 @@ def _by_unit(views: list | tuple) -> dict[str, list]:
     if _UNIT_INDEX and _UNIT_INDEX[0] is views and _UNIT_INDEX[1] == len(views):
         return _UNIT_INDEX[2]
     index: dict[str, list] = {}
-    by_instrument: dict[tuple[str, str], list] = {}
+    places: dict[tuple[str, str], list[int]] = {}
     for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
-        index.setdefault(v.unit, []).append(v)
-        by_instrument.setdefault((v.unit, v.instrument_id), []).append(v)
-    _UNIT_INDEX[:] = [views, len(views), index, {}, {}, by_instrument]
+        mine = index.setdefault(v.unit, [])
+        places.setdefault((v.unit, v.instrument_id), []).append(len(mine))
+        mine.append(v)
+    _UNIT_INDEX[:] = [views, len(views), index, {}, {}, places]
     return index
