@@ -173,6 +173,16 @@ def _agreement(records, instruments):
     return found
 
 
+def _sums(sample, by_row):
+    key = (lambda record, row: (record, row)) if by_row else (lambda record, row: record)
+    sums = {}
+    for record, row, a, b in zip(sample.records, sample.rows, sample.a, sample.b):
+        k = key(record, row)
+        got = sums.get(k)
+        sums[k] = (a, b) if got is None else (got[0] + a, got[1] + b)
+    return sums
+
+
 def _full_block(weights, keys, seed):
     """Every row of a unit's weight block drawn at once, as before issue 19's lazy blocks."""
     return {k: i for i, k in enumerate(keys)}, np.random.default_rng(seed).standard_exponential((len(keys), weights.draws))
@@ -215,6 +225,7 @@ def row_wise():
         mp.setattr(consistency, "agreement", _agreement)
         mp.setattr(consistency, "paused_gc", contextlib.nullcontext)
         mp.setattr(tree, "_depth_first", _depth_first)
+        mp.setattr(resampling, "_sums", _sums)
         mp.setattr(resampling.UnitWeights, "of_records", _of_records)
         mp.setattr(resampling.UnitWeights, "of_rows", _of_rows)
         yield

@@ -216,12 +216,10 @@ def gather(views: Iterable, fields: list[Resolved], leaf: str) -> tuple[list[lis
                 if got:
                     out.append(new(Obs, (record, None, value)))
             else:
-                got = False
-                for i, r in _answer_rows(view, repeat):
-                    value = r.get(name)
-                    if not (value is None or value == "" or value == []):
-                        out.append(new(Obs, (record, i, value)))
-                        got = True
+                got = [new(Obs, (record, i, value)) for i, r in _answer_rows(view, repeat)
+                       if not ((value := r.get(name)) is None or value == "" or value == [])]
+                if got:
+                    out += got
             if got:
                 found = True
             elif first is None:

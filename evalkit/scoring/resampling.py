@@ -130,11 +130,11 @@ def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool) -> float:
     return min(len(keys) / sizes.pop(), 1.0) if len(sizes) == 1 else 0.0
 
 
-def _sums(sample: Sample, key) -> dict:
-    """Σa and Σb per cluster (``key`` of an observation's record and row)."""
+def _sums(sample: Sample, by_row: bool) -> dict:
+    """Σa and Σb per cluster: per record, or per (record, row) with ``by_row`` (added in the observations' order)."""
     sums: dict = {}
-    for record, row, a, b in zip(sample.records, sample.rows, sample.a, sample.b):
-        k = key(record, row)
+    keys = zip(sample.records, sample.rows) if by_row else sample.records
+    for k, a, b in zip(keys, sample.a, sample.b):
         got = sums.get(k)
         sums[k] = (a, b) if got is None else (got[0] + a, got[1] + b)
     return sums
@@ -145,7 +145,7 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def _by_records(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> ShareDraws:
-    sums = _sums(sample, lambda record, row: record)
+    sums = _sums(sample, by_row=False)
     records = sorted(sums)
     w = weights.of_records(records)  # records × draws
     a = np.array([sums[r][0] for r in records])
@@ -155,7 +155,7 @@ def _by_records(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) 
 
 
 def _by_rows(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> ShareDraws | None:
-    sums = _sums(sample, lambda record, row: (record, row))
+    sums = _sums(sample, by_row=True)
     per_record: dict[str, list[Key]] = {}
     for key in sorted(sums, key=lambda k: (k[0], -1 if k[1] is None else k[1])):
         per_record.setdefault(key[0], []).append(key)
