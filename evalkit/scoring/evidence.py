@@ -21,11 +21,14 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
 from evalkit.scoring.rules import Condition, FieldRef
 from evalkit.store import STATES
+
+_OLDEST_FIRST = attrgetter("submitted", "instance_id")   # records oldest first: (submitted, instance_id)
 
 REASONS = {
     "deleted": "记录已删除",
@@ -294,7 +297,7 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     """The unit's records (deleted ones included) made with the rule's instruments, oldest first."""
     if not isinstance(views, (list, tuple)):
         return sorted((v for v in views if v.unit == unit and v.instrument_id in instrument_ids),
-                      key=lambda v: (v.submitted, v.instance_id))
+                      key=_OLDEST_FIRST)
     index = _by_unit(views)
     chosen = _UNIT_INDEX[3]   # (unit, instruments) -> its records: the leaves of a unit share a few instrument sets
     key = (unit, frozenset(instrument_ids))
@@ -349,7 +352,7 @@ def _by_unit(views: list | tuple) -> dict[str, list]:
         return _UNIT_INDEX[2]
     index: dict[str, list] = {}
     places: dict[tuple[str, str], list[int]] = {}
-    for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
+    for v in sorted(views, key=_OLDEST_FIRST):
         mine = index.setdefault(v.unit, [])
         places.setdefault((v.unit, v.instrument_id), []).append(len(mine))
         mine.append(v)
