@@ -1,9 +1,10 @@
 """Scoring and checks at province scale give exactly what the row-wise path gave (issue 19).
 
-The fast path remembers what recurs — a condition per distinct answer (``evidence.meets``), the
+The fast path remembers what recurs — a condition per distinct answer (``evidence.held``), the
 Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows per
-scoring run, a unit's records per instrument set and which of them count — finds drawn rows and a service user counted
-twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
+scoring run, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
+records at once (``evidence.gather``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
+and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
 with the garbage collector paused.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
 are run on the demo, on a generated province subset, and on that subset's records perturbed by
@@ -22,6 +23,7 @@ import math
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import evalkit.checks.agreement as agreement
@@ -70,6 +72,25 @@ def _observations(view, resolved, leaf):
     if not obs:
         return [], evidence.left_out(view.instance_id, "no_answer", field=str(resolved.ref))
     return obs, None
+
+
+def _collect(views, fields, leaf, tally):
+    per_field = [[] for _ in fields]
+    for view in views:
+        reasons, found = [], False
+        for i, res in enumerate(fields):
+            if res.ref.instrument != view.instrument_id:
+                continue
+            obs, why = _observations(view, res, leaf)
+            per_field[i] += obs
+            found = found or bool(obs)
+            if why:
+                reasons.append(why)
+        if found:
+            tally.used.append(view.instance_id)
+        elif reasons:
+            tally.left.append(reasons[0])
+    return per_field
 
 
 def _expansion(confidence, df):
@@ -152,6 +173,37 @@ def _agreement(records, instruments):
     return found
 
 
+def _sums(sample, by_row):
+    key = (lambda record, row: (record, row)) if by_row else (lambda record, row: record)
+    sums = {}
+    for record, row, a, b in zip(sample.records, sample.rows, sample.a, sample.b):
+        k = key(record, row)
+        got = sums.get(k)
+        sums[k] = (a, b) if got is None else (got[0] + a, got[1] + b)
+    return sums
+
+
+def _full_block(weights, keys, seed):
+    """Every row of a unit's weight block drawn at once, as before issue 19's lazy blocks."""
+    return {k: i for i, k in enumerate(keys)}, np.random.default_rng(seed).standard_exponential((len(keys), weights.draws))
+
+
+def _of_records(self, records):
+    if not hasattr(self, "_all_records"):
+        self._all_records = _full_block(self, sorted({r for s in self.samples.values() for r in s.records}),
+                                        self._records_seed)
+    index, matrix = self._all_records
+    return matrix[[index[r] for r in records]]
+
+
+def _of_rows(self, keys):
+    if not hasattr(self, "_all_rows"):
+        every = sorted({(r, -1 if i is None else i) for s in self.samples.values() for r, i in zip(s.records, s.rows)})
+        self._all_rows = _full_block(self, every, self._rows_seed)
+    index, matrix = self._all_rows
+    return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
+
+
 def _depth_first(fw):
     return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
 
@@ -160,8 +212,8 @@ def _depth_first(fw):
 def row_wise():
     """The reference path patched in for the duration."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(leaves, "observations", _observations)
-        mp.setattr(leaves, "meets", lambda cond: lambda value: evidence.holds(cond, value))
+        mp.setattr(leaves, "_collect", _collect)
+        mp.setattr(leaves, "held", lambda cond, values: [evidence.holds(cond, value) for value in values])
         mp.setattr(leaves, "_wilson", wilson_interval)
         mp.setattr(resampling, "_expansion", _expansion)
         mp.setattr(score_module, "drawn_rows", _drawn_rows)
@@ -173,6 +225,9 @@ def row_wise():
         mp.setattr(consistency, "agreement", _agreement)
         mp.setattr(consistency, "paused_gc", contextlib.nullcontext)
         mp.setattr(tree, "_depth_first", _depth_first)
+        mp.setattr(resampling, "_sums", _sums)
+        mp.setattr(resampling.UnitWeights, "of_records", _of_records)
+        mp.setattr(resampling.UnitWeights, "of_rows", _of_rows)
         yield
 
 
@@ -276,7 +331,7 @@ def test_odd_records_score_and_check_as_row_by_row(province, include_received):
 
 
 def test_a_remembered_condition_holds_as_the_condition_does():
-    """``meets(cond)`` answers as ``holds`` for every operator and answer type, asked many times over (the cache
+    """``held(cond, answers)`` answers as ``holds`` for every operator and answer type, asked many times over (the cache
     keeps text, whole numbers and booleans apart: 1, 1.0, True and '1' are four answers)."""
     ref = FieldRef("site_visit", ("waiting_minutes",))
     conditions = [Condition(ref, op, value) for op in ("=", "!=", "<", "<=", ">", ">=")
@@ -284,10 +339,8 @@ def test_a_remembered_condition_holds_as_the_condition_does():
     conditions += [Condition(ref, "in", ("yes", "1", "website")), Condition(ref, "in", (1.0,))]
     answers = [*ODD_ANSWERS, *ODD_CHOICES, 30, 30.0, "30", " 30 ", 0, 0.0, "-0", math.inf, ["1", "website"], {"a": 1}, 10**20]
     for cond in conditions:
-        check = evidence.meets(cond)
-        for _ in range(3):
-            for value in answers:
-                assert check(value) == evidence.holds(cond, value), (cond, value)
+        asked = answers * 3
+        assert evidence.held(cond, asked) == [evidence.holds(cond, value) for value in asked], cond
 
 
 def test_the_tree_finds_parents_as_the_framework_does():
@@ -296,3 +349,22 @@ def test_the_tree_finds_parents_as_the_framework_does():
     assert tree._depth_first(fw) == _depth_first(fw)
     parents = {i.parent_code for i in fw.indicators}
     assert [i.code for i in fw.indicators if i.code not in parents] == [i.code for i in fw.leaves()]
+
+
+def test_weights_drawn_as_far_as_asked_are_the_whole_blocks_weights():
+    """A unit's weight blocks are drawn only as far as the leaves ask, in parts: every record's and row's weights
+    are the ones the whole block drawn at once gives, whatever the order and size of the asks."""
+    rng = random.Random(7)
+    records = [f"uuid:{rng.getrandbits(64):016x}" for _ in range(60)]
+    rows = [(r, i) for r in records for i in (None, *range(1, rng.randint(1, 6)))]
+    samples = {f"L{k}": leaves.Sample(*zip(*[(r, i, 1.0, 1.0) for r, i in rng.sample(rows, 30)])) for k in range(8)}
+    lazy, whole = (resampling.UnitWeights(samples, 257, np.random.SeedSequence((20181102, 3))) for _ in range(2))
+    for sample in samples.values():
+        keys = list(zip(sample.records, sample.rows))[: rng.randint(1, 30)]
+        assert np.array_equal(lazy.of_rows(keys), _of_rows(whole, keys))
+        assert np.array_equal(lazy.of_records(list(sample.records)), _of_records(whole, list(sample.records)))
+    assert lazy._rows[2] < len(lazy._rows[0])   # not every row was drawn
+    every = sorted(whole._all_rows[0], key=whole._all_rows[0].get)
+    keys = [(r, None if i == -1 else i) for r, i in every]
+    assert np.array_equal(lazy.of_rows(keys[::-1]), _of_rows(whole, keys[::-1]))
+    assert np.array_equal(lazy.of_rows(keys), whole._all_rows[1])

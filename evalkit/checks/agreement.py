@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from evalkit.checks.answers import answer_rows, finite_number, scalar
+from evalkit.checks.answers import OLDEST_FIRST, answer_rows, finite_number, scalar
 from evalkit.checks.problems import AGREEMENT_LOW, ICC_LOW, KAPPA_LOW, RATER_DEVIATES
 from evalkit.forms import ANY_INDICATOR, Instrument, base_type, iter_fields
 from evalkit.problems import Problem, problem
@@ -107,7 +107,7 @@ def _alpha(by_rater: dict, items: list, level: str, where: dict) -> list[Problem
 def _categories(records: Sequence, instrument: str, repeat: str | None, chooser: str, name: str) -> list[list]:
     """Per item (unit, indicator) the category each assessor chose — the latest, when one rated it twice."""
     chosen: dict[tuple, dict[str, str]] = {}
-    for v in sorted(records, key=lambda v: (v.submitted, v.instance_id)):
+    for v in sorted(records, key=OLDEST_FIRST):
         if v.instrument_id != instrument:
             continue
         for _, row in answer_rows(v.answers, repeat):

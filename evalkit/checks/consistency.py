@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import msgspec
 
 from evalkit.checks.agreement import agreement
-from evalkit.checks.answers import answer_rows, finite_number, scalar
+from evalkit.checks.answers import OLDEST_FIRST, answer_rows, finite_number, scalar
 from evalkit.checks.problems import (
     ASSESSOR_UNKNOWN,
     CONNECTED_EXCEEDS,
@@ -75,7 +75,7 @@ def duplicates(records: Sequence) -> list[Problem]:
     """Records identical in instrument, unit, assessor and answers (later one reported)."""
     seen: dict[str, str] = {}
     found = []
-    for v in sorted((v for v in records if not v.deleted), key=lambda v: (v.submitted, v.instance_id)):
+    for v in sorted((v for v in records if not v.deleted), key=OLDEST_FIRST):
         key = _SORTED([v.instrument_id, v.unit, v.assessor, v.answers])
         if key in seen:
             found.append(problem(DUPLICATE, record=v.instance_id, other=seen[key]))
@@ -90,11 +90,12 @@ def service_users_twice(records: Sequence) -> list[Problem]:
     found = []
     fields = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
     for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
-                    key=lambda v: (v.submitted, v.instance_id)):
+                    key=OLDEST_FIRST):
         record, unit = v.instance_id, v.unit
         for i, row in answer_rows(v.answers, "citizens"):   # rows that are not objects: named by validation
             for name, what in fields:
-                value = scalar(row.get(name))
+                value = row.get(name)
+                value = (value.strip() or None) if value.__class__ is str else scalar(value)   # scalar, inline for text
                 if value is None:
                     continue
                 key = (unit, name, value)

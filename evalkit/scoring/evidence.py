@@ -18,14 +18,17 @@ nothing is dropped silently.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
 from evalkit.scoring.rules import Condition, FieldRef
 from evalkit.store import STATES
+
+_OLDEST_FIRST = attrgetter("submitted", "instance_id")   # records oldest first: (submitted, instance_id)
 
 REASONS = {
     "deleted": "记录已删除",
@@ -188,6 +191,49 @@ def observations(view, resolved: Resolved, leaf: str) -> tuple[list[Obs], LeftOu
     return obs, None
 
 
+def gather(views: Iterable, fields: list[Resolved], leaf: str) -> tuple[list[list[Obs]], list[str], list[LeftOut]]:
+    """:func:`observations` of every field over the records, at once: the observations per field, the records
+    with any (in order) and, for each record without any, the first field's reason.  Fields outside a chooser
+    are read inline (a province's scoring asks a quarter of a million times) and a record's 「no answer」 is
+    only written out when it is the reason the record is left out."""
+    per_field: list[list[Obs]] = [[] for _ in fields]
+    plan = [(res.ref.instrument, res, out, None if res.any_indicator and res.chooser else res.field.name, res.repeat)
+            for res, out in zip(fields, per_field)]
+    used, left, new = [], [], tuple.__new__
+    for view in views:
+        first, found, record, of = None, False, view.instance_id, view.instrument_id
+        for instrument, res, out, name, repeat in plan:
+            if instrument != of:
+                continue
+            if name is None:
+                obs, why = observations(view, res, leaf)
+                out += obs
+                found = found or bool(obs)
+                if why is not None and first is None:
+                    first = why
+                continue
+            if repeat is None:
+                answers = view.answers
+                value = answers.get(name) if isinstance(answers, dict) else None
+                got = not (value is None or value == "" or value == [])
+                if got:
+                    out.append(new(Obs, (record, None, value)))
+            else:
+                got = [new(Obs, (record, i, value)) for i, r in _answer_rows(view, repeat)
+                       if not ((value := r.get(name)) is None or value == "" or value == [])]
+                if got:
+                    out += got
+            if got:
+                found = True
+            elif first is None:
+                first = res
+        if found:
+            used.append(record)
+        elif first is not None:
+            left.append(first if isinstance(first, LeftOut) else left_out(record, "no_answer", field=str(first.ref)))
+    return per_field, used, left
+
+
 def number(value: object) -> float | None:
     """A stored answer as a finite number (choice codes such as '4' included), or None: 是/否, a list, an
     object, and a text such as 「nan」 or 「1e400」 (not finite) are not numbers."""
@@ -220,21 +266,26 @@ def holds(cond: Condition, value: object) -> bool:
     return _compare(str(value), cond.op, str(cond.value))
 
 
-def meets(cond: Condition) -> Callable[[object], bool]:
-    """:func:`holds` for one condition, remembered per distinct text or whole-number answer (a choice code or
-    a count recurs in thousands of rows); lists and other answers are checked each time."""
-    seen: dict = {}
-
-    def check(value: object) -> bool:
+def held(cond: Condition, values: Iterable) -> list[bool]:
+    """``[holds(cond, v) for v in values]``, each distinct text or whole number (a choice code, a count: they
+    recur in thousands of rows) checked once; lists and other answers are checked each time."""
+    texts: dict[str, bool] = {}
+    counts: dict[int, bool] = {}
+    out = []
+    for value in values:
         kind = value.__class__
-        if kind is not str and kind is not int:
-            return holds(cond, value)
-        key = (kind, value)
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = holds(cond, value)
-        return found
-    return check
+        if kind is str:
+            found = texts.get(value)
+            if found is None:
+                found = texts[value] = holds(cond, value)
+        elif kind is int:
+            found = counts.get(value)
+            if found is None:
+                found = counts[value] = holds(cond, value)
+        else:
+            found = holds(cond, value)
+        out.append(found)
+    return out
 
 
 def _compare(left, op: str, right) -> bool:
@@ -246,13 +297,16 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     """The unit's records (deleted ones included) made with the rule's instruments, oldest first."""
     if not isinstance(views, (list, tuple)):
         return sorted((v for v in views if v.unit == unit and v.instrument_id in instrument_ids),
-                      key=lambda v: (v.submitted, v.instance_id))
+                      key=_OLDEST_FIRST)
     index = _by_unit(views)
     chosen = _UNIT_INDEX[3]   # (unit, instruments) -> its records: the leaves of a unit share a few instrument sets
     key = (unit, frozenset(instrument_ids))
     found = chosen.get(key)
     if found is None:
-        found = chosen[key] = [v for v in index.get(unit, ()) if v.instrument_id in instrument_ids]
+        places = _UNIT_INDEX[5]   # each instrument's places in the unit's records, listed once
+        at = [i for inst in instrument_ids for i in places.get((unit, inst), ())]
+        mine = index.get(unit, ())
+        found = chosen[key] = [mine[i] for i in (sorted(at) if len(instrument_ids) > 1 else at)]
     return list(found)
 
 
@@ -283,7 +337,8 @@ def _split(pool: list, include_received: bool) -> tuple[list, list[LeftOut]]:
     return counted, left
 
 
-_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}, their split] of the last list
+_UNIT_INDEX: list = []  # [views, len(views), {unit: views oldest first}, {(unit, instruments): views}, their split,
+#                         {(unit, instrument): places in the unit's records}] of the last list
 
 
 def _by_unit(views: list | tuple) -> dict[str, list]:
@@ -296,7 +351,10 @@ def _by_unit(views: list | tuple) -> dict[str, list]:
     if _UNIT_INDEX and _UNIT_INDEX[0] is views and _UNIT_INDEX[1] == len(views):
         return _UNIT_INDEX[2]
     index: dict[str, list] = {}
-    for v in sorted(views, key=lambda v: (v.submitted, v.instance_id)):
-        index.setdefault(v.unit, []).append(v)
-    _UNIT_INDEX[:] = [views, len(views), index, {}, {}]
+    places: dict[tuple[str, str], list[int]] = {}
+    for v in sorted(views, key=_OLDEST_FIRST):
+        mine = index.setdefault(v.unit, [])
+        places.setdefault((v.unit, v.instrument_id), []).append(len(mine))
+        mine.append(v)
+    _UNIT_INDEX[:] = [views, len(views), index, {}, {}, places]
     return index

@@ -33,10 +33,10 @@ from evalkit.scoring.evidence import (
     Obs,
     Resolved,
     admitted_pool,
+    gather,
+    held,
     left_out,
-    meets,
     number,
-    observations,
     resolve,
 )
 from evalkit.scoring.manual import ManualScore, manual_outcome
@@ -121,31 +121,19 @@ def _resolved(rule: Rule, refs: Sequence[FieldRef], instruments: Mapping[str, In
 
 
 def _collect(views: list, fields: list[Resolved], leaf: str, tally: _Tally) -> list[list[Obs]]:
-    """Observations per field over the records; records without any go to ``left`` with the reason."""
-    per_field: list[list[Obs]] = [[] for _ in fields]
-    for view in views:
-        reasons, found = [], False
-        for i, res in enumerate(fields):
-            if res.ref.instrument != view.instrument_id:
-                continue
-            obs, why = observations(view, res, leaf)
-            per_field[i] += obs
-            found = found or bool(obs)
-            if why:
-                reasons.append(why)
-        if found:
-            tally.used.append(view.instance_id)
-        elif reasons:
-            tally.left.append(reasons[0])
+    """Observations per field over the records; records without any go to ``left`` with the reason
+    (:func:`evalkit.scoring.evidence.gather`)."""
+    per_field, used, left = gather(views, fields, leaf)
+    tally.used += used
+    tally.left += left
     return per_field
 
 
 def _rate_where(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
-    check = meets(cond)
-    met = [float(check(o.value)) for o in obs]
-    tally.elements = [(o.record, o.row, m, 1.0) for o, m in zip(obs, met)]
+    met = [1.0 if f else 0.0 for f in held(cond, [o[2] for o in obs])]
+    tally.elements = [(o[0], o[1], m, 1.0) for o, m in zip(obs, met)]
     tally.n, tally.x = len(obs), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
@@ -179,10 +167,10 @@ def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -
     if len(fields) < len(conds):
         return
     per_field = _collect(views, fields, leaf, tally)
-    held = [[check(o.value) for o in obs] for check, obs in zip(map(meets, conds), per_field)]
-    met = [sum(flags) for flags in held]
+    flags_of = [held(c, [o[2] for o in obs]) for c, obs in zip(conds, per_field)]
+    met = [sum(flags) for flags in flags_of]
     checked = [len(obs) for obs in per_field]
-    tally.elements = [(o.record, o.row, float(f), 1.0) for obs, flags in zip(per_field, held) for o, f in zip(obs, flags)]
+    tally.elements = [(o.record, o.row, float(f), 1.0) for obs, flags in zip(per_field, flags_of) for o, f in zip(obs, flags)]
     tally.n, tally.x = sum(checked), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
@@ -246,9 +234,9 @@ def _penalty(rule: Rule, views: list, instruments, leaf: str, tally: _Tally, poi
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
     tally.n = len(obs)
-    held = list(map(meets(cond), (o.value for o in obs)))
-    events = sum(held)
-    tally.elements = [(o.record, o.row, float(f), 1.0) for o, f in zip(obs, held)]
+    flags = held(cond, [o[2] for o in obs])
+    events = sum(flags)
+    tally.elements = [(o.record, o.row, float(f), 1.0) for o, f in zip(obs, flags)]
     each, cap = rule.get("each"), rule.get("max", points)
     deduction = min(cap, min(points, events * each))
     if tally.n:

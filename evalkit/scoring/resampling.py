@@ -79,26 +79,36 @@ class UnitWeights:
         self.samples, self.draws = samples, draws
         self._records_seed, self._rows_seed, counts_seed = seed.spawn(3)
         self.rng = np.random.default_rng(counts_seed)
-        self._records: tuple[dict, np.ndarray] | None = None
-        self._rows: tuple[dict, np.ndarray] | None = None
+        self._records: list | None = None   # [keys → row, rows, how many rows drawn, generator]: see _block
+        self._rows: list | None = None
 
-    def _block(self, keys: list, seed: np.random.SeedSequence) -> tuple[dict, np.ndarray]:
-        matrix = np.random.default_rng(seed).standard_exponential((len(keys), self.draws))
-        return {k: i for i, k in enumerate(keys)}, matrix
+    def _block(self, keys: list, seed: np.random.SeedSequence) -> list:
+        """Keys → rows of the block, the rows drawn so far and the block's generator: rows are drawn only as far
+        as a leaf needs them (a generator fills its output in order, so the first ``k`` rows are the same whether
+        ``k`` or all rows are drawn, at once or in parts)."""
+        return [{k: i for i, k in enumerate(keys)}, np.empty((len(keys), self.draws)), 0, np.random.default_rng(seed)]
+
+    def _rows_of(self, block: list, at: list[int]) -> np.ndarray:
+        index, matrix, drawn, rng = block
+        need = max(at, default=-1) + 1
+        if need > drawn:
+            rng.standard_exponential(out=matrix[drawn:need])
+            block[2] = need
+        return matrix[at]
 
     def of_records(self, records: list[str]) -> np.ndarray:
         if self._records is None:
             keys = sorted({r for s in self.samples.values() for r in s.records})
             self._records = self._block(keys, self._records_seed)
-        index, matrix = self._records
-        return matrix[[index[r] for r in records]]
+        index = self._records[0]
+        return self._rows_of(self._records, [index[r] for r in records])
 
     def of_rows(self, keys: list[Key]) -> np.ndarray:
         if self._rows is None:
             every = sorted({(r, -1 if i is None else i) for s in self.samples.values() for r, i in zip(s.records, s.rows)})
             self._rows = self._block(every, self._rows_seed)
-        index, matrix = self._rows
-        return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
+        index = self._rows[0]
+        return self._rows_of(self._rows, [index[(r, -1 if i is None else i)] for r, i in keys])
 
 
 def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool) -> float:
@@ -120,11 +130,11 @@ def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool) -> float:
     return min(len(keys) / sizes.pop(), 1.0) if len(sizes) == 1 else 0.0
 
 
-def _sums(sample: Sample, key) -> dict:
-    """Σa and Σb per cluster (``key`` of an observation's record and row)."""
+def _sums(sample: Sample, by_row: bool) -> dict:
+    """Σa and Σb per cluster: per record, or per (record, row) with ``by_row`` (added in the observations' order)."""
     sums: dict = {}
-    for record, row, a, b in zip(sample.records, sample.rows, sample.a, sample.b):
-        k = key(record, row)
+    keys = zip(sample.records, sample.rows) if by_row else sample.records
+    for k, a, b in zip(keys, sample.a, sample.b):
         got = sums.get(k)
         sums[k] = (a, b) if got is None else (got[0] + a, got[1] + b)
     return sums
@@ -135,7 +145,7 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def _by_records(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> ShareDraws:
-    sums = _sums(sample, lambda record, row: record)
+    sums = _sums(sample, by_row=False)
     records = sorted(sums)
     w = weights.of_records(records)  # records × draws
     a = np.array([sums[r][0] for r in records])
@@ -145,7 +155,7 @@ def _by_records(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) 
 
 
 def _by_rows(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) -> ShareDraws | None:
-    sums = _sums(sample, lambda record, row: (record, row))
+    sums = _sums(sample, by_row=True)
     per_record: dict[str, list[Key]] = {}
     for key in sorted(sums, key=lambda k: (k[0], -1 if k[1] is None else k[1])):
         per_record.setdefault(key[0], []).append(key)

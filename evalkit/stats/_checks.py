@@ -8,6 +8,7 @@ the message to the user unchanged.  The two-sided normal quantile
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -61,7 +62,13 @@ def check_xn(x: object, n: object) -> tuple[int, int]:
 
 def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile ``z`` for ``confidence`` (0.95 → 1.96)."""
-    confidence = check_confidence(confidence)
+    return _z(check_confidence(confidence))
+
+
+@functools.lru_cache(maxsize=256)
+def _z(confidence: float) -> float:
+    """:func:`z_value` of a checked level, remembered: scipy's quantile is slow to call, and a province's scoring
+    asks it for thousands of Wilson intervals at the same level."""
     return float(norm.ppf(1 - (1 - confidence) / 2))
 
 
