@@ -24,7 +24,8 @@ import zlib
 from typing import NamedTuple
 
 LEVEL = zlib.Z_DEFAULT_COMPRESSION  # what ZipFile(…, ZIP_DEFLATED) uses when no compresslevel is given
-QUEUED = 16                         # chunks waiting to be deflated at most (the rows wait when deflate is behind)
+QUEUED = 4                          # batches waiting to be deflated at most (the rows wait when deflate is behind)
+BATCH = 4 << 20                     # chunks go to the thread together, 4 MB at a time: each handing over takes the GIL
 _DONE = None
 
 
@@ -39,16 +40,19 @@ class Deflated(NamedTuple):
 class Deflater:
     """The data of one zip entry, deflated by a thread while it is written (:meth:`write`).
 
-    ``head`` is the first part of the entry (written at once); the rest comes in chunks, then
-    :meth:`finish` adds the entry's last part and gives the :class:`Deflated` entry.  The
-    deflated bytes go to a temporary file in ``folder``.  At most :data:`QUEUED` chunks wait:
-    a writer faster than deflate waits for it.  An error in the thread comes back to the writer.
+    ``head`` is the first part of the entry; the rest comes in chunks (handed to the thread
+    :data:`BATCH` bytes at a time), then :meth:`finish` adds the entry's last part and gives the
+    :class:`Deflated` entry.  The deflated bytes go to a temporary file in ``folder``.  At most
+    :data:`QUEUED` batches wait: a writer faster than deflate waits for it.  An error in the
+    thread comes back to the writer.
     """
 
     def __init__(self, head: bytes, folder: str | None = None) -> None:
         self.head = head
         self.out = tempfile.TemporaryFile(dir=folder)
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUED)
+        self._batch: list[bytes] = []
+        self._batched = 0
         self._crc = 0
         self._size = 0
         self._error: BaseException | None = None
@@ -65,6 +69,7 @@ class Deflater:
                 chunk = self._queue.get()
                 if chunk is _DONE:
                     break
+                chunk = b"".join(chunk)
                 crc = zlib.crc32(chunk, crc)
                 size += len(chunk)
                 out.write(compressor.compress(chunk))
@@ -82,12 +87,21 @@ class Deflater:
         if self._finished is not None or not self._thread.is_alive():
             raise RuntimeError("deflater already finished")
         if chunk:
-            self._queue.put(chunk)
+            self._batch.append(chunk)
+            self._batched += len(chunk)
+            if self._batched >= BATCH:
+                self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._batch:
+            self._queue.put(self._batch)
+            self._batch, self._batched = [], 0
 
     def finish(self, tail: bytes = b"") -> Deflated:
         """The entry's last part added and its deflate finished: the deflated entry (once)."""
         if self._finished is None:
             self.write(tail)
+            self._hand_over()
             self._queue.put(_DONE)
             self._thread.join()
             if self._error is not None:
