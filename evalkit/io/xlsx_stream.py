@@ -290,9 +290,9 @@ class Sheet:
 def _head(ws, header: list, outline: int | None) -> bytes | None:
     """The sheet's XML up to its rows as openpyxl will save it: what it wrote when the header row was appended
     (the sheet's properties, views, columns, then the header row), written again here to know it now —
-    with the columns' outline level as it was then, and left as openpyxl left it.  ``None`` when it
-    cannot be known (a later openpyxl); :func:`evalkit.io.xlsx.fixed_zip` checks it anyway."""
-    written = ws.column_dimensions.max_outline, ws.sheet_format.outlineLevelCol
+    with the columns' outline level as it was then, and the sheet left as openpyxl left it.  ``None`` when
+    it cannot be known (a later openpyxl); :func:`evalkit.io.xlsx.fixed_zip` checks it anyway."""
+    written = ws.column_dimensions.max_outline, ws.sheet_format.outlineLevelCol, ws._hyperlinks, ws._comments
     ws.column_dimensions.max_outline = outline
     try:
         writer = WorksheetWriter(ws, out=io.BytesIO())
@@ -305,7 +305,7 @@ def _head(ws, header: list, outline: int | None) -> bytes | None:
     except Exception:  # only a speed-up: the rows are then spliced in at saving  # noqa: BLE001
         return None
     finally:
-        ws.column_dimensions.max_outline, ws.sheet_format.outlineLevelCol = written
+        ws.column_dimensions.max_outline, ws.sheet_format.outlineLevelCol, ws._hyperlinks, ws._comments = written
     head, end, _ = xml.partition(b"</sheetData>")
     return head if end else None
 
