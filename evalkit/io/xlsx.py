@@ -27,6 +27,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from evalkit.io.xlsx_deflate import Deflater, write_deflated
+
 FONT_NAME = "Noto Sans CJK SC"
 CELL_LIMIT = 32767  # Excel's most characters (UTF-16 code units) in one cell
 CUT_MARK = "…［已截断：原文共 {length} 字，超出 Excel 单元格 32767 字的上限］"
@@ -181,7 +183,11 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
     ``</sheetData>`` (rows written as sheet XML elsewhere: :mod:`evalkit.io.xlsx_stream`).
     The bytes are those of ``ZipFile.writestr`` with the whole entry: deflate gives the same
     output however its input is cut, and the entry's size is set before it is written so
-    the zip64 choice is the same.  ``external_attr`` replaces the entries' own (file mode bits).
+    the zip64 choice is the same.  A spliced entry may also be a :class:`~evalkit.io.xlsx_deflate.Deflater`
+    that deflated the entry's first part and its rows already: when that first part is the entry's own up to
+    ``</sheetData>``, the rest is added and the entry copied as it is (:func:`~evalkit.io.xlsx_deflate.write_deflated`:
+    the same bytes); else its rows are decompressed and spliced in as above.
+    ``external_attr`` replaces the entries' own (file mode bits).
     """
     splice = splice or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -198,17 +204,29 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
                 head, end, tail = zin.read(info.filename).partition(b"</sheetData>")
                 if not end:
                     raise RuntimeError(f"{info.filename}: no sheetData to extend")
-                size = rows.seek(0, 2)
-                rows.seek(0)
-                entry.file_size = len(head) + size + len(end) + len(tail)
-                with zout.open(entry, "w") as out:
-                    out.write(head)
-                    shutil.copyfileobj(rows, out, 1 << 20)
-                    out.write(end + tail)
+                if isinstance(rows, Deflater):
+                    if rows.head == head:
+                        write_deflated(zout, entry, rows.finish(end + tail))
+                        continue
+                    with rows.rows_file() as decompressed:
+                        _write_spliced(zout, entry, head, decompressed, end + tail)
+                    continue
+                _write_spliced(zout, entry, head, rows, end + tail)
             else:
                 entry.file_size = info.file_size
                 with zin.open(info) as fin, zout.open(entry, "w") as out:
                     shutil.copyfileobj(fin, out, 1 << 20)
+
+
+def _write_spliced(zout: zipfile.ZipFile, entry: zipfile.ZipInfo, head: bytes, rows, tail: bytes) -> None:
+    """``head``, the binary file ``rows`` from its start, then ``tail``, as ``entry`` (its size set first)."""
+    size = rows.seek(0, 2)
+    rows.seek(0)
+    entry.file_size = len(head) + size + len(tail)
+    with zout.open(entry, "w") as out:
+        out.write(head)
+        shutil.copyfileobj(rows, out, 1 << 20)
+        out.write(tail)
 
 
 def save(wb: Workbook, path):

@@ -20,8 +20,10 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
+import io
 import math
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -33,9 +35,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.pagebreak import Break
 
 from evalkit.io.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, fixed_zip
+from evalkit.io.xlsx_deflate import Deflater
 from evalkit.io.xlsx_text import clean_text, usable_width, wrapped_lines, xml_escape
 
 FONT = Font(name=FONT_NAME, size=10)
@@ -50,9 +54,11 @@ LINE_HEIGHT = 14.5
 ROW_PADDING = 4.0
 MAX_ROW_HEIGHT = 409.0  # Excel's largest row height
 SHORT_TEXT = 16383  # at most 32,767 UTF-16 units whatever the characters: no need to measure
-SPOOL_IN_MEMORY = 8 << 20  # a sheet's rows stay in memory up to 8 MB of XML, then go to a temporary file
+SPOOL_IN_MEMORY = 8 << 20  # a sheet's rows stay in memory up to 8 MB of XML, then are deflated as they come
 # where the spools go: the folder of the workbook being written (not /tmp, which may be RAM)
 _SPOOL_DIR: contextvars.ContextVar = contextvars.ContextVar("evalkit_report_spool", default=None)
+# the sheets made for the workbook being written (:func:`stream_workbook` closes those it does not save)
+_MADE: contextvars.ContextVar = contextvars.ContextVar("evalkit_report_sheets", default=None)
 
 
 _STYLES: dict[tuple, object] = {}
@@ -89,10 +95,13 @@ def cell(ws, value: object, *, bold: bool = False, number: str | None = None, fi
 class Sheet:
     """A write-only sheet with one header row: widths, frozen header, filter, print titles, landscape.
 
-    Rows (:meth:`add`) go as UTF-8 sheet XML into a spool file — in memory while small,
-    then a temporary file in the workbook's folder (:data:`_SPOOL_DIR`) — and are spliced
-    into the sheet when saving (:func:`save_workbook`): a province-scale workbook has 1.7
-    million rows, which as Python strings took gigabytes.
+    Rows (:meth:`add`) go as UTF-8 sheet XML into a spool — in memory while small, else a
+    temporary file in the workbook's folder (:data:`_SPOOL_DIR`) — and are
+    spliced into the sheet when saving (:func:`save_workbook`): a province-scale workbook has
+    1.7 million rows, which as Python strings took gigabytes.  Past :data:`SPOOL_IN_MEMORY`
+    the sheet's XML — the part openpyxl writes before the rows (:attr:`head`), then the rows —
+    is deflated in a thread as the rows come (:class:`evalkit.io.xlsx_deflate.Deflater`) and
+    copied into the zip as it is.
     """
 
     def __init__(self, wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[float], *,
@@ -100,6 +109,10 @@ class Sheet:
                  every_row: bool = False) -> None:
         self.ws = wb.create_sheet(title)
         self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=_SPOOL_DIR.get())
+        self.deflater: Deflater | None = None
+        made = _MADE.get()
+        if made is not None:
+            made.append(self)
         self._pending: list[str] = []
         self._style_ids: dict[tuple, int] = {}
         self.letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
@@ -129,8 +142,11 @@ class Sheet:
         height = self._height(headers, [(i, usable_width(self.widths[i])) for i in range(len(headers))])
         if height:
             ws.row_dimensions[1].height = height
-        ws.append([cell(ws, h, bold=True, fill=HEADER_FILL, wrap=True) for h in headers])
+        header = [cell(ws, h, bold=True, fill=HEADER_FILL, wrap=True) for h in headers]
+        outline = ws.column_dimensions.max_outline  # openpyxl sets it when it writes the columns
+        ws.append(header)  # openpyxl writes the sheet's XML up to this row now
         self.rows = 1
+        self.head = _head(ws, header, outline)
 
     def _height(self, values: Sequence[object], usable_widths=None) -> float | None:
         """Row height for wrapped text: Excel keeps a row at its default height whatever it holds, and
@@ -218,23 +234,39 @@ class Sheet:
         """``rows`` rows already written as sheet XML in UTF-8 (:func:`evalkit.io.xlsx_rows.add_rows`), numbered
         from the next row on."""
         self._flush()
-        self.spool.write(xml)
+        self._write(xml)
         self.rows += rows
+
+    def _write(self, xml: bytes) -> None:
+        if self.deflater is not None:
+            self.deflater.write(xml)
+            return
+        self.spool.write(xml)
+        if self.spool.tell() > SPOOL_IN_MEMORY and self.head is not None:  # from now on deflated as it comes
+            self.deflater = Deflater(self.head, _SPOOL_DIR.get())
+            self.spool.seek(0)
+            self.deflater.write(self.spool.read())
+            self.spool.close()
 
     def _flush(self) -> None:
         if self._pending:
-            self.spool.write("".join(self._pending).encode("utf-8"))
+            self._write("".join(self._pending).encode("utf-8"))
             self._pending.clear()
 
     def rows_file(self):
-        """The spool holding every row after the header as sheet XML (UTF-8), ready to read from the start."""
+        """Every row after the header as sheet XML (UTF-8): the spool, ready to read from the start, or the
+        :class:`~evalkit.io.xlsx_deflate.Deflater` the rows went to (:func:`evalkit.io.xlsx.fixed_zip` takes both)."""
         self._flush()
+        if self.deflater is not None:
+            return self.deflater
         self.spool.seek(0)
         return self.spool
 
     def close(self) -> None:
         self._pending.clear()
         self.spool.close()
+        if self.deflater is not None:
+            self.deflater.close()
 
     def _style(self, column: int, value: object, colour: str, bold: bool) -> int:
         quote = isinstance(value, str) and value.startswith(FORMULA_STARTS)
@@ -255,12 +287,37 @@ class Sheet:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{self.rows}"
 
 
+def _head(ws, header: list, outline: int | None) -> bytes | None:
+    """The sheet's XML up to its rows as openpyxl will save it: what it wrote when the header row was appended
+    (the sheet's properties, views, columns, then the header row), written again here to know it now —
+    with the columns' outline level as it was then, and the sheet left as openpyxl left it.  ``None`` when
+    it cannot be known (a later openpyxl); :func:`evalkit.io.xlsx.fixed_zip` checks it anyway."""
+    written = ws.column_dimensions.max_outline, ws.sheet_format.outlineLevelCol, ws._hyperlinks, ws._comments
+    ws.column_dimensions.max_outline = outline
+    try:
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write_top()
+        xf = writer.xf.send(True)
+        with xf.element("sheetData"):
+            writer.write_row(xf, ws._values_to_row(header, 1), 1)
+        writer.xf.send(None)
+        xml = writer.read()
+    except Exception:  # only a speed-up: the rows are then spliced in at saving  # noqa: BLE001
+        return None
+    finally:
+        ws.column_dimensions.max_outline, ws.sheet_format.outlineLevelCol, ws._hyperlinks, ws._comments = written
+    head, end, _ = xml.partition(b"</sheetData>")
+    return head if end else None
+
+
 def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet]], *,
                     saver: Executor | None = None) -> Path | Future:
     """Make a write-only workbook, its sheets (``make_sheets(wb)``, one at a time) and save it to ``path``.
 
-    The sheets' spools go to ``path``'s folder and are closed whatever happens;
-    the file is written by :func:`save_workbook`: the same content gives the same bytes.
+    The sheets' spools go to ``path``'s folder and are closed whatever happens (a sheet's deflate
+    stopped, :class:`evalkit.io.xlsx_deflate.Deflater`; on an error, openpyxl's own streams closed
+    and their temporary files removed); the file is written by :func:`save_workbook`: the same
+    content gives the same bytes.
     With a ``saver`` (a thread pool), the sheets are made here and the file is saved there —
     mostly deflate, which lets other threads run — and a :class:`~concurrent.futures.Future`
     of the path is returned.
@@ -270,19 +327,37 @@ def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet
     wb = Workbook(write_only=True)
     _STYLES.clear()  # style ids are per workbook
     sheets: list[Sheet] = []
-    token = _SPOOL_DIR.set(str(path.parent))
+    made: list[Sheet] = []  # every sheet made, a sheet the error came in included
+    token, made_token = _SPOOL_DIR.set(str(path.parent)), _MADE.set(made)
     try:
         for sheet in make_sheets(wb):
             sheets.append(sheet)
         if saver is not None:
             future = saver.submit(_save_and_close, wb, sheets, path)
-            sheets = []  # the saver closes them
+            made = [s for s in made if s not in sheets]  # the saver closes them
             return future
         return save_workbook(wb, sheets, path)
+    except BaseException:
+        _discard(wb)
+        raise
     finally:
         _SPOOL_DIR.reset(token)
-        for sheet in sheets:
+        _MADE.reset(made_token)
+        for sheet in made:
             sheet.close()
+
+
+def _discard(wb: Workbook) -> None:
+    """A workbook left unsaved by an error: openpyxl's sheet streams closed and their temporary files removed
+    (else they are closed whenever the workbook is collected, after their files, and leave the files behind)."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        with contextlib.suppress(Exception):  # the error being raised is the one to see
+            ws.close()
+        with contextlib.suppress(Exception):
+            writer.cleanup()
 
 
 def _save_and_close(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:

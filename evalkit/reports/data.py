@@ -124,17 +124,16 @@ class ReportData:
     def iter_texts(self) -> Iterator[TextAnswer]:
         """Every free-text answer of the records that are not deleted, in record order, masked when asked.
 
-        Made one at a time (a province has 1.5 million; the workbook's 文字记录 sheet
-        writes them as they come); a pass to the end also keeps each unit's first
-        :data:`TEXT_LIMIT` and its count for :meth:`unit_texts` and :meth:`unit_text_count`.
+        Made one at a time (a province has 1.5 million; the workbook's 文字记录 sheet writes them as they
+        come); a pass to the end also keeps each unit's first :data:`TEXT_LIMIT` and its count for
+        :meth:`unit_texts` and :meth:`unit_text_count`.
         """
-        heads: dict[str, list[TextAnswer]] = {}
-        counts: dict[str, int] = {}
+        heads, counts = {}, {}  # unit -> its first TextAnswers, unit -> how many it has
         for t in _texts(self):
-            n = counts.get(t.unit, 0)
+            n = counts.get(unit := t[1], 0)
             if n < TEXT_LIMIT:
-                heads.setdefault(t.unit, []).append(t)
-            counts[t.unit] = n + 1
+                heads.setdefault(unit, []).append(t)
+            counts[unit] = n + 1
             yield t
         self._text_heads, self._text_counts = heads, counts
 
@@ -263,21 +262,22 @@ def _indicators(fw, evaluation) -> list[Indicator]:
 
 
 def _texts(data: ReportData) -> Iterator[TextAnswer]:
-    """Free-text answers of every record that is not deleted, personal fields masked when asked."""
-    fields = {k: [(path, f, personal_kind(f.name, f.label, f.role)) for path, f in iter_fields(inst)
-                  if f.type == "text" and f.role not in ("unit", "assessor")] for k, inst in data.instruments.items()}
-    # the same answer comes back (「无」, 「态度很好」…): each distinct one per kind is cleaned and masked once
-    done: dict[str | None, dict[str, str]] = {}
+    """Free-text answers of every record not deleted, personal fields masked when asked (fields looked up once)."""
+    done: dict[str | None, dict[str, str]] = {}  # per kind, each distinct answer (「无」…) cleaned and masked once
+    fields = {k: [(path, f.name, f.label, kind, done.setdefault(kind, {}))
+                  for path, f in iter_fields(inst) if f.type == "text" and f.role not in ("unit", "assessor")
+                  for kind in (personal_kind(f.name, f.label, f.role),)] for k, inst in data.instruments.items()}
+    mask, names, make = data.mask_personal, data.names, tuple.__new__
     for view in data.records.values():
-        if view.deleted or view.instrument_id not in fields or not isinstance(view.answers, dict):
+        specs, answers = fields.get(view.instrument_id), view.answers
+        if view.deleted or specs is None or not isinstance(answers, dict):
             continue
+        record, unit, instrument = view.instance_id, view.unit, view.instrument_id
         scopes: dict[tuple, list] = {}  # the rows of each group of the record, opened up once
-        for path, f, kind in fields[view.instrument_id]:
-            seen = done.setdefault(kind, {})
+        for path, name, label, kind, seen in specs:
             found = scopes.get(path)
             if found is None:
-                found = scopes[path] = _scopes(view.answers, path)
-            name = f.name
+                found = scopes[path] = _scopes(answers, path)
             for row, scope in found:
                 value = scope.get(name)
                 if value is None:  # not answered there
@@ -288,12 +288,12 @@ def _texts(data: ReportData) -> Iterator[TextAnswer]:
                     if raw.strip() == "":
                         continue
                     text = plain_text(raw)
-                    if data.mask_personal:
-                        text = mask_value(kind, text, data.names)
+                    if mask:
+                        text = mask_value(kind, text, names)
                     if len(seen) >= MASKED_KEPT:
                         seen.clear()
                     seen[raw] = text
-                yield TextAnswer(view.instance_id, view.unit, view.instrument_id, f.name, f.label, row, text, kind)
+                yield make(TextAnswer, (record, unit, instrument, name, label, row, text, kind))
 
 
 def _public_names(data: ReportData) -> tuple[str, ...]:

@@ -43,6 +43,8 @@ MOBILE_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\(?(?:\+|00)?86\)?" + _SEP + r")?(
 LANDLINE_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\(0\d{2,3}\)|0\d{2,3})(" + _SEP + r")(\d{3,4})(" + _SEP + r")(\d{4})"
                               + _EDGE_AFTER)
 ID_CARD_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\d{6})([ \-]?)(\d{8})([ \-]?)(\d{3}[\dXx])" + _EDGE_AFTER)
+# every number above has three digits in a row (a mobile's 1[3-9]\d, a landline's 0\d{2,3}, an ID's first six)
+THREE_DIGITS = re.compile(r"\d{3}")
 OLD_ID_IN_TEXT = re.compile(_EDGE_BEFORE + r"(\d{6})(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(\d{3})" + _EDGE_AFTER)
 
 # the commonest surnames (about nine in ten Chinese people carry one of these) and a few double ones
@@ -111,6 +113,8 @@ def _landline(m: re.Match) -> str:
 
 def mask_numbers(value: str) -> str:
     """Mobile, landline and ID card numbers inside free text, masked."""
+    if not THREE_DIGITS.search(value):  # none of them can be there (most answers)
+        return value
     value = ID_CARD_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + "*" * 8 + m.group(4) + m.group(5), value)
     value = OLD_ID_IN_TEXT.sub(lambda m: m.group(1) + "*" * 6 + m.group(3), value)
     value = MOBILE_IN_TEXT.sub(_mobile, value)

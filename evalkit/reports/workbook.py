@@ -214,14 +214,14 @@ def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
 def _text_rows(data: ReportData):
     titles: dict[str, str] = {}
     fields: dict[tuple, str] = {}
-    for t in data.iter_texts():  # one at a time: a province has 1.5 million
-        title = titles.get(t.instrument)
+    for record, unit, instrument, name, label, row, text, _ in data.iter_texts():  # a province has 1.5 million
+        title = titles.get(instrument)
         if title is None:
-            title = titles[t.instrument] = data.instrument_title(t.instrument)
-        field = fields.get((t.label, t.field))
+            title = titles[instrument] = data.instrument_title(instrument)
+        field = fields.get((label, name))
         if field is None:
-            field = fields[(t.label, t.field)] = f"{t.label}（{t.field}）"
-        yield [t.record, t.unit, title, field, t.row, t.text]
+            field = fields[(label, name)] = f"{label}（{name}）"
+        yield [record, unit, title, field, row, text]
 
 
 REPORT_SHEETS = (_summary, _rules, _scorecards, _problems, _method)
