@@ -10,6 +10,7 @@ import random
 import tempfile
 import threading
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import openpyxl
 import pytest
 
 import evalkit.io.xlsx as xlsx
+import evalkit.io.xlsx_deflate as xlsx_deflate
 import evalkit.io.xlsx_stream as xlsx_stream
 from evalkit.io.xlsx_deflate import Deflater, write_deflated
 from evalkit.io.xlsx_rows import add_rows
@@ -172,6 +174,26 @@ def test_a_sheet_deflated_as_its_rows_come_is_the_same_file(tmp_path, monkeypatc
     assert [[c.value for c in r] for r in wb["说明"].iter_rows(min_row=2)] == small
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deflated.xlsx", "reference.xlsx", "saver.xlsx",
                                                           "wrong-head.xlsx"]
+
+
+def test_on_a_zipfile_that_will_not_copy_as_is_the_rows_are_written_the_ordinary_way(tmp_path, monkeypatch):
+    """write_deflated leans on the inside of zipfile's write handle: on a Python where that works otherwise
+    (here: a handle that deflates what it is given again), the probe says so and the same file is written
+    the ordinary way."""
+    rows = _rows(20_000)
+    reference = _workbook(tmp_path / "reference.xlsx", rows)
+    assert xlsx_deflate.copies_as_is()   # this Python: the fast path is the one used
+    monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", 64 << 10)
+    monkeypatch.setattr(xlsx_deflate._AsIs, "compress", staticmethod(zlib.compressobj(6, zlib.DEFLATED, -15).compress))
+    xlsx_deflate.copies_as_is.cache_clear()
+    try:
+        assert not xlsx_deflate.copies_as_is()
+        copied = []
+        monkeypatch.setattr(xlsx, "write_deflated", lambda *a: copied.append(a[1].filename) or write_deflated(*a))
+        assert _workbook(tmp_path / "ordinary.xlsx", rows) == reference
+        assert copied == []
+    finally:
+        xlsx_deflate.copies_as_is.cache_clear()
 
 
 def _failing(rows):

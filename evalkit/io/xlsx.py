@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from evalkit.io.xlsx_deflate import Deflater, write_deflated
+from evalkit.io.xlsx_deflate import Deflater, copies_as_is, write_deflated
 
 FONT_NAME = "Noto Sans CJK SC"
 CELL_LIMIT = 32767  # Excel's most characters (UTF-16 code units) in one cell
@@ -205,7 +205,7 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
                 if not end:
                     raise RuntimeError(f"{info.filename}: no sheetData to extend")
                 if isinstance(rows, Deflater):
-                    if rows.head == head:
+                    if rows.head == head and copies_as_is():
                         write_deflated(zout, entry, rows.finish(end + tail))
                         continue
                     with rows.rows_file() as decompressed:

@@ -21,6 +21,8 @@ import tempfile
 import threading
 import zipfile
 import zlib
+from functools import cache
+from io import BytesIO
 from typing import NamedTuple
 
 LEVEL = zlib.Z_DEFAULT_COMPRESSION  # what ZipFile(…, ZIP_DEFLATED) uses when no compresslevel is given
@@ -161,3 +163,38 @@ def write_deflated(zout: zipfile.ZipFile, entry: zipfile.ZipInfo, done: Deflated
         out._compressor = _AsIs()
         shutil.copyfileobj(done.file, out, 1 << 20)
         out._crc, out._file_size = done.crc, done.size
+
+
+@cache
+def copies_as_is() -> bool:
+    """Whether this Python's :mod:`zipfile` writes an entry through :func:`write_deflated` with the very bytes
+    it gives the same data written the ordinary way (checked once, on a small entry of mixed text).
+
+    :func:`write_deflated` relies on the inside of zipfile's write handle (its compressor, CRC and size);
+    on a Python whose zipfile works otherwise this is False and :func:`evalkit.io.xlsx.fixed_zip` writes
+    the entry the ordinary way, from the decompressed rows: slower, never wrong.
+    """
+    data = "".join(f'<row r="{i}"><c t="inlineStr"><is><t>第{i}行 &amp; {i * i}</t></is></c></row>'
+                   for i in range(3000)).encode("utf-8")
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    with tempfile.TemporaryFile() as deflated:
+        deflated.write(compressor.compress(data) + compressor.flush())
+        deflated.seek(0)
+        fast, plain = BytesIO(), BytesIO()
+        try:
+            with zipfile.ZipFile(fast, "w", zipfile.ZIP_DEFLATED) as zout:
+                write_deflated(zout, _probe_entry(), Deflated(deflated, zlib.crc32(data), len(data)))
+        except Exception:  # noqa: BLE001 - any failure of the inside-out path means: not on this Python
+            return False
+    with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as zout:
+        entry = _probe_entry()
+        entry.file_size = len(data)
+        with zout.open(entry, "w") as out:
+            out.write(data)
+    return fast.getvalue() == plain.getvalue()
+
+
+def _probe_entry() -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=(2000, 1, 1, 0, 0, 0))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
