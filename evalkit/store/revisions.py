@@ -271,6 +271,7 @@ class Checked(msgspec.Struct, forbid_unknown_fields=True, dict=True):
 
 
 _TYPED = msgspec.json.Decoder(Checked)
+_FIELDS_OF = operator.attrgetter(*_FIELDS)
 
 
 def checked(data: bytes, name: str, where: str, instance_id: str | None) -> Checked | None:
@@ -310,7 +311,7 @@ def _aware(value: str) -> bool:
 
 def revision_of(d: Checked) -> Revision:
     """The revision of a :func:`checked` document (its answers parsed)."""
-    fields = {k: getattr(d, k) for k in _FIELDS}
+    fields = dict(zip(_FIELDS, _FIELDS_OF(d)))
     fields["answers"] = _DECODER.decode(d.answers)
     return Revision.filled(fields, d.revision_id, d.path)
 
