@@ -80,3 +80,36 @@ def test_a_rerun_keeps_the_records_frozen_through_the_reports_and_thaws_at_its_e
     assert depth_in == 1 and frozen_in > 0  # the reports run with the records out of the collector's passes
     assert depth_after == 1 and frozen_after >= frozen_in  # write_reports' own block thawed nothing
     assert frozen_depth() == 0 and gc.get_freeze_count() == 0  # given back when the rerun ends
+
+
+def test_a_settled_block_puts_what_it_made_among_the_old_objects_and_they_are_still_collected():
+    gc.collect()
+    with paused_gc(settle=True):
+        made = [[i] for i in range(1000)]
+        node = Node()
+        gone = weakref.ref(node)
+        del node
+    assert gc.isenabled() and gc.get_freeze_count() == 0 and frozen_depth() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(x) in oldest for x in made)   # no pass of the young generations walks them
+    assert gone() is not None
+    gc.collect()   # a full pass still frees a cycle made in the block
+    assert gone() is None
+
+
+def test_a_settled_block_inside_a_frozen_one_is_thawed_with_it_and_a_foreign_freeze_is_left_alone():
+    with frozen_heap():
+        outer = gc.get_freeze_count()
+        with paused_gc(settle=True):
+            made = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() >= outer + len(made) and frozen_depth() == 1
+    assert gc.get_freeze_count() == 0
+
+    gc.freeze()   # frozen by someone else: a settled block thaws none of it
+    try:
+        foreign = gc.get_freeze_count()
+        with paused_gc(settle=True):
+            more = [[i] for i in range(10)]
+        assert gc.get_freeze_count() >= foreign and gc.isenabled() and more   # nothing thawed
+    finally:
+        gc.unfreeze()

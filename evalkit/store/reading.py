@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,7 +29,6 @@ from evalkit.store.revisions import (
     checked,
     decode,
     parse_revision,
-    revision_hash,
     revision_of,
 )
 from evalkit.store.tables import order_key, record_tables
@@ -155,37 +155,43 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
     pack's records lie in block order): the whole pack is never held decompressed."""
     name = str(pack.path)
     block, texts = -1, {}
-    for entries in pack.by_instance.values():
+    problems, parsed, shared = reading.problems, reading.parsed, reading.shared
+    for iid, entries in pack.by_instance.items():
         if entries[0].block != block:   # equal texts shared within a block (share_answers)
             block, texts = entries[0].block, {}
             reading.drop_blocks_before(name, block)
         good: list = []
+        kept: list[PackEntry] = []
+        long = False   # a revision accepted the long way (a Revision, not a Checked)
         for entry in entries:
             data = reading.revision_bytes(entry)
-            document = checked(data, entry.revision_id, entry.path, entry.instance_id) \
-                if revision_hash(data) == entry.revision_id else None
+            rid = entry.revision_id
+            document = checked(data, rid, entry.path, iid) if sha256(data).hexdigest() == rid else None
             if document is None:   # the long way names what is wrong (or accepts what the short one does not)
-                document, found = parse_revision(data, entry.revision_id, entry.path, entry.instance_id,
-                                                 canonical=False)
+                document, found = parse_revision(data, rid, entry.path, iid, canonical=False)
                 if found is not None:
-                    reading.problems.append(found)
+                    problems.append(found)
                     continue
             mismatch = entry_mismatch(entry, document)
             if mismatch is not None:
-                reading.problems.append(mismatch)
+                problems.append(mismatch)
                 continue
             good.append(document)
-            reading.add(entry)
+            kept.append(entry)
+            long = long or type(document) is Revision
         if not good:
             continue
-        if any(isinstance(d, Revision) for d in good):   # compare like with like
+        mine = reading.by_record.setdefault(iid, {})   # as Reading.add, once per record
+        for entry in kept:
+            mine.setdefault(entry.revision_id, entry)
+        if long:   # compare like with like
             good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
-        reading.problems.extend(rule_problems(linear(good) or ordered(good)))
+        problems.extend(rule_problems(linear(good) or ordered(good)))
         last = good[-1]   # the head, as a rule: its answers parsed now, its bytes let go at once
         last = last if isinstance(last, Revision) else revision_of(last)
         share_answers(last.answers, texts)
-        reading.parsed[last.revision_id] = last
-        reading.shared.add(last.revision_id)
+        parsed[last.revision_id] = last
+        shared.add(last.revision_id)
 
 
 def read_record_folder(folder: Path, reading: Reading) -> None:

@@ -271,6 +271,7 @@ class Checked(msgspec.Struct, forbid_unknown_fields=True, dict=True):
 
 
 _TYPED = msgspec.json.Decoder(Checked)
+_FIELDS_OF = operator.attrgetter(*_FIELDS)
 
 
 def checked(data: bytes, name: str, where: str, instance_id: str | None) -> Checked | None:
@@ -281,15 +282,36 @@ def checked(data: bytes, name: str, where: str, instance_id: str | None) -> Chec
         d = _TYPED.decode(data)
     except (msgspec.DecodeError, RecursionError):
         return None
-    if d.schema != SCHEMA or memoryview(d.answers)[:1] != b"{" or _rules_error(d.__getattribute__, instance_id):
+    if d.schema != SCHEMA or memoryview(d.answers)[:1] != b"{" or not _keeps_rules(d, instance_id):
         return None
     d.revision_id, d.path = name, where
     return d
 
 
+def _keeps_rules(d: Checked, instance_id: str | None) -> bool:
+    """True exactly when :func:`_rules_error` finds nothing wrong with ``d`` (its fields already have their JSON
+    types): the same tests with less Python per revision, and no message (the long way writes it)."""
+    record, parent, attachments = d.instance_id, d.parent, d.attachments
+    return (bool(ID_RE.fullmatch(record)) and (instance_id is None or record == instance_id)
+            and (parent is None or bool(HASH_RE.fullmatch(parent)))
+            and (not d.merges or all(HASH_RE.fullmatch(m) for m in d.merges))
+            and d.kind in KINDS and d.state in STATES and (d.kind == "submission") == (parent is None)
+            and (not attachments or all(isinstance(a, dict) and all(k in a for k in ATTACHMENT_KEYS)
+                                        for a in attachments))
+            and _aware(d.when) and _aware(d.started) and (d.ended is None or _aware(d.ended)))
+
+
+def _aware(value: str) -> bool:
+    """An ISO 8601 time with its offset (what :func:`_rules_error` accepts)."""
+    try:
+        return datetime.fromisoformat(value).utcoffset() is not None
+    except ValueError:
+        return False
+
+
 def revision_of(d: Checked) -> Revision:
     """The revision of a :func:`checked` document (its answers parsed)."""
-    fields = {k: getattr(d, k) for k in _FIELDS}
+    fields = dict(zip(_FIELDS, _FIELDS_OF(d)))
     fields["answers"] = _DECODER.decode(d.answers)
     return Revision.filled(fields, d.revision_id, d.path)
 

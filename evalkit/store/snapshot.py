@@ -72,7 +72,7 @@ class Snapshot:
     @cached_property
     def views(self) -> list[RecordView]:
         """Every record's view, oldest submission first (made on first use)."""
-        with paused_gc():
+        with paused_gc(settle=True):   # the views live long: no collector's pass over them as the block ends
             views = []
             held = None   # made block by block, each block let go once its records are made
             texts: dict[str, str] = {}   # equal texts of one block's views shared (share_texts)
@@ -212,9 +212,10 @@ def read_snapshot(raw: Path, *, only: Iterable[str] | None = None, verify: bool 
 
     The cyclic garbage collector is paused while reading: the read makes hundreds of thousands of
     small objects and no cycles, and the collector's repeated passes over them cost more than the
-    parsing itself.
+    parsing itself; what is kept is settled among the old objects as the read ends
+    (:func:`evalkit.io.heap.paused_gc`), not walked by the collector's next pass.
     """
-    with paused_gc():
+    with paused_gc(settle=True):
         return _read(Path(raw), only, verify, frozenset(known_clean))
 
 
