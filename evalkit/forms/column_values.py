@@ -13,8 +13,9 @@ is checked again by the engine, which gives the message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from itertools import compress
+from collections.abc import Callable, Iterable
+from itertools import chain, compress, filterfalse, repeat
+from operator import not_
 from typing import NamedTuple
 
 from evalkit.forms.expression_functions import compile_regex
@@ -25,7 +26,9 @@ from evalkit.forms.responses import coerce_given, expression_value_kind, is_empt
 NONE = type(None)
 RAW_SAFE = (frozenset({str, NONE, int}), frozenset({str, NONE, bool}))  # raw answers that are their own keys
 FALSY_EMPTY = frozenset({str, NONE, list})  # types whose values are empty exactly when they are falsy
+NEVER_EMPTY = frozenset({NONE, int, bool, dict})  # types whose values are empty exactly when they are None
 AS_GIVEN = ("text", "select_one")  # kinds whose str answers are stored as given, without a type error
+_FLOATS, _LISTS, _STR = frozenset({NONE, float}), frozenset({NONE, list}), frozenset({str})
 
 
 def safe(types: set, kinds: tuple[frozenset, frozenset]) -> bool:
@@ -78,6 +81,12 @@ def answers(given: tuple, kind: str) -> Answers:
         return Answers(given, types, given, None)
     if safe(types, RAW_SAFE):
         return Answers(given, types, given, {v: coerce(kind, v) for v in dict.fromkeys(given)})
+    if types <= _FLOATS:  # floats are their own keys unless a zero is among them (0.0 == -0.0)
+        distinct = dict.fromkeys(given)
+        if 0.0 not in distinct:
+            return Answers(given, types, given, {v: coerce(kind, v) for v in distinct})
+    if types <= _LISTS and set(map(type, chain.from_iterable(filter(None, given)))) <= _STR:
+        return _lists(given, types, kind)
     keys, outcome = [], {}
     for i, value in enumerate(given):
         key = raw_key(value, kind, i)
@@ -85,6 +94,14 @@ def answers(given: tuple, kind: str) -> Answers:
         if key not in outcome:
             outcome[key] = coerce(kind, value)
     return Answers(given, types, keys, outcome)
+
+
+def _lists(given: tuple, types: set, kind: str) -> Answers:
+    """:func:`answers` of a column of None and lists of str only: the keys :func:`raw_key` gives them, made
+    without a call per row (a representative of each key: every answer with that key is equal to it)."""
+    empty = (NONE, kind)
+    keys = [(list, tuple(value)) if value else empty for value in given]
+    return Answers(given, types, keys, {k: coerce(kind, v) for k, v in dict(zip(keys, given)).items()})
 
 
 def coerce(kind: str, value: object) -> tuple[object, str | None, object]:
@@ -135,6 +152,37 @@ def constraint_test(text: str) -> Callable[[str], bool] | None:
     except KeyError:
         test = _TESTS[text] = _test_of(parse(text))
         return test
+
+
+_FAILING: dict[str, Callable[[Iterable], list] | None] = {}
+
+
+def constraint_failing(text: str) -> Callable[[Iterable], list] | None:
+    """For a constraint :func:`constraint_test` turns into a test: a function giving, of distinct answers
+    (``str`` or None), those that are empty or fail the test (in no set order), without a Python call per
+    answer; None for any other constraint."""
+    try:
+        return _FAILING[text]
+    except KeyError:
+        found = _FAILING[text] = _failing_of(parse(text)) if constraint_test(text) is not None else None
+        return found
+
+
+def _failing_of(expr) -> Callable[[Iterable], list]:
+    if isinstance(expr, Call):  # regex(., 'pattern'), as _test_of
+        pattern = compile_regex(expr.args[1].value)
+        if pattern is None:
+            return list
+        return lambda values: _split(values, lambda given: map(pattern.fullmatch, given))
+    compare, bound = RELATIONAL[expr.rest[0][0]], expr.rest[0][1].value  # string-length(.) <op> number
+    return lambda values: _split(values, lambda given: map(compare, map(float, map(len, given)), repeat(bound)))
+
+
+def _split(values: Iterable, holds: Callable[[list], Iterable]) -> list:
+    """The empty values, then the given ones for which ``holds`` is falsy."""
+    values = list(values)
+    given = list(filter(None, values))
+    return list(filterfalse(None, values)) + list(compress(given, map(not_, holds(given))))
 
 
 def _test_of(expr) -> Callable[[str], bool] | None:

@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from itertools import compress
-from operator import not_
+from itertools import compress, repeat
+from operator import is_not, not_
 
 from evalkit.forms.column_values import (
     AS_GIVEN,
     FALSY_EMPTY,
+    NEVER_EMPTY,
     Answers,
     answers,
+    constraint_failing,
     constraint_test,
     reads,
     table,
@@ -223,7 +225,12 @@ class _Walk:
         field, name, kind = step.field, step.name, step.kind
         if hidden:
             given = column.given
-            filled = given if column.types <= FALSY_EMPTY else map(_given, given)  # truthy: not empty
+            if column.types <= FALSY_EMPTY:  # truthy: not empty
+                filled = given
+            elif column.types <= NEVER_EMPTY:  # not None: not empty
+                filled = map(is_not, given, repeat(None))
+            else:
+                filled = map(_given, given)
             for i in sorted(hidden.intersection(compress(range(len(given)), filled))):
                 issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, "not-relevant", NOT_RELEVANT))
         absent = missing(field)
@@ -242,7 +249,7 @@ class _Walk:
         test = constraint_test(constraint) if constraint and allowed is None and kind in AS_GIVEN else None
         distinct = dict.fromkeys(keys) if combined else reading.distinct(keys, column.outcome)
         if test is not None and column.outcome is None and not combined:  # text, by its own test
-            distinct = [key for key in distinct if not (key and test(key))]  # keys are the answers here
+            distinct = constraint_failing(constraint)(distinct)  # keys are the answers here: empty or failing
         results = {}
         for key in distinct:
             parts = key if combined else (key,)
