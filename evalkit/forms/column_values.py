@@ -13,9 +13,8 @@ is checked again by the engine, which gives the message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from itertools import chain, compress, filterfalse, repeat
-from operator import not_
+from collections.abc import Callable
+from itertools import chain, compress
 from typing import NamedTuple
 
 from evalkit.forms.expression_functions import compile_regex
@@ -152,37 +151,6 @@ def constraint_test(text: str) -> Callable[[str], bool] | None:
     except KeyError:
         test = _TESTS[text] = _test_of(parse(text))
         return test
-
-
-_FAILING: dict[str, Callable[[Iterable], list] | None] = {}
-
-
-def constraint_failing(text: str) -> Callable[[Iterable], list] | None:
-    """For a constraint :func:`constraint_test` turns into a test: a function giving, of distinct answers
-    (``str`` or None), those that are empty or fail the test (in no set order), without a Python call per
-    answer; None for any other constraint."""
-    try:
-        return _FAILING[text]
-    except KeyError:
-        found = _FAILING[text] = _failing_of(parse(text)) if constraint_test(text) is not None else None
-        return found
-
-
-def _failing_of(expr) -> Callable[[Iterable], list]:
-    if isinstance(expr, Call):  # regex(., 'pattern'), as _test_of
-        pattern = compile_regex(expr.args[1].value)
-        if pattern is None:
-            return list
-        return lambda values: _split(values, lambda given: map(pattern.fullmatch, given))
-    compare, bound = RELATIONAL[expr.rest[0][0]], expr.rest[0][1].value  # string-length(.) <op> number
-    return lambda values: _split(values, lambda given: map(compare, map(float, map(len, given)), repeat(bound)))
-
-
-def _split(values: Iterable, holds: Callable[[list], Iterable]) -> list:
-    """The empty values, then the given ones for which ``holds`` is falsy."""
-    values = list(values)
-    given = list(filter(None, values))
-    return list(filterfalse(None, values)) + list(compress(given, map(not_, holds(given))))
 
 
 def _test_of(expr) -> Callable[[str], bool] | None:

@@ -35,7 +35,6 @@ from evalkit.forms.column_values import (
     NEVER_EMPTY,
     Answers,
     answers,
-    constraint_failing,
     constraint_test,
     reads,
     table,
@@ -249,7 +248,7 @@ class _Walk:
         test = constraint_test(constraint) if constraint and allowed is None and kind in AS_GIVEN else None
         distinct = dict.fromkeys(keys) if combined else reading.distinct(keys, column.outcome)
         if test is not None and column.outcome is None and not combined:  # text, by its own test
-            distinct = constraint_failing(constraint)(distinct)  # keys are the answers here: empty or failing
+            distinct = [key for key in distinct if not (key and test(key))]  # keys are the answers here
         results = {}
         for key in distinct:
             parts = key if combined else (key,)
