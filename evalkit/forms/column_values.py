@@ -4,7 +4,8 @@ equal exactly when two values are checked or read alike, and what each expressio
 A key stands for a value in the dictionaries that share one check or one evaluation between rows: two
 values get equal keys only when the form engine would treat them the same way.  Python's own equality
 is not enough — ``1 == True == 1.0`` and ``0.0 == -0.0`` — so a column's values are their own keys only
-when its types cannot meet that way (:data:`RAW_SAFE`); otherwise each value gets a key with its type.
+when its types cannot meet that way (:data:`RAW_SAFE`, or floats and None with no zero among them);
+otherwise each value gets a key with its type (made without a call per row for None and lists of codes).
 The key of a raw answer also keys what an expression reads of it (equal raw answers are read alike).
 ``constraint_test`` turns the common constraints that read only ``.`` of a text answer
 (``regex(., '…')``, ``string-length(.) <= n``) into a plain test of the text; a value that fails it
