@@ -188,6 +188,38 @@ def test_random_answers_give_the_row_engine_issues(form):
     assert sum(map(len, expected)) > 1500  # the answers are wrong in many ways
 
 
+# Columns of one plain type each (as a generated or well-kept project has them): the paths that key floats
+# by themselves, lists of codes without a call per row, empties of int columns by None and text
+# constraints tested in one pass over the distinct answers.
+PLAIN = {
+    "open": ["yes", "no", None, ""],
+    "windows": [None, 0, 1, 2, 3, 10, 60, 10**20],
+    "windows_open": [None, 0, 1, 5, 11, -1],
+    "reported_share": [None, 0.5, 2.5, 50.0, 100.0, 150.5, -1.0, float("nan"), float("inf")],
+    "channels": [None, [], ["window"], ["none", "online"], ["other"], ["window", "online"], ["none"], ["bogus"]],
+    "phone": [None, "", "13912345678", "1391234567", "短", "23912345678"],
+    "closed_reason": [None, "", "装修", "停电"],
+}
+CITIZEN = {"trips": [None, 0, 1, 2, 3, 25], "reason": [None, "", "短", "材料不全一次", "足够长的原因"]}
+
+
+@pytest.mark.parametrize(("seed", "zeros"), [(1, False), (2, True), (3, False)])
+def test_plain_typed_columns_give_the_row_engine_issues(form, seed, zeros):
+    rng = random.Random(seed)
+    plain = {**PLAIN, "reported_share": PLAIN["reported_share"] + ([0.0, -0.0] if zeros else [])}
+    answers = []
+    for _ in range(600):
+        out = {**copy.deepcopy(GOOD), **{name: copy.deepcopy(rng.choice(pool)) for name, pool in plain.items()}}
+        out["citizens"] = [{**copy.deepcopy(rng.choice(GOOD["citizens"])),
+                            **{name: rng.choice(pool) for name, pool in CITIZEN.items()}}
+                           for _ in range(rng.randint(0, 3))]
+        answers.append({k: v for k, v in out.items() if v is not None or rng.random() < 0.5})
+    days = [rng.choice([None, dt.date(2018, 11, 20), dt.date(2018, 1, 1)]) for _ in answers]
+    expected = rows(form, answers, days)
+    assert validate_many(form, answers, days) == expected
+    assert sum(map(len, expected)) > 600
+
+
 # --- the demo and a generated province subset, through check_records ------------------------
 
 def reference_check_records(records, raw, instruments, units=None):

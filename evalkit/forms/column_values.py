@@ -4,7 +4,8 @@ equal exactly when two values are checked or read alike, and what each expressio
 A key stands for a value in the dictionaries that share one check or one evaluation between rows: two
 values get equal keys only when the form engine would treat them the same way.  Python's own equality
 is not enough — ``1 == True == 1.0`` and ``0.0 == -0.0`` — so a column's values are their own keys only
-when its types cannot meet that way (:data:`RAW_SAFE`); otherwise each value gets a key with its type.
+when its types cannot meet that way (:data:`RAW_SAFE`, or floats and None with no zero among them);
+otherwise each value gets a key with its type (made without a call per row for None and lists of codes).
 The key of a raw answer also keys what an expression reads of it (equal raw answers are read alike).
 ``constraint_test`` turns the common constraints that read only ``.`` of a text answer
 (``regex(., '…')``, ``string-length(.) <= n``) into a plain test of the text; a value that fails it
@@ -14,7 +15,7 @@ is checked again by the engine, which gives the message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import compress
+from itertools import chain, compress
 from typing import NamedTuple
 
 from evalkit.forms.expression_functions import compile_regex
@@ -25,7 +26,9 @@ from evalkit.forms.responses import coerce_given, expression_value_kind, is_empt
 NONE = type(None)
 RAW_SAFE = (frozenset({str, NONE, int}), frozenset({str, NONE, bool}))  # raw answers that are their own keys
 FALSY_EMPTY = frozenset({str, NONE, list})  # types whose values are empty exactly when they are falsy
+NEVER_EMPTY = frozenset({NONE, int, bool, dict})  # types whose values are empty exactly when they are None
 AS_GIVEN = ("text", "select_one")  # kinds whose str answers are stored as given, without a type error
+_FLOATS, _LISTS, _STR = frozenset({NONE, float}), frozenset({NONE, list}), frozenset({str})
 
 
 def safe(types: set, kinds: tuple[frozenset, frozenset]) -> bool:
@@ -78,6 +81,12 @@ def answers(given: tuple, kind: str) -> Answers:
         return Answers(given, types, given, None)
     if safe(types, RAW_SAFE):
         return Answers(given, types, given, {v: coerce(kind, v) for v in dict.fromkeys(given)})
+    if types <= _FLOATS:  # floats are their own keys unless a zero is among them (0.0 == -0.0)
+        distinct = dict.fromkeys(given)
+        if 0.0 not in distinct:
+            return Answers(given, types, given, {v: coerce(kind, v) for v in distinct})
+    if types <= _LISTS and set(map(type, chain.from_iterable(filter(None, given)))) <= _STR:
+        return _lists(given, types, kind)
     keys, outcome = [], {}
     for i, value in enumerate(given):
         key = raw_key(value, kind, i)
@@ -85,6 +94,14 @@ def answers(given: tuple, kind: str) -> Answers:
         if key not in outcome:
             outcome[key] = coerce(kind, value)
     return Answers(given, types, keys, outcome)
+
+
+def _lists(given: tuple, types: set, kind: str) -> Answers:
+    """:func:`answers` of a column of None and lists of str only: the keys :func:`raw_key` gives them, made
+    without a call per row (a representative of each key: every answer with that key is equal to it)."""
+    empty = (NONE, kind)
+    keys = [(list, tuple(value)) if value else empty for value in given]
+    return Answers(given, types, keys, {k: coerce(kind, v) for k, v in dict(zip(keys, given)).items()})
 
 
 def coerce(kind: str, value: object) -> tuple[object, str | None, object]:

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from itertools import compress
-from operator import not_
+from itertools import compress, repeat
+from operator import is_not, not_
 
 from evalkit.forms.column_values import (
     AS_GIVEN,
     FALSY_EMPTY,
+    NEVER_EMPTY,
     Answers,
     answers,
     constraint_test,
@@ -223,7 +224,12 @@ class _Walk:
         field, name, kind = step.field, step.name, step.kind
         if hidden:
             given = column.given
-            filled = given if column.types <= FALSY_EMPTY else map(_given, given)  # truthy: not empty
+            if column.types <= FALSY_EMPTY:  # truthy: not empty
+                filled = given
+            elif column.types <= NEVER_EMPTY:  # not None: not empty
+                filled = map(is_not, given, repeat(None))
+            else:
+                filled = map(_given, given)
             for i in sorted(hidden.intersection(compress(range(len(given)), filled))):
                 issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, "not-relevant", NOT_RELEVANT))
         absent = missing(field)
