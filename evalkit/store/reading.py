@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from hashlib import sha256
 from pathlib import Path
 
 import pyarrow as pa
@@ -29,6 +28,7 @@ from evalkit.store.revisions import (
     checked,
     decode,
     parse_revision,
+    revision_hash,
     revision_of,
 )
 from evalkit.store.tables import order_key, record_tables
@@ -52,14 +52,19 @@ class Reading:
     vanished: bool = False
     old: list[Path] = field(default_factory=list)
     loose: int = 0
-    parsed: dict[str, Revision | Checked] = field(default_factory=dict)   # packed revisions already checked
+    parsed: dict[str, Revision | Checked] = field(default_factory=dict)   # packed heads checked, answers parsed, texts shared
     untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
     known_clean: frozenset[str] = frozenset()   # names of packs a full verification found clean before
     clean: set[str] = field(default_factory=set)   # names of packs verified clean (now, or before by name)
-    shared: set[str] = field(default_factory=set)   # revisions in ``parsed`` whose answers share their texts
 
     def add(self, item: Revision | PackEntry) -> None:
-        self.by_record.setdefault(item.instance_id, {}).setdefault(item.revision_id, item)
+        self.add_all(item.instance_id, (item,))
+
+    def add_all(self, instance_id: str, items: Iterable[Revision | PackEntry]) -> None:
+        """``items``, revisions of one record, added (a revision already there stays as it is)."""
+        mine = self.by_record.setdefault(instance_id, {})
+        for item in items:
+            mine.setdefault(item.revision_id, item)
 
     def revision_bytes(self, entry: PackEntry) -> bytes | None:
         """The canonical bytes of a packed revision (its block decompressed on first use; None when it cannot be)."""
@@ -155,7 +160,7 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
     pack's records lie in block order): the whole pack is never held decompressed."""
     name = str(pack.path)
     block, texts = -1, {}
-    problems, parsed, shared = reading.problems, reading.parsed, reading.shared
+    problems, parsed = reading.problems, reading.parsed
     for iid, entries in pack.by_instance.items():
         if entries[0].block != block:   # equal texts shared within a block (share_answers)
             block, texts = entries[0].block, {}
@@ -166,7 +171,7 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
         for entry in entries:
             data = reading.revision_bytes(entry)
             rid = entry.revision_id
-            document = checked(data, rid, entry.path, iid) if sha256(data).hexdigest() == rid else None
+            document = checked(data, rid, entry.path, iid) if revision_hash(data) == rid else None
             if document is None:   # the long way names what is wrong (or accepts what the short one does not)
                 document, found = parse_revision(data, rid, entry.path, iid, canonical=False)
                 if found is not None:
@@ -181,17 +186,14 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
             long = long or type(document) is Revision
         if not good:
             continue
-        mine = reading.by_record.setdefault(iid, {})   # as Reading.add, once per record
-        for entry in kept:
-            mine.setdefault(entry.revision_id, entry)
+        reading.add_all(iid, kept)
         if long:   # compare like with like
             good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
         problems.extend(rule_problems(linear(good) or ordered(good)))
         last = good[-1]   # the head, as a rule: its answers parsed now, its bytes let go at once
         last = last if isinstance(last, Revision) else revision_of(last)
         share_answers(last.answers, texts)
-        parsed[last.revision_id] = last
-        shared.add(last.revision_id)
+        parsed[last.revision_id] = last   # shared: every revision in ``parsed`` has its texts shared
 
 
 def read_record_folder(folder: Path, reading: Reading) -> None:

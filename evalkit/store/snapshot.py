@@ -86,8 +86,7 @@ class Snapshot:
                 view = self._view(shape)
                 shared = False
                 if self._reading is not None:   # its parsed revision is not needed again
-                    shared = self._reading.parsed.pop(shape.current.revision_id, None) is not None \
-                        and shape.current.revision_id in self._reading.shared
+                    shared = self._reading.parsed.pop(shape.current.revision_id, None) is not None  # shared as parsed
                 if view is not None:
                     share_texts(view, texts, answers=not shared)
                     views.append(view)
@@ -95,7 +94,6 @@ class Snapshot:
             if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
                 self._reading.blocks.clear()
                 self._reading.parsed.clear()
-                self._reading.shared.clear()
             self._shapes = {}   # the histories are not needed again (fewer objects for the collector to walk)
             return views
 
