@@ -212,18 +212,10 @@ def gather(views: Iterable, fields: list[Resolved], leaf: str) -> tuple[list[lis
                 if why is not None and first is None:
                     first = why
                 continue
-            if repeat is None:
-                answers = view.answers
-                value = answers.get(name) if isinstance(answers, dict) else None
-                got = not (value is None or value == "" or value == [])
-                if got:
-                    out.append(new(Obs, (record, None, value)))
-            else:
-                got = [new(Obs, (record, i, value)) for i, r in _answer_rows(view, repeat)
-                       if not ((value := r.get(name)) is None or value == "" or value == [])]
-                if got:
-                    out += got
+            got = [new(Obs, (record, i, value)) for i, r in _answer_rows(view, repeat)
+                   if not ((value := r.get(name)) is None or value == "" or value == [])]   # as observations
             if got:
+                out += got
                 found = True
             elif first is None:
                 first = res

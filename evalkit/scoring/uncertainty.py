@@ -65,17 +65,12 @@ def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]
         found = out.setdefault(view.unit, {})
         if not _may_hold(answers, ids):   # no drawn id among its answers, and no repeat (a list) to look into
             continue
-        record, keys = view.instance_id, ids.keys()
+        record = view.instance_id
         for name, value in answers.items():
             if isinstance(value, list):
                 for i, row in enumerate(value, start=1):
-                    if not isinstance(row, dict):
+                    if not (isinstance(row, dict) and _may_hold(row, ids)):
                         continue
-                    try:   # _may_hold, inline: it runs for every row
-                        if keys.isdisjoint(row.values()):
-                            continue
-                    except TypeError:
-                        pass
                     for v in row.values():   # the row's first answer that is a drawn id
                         if isinstance(v, str) and v in ids:
                             if ids[v]:
