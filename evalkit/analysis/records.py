@@ -26,7 +26,7 @@ import pandas as pd
 from evalkit.config import UnitList
 from evalkit.forms import Field, Instrument, base_type, iter_fields
 from evalkit.reports import mask_free_text, mask_name, mask_phone, personal_kind
-from evalkit.store import STATES
+from evalkit.store import STATES, SUBMISSION_ORDER
 
 META = {
     "record": "记录编号", "instrument": "调查工具", "unit": "被评估单位编号", "unit_name": "被评估单位",
@@ -155,7 +155,7 @@ def records_frame(inst: Instrument, views: Iterable, units: UnitList | None = No
     """One row per record of ``inst`` (see the module docstring), oldest submission first."""
     cols = [c for c in columns(inst) if c.repeat is None]
     rows = []
-    for view in sorted((v for v in views if v.instrument_id == inst.id), key=lambda v: (v.submitted, v.instance_id)):
+    for view in sorted((v for v in views if v.instrument_id == inst.id), key=SUBMISSION_ORDER):
         answers = view.answers if isinstance(view.answers, dict) else {}
         rows.append({**{_name(c): _cell(c, answers.get(c.name), mask) for c in cols}, **_meta(view, units)})
     frame = pd.DataFrame(rows, columns=[*META][:14] + [_name(c) for c in cols])
@@ -182,7 +182,7 @@ def _instances(answers: dict, path: tuple[str, ...], name: str) -> Iterator[tupl
 def repeat_frames(inst: Instrument, views: Iterable, units: UnitList | None = None, *, labels: bool = False,
                   mask: bool = True) -> dict[str, pd.DataFrame]:
     """Each repeat group of ``inst`` as a child table keyed by ``record`` and ``row``."""
-    views = sorted((v for v in views if v.instrument_id == inst.id), key=lambda v: (v.submitted, v.instance_id))
+    views = sorted((v for v in views if v.instrument_id == inst.id), key=SUBMISSION_ORDER)
     out = {}
     for name, path in repeat_paths(inst).items():
         cols = [c for c in columns(inst) if c.repeat == name]

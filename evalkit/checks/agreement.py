@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from evalkit.checks.answers import OLDEST_FIRST, answer_rows, finite_number, scalar
+from evalkit.checks.answers import answer_rows, finite_number, scalar
 from evalkit.checks.problems import AGREEMENT_LOW, ICC_LOW, KAPPA_LOW, RATER_DEVIATES
 from evalkit.forms import ANY_INDICATOR, Instrument, base_type, iter_fields
 from evalkit.problems import Problem, problem
 from evalkit.stats import category_counts, fleiss_kappa, icc, krippendorff_alpha, rater_deviation
+from evalkit.store import SUBMISSION_ORDER
 
 ALPHA_MIN = 0.667
 KAPPA_MIN = 0.40
@@ -107,7 +108,7 @@ def _alpha(by_rater: dict, items: list, level: str, where: dict) -> list[Problem
 def _categories(records: Sequence, instrument: str, repeat: str | None, chooser: str, name: str) -> list[list]:
     """Per item (unit, indicator) the category each assessor chose — the latest, when one rated it twice."""
     chosen: dict[tuple, dict[str, str]] = {}
-    for v in sorted(records, key=OLDEST_FIRST):
+    for v in sorted(records, key=SUBMISSION_ORDER):
         if v.instrument_id != instrument:
             continue
         for _, row in answer_rows(v.answers, repeat):

@@ -9,9 +9,6 @@ the rows of a repeat that are not objects, and values that are not a text or a n
 from __future__ import annotations
 
 import math
-from operator import attrgetter
-
-OLDEST_FIRST = attrgetter("submitted", "instance_id")   # the key that puts records oldest first
 
 
 def answer_rows(answers: object, repeat: str | None) -> list[tuple[int | None, dict]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import msgspec
 
 from evalkit.checks.agreement import agreement
-from evalkit.checks.answers import OLDEST_FIRST, answer_rows, finite_number, scalar
+from evalkit.checks.answers import answer_rows, finite_number, scalar
 from evalkit.checks.problems import (
     ASSESSOR_UNKNOWN,
     CONNECTED_EXCEEDS,
@@ -40,7 +40,7 @@ from evalkit.forms import Instrument, iter_fields
 from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
 from evalkit.scoring import admitted, parse_rule
-from evalkit.store import UNIT_UNKNOWN
+from evalkit.store import SUBMISSION_ORDER, UNIT_UNKNOWN
 
 _SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answers, whatever their order
 
@@ -75,7 +75,7 @@ def duplicates(records: Sequence) -> list[Problem]:
     """Records identical in instrument, unit, assessor and answers (later one reported)."""
     seen: dict[str, str] = {}
     found = []
-    for v in sorted((v for v in records if not v.deleted), key=OLDEST_FIRST):
+    for v in sorted((v for v in records if not v.deleted), key=SUBMISSION_ORDER):
         key = _SORTED([v.instrument_id, v.unit, v.assessor, v.answers])
         if key in seen:
             found.append(problem(DUPLICATE, record=v.instance_id, other=seen[key]))
@@ -90,7 +90,7 @@ def service_users_twice(records: Sequence) -> list[Problem]:
     found = []
     fields = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
     for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
-                    key=OLDEST_FIRST):
+                    key=SUBMISSION_ORDER):
         record, unit = v.instance_id, v.unit
         for i, row in answer_rows(v.answers, "citizens"):   # rows that are not objects: named by validation
             for name, what in fields:

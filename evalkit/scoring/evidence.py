@@ -21,14 +21,11 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import NamedTuple
 
 from evalkit.forms import ANY_INDICATOR, Field, Instrument, iter_fields
 from evalkit.scoring.rules import Condition, FieldRef
-from evalkit.store import STATES
-
-_OLDEST_FIRST = attrgetter("submitted", "instance_id")   # records oldest first: (submitted, instance_id)
+from evalkit.store import STATES, SUBMISSION_ORDER
 
 REASONS = {
     "deleted": "记录已删除",
@@ -289,7 +286,7 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
     """The unit's records (deleted ones included) made with the rule's instruments, oldest first."""
     if not isinstance(views, (list, tuple)):
         return sorted((v for v in views if v.unit == unit and v.instrument_id in instrument_ids),
-                      key=_OLDEST_FIRST)
+                      key=SUBMISSION_ORDER)
     index = _by_unit(views)
     chosen = _UNIT_INDEX[3]   # (unit, instruments) -> its records: the leaves of a unit share a few instrument sets
     key = (unit, frozenset(instrument_ids))
@@ -344,7 +341,7 @@ def _by_unit(views: list | tuple) -> dict[str, list]:
         return _UNIT_INDEX[2]
     index: dict[str, list] = {}
     places: dict[tuple[str, str], list[int]] = {}
-    for v in sorted(views, key=_OLDEST_FIRST):
+    for v in sorted(views, key=SUBMISSION_ORDER):
         mine = index.setdefault(v.unit, [])
         places.setdefault((v.unit, v.instrument_id), []).append(len(mine))
         mine.append(v)

@@ -23,14 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
-from operator import attrgetter
 from pathlib import Path
 
 from evalkit.forms import FieldIssue, validate_many
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import ANSWER_INVALID, INSTRUMENT_CHANGED, INSTRUMENT_UNKNOWN, UNIT_UNKNOWN
+from evalkit.store.revisions import SUBMISSION_ORDER
 
-_OLDEST_FIRST = attrgetter("submitted", "instance_id")  # the (submitted, instance_id) tuple of a record
 _PLAIN_NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z_.-]*")  # a record id that Path joins as it is (not . or ..)
 
 
@@ -57,7 +56,7 @@ def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None
 
     ``known``: answer issues found before, by :func:`answers_key` (``[path, field, code, message]`` each);
     ``keep``: filled with every checked record's issues, so keyed."""
-    views = [v for v in sorted(records, key=_OLDEST_FIRST) if not v.deleted]
+    views = [v for v in sorted(records, key=SUBMISSION_ORDER) if not v.deleted]
     issues = _answer_issues(views, instruments, known or {}, keep)
     known: dict[str, bool] = {}  # whether each unit id is in the roster, asked once per id
     folder = str(Path(raw) / "x")[:-1]  # the folder as Path writes it before a plain name

@@ -188,6 +188,11 @@ class RecordView:
         return STATES.get(self.state, self.state)
 
 
+SUBMISSION_ORDER = operator.attrgetter("submitted", "instance_id")
+"""Sort key of records (:class:`RecordView`) oldest first: the ``submitted`` text, then the record id — the order
+in which validation, scoring and the checks go through records."""
+
+
 def document_error(doc: Any, instance_id: str | None = None) -> str | None:
     """Why ``doc`` is not a valid revision (of ``instance_id`` when given); None when it is."""
     if not isinstance(doc, dict):
