@@ -94,8 +94,7 @@ def service_users_twice(records: Sequence) -> list[Problem]:
         record, unit = v.instance_id, v.unit
         for i, row in answer_rows(v.answers, "citizens"):   # rows that are not objects: named by validation
             for name, what in fields:
-                value = row.get(name)
-                value = (value.strip() or None) if value.__class__ is str else scalar(value)   # scalar, inline for text
+                value = scalar(row.get(name))
                 if value is None:
                     continue
                 key = (unit, name, value)
