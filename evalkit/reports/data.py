@@ -130,7 +130,7 @@ class ReportData:
         """
         heads, counts = {}, {}  # unit -> its first TextAnswers, unit -> how many it has
         for t in _texts(self):
-            n = counts.get(unit := t[1], 0)
+            n = counts.get(unit := t.unit, 0)
             if n < TEXT_LIMIT:
                 heads.setdefault(unit, []).append(t)
             counts[unit] = n + 1
