@@ -45,6 +45,23 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
     raise TimeoutError(f"nothing listening on {port} after {timeout}s")
 
 
+@contextlib.contextmanager
+def launched_chromium():
+    """Debian's Chromium through playwright, closed on the way out; the test is skipped when it is not installed
+    (every browser test and fixture starts its browser here)."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 class Server:
     """``evalkit serve PROJECT`` in a subprocess, stopped with its process group."""
 

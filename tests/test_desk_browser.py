@@ -9,7 +9,7 @@ import struct
 import zlib
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, new_page, screenshot
+from browser import Server, launched_chromium, new_page, screenshot
 from scoring_helpers import Records, shipped_instruments
 from test_pages_browser import OVERFLOW_JS, pick
 from test_team import assessors
@@ -60,13 +60,9 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(project):
-    from playwright.sync_api import sync_playwright
-
     server = Server(project, env={DELAY_ENV: DELAY})
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield server, chromium
-        chromium.close()
     server.stop()
 
 

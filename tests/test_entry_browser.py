@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     SHOTS,
     Server,
     choose,
@@ -32,6 +30,7 @@ from browser import (
     kernel_id,
     kernel_processes,
     kill_kernel,
+    launched_chromium,
     message,
     new_page,
     open_form,
@@ -44,7 +43,7 @@ from browser import (
 )
 
 pytestmark = pytest.mark.browser
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWPORTS = {"laptop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
@@ -73,12 +72,8 @@ def server(project):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as b:
         yield b
-        b.close()
 
 
 def tab(browser, viewport: str):

@@ -21,8 +21,6 @@ from pathlib import Path
 
 import pytest
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Server,
     add_repeat,
     check,
@@ -35,6 +33,7 @@ from browser import (
     horizontal_overflow,
     kernel_id,
     kill_kernel,
+    launched_chromium,
     message,
     new_page,
     open_form,
@@ -48,7 +47,7 @@ from browser import (
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 TODAY = dt.date.today().isoformat()
 
@@ -73,12 +72,8 @@ def server(project):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, field, fill, new_page, open_form, upload, wait_status
+from browser import Server, field, fill, launched_chromium, new_page, open_form, upload, wait_status
 
 from evalkit.app.serve import WEBSOCKET_MAX_BYTES, ServeConfig, voila_settings
 from evalkit.project import init_project
@@ -58,7 +58,6 @@ def files_in(folder: Path) -> list[Path]:
 
 @pytest.mark.browser
 def test_photos_over_the_limit_are_refused_beside_the_field(served, tmp_path):
-    from playwright.sync_api import sync_playwright
 
     server, project = served
     big = tmp_path / "big.jpg"
@@ -68,8 +67,7 @@ def test_photos_over_the_limit_are_refused_beside_the_field(served, tmp_path):
         # 64 MiB: twice the server's cut-off, so it goes the way a 200 MB photo goes (a 200 MB file makes
         # playwright's own node driver run out of heap while handing it to the browser)
         f.truncate(64 * 1024 * 1024)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         page = new_page(chromium)
         page.set_default_timeout(120_000)
         open_form(page, server.url(instrument="site_visit", unit="c1-01", assessor="张三"))
@@ -82,7 +80,6 @@ def test_photos_over_the_limit_are_refused_beside_the_field(served, tmp_path):
         page.wait_for_timeout(5_000)
         fill(page, "items_listed", "12")  # the page still works and keeps saving
         wait_status(page, "草稿已自动保存", timeout=120_000)
-        chromium.close()
     assert "超过 10 MB" in said, said
     assert files_in(project / "raw") == []  # nothing of either photo was stored
     drafts = files_in(project / "drafts")

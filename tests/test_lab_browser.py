@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, new_page, wait_for_port
+from browser import SHOTS, launched_chromium, new_page, wait_for_port
 
 from evalkit.analysis import LabConfig, copy_notebooks, lab_command
 from evalkit.analysis.lab import environment, with_token
@@ -20,7 +20,6 @@ pytestmark = pytest.mark.browser
 
 def test_the_sensitivity_notebook_runs_in_jupyterlab(tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
 
     project = tmp_path / "demo"
     shutil.copytree(ROOT / "data" / "demo", project, ignore=shutil.ignore_patterns("out"))
@@ -32,8 +31,7 @@ def test_the_sensitivity_notebook_runs_in_jupyterlab(tmp_path):
                               stderr=subprocess.STDOUT)
     try:
         wait_for_port(config.port, server)
-        with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with launched_chromium() as chromium:
             page = new_page(chromium, 1400, 900)
             page.goto(f"http://127.0.0.1:{config.port}/lab/tree/analysis/04_sensitivity.ipynb?token={config.token}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
@@ -51,7 +49,6 @@ def test_the_sensitivity_notebook_runs_in_jupyterlab(tmp_path):
             page.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / "lab-sensitivity.png"))
-            chromium.close()
     finally:
         server.terminate()
         server.wait(timeout=30)

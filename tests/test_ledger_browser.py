@@ -6,7 +6,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Server, new_page, screenshot
+from browser import Server, launched_chromium, new_page, screenshot
 from office_tables import write_office_roster, write_office_table
 from test_ledger import pieces
 from test_progress import ledger_project
@@ -16,7 +16,7 @@ from evalkit.project import init_project, open_project
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +28,8 @@ def project(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(project):
     server = Server(project)
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield server, chromium
-        chromium.close()
     server.stop()
 
 

@@ -6,7 +6,7 @@ the problem that found it), the ledger page on a province project, and every pag
 from __future__ import annotations
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, SCROLLERS_JS, Server, new_page, screenshot
+from browser import SCROLLERS_JS, Server, launched_chromium, new_page, screenshot
 from scoring_helpers import Records, shipped_instruments
 from test_sampling_page import case_frame
 
@@ -35,13 +35,9 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(project):
-    from playwright.sync_api import sync_playwright
-
     server = Server(project)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield server, chromium
-        chromium.close()
     server.stop()
 
 

@@ -189,8 +189,7 @@ def test_damaged_record_json_never_stops_scoring(tmp_path):
 def test_a_killed_server_loses_no_record_and_the_draft_comes_back(tmp_path):
     """SIGKILL the whole server (Voila and its kernels) while a form is half filled: the record
     submitted before is intact, and after a restart the draft opens with its answers."""
-    from browser import CHROMIUM, CHROMIUM_ARGS, Server, fill, new_page, open_form, text_input, wait_status
-    from playwright.sync_api import sync_playwright
+    from browser import Server, fill, launched_chromium, new_page, open_form, text_input, wait_status
 
     project = tmp_path / "p"
     init_project(project, "province-2018")
@@ -198,8 +197,7 @@ def test_a_killed_server_loses_no_record_and_the_draft_comes_back(tmp_path):
                                       unit="c1-01", assessor="孙断电", answers={"a": 1}, started=STARTED)
     server = Server(project, pool_size=0)
     try:
-        with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with launched_chromium() as chromium:
             page = new_page(chromium)
             page.set_default_timeout(120_000)
             url = server.url(instrument="questionnaire", unit="c1-01", assessor="孙断电")
@@ -215,19 +213,16 @@ def test_a_killed_server_loses_no_record_and_the_draft_comes_back(tmp_path):
             before = files_under(project / "raw")
             os.killpg(server.proc.pid, signal.SIGKILL)  # the power cut: server and kernels at once
             server.proc.wait()
-            chromium.close()
         assert files_under(project / "raw") == before  # nothing torn, nothing lost
         views, problems = Store(project).load()
         assert problems == [] and [v.instance_id for v in views] == [committed.instance_id]
         [draft] = Drafts(project).list(assessor="孙断电")
         assert draft["answers"]["questionnaire_no"] == "Q-0009" and draft["answers"]["last_item"] == "税务登记"
         server = Server(project, pool_size=0)  # restarted on the same project
-        with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with launched_chromium() as chromium:
             page = new_page(chromium)
             open_form(page, server.url(draft=draft["draft_id"]), timeout=120_000)
             assert text_input(page, "questionnaire_no").input_value() == "Q-0009"
             assert text_input(page, "last_item").input_value() == "税务登记"
-            chromium.close()
     finally:
         server.stop()

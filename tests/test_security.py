@@ -74,22 +74,19 @@ def test_with_the_token_the_form_page_is_served_without_source_or_traceback(serv
 @pytest.mark.browser
 def test_a_broken_project_shows_a_message_not_a_traceback(served):
     """What the kernel prints reaches the browser over the websocket, so look in a real browser."""
-    from browser import CHROMIUM, CHROMIUM_ARGS, new_page
-    from playwright.sync_api import sync_playwright
+    from browser import launched_chromium, new_page
 
     server, project = served
     framework = project / "instruments" / "site_visit.xlsx"
     saved = framework.read_bytes()
     framework.write_bytes(b"not a workbook")
     try:
-        with sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with launched_chromium() as chromium:
             page = new_page(chromium)
             page.goto(f"http://127.0.0.1:{server.port}/voila/render/form.ipynb?token={TOKEN}&instrument=site_visit",
                       timeout=120_000)
             page.get_by_text("site_visit.xlsx").first.wait_for(timeout=120_000)
             text = page.inner_text("body")
-            chromium.close()
     finally:
         framework.write_bytes(saved)
     assert "site_visit.xlsx" in text  # the problem is named …

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, Hub, open_form, screenshot, submit
+from browser import Hub, launched_chromium, open_form, screenshot, submit
 from test_forms_browser import fill_hotline_test
 
 from evalkit.app.team import proxy_command
@@ -66,12 +66,8 @@ def hub(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def context(chromium):
