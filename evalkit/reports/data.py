@@ -3,8 +3,9 @@
 The evaluation, the project's name and as-of date, the unit list with kinds and
 regions, the framework tree, the records, the draws and every problem, each list in
 a stable order, with the look-ups the workbook (:mod:`evalkit.reports.workbook`) and
-the pages (:mod:`evalkit.reports.pages`) share.  Free text and problem messages are
-masked here when asked (:mod:`evalkit.reports.masking`).
+the pages (:mod:`evalkit.reports.pages`) share.  Free text (made a block at a time by
+:mod:`evalkit.reports.texts`) and problem messages are masked when asked
+(:mod:`evalkit.reports.masking`).
 
 Nothing is read here: the settings, the framework, the unit list, the instruments, the
 records and the draws are those of the :class:`~evalkit.project.Project` the evaluation
