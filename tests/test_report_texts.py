@@ -127,3 +127,27 @@ def test_the_digit_check_never_skips_a_number():
     for s in samples:
         assert masking.mask_numbers(s) == reference_mask_numbers(s), s
 
+
+
+
+def reference_mask_phone(value: str) -> str:
+    """mask_phone as it was before values of digits only skipped the pattern (issue 19)."""
+    digits = masking.NOT_DIGIT.sub("", value)
+    if not digits:
+        return "*" * min(len(value), 4) if value else value
+    if len(digits) >= 11:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    if len(digits) >= 7:
+        return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+    return "*" * (len(digits) - 2) + digits[-2:] if len(digits) > 2 else "**"
+
+
+def test_a_phone_number_of_digits_only_is_masked_as_before():
+    """Values of ASCII digits only (most phone answers) are their own digits; other digits (full-width,
+    Arabic-Indic, superscripts) and separators still go through the pattern."""
+    rng = random.Random(5)
+    samples = ["".join(rng.choices("0123456789", k=n)) for n in range(0, 25) for _ in range(20)]
+    samples += ["１３８１２３４５６７８", "٠٤٣٢٦٢٣٤٥٦٧٨", "138²1234", "²³", "138 1234 5678", "+8613812345678", "无", ""]
+    samples += ["".join(rng.choices("0123456789１٣² -+", k=rng.randrange(0, 20))) for _ in range(5000)]
+    for s in samples:
+        assert masking.mask_phone(s) == reference_mask_phone(s), s
