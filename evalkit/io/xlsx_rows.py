@@ -1,5 +1,5 @@
-"""Many rows of a streamed sheet rendered in one pass: :func:`add_rows`, the same bytes as
-:meth:`evalkit.io.xlsx_stream.Sheet.add` row after row.
+"""Many rows of a streamed sheet rendered in one pass: :func:`add_rows` (or :func:`add_columns`, for rows made a
+block at a time as their columns), the same bytes as :meth:`evalkit.io.xlsx_stream.Sheet.add` row after row.
 
 A province's evidence workbook has 1.7 million rows (文字记录: every free-text answer), and
 :meth:`~evalkit.io.xlsx_stream.Sheet.add` makes each cell in Python: its reference, its
@@ -8,7 +8,9 @@ style, the text cleaned, escaped and measured.  Here rows come in blocks of
 has seen (a record id, a title, a label, a row number — up to :data:`CACHED_TEXT` characters)
 after the cell's reference, as UTF-8, with the lines the text takes when the column wraps, so
 a row is its references joined to those tails; the block's XML is one ``bytes`` joined at C
-speed (a province's sheet is a gigabyte of XML: no string of it is made and then encoded).
+speed (a province's sheet is a gigabyte of XML: no string of it is made and then encoded).  The plain
+texts new to a block (printable, not taken for a formula: most free-text answers) are escaped and encoded
+together, joined by NUL, which no printable text holds.
 
 The style ids depend on the order in which cells first need them (openpyxl numbers styles
 as they come), so a block whose cells need a style not made yet, or whose rows differ in
