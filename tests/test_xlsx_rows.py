@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from evalkit.io.xlsx import cell_text
-from evalkit.io.xlsx_rows import BLOCK, add_rows
+from evalkit.io.xlsx_rows import BLOCK, add_columns, add_rows
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 
 HEADERS = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容", "数值", "日期"]
@@ -93,3 +93,29 @@ def test_blocks_fall_back_to_rows_in_order_where_needed(tmp_path, shape):
         return stream_workbook(path, sheets).read_bytes()
 
     assert write(tmp_path / "b.xlsx", True) == write(tmp_path / "a.xlsx", False)
+
+
+def test_rows_given_column_by_column_have_the_bytes_of_one_cell_at_a_time(tmp_path):
+    """``add_columns``: blocks of any size (the 文字记录 sheet's end where a record ends), each as its columns."""
+    rows = _rows(9_000, seed=3)
+    reference = _write(tmp_path / "one-by-one.xlsx", rows, bulk=False)
+    sizes = [1, 2500, 1999, 7, 3000]  # ragged blocks, one past BLOCK, the rest
+    blocks, at = [], 0
+    for size in sizes + [len(rows)]:
+        part = rows[at:at + size]
+        if part:
+            blocks.append([list(c) for c in zip(*part)])
+        at += size
+
+    def sheets(wb):
+        sheet = Sheet(wb, "文字记录", HEADERS, WIDTHS, heading="测试 & 证据", wrap={2, 3, 5}, numbers={6: "0.00"})
+        add_columns(sheet, iter(blocks))
+        sheet.finish()
+        yield sheet
+    assert stream_workbook(tmp_path / "columns.xlsx", sheets).read_bytes() == reference
+    with pytest.raises(ValueError, match="differ in length"):
+        def bad(wb):
+            sheet = Sheet(wb, "表", HEADERS, WIDTHS, heading="h")
+            add_columns(sheet, [[["a", "b"], ["c"]]])
+            yield sheet
+        stream_workbook(tmp_path / "bad.xlsx", bad)

@@ -76,3 +76,13 @@ def test_the_same_content_gives_the_same_bytes_whenever_it_is_saved(tmp_path, mo
     second = xlsx.save(build(), tmp_path / "b.xlsx").read_bytes()
     assert first == second
     assert openpyxl.load_workbook(tmp_path / "b.xlsx")["表"]["B3"].value == "=1+1"
+
+
+def test_printable_text_is_left_as_it_is_because_nothing_it_holds_is_taken_out():
+    """plain_text returns printable text as it is (most answers): every character the cleaning takes out or
+    changes — controls, surrogates, non-characters, carriage returns — is not printable, checked over all of
+    Unicode, and the cleaning leaves printable text alone."""
+    taken = [chr(c) for c in range(0x110000) if xlsx.NOT_IN_CELLS.match(chr(c)) or chr(c) == "\r"]
+    assert len(taken) > 2000 and not [ch for ch in taken if ch.isprintable()]
+    for text in ["态度很好，一次办成。", "a < b & c", "😀 𠀀", "\u00a0不换行空格", "全角　空格", ""]:
+        assert xlsx.plain_text(text) == xlsx.NOT_IN_CELLS.sub("", text) == text

@@ -53,6 +53,8 @@ def _units(text: str) -> int:
 
 def plain_text(value: str) -> str:
     """Text without control characters and non-characters (\\r\\n and \\r become \\n; tab and newline stay)."""
+    if value.isprintable():  # none of them (they are all of Unicode's categories Cc, Cs and Cn), nor \r: most text
+        return value
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return NOT_IN_CELLS.sub("", value)

@@ -1,5 +1,5 @@
-"""Many rows of a streamed sheet rendered in one pass: :func:`add_rows`, the same bytes as
-:meth:`evalkit.io.xlsx_stream.Sheet.add` row after row.
+"""Many rows of a streamed sheet rendered in one pass: :func:`add_rows` (or :func:`add_columns`, for rows made a
+block at a time as their columns), the same bytes as :meth:`evalkit.io.xlsx_stream.Sheet.add` row after row.
 
 A province's evidence workbook has 1.7 million rows (文字记录: every free-text answer), and
 :meth:`~evalkit.io.xlsx_stream.Sheet.add` makes each cell in Python: its reference, its
@@ -8,7 +8,9 @@ style, the text cleaned, escaped and measured.  Here rows come in blocks of
 has seen (a record id, a title, a label, a row number — up to :data:`CACHED_TEXT` characters)
 after the cell's reference, as UTF-8, with the lines the text takes when the column wraps, so
 a row is its references joined to those tails; the block's XML is one ``bytes`` joined at C
-speed (a province's sheet is a gigabyte of XML: no string of it is made and then encoded).
+speed (a province's sheet is a gigabyte of XML: no string of it is made and then encoded).  The plain
+texts new to a block (printable, not taken for a formula: most free-text answers) are escaped and encoded
+together, joined by NUL, which no printable text holds.
 
 The style ids depend on the order in which cells first need them (openpyxl numbers styles
 as they come), so a block whose cells need a style not made yet, or whose rows differ in
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from itertools import chain, compress, repeat
 from operator import not_
 
+from evalkit.io.xlsx import FORMULA_STARTS
 from evalkit.io.xlsx_stream import LINE_HEIGHT, MAX_ROW_HEIGHT, ROW_PADDING, SHORT_TEXT, Sheet
 from evalkit.io.xlsx_text import clean_text, wrapped_lines, xml_escape
 
@@ -44,6 +47,19 @@ def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
             block = []
     if block:
         _add_block(sheet, block, caches)
+
+
+def add_columns(sheet: Sheet, blocks: Iterable[Sequence[Sequence[object]]]) -> None:
+    """Append rows given a block at a time column by column — each block a sequence of columns of equal
+    length, made that way without a list per row (the 文字记录 sheet's free-text answers): the bytes
+    :func:`add_rows` (and :meth:`Sheet.add`) give the same rows."""
+    caches = [({}, {}) for _ in sheet.letters]
+    for columns in blocks:
+        n = len(columns[0]) if columns else 0
+        if any(len(c) != n for c in columns):
+            raise ValueError(f"add_columns: columns of one block differ in length ({[len(c) for c in columns]})")
+        if n and not _add_columns(sheet, columns, n, caches):
+            _add_in_order(sheet, list(zip(*columns)))
 
 
 def cell_tail(sheet: Sheet, i: int, v: object, *, create: bool = True) -> tuple[str, int] | None:
@@ -89,61 +105,105 @@ def _row_start(sheet: Sheet, lines: int, starts: dict[int, bytes]) -> bytes:
 def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, dict]) -> tuple | None:
     """The tails (:func:`cell_tail`) of one column of a block and, when the column wraps, the lines of each;
     ``None`` when a cell needs a style not made yet.  ``seen`` keeps the column's values: tail, lines."""
-    tails_seen, lines_seen = seen
     wraps = i in sheet.usable_at
-    cacheable = set(map(type, column)) <= _CACHEABLE
-    n = len(column)
-    tails = list(map(tails_seen.get, column)) if cacheable else [None] * n
-    lines = (list(map(lines_seen.get, column)) if cacheable else [1] * n) if wraps else None
-    for j in compress(range(n), map(not_, tails)):  # the values not seen before
-        v = column[j]
-        hit = tails_seen.get(v) if cacheable else None  # seen earlier in this block
-        if hit is not None:
-            tails[j] = hit
-            if wraps:
-                lines[j] = lines_seen[v]
-            continue
+    if not set(map(type, column)) <= _CACHEABLE:
+        return _column_one_by_one(sheet, i, column, wraps)
+    tails_seen, lines_seen = seen
+    tails = list(map(tails_seen.get, column))
+    lines = list(map(lines_seen.get, column)) if wraps else None
+    if None not in tails:
+        return tails, lines
+    fresh = _fresh_tails(sheet, i, dict.fromkeys(compress(column, map(not_, tails))))  # not seen before, once each
+    if fresh is None:
+        return None
+    fresh_tails, fresh_lines = fresh
+    tails = list(map(fresh_tails.get, column, tails))
+    if wraps:
+        lines = list(map(fresh_lines.get, column, lines))
+    if len(tails_seen) + len(fresh_tails) > CACHE_SIZE:
+        tails_seen.clear()
+        lines_seen.clear()
+    for v, tail in fresh_tails.items():
+        if type(v) is not str or len(v) <= CACHED_TEXT:
+            tails_seen[v], lines_seen[v] = tail, fresh_lines[v]
+    return tails, lines
+
+
+def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object]) -> tuple[dict, dict] | None:
+    """The tails and lines of distinct values of column ``i`` (:func:`cell_tail`); ``None`` when one needs a style
+    not made yet.  Plain text — printable, not too long, not taken for a formula, the most of a free-text sheet — is
+    escaped and encoded for all of them at once (joined by NUL, which no printable text holds), the rest one by one."""
+    tails: dict[object, bytes] = {}
+    lines: dict[object, int] = {}
+    sid = sheet.style(i, "text", create=False)
+    plain = [] if sid is None else [v for v in values if type(v) is str and v and v.isprintable()
+                                    and len(v) <= SHORT_TEXT and not v.startswith(FORMULA_STARTS)]
+    if plain:
+        head = f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
+        end = "</t></is></c>"
+        xml = head + xml_escape("\x00".join(plain)).replace("\x00", end + "\x00" + head) + end
+        tails.update(zip(plain, xml.encode("utf-8").split(b"\x00")))
+        lines.update(dict.fromkeys(plain, 1))
+        usable = sheet.usable_at.get(i)
+        if usable is not None:  # printable text has no line break or tab: only a long one may wrap
+            for v in compress(plain, map((usable / 2).__lt__, map(len, plain))):
+                lines[v] = wrapped_lines(v, usable)
+    for v in values:
+        if v not in tails:
+            made = cell_tail(sheet, i, v, create=False)
+            if made is None:
+                return None
+            tails[v], lines[v] = made[0].encode("utf-8"), made[1]
+    return tails, lines
+
+
+def _column_one_by_one(sheet: Sheet, i: int, column: Sequence[object], wraps: bool) -> tuple | None:
+    """:func:`_column` for a column with values of other types (a float, a date): each cell made, none kept."""
+    tails, lines = [], []
+    for v in column:
         made = cell_tail(sheet, i, v, create=False)
         if made is None:
             return None
-        tails[j] = tail = made[0].encode("utf-8")
-        if wraps:
-            lines[j] = made[1]
-        if cacheable and (type(v) is not str or len(v) <= CACHED_TEXT):
-            if len(tails_seen) >= CACHE_SIZE:
-                tails_seen.clear()
-                lines_seen.clear()
-            tails_seen[v], lines_seen[v] = tail, made[1]
-    return tails, lines
+        tails.append(made[0].encode("utf-8"))
+        lines.append(made[1])
+    return tails, lines if wraps else None
 
 
 def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: list[tuple[dict, dict]]) -> None:
     width = len(block[0])
-    columns = list(zip(*block)) if width <= len(caches) and all(len(v) == width for v in block) else None
+    if not (width <= len(caches) and all(len(v) == width for v in block)
+            and _add_columns(sheet, list(zip(*block)), len(block), caches)):
+        _add_in_order(sheet, block)
+
+
+def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, caches: list[tuple[dict, dict]]) -> bool:
+    """``n`` rows given as their columns, joined as sheet XML; ``False`` (nothing written) when a cell needs a style not
+    made yet or there are more columns than the sheet has."""
+    if len(columns) > len(caches):
+        return False
     found = []
-    for i, column in enumerate(columns or ()):
+    for i, column in enumerate(columns):
         made = _column(sheet, i, column, caches[i])
         if made is None:
-            columns = None
-            break
+            return False
         found.append(made)
-    if columns is None:
-        _add_in_order(sheet, block)
-        return
     first = sheet.rows + 1
-    refs = [b"%d" % r for r in range(first, first + len(block))]
+    refs = [b"%d" % r for r in range(first, first + n)]
     wrapped = [lines for _, lines in found if lines is not None]
     if wrapped or sheet.every_row:
-        lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * len(block)
+        lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * n
         starts: dict[int, bytes] = {}
-        row_ends = [_row_start(sheet, n, starts) for n in lines]
+        for k in set(lines):
+            _row_start(sheet, k, starts)
+        row_ends = list(map(starts.__getitem__, lines))
     else:
         row_ends = repeat(b'">')
     pieces = [repeat(b'<row r="'), refs, row_ends]
     for letter, (tails, _) in zip(sheet.letters, found):
         pieces += [repeat(f'<c r="{letter}'.encode("ascii")), refs, tails]
     pieces.append(repeat(b"</row>"))
-    sheet.add_xml(b"".join(chain.from_iterable(zip(*pieces))), len(block))
+    sheet.add_xml(b"".join(chain.from_iterable(zip(*pieces))), n)
+    return True
 
 
 def _add_in_order(sheet: Sheet, block: list[Sequence[object]]) -> None:

@@ -1,5 +1,6 @@
 """The reports that go to the government: all of them in one call (``write``), from the report
-data gathered once (``data``) with personal details masked (``masking``): the Excel workbook
+data gathered once (``data``; the records' free text a block at a time, ``texts``) with personal details
+masked (``masking``): the Excel workbook
 (``workbook``, written as a stream by :mod:`evalkit.io.xlsx_stream`), the HTML pages (``pages``,
 jinja2 templates in ``templates/``), their SVG charts (``charts``, also drawn by the scoring
 page) and the method section both share (``method``).

@@ -3,8 +3,9 @@
 The evaluation, the project's name and as-of date, the unit list with kinds and
 regions, the framework tree, the records, the draws and every problem, each list in
 a stable order, with the look-ups the workbook (:mod:`evalkit.reports.workbook`) and
-the pages (:mod:`evalkit.reports.pages`) share.  Free text and problem messages are
-masked here when asked (:mod:`evalkit.reports.masking`).
+the pages (:mod:`evalkit.reports.pages`) share.  Free text (made a block at a time by
+:mod:`evalkit.reports.texts`) and problem messages are masked when asked
+(:mod:`evalkit.reports.masking`).
 
 Nothing is read here: the settings, the framework, the unit list, the instruments, the
 records and the draws are those of the :class:`~evalkit.project.Project` the evaluation
@@ -20,34 +21,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evalkit.forms import iter_fields
-from evalkit.io.xlsx import plain_text
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project
-from evalkit.reports.masking import mask_free_text, mask_value, personal_kind
+from evalkit.reports.masking import mask_free_text, personal_kind
+from evalkit.reports.texts import TextAnswer, TextBlock, scopes_at, text_blocks
 from evalkit.scoring import describe_rule
 
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
-MASKED_KEPT = 200000  # distinct free-text answers kept cleaned and masked per kind while the texts are gone through
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 UNIT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-class TextAnswer(NamedTuple):
-    """One free-text answer of a record (masked when asked), for the reports' field notes.
-
-    A named tuple: a province has 1.5 million of them, made one at a time
-    (:meth:`ReportData.iter_texts`) and never all kept.
-    """
-
-    record: str
-    unit: str
-    instrument: str
-    field: str
-    label: str
-    row: int | None
-    text: str
-    personal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,21 +104,31 @@ class ReportData:
         date = answers.get("visit_date")
         return str(date)[:10] if isinstance(date, str) and date else (view.started or "")[:10]
 
-    def iter_texts(self) -> Iterator[TextAnswer]:
-        """Every free-text answer of the records that are not deleted, in record order, masked when asked.
-
-        Made one at a time (a province has 1.5 million; the workbook's 文字记录 sheet writes them as they
-        come); a pass to the end also keeps each unit's first :data:`TEXT_LIMIT` and its count for
-        :meth:`unit_texts` and :meth:`unit_text_count`.
+    def text_blocks(self) -> Iterator[TextBlock]:
+        """Every free-text answer of the records that are not deleted, in record order, masked when asked, a block of
+        whole records at a time, column by column (:func:`evalkit.reports.texts.text_blocks`: a province has 1.5
+        million, and the workbook's 文字记录 sheet writes them as they come); a pass to the end also keeps each unit's
+        first :data:`TEXT_LIMIT` and its count for :meth:`unit_texts` and :meth:`unit_text_count`.
         """
         heads, counts = {}, {}  # unit -> its first TextAnswers, unit -> how many it has
-        for t in _texts(self):
-            n = counts.get(unit := t.unit, 0)
-            if n < TEXT_LIMIT:
-                heads.setdefault(unit, []).append(t)
-            counts[unit] = n + 1
-            yield t
+        for b in text_blocks(self.records.values(), self.instruments, mask=self.mask_personal, names=self.names):
+            at = 0
+            for record, unit, instrument, k in zip(b.records, b.units, b.instruments, b.counts):
+                n = counts.get(unit, 0)
+                if n < TEXT_LIMIT:
+                    end = at + min(k, TEXT_LIMIT - n)
+                    heads.setdefault(unit, []).extend(
+                        TextAnswer(record, unit, instrument, f.name, f.label, row, text, f.personal)
+                        for f, row, text in zip(b.fields[at:end], b.rows[at:end], b.texts[at:end]))
+                counts[unit] = n + k
+                at += k
+            yield b
         self._text_heads, self._text_counts = heads, counts
+
+    def iter_texts(self) -> Iterator[TextAnswer]:
+        """Every free-text answer of the records that are not deleted, one at a time (:meth:`text_blocks`)."""
+        for b in self.text_blocks():
+            yield from b.answers()
 
     def unit_texts(self, unit_id: str) -> list[TextAnswer]:
         """The unit's first :data:`TEXT_LIMIT` free-text answers, in record order."""
@@ -261,41 +254,6 @@ def _indicators(fw, evaluation) -> list[Indicator]:
     return sorted(seen.values(), key=lambda i: [int(x) if x.isdigit() else 0 for x in i.code.split(".")])
 
 
-def _texts(data: ReportData) -> Iterator[TextAnswer]:
-    """Free-text answers of every record not deleted, personal fields masked when asked (fields looked up once)."""
-    done: dict[str | None, dict[str, str]] = {}  # per kind, each distinct answer (「无」…) cleaned and masked once
-    fields = {k: [(path, f.name, f.label, kind, done.setdefault(kind, {}))
-                  for path, f in iter_fields(inst) if f.type == "text" and f.role not in ("unit", "assessor")
-                  for kind in (personal_kind(f.name, f.label, f.role),)] for k, inst in data.instruments.items()}
-    mask, names, make = data.mask_personal, data.names, tuple.__new__
-    for view in data.records.values():
-        specs, answers = fields.get(view.instrument_id), view.answers
-        if view.deleted or specs is None or not isinstance(answers, dict):
-            continue
-        record, unit, instrument = view.instance_id, view.unit, view.instrument_id
-        scopes: dict[tuple, list] = {}  # the rows of each group of the record, opened up once
-        for path, name, label, kind, seen in specs:
-            found = scopes.get(path)
-            if found is None:
-                found = scopes[path] = _scopes(answers, path)
-            for row, scope in found:
-                value = scope.get(name)
-                if value is None:  # not answered there
-                    continue
-                raw = value if type(value) is str else str(value)
-                text = seen.get(raw)
-                if text is None:
-                    if raw.strip() == "":
-                        continue
-                    text = plain_text(raw)
-                    if mask:
-                        text = mask_value(kind, text, names)
-                    if len(seen) >= MASKED_KEPT:
-                        seen.clear()
-                    seen[raw] = text
-                yield make(TextAnswer, (record, unit, instrument, name, label, row, text, kind))
-
-
 def _public_names(data: ReportData) -> tuple[str, ...]:
     """Every citizen's name recorded in a personal name field (:func:`~evalkit.reports.masking.personal_kind`),
     so that the same name is masked inside free text too."""
@@ -312,24 +270,7 @@ def _public_names(data: ReportData) -> tuple[str, ...]:
 
 def _answers_at(answers: dict, path: tuple[str, ...], name: str) -> list[tuple[int | None, object]]:
     """Values of a field at ``path`` (groups are opened up; a repeat is a list of row dicts)."""
-    return [(row, scope.get(name)) for row, scope in _scopes(answers, path) if name in scope]
-
-
-def _scopes(answers: dict, path: tuple[str, ...]) -> list[tuple[int | None, dict]]:
-    """The answers' dicts at ``path`` with their repeat row (groups are opened up; a repeat is a list of row dicts)."""
-    scopes: list[tuple[int | None, dict]] = [(None, answers)]
-    for part in path:
-        nxt = []
-        for row, scope in scopes:
-            inner = scope.get(part)
-            if isinstance(inner, list):
-                nxt += [(i, r) for i, r in enumerate(inner, start=1) if isinstance(r, dict)]
-            elif isinstance(inner, dict):
-                nxt.append((row, inner))
-            else:
-                nxt.append((row, scope))  # plain groups are stored opened up
-        scopes = nxt
-    return scopes
+    return [(row, scope.get(name)) for row, scope in scopes_at(answers, path) if name in scope]
 
 
 def report_data(project: Project, evaluation, problems: Sequence[Problem], *,

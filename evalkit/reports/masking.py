@@ -85,7 +85,7 @@ def personal_kind(name: str, label: str, role: str = "") -> str | None:
 
 def mask_phone(value: str) -> str:
     """138****5678: the first three and last four digits stay; shorter numbers keep only the last two."""
-    digits = NOT_DIGIT.sub("", value)
+    digits = value if value.isascii() and value.isdigit() else NOT_DIGIT.sub("", value)  # most are digits only
     if not digits:
         return "*" * min(len(value), 4) if value else value
     if len(digits) >= 11:

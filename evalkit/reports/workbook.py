@@ -30,7 +30,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from evalkit.io.xlsx_rows import add_rows
+from evalkit.io.xlsx_rows import add_columns, add_rows
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
@@ -206,22 +206,23 @@ def _evidence_rows(data: ReportData):
 def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
     sheet = Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
-    add_rows(sheet, _text_rows(data))
+    add_columns(sheet, _text_columns(data))
     sheet.finish()
     return sheet
 
 
-def _text_rows(data: ReportData):
+def _text_columns(data: ReportData):
+    """The 文字记录 sheet's rows a block at a time, as their columns (a province has 1.5 million answers): record,
+    unit, instrument title, 「label（name）」, repeat row, text."""
     titles: dict[str, str] = {}
-    fields: dict[tuple, str] = {}
-    for record, unit, instrument, name, label, row, text, _ in data.iter_texts():  # a province has 1.5 million
-        title = titles.get(instrument)
-        if title is None:
-            title = titles[instrument] = data.instrument_title(instrument)
-        field = fields.get((label, name))
-        if field is None:
-            field = fields[(label, name)] = f"{label}（{name}）"
-        yield [record, unit, title, field, row, text]
+    fields: dict = {}
+    for b in data.text_blocks():
+        for instrument in set(b.instruments).difference(titles):
+            titles[instrument] = data.instrument_title(instrument)
+        for f in set(b.fields).difference(fields):
+            fields[f] = f"{f.label}（{f.name}）"
+        yield [b.per_answer(b.records), b.per_answer(b.units), b.per_answer(list(map(titles.__getitem__, b.instruments))),
+               list(map(fields.__getitem__, b.fields)), b.rows, b.texts]
 
 
 REPORT_SHEETS = (_summary, _rules, _scorecards, _problems, _method)
