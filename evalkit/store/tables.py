@@ -165,7 +165,7 @@ def _child(records: list[str], orders: list[float], values: list) -> pa.Table:
         inferred = dict.fromkeys(chain.from_iterable(entries))   # every key, first seen first
     for key, made in inferred.items():
         if key not in columns:
-            columns[key] = made or _field(key, [e.get(key) for e in entries])
+            columns[key] = made or _field(key, list(map(dict.get, entries, repeat(key))))   # entries are dicts
     fields, arrays = zip(*columns.values(), strict=True)
     return pa.Table.from_arrays(list(arrays), schema=pa.schema(list(fields)))
 
