@@ -26,6 +26,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 
 from evalkit.forms import FieldIssue, validate_many
+from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import ANSWER_INVALID, INSTRUMENT_CHANGED, INSTRUMENT_UNKNOWN, UNIT_UNKNOWN
 from evalkit.store.revisions import SUBMISSION_ORDER
@@ -56,21 +57,31 @@ def check_records(records: Sequence, raw: Path, instruments: Mapping, units=None
 
     ``known``: answer issues found before, by :func:`answers_key` (``[path, field, code, message]`` each);
     ``keep``: filled with every checked record's issues, so keyed."""
-    views = [v for v in sorted(records, key=SUBMISSION_ORDER) if not v.deleted]
-    issues = _answer_issues(views, instruments, known or {}, keep)
+    with paused_gc():  # the views and their issues hold no cycle (evalkit.io.heap)
+        views = [v for v in sorted(records, key=SUBMISSION_ORDER) if not v.deleted]
+        issues = _answer_issues(views, instruments, known or {}, keep)
+        return _record_problems(views, issues, Path(raw), instruments, units)
+
+
+def _record_problems(views: Sequence, issues: Sequence, raw: Path, instruments: Mapping, units) -> list[Problem]:
+    """The problems of each view in turn: its unit, its instrument, then its answer issues (``issues[at]``)."""
     known: dict[str, bool] = {}  # whether each unit id is in the roster, asked once per id
-    folder = str(Path(raw) / "x")[:-1]  # the folder as Path writes it before a plain name
+    folder = str(raw / "x")[:-1]  # the folder as Path writes it before a plain name
     problems: list[Problem] = []
     for at, view in enumerate(views):
-        name = view.instance_id
-        where = {"record": name, "file": folder + name if _PLAIN_NAME.fullmatch(name) else str(Path(raw) / name)}
-        if units is not None and not _known(units, view.unit, known):
-            problems.append(problem(UNIT_UNKNOWN, unit=view.unit, **where))
         inst = instruments.get(view.instrument_id)
+        unknown = units is not None and not _known(units, view.unit, known)
+        changed = inst is not None and view.instrument_version != inst.version and view.instrument_sha256 != inst.sha256
+        if not (unknown or inst is None or changed or issues[at]):
+            continue   # nothing to say of this record: its location is not worked out
+        name = view.instance_id
+        where = {"record": name, "file": folder + name if _PLAIN_NAME.fullmatch(name) else str(raw / name)}
+        if unknown:
+            problems.append(problem(UNIT_UNKNOWN, unit=view.unit, **where))
         if inst is None:
             problems.append(problem(INSTRUMENT_UNKNOWN, instrument=view.instrument_id, **where))
             continue
-        if view.instrument_version != inst.version and view.instrument_sha256 != inst.sha256:
+        if changed:
             problems.append(problem(INSTRUMENT_CHANGED, instrument=inst.id, version=view.instrument_version,
                                     current=inst.version, **where))
         for issue in issues[at]:

@@ -308,7 +308,7 @@ def table_problems(reading: Reading, known: Mapping[str, RecordView]) -> list[Pr
             if others:
                 views.sort(key=order_key)
             else:   # every view already in order: their ranks give the same order without a time parsed
-                views.sort(key=lambda v: rank[v.instance_id])
+                views = list(map(known.__getitem__, sorted(pack.by_instance, key=rank.__getitem__)))
             expected = record_tables(views)
             wrong = sorted(n for n in set(tables) | set(expected)
                            if n not in tables or n not in expected or not tables[n].equals(expected[n], check_metadata=True))

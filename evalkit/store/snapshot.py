@@ -179,7 +179,8 @@ class Snapshot:
         if self._reading is None:
             return []
         known = {} if self._only else {v.instance_id: v for v in self.views}
-        found = table_problems(self._reading, known)
+        with paused_gc():   # the tables made to compare hold no cycle (evalkit.io.heap)
+            found = table_problems(self._reading, known)
         self._reading.untrusted.update(p.file for p in found)
         if "views" in self.__dict__:
             self._reading.blocks.clear()

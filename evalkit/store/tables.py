@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
+from itertools import chain, repeat
 
 import msgspec
 import pandas as pd
@@ -39,6 +40,7 @@ JSON_MARK = {b"evalkit:json": b"1"}
 _ENCODE = msgspec.json.Encoder().encode
 _DECODE = msgspec.json.Decoder().decode
 _NONE = type(None)
+_DICT = {dict}
 _SAME = (pa.string(), pa.bool_(), pa.int64(), pa.null())   # Arrow infers these exactly as _field types them
 
 
@@ -57,7 +59,7 @@ def _is_repeat(values: list) -> bool:
     for v in values:
         if v is None:
             continue
-        if type(v) is not list or not all(type(e) is dict for e in v):
+        if type(v) is not list or not set(map(type, v)) <= _DICT:
             return False
         seen = True
     return seen
@@ -125,10 +127,8 @@ def record_tables(views: Iterable) -> dict[str, pa.Table]:
                                  "_current": [v.current for v in rows],
                                  "_order": [_moment(v.submitted) for v in rows]}
         children: dict[str, pa.Table] = {}
-        for key in dict.fromkeys(k for a in answers for k in a):
-            if key in cols:
-                continue
-            values = [a.get(key) for a in answers]
+        keys = [k for k in dict.fromkeys(chain.from_iterable(answers)) if k not in cols]   # first seen first
+        for key, values in zip(keys, _columns(answers, keys), strict=True):
             if _is_repeat(values):
                 children[f"{instrument}/{key}"] = _child(cols["record"], cols["_order"], values)
                 continue
@@ -138,29 +138,34 @@ def record_tables(views: Iterable) -> dict[str, pa.Table]:
     return {name: out[name] for name in sorted(out, key=_name_order)}
 
 
+def _columns(rows: list[dict], keys: list[str]) -> list[list]:
+    """Each key's values by row (None where a row lacks it): every row read once (reading the rows once per
+    key walks all their dicts again, at Python's pace)."""
+    if not keys:
+        return []
+    return [list(column) for column in zip(*[tuple(map(row.get, keys)) for row in rows])]
+
+
 def _name_order(name: str) -> tuple:
     """Tables by instrument id, each instrument's own table before its child tables."""
     return (name.split("/")[0], is_child(name), name)
 
 
 def _child(records: list[str], orders: list[float], values: list) -> pa.Table:
-    owners, when, rows, entries = [], [], [], []
-    for record, order, value in zip(records, orders, values, strict=True):
-        for i, entry in enumerate(value or (), start=1):
-            owners.append(record)
-            when.append(order)
-            rows.append(i)
-            entries.append(entry)
+    """One repeat group's table: an entry per row, its record's id and order beside it (``values``: each
+    record's entries, or None)."""
+    counts = [len(value) if value else 0 for value in values]
+    owners = list(chain.from_iterable(map(repeat, records, counts)))
+    when = list(chain.from_iterable(map(repeat, orders, counts)))
+    rows = list(chain.from_iterable(map(range, repeat(1), [n + 1 for n in counts])))
+    entries = list(chain.from_iterable(filter(None, values)))
     columns = {"record": _field("record", owners), "row": _field("row", rows), "_order": _field("_order", when)}
     inferred = _inferred(entries) if entries else None
     if inferred is None:
-        keys: dict[str, None] = {}
-        for entry in entries:
-            keys.update(dict.fromkeys(entry))
-        inferred = dict.fromkeys(keys)
+        inferred = dict.fromkeys(chain.from_iterable(entries))   # every key, first seen first
     for key, made in inferred.items():
         if key not in columns:
-            columns[key] = made or _field(key, [e.get(key) for e in entries])
+            columns[key] = made or _field(key, list(map(dict.get, entries, repeat(key))))   # entries are dicts
     fields, arrays = zip(*columns.values(), strict=True)
     return pa.Table.from_arrays(list(arrays), schema=pa.schema(list(fields)))
 
