@@ -32,6 +32,7 @@ import evalkit.scoring.evidence as evidence
 import evalkit.scoring.leaves as leaves
 import evalkit.scoring.resampling as resampling
 import evalkit.scoring.tree as tree
+import evalkit.scoring.uncertainty as uncertainty
 from evalkit.checks import check_consistency
 from evalkit.pipeline import generate
 from evalkit.problems import problem
@@ -215,6 +216,41 @@ def _of_rows(self, keys):
     return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
 
 
+def _score_then_draw(fw, units, instruments, records, *, settings, events, manual, stability, tasks, frames):
+    """Every unit scored with all units' observations kept, the uncertainty drawn once all are scored and graded."""
+    m = score_module
+    problems = m.validate_rules(fw, instruments)
+    for category in {*settings.grade_bands, *(c.id for c in units.categories)}:
+        if category in settings.grade_bands:
+            problems += m.check_grade_bands(settings.grade_bands[category], category)
+    events = list(events)
+    applied, found = m.check_events(events, {u.id for u in units.units})
+    problems += found
+    rules = m.parsed_rules(fw, instruments)
+    results, frameworks, samples = [], {}, {}
+    for unit in units.units:
+        unit_fw = frameworks[unit.id] = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
+        leaves_found, found, samples[unit.id] = m.score_unit_leaves(unit_fw, rules, unit.id, records, instruments,
+                                                                    settings, manual, tasks)
+        problems += found
+        mine = [a for e, a in zip(events, applied) if a is not None and e.unit == unit.id]
+        result = m.unit_result(unit_fw, units, unit.id, leaves_found, mine, m.pending_events(unit.id, events, applied),
+                               m.event_bounds(unit.id, events, applied))
+        problems += m.cap_problems(unit_fw, result)
+        results.append(result)
+    results = m.grade_and_rank(results, settings)
+    problems += m.provisional_problems(results, settings)
+    if stability:
+        drawn, totals = m.drawn_rows(records, frames or {}), {}
+        for index, r in enumerate(results):
+            totals[r.unit] = uncertainty._unit_draws(
+                frameworks[r.unit], r, samples.get(r.unit, {}), max(1, int(settings.draws)),
+                np.random.SeedSequence((settings.seed, index)), drawn.get(r.unit, {}), settings.confidence)
+        results = uncertainty.rank_stability(results, settings, totals)
+    unassigned = m._unassigned(records, units, problems)
+    return m.Evaluation(fw.id, tuple(results), tuple(problems), settings, tuple(unassigned))
+
+
 def _depth_first(fw):
     return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
 
@@ -230,6 +266,7 @@ def row_wise():
         mp.setattr(score_module, "drawn_rows", _drawn_rows)
         mp.setattr(score_module, "paused_gc", contextlib.nullcontext)
         mp.setattr(score_module, "remembered_rows", contextlib.nullcontext)
+        mp.setattr(score_module, "_score", _score_then_draw)
         mp.setattr(evidence, "candidates", _candidates)
         mp.setattr(leaves, "admitted_pool", _admitted_pool)
         mp.setattr(consistency, "service_users_twice", _service_users_twice)
