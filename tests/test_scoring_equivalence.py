@@ -1,11 +1,13 @@
 """Scoring and checks at province scale give exactly what the row-wise path gave (issue 19).
 
 The fast path remembers what recurs — a condition per distinct answer (``evidence.held``), the
-Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows per
-scoring run, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
+Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows while its
+unit is scored, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
 records at once (``evidence.gather``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
-and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
-with the garbage collector paused.  Here the
+and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, runs
+with the garbage collector paused, draws each unit's totals as soon as it is scored (no unit's observations kept
+for the others), keys duplicates by a hash checked byte for byte and looks for a service user counted twice unit
+by unit.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
 are run on the demo, on a generated province subset, and on that subset's records perturbed by
 hand into every state, answer type and reason for leaving a record out: evaluations (every
