@@ -1,11 +1,13 @@
 """Scoring and checks at province scale give exactly what the row-wise path gave (issue 19).
 
 The fast path remembers what recurs — a condition per distinct answer (``evidence.held``), the
-Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows per
-scoring run, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
+Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows while its
+unit is scored, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
 records at once (``evidence.gather``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
-and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, and runs
-with the garbage collector paused.  Here the
+and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, runs
+with the garbage collector paused, draws each unit's totals as soon as it is scored (no unit's observations kept
+for the others), keys duplicates by a hash checked byte for byte and looks for a service user counted twice unit
+by unit.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
 are run on the demo, on a generated province subset, and on that subset's records perturbed by
 hand into every state, answer type and reason for leaving a record out: evaluations (every
@@ -32,6 +34,7 @@ import evalkit.scoring.evidence as evidence
 import evalkit.scoring.leaves as leaves
 import evalkit.scoring.resampling as resampling
 import evalkit.scoring.tree as tree
+import evalkit.scoring.uncertainty as uncertainty
 from evalkit.checks import check_consistency
 from evalkit.pipeline import generate
 from evalkit.problems import problem
@@ -138,6 +141,17 @@ def _service_users_twice(records):
     return found
 
 
+def _duplicates(records):
+    seen, found = {}, []
+    for v in sorted((v for v in records if not v.deleted), key=lambda v: (v.submitted, v.instance_id)):
+        key = consistency._SORTED([v.instrument_id, v.unit, v.assessor, v.answers])
+        if key in seen:
+            found.append(problem(consistency.DUPLICATE, record=v.instance_id, other=seen[key]))
+        else:
+            seen[key] = v.instance_id
+    return found
+
+
 def _candidates(views, unit, instrument_ids):
     return [v for v in evidence._by_unit(views).get(unit, ()) if v.instrument_id in instrument_ids]
 
@@ -204,6 +218,41 @@ def _of_rows(self, keys):
     return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
 
 
+def _score_then_draw(fw, units, instruments, records, *, settings, events, manual, stability, tasks, frames):
+    """Every unit scored with all units' observations kept, the uncertainty drawn once all are scored and graded."""
+    m = score_module
+    problems = m.validate_rules(fw, instruments)
+    for category in {*settings.grade_bands, *(c.id for c in units.categories)}:
+        if category in settings.grade_bands:
+            problems += m.check_grade_bands(settings.grade_bands[category], category)
+    events = list(events)
+    applied, found = m.check_events(events, {u.id for u in units.units})
+    problems += found
+    rules = m.parsed_rules(fw, instruments)
+    results, frameworks, samples = [], {}, {}
+    for unit in units.units:
+        unit_fw = frameworks[unit.id] = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
+        leaves_found, found, samples[unit.id] = m.score_unit_leaves(unit_fw, rules, unit.id, records, instruments,
+                                                                    settings, manual, tasks)
+        problems += found
+        mine = [a for e, a in zip(events, applied) if a is not None and e.unit == unit.id]
+        result = m.unit_result(unit_fw, units, unit.id, leaves_found, mine, m.pending_events(unit.id, events, applied),
+                               m.event_bounds(unit.id, events, applied))
+        problems += m.cap_problems(unit_fw, result)
+        results.append(result)
+    results = m.grade_and_rank(results, settings)
+    problems += m.provisional_problems(results, settings)
+    if stability:
+        drawn, totals = m.drawn_rows(records, frames or {}), {}
+        for index, r in enumerate(results):
+            totals[r.unit] = uncertainty._unit_draws(
+                frameworks[r.unit], r, samples.get(r.unit, {}), max(1, int(settings.draws)),
+                np.random.SeedSequence((settings.seed, index)), drawn.get(r.unit, {}), settings.confidence)
+        results = uncertainty.rank_stability(results, settings, totals)
+    unassigned = m._unassigned(records, units, problems)
+    return m.Evaluation(fw.id, tuple(results), tuple(problems), settings, tuple(unassigned))
+
+
 def _depth_first(fw):
     return sorted((i.code for i in fw.indicators if not fw.is_leaf(i.code)), key=lambda c: -c.count("."))
 
@@ -219,9 +268,11 @@ def row_wise():
         mp.setattr(score_module, "drawn_rows", _drawn_rows)
         mp.setattr(score_module, "paused_gc", contextlib.nullcontext)
         mp.setattr(score_module, "remembered_rows", contextlib.nullcontext)
+        mp.setattr(score_module, "_score", _score_then_draw)
         mp.setattr(evidence, "candidates", _candidates)
         mp.setattr(leaves, "admitted_pool", _admitted_pool)
         mp.setattr(consistency, "service_users_twice", _service_users_twice)
+        mp.setattr(consistency, "duplicates", _duplicates)
         mp.setattr(consistency, "agreement", _agreement)
         mp.setattr(consistency, "paused_gc", contextlib.nullcontext)
         mp.setattr(tree, "_depth_first", _depth_first)
@@ -368,3 +419,42 @@ def test_weights_drawn_as_far_as_asked_are_the_whole_blocks_weights():
     keys = [(r, None if i == -1 else i) for r, i in every]
     assert np.array_equal(lazy.of_rows(keys[::-1]), _of_rows(whole, keys[::-1]))
     assert np.array_equal(lazy.of_rows(keys), whole._all_rows[1])
+
+
+def _twins(views: list, seed: int = 27) -> list:
+    """The records with copies made as an office makes them: the same visit entered twice (its answers in another
+    order, some with one answer changed, some deleted), and service users' case ids and phones given again by a
+    later record of the same unit, by another row of the same record, and by another unit."""
+    rng = random.Random(seed)
+    out = list(views)
+    users = [v for v in views if v.instrument_id == "service_user_check" and isinstance(v.answers.get("citizens"), list)]
+    for k, v in enumerate(rng.sample(views, 40)):
+        answers = dict(reversed(copy.deepcopy(v.answers).items()))
+        if k % 5 == 0:
+            answers["assessor_note"] = "补录"
+        out.append(dataclasses.replace(v, instance_id=f"twin-{k}", answers=answers, deleted=k % 7 == 3,
+                                       submitted=v.submitted if k % 3 else "2019-01-01T00:00:00+08:00"))
+    for k, v in enumerate(rng.sample(users, 30)):
+        source = rng.choice([u for u in users if (u.unit == v.unit) == (k % 3 != 0)] or users)
+        rows = [dict(r) for r in source.answers["citizens"] if isinstance(r, dict)]
+        answers = copy.deepcopy(v.answers)
+        answers["citizens"] = [*answers["citizens"], *rows[:2]]
+        out.append(dataclasses.replace(v, instance_id=f"again-{k}", answers=answers))
+    return out
+
+
+@pytest.mark.parametrize("collide", [None, "all", "some"])
+def test_duplicates_and_users_twice_as_one_pass(province, collide, monkeypatch):
+    """Duplicates keyed by the hash of their encoding and service users counted twice unit by unit give the problems
+    the one pass over every record gave, in its order — also when every hash, or many, are equal (each equal hash
+    is compared byte for byte)."""
+    views = _twins(open_project(province).records)
+    old = _duplicates(views), _service_users_twice(views)
+    if collide:
+        monkeypatch.setattr(consistency, "hash", (lambda b: 0) if collide == "all" else (lambda b: len(b) % 5),
+                            raising=False)
+    new = consistency.duplicates(views), consistency.service_users_twice(views)
+    assert new == old
+    assert len(old[0]) >= 25 and len(old[1]) >= 30
+    units = {v.instance_id: v.unit for v in views}
+    assert len({units[p.record] for p in old[1]}) > 5   # in several units

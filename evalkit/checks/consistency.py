@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import msgspec
 
@@ -43,6 +44,9 @@ from evalkit.scoring import admitted, parse_rule
 from evalkit.store import SUBMISSION_ORDER, UNIT_UNKNOWN
 
 _SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answers, whatever their order
+
+_USER_FIELDS = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
+_AT = itemgetter(0)
 
 SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
 
@@ -72,38 +76,62 @@ def _live(records: Iterable, include_received: bool) -> list:
 
 
 def duplicates(records: Sequence) -> list[Problem]:
-    """Records identical in instrument, unit, assessor and answers (later one reported)."""
-    seen: dict[str, str] = {}
+    """Records identical in instrument, unit, assessor and answers (later one reported).
+
+    A record is keyed by its answers' sorted encoding, but only that encoding's hash is kept: a record
+    whose hash was seen is compared byte for byte with the earlier record's encoding (made again), so
+    equal hashes of different answers never count, and the encodings are not all held at once
+    (about 160 MB at province scale)."""
+    first_of: dict[int, object] = {}   # hash of a record's key -> the first record with that hash
+    other_keys: dict[bytes, object] = {}   # a key whose hash an earlier, different key has -> its first record
     found = []
     for v in sorted((v for v in records if not v.deleted), key=SUBMISSION_ORDER):
-        key = _SORTED([v.instrument_id, v.unit, v.assessor, v.answers])
-        if key in seen:
-            found.append(problem(DUPLICATE, record=v.instance_id, other=seen[key]))
-        else:
-            seen[key] = v.instance_id
+        key = _key(v)
+        first = first_of.setdefault(hash(key), v)
+        if first is v:
+            continue
+        if _key(first) != key:
+            first = other_keys.setdefault(key, v)
+            if first is v:
+                continue
+        found.append(problem(DUPLICATE, record=v.instance_id, other=first.instance_id))
     return found
 
 
+def _key(view) -> bytes:
+    """What makes two records duplicates: instrument, unit, assessor and answers, whatever their order."""
+    return _SORTED([view.instrument_id, view.unit, view.assessor, view.answers])
+
+
 def service_users_twice(records: Sequence) -> list[Problem]:
-    """The same case id or call-back phone twice within one unit's service-user checks."""
-    seen: dict[tuple, tuple[str, int]] = {}   # (unit, field, value) -> the first (record, row) giving it
+    """The same case id or call-back phone twice within one unit's service-user checks.
+
+    Each unit's records are looked at on their own (what was seen is let go unit by unit); the problems
+    come out in the order of the records, oldest first, as if all had been looked at in one pass."""
+    by_unit: dict[str, list] = {}
+    for at, v in enumerate(sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
+                                  key=SUBMISSION_ORDER)):
+        by_unit.setdefault(v.unit, []).append((at, v))
+    found = [hit for unit_records in by_unit.values() for hit in _users_twice(unit_records)]
+    found.sort(key=_AT)   # stable: a record's own problems stay in their order
+    return [p for _, p in found]
+
+
+def _users_twice(unit_records: list) -> list[tuple[int, Problem]]:
+    """(place of the record, problem) for each answer one unit's earlier record or row already gave."""
+    seen: dict[str, dict[str, tuple[str, int]]] = {name: {} for name, _ in _USER_FIELDS}   # value -> first (record, row)
     found = []
-    fields = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
-    for v in sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
-                    key=SUBMISSION_ORDER):
-        record, unit = v.instance_id, v.unit
+    for at, v in unit_records:
+        record = v.instance_id
         for i, row in answer_rows(v.answers, "citizens"):   # rows that are not objects: named by validation
-            for name, what in fields:
+            for name, what in _USER_FIELDS:
                 value = scalar(row.get(name))
                 if value is None:
                     continue
-                key = (unit, name, value)
-                first = seen.get(key)
-                if first is None:
-                    seen[key] = (record, i)
-                elif first[0] != record or first[1] != i:
-                    found.append(problem(USER_TWICE, unit=unit, what=what, value=value, record=record,
-                                         other=first[0], field=f"citizens[{i}].{name}"))
+                first = seen[name].setdefault(value, (record, i))
+                if first[0] != record or first[1] != i:
+                    found.append((at, problem(USER_TWICE, unit=v.unit, what=what, value=value, record=record,
+                                              other=first[0], field=f"citizens[{i}].{name}")))
     return found
 
 

@@ -37,7 +37,7 @@ from evalkit.scoring.ranking import grade_and_rank, provisional_problems
 from evalkit.scoring.results import Evaluation, ScoringSettings
 from evalkit.scoring.rule_checks import parsed_rules, validate_rules
 from evalkit.scoring.tree import check_grade_bands
-from evalkit.scoring.uncertainty import FrameSizes, drawn_rows, rank_stability
+from evalkit.scoring.uncertainty import FrameSizes, drawn_rows, rank_stability, unit_draws
 from evalkit.scoring.unit_totals import cap_problems, event_bounds, pending_events, unit_result
 
 PUBLISHED_ONLY_ZH = "仅通报，不纳入年度绩效考核（吉市办发〔2018〕15号 第七条）"
@@ -96,10 +96,12 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
     of the uncertainty, :mod:`evalkit.scoring.uncertainty`).
 
     It runs with the cyclic garbage collector paused (scoring makes hundreds of thousands of small
-    objects and no cycles, and the collector's passes over the records cost more than the scoring) and
-    with each record's repeat rows listed once for all the leaves that read them
-    (:func:`evalkit.scoring.evidence.remembered_rows`)."""
-    with paused_gc(), remembered_rows():
+    objects and no cycles, and the collector's passes over the records cost more than the scoring).  Each unit
+    is scored with its records' repeat rows listed once for all its leaves that read them
+    (:func:`evalkit.scoring.evidence.remembered_rows`), and its totals drawn for the uncertainty at once
+    (:func:`evalkit.scoring.uncertainty.unit_draws`): neither the rows listed nor the observations a unit's
+    scores rest on are kept while the next unit is scored."""
+    with paused_gc():
         return _score(fw, units, instruments, records, settings=settings or ScoringSettings(), events=events,
                       manual=manual, stability=stability, tasks=tasks, frames=frames)
 
@@ -115,21 +117,25 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
     applied, found = check_events(events, {u.id for u in units.units})
     problems += found
     rules = parsed_rules(fw, instruments)
-    results, frameworks, samples = [], {}, {}
-    for unit in units.units:
-        unit_fw = frameworks[unit.id] = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
-        leaves, found, samples[unit.id] = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings,
-                                                            manual, tasks)
+    drawn = drawn_rows(records, frames or {}) if stability else None
+    results, drawn_totals = [], {}
+    for index, unit in enumerate(units.units):
+        unit_fw = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
+        with remembered_rows():
+            leaves, found, samples = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings,
+                                                       manual, tasks)
         problems += found
         mine = [a for e, a in zip(events, applied) if a is not None and e.unit == unit.id]
         result = unit_result(unit_fw, units, unit.id, leaves, mine, pending_events(unit.id, events, applied),
                              event_bounds(unit.id, events, applied))
         problems += cap_problems(unit_fw, result)
         results.append(result)
+        if drawn is not None:
+            drawn_totals[unit.id] = unit_draws(unit_fw, result, samples, settings, index, drawn.get(unit.id, {}))
     results = grade_and_rank(results, settings)
     problems += provisional_problems(results, settings)
-    if stability:
-        results = rank_stability(frameworks, results, settings, samples, drawn_rows(records, frames or {}))
+    if drawn is not None:
+        results = rank_stability(results, settings, drawn_totals)
     unassigned = _unassigned(records, units, problems)
     return Evaluation(fw.id, tuple(results), tuple(problems), settings, tuple(unassigned))
 

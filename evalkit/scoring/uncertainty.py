@@ -47,6 +47,7 @@ from evalkit.scoring.tree import ranks_of_draws, totals
 
 FrameSizes = Mapping[str, Mapping[str, int]]  # unit -> {id drawn from a frame: size of the unit's part of it}
 RESAMPLED_KINDS = ("rate", "checklist", "rubric", "mean", "penalty")
+UnitDraws = tuple[np.ndarray, tuple[str, ...], float]   # a unit's totals drawn, the leaves resampled, the shift
 _RULES: dict[str, Rule] = {}
 
 
@@ -138,7 +139,7 @@ def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, dra
 
 def _unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], draws: int,
                 seed: np.random.SeedSequence, drawn: Mapping[Key, int],
-                confidence: float) -> tuple[np.ndarray, tuple[str, ...], float]:
+                confidence: float) -> UnitDraws:
     """The unit's total in every draw (centred on the reported total), the leaves resampled, the shift."""
     weights = UnitWeights(samples, draws, seed)
     values: dict = {}
@@ -176,23 +177,26 @@ def _grades(totals_drawn: np.ndarray, bands) -> np.ndarray:
     return out
 
 
-def rank_stability(frameworks: Mapping[str, Framework] | Framework, results: list[UnitResult],
-                   settings: ScoringSettings, samples: Mapping[str, Mapping[str, Sample]] | None = None,
-                   drawn: Mapping[str, Mapping[Key, int]] | None = None) -> list[UnitResult]:
-    """The results with :class:`~evalkit.scoring.results.Stability` filled in for every unit.
+def unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], settings: ScoringSettings,
+               index: int, drawn: Mapping[Key, int]) -> UnitDraws:
+    """Unit ``index`` of the list's totals in every draw (centred on its total), its leaves resampled and the
+    shift, from its framework, its result (its grade and rank are not read), its leaves' ``samples``
+    (:func:`evalkit.scoring.score.score_unit_leaves`) and its rows drawn from a frame of known size
+    (:func:`drawn_rows`).  Scoring works this out as soon as a unit is scored, so that no unit's samples
+    are kept for the others (about 50 MB at province scale)."""
+    return _unit_draws(fw, result, samples, max(1, int(settings.draws)), np.random.SeedSequence((settings.seed, index)),
+                       drawn, settings.confidence)
 
-    ``frameworks`` is each unit's framework (or one for all); ``samples`` each unit's leaf
-    samples (:func:`evalkit.scoring.score.score_unit_leaves`); ``drawn`` each unit's rows drawn
-    from a frame of known size (:func:`drawn_rows`)."""
+
+def rank_stability(results: list[UnitResult], settings: ScoringSettings,
+                   drawn_totals: Mapping[str, UnitDraws]) -> list[UnitResult]:
+    """The results with :class:`~evalkit.scoring.results.Stability` filled in for every unit, from each unit's
+    :func:`unit_draws`."""
     draws = max(1, int(settings.draws))
-    samples, drawn = samples or {}, drawn or {}
     alpha = (1 - settings.confidence) / 2
-    simulated, resampled, shifts = {}, {}, {}
-    for index, r in enumerate(results):
-        fw = frameworks if isinstance(frameworks, Framework) else frameworks[r.unit]
-        simulated[r.unit], resampled[r.unit], shifts[r.unit] = _unit_draws(
-            fw, r, samples.get(r.unit, {}), draws, np.random.SeedSequence((settings.seed, index)),
-            drawn.get(r.unit, {}), settings.confidence)
+    simulated = {unit: found[0] for unit, found in drawn_totals.items()}
+    resampled = {unit: found[1] for unit, found in drawn_totals.items()}
+    shifts = {unit: found[2] for unit, found in drawn_totals.items()}
     out = []
     for category in dict.fromkeys(r.category for r in results):
         members = [r for r in results if r.category == category]
