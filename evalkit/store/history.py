@@ -122,12 +122,13 @@ def view_from_document(doc: Mapping[str, Any], shape: Chain) -> RecordView:
     return view
 
 
-_SHARED = ("instrument_id", "instrument_version", "instrument_sha256", "unit", "assessor", "state", "comment")
+_SHARED = ("instrument_id", "instrument_version", "instrument_sha256", "unit", "assessor", "state", "comment",
+           "submitted", "updated", "started", "ended")   # times: the index's strings first (a record's are often equal)
 
 
 def share_texts(view: RecordView, memo: dict[str, str], *, answers: bool = True) -> None:
     """Equal texts of ``view`` made the very objects already in ``memo`` (which learns the new ones): its unit,
-    assessor, instrument and state, and every text among its answers, their lists and repeat entries.
+    assessor, instrument, state and times, and every text among its answers, their lists and repeat entries.
 
     A decoded revision holds a new string for every repeated value (choice names, dates, units); a province's
     100,000 views hold millions of them.  Only equal texts are swapped, so the view says exactly the same.
@@ -165,10 +166,14 @@ def share_answers(answers: dict, memo: dict[str, str]) -> None:
 def make_view(shape: Chain, current: Revision) -> RecordView:
     """The view of a record whose current revision is ``current`` (the view owns its answers)."""
     fields = current.__dict__
+    head = shape.current   # ``current`` itself, or its pack's index entry: the index's strings kept (one copy, not two)
+    iid, when = current.instance_id, current.when
     view = object.__new__(RecordView)   # filled directly, as Revision.from_document (a read makes 100,000)
-    view.__dict__.update({k: fields[k] for k in SNAPSHOT_KEYS}, instance_id=current.instance_id,
-                         revisions=len(shape.history), current=current.revision_id, submitted=shape.history[0].when,
-                         updated=current.when, conflicts=shape.others)
+    view.__dict__.update({k: fields[k] for k in SNAPSHOT_KEYS}, instance_id=head.instance_id if head.instance_id == iid
+                         else iid, revisions=len(shape.history), current=head.revision_id
+                         if head.revision_id == current.revision_id else current.revision_id,
+                         submitted=shape.history[0].when, updated=head.when if head.when == when else when,
+                         conflicts=shape.others)
     return view
 
 
