@@ -15,8 +15,10 @@ import pytest
 
 from evalkit.io import durable
 from evalkit.store import Store, build_pack, encode, pack_name, pack_store, parse_revision
+from evalkit.store import packs
 from evalkit.store import tables as store_tables
 from evalkit.store.history import build_view
+from evalkit.store.packs import pack_paths, read_pack
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2018, 11, 20, 9, 0, tzinfo=CST)
@@ -99,6 +101,33 @@ def test_equal_texts_of_a_block_are_one_object(tmp_path):
     for view in views:
         walk([view.unit, view.assessor, view.instrument_id, view.instrument_sha256, view.state, view.answers])
     assert texts > 8 * 20 and len(first) < texts / 2
+    for view in views:   # a submission's start and its submission time are one string, the index's
+        walk([view.instance_id, view.current, view.submitted, view.updated, view.started, view.ended])
+    assert any(v.started is v.submitted for v in views)
+
+
+def test_a_packs_index_shares_the_texts_of_neighbouring_lines(tmp_path):
+    """The entries say what the index's lines say; a record's id, a parent named by the line before and a kind
+    are one string each (a province's index is 196,090 lines)."""
+    store, ids = fill(tmp_path)
+    pack_store(store.raw)
+    (path,) = pack_paths(store.raw)[0]
+    pack, data = read_pack(path)
+    start, size = (int(x) for x in pack.header["index"])
+    lines = packs._decompress(data[pack.body + start:pack.body + start + size], "索引").decode("ascii").splitlines()
+    assert len(lines) == len(pack.entries) > len(ids)
+    for line, entry in zip(lines, pack.entries, strict=True):
+        rid, iid, parent, merges, when, kind, block, offset, length = line.split(" ")
+        assert entry == (rid, iid, None if parent == "-" else parent, () if merges == "-" else tuple(merges.split(",")),
+                         when, kind, int(block), int(offset), int(length), str(path))
+    kinds: dict[str, str] = {}
+    for before, entry in zip(pack.entries, pack.entries[1:]):
+        assert kinds.setdefault(entry.kind, entry.kind) is entry.kind
+        if entry.instance_id == before.instance_id:
+            assert entry.instance_id is before.instance_id
+        if entry.parent == before.revision_id:
+            assert entry.parent is before.revision_id
+    assert sum(e.parent is not None for e in pack.entries) > 0
 
 
 def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, monkeypatch):
