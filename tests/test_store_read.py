@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.io import durable
-from evalkit.store import Store, build_pack, encode, pack_name, pack_store, parse_revision
-from evalkit.store import packs
+from evalkit.store import Store, build_pack, encode, pack_name, pack_store, packs, parse_revision
 from evalkit.store import tables as store_tables
 from evalkit.store.history import build_view
 from evalkit.store.packs import pack_paths, read_pack
