@@ -6,8 +6,12 @@ included — and a verified pack's forged revisions are named exactly as the sam
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import pickle
 import re
+import sys
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,7 +20,7 @@ import pytest
 from evalkit.io import durable
 from evalkit.store import Store, build_pack, encode, pack_name, pack_store, packs, parse_revision
 from evalkit.store import tables as store_tables
-from evalkit.store.history import build_view
+from evalkit.store.history import build_view, share_answers
 from evalkit.store.packs import pack_paths, read_pack
 
 CST = timezone(timedelta(hours=8))
@@ -75,6 +79,7 @@ def test_verified_views_are_the_revisions_own_whatever_the_blocks(tmp_path, monk
     snap = Store(tmp_path).snapshot(verify=True)
     assert snap.problems == []
     assert snap.views == want
+    assert [encode(v.answers) for v in snap.views] == [encode(v.answers) for v in want]   # the keys' order too
     assert snap.table_problems() == []
 
 
@@ -203,3 +208,60 @@ def test_forged_revisions_in_a_verified_pack_are_named_as_when_loose(tmp_path):
     assert any("审核改变了答案" in m for m in rules) and any("提交的记录必须是「已接收」" in m for m in rules)
     early = next(p for p in packed if p.code == "record-time-order")
     assert at(-50).isoformat() in early.message and early.record == ids[2]
+
+
+def test_repeat_entries_share_their_groups_keys_and_say_the_same(tmp_path):
+    """A verified read's repeat entries are ordinary dicts equal to the decoded ones, keys in the same order, whose
+    keys their group's entries share (CPython's key-sharing dicts: a third of the size); one with a key an
+    instance cannot take (``__dict__``, ``__class__``) or an odd key is left as it was."""
+    entries = [{"user_type": "person", "case_id": f"C{i}", "trips": i, "tags": ["咨询"], "nested": [{"a": "x"}],
+                "extra": {"b": "y"}} for i in range(3)]
+    entries.append({"case_id": "C9", "user_type": "enterprise", "new": None})   # another order, a new key
+    odd = [{"__dict__": "x", "case_id": "C1"}, {"__class__": "x"}, {1: "x"}]
+    answers = {"visit_date": "2018-11-05", "citizens": [dict(e) for e in entries] + [dict(e) for e in odd],
+               "calls": [{"case_id": "C1", "user_type": "person"}]}
+    want = encode({"visit_date": "2018-11-05", "citizens": entries + odd, "calls": [{"case_id": "C1", "user_type": "person"}]})
+    share_answers(answers, {})
+    assert encode(answers) == want
+    got = answers["citizens"]
+    assert all(type(e) is dict for e in got)
+    assert [list(e) for e in got] == [list(e) for e in entries + odd]
+    assert got[0]["tags"] is not got[1]["tags"] and got[0]["tags"][0] is got[1]["tags"][0]   # texts shared
+    assert got[0]["nested"][0]["a"] is got[1]["nested"][0]["a"]
+    assert got[4] == odd[0] and got[5] == odd[1] and got[6] == odd[2]
+    entry = got[0]   # an ordinary dict: it takes new keys, loses old ones and is copied as one
+    entry["later"] = 1
+    del entry["trips"]
+    assert list(entry) == ["user_type", "case_id", "tags", "nested", "extra", "later"]
+    assert encode(got[1]) == encode(entries[1]) and copy.deepcopy(got[1]) == entries[1]
+    assert pickle.loads(pickle.dumps(got[1:])) == got[1:]
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's key-sharing dicts")
+def test_a_groups_entries_take_less_than_half_the_memory_of_decoded_dicts():
+    entry = {"user_type": "person", "item_name": "不动产登记", "case_id": "C1", "case_kind": "instant", "trips": 2,
+             "instant_done": "yes", "done_status": "done", "online_use": "none", "progress_visible": "yes",
+             "satisfaction": "4", "callback_phone": "13189295684", "comment": ""}
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        answers = {"memory_test_group": [dict(entry) for _ in range(500)]}
+        decoded = tracemalloc.get_traced_memory()[0] - start
+        share_answers(answers, {})
+        shared = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    assert answers["memory_test_group"] == [entry] * 500
+    assert shared < decoded / 2, (shared, decoded)
+
+
+def test_a_province_like_read_gives_the_decoded_answers_byte_for_byte(tmp_path, monkeypatch):
+    """Views of many records over several blocks say, key for key and in order, what their revisions say."""
+    monkeypatch.setattr("evalkit.store.packs.BLOCK_SIZE", 4000)
+    store, ids = fill(tmp_path, 40)
+    want = reference_views(store, ids)
+    pack_store(store.raw)
+    views = Store(tmp_path).snapshot(verify=True).views
+    assert [v.instance_id for v in views] == [v.instance_id for v in want]
+    assert [encode(v.answers) for v in views] == [encode(v.answers) for v in want]
+    assert views == want
