@@ -259,7 +259,7 @@ def _shapes(reading: Reading, wanted: frozenset[str] | None) -> tuple[dict[str, 
         shape = chain(items)
         if shape.others or shape.orphans:
             reading.problems.extend(chain_problems(shape, iid))
-        if reading.verify:
+        if reading.verify and reading.loose:   # no loose revision read: every rule was checked with its pack
             reading.problems.extend(loose_rules(shape.history, reading))
         shapes[iid] = shape
     return shapes, hashes
