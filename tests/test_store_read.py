@@ -151,6 +151,35 @@ def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, monkeypatch):
     assert "site_visit" in found[0].message and "已改用修订本身" in found[0].message
 
 
+def test_a_verified_read_lets_go_of_its_packs_files_once_its_views_are_made(tmp_path, monkeypatch):
+    """The views made, a verified read holds no pack's file (a province's is 70 MB); checking the packs' tables
+    reads the file again, checked against its name — and a file gone or changed meanwhile is not read."""
+    store, ids = fill(tmp_path)
+
+    def reordered(views):
+        return store_tables.record_tables(list(views)[::-1])
+
+    monkeypatch.setattr("evalkit.store.packs.record_tables", reordered)
+    pack_store(store.raw)
+    monkeypatch.undo()
+    snap = Store(tmp_path).snapshot(verify=True)
+    views = snap.views
+    assert [data for _, data in snap._reading.files.values()] == [None]
+    assert [p.code for p in snap.table_problems()] == ["store-pack-damaged"]   # read again to be checked
+    assert [data for _, data in snap._reading.files.values()] == [None]
+    assert snap.views is views
+
+    (path,) = pack_paths(store.raw)[0]
+    fresh = Store(tmp_path).snapshot(verify=True)
+    fresh.views  # noqa: B018 - made, the file let go of
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))   # the file no longer matches its name
+    assert fresh.table_problems() == []   # its tables are not read (the next read names the pack)
+    path.unlink()
+    assert fresh.table_problems() == []
+    assert fresh.views == views
+
+
 def forgeries(store: Store, ids: list[str]) -> list[tuple[str, bytes]]:
     """Revisions made by hand: a review that changes answers, a review dated before its parent, an edit whose
     parent is gone, a submission born approved."""
