@@ -6,17 +6,22 @@ included — and a verified pack's forged revisions are named exactly as the sam
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import pickle
 import re
+import sys
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from evalkit.io import durable
-from evalkit.store import Store, build_pack, encode, pack_name, pack_store, parse_revision
+from evalkit.store import Store, build_pack, encode, pack_name, pack_store, packs, parse_revision
 from evalkit.store import tables as store_tables
-from evalkit.store.history import build_view
+from evalkit.store.history import build_view, share_answers
+from evalkit.store.packs import pack_paths, read_pack
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2018, 11, 20, 9, 0, tzinfo=CST)
@@ -74,6 +79,7 @@ def test_verified_views_are_the_revisions_own_whatever_the_blocks(tmp_path, monk
     snap = Store(tmp_path).snapshot(verify=True)
     assert snap.problems == []
     assert snap.views == want
+    assert [encode(v.answers) for v in snap.views] == [encode(v.answers) for v in want]   # the keys' order too
     assert snap.table_problems() == []
 
 
@@ -99,6 +105,33 @@ def test_equal_texts_of_a_block_are_one_object(tmp_path):
     for view in views:
         walk([view.unit, view.assessor, view.instrument_id, view.instrument_sha256, view.state, view.answers])
     assert texts > 8 * 20 and len(first) < texts / 2
+    for view in views:   # a submission's start and its submission time are one string, the index's
+        walk([view.instance_id, view.current, view.submitted, view.updated, view.started, view.ended])
+    assert any(v.started is v.submitted for v in views)
+
+
+def test_a_packs_index_shares_the_texts_of_neighbouring_lines(tmp_path):
+    """The entries say what the index's lines say; a record's id, a parent named by the line before and a kind
+    are one string each (a province's index is 196,090 lines)."""
+    store, ids = fill(tmp_path)
+    pack_store(store.raw)
+    (path,) = pack_paths(store.raw)[0]
+    pack, data = read_pack(path)
+    start, size = (int(x) for x in pack.header["index"])
+    lines = packs._decompress(data[pack.body + start:pack.body + start + size], "索引").decode("ascii").splitlines()
+    assert len(lines) == len(pack.entries) > len(ids)
+    for line, entry in zip(lines, pack.entries, strict=True):
+        rid, iid, parent, merges, when, kind, block, offset, length = line.split(" ")
+        assert entry == (rid, iid, None if parent == "-" else parent, () if merges == "-" else tuple(merges.split(",")),
+                         when, kind, int(block), int(offset), int(length), str(path))
+    kinds: dict[str, str] = {}
+    for before, entry in zip(pack.entries, pack.entries[1:]):
+        assert kinds.setdefault(entry.kind, entry.kind) is entry.kind
+        if entry.instance_id == before.instance_id:
+            assert entry.instance_id is before.instance_id
+        if entry.parent == before.revision_id:
+            assert entry.parent is before.revision_id
+    assert sum(e.parent is not None for e in pack.entries) > 0
 
 
 def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, monkeypatch):
@@ -116,6 +149,35 @@ def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, monkeypatch):
     found = snap.table_problems()
     assert [p.code for p in found] == ["store-pack-damaged"]
     assert "site_visit" in found[0].message and "已改用修订本身" in found[0].message
+
+
+def test_a_verified_read_lets_go_of_its_packs_files_once_its_views_are_made(tmp_path, monkeypatch):
+    """The views made, a verified read holds no pack's file (a province's is 70 MB); checking the packs' tables
+    reads the file again, checked against its name — and a file gone or changed meanwhile is not read."""
+    store, ids = fill(tmp_path)
+
+    def reordered(views):
+        return store_tables.record_tables(list(views)[::-1])
+
+    monkeypatch.setattr("evalkit.store.packs.record_tables", reordered)
+    pack_store(store.raw)
+    monkeypatch.undo()
+    snap = Store(tmp_path).snapshot(verify=True)
+    views = snap.views
+    assert [data for _, data in snap._reading.files.values()] == [None]
+    assert [p.code for p in snap.table_problems()] == ["store-pack-damaged"]   # read again to be checked
+    assert [data for _, data in snap._reading.files.values()] == [None]
+    assert snap.views is views
+
+    (path,) = pack_paths(store.raw)[0]
+    fresh = Store(tmp_path).snapshot(verify=True)
+    fresh.views  # noqa: B018 - made, the file let go of
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))   # the file no longer matches its name
+    assert fresh.table_problems() == []   # its tables are not read (the next read names the pack)
+    path.unlink()
+    assert fresh.table_problems() == []
+    assert fresh.views == views
 
 
 def forgeries(store: Store, ids: list[str]) -> list[tuple[str, bytes]]:
@@ -175,3 +237,60 @@ def test_forged_revisions_in_a_verified_pack_are_named_as_when_loose(tmp_path):
     assert any("审核改变了答案" in m for m in rules) and any("提交的记录必须是「已接收」" in m for m in rules)
     early = next(p for p in packed if p.code == "record-time-order")
     assert at(-50).isoformat() in early.message and early.record == ids[2]
+
+
+def test_repeat_entries_share_their_groups_keys_and_say_the_same(tmp_path):
+    """A verified read's repeat entries are ordinary dicts equal to the decoded ones, keys in the same order, whose
+    keys their group's entries share (CPython's key-sharing dicts: a third of the size); one with a key an
+    instance cannot take (``__dict__``, ``__class__``) or an odd key is left as it was."""
+    entries = [{"user_type": "person", "case_id": f"C{i}", "trips": i, "tags": ["咨询"], "nested": [{"a": "x"}],
+                "extra": {"b": "y"}} for i in range(3)]
+    entries.append({"case_id": "C9", "user_type": "enterprise", "new": None})   # another order, a new key
+    odd = [{"__dict__": "x", "case_id": "C1"}, {"__class__": "x"}, {1: "x"}]
+    answers = {"visit_date": "2018-11-05", "citizens": [dict(e) for e in entries] + [dict(e) for e in odd],
+               "calls": [{"case_id": "C1", "user_type": "person"}]}
+    want = encode({"visit_date": "2018-11-05", "citizens": entries + odd, "calls": [{"case_id": "C1", "user_type": "person"}]})
+    share_answers(answers, {})
+    assert encode(answers) == want
+    got = answers["citizens"]
+    assert all(type(e) is dict for e in got)
+    assert [list(e) for e in got] == [list(e) for e in entries + odd]
+    assert got[0]["tags"] is not got[1]["tags"] and got[0]["tags"][0] is got[1]["tags"][0]   # texts shared
+    assert got[0]["nested"][0]["a"] is got[1]["nested"][0]["a"]
+    assert got[4] == odd[0] and got[5] == odd[1] and got[6] == odd[2]
+    entry = got[0]   # an ordinary dict: it takes new keys, loses old ones and is copied as one
+    entry["later"] = 1
+    del entry["trips"]
+    assert list(entry) == ["user_type", "case_id", "tags", "nested", "extra", "later"]
+    assert encode(got[1]) == encode(entries[1]) and copy.deepcopy(got[1]) == entries[1]
+    assert pickle.loads(pickle.dumps(got[1:])) == got[1:]
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's key-sharing dicts")
+def test_a_groups_entries_take_less_than_half_the_memory_of_decoded_dicts():
+    entry = {"user_type": "person", "item_name": "不动产登记", "case_id": "C1", "case_kind": "instant", "trips": 2,
+             "instant_done": "yes", "done_status": "done", "online_use": "none", "progress_visible": "yes",
+             "satisfaction": "4", "callback_phone": "13189295684", "comment": ""}
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        answers = {"memory_test_group": [dict(entry) for _ in range(500)]}
+        decoded = tracemalloc.get_traced_memory()[0] - start
+        share_answers(answers, {})
+        shared = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    assert answers["memory_test_group"] == [entry] * 500
+    assert shared < decoded / 2, (shared, decoded)
+
+
+def test_a_province_like_read_gives_the_decoded_answers_byte_for_byte(tmp_path, monkeypatch):
+    """Views of many records over several blocks say, key for key and in order, what their revisions say."""
+    monkeypatch.setattr("evalkit.store.packs.BLOCK_SIZE", 4000)
+    store, ids = fill(tmp_path, 40)
+    want = reference_views(store, ids)
+    pack_store(store.raw)
+    views = Store(tmp_path).snapshot(verify=True).views
+    assert [v.instance_id for v in views] == [v.instance_id for v in want]
+    assert [encode(v.answers) for v in views] == [encode(v.answers) for v in want]
+    assert views == want

@@ -8,6 +8,7 @@ tables a pack carries (:mod:`evalkit.store.tables`) decompresses none.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,8 @@ class Reading:
     raw: Path
     verify: bool
     by_record: dict[str, dict[str, Revision | PackEntry]] = field(default_factory=dict)
-    files: dict[str, tuple[Pack, bytes]] = field(default_factory=dict)   # pack path -> its index and file
+    files: dict[str, tuple[Pack, bytes | None]] = field(default_factory=dict)   # pack path -> its index and file
+    # (None: let go of, read again when needed, :meth:`let_go_of_files`)
     blocks: dict[tuple[str, int], bytes | None] = field(default_factory=dict)   # decompressed, when needed
     problems: list[Problem] = field(default_factory=list)
     packs: list[str] = field(default_factory=list)
@@ -70,13 +72,35 @@ class Reading:
         """The canonical bytes of a packed revision (its block decompressed on first use; None when it cannot be)."""
         key = (entry.pack, entry.block)
         if key not in self.blocks:
-            pack, data = self.files[entry.pack]
+            pack, data = self.pack_file(entry.pack)
             try:
+                if data is None:
+                    raise PackError("记录包已无法读取")
                 self.blocks[key] = pack.read_block(entry.block, data)
             except PackError:
                 self.blocks[key] = None
         block = self.blocks[key]
         return None if block is None else block[entry.offset:entry.offset + entry.length]
+
+    def pack_file(self, path: str) -> tuple[Pack, bytes | None]:
+        """The pack at ``path`` and its whole file, read again if it was let go of (:meth:`let_go_of_files`); None
+        when the file can no longer be read or no longer matches its name."""
+        pack, data = self.files[path]
+        if data is None:
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                return pack, None
+            if hashlib.sha256(data).hexdigest() != pack.name_hash:
+                return pack, None
+            self.files[path] = (pack, data)
+        return pack, data
+
+    def let_go_of_files(self) -> None:
+        """Let go of the files of the packs that matched their names (a province's is about 70 MB): read again
+        only if needed (a pack's tables checked against its revisions), and checked against the name again.  A
+        pack that did not match keeps its file: what was salvaged from it came from those bytes."""
+        self.files = {path: (pack, None if pack.ok else data) for path, (pack, data) in self.files.items()}
 
     def drop_blocks_before(self, pack: str, block: int) -> None:
         """Let go of the decompressed blocks of ``pack`` before ``block`` (they are decompressed again if
@@ -88,8 +112,11 @@ class Reading:
         """The tables of every pack that carries them and matched its name (a pack whose tables cannot be
         read is left out: the records' views stand in)."""
         out = []
-        for pack, data in self.files.values():
+        for path, (pack, _) in list(self.files.items()):
             if pack.ok and pack.table_names and str(pack.path) not in self.untrusted:
+                data = self.pack_file(path)[1]
+                if data is None:
+                    continue
                 try:
                     out.append((pack, pack.read_tables(data)))
                 except (PackError, ValueError):

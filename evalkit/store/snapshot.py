@@ -94,6 +94,8 @@ class Snapshot:
             if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
                 self._reading.blocks.clear()
                 self._reading.parsed.clear()
+                if self._reading.verify:   # nor the packs' files (the tables of a verified read come from the views)
+                    self._reading.let_go_of_files()
             self._shapes = {}   # the histories are not needed again (fewer objects for the collector to walk)
             return views
 
@@ -184,6 +186,8 @@ class Snapshot:
         self._reading.untrusted.update(p.file for p in found)
         if "views" in self.__dict__:
             self._reading.blocks.clear()
+            if self._reading.verify:
+                self._reading.let_go_of_files()
         return found
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -260,7 +264,7 @@ def _shapes(reading: Reading, wanted: frozenset[str] | None) -> tuple[dict[str, 
         shape = chain(items)
         if shape.others or shape.orphans:
             reading.problems.extend(chain_problems(shape, iid))
-        if reading.verify:
+        if reading.verify and reading.loose:   # no loose revision read: every rule was checked with its pack
             reading.problems.extend(loose_rules(shape.history, reading))
         shapes[iid] = shape
     return shapes, hashes
