@@ -102,6 +102,10 @@ class Pack:
     def name_hash(self) -> str:
         return PACK_RE.fullmatch(self.path.name).group(1)
 
+    def matches(self, data: bytes) -> bool:
+        """Whether ``data``, the pack's whole file, has the sha256 its name says."""
+        return hashlib.sha256(data).hexdigest() == self.name_hash
+
     @cached_property
     def by_instance(self) -> dict[str, list[PackEntry]]:
         out: dict[str, list[PackEntry]] = {}
@@ -213,7 +217,7 @@ def read_pack(path: Path) -> tuple[Pack, bytes]:
     """
     data = Path(path).read_bytes()
     pack = parse_pack(Path(path), data)
-    pack.ok = hashlib.sha256(data).hexdigest() == pack.name_hash
+    pack.ok = pack.matches(data)
     return pack, data
 
 

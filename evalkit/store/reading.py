@@ -8,7 +8,6 @@ tables a pack carries (:mod:`evalkit.store.tables`) decompresses none.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +90,7 @@ class Reading:
                 data = Path(path).read_bytes()
             except OSError:
                 return pack, None
-            if hashlib.sha256(data).hexdigest() != pack.name_hash:
+            if not pack.matches(data):
                 return pack, None
             self.files[path] = (pack, data)
         return pack, data
