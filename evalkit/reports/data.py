@@ -132,17 +132,20 @@ class ReportData:
 
     def unit_texts(self, unit_id: str) -> list[TextAnswer]:
         """The unit's first :data:`TEXT_LIMIT` free-text answers, in record order."""
-        if self._text_heads is None:
-            for _ in self.iter_texts():
-                pass
+        self._pass_texts()
         return self._text_heads.get(unit_id, [])
 
     def unit_text_count(self, unit_id: str) -> int:
         """How many free-text answers the unit has (all of them, not only :meth:`unit_texts`)."""
-        if self._text_counts is None:
-            for _ in self.iter_texts():
-                pass
+        self._pass_texts()
         return self._text_counts.get(unit_id, 0)
+
+    def _pass_texts(self) -> None:
+        """The free-text pass run to its end, unless one has been (the workbook's 文字记录 sheet runs it first):
+        its blocks only, no TextAnswer made for each answer."""
+        if self._text_heads is None:
+            for _ in self.text_blocks():
+                pass
 
     def problem_units(self, p: Problem) -> set[str]:
         """The units a problem is about: its record's unit, and unit ids named in its message."""
