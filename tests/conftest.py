@@ -1,4 +1,4 @@
-"""Shared test helpers: small workbooks built in code."""
+"""Shared test helpers: small workbooks built in code; packs whose tables were rewritten by hand."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from evalkit.store import pack_store, packs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "instruments" / "frameworks"
@@ -36,6 +38,17 @@ def workbook(tmp_path):
     def build(sheets, name="input.xlsx", merges=None):
         return make_workbook(tmp_path / name, sheets, merges)
     return build
+
+
+@pytest.fixture
+def pack_with_tables():
+    """``pack_with_tables(raw, make)`` packs a store's loose revisions as ``evalkit store pack`` does, but with
+    ``make(views)`` as the pack's tables (a pack rewritten by hand: its revisions true, its tables not)."""
+    def pack(raw: Path, make) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(packs, "record_tables", make)
+            pack_store(raw)
+    return pack
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -134,16 +134,15 @@ def test_a_packs_index_shares_the_texts_of_neighbouring_lines(tmp_path):
     assert sum(e.parent is not None for e in pack.entries) > 0
 
 
-def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, monkeypatch):
+def reordered(views):
+    """A pack's tables with the right rows in another order."""
+    return store_tables.record_tables(list(views)[::-1])
+
+
+def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, pack_with_tables):
     """A pack whose tables hold the right rows in another order is named: the check orders the rows itself."""
     store, ids = fill(tmp_path)
-
-    def reordered(views):
-        return store_tables.record_tables(list(views)[::-1])
-
-    monkeypatch.setattr("evalkit.store.packs.record_tables", reordered)
-    pack_store(store.raw)
-    monkeypatch.undo()
+    pack_with_tables(store.raw, reordered)
     snap = Store(tmp_path).snapshot(verify=True)
     assert snap.problems == []
     found = snap.table_problems()
@@ -151,17 +150,11 @@ def test_rows_reordered_in_a_packs_tables_are_named(tmp_path, monkeypatch):
     assert "site_visit" in found[0].message and "已改用修订本身" in found[0].message
 
 
-def test_a_verified_read_lets_go_of_its_packs_files_once_its_views_are_made(tmp_path, monkeypatch):
+def test_a_verified_read_lets_go_of_its_packs_files_once_its_views_are_made(tmp_path, pack_with_tables):
     """The views made, a verified read holds no pack's file (a province's is 70 MB); checking the packs' tables
     reads the file again, checked against its name — and a file gone or changed meanwhile is not read."""
     store, ids = fill(tmp_path)
-
-    def reordered(views):
-        return store_tables.record_tables(list(views)[::-1])
-
-    monkeypatch.setattr("evalkit.store.packs.record_tables", reordered)
-    pack_store(store.raw)
-    monkeypatch.undo()
+    pack_with_tables(store.raw, reordered)
     snap = Store(tmp_path).snapshot(verify=True)
     views = snap.views
     assert [data for _, data in snap._reading.files.values()] == [None]

@@ -153,7 +153,7 @@ def test_demo_tables_are_the_same_packed_or_loose(tmp_path, layout):
     assert_same(Store(root).snapshot().tables(), want)
 
 
-def test_a_pack_whose_tables_disagree_with_its_revisions_is_named_by_validate(tmp_path, monkeypatch):
+def test_a_pack_whose_tables_disagree_with_its_revisions_is_named_by_validate(tmp_path, pack_with_tables):
     """A pack rewritten and renamed by hand so that its tables say one thing and its revisions another:
     ``evalkit validate`` and ``evalkit store verify`` name it, and its tables are not used again."""
     import pyarrow as pa
@@ -176,9 +176,7 @@ def test_a_pack_whose_tables_disagree_with_its_revisions_is_named_by_validate(tm
                                                pa.array(column, pa.string()))
         return out
 
-    monkeypatch.setattr("evalkit.store.packs.record_tables", forged)
-    pack_store(store.raw)
-    monkeypatch.undo()
+    pack_with_tables(store.raw, forged)
     assert Store(root).snapshot().tables()["hotline_test"]["hotline_number"].tolist() == ["0", "伪造", "2"]
     found = [p for p in validate_project(open_project(root))[str(root / "raw")] if p.code == "store-pack-damaged"]
     assert len(found) == 1 and "hotline_test" in found[0].message and "改用修订本身" in found[0].message

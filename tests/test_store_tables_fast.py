@@ -213,7 +213,7 @@ FORGERIES = {
 
 
 @pytest.mark.parametrize("how", list(FORGERIES))
-def test_a_child_table_rewritten_by_hand_is_named(tmp_path, monkeypatch, how):
+def test_a_child_table_rewritten_by_hand_is_named(tmp_path, pack_with_tables, how):
     store = Store(tmp_path)
     for i in range(4):
         submit(store, i)
@@ -223,15 +223,13 @@ def test_a_child_table_rewritten_by_hand_is_named(tmp_path, monkeypatch, how):
         out["hotline_test/calls"] = FORGERIES[how](out["hotline_test/calls"])
         return out
 
-    monkeypatch.setattr("evalkit.store.packs.record_tables", forged)
-    pack_store(store.raw)
-    monkeypatch.undo()
+    pack_with_tables(store.raw, forged)
     found = Store(tmp_path).snapshot(verify=True).table_problems()
     assert [p.code for p in found] == ["store-pack-damaged"]
     assert "「hotline_test/calls」" in found[0].message and "「hotline_test」" not in found[0].message
 
 
-def test_every_table_that_differs_is_named_and_an_honest_pack_is_not(tmp_path, monkeypatch):
+def test_every_table_that_differs_is_named_and_an_honest_pack_is_not(tmp_path, pack_with_tables):
     store = Store(tmp_path)
     for i in range(4):
         submit(store, i)
@@ -246,9 +244,7 @@ def test_every_table_that_differs_is_named_and_an_honest_pack_is_not(tmp_path, m
         out["hotline_test"] = out["hotline_test"].slice(1)
         return out
 
-    monkeypatch.setattr("evalkit.store.packs.record_tables", forged)
-    pack_store(store.raw)
-    monkeypatch.undo()
+    pack_with_tables(store.raw, forged)
     found = Store(tmp_path).snapshot(verify=True).table_problems()
     assert [p.code for p in found] == ["store-pack-damaged"]
     assert "「hotline_test」「hotline_test/calls」" in found[0].message
