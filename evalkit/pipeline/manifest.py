@@ -27,6 +27,8 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+import msgspec
+
 from evalkit.version import __version__
 
 SCHEMA = "evalkit.rerun/2"
@@ -48,7 +50,16 @@ class RerunError(Exception):
 
 
 def json_bytes(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8") + b"\n"
+    """``data`` as the bytes of ``json.dumps(data, ensure_ascii=False, indent=2)`` and a newline.
+
+    ``json`` lays out indented JSON in Python (0.25 s for the 18 MB results of a province): the C encoder
+    writes it on one line and ``msgspec.json.format`` adds the same whitespace, copying every string and
+    number as written.  A document that is not strict JSON (NaN, Infinity) is laid out by ``json`` itself."""
+    line = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    try:
+        return msgspec.json.format(line, indent=2) + b"\n"
+    except msgspec.DecodeError:
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
 def sha256_file(path: Path) -> str:
