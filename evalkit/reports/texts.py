@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from evalkit.forms import iter_fields
 from evalkit.io.xlsx import plain_text
-from evalkit.reports.masking import mask_value, personal_kind
+from evalkit.reports.masking import masker, personal_kind
 
 MASKED_KEPT = 200000  # distinct free-text answers kept cleaned and masked per kind while the texts are gone through
 BLOCK = 2000          # answers in a block, at least (a block ends where a record ends)
@@ -79,8 +79,12 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
     """Free-text answers of every record not deleted (``records``: record views in order), personal fields masked
     when ``mask`` (``names``: citizens' names masked in any text), in blocks of whole records."""
     done: dict[str | None, dict[str, str]] = {}  # per kind, each distinct answer (「无」…) cleaned and masked once
-    specs_of = {k: [(path, f, done.setdefault(f.personal, {})) for path, f in found]
-                for k, found in text_fields(instruments).items()}
+    maskers = {}                                  # per kind, its masking (masking.masker): the names looked up once
+    specs_of: dict[str, list[tuple]] = {}
+    for k, found in text_fields(instruments).items():
+        specs_of[k] = [(path, f.name, f, done.setdefault(f.personal, {}),
+                        maskers.setdefault(f.personal, masker(f.personal, names)) if mask else None)
+                       for path, f in found]
     out = TextBlock([], [], [], [], [], [], [])
     add_field, add_row, add_text = out.fields.append, out.rows.append, out.texts.append
     for view in records:
@@ -88,13 +92,19 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
         if view.deleted or specs is None or not isinstance(answers, dict):
             continue
         before = len(out.texts)
-        scopes: dict[tuple, list] = {(): [(None, answers)]}  # the rows of each group of the record, opened up once
-        for path, f, seen in specs:
-            found = scopes.get(path)
-            if found is None:
-                found = scopes[path] = scopes_at(answers, path)
+        scopes: dict[tuple, list] | None = None  # the rows of each group of the record, opened up once
+        top = ((None, answers),)
+        for path, name, f, seen, masked in specs:
+            if path:
+                if scopes is None:
+                    scopes = {}
+                found = scopes.get(path)
+                if found is None:
+                    found = scopes[path] = scopes_at(answers, path)
+            else:  # a field at the top (most of them)
+                found = top
             for row, scope in found:
-                value = scope.get(f.name)
+                value = scope.get(name)
                 if value is None:  # not answered there
                     continue
                 raw = value if type(value) is str else str(value)
@@ -103,8 +113,8 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
                     if raw.strip() == "":
                         continue
                     text = plain_text(raw)
-                    if mask:
-                        text = mask_value(f.personal, text, names)
+                    if masked is not None:
+                        text = masked(text)
                     if len(seen) >= MASKED_KEPT:
                         seen.clear()
                     seen[raw] = text
