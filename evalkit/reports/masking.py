@@ -60,7 +60,9 @@ _SURNAME = "(?:" + "|".join(DOUBLE_SURNAMES) + "|[" + SURNAMES + "])"
 _GIVEN = r"[\u4e00-\u9fff]{1,2}"
 NAME_AFTER_CUE = re.compile(r"((?:姓名|名字|联系人|申请人|办事人|办事群众|受访者|受访人|来电人|来电群众|反映人|举报人|投诉人|"
                             r"当事人|我叫|本人叫|市民|群众)[：:\s]*(?:是|为|叫)?\s*)(" + _SURNAME + r")(" + _GIVEN + ")")
-NAME_BEFORE_TITLE = re.compile("(" + _SURNAME + ")(" + _GIVEN + ")(先生|女士|小姐|师傅|同志|阿姨|大爷|大妈|大姐|大哥|老师)")
+_TITLES = "先生|女士|小姐|师傅|同志|阿姨|大爷|大妈|大姐|大哥|老师"
+NAME_BEFORE_TITLE = re.compile("(" + _SURNAME + ")(" + _GIVEN + ")(" + _TITLES + ")")
+TITLE = re.compile(_TITLES)  # a text without a form of address has no name before one (a quarter of the pattern's cost)
 
 
 def personal_kind(name: str, label: str, role: str = "") -> str | None:
@@ -197,7 +199,7 @@ def mask_names(value: str, names: Iterable[str] = ()) -> str:
     if value.isascii():
         return value
     value = NAME_AFTER_CUE.sub(_masked_after_cue, value)
-    return NAME_BEFORE_TITLE.sub(_masked_before_title, value)
+    return NAME_BEFORE_TITLE.sub(_masked_before_title, value) if TITLE.search(value) else value
 
 
 def mask_free_text(value: str, names: Iterable[str] = ()) -> str:
@@ -233,7 +235,7 @@ def masker(kind: str | None, names: tuple[str, ...] = ()) -> Callable[[str], str
         return _same
     known, ascii_names = _name_pattern(names if isinstance(names, tuple) else tuple(names))
     sub_known = known.sub if known is not None else None
-    sub_cue, sub_title, number_start = NAME_AFTER_CUE.sub, NAME_BEFORE_TITLE.sub, NUMBER_START.search
+    sub_cue, sub_title, title, number_start = NAME_AFTER_CUE.sub, NAME_BEFORE_TITLE.sub, TITLE.search, NUMBER_START.search
     sub_id, sub_old_id = ID_CARD_IN_TEXT.sub, OLD_ID_IN_TEXT.sub
     sub_mobile, sub_landline = MOBILE_IN_TEXT.sub, LANDLINE_IN_TEXT.sub
 
@@ -244,7 +246,9 @@ def masker(kind: str | None, names: tuple[str, ...] = ()) -> Callable[[str], str
         else:
             if sub_known is not None:
                 value = sub_known(_masked_name, value)
-            value = sub_title(_masked_before_title, sub_cue(_masked_after_cue, value))
+            value = sub_cue(_masked_after_cue, value)
+            if title(value) is not None:
+                value = sub_title(_masked_before_title, value)
         if number_start(value) is None:
             return value
         value = sub_old_id(_masked_old_id, sub_id(_masked_id, value))
