@@ -79,12 +79,11 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
     """Free-text answers of every record not deleted (``records``: record views in order), personal fields masked
     when ``mask`` (``names``: citizens' names masked in any text), in blocks of whole records."""
     done: dict[str | None, dict[str, str]] = {}  # per kind, each distinct answer (「无」…) cleaned and masked once
-    maskers = {}                                  # per kind, its masking (masking.masker): the names looked up once
-    specs_of: dict[str, list[tuple]] = {}
-    for k, found in text_fields(instruments).items():
-        specs_of[k] = [(path, f.name, f, done.setdefault(f.personal, {}),
-                        maskers.setdefault(f.personal, masker(f.personal, names)) if mask else None)
-                       for path, f in found]
+    fields = text_fields(instruments)
+    # per kind of field, its masking made once (masking.masker: the names' pattern looked up once, not per answer)
+    maskers = {f.personal: masker(f.personal, names) for found in fields.values() for _, f in found} if mask else {}
+    specs_of = {k: [(path, f.name, f, done.setdefault(f.personal, {}), maskers.get(f.personal)) for path, f in found]
+                for k, found in fields.items()}
     out = TextBlock([], [], [], [], [], [], [])
     add_field, add_row, add_text = out.fields.append, out.rows.append, out.texts.append
     for view in records:
@@ -92,17 +91,11 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
         if view.deleted or specs is None or not isinstance(answers, dict):
             continue
         before = len(out.texts)
-        scopes: dict[tuple, list] | None = None  # the rows of each group of the record, opened up once
-        top = ((None, answers),)
+        scopes: dict[tuple, list] = {(): [(None, answers)]}  # the rows of each group of the record, opened up once
         for path, name, f, seen, masked in specs:
-            if path:
-                if scopes is None:
-                    scopes = {}
-                found = scopes.get(path)
-                if found is None:
-                    found = scopes[path] = scopes_at(answers, path)
-            else:  # a field at the top (most of them)
-                found = top
+            found = scopes.get(path)
+            if found is None:
+                found = scopes[path] = scopes_at(answers, path)
             for row, scope in found:
                 value = scope.get(name)
                 if value is None:  # not answered there
