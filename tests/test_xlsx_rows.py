@@ -119,3 +119,34 @@ def test_rows_given_column_by_column_have_the_bytes_of_one_cell_at_a_time(tmp_pa
             add_columns(sheet, [[["a", "b"], ["c"]]])
             yield sheet
         stream_workbook(tmp_path / "bad.xlsx", bad)
+
+
+@pytest.mark.parametrize("every", [False, True])
+def test_row_heights_come_from_the_wrapped_columns_that_need_more_than_one_line(tmp_path, every):
+    """Blocks where no wrapped column has a cell of two lines, where one of three has, where several have (a row is
+    as high as its highest cell): the heights of ``Sheet.add``, with and without a height on every row."""
+    rng = random.Random(11)
+    short, long = ["无", "一次办成", "=说明", "x" * 10], ["很长的意见" * 12, "第一行\n第二行", "w" * 200]
+    rows = []
+    for i in range(BLOCK * 5):
+        # block 0 (written row by row: it makes the styles): anything; 1: all short; 2: only the text column tall
+        # (two lines at most); 3: every wrapped column; 4: mixed
+        kind = i // BLOCK
+        tall = [kind == 3 or (kind in (0, 4) and rng.random() < 0.1), kind == 3 or (kind == 0 and rng.random() < 0.5),
+                kind in (2, 3) or (kind == 0 and rng.random() < 0.5)]
+        rows.append([f"r{i}", "u", rng.choice(long if tall[0] else short), rng.choice(long if tall[1] else short),
+                     i % 5, rng.choice((long[:2] if kind == 2 else long) if tall[2] else short), None, None])
+
+    def write(path, bulk):
+        def sheets(wb):
+            sheet = Sheet(wb, "表", HEADERS, WIDTHS, heading="h", wrap={2, 3, 5}, every_row=every)
+            if bulk:
+                add_columns(sheet, ([list(c) for c in zip(*rows[at:at + BLOCK])] for at in range(0, len(rows), BLOCK)))
+            else:
+                for r in rows:
+                    sheet.add(r)
+            sheet.finish()
+            yield sheet
+        return stream_workbook(path, sheets).read_bytes()
+
+    assert write(tmp_path / "b.xlsx", True) == write(tmp_path / "a.xlsx", False)

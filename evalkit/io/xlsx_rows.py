@@ -189,7 +189,9 @@ def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, cach
         found.append(made)
     first = sheet.rows + 1
     refs = [b"%d" % r for r in range(first, first + n)]
-    wrapped = [lines for _, lines in found if lines is not None]
+    # the lines of the wrapped columns with a cell of more than one (a row is as high as its highest; every cell
+    # takes one line at least, so the others change nothing)
+    wrapped = [lines for _, lines in found if lines is not None and max(lines) > 1]
     if wrapped or sheet.every_row:
         lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * n
         starts: dict[int, bytes] = {}

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from evalkit.forms import iter_fields
 from evalkit.io.xlsx import plain_text
-from evalkit.reports.masking import mask_value, personal_kind
+from evalkit.reports.masking import masker, personal_kind
 
 MASKED_KEPT = 200000  # distinct free-text answers kept cleaned and masked per kind while the texts are gone through
 BLOCK = 2000          # answers in a block, at least (a block ends where a record ends)
@@ -79,8 +79,11 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
     """Free-text answers of every record not deleted (``records``: record views in order), personal fields masked
     when ``mask`` (``names``: citizens' names masked in any text), in blocks of whole records."""
     done: dict[str | None, dict[str, str]] = {}  # per kind, each distinct answer (「无」…) cleaned and masked once
-    specs_of = {k: [(path, f, done.setdefault(f.personal, {})) for path, f in found]
-                for k, found in text_fields(instruments).items()}
+    fields = text_fields(instruments)
+    # per kind of field, its masking made once (masking.masker: the names' pattern looked up once, not per answer)
+    maskers = {f.personal: masker(f.personal, names) for found in fields.values() for _, f in found} if mask else {}
+    specs_of = {k: [(path, f.name, f, done.setdefault(f.personal, {}), maskers.get(f.personal)) for path, f in found]
+                for k, found in fields.items()}
     out = TextBlock([], [], [], [], [], [], [])
     add_field, add_row, add_text = out.fields.append, out.rows.append, out.texts.append
     for view in records:
@@ -89,12 +92,12 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
             continue
         before = len(out.texts)
         scopes: dict[tuple, list] = {(): [(None, answers)]}  # the rows of each group of the record, opened up once
-        for path, f, seen in specs:
+        for path, name, f, seen, masked in specs:
             found = scopes.get(path)
             if found is None:
                 found = scopes[path] = scopes_at(answers, path)
             for row, scope in found:
-                value = scope.get(f.name)
+                value = scope.get(name)
                 if value is None:  # not answered there
                     continue
                 raw = value if type(value) is str else str(value)
@@ -103,8 +106,8 @@ def text_blocks(records: Iterable, instruments: dict, *, mask: bool, names: tupl
                     if raw.strip() == "":
                         continue
                     text = plain_text(raw)
-                    if mask:
-                        text = mask_value(f.personal, text, names)
+                    if masked is not None:
+                        text = masked(text)
                     if len(seen) >= MASKED_KEPT:
                         seen.clear()
                     seen[raw] = text
