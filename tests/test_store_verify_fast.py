@@ -20,8 +20,9 @@ import pytest
 from evalkit.io import durable
 from evalkit.io.durable import aware_time
 from evalkit.store import Store, build_pack, encode, pack_name, parse_revision
+from evalkit.store.packs import PackEntry
 from evalkit.store.revisions import _TYPED, SCHEMA, _usual, checked, decode, document_error, new_document
-from evalkit.store.verify import _earlier
+from evalkit.store.verify import _earlier, entry_mismatch
 
 RID = "0123456789abcdef" * 2
 PARENT = "ab" * 32
@@ -137,3 +138,22 @@ def test_times_out_of_order_in_a_pack_are_named_as_when_loose(tmp_path):
              for p in packed]
     assert strip == [(p.code, p.record, p.message.replace(str(store.raw) + "/" + p.record + "/", "")
                       .replace(".json", "")) for p in loose]
+
+
+@pytest.mark.parametrize("merges", [(), ("cd" * 32,)])
+def test_an_index_entry_that_says_another_thing_of_its_revision_is_named(merges):
+    """:func:`entry_mismatch` (its short way for the usual entry without merges too): one field that differs
+    between the index and the revision is a problem; the same fields, merges or none, are none."""
+    doc = document(merges=list(merges), attachments=[])
+    data = encode(doc)
+    name = hashlib.sha256(data).hexdigest()
+    revision = checked(data, name, "raw/x.json", RID)
+    entry = PackEntry(name, RID, PARENT, merges, doc["when"], "review", 0, 0, len(data), "raw/packs/pack-x.pack")
+    assert revision is not None and entry_mismatch(entry, revision) is None
+    for field, value in [("instance_id", "fedcba9876543210" * 2), ("parent", "cd" * 32), ("parent", None),
+                         ("merges", ("ef" * 32,)), ("merges", ()), ("merges", ("cd" * 32, "ef" * 32)),
+                         ("when", "2018-11-20T10:00:01+08:00"), ("kind", "edit")]:
+        if field == "merges" and value == merges:
+            continue
+        found = entry_mismatch(entry._replace(**{field: value}), revision)
+        assert found is not None and found.code == "record-invalid" and found.file == entry.path, (field, value)
