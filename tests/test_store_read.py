@@ -277,6 +277,50 @@ def test_a_groups_entries_take_less_than_half_the_memory_of_decoded_dicts():
     assert shared < decoded / 2, (shared, decoded)
 
 
+class _OldGroup:
+    """The reference: repeat entries made as before by ``setattr`` on an instance of a class per group."""
+
+
+def _old_entry(item: dict, group: str, classes: dict, memo: dict) -> dict:
+    if not frozenset(dir(_OldGroup())).isdisjoint(item):
+        share_answers(item, memo)
+        return item
+    owner = classes.setdefault(group, type("Old", (_OldGroup,), {}))()
+    entry = owner.__dict__
+    try:
+        for key, value in item.items():
+            if type(value) is str:
+                setattr(owner, key, memo.setdefault(value, value))
+            else:
+                share_answers({key: value}, memo)
+                setattr(owner, key, value)
+    except TypeError:
+        share_answers(item, memo)
+        return item
+    return entry
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's key-sharing dicts")
+def test_repeat_entries_filled_by_item_are_the_setattr_ones_and_no_bigger():
+    """Entries of many shapes (keys missing, added, reordered; lists, nested dicts, numbers, odd keys) made
+    by the read's ``entry[key] = value`` equal, key for key and in order, those made by ``setattr`` (the earlier
+    way, kept here), and take no more memory each."""
+    shapes = [dict(c) for i in range(40) for c in citizens(i)]
+    shapes += [{"case_id": f"C{i}", "user_type": "person", "trips": i, "new": None, "nested": {"a": [f"x{i % 3}"]},
+                "score": 1.5 * i, "ok": i % 2 == 0} for i in range(30)]
+    shapes += [{"__dict__": "x", "case_id": "C1"}, {"__class__": "x"}, {1: "x", "a": "y"}, {}]
+    old_classes: dict = {}
+    old = [_old_entry(copy.deepcopy(e), "group", old_classes, {}) for e in shapes]
+    answers = {"fill_by_item_group": copy.deepcopy(shapes)}   # a group no other test has (its class starts afresh)
+    share_answers(answers, {})
+    new = answers["fill_by_item_group"]
+    assert [list(e.items()) for e in new] == [list(e.items()) for e in old] == [list(e.items()) for e in shapes]
+    assert all(type(e) is dict for e in new)
+    assert encode({"c": [e for e in new if 1 not in e]}) == encode({"c": [e for e in shapes if 1 not in e]})
+    sizes = [(sys.getsizeof(n), sys.getsizeof(o)) for n, o in zip(new, old, strict=True)]
+    assert all(n <= o for n, o in sizes), sizes
+
+
 def test_a_province_like_read_gives_the_decoded_answers_byte_for_byte(tmp_path, monkeypatch):
     """Views of many records over several blocks say, key for key and in order, what their revisions say."""
     monkeypatch.setattr("evalkit.store.packs.BLOCK_SIZE", 4000)

@@ -2,7 +2,9 @@
 
 * :func:`evalkit.store.revisions.checked` accepts a revision exactly when :func:`document_error` (the rules that
   write the messages) finds nothing wrong: tried on a revision as the store writes it and on every way a hand or
-  another program could spoil one field (ids, parents, merges, kinds, states, attachments, times);
+  another program could spoil one field (ids, parents, merges, kinds, states, attachments, times); and so does it
+  with its short way for the usual shape (no attachments, no merges) and a set of times already found valid
+  shared by all those revisions, in either order;
 * two times compare (:func:`evalkit.store.verify._earlier`) as the parsed times do, whatever their spellings and
   offsets;
 * a pack whose revisions break the time rules is named as the same revisions lying loose.
@@ -18,8 +20,9 @@ import pytest
 from evalkit.io import durable
 from evalkit.io.durable import aware_time
 from evalkit.store import Store, build_pack, encode, pack_name, parse_revision
-from evalkit.store.revisions import SCHEMA, checked, decode, document_error, new_document
-from evalkit.store.verify import _earlier
+from evalkit.store.packs import PackEntry
+from evalkit.store.revisions import _TYPED, SCHEMA, _usual, checked, decode, document_error, new_document
+from evalkit.store.verify import _earlier, entry_mismatch
 
 RID = "0123456789abcdef" * 2
 PARENT = "ab" * 32
@@ -65,6 +68,24 @@ def test_the_short_check_accepts_what_the_rules_accept(changes, instance_id):
     if found is not None:   # the same revision, answers and all
         revision, problem = parse_revision(data, name, "raw/x.json", instance_id, canonical=False)
         assert problem is None and revision.document() == doc and found.schema == SCHEMA
+
+
+@pytest.mark.parametrize("order", [1, -1])
+@pytest.mark.parametrize("instance_id", [RID, None, "fedcba9876543210" * 2])
+def test_the_usual_shapes_short_way_and_known_times_accept_what_the_rules_accept(order, instance_id):
+    times: set[str] = set()   # one set for all the revisions, as a verified read keeps one for a block
+    usual = 0
+    for changes in [*SPOILED, *({"attachments": [], **c} for c in SPOILED)][::order]:
+        doc = document(**changes)
+        data = encode(doc)
+        expected = document_error(decode(data), instance_id)
+        if _usual(_TYPED.decode(data), instance_id, set(times)):
+            usual += 1
+            assert expected is None, changes
+        found = checked(data, hashlib.sha256(data).hexdigest(), "raw/x.json", instance_id, times)
+        assert (found is not None) == (expected is None), (changes, expected)
+        assert all(aware_time(t, "when") for t in times)   # only valid times are remembered
+    assert (usual > 0) == (instance_id is not None)   # the short way taken (with the record id to compare)
 
 
 TIMES = ["2018-11-20T10:00:00+08:00", "2018-11-20T09:59:59+08:00", "2018-11-20T10:00:00+09:00",
@@ -117,3 +138,22 @@ def test_times_out_of_order_in_a_pack_are_named_as_when_loose(tmp_path):
              for p in packed]
     assert strip == [(p.code, p.record, p.message.replace(str(store.raw) + "/" + p.record + "/", "")
                       .replace(".json", "")) for p in loose]
+
+
+@pytest.mark.parametrize("merges", [(), ("cd" * 32,)])
+def test_an_index_entry_that_says_another_thing_of_its_revision_is_named(merges):
+    """:func:`entry_mismatch` (its short way for the usual entry without merges too): one field that differs
+    between the index and the revision is a problem; the same fields, merges or none, are none."""
+    doc = document(merges=list(merges), attachments=[])
+    data = encode(doc)
+    name = hashlib.sha256(data).hexdigest()
+    revision = checked(data, name, "raw/x.json", RID)
+    entry = PackEntry(name, RID, PARENT, merges, doc["when"], "review", 0, 0, len(data), "raw/packs/pack-x.pack")
+    assert revision is not None and entry_mismatch(entry, revision) is None
+    for field, value in [("instance_id", "fedcba9876543210" * 2), ("parent", "cd" * 32), ("parent", None),
+                         ("merges", ("ef" * 32,)), ("merges", ()), ("merges", ("cd" * 32, "ef" * 32)),
+                         ("when", "2018-11-20T10:00:01+08:00"), ("kind", "edit")]:
+        if field == "merges" and value == merges:
+            continue
+        found = entry_mismatch(entry._replace(**{field: value}), revision)
+        assert found is not None and found.code == "record-invalid" and found.file == entry.path, (field, value)

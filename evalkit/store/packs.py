@@ -189,12 +189,16 @@ def parse_pack(path: Path, data: bytes) -> Pack:
     return Pack(path, header, entries, body, blocks)
 
 
+_ENTRY = tuple.__new__   # a PackEntry made from its ten fields without the named tuple's __new__ (a Python call)
+
+
 def _entries(text: str, where: str, nblocks: int) -> list[PackEntry]:
     """The index's lines as entries.  Equal texts of neighbouring lines are one string: a record's id (its
     revisions' lines follow one another), a parent named by the line before (the usual chain) and the kind
     (a province's index is 196,090 lines: some 30 MB less than a string per field of each)."""
-    out = []
-    kinds: dict[str, str] = {}
+    out: list[PackEntry] = []
+    append, kinds = out.append, {}
+    kind_of = kinds.setdefault
     last_rid = last_iid = ""
     for line in text.splitlines():
         rid, iid, parent, merges, when, kind, block, offset, length = line.split(" ")
@@ -203,9 +207,9 @@ def _entries(text: str, where: str, nblocks: int) -> list[PackEntry]:
             raise ValueError(f"修订 {rid[:16]} 的数据块 {b} 不存在")
         if iid == last_iid:
             iid = last_iid
-        out.append(PackEntry(rid, iid, None if parent == "-" else last_rid if parent == last_rid else parent,
-                             () if merges == "-" else tuple(merges.split(",")), when, kinds.setdefault(kind, kind),
-                             b, int(offset), int(length), where))
+        append(_ENTRY(PackEntry, (rid, iid, None if parent == "-" else last_rid if parent == last_rid else parent,
+                                  () if merges == "-" else tuple(merges.split(",")), when, kind_of(kind, kind),
+                                  b, int(offset), int(length), where)))
         last_rid, last_iid = rid, iid
     return out
 

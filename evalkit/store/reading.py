@@ -185,11 +185,11 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
     Blocks are decompressed as the records reach them and let go once the records have passed them (a
     pack's records lie in block order): the whole pack is never held decompressed."""
     name = str(pack.path)
-    block, texts = -1, {}
+    block, texts, times = -1, {}, set()
     problems, parsed = reading.problems, reading.parsed
     for iid, entries in pack.by_instance.items():
-        if entries[0].block != block:   # equal texts shared within a block (share_answers)
-            block, texts = entries[0].block, {}
+        if entries[0].block != block:   # equal texts shared, and valid times known, within a block
+            block, texts, times = entries[0].block, {}, set()
             reading.drop_blocks_before(name, block)
         good: list = []
         kept: list[PackEntry] = []
@@ -197,7 +197,7 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
         for entry in entries:
             data = reading.revision_bytes(entry)
             rid = entry.revision_id
-            document = checked(data, rid, entry.path, iid) if revision_hash(data) == rid else None
+            document = checked(data, rid, entry.path, iid, times) if revision_hash(data) == rid else None
             if document is None:   # the long way names what is wrong (or accepts what the short one does not)
                 document, found = parse_revision(data, rid, entry.path, iid, canonical=False)
                 if found is not None:

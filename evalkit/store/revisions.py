@@ -280,18 +280,47 @@ _TYPED = msgspec.json.Decoder(Checked)
 _FIELDS_OF = operator.attrgetter(*_FIELDS)
 
 
-def checked(data: bytes, name: str, where: str, instance_id: str | None) -> Checked | None:
+def checked(data: bytes, name: str, where: str, instance_id: str | None, times: set[str] | None = None) -> Checked | None:
     """The document of revision ``name`` when its bytes decode with the right types and pass every rule of
     :func:`document_error`; None: take the long way (:func:`parse_revision`), which names what is wrong.
-    The hash is the caller's to check."""
+    The hash is the caller's to check.  ``times``: texts of times already found valid (a caller checking many
+    revisions keeps one set: a record's revisions repeat their start and end)."""
     try:
         d = _TYPED.decode(data)
     except (msgspec.DecodeError, RecursionError):
         return None
-    if d.schema != SCHEMA or memoryview(d.answers)[:1] != b"{" or _rules_error(d.__getattribute__, instance_id):
+    if d.schema != SCHEMA or memoryview(d.answers)[:1] != b"{":
+        return None
+    if not _usual(d, instance_id, set() if times is None else times) and _rules_error(d.__getattribute__, instance_id):
         return None
     d.revision_id, d.path = name, where
     return d
+
+
+def _usual(d: Checked, instance_id: str | None, times: set[str]) -> bool:
+    """True when ``d`` has the usual shape — the expected record id, no merges, no attachments, a known kind and
+    state, a parent hash exactly when it is not a submission, times with a zone — and so surely keeps every rule of
+    :func:`_rules_error`; False says nothing: :func:`_rules_error` decides (and names what is wrong).  ``times``
+    learns each time text found valid, which is then not parsed again."""
+    parent, kind = d.parent, d.kind
+    if not (d.instance_id == instance_id and not d.merges and not d.attachments and d.state in STATES
+            and ID_RE.fullmatch(instance_id)):
+        return False
+    if kind == "submission":
+        if parent is not None:
+            return False
+    elif kind not in KINDS or parent is None or not HASH_RE.fullmatch(parent):
+        return False
+    for value in (d.when, d.started, d.ended):
+        if value is None or value in times:
+            continue
+        try:
+            if datetime.fromisoformat(value).utcoffset() is None:
+                return False
+        except ValueError:
+            return False
+        times.add(value)
+    return True
 
 
 def revision_of(d: Checked) -> Revision:
