@@ -146,17 +146,40 @@ class _Reading:
         return found
 
 
-def _combinations(first: list | None, reading: _Reading, refs: tuple[str, ...], todays: list | None):
+def _combinations(first: list | None, reading: _Reading, refs: tuple[str, ...], todays: list | None,
+                  rows: list[int] | None = None):
     """(the key of each row, the names read, their value maps): a key combines the row's ``first`` key
-    (if any), the keys of the names it reads and its day (if given)."""
+    (if any), the keys of the names it reads and its day (if given); ``rows``: only those rows of the level
+    (``first`` and ``todays`` are given for them alone)."""
     read = [(r, c) for r, c in ((r, reading.column(r)) for r in refs) if c is not None]
-    columns = ([first] if first is not None else []) + [c[0] for _, c in read] + ([todays] if todays else [])
+    columns = ([first] if first is not None else []) + [
+        c[0] if rows is None else list(map(c[0].__getitem__, rows)) for _, c in read] + ([todays] if todays else [])
     keys = columns[0] if len(columns) == 1 else list(zip(*columns))
     return keys, len(columns) > 1, [(r, c[1]) for r, c in read]
 
 
 def _context(parts: tuple, names: list, offset: int) -> dict:
     return {r: (k if values is None else values[k]) for (r, values), k in zip(names, parts[offset:])}
+
+
+def _checked_rows(field, kind: str, column: Answers, pending: list, hidden: set[int], reading: _Reading,
+                  refs: tuple[str, ...], todays: list | None, allowed) -> dict[int, tuple[str, str]]:
+    """The issue of each shown row whose answer (its own key in ``pending``) fails a check that reads other
+    answers or the day, by row: evaluated once per distinct combination of what it reads, over those rows only."""
+    wanted = set(pending)
+    rows = list(compress(range(len(column.keys)), map(wanted.__contains__, column.keys)))
+    if hidden:
+        rows = sorted(set(rows).difference(hidden))
+    keys, combined, names = _combinations(list(map(column.keys.__getitem__, rows)), reading, refs,
+                                          None if todays is None else list(map(todays.__getitem__, rows)),
+                                          rows)
+    verdicts = {}
+    for key in dict.fromkeys(keys):
+        parts = key if combined else (key,)
+        verdicts[key] = check_answer(field, kind, column.typed(parts[0]), _context(parts, names, 1),
+                                     parts[-1] if todays is not None else None, allowed)
+    found = list(map(verdicts.__getitem__, keys))
+    return dict(zip(compress(rows, found), filter(None, found)))
 
 
 class _Walk:
@@ -244,31 +267,43 @@ class _Walk:
                 issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *absent))
             return
         refs, dated = reads(constraint) if constraint else ((), False)
-        keys, combined, names = _combinations(column.keys, reading, refs, todays if dated else None)
         test = constraint_test(constraint) if constraint and allowed is None and kind in AS_GIVEN else None
-        distinct = dict.fromkeys(keys) if combined else reading.distinct(keys, column.outcome)
-        if test is not None and column.outcome is None and not combined:  # text, by its own test
-            distinct = [key for key in distinct if not (key and test(key))]  # keys are the answers here
-        results = {}
+        keys = column.keys
+        results, pending = self._by_value(field, kind, column, reading.distinct(keys, column.outcome), absent,
+                                          allowed, test, bool(refs or dated))
+        bad = {key for key, found in results.items() if found}
+        flagged = set(compress(range(n), map(bad.__contains__, keys))).difference(hidden, wrong) if bad else set()
+        found_at = dict.fromkeys(flagged)
+        if pending:
+            found_at.update(_checked_rows(field, kind, column, pending, hidden, reading, refs,
+                                          todays if dated else None, allowed))
+        for i in sorted(found_at):
+            issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *(found_at[i] or results[keys[i]])))
+
+    @staticmethod
+    def _by_value(field, kind: str, column: Answers, distinct, absent, allowed, test, reads_more: bool):
+        """(own key → issue found from the answer alone, the own keys whose check also reads other answers or the
+        day): a key with a type issue has none (the engine checks nothing more of it), an empty answer is
+        ``absent``; a text's keys are its answers, and those that pass its plain ``test`` need no check."""
+        outcome = column.outcome
+        if test is not None and outcome is None:  # the keys are the answers: only the empty and failing ones
+            empty = [key for key in ("", None) if key in distinct]
+            distinct = empty + test.failing(filter(None, distinct))
+        results: dict = {}
+        pending: list = []
         for key in distinct:
-            parts = key if combined else (key,)
-            if column.outcome is not None and column.outcome[parts[0]][1] is not None:
-                results[key] = None   # a type issue, named as such: the engine checks nothing more of it
+            if outcome is not None and outcome[key][1] is not None:
                 continue
-            value = column.typed(parts[0])
+            value = column.typed(key)
             if is_empty(value):
                 results[key] = absent
-            elif allowed is None and not constraint or test is not None and type(value) is str and test(value):
-                results[key] = None
+            elif allowed is None and not field.constraint or test is not None and type(value) is str and test(value):
+                continue
+            elif reads_more:
+                pending.append(key)
             else:
-                results[key] = check_answer(field, kind, value, _context(parts, names, 1),
-                                            parts[-1] if dated else None, allowed)
-        bad = {key for key, found in results.items() if found}
-        if not bad:
-            return
-        flagged = set(compress(range(n), map(bad.__contains__, keys))).difference(hidden, wrong)
-        for i in sorted(flagged):
-            issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *results[keys[i]]))
+                results[key] = check_answer(field, kind, value, {}, None, allowed)
+        return results, pending
 
     def _repeat(self, step, raws: list, hidden: set[int], reading: _Reading, paths: _Paths, todays: list,
                 issues: Issues) -> None:
