@@ -98,17 +98,17 @@ def answers(given: list | tuple, kind: str) -> Answers:
 
 
 def _lists(given: list | tuple, types: set, kind: str) -> Answers:
-    """:func:`answers` of a column of None and lists of str only: the keys :func:`raw_key` gives them, made
-    with a Python step only for the rows that hold a list (an empty answer's key is one shared tuple)."""
+    """:func:`answers` of a column of None and lists of str only, keyed without a call per row: an empty
+    answer by one shared tuple, a list by the tuple of its codes (they cannot meet: the shared one holds a
+    type); only the filled rows are visited."""
     empty = (NONE, kind)
     keys = [empty] * len(given)
     filled = list(compress(range(len(given)), given))
+    codes = list(map(tuple, map(given.__getitem__, filled)))
+    for i, key in zip(filled, codes):
+        keys[i] = key
     outcome = {empty: coerce(kind, None)} if len(filled) < len(given) else {}
-    for i in filled:
-        value = given[i]
-        key = keys[i] = (list, tuple(value))
-        if key not in outcome:
-            outcome[key] = coerce(kind, value)
+    outcome.update((key, coerce(kind, list(key))) for key in dict.fromkeys(codes))
     return Answers(given, types, keys, outcome)
 
 
@@ -169,10 +169,10 @@ class TextTest:
         ``<``, ``<=``) or shortest (``>``, ``>=``) value first — when that one passes, every one does."""
         if self.compare is None:
             return list(values) if self.pattern is None else list(filterfalse(self.pattern.fullmatch, values))
-        values = list(values)
+        values = values if type(values) is list else list(values)
         if values:
             extreme = max if self.compare in (lt, le) else min
-            if self.compare(float(len(extreme(values, key=len))), self.bound):
+            if self.compare(float(extreme(map(len, values))), self.bound):
                 return []
         return list(filterfalse(self, values))
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 from operator import is_not, not_
 
 from evalkit.forms.column_values import (
@@ -165,11 +165,10 @@ def _context(parts: tuple, names: list, offset: int) -> dict:
 def _checked_rows(field, kind: str, column: Answers, pending: list, hidden: set[int], reading: _Reading,
                   refs: tuple[str, ...], todays: list | None, allowed) -> dict[int, tuple[str, str]]:
     """The issue of each shown row whose answer (its own key in ``pending``) fails a check that reads other
-    answers or the day, by row: evaluated once per distinct combination of what it reads, over those rows only."""
+    answers or the day, by row: evaluated once per distinct combination of what it reads, over the rows with such
+    an answer only (hidden ones too, as the whole column once was: cheaper than leaving them out first)."""
     wanted = set(pending)
     rows = list(compress(range(len(column.keys)), map(wanted.__contains__, column.keys)))
-    if hidden:
-        rows = sorted(set(rows).difference(hidden))
     keys, combined, names = _combinations(list(map(column.keys.__getitem__, rows)), reading, refs,
                                           None if todays is None else list(map(todays.__getitem__, rows)),
                                           rows)
@@ -179,7 +178,7 @@ def _checked_rows(field, kind: str, column: Answers, pending: list, hidden: set[
         verdicts[key] = check_answer(field, kind, column.typed(parts[0]), _context(parts, names, 1),
                                      parts[-1] if todays is not None else None, allowed)
     found = list(map(verdicts.__getitem__, keys))
-    return dict(zip(compress(rows, found), filter(None, found)))
+    return {i: issue for i, issue in zip(compress(rows, found), filter(None, found)) if i not in hidden}
 
 
 class _Walk:
@@ -253,7 +252,7 @@ class _Walk:
                 filled = map(is_not, given, repeat(None))
             else:
                 filled = map(_given, given)
-            for i in sorted(hidden.intersection(compress(range(len(given)), filled))):
+            for i in filter(hidden.__contains__, compress(range(len(given)), filled)):
                 issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, "not-relevant", NOT_RELEVANT))
         absent = missing(field)
         allowed = self.choices.get(field.list_name) if kind in SELECT_TYPES and field.list_name else None
@@ -269,26 +268,33 @@ class _Walk:
         refs, dated = reads(constraint) if constraint else ((), False)
         test = constraint_test(constraint) if constraint and allowed is None and kind in AS_GIVEN else None
         keys = column.keys
-        results, pending = self._by_value(field, kind, column, reading.distinct(keys, column.outcome), absent,
-                                          allowed, test, bool(refs or dated))
+        if test is not None and column.outcome is None:  # the keys are the answers: the empty ones and those that
+            filled = list(filter(None, given))  # fail the test, found without a pass for the distinct answers
+            distinct = ([None, ""] if len(filled) < n else []) + list(dict.fromkeys(test.failing(filled)))
+        else:  # (answers tested this way are mostly ids and phone numbers, each its own)
+            distinct = reading.distinct(keys, column.outcome)
+        results, pending = self._by_value(field, kind, column, distinct, absent, allowed, test, bool(refs or dated))
         bad = {key for key, found in results.items() if found}
-        flagged = set(compress(range(n), map(bad.__contains__, keys))).difference(hidden, wrong) if bad else set()
-        found_at = dict.fromkeys(flagged)
+        found_at: dict = {}
+        if bad:  # the rows with such an answer, shown and well typed, ascending
+            rows = compress(range(n), map(bad.__contains__, keys))
+            for left_out in (hidden, wrong):
+                if left_out:
+                    rows = filterfalse(left_out.__contains__, rows)
+            found_at = dict.fromkeys(rows)
         if pending:
             found_at.update(_checked_rows(field, kind, column, pending, hidden, reading, refs,
                                           todays if dated else None, allowed))
-        for i in sorted(found_at):
+            found_at = dict(sorted(found_at.items()))
+        for i in found_at:
             issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *(found_at[i] or results[keys[i]])))
 
     @staticmethod
     def _by_value(field, kind: str, column: Answers, distinct, absent, allowed, test, reads_more: bool):
         """(own key → issue found from the answer alone, the own keys whose check also reads other answers or the
         day): a key with a type issue has none (the engine checks nothing more of it), an empty answer is
-        ``absent``; a text's keys are its answers, and those that pass its plain ``test`` need no check."""
+        ``absent``; an answer that passes a text's plain ``test`` needs no check."""
         outcome = column.outcome
-        if test is not None and outcome is None:  # the keys are the answers: only the empty and failing ones
-            empty = [key for key in ("", None) if key in distinct]
-            distinct = empty + test.failing(filter(None, distinct))
         results: dict = {}
         pending: list = []
         for key in distinct:
