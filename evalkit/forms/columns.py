@@ -15,6 +15,10 @@ record:
   have the same combination;
 - a repeat's instances become the rows of a child level, keyed by record and
   instance, whose expressions see the enclosing level's values by row.
+- a constraint is evaluated only for the answers that need it: an answer
+  decided by itself (empty, a type issue, a text that passes the constraint's
+  plain test, tested over all the filled answers at once) is not, and one that
+  reads other answers or the day is evaluated over the rows with such answers.
 
 What takes the row engine (:func:`validate_answers`, one record at a time): a
 record whose answers are not a plain ``dict``, and every record of an
