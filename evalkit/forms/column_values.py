@@ -14,8 +14,8 @@ is checked again by the engine, which gives the message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from itertools import chain, compress
+from itertools import chain, compress, cycle, filterfalse, repeat
+from operator import le, lt
 from typing import NamedTuple
 
 from evalkit.forms.expression_functions import compile_regex
@@ -39,12 +39,12 @@ def safe(types: set, kinds: tuple[frozenset, frozenset]) -> bool:
 class Answers(NamedTuple):
     """One field's answers over the rows of a level.
 
-    ``given``: the raw answers by row (None where absent); ``types``: their types; ``keys``: by row, equal for
+    ``given``: the raw answers by row (None where absent; a list, or a tuple); ``types``: their types; ``keys``: by row, equal for
     answers typed alike; ``outcome``: key → (typed value, type error or None, expression value), or None
     when each answer is its own typed and expression value (text as given).
     """
 
-    given: tuple
+    given: list | tuple
     types: set
     keys: list
     outcome: dict | None
@@ -64,17 +64,18 @@ class Answers(NamedTuple):
         return self.keys, {k: from_python(o[2]) for k, o in self.outcome.items()}  # from_python: idempotent
 
 
-def table(raws: list, names: list[str]) -> dict[str, tuple]:
-    """The answers to each name by row (None where absent): each raw read once, row by row (reading the
-    rows once per name is slower: every pass walks all the rows' dicts again)."""
+def table(raws: list, names: list[str]) -> dict[str, list]:
+    """The answers to each name by row (None where absent): every cell read in one pass over the rows, into one
+    flat list that each name's column is a slice of (a tuple per row made and transposed, or a pass over the
+    rows per name, are slower: the first makes objects per row, the second walks every row's dict again)."""
     if not names:
         return {}
-    if not raws:
-        return {name: () for name in names}
-    return dict(zip(names, zip(*[tuple(map(raw.get, names)) for raw in raws])))
+    width = len(names)
+    cells = list(map(dict.get, chain.from_iterable(map(repeat, raws, repeat(width))), cycle(names)))
+    return {name: cells[at::width] for at, name in enumerate(names)}
 
 
-def answers(given: tuple, kind: str) -> Answers:
+def answers(given: list | tuple, kind: str) -> Answers:
     """The answers ``given`` by row to a field of base type ``kind``."""
     types = set(map(type, given))
     if kind in AS_GIVEN and types <= FALSY_EMPTY and list not in types:
@@ -96,12 +97,19 @@ def answers(given: tuple, kind: str) -> Answers:
     return Answers(given, types, keys, outcome)
 
 
-def _lists(given: tuple, types: set, kind: str) -> Answers:
-    """:func:`answers` of a column of None and lists of str only: the keys :func:`raw_key` gives them, made
-    without a call per row (a representative of each key: every answer with that key is equal to it)."""
+def _lists(given: list | tuple, types: set, kind: str) -> Answers:
+    """:func:`answers` of a column of None and lists of str only, keyed without a call per row: an empty
+    answer by one shared tuple, a list by the tuple of its codes (they cannot meet: the shared one holds a
+    type); only the filled rows are visited."""
     empty = (NONE, kind)
-    keys = [(list, tuple(value)) if value else empty for value in given]
-    return Answers(given, types, keys, {k: coerce(kind, v) for k, v in dict(zip(keys, given)).items()})
+    keys = [empty] * len(given)
+    filled = list(compress(range(len(given)), given))
+    codes = list(map(tuple, map(given.__getitem__, filled)))
+    for i, key in zip(filled, codes):
+        keys[i] = key
+    outcome = {empty: coerce(kind, None)} if len(filled) < len(given) else {}
+    outcome.update((key, coerce(kind, list(key))) for key in dict.fromkeys(codes))
+    return Answers(given, types, keys, outcome)
 
 
 def coerce(kind: str, value: object) -> tuple[object, str | None, object]:
@@ -141,10 +149,38 @@ def reads(text: str) -> tuple[tuple[str, ...], bool]:
         return found
 
 
-_TESTS: dict[str, Callable[[str], bool] | None] = {}
+class TextTest:
+    """A plain test of a ``str`` current value that holds exactly when a constraint does (:func:`constraint_test`):
+    called on one value, or :meth:`failing` on many at once."""
+
+    __slots__ = ("pattern", "compare", "bound")
+
+    def __init__(self, pattern=None, compare=None, bound: float = 0.0):
+        self.pattern, self.compare, self.bound = pattern, compare, bound  # pattern None and no compare: fails
+
+    def __call__(self, value: str) -> bool:
+        if self.compare is not None:
+            return self.compare(float(len(value)), self.bound)
+        return self.pattern is not None and self.pattern.fullmatch(value) is not None
+
+    def failing(self, values) -> list[str]:
+        """The values (non-empty ``str``, in their order) that fail the test, without a Python call per value
+        where it can: a regex matched by the pattern's own method, a length bound checked on the longest (for
+        ``<``, ``<=``) or shortest (``>``, ``>=``) value first — when that one passes, every one does."""
+        if self.compare is None:
+            return list(values) if self.pattern is None else list(filterfalse(self.pattern.fullmatch, values))
+        values = values if type(values) is list else list(values)
+        if values:
+            extreme = max if self.compare in (lt, le) else min
+            if self.compare(float(extreme(map(len, values))), self.bound):
+                return []
+        return list(filterfalse(self, values))
 
 
-def constraint_test(text: str) -> Callable[[str], bool] | None:
+_TESTS: dict[str, TextTest | None] = {}
+
+
+def constraint_test(text: str) -> TextTest | None:
     """A test of a ``str`` current value that holds exactly when the constraint does, for the forms
     ``regex(., 'pattern')`` and ``string-length(.) <op> number``; None for any other constraint."""
     try:
@@ -154,18 +190,14 @@ def constraint_test(text: str) -> Callable[[str], bool] | None:
         return test
 
 
-def _test_of(expr) -> Callable[[str], bool] | None:
+def _test_of(expr) -> TextTest | None:
     if (isinstance(expr, Call) and expr.name == "regex" and len(expr.args) == 2
             and isinstance(expr.args[0], Current) and isinstance(expr.args[1], Literal)
             and isinstance(expr.args[1].value, str)):
-        pattern = compile_regex(expr.args[1].value)
-        if pattern is None:
-            return lambda value: False
-        return lambda value: pattern.fullmatch(value) is not None
+        return TextTest(pattern=compile_regex(expr.args[1].value))
     if (isinstance(expr, Chain) and len(expr.rest) == 1 and expr.rest[0][0] in RELATIONAL
             and isinstance(expr.first, Call) and expr.first.name == "string-length"
             and len(expr.first.args) <= 1 and all(isinstance(a, Current) for a in expr.first.args)
             and isinstance(expr.rest[0][1], Literal) and type(expr.rest[0][1].value) is float):
-        compare, bound = RELATIONAL[expr.rest[0][0]], expr.rest[0][1].value
-        return lambda value: compare(float(len(value)), bound)
+        return TextTest(compare=RELATIONAL[expr.rest[0][0]], bound=expr.rest[0][1].value)
     return None

@@ -15,6 +15,10 @@ record:
   have the same combination;
 - a repeat's instances become the rows of a child level, keyed by record and
   instance, whose expressions see the enclosing level's values by row.
+- a constraint is evaluated only for the answers that need it: an answer
+  decided by itself (empty, a type issue, a text that passes the constraint's
+  plain test, tested over all the filled answers at once) is not, and one that
+  reads other answers or the day is evaluated over the rows with such answers.
 
 What takes the row engine (:func:`validate_answers`, one record at a time): a
 record whose answers are not a plain ``dict``, and every record of an
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 from operator import is_not, not_
 
 from evalkit.forms.column_values import (
@@ -146,17 +150,39 @@ class _Reading:
         return found
 
 
-def _combinations(first: list | None, reading: _Reading, refs: tuple[str, ...], todays: list | None):
+def _combinations(first: list | None, reading: _Reading, refs: tuple[str, ...], todays: list | None,
+                  rows: list[int] | None = None):
     """(the key of each row, the names read, their value maps): a key combines the row's ``first`` key
-    (if any), the keys of the names it reads and its day (if given)."""
+    (if any), the keys of the names it reads and its day (if given); ``rows``: only those rows of the level
+    (``first`` and ``todays`` are given for them alone)."""
     read = [(r, c) for r, c in ((r, reading.column(r)) for r in refs) if c is not None]
-    columns = ([first] if first is not None else []) + [c[0] for _, c in read] + ([todays] if todays else [])
+    columns = ([first] if first is not None else []) + [
+        c[0] if rows is None else list(map(c[0].__getitem__, rows)) for _, c in read] + ([todays] if todays else [])
     keys = columns[0] if len(columns) == 1 else list(zip(*columns))
     return keys, len(columns) > 1, [(r, c[1]) for r, c in read]
 
 
 def _context(parts: tuple, names: list, offset: int) -> dict:
     return {r: (k if values is None else values[k]) for (r, values), k in zip(names, parts[offset:])}
+
+
+def _checked_rows(field, kind: str, column: Answers, pending: list, hidden: set[int], reading: _Reading,
+                  refs: tuple[str, ...], todays: list | None, allowed) -> dict[int, tuple[str, str]]:
+    """The issue of each shown row whose answer (its own key in ``pending``) fails a check that reads other
+    answers or the day, by row: evaluated once per distinct combination of what it reads, over the rows with such
+    an answer only (hidden ones too, as the whole column once was: cheaper than leaving them out first)."""
+    wanted = set(pending)
+    rows = list(compress(range(len(column.keys)), map(wanted.__contains__, column.keys)))
+    keys, combined, names = _combinations(list(map(column.keys.__getitem__, rows)), reading, refs,
+                                          None if todays is None else list(map(todays.__getitem__, rows)),
+                                          rows)
+    verdicts = {}
+    for key in dict.fromkeys(keys):
+        parts = key if combined else (key,)
+        verdicts[key] = check_answer(field, kind, column.typed(parts[0]), _context(parts, names, 1),
+                                     parts[-1] if todays is not None else None, allowed)
+    found = list(map(verdicts.__getitem__, keys))
+    return {i: issue for i, issue in zip(compress(rows, found), filter(None, found)) if i not in hidden}
 
 
 class _Walk:
@@ -230,7 +256,7 @@ class _Walk:
                 filled = map(is_not, given, repeat(None))
             else:
                 filled = map(_given, given)
-            for i in sorted(hidden.intersection(compress(range(len(given)), filled))):
+            for i in filter(hidden.__contains__, compress(range(len(given)), filled)):
                 issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, "not-relevant", NOT_RELEVANT))
         absent = missing(field)
         allowed = self.choices.get(field.list_name) if kind in SELECT_TYPES and field.list_name else None
@@ -244,31 +270,50 @@ class _Walk:
                 issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *absent))
             return
         refs, dated = reads(constraint) if constraint else ((), False)
-        keys, combined, names = _combinations(column.keys, reading, refs, todays if dated else None)
         test = constraint_test(constraint) if constraint and allowed is None and kind in AS_GIVEN else None
-        distinct = dict.fromkeys(keys) if combined else reading.distinct(keys, column.outcome)
-        if test is not None and column.outcome is None and not combined:  # text, by its own test
-            distinct = [key for key in distinct if not (key and test(key))]  # keys are the answers here
-        results = {}
+        keys = column.keys
+        if test is not None and column.outcome is None:  # the keys are the answers: the empty ones and those that
+            filled = list(filter(None, given))  # fail the test, found without a pass for the distinct answers
+            distinct = ([None, ""] if len(filled) < n else []) + list(dict.fromkeys(test.failing(filled)))
+        else:  # (answers tested this way are mostly ids and phone numbers, each its own)
+            distinct = reading.distinct(keys, column.outcome)
+        results, pending = self._by_value(field, kind, column, distinct, absent, allowed, test, bool(refs or dated))
+        bad = {key for key, found in results.items() if found}
+        found_at: dict = {}
+        if bad:  # the rows with such an answer, shown and well typed, ascending
+            rows = compress(range(n), map(bad.__contains__, keys))
+            for left_out in (hidden, wrong):
+                if left_out:
+                    rows = filterfalse(left_out.__contains__, rows)
+            found_at = dict.fromkeys(rows)
+        if pending:
+            found_at.update(_checked_rows(field, kind, column, pending, hidden, reading, refs,
+                                          todays if dated else None, allowed))
+            found_at = dict(sorted(found_at.items()))
+        for i in found_at:
+            issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *(found_at[i] or results[keys[i]])))
+
+    @staticmethod
+    def _by_value(field, kind: str, column: Answers, distinct, absent, allowed, test, reads_more: bool):
+        """(own key → issue found from the answer alone, the own keys whose check also reads other answers or the
+        day): a key with a type issue has none (the engine checks nothing more of it), an empty answer is
+        ``absent``; an answer that passes a text's plain ``test`` needs no check."""
+        outcome = column.outcome
+        results: dict = {}
+        pending: list = []
         for key in distinct:
-            parts = key if combined else (key,)
-            if column.outcome is not None and column.outcome[parts[0]][1] is not None:
-                results[key] = None   # a type issue, named as such: the engine checks nothing more of it
+            if outcome is not None and outcome[key][1] is not None:
                 continue
-            value = column.typed(parts[0])
+            value = column.typed(key)
             if is_empty(value):
                 results[key] = absent
-            elif allowed is None and not constraint or test is not None and type(value) is str and test(value):
-                results[key] = None
+            elif allowed is None and not field.constraint or test is not None and type(value) is str and test(value):
+                continue
+            elif reads_more:
+                pending.append(key)
             else:
-                results[key] = check_answer(field, kind, value, _context(parts, names, 1),
-                                            parts[-1] if dated else None, allowed)
-        bad = {key for key, found in results.items() if found}
-        if not bad:
-            return
-        flagged = set(compress(range(n), map(bad.__contains__, keys))).difference(hidden, wrong)
-        for i in sorted(flagged):
-            issues.setdefault(i, []).append(FieldIssue(paths[i] + name, name, *results[keys[i]]))
+                results[key] = check_answer(field, kind, value, {}, None, allowed)
+        return results, pending
 
     def _repeat(self, step, raws: list, hidden: set[int], reading: _Reading, paths: _Paths, todays: list,
                 issues: Issues) -> None:
