@@ -203,35 +203,6 @@ def _met_elements(per_field, flags_of):
     return tuple(zip(*elements)) if elements else ((), (), (), ())
 
 
-def _fraction(keys, drawn, per_record, by_record=None):
-    """The sampling fraction with the drawn rows grouped by record anew for every leaf, as before."""
-    if not drawn:
-        return 0.0
-    if per_record:
-        grouped = {}
-        for (record, _), size in drawn.items():
-            grouped.setdefault(record, []).append(size)
-        found = [grouped.get(k, []) for k in keys]
-        if any(len(f) != 1 for f in found):
-            return 0.0
-        sizes = {f[0] for f in found}
-    else:
-        if any(k not in drawn for k in keys):
-            return 0.0
-        sizes = {drawn[k] for k in keys}
-    return min(len(keys) / sizes.pop(), 1.0) if len(sizes) == 1 else 0.0
-
-
-def _unassigned(records, units, problems):
-    out = []
-    listed = {u.id for u in units.units}
-    for view in records:
-        if view.unit not in listed:
-            out.append(evidence.left_out(view.instance_id, "unit_unknown", unit=view.unit))
-            problems.append(problem(score_module.RECORD_UNIT_UNLISTED, record=view.instance_id, unit=view.unit))
-    return out
-
-
 def _full_block(weights, keys, seed):
     """Every row of a unit's weight block drawn at once, as before issue 19's lazy blocks."""
     return {k: i for i, k in enumerate(keys)}, np.random.default_rng(seed).standard_exponential((len(keys), weights.draws))
@@ -284,7 +255,7 @@ def _score_then_draw(fw, units, instruments, records, *, settings, events, manua
                 frameworks[r.unit], r, samples.get(r.unit, {}), max(1, int(settings.draws)),
                 np.random.SeedSequence((settings.seed, index)), drawn.get(r.unit, {}), settings.confidence)
         results = uncertainty.rank_stability(results, settings, totals)
-    unassigned = _unassigned(records, units, problems)
+    unassigned = m._unassigned(records, units, problems)
     return m.Evaluation(fw.id, tuple(results), tuple(problems), settings, tuple(unassigned))
 
 
@@ -314,7 +285,6 @@ def row_wise():
         mp.setattr(resampling, "_sums", _sums)
         mp.setattr(resampling.UnitWeights, "of_records", _of_records)
         mp.setattr(resampling.UnitWeights, "of_rows", _of_rows)
-        mp.setattr(resampling, "_fraction", _fraction)
         mp.setattr(leaves, "_met_columns", _met_elements)
         yield
 
@@ -524,8 +494,8 @@ def test_every_leafs_observations_as_listed_one_by_one(province, odd):
 
 
 def test_sums_per_cluster_counted_as_added():
-    """Σa and Σb per record and per (record, row) are the sums added one observation at a time, for answers met or
-    not (counted) and for any other numbers (added), with the clusters in the order first seen."""
+    """Σa and Σb per record and per (record, row) are the sums added one observation at a time with a key function, as
+    before issue 19, for answers met or not and for any other numbers, with the clusters in the order first seen."""
     rng = random.Random(11)
     records = [f"r{k}" for k in range(9)]
     for values in ((0.0, 1.0), (0.0, 1.0, 0.5, 2.0, 0.1), (1.0,), (0.0,)):
@@ -538,19 +508,3 @@ def test_sums_per_cluster_counted_as_added():
                     new, old = resampling._sums(sample, by_row), _sums(sample, by_row)
                     assert repr(new) == repr(old), (values, b_values, size, by_row)
 
-
-def test_sampling_fraction_with_rows_grouped_once():
-    """A unit's drawn rows grouped by record once give every leaf the fraction grouped anew gave (and a new mapping of
-    drawn rows is grouped anew)."""
-    rng = random.Random(5)
-    records = [f"r{k}" for k in range(40)]
-    samples = {"L": leaves.Sample(tuple(records), (None,) * 40, (1.0,) * 40, (1.0,) * 40)}
-    weights = resampling.UnitWeights(samples, 10, np.random.SeedSequence(1))
-    for trial in range(30):
-        drawn = {(r, rng.choice((None, 1, 2))): rng.choice((50, 50, 80)) for r in rng.sample(records, rng.randint(0, 40))}
-        for _ in range(5):
-            keys = sorted(rng.sample(records, rng.randint(1, 40)))
-            assert resampling._fraction(keys, drawn, True, weights.drawn_by_record(drawn)) == \
-                _fraction(keys, drawn, True), trial
-    drawn = {(r, None): 40 for r in records}
-    assert resampling._fraction(records, drawn, True, weights.drawn_by_record(drawn)) == 1.0

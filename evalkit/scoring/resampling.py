@@ -40,10 +40,8 @@ Rao, J. N. K. & Wu, C. F. J. 1988, *JASA* 83:231-241).  Shares are then kept in 
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import compress
 
 import numpy as np
 from scipy.stats import norm
@@ -53,8 +51,6 @@ from evalkit.scoring.leaves import Sample
 
 MIN_CLUSTERS = 5  # fewer records than this cannot show how records vary: resample inside them
 
-_NOUGHTS_AND_ONES = frozenset((0.0, 1.0))
-_ONE = frozenset((1.0,))
 Key = tuple[str, int | None]  # (record, repeat row); row None = the record's own answers
 
 
@@ -85,7 +81,6 @@ class UnitWeights:
         self.rng = np.random.default_rng(counts_seed)
         self._records: list | None = None   # [keys → row, rows, how many rows drawn, generator]: see _block
         self._rows: list | None = None
-        self._drawn: tuple | None = None    # (drawn rows, their sizes per record): see drawn_by_record
 
     def _block(self, keys: list, seed: np.random.SeedSequence) -> list:
         """Keys → rows of the block, the rows drawn so far and the block's generator: rows are drawn only as far
@@ -103,44 +98,27 @@ class UnitWeights:
 
     def of_records(self, records: list[str]) -> np.ndarray:
         if self._records is None:
-            keys = sorted(set().union(*(s.records for s in self.samples.values())))
+            keys = sorted({r for s in self.samples.values() for r in s.records})
             self._records = self._block(keys, self._records_seed)
         index = self._records[0]
         return self._rows_of(self._records, [index[r] for r in records])
 
     def of_rows(self, keys: list[Key]) -> np.ndarray:
         if self._rows is None:
-            pairs = set().union(*(zip(s.records, s.rows) for s in self.samples.values()))   # each (record, row) once
-            every = sorted([(r, -1 if i is None else i) for r, i in pairs])
+            every = sorted({(r, -1 if i is None else i) for s in self.samples.values() for r, i in zip(s.records, s.rows)})
             self._rows = self._block(every, self._rows_seed)
         index = self._rows[0]
         return self._rows_of(self._rows, [index[(r, -1 if i is None else i)] for r, i in keys])
 
 
-    def drawn_by_record(self, drawn: Mapping[Key, int]) -> dict[str, list[int]]:
-        """:func:`_by_record` of the unit's drawn rows, grouped once for all its leaves resampled by records."""
-        if self._drawn is None or self._drawn[0] is not drawn:
-            self._drawn = (drawn, _by_record(drawn))
-        return self._drawn[1]
-
-
-def _by_record(drawn: Mapping[Key, int]) -> dict[str, list[int]]:
-    """The frame sizes of the drawn rows, per record."""
-    by_record: dict[str, list[int]] = {}
-    for (record, _), size in drawn.items():
-        by_record.setdefault(record, []).append(size)
-    return by_record
-
-
-def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool,
-              by_record: Mapping[str, list[int]] | None = None) -> float:
-    """The sampling fraction m / N when every resampled unit is a drawn element of one frame, else 0 (``by_record``:
-    :func:`_by_record` of ``drawn``, when already grouped)."""
+def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool) -> float:
+    """The sampling fraction m / N when every resampled unit is a drawn element of one frame, else 0."""
     if not drawn:
         return 0.0
     if per_record:
-        if by_record is None:
-            by_record = _by_record(drawn)
+        by_record: dict[str, list[int]] = {}
+        for (record, _), size in drawn.items():
+            by_record.setdefault(record, []).append(size)
         found = [by_record.get(k, []) for k in keys]
         if any(len(f) != 1 for f in found):
             return 0.0
@@ -153,18 +131,9 @@ def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool,
 
 
 def _sums(sample: Sample, by_row: bool) -> dict:
-    """Σa and Σb per cluster: per record, or per (record, row) with ``by_row`` (added in the observations' order).
-
-    Answers met or not (a is 1.0 or 0.0, b 1.0: a rate's, a checklist's, a penalty's) are counted instead, in C:
-    a sum of ones and zeros is the whole number of ones, however it is added."""
-    keys = zip(sample.records, sample.rows) if by_row else sample.records
-    if _NOUGHTS_AND_ONES.issuperset(sample.a) and _ONE.issuperset(sample.b):
-        if by_row:
-            keys = list(keys)
-        counted = Counter(keys)
-        met = Counter(compress(keys, sample.a))
-        return {k: (float(met[k]), float(n)) for k, n in counted.items()}
+    """Σa and Σb per cluster: per record, or per (record, row) with ``by_row`` (added in the observations' order)."""
     sums: dict = {}
+    keys = zip(sample.records, sample.rows) if by_row else sample.records
     for k, a, b in zip(keys, sample.a, sample.b):
         got = sums.get(k)
         sums[k] = (a, b) if got is None else (got[0] + a, got[1] + b)
@@ -181,7 +150,7 @@ def _by_records(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int]) 
     w = weights.of_records(records)  # records × draws
     a = np.array([sums[r][0] for r in records])
     b = np.array([sums[r][1] for r in records])
-    return ShareDraws(_ratio(a @ w, b @ w), "records", len(records), _fraction(records, drawn, True, weights.drawn_by_record(drawn)),
+    return ShareDraws(_ratio(a @ w, b @ w), "records", len(records), _fraction(records, drawn, per_record=True),
                       len(records) - 1)
 
 

@@ -144,7 +144,8 @@ def _unassigned(records: Sequence, units: UnitList, problems: list[Problem]) -> 
     """Records of units not in the list: not used anywhere, so said here."""
     out = []
     listed = {u.id for u in units.units}
-    for view in [v for v in records if v.unit not in listed]:
-        out.append(left_out(view.instance_id, "unit_unknown", unit=view.unit))
-        problems.append(problem(RECORD_UNIT_UNLISTED, record=view.instance_id, unit=view.unit))
+    for view in records:
+        if view.unit not in listed:
+            out.append(left_out(view.instance_id, "unit_unknown", unit=view.unit))
+            problems.append(problem(RECORD_UNIT_UNLISTED, record=view.instance_id, unit=view.unit))
     return out
