@@ -3,7 +3,8 @@
 The fast path remembers what recurs — a condition per distinct answer (``evidence.held``), the
 Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows while its
 unit is scored, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
-records at once (``evidence.gather``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
+records at once (``evidence.gather``), makes a rate's, checklist's or penalty's Sample a column at a time
+(``leaves._met_columns``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
 and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, runs
 with the garbage collector paused, draws each unit's totals as soon as it is scored (no unit's observations kept
 for the others), keys duplicates by a hash checked byte for byte and looks for a service user counted twice unit
