@@ -3,7 +3,8 @@
 The fast path remembers what recurs — a condition per distinct answer (``evidence.held``), the
 Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows while its
 unit is scored, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
-records at once (``evidence.gather``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
+records at once (``evidence.gather``), makes a rate's, checklist's or penalty's Sample a column at a time
+(``leaves._met_columns``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
 and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, runs
 with the garbage collector paused, draws each unit's totals as soon as it is scored (no unit's observations kept
 for the others), keys duplicates by a hash checked byte for byte and looks for a service user counted twice unit
@@ -197,6 +198,12 @@ def _sums(sample, by_row):
     return sums
 
 
+def _met_elements(per_field, flags_of):
+    """A Sample's columns from the elements listed one observation at a time, as before."""
+    elements = [(o.record, o.row, float(f), 1.0) for obs, flags in zip(per_field, flags_of) for o, f in zip(obs, flags)]
+    return tuple(zip(*elements)) if elements else ((), (), (), ())
+
+
 def _full_block(weights, keys, seed):
     """Every row of a unit's weight block drawn at once, as before issue 19's lazy blocks."""
     return {k: i for i, k in enumerate(keys)}, np.random.default_rng(seed).standard_exponential((len(keys), weights.draws))
@@ -279,6 +286,7 @@ def row_wise():
         mp.setattr(resampling, "_sums", _sums)
         mp.setattr(resampling.UnitWeights, "of_records", _of_records)
         mp.setattr(resampling.UnitWeights, "of_rows", _of_rows)
+        mp.setattr(leaves, "_met_columns", _met_elements)
         yield
 
 
@@ -458,3 +466,46 @@ def test_duplicates_and_users_twice_as_one_pass(province, collide, monkeypatch):
     assert len(old[0]) >= 25 and len(old[1]) >= 30
     units = {v.instance_id: v.unit for v in views}
     assert len({units[p.record] for p in old[1]}) > 5   # in several units
+
+
+@pytest.mark.parametrize("odd", [False, True])
+def test_every_leafs_observations_as_listed_one_by_one(province, odd):
+    """The observations each leaf's score rests on (its Sample: records, rows, what each adds to the share) are the
+    ones listed observation by observation, of the same types (1.0 and 0.0, not True and False), in the same order —
+    rates, checklists and penalties now make them a column at a time."""
+    project = open_project(province)
+    views = _perturbed(project.records) if odd else project.records
+    settings = scoring_settings(project.config.scoring, include_received=odd)
+    rules = score_module.parsed_rules(project.framework, project.instruments)
+
+    def samples():
+        found = {}
+        for unit in project.units.units:
+            found[unit.id] = score_module.score_unit_leaves(project.framework, rules, unit.id, views, project.instruments,
+                                                            settings, project.manual_scores)[2]
+        return found
+
+    new = samples()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(leaves, "_met_columns", _met_elements)
+        old = samples()
+    assert repr(new) == repr(old)
+    kinds = {rules[code].kind for found in new.values() for code in found}
+    assert {"rate", "checklist", "penalty", "rubric", "mean"} <= kinds, kinds
+
+
+def test_sums_per_cluster_counted_as_added():
+    """Σa and Σb per record and per (record, row) are the sums added one observation at a time with a key function, as
+    before issue 19, for answers met or not and for any other numbers, with the clusters in the order first seen."""
+    rng = random.Random(11)
+    records = [f"r{k}" for k in range(9)]
+    for values in ((0.0, 1.0), (0.0, 1.0, 0.5, 2.0, 0.1), (1.0,), (0.0,)):
+        for b_values in ((1.0,), (1.0, 3.0)):
+            for size in (1, 7, 200):
+                obs = [(rng.choice(records), rng.choice((None, 1, 2, 3)), rng.choice(values), rng.choice(b_values))
+                       for _ in range(size)]
+                sample = leaves.Sample(*zip(*obs))
+                for by_row in (False, True):
+                    new, old = resampling._sums(sample, by_row), _sums(sample, by_row)
+                    assert repr(new) == repr(old), (values, b_values, size, by_row)
+

@@ -97,12 +97,30 @@ class _Tally:
     used: list[str] = field(default_factory=list)
     left: list[LeftOut] = field(default_factory=list)
     elements: list[tuple[str, int | None, float, float]] = field(default_factory=list)
+    columns: tuple | None = None   # or the elements as the Sample's four columns (a rule that counts answers met)
 
     def sample(self) -> Sample | None:
+        if self.columns is not None:
+            return Sample(*self.columns) if self.columns[0] else None
         if not self.elements:
             return None
         records, rows, a, b = zip(*self.elements)
         return Sample(records, rows, a, b)
+
+
+def _met_columns(per_field: list[list[Obs]], flags_of: list[list[bool]]) -> tuple:
+    """The observations of one or more conditions as a Sample's columns: record, row, 1.0 or 0.0 for met or not,
+    1.0 — the elements ``(o.record, o.row, float(f), 1.0)`` in order, made a column at a time."""
+    records: list = []
+    rows: list = []
+    a: list = []
+    for obs, flags in zip(per_field, flags_of):
+        if obs:
+            found = tuple(zip(*obs))
+            records += found[0]
+            rows += found[1]
+            a += map(float, flags)
+    return tuple(records), tuple(rows), tuple(a), (1.0,) * len(records)
 
 
 @functools.cache
@@ -132,9 +150,9 @@ def _collect(views: list, fields: list[Resolved], leaf: str, tally: _Tally) -> l
 def _rate_where(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -> None:
     cond: Condition = rule.get("where")
     (obs,) = _collect(views, _resolved(rule, [cond.field], instruments), leaf, tally)
-    met = [1.0 if f else 0.0 for f in held(cond, [o[2] for o in obs])]
-    tally.elements = [(o[0], o[1], m, 1.0) for o, m in zip(obs, met)]
-    tally.n, tally.x = len(obs), float(sum(met))
+    flags = held(cond, [o[2] for o in obs])
+    tally.columns = _met_columns([obs], [flags])
+    tally.n, tally.x = len(obs), float(sum(flags))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
         tally.share = tally.x / tally.n
@@ -170,7 +188,7 @@ def _checklist(rule: Rule, views: list, instruments, leaf: str, tally: _Tally) -
     flags_of = [held(c, [o[2] for o in obs]) for c, obs in zip(conds, per_field)]
     met = [sum(flags) for flags in flags_of]
     checked = [len(obs) for obs in per_field]
-    tally.elements = [(o.record, o.row, float(f), 1.0) for obs, flags in zip(per_field, flags_of) for o, f in zip(obs, flags)]
+    tally.columns = _met_columns(per_field, flags_of)
     tally.n, tally.x = sum(checked), float(sum(met))
     tally.sampled = rule.get("sampled", "yes") != "no"
     if tally.n:
@@ -236,7 +254,7 @@ def _penalty(rule: Rule, views: list, instruments, leaf: str, tally: _Tally, poi
     tally.n = len(obs)
     flags = held(cond, [o[2] for o in obs])
     events = sum(flags)
-    tally.elements = [(o.record, o.row, float(f), 1.0) for o, f in zip(obs, flags)]
+    tally.columns = _met_columns([obs], [flags])
     each, cap = rule.get("each"), rule.get("max", points)
     deduction = min(cap, min(points, events * each))
     if tally.n:
