@@ -166,16 +166,12 @@ def _fingerprint(view, paths: Sequence[tuple[str, str | None]]) -> int:
             value = value[0] if value else _MISSING
             if type(value) is dict:
                 value = value.get(field, _MISSING)
-        parts.append(_mark(value))
+        if type(value) is not str and value is not _MISSING:
+            if type(value) not in _JSON_OTHER:
+                raise _Unusual
+            value = _OTHER
+        parts.append(value)
     return hash((view.instrument_id, view.unit, view.assessor, len(answers), *parts))
-
-
-def _mark(value: object) -> object:
-    if type(value) is str or value is _MISSING:
-        return value
-    if type(value) in _JSON_OTHER:
-        return _OTHER
-    raise _Unusual
 
 
 def _key(view) -> bytes:
