@@ -33,6 +33,7 @@ import pytest
 
 import evalkit.checks.agreement as agreement
 import evalkit.checks.consistency as consistency
+import evalkit.checks.fingerprint as fingerprint
 import evalkit.scoring.evidence as evidence
 import evalkit.scoring.leaves as leaves
 import evalkit.scoring.resampling as resampling
@@ -474,7 +475,10 @@ def _office_copies(views: list, seed: int = 41) -> list:
     (no duplicate); a copy deleted; and one without answers, twice."""
     rng = random.Random(seed)
     out = list(views)
-    paths = consistency._probes(sorted((v for v in views if not v.deleted), key=consistency.SUBMISSION_ORDER))
+    firsts: dict[str, list] = {}
+    for v in sorted((v for v in views if not v.deleted), key=consistency.SUBMISSION_ORDER):
+        firsts.setdefault(v.instrument_id, []).append(v.answers)
+    paths = {i: fingerprint.probes(a[:fingerprint.PROBE_SAMPLE]) for i, a in firsts.items()}
 
     def copy_of(v, k, answers, tag, **changes):
         out.append(dataclasses.replace(v, instance_id=f"copy-{k}-{tag}-{len(out)}", answers=answers, **changes))
@@ -514,9 +518,9 @@ def test_duplicates_fingerprinted_as_every_record_encoded(province, probes, monk
     views = _office_copies(open_project(province).records)
     old = _duplicates(views)
     if probes == "none":
-        monkeypatch.setattr(consistency, "_probes", lambda ordered: {})
+        monkeypatch.setattr(fingerprint, "PROBES", 0)
     elif probes == "every":
-        monkeypatch.setattr(consistency, "PROBES", 10_000)
+        monkeypatch.setattr(fingerprint, "PROBES", 10_000)
     assert consistency.duplicates(views) == old
     assert len(old) >= 150, len(old)
     pairs = [(p.record, re.search(r"与记录 (\S+) 内容", p.message).group(1)) for p in old]

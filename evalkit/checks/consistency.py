@@ -16,15 +16,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from operator import itemgetter
 
 import msgspec
 
 from evalkit.checks.agreement import agreement
 from evalkit.checks.answers import answer_rows, finite_number, scalar
+from evalkit.checks.fingerprint import may_have_twins
 from evalkit.checks.problems import (
     ASSESSOR_UNKNOWN,
     CONNECTED_EXCEEDS,
@@ -79,24 +80,20 @@ def _live(records: Iterable, include_received: bool) -> list:
 def duplicates(records: Sequence) -> list[Problem]:
     """Records identical in instrument, unit, assessor and answers (later one reported).
 
-    Only records that may have a twin are encoded: a record whose cheap fingerprint (:func:`_fingerprint`, equal
-    for any two records with equal encodings) no other record shares cannot be a duplicate nor have one.  The
+    Only records that may have a twin are encoded: a record whose cheap fingerprint
+    (:mod:`evalkit.checks.fingerprint`, equal for any two records with equal encodings) no other record shares
+    cannot be a duplicate nor have one.  The
     others are keyed by their answers' sorted encoding, but only that encoding's hash is kept: a record
     whose hash was seen is compared byte for byte with the earlier record's encoding (made again), so
     equal hashes of different answers never count, and the encodings are not all held at once
     (about 160 MB at province scale)."""
     ordered = sorted((v for v in records if not v.deleted), key=SUBMISSION_ORDER)
-    try:
-        paths = _probes(ordered)
-        prints = [_fingerprint(v, paths.get(v.instrument_id, ())) for v in ordered]
-    except _Unusual:   # an answer of a type JSON does not give: every record encoded, as before
-        prints = [0] * len(ordered)
-    shared = {p for p, n in Counter(prints).items() if n > 1}
+    twins = may_have_twins(ordered)   # None: an answer of a type JSON does not give, every record encoded
     first_of: dict[int, object] = {}   # hash of a record's key -> the first record with that hash
     other_keys: dict[bytes, object] = {}   # a key whose hash an earlier, different key has -> its first record
     found = []
-    for v, fingerprint in zip(ordered, prints):
-        if fingerprint not in shared:
+    for v, maybe in zip(ordered, twins or repeat(True)):
+        if not maybe:
             continue
         key = _key(v)
         first = first_of.setdefault(hash(key), v)
@@ -108,70 +105,6 @@ def duplicates(records: Sequence) -> list[Problem]:
                 continue
         found.append(problem(DUPLICATE, record=v.instance_id, other=first.instance_id))
     return found
-
-
-class _Unusual(Exception):
-    """An answer of a type the fingerprint does not know (not one JSON decodes to)."""
-
-
-_MISSING, _OTHER = object(), object()
-_JSON_OTHER = frozenset({int, float, bool, type(None), list, dict})   # encoded unlike any text
-PROBES, PROBE_SAMPLE = 4, 50
-_KEYED = frozenset({"unit", "assessor"})   # answers the record's own unit and assessor usually repeat
-
-
-def _probes(ordered: list) -> dict[str, list[tuple[str, str | None]]]:
-    """Per instrument the answers a fingerprint reads: the ``PROBES`` texts (a name, or a repeat's name and a field
-    of its first row) with the most distinct values among the instrument's first ``PROBE_SAMPLE`` records (not the
-    answers 单位 and 评估员, which the key has already).  Any choice gives the same duplicates; a good one few records
-    to encode."""
-    sample: dict[str, list] = {}
-    for v in ordered:
-        own = sample.setdefault(v.instrument_id, [])
-        if len(own) < PROBE_SAMPLE and type(v.answers) is dict:
-            own.append(v.answers)
-    out = {}
-    for instrument, answers in sample.items():
-        seen: dict[tuple, set] = {}
-        for a in answers:
-            for name, value in a.items():
-                if name in _KEYED:
-                    continue
-                if type(value) is str:
-                    seen.setdefault((name, None), set()).add(value)
-                elif type(value) is list and value and type(value[0]) is dict:
-                    for field, inner in value[0].items():
-                        if type(inner) is str:
-                            seen.setdefault((name, field), set()).add(inner)
-        ranked = sorted(seen, key=lambda path: (-len(seen[path]), path[0], path[1] or ""))
-        out[instrument] = ranked[:PROBES]
-    return out
-
-
-def _fingerprint(view, paths: Sequence[tuple[str, str | None]]) -> int:
-    """A number equal for any two records whose :func:`_key` is equal (it may be equal for others too).
-
-    Made of the instrument, unit, assessor, the number of answers and, at each of ``paths`` (a name, or a repeat's
-    name and a field of its first row), the text found there — or one mark for any other JSON value (a number,
-    是/否, a list, an object, nothing: 1, 1.0 and ``true`` are alike here, the encoding tells them apart) and one for
-    no answer.  Equal encodings have equal answers everywhere, so equal fingerprints; :class:`_Unusual` for a
-    value of a type JSON does not give (a text it might be encoded as is not known)."""
-    answers = view.answers
-    if type(answers) is not dict:
-        raise _Unusual
-    parts = []
-    for name, field in paths:
-        value = answers.get(name, _MISSING)
-        if field is not None and type(value) is list:
-            value = value[0] if value else _MISSING
-            if type(value) is dict:
-                value = value.get(field, _MISSING)
-        if type(value) is not str and value is not _MISSING:
-            if type(value) not in _JSON_OTHER:
-                raise _Unusual
-            value = _OTHER
-        parts.append(value)
-    return hash((view.instrument_id, view.unit, view.assessor, len(answers), *parts))
 
 
 def _key(view) -> bytes:
