@@ -7,7 +7,8 @@ records at once (``evidence.gather``), makes a rate's, checklist's or penalty's 
 (``leaves._met_columns``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
 and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, runs
 with the garbage collector paused, draws each unit's totals as soon as it is scored (no unit's observations kept
-for the others), keys duplicates by a hash checked byte for byte and looks for a service user counted twice unit
+for the others), keys duplicates by a hash checked byte for byte (encoding only the records whose
+fingerprint another record shares) and looks for a service user counted twice unit
 by unit.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
 are run on the demo, on a generated province subset, and on that subset's records perturbed by
@@ -21,9 +22,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import datetime as dt
 import importlib
 import math
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +34,7 @@ import pytest
 
 import evalkit.checks.agreement as agreement
 import evalkit.checks.consistency as consistency
+import evalkit.checks.fingerprint as fingerprint
 import evalkit.scoring.evidence as evidence
 import evalkit.scoring.leaves as leaves
 import evalkit.scoring.resampling as resampling
@@ -509,3 +513,85 @@ def test_sums_per_cluster_counted_as_added():
                     new, old = resampling._sums(sample, by_row), _sums(sample, by_row)
                     assert repr(new) == repr(old), (values, b_values, size, by_row)
 
+
+TAGS = ("int", "float", "true", "null", "nan", "inf", "text", "spaced")
+
+
+def _office_copies(views: list, seed: int = 41) -> list:
+    """The records with copies an office makes of one visit, at the answers the fingerprint reads (the first row of a
+    repeat, the probed texts) and elsewhere: entered again with its answers in another order (the same duplicate);
+    a number 1 given as 1.0 or ``true`` (no duplicate: the encodings differ); a missing figure entered as ``null``
+    once and as NaN or infinity (both encoded ``null``: a duplicate); a text changed in the first row or in the last
+    (no duplicate); a copy deleted; and one without answers, twice."""
+    rng = random.Random(seed)
+    out = list(views)
+    firsts: dict[str, list] = {}
+    for v in sorted((v for v in views if not v.deleted), key=consistency.SUBMISSION_ORDER):
+        firsts.setdefault(v.instrument_id, []).append(v.answers)
+    paths = {i: fingerprint.probes(a[:fingerprint.PROBE_SAMPLE]) for i, a in firsts.items()}
+
+    def copy_of(v, k, answers, tag, **changes):
+        out.append(dataclasses.replace(v, instance_id=f"copy-{k}-{tag}-{len(out)}", answers=answers, **changes))
+
+    for k, v in enumerate(rng.sample([v for v in views if not v.deleted and isinstance(v.answers, dict)], 60)):
+        answers = copy.deepcopy(v.answers)
+        copy_of(v, k, dict(reversed(answers.items())), "order")   # the same visit, typed in another order
+        name, field = rng.choice(paths.get(v.instrument_id) or [("unit", None)])
+        first = answers.get(name)
+        in_row = field is not None and isinstance(first, list) and first and isinstance(first[0], dict)
+        was = first[0].get(field) if in_row else first
+        for tag, value in zip(TAGS, (1, 1.0, True, None, math.nan, math.inf, "改过的文字", f" {was}")):
+            edited = copy.deepcopy(answers)
+            if in_row:
+                edited[name][0][field] = value
+            else:
+                edited[name] = value
+            copy_of(v, k, edited, f"probed.{tag}", deleted=k % 9 == 4)
+        numbers = [n for n, x in answers.items() if type(x) is int and n not in ("unit", "assessor")]
+        if numbers:   # away from the probed answers too
+            for tag, value in zip(TAGS, (1, 1.0, True, None, math.nan)):
+                copy_of(v, k, {**answers, numbers[0]: value}, f"number.{tag}")
+        repeats = [n for n, x in answers.items() if isinstance(x, list) and len(x) > 1 and isinstance(x[-1], dict)]
+        if repeats:
+            rows = copy.deepcopy(answers[repeats[0]])
+            rows[-1] = {**rows[-1], "备注": "补录"}
+            copy_of(v, k, {**answers, repeats[0]: rows}, "last-row")
+    copy_of(views[0], "empty", {}, "none")
+    copy_of(views[0], "empty", {}, "none")
+    return out
+
+
+@pytest.mark.parametrize("probes", ["chosen", "none", "every"])
+def test_duplicates_fingerprinted_as_every_record_encoded(province, probes, monkeypatch):
+    """Duplicates found among the records whose fingerprint another shares are the ones every record's encoding finds,
+    in its order, on office-style copies — whatever answers the fingerprint reads (none, or every text)."""
+    views = _office_copies(open_project(province).records)
+    old = _duplicates(views)
+    if probes == "none":
+        monkeypatch.setattr(fingerprint, "PROBES", 0)
+    elif probes == "every":
+        monkeypatch.setattr(fingerprint, "PROBES", 10_000)
+    assert consistency.duplicates(views) == old
+    assert len(old) >= 150, len(old)
+    pairs = [(p.record, re.search(r"与记录 (\S+) 内容", p.message).group(1)) for p in old]
+    kinds = {frozenset(x.split("-")[2] for x in pair) for pair in pairs if all(x.startswith("copy-") for x in pair)}
+    assert {frozenset(k) for k in (("probed.null", "probed.inf"), ("probed.nan", "probed.inf"),
+                                   ("number.null", "number.nan"), ("none",))} <= kinds, kinds
+    # a number given as 1, 1.0 or true, a text changed or spaced, the last row changed: never one of another
+    assert not {k for k in kinds if len(k) == 2 and k <= {"probed.int", "probed.float", "probed.true"}}, kinds
+    assert not {k for k in kinds if {"last-row", "probed.text"} & k}, kinds
+
+
+def test_duplicates_of_answers_json_does_not_give(province):
+    """A value the store never gives (a date object, a tuple) is encoded as its text or list: such a record is found a
+    duplicate of its copy as before (every record is then encoded)."""
+    views = [v for v in open_project(province).records if not v.deleted][:300]
+    users = next(v for v in views if v.instrument_id == "service_user_check" and v.answers.get("citizens"))
+    visit = next(v for v in views if isinstance(v.answers.get("visit_date"), str))
+    as_date = {**visit.answers, "visit_date": dt.date.fromisoformat(visit.answers["visit_date"])}
+    as_tuple = {**users.answers, "citizens": tuple(users.answers["citizens"])}
+    odd = [*views, dataclasses.replace(visit, instance_id="copy-date", answers=as_date),
+           dataclasses.replace(users, instance_id="copy-tuple", answers=as_tuple)]
+    found = consistency.duplicates(odd)
+    assert found == _duplicates(odd)
+    assert {p.record for p in found} >= {"copy-date", "copy-tuple"}
