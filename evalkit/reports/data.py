@@ -15,6 +15,7 @@ was made from, so the reports show exactly the inputs that were scored.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -296,28 +297,36 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
 
 
 def _note_record_uses(data: ReportData) -> None:
-    """Fill ``used_by`` (record -> the indicators and events it counted for) and ``left_reason``."""
+    """Fill ``used_by`` (record -> the indicators and events it counted for, in code order) and ``left_reason``."""
     evaluation = data.evaluation
-    used: dict[str, set] = {}
+    used: defaultdict[str, set] = defaultdict(set)
+    left = data.left_reason
     for u in evaluation.units:
         for leaf in u.leaves:
+            code = leaf.indicator
             for rid in leaf.records:
-                used.setdefault(rid, set()).add(leaf.indicator)
+                used[rid].add(code)
             for lo in leaf.left_out:
-                data.left_reason.setdefault(lo.record, lo.detail)
+                if lo.record not in left:
+                    left[lo.record] = lo.detail
         for e in u.events:
             for rid in e.records:
-                used.setdefault(rid, set()).add(e.id)
+                used[rid].add(e.id)
     for lo in evaluation.unassigned:
-        data.left_reason.setdefault(lo.record, lo.detail)
-    keys: dict[str, list] = {}  # a few hundred codes sorted 200,000 times: their keys made once
-
-    def key(code: str) -> list:
-        found = keys.get(code)
-        if found is None:
-            found = keys[code] = _code_key(code)
-        return found
-    data.used_by = {k: sorted(v, key=key) for k, v in sorted(used.items())}
+        left.setdefault(lo.record, lo.detail)
+    # a few hundred codes sorted 200,000 times: each code's place in the order found once (codes of equal keys, such
+    # as 「1」 and 「01」, share a place, so the sort leaves them as it found them, as sorting by the key did)
+    codes = {leaf.indicator for u in evaluation.units for leaf in u.leaves} | {e.id for u in evaluation.units
+                                                                                for e in u.events}
+    rank: dict[str, int] = {}
+    last, at = None, -1
+    for code in sorted(codes, key=_code_key):
+        k = _code_key(code)
+        if k != last:
+            last, at = k, at + 1
+        rank[code] = at
+    place = rank.__getitem__
+    data.used_by = {k: sorted(v, key=place) for k, v in sorted(used.items())}
 
 
 def _code_key(code: str):
