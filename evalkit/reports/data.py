@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ from evalkit.reports.masking import mask_free_text, personal_kind
 from evalkit.reports.texts import TextAnswer, TextBlock, scopes_at, text_blocks
 from evalkit.scoring import describe_rule
 
+RECORD_ID = attrgetter("instance_id")
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
@@ -286,7 +288,7 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
         root=project.root, name=project.config.name, as_of=project.config.as_of, evaluation=evaluation,
         problems=_sorted_problems(problems), indicators=_indicators(fw, evaluation),
         units={u.id: u for u in unit_list.units} if unit_list else {},
-        records={v.instance_id: v for v in sorted(project.records, key=lambda v: v.instance_id)},
+        records={v.instance_id: v for v in sorted(project.records, key=RECORD_ID)},
         instruments=dict(sorted(project.instruments.items())), draws=list(project.draws),
         mask_personal=mask_personal)
     if mask_personal:  # a check names the phone number a service user was counted twice by
@@ -326,7 +328,8 @@ def _note_record_uses(data: ReportData) -> None:
             last, at = k, at + 1
         rank[code] = at
     place = rank.__getitem__
-    data.used_by = {k: sorted(v, key=place) for k, v in sorted(used.items())}
+    # record ids sorted alone (each once: the order of the items), a record of one use (most) needs no sort
+    data.used_by = {k: [*v] if len(v := used[k]) == 1 else sorted(v, key=place) for k in sorted(used)}
 
 
 def _code_key(code: str):
