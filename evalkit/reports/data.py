@@ -15,8 +15,10 @@ was made from, so the reports show exactly the inputs that were scored.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,6 +29,7 @@ from evalkit.reports.masking import mask_free_text, personal_kind
 from evalkit.reports.texts import TextAnswer, TextBlock, scopes_at, text_blocks
 from evalkit.scoring import describe_rule
 
+RECORD_ID = attrgetter("instance_id")
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
@@ -285,7 +288,7 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
         root=project.root, name=project.config.name, as_of=project.config.as_of, evaluation=evaluation,
         problems=_sorted_problems(problems), indicators=_indicators(fw, evaluation),
         units={u.id: u for u in unit_list.units} if unit_list else {},
-        records={v.instance_id: v for v in sorted(project.records, key=lambda v: v.instance_id)},
+        records={v.instance_id: v for v in sorted(project.records, key=RECORD_ID)},
         instruments=dict(sorted(project.instruments.items())), draws=list(project.draws),
         mask_personal=mask_personal)
     if mask_personal:  # a check names the phone number a service user was counted twice by
@@ -296,28 +299,37 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
 
 
 def _note_record_uses(data: ReportData) -> None:
-    """Fill ``used_by`` (record -> the indicators and events it counted for) and ``left_reason``."""
+    """Fill ``used_by`` (record -> the indicators and events it counted for, in code order) and ``left_reason``."""
     evaluation = data.evaluation
-    used: dict[str, set] = {}
+    used: defaultdict[str, set] = defaultdict(set)
+    left = data.left_reason
     for u in evaluation.units:
         for leaf in u.leaves:
+            code = leaf.indicator
             for rid in leaf.records:
-                used.setdefault(rid, set()).add(leaf.indicator)
+                used[rid].add(code)
             for lo in leaf.left_out:
-                data.left_reason.setdefault(lo.record, lo.detail)
+                if lo.record not in left:
+                    left[lo.record] = lo.detail
         for e in u.events:
             for rid in e.records:
-                used.setdefault(rid, set()).add(e.id)
+                used[rid].add(e.id)
     for lo in evaluation.unassigned:
-        data.left_reason.setdefault(lo.record, lo.detail)
-    keys: dict[str, list] = {}  # a few hundred codes sorted 200,000 times: their keys made once
-
-    def key(code: str) -> list:
-        found = keys.get(code)
-        if found is None:
-            found = keys[code] = _code_key(code)
-        return found
-    data.used_by = {k: sorted(v, key=key) for k, v in sorted(used.items())}
+        left.setdefault(lo.record, lo.detail)
+    # a few hundred codes sorted 200,000 times: each code's place in the order found once (codes of equal keys, such
+    # as 「1」 and 「01」, share a place, so the sort leaves them as it found them, as sorting by the key did)
+    codes = {leaf.indicator for u in evaluation.units for leaf in u.leaves} | {e.id for u in evaluation.units
+                                                                                for e in u.events}
+    rank: dict[str, int] = {}
+    last, at = None, -1
+    for code in sorted(codes, key=_code_key):
+        k = _code_key(code)
+        if k != last:
+            last, at = k, at + 1
+        rank[code] = at
+    place = rank.__getitem__
+    # record ids sorted alone (each once: the order of the items), a record of one use (most) needs no sort
+    data.used_by = {k: [*v] if len(v := used[k]) == 1 else sorted(v, key=place) for k in sorted(used)}
 
 
 def _code_key(code: str):

@@ -19,9 +19,11 @@ headers repeated on each printed page, navigation hidden.
 from __future__ import annotations
 
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from evalkit.config import is_safe_id
 from evalkit.problems import SEVERITY_ZH
@@ -52,9 +54,45 @@ def _where(data, p) -> str:
     return " ".join(parts + ([loc] if loc else []))
 
 
-def _problem_rows(data, problems) -> list[dict]:
-    return [{"severity": p.severity, "severity_zh": SEVERITY_ZH.get(p.severity, p.severity), "code": p.code,
-             "message": p.message, "where": _where(data, p)} for p in problems[:PROBLEM_LIMIT]]
+# the large tables' rows, made here rather than by a loop in the template (a province's unit pages have 45,000
+# free-text rows): each value HTML-escaped as autoescaping does (markupsafe.escape), one row a line
+CARD_ROW = ('<tr class="{}"><td>{}</td><td style="padding-left:{}em">{}</td><td class="n">{}</td><td class="n">{}</td>'
+            '<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="n">{}</td></tr>\n')
+TEXT_ROW = '<tr><td>{}</td><td>{}</td><td>{}</td><td class="text">{}</td></tr>\n'
+PROBLEM_ROW = '<tr><td class="sev-{}">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n'
+
+
+_PLAIN = {str, int, float, type(None)}  # escaped as their str(); no __html__ of their own
+
+
+def table_rows(row: str, rows) -> Markup:
+    """``rows`` (tuples of values) put into ``row`` (a ``str.format`` pattern with ``{}`` for each value), each
+    value HTML-escaped: the markup a template's ``{% for %}`` loop with ``{{ value }}`` cells gives under autoescape.
+    Rows of equal length of plain values (str, int, float, None) are escaped together — joined by NUL, which escaping
+    leaves alone, in one call — unless a value holds a NUL; others one value at a time (:func:`markupsafe.escape`)."""
+    rows = list(rows)
+    width = len(rows[0]) if rows else 0
+    cells = list(chain.from_iterable(rows))
+    if rows and len(cells) == width * len(rows) and set(map(type, cells)) <= _PLAIN:
+        text = "\x00".join(map(str, cells))
+        if text.count("\x00") == len(cells) - 1:
+            escaped = str(escape(text)).split("\x00")
+            return Markup("".join(map(row.format, *[escaped[k::width] for k in range(width)])))
+    fmt = row.format
+    return Markup("".join([fmt(*map(escape, values)) for values in rows]))
+
+
+def _problem_rows(data, problems) -> list[tuple]:
+    """The first :data:`PROBLEM_LIMIT` problems as table cells: severity (class), severity, code, message, where."""
+    return [(p.severity, SEVERITY_ZH.get(p.severity, p.severity), p.code, p.message, _where(data, p))
+            for p in problems[:PROBLEM_LIMIT]]
+
+
+def _problem_table(data, problems) -> dict:
+    """The problems macro's arguments: the rows' markup, how many are shown, how many there are, the limit."""
+    rows = _problem_rows(data, problems)
+    return {"problems": table_rows(PROBLEM_ROW, rows), "problem_shown": len(rows), "problem_total": len(problems),
+            "limit": PROBLEM_LIMIT}
 
 
 def _unit_row(data, u, hrefs) -> dict:
@@ -142,8 +180,7 @@ def _overview(data, units, hrefs, *, title, intro, groups, problems, method_unit
     return ENV.get_template("overview.html").render(
         **_common(data, title, ""), intro=intro, groups=groups, charts=charts, missing=_missing_by_unit(units, hrefs),
         ranked_anyway=data.evaluation.settings.rank_provisional, level=_level(data),
-        problems=_problem_rows(data, problems), problem_total=len(problems), limit=PROBLEM_LIMIT,
-        method=method_rows(data, method_units))
+        **_problem_table(data, problems), method=method_rows(data, method_units))
 
 
 def _unit_page(data, u, hrefs) -> str:
@@ -154,7 +191,9 @@ def _unit_page(data, u, hrefs) -> str:
               ("扣分", _fmt(u.deductions)), ("加减分事项", _fmt(u.adjustments)), ("总分", total_text(u))]
     events = [{"id": e.id, "zh": e.zh, "points": f"{e.points:+g}", "source": e.source,
                "evidence": "；".join(x for x in (e.evidence, e.note) if x)} for e in u.events]
-    texts = data.unit_texts(u.unit)  # the first evalkit.reports.data.TEXT_LIMIT
+    titles: dict[str, str] = {}
+    texts = [(t.record, titles.get(t.instrument) or titles.setdefault(t.instrument, data.instrument_title(t.instrument)),
+              t.label, t.text) for t in data.unit_texts(u.unit)[:TEXT_LIMIT]]  # the first evalkit.reports.data.TEXT_LIMIT
     problems = data.unit_problems(u.unit)
     roots = [i for i in data.indicators if i.level == 1]
     chart = bars_against_max([(f"{r.code} {r.name}", nodes[r.code].score if r.code in nodes else
@@ -162,12 +201,9 @@ def _unit_page(data, u, hrefs) -> str:
                               for r in roots], title="各一级指标得分与满分")
     return ENV.get_template("unit.html").render(
         **_common(data, f"{u.name}（{u.unit}）评估报告", "../"), u=_unit_info(data, u), pending=_pending(u),
-        pending_text=pending_text(u), chart=chart, card=_scorecard(data, u), totals=totals, events=events,
-        texts=[{"record": t.record, "instrument": data.instrument_title(t.instrument), "label": t.label,
-                "text": t.text} for t in texts[:TEXT_LIMIT]], text_total=data.unit_text_count(u.unit),
-        masked=data.mask_personal,
-        problems=_problem_rows(data, problems), problem_total=len(problems), limit=PROBLEM_LIMIT,
-        method=method_rows(data, [u.unit]))
+        pending_text=pending_text(u), chart=chart, card=table_rows(CARD_ROW, _scorecard(data, u)), totals=totals,
+        events=events, texts=table_rows(TEXT_ROW, texts), text_shown=len(texts), text_total=data.unit_text_count(u.unit),
+        masked=data.mask_personal, **_problem_table(data, problems), method=method_rows(data, [u.unit]))
 
 
 def _unit_info(data, u) -> dict:
@@ -185,21 +221,19 @@ def _unit_info(data, u) -> dict:
             "weight": "仅通报" if u.published_only else f"权重 {u.weight:g}"}
 
 
-def _scorecard(data, u) -> list[dict]:
-    """A unit's indicator tree as table rows: leaves with their share, rule and figures, nodes in bold."""
+def _scorecard(data, u) -> list[tuple]:
+    """A unit's indicator tree as table rows (:data:`CARD_ROW`: class, code, indent, name, score, points, share,
+    status, rule, figures, evidence count): leaves with their share, rule and figures, nodes in bold."""
     card = []
     for row in card_rows(data, u):
         indent = 0.2 + 1.2 * (row.level - 1)
         if row.leaf:
-            card.append({"cls": "missing" if row.missing else "", "code": row.code, "name": row.name,
-                         "indent": f"{indent:.1f}", "score": _fmt(row.score) if row.score is not None else "缺",
-                         "points": f"{row.points:g}", "share": row.share, "status": row.status, "rule": row.rule,
-                         "figures": row.observed, "n": row.n})
+            card.append(("missing" if row.missing else "", row.code, f"{indent:.1f}", row.name,
+                         _fmt(row.score) if row.score is not None else "缺", f"{row.points:g}", row.share, row.status,
+                         row.rule, row.observed, row.n))
         else:
-            card.append({"cls": "node l1" if row.level == 1 else "node", "code": row.code, "name": row.name,
-                         "indent": f"{indent:.1f}", "score": _fmt(row.score),
-                         "points": "" if row.points is None else f"{row.points:g}", "share": "", "status": row.status,
-                         "rule": "", "figures": "", "n": ""})
+            card.append(("node l1" if row.level == 1 else "node", row.code, f"{indent:.1f}", row.name, _fmt(row.score),
+                         "" if row.points is None else f"{row.points:g}", "", row.status, "", "", ""))
     return card
 
 

@@ -1,0 +1,72 @@
+"""Which indicators and events each record counted for (``ReportData.used_by``) and why one was left out
+(``left_reason``), as the evidence sheet lists them: the faster pass (issue 19: codes ranked once, sets made only
+for new records) gives what the plain pass — kept here as the reference — gave."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+
+from evalkit.project import evaluate, open_project
+from evalkit.reports import data as report_data_module
+from evalkit.reports.data import report_data
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def reference_record_uses(evaluation) -> tuple[dict, dict]:
+    """The pass as it was: a set per record and use, codes sorted by their key."""
+    used: dict[str, set] = {}
+    left: dict[str, str] = {}
+    for u in evaluation.units:
+        for leaf in u.leaves:
+            for rid in leaf.records:
+                used.setdefault(rid, set()).add(leaf.indicator)
+            for lo in leaf.left_out:
+                left.setdefault(lo.record, lo.detail)
+        for e in u.events:
+            for rid in e.records:
+                used.setdefault(rid, set()).add(e.id)
+    for lo in evaluation.unassigned:
+        left.setdefault(lo.record, lo.detail)
+    key = report_data_module._code_key
+    return {k: sorted(v, key=key) for k, v in sorted(used.items())}, left
+
+
+def made(evaluation) -> tuple[dict, dict]:
+    data = NS(evaluation=evaluation, left_reason={}, used_by=None)
+    report_data_module._note_record_uses(data)
+    return data.used_by, data.left_reason
+
+
+def test_the_demo_records_uses_and_reasons_are_those_of_the_plain_pass():
+    project = open_project(DEMO)
+    evaluation, problems = evaluate(project)
+    data = report_data(project, evaluation, problems)
+    expected = reference_record_uses(evaluation)
+    assert (data.used_by, data.left_reason) == expected
+    assert list(data.used_by) == list(expected[0]) and sum(len(v) > 1 for v in data.used_by.values()) > 100
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_codes_of_every_shape_in_the_plain_pass_order(seed):
+    """Numbered and named parts, codes of equal keys (「1」 and 「01」 keep the order the set gave), events, a record
+    used twice by one code, reasons given more than once (the first kept), records left out of no unit."""
+    rng = random.Random(seed)
+    codes = ["1", "01", "2", "10", "1.2", "1.10", "1.9", "A", "A.1", "A.01", "B.2.1", "B.10", "x-1", "E01", "E1"]
+    records = [f"r{k:03d}" for k in range(60)]
+
+    def lo(r):
+        return NS(record=r, detail=rng.choice(["已删除", "审核未通过", "不在抽样范围"]))
+
+    units = [NS(leaves=[NS(indicator=rng.choice(codes), records=rng.sample(records, rng.randrange(8)) * rng.randrange(1, 3),
+                           left_out=[lo(r) for r in rng.sample(records, rng.randrange(4))]) for _ in range(rng.randrange(6))],
+                events=[NS(id=rng.choice(codes), records=rng.sample(records, rng.randrange(3))) for _ in range(rng.randrange(3))])
+             for _ in range(4)]
+    evaluation = NS(units=units, unassigned=[lo(r) for r in rng.sample(records, 5)])
+    used, left = made(evaluation)
+    assert (used, left) == reference_record_uses(evaluation)
+    assert list(used) == sorted(used) and list(left) == list(reference_record_uses(evaluation)[1])
