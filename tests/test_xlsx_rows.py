@@ -39,14 +39,18 @@ def _rows(n: int, seed: int = 19) -> list[list]:
     return rows
 
 
-def _write(path, rows, bulk: bool):
+def _one_by_one(sheet, rows) -> None:
+    for r in rows:
+        sheet.add(r)
+
+
+def _write(path, rows, add=add_rows, *, name="文字记录", heading="测试 & 证据", wrap=frozenset({2, 3, 5}),
+           **options) -> bytes:
+    """The bytes of a workbook of one sheet whose ``rows`` are given by ``add(sheet, rows)`` (:func:`_one_by_one`:
+    ``Sheet.add`` per row, the reference)."""
     def sheets(wb):
-        sheet = Sheet(wb, "文字记录", HEADERS, WIDTHS, heading="测试 & 证据", wrap={2, 3, 5}, numbers={6: "0.00"})
-        if bulk:
-            add_rows(sheet, rows)
-        else:
-            for r in rows:
-                sheet.add(r)
+        sheet = Sheet(wb, name, HEADERS, WIDTHS, heading=heading, wrap=set(wrap), **options)
+        add(sheet, rows)
         sheet.finish()
         yield sheet
     return stream_workbook(path, sheets).read_bytes()
@@ -54,8 +58,8 @@ def _write(path, rows, bulk: bool):
 
 def test_a_large_sheet_in_blocks_has_the_bytes_of_one_cell_at_a_time(tmp_path):
     rows = _rows(50_000)
-    reference = _write(tmp_path / "one-by-one.xlsx", rows, bulk=False)
-    assert _write(tmp_path / "blocks.xlsx", rows, bulk=True) == reference
+    reference = _write(tmp_path / "one-by-one.xlsx", rows, _one_by_one, numbers={6: "0.00"})
+    assert _write(tmp_path / "blocks.xlsx", rows, numbers={6: "0.00"}) == reference
     wb = openpyxl.load_workbook(tmp_path / "blocks.xlsx", read_only=True)
     got = list(wb["文字记录"].iter_rows(min_row=2))
     wb.close()
@@ -78,27 +82,15 @@ def test_blocks_fall_back_to_rows_in_order_where_needed(tmp_path, shape):
         rows = [[r[0], r[1], r[2], r[3], r[4], "普通文字", 1, None] for r in rows]
         rows[BLOCK + 5][5] = "=1+1"       # the quote-prefix style appears only in the second block
         rows[BLOCK + 9][6] = "不是数字"
-    every = shape == "every-row"
-
-    def write(path, bulk):
-        def sheets(wb):
-            sheet = Sheet(wb, "表", HEADERS, WIDTHS, heading="h", wrap={5}, every_row=every)
-            if bulk:
-                add_rows(sheet, iter(rows))
-            else:
-                for r in rows:
-                    sheet.add(r)
-            sheet.finish()
-            yield sheet
-        return stream_workbook(path, sheets).read_bytes()
-
-    assert write(tmp_path / "b.xlsx", True) == write(tmp_path / "a.xlsx", False)
+    options = {"name": "表", "heading": "h", "wrap": {5}, "every_row": shape == "every-row"}
+    assert (_write(tmp_path / "b.xlsx", rows, lambda sheet, rows: add_rows(sheet, iter(rows)), **options)
+            == _write(tmp_path / "a.xlsx", rows, _one_by_one, **options))
 
 
 def test_rows_given_column_by_column_have_the_bytes_of_one_cell_at_a_time(tmp_path):
     """``add_columns``: blocks of any size (the 文字记录 sheet's end where a record ends), each as its columns."""
     rows = _rows(9_000, seed=3)
-    reference = _write(tmp_path / "one-by-one.xlsx", rows, bulk=False)
+    reference = _write(tmp_path / "one-by-one.xlsx", rows, _one_by_one, numbers={6: "0.00"})
     sizes = [1, 2500, 1999, 7, 3000]  # ragged blocks, one past BLOCK, the rest
     blocks, at = [], 0
     for size in sizes + [len(rows)]:
@@ -106,13 +98,8 @@ def test_rows_given_column_by_column_have_the_bytes_of_one_cell_at_a_time(tmp_pa
         if part:
             blocks.append([list(c) for c in zip(*part)])
         at += size
-
-    def sheets(wb):
-        sheet = Sheet(wb, "文字记录", HEADERS, WIDTHS, heading="测试 & 证据", wrap={2, 3, 5}, numbers={6: "0.00"})
-        add_columns(sheet, iter(blocks))
-        sheet.finish()
-        yield sheet
-    assert stream_workbook(tmp_path / "columns.xlsx", sheets).read_bytes() == reference
+    assert _write(tmp_path / "columns.xlsx", rows, lambda sheet, _: add_columns(sheet, iter(blocks)),
+                  numbers={6: "0.00"}) == reference
     with pytest.raises(ValueError, match="differ in length"):
         def bad(wb):
             sheet = Sheet(wb, "表", HEADERS, WIDTHS, heading="h")
@@ -137,16 +124,7 @@ def test_row_heights_come_from_the_wrapped_columns_that_need_more_than_one_line(
         rows.append([f"r{i}", "u", rng.choice(long if tall[0] else short), rng.choice(long if tall[1] else short),
                      i % 5, rng.choice((long[:2] if kind == 2 else long) if tall[2] else short), None, None])
 
-    def write(path, bulk):
-        def sheets(wb):
-            sheet = Sheet(wb, "表", HEADERS, WIDTHS, heading="h", wrap={2, 3, 5}, every_row=every)
-            if bulk:
-                add_columns(sheet, ([list(c) for c in zip(*rows[at:at + BLOCK])] for at in range(0, len(rows), BLOCK)))
-            else:
-                for r in rows:
-                    sheet.add(r)
-            sheet.finish()
-            yield sheet
-        return stream_workbook(path, sheets).read_bytes()
-
-    assert write(tmp_path / "b.xlsx", True) == write(tmp_path / "a.xlsx", False)
+    def in_blocks(sheet, rows):
+        add_columns(sheet, ([list(c) for c in zip(*rows[at:at + BLOCK])] for at in range(0, len(rows), BLOCK)))
+    options = {"name": "表", "heading": "h", "every_row": every}
+    assert _write(tmp_path / "b.xlsx", rows, in_blocks, **options) == _write(tmp_path / "a.xlsx", rows, _one_by_one, **options)
