@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from evalkit.forms import load_instrument
 from evalkit.store import pack_store, packs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,14 @@ def make_workbook(path: Path, sheets: dict[str, list[list]], merges: dict[str, l
             ws.merge_cells(rng)
     wb.save(path)
     return path
+
+
+def make_instrument(path: Path, sheets: dict[str, list[list]]):
+    """An XLSForm workbook of ``sheets`` written to ``path`` (:func:`make_workbook`) and loaded; the test fails
+    with the loader's problems when it does not load."""
+    instrument, problems = load_instrument(make_workbook(path, sheets))
+    assert instrument is not None, problems
+    return instrument
 
 
 def sha256(path: Path) -> str:

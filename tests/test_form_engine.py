@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from conftest import make_workbook
+from conftest import make_instrument, make_workbook
 
 from evalkit.forms import FieldIssue, Mode, evaluate_form, load_instrument, validate_answers
 
@@ -44,11 +44,8 @@ FILLED = {"unit": "c1-01", "assessor": "张三", "open": "yes", "windows": "10",
 
 @pytest.fixture(scope="module")
 def form(tmp_path_factory):
-    path = make_workbook(tmp_path_factory.mktemp("forms") / "hall_mini.xlsx",
-                         {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
-    instrument, problems = load_instrument(path)
-    assert instrument is not None, problems
-    return instrument
+    return make_instrument(tmp_path_factory.mktemp("forms") / "hall_mini.xlsx",
+                           {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
 
 
 def entry(form, **changes):

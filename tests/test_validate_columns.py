@@ -18,9 +18,9 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import make_workbook
+from conftest import make_instrument
 
-from evalkit.forms import load_instrument, validate_answers, validate_many
+from evalkit.forms import validate_answers, validate_many
 from evalkit.pipeline import generate
 from evalkit.problems import problem
 from evalkit.project import open_project
@@ -102,11 +102,8 @@ DAYS = [dt.date(2018, 11, 20)] * (len(RECORDS) - 2) + [None, dt.date(2018, 11, 2
 
 @pytest.fixture(scope="module")
 def form(tmp_path_factory):
-    path = make_workbook(tmp_path_factory.mktemp("forms") / "hall_columns.xlsx",
-                         {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
-    instrument, problems = load_instrument(path)
-    assert instrument is not None, problems
-    return instrument
+    return make_instrument(tmp_path_factory.mktemp("forms") / "hall_columns.xlsx",
+                           {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
 
 
 def rows(instrument, answers, days):

@@ -17,9 +17,9 @@ import datetime as dt
 import random
 
 import pytest
-from conftest import make_workbook
+from conftest import make_instrument
 
-from evalkit.forms import load_instrument, validate_answers, validate_many
+from evalkit.forms import validate_answers, validate_many
 from evalkit.forms.column_values import TextTest, answers, coerce, constraint_test, raw_key, table
 from evalkit.forms.expression_evaluation import evaluate
 from evalkit.forms.expression_values import truthy
@@ -71,11 +71,8 @@ GOOD_CASE = {"case_id": "C1-20-X0001", "code": "abc", "phone": "13912345678", "c
 
 @pytest.fixture(scope="module")
 def form(tmp_path_factory):
-    path = make_workbook(tmp_path_factory.mktemp("forms") / "case_columns.xlsx",
-                         {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
-    instrument, problems = load_instrument(path)
-    assert instrument is not None, problems
-    return instrument
+    return make_instrument(tmp_path_factory.mktemp("forms") / "case_columns.xlsx",
+                           {"survey": SURVEY, "choices": CHOICES, "settings": SETTINGS})
 
 
 def case(rng: random.Random, unique: int) -> dict:
