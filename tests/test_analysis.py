@@ -80,6 +80,15 @@ def test_citizens_phone_numbers_are_masked_as_in_the_reports_unless_asked(small)
     assert plain["callback_phone"].iloc[0] == "13812345678"
 
 
+def test_a_unit_s_published_hotline_stays_whole_as_in_the_reports(demo):
+    """The analysis frames mask each text answer with the reports' own masking (``reports.mask_value``): the
+    published hotline (被测咨询电话, kind ``official``) is no one's personal number and stays whole — the analysis
+    used to mask it as free text (0432-****1423) while the evidence workbook showed 0432-60131423."""
+    masked, plain = demo.records("hotline_test"), tables(DEMO, stability=False, mask=False).records("hotline_test")
+    assert masked["hotline_number"].tolist() == plain["hotline_number"].tolist()
+    assert masked["hotline_number"].str.fullmatch(r"0\d{2,3}-\d{7,8}").all()
+
+
 def test_the_codebook_lists_fields_labels_and_choices(small):
     book = tables(small["root"]).codebook("service_user_check")
     row = book[book["field"] == "callback_phone"].iloc[0]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from evalkit.config import UnitList
 from evalkit.forms import Field, Instrument, base_type, iter_fields
-from evalkit.reports import mask_free_text, mask_name, mask_phone, personal_kind
+from evalkit.reports import mask_value, personal_kind
 from evalkit.store import STATES, SUBMISSION_ORDER
 
 META = {
@@ -76,13 +76,11 @@ def _name(column: Column) -> str:
 
 
 def _masked(column: Column, value: object, mask: bool) -> object:
+    """A text answer masked as the reports mask it (:func:`evalkit.reports.mask_value`: the unit's published hotline
+    stays)."""
     if not mask or not isinstance(value, str) or column.kind != "text":
         return value
-    if column.personal == "phone":
-        return mask_phone(value)
-    if column.personal == "name":
-        return mask_name(value)
-    return mask_free_text(value)
+    return mask_value(column.personal, value)
 
 
 def _label_of(inst: Instrument, column: Column, code: object) -> object:

@@ -10,7 +10,7 @@ May use: :mod:`evalkit.project` and everything below it.
 
 from evalkit.reports.charts import bars_against_max, grade_distribution, ranking_bars
 from evalkit.reports.data import report_data
-from evalkit.reports.masking import mask_free_text, mask_name, mask_phone, personal_kind
+from evalkit.reports.masking import mask_free_text, mask_name, mask_phone, mask_value, personal_kind
 from evalkit.reports.scorecard import grade_text, pending_text, rank_text, total_text, uncertainty_texts
 from evalkit.reports.write import write_reports
 
@@ -21,6 +21,7 @@ __all__ = [
     "mask_free_text",
     "mask_name",
     "mask_phone",
+    "mask_value",
     "pending_text",
     "personal_kind",
     "rank_text",

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from evalkit.forms import iter_fields
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project
-from evalkit.reports.masking import mask_free_text, personal_kind
+from evalkit.reports.masking import masker, personal_kind
 from evalkit.reports.texts import TextAnswer, TextBlock, scopes_at, text_blocks
 from evalkit.scoring import describe_rule
 
@@ -293,7 +293,8 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
         mask_personal=mask_personal)
     if mask_personal:  # a check names the phone number a service user was counted twice by
         data.names = _public_names(data)
-        data.problems = _sorted_problems(replace(p, message=mask_free_text(p.message, data.names)) for p in data.problems)
+        mask = masker(None, data.names)
+        data.problems = _sorted_problems(replace(p, message=mask(p.message)) for p in data.problems)
     _note_record_uses(data)
     return data
 

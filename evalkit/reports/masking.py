@@ -117,12 +117,15 @@ def _landline(m: re.Match) -> str:
 
 def mask_numbers(value: str) -> str:
     """Mobile, landline and ID card numbers inside free text, masked."""
-    if not NUMBER_START.search(value):  # none of them can be there (most answers, and ids such as C2-12-X02200)
+    if NUMBER_START.search(value) is None:  # none of them can be there (most answers, and ids such as C2-12-X02200)
         return value
-    value = ID_CARD_IN_TEXT.sub(_masked_id, value)
-    value = OLD_ID_IN_TEXT.sub(_masked_old_id, value)
-    value = MOBILE_IN_TEXT.sub(_mobile, value)
-    return LANDLINE_IN_TEXT.sub(_landline, value)
+    return _masked_numbers(value)
+
+
+def _masked_numbers(value: str) -> str:
+    """The number patterns, for a text with a :data:`NUMBER_START`: ID cards first, so their digits are no phone."""
+    value = OLD_ID_IN_TEXT.sub(_masked_old_id, ID_CARD_IN_TEXT.sub(_masked_id, value))
+    return LANDLINE_IN_TEXT.sub(_landline, MOBILE_IN_TEXT.sub(_mobile, value))
 
 
 def _trie_pattern(node: dict) -> str:
@@ -184,39 +187,21 @@ def _masked_old_id(m: re.Match) -> str:
     return m.group(1) + "*" * 6 + m.group(3)
 
 
-def _mask_known(value: str, names: tuple[str, ...]) -> str:
-    """Every known name inside ``value`` masked, left to right, the longest name that starts at each place."""
-    pattern, ascii_names = _name_pattern(names)
-    if pattern is None or not (ascii_names or not value.isascii()):
-        return value
-    return pattern.sub(_masked_name, value)
-
-
 def mask_names(value: str, names: Iterable[str] = ()) -> str:
     """Known names anywhere, names after a cue word and full names before a form of address, masked (the cues,
     forms of address and surnames are Chinese: text of ASCII only skips those two patterns)."""
-    value = _mask_known(value, names if isinstance(names, tuple) else tuple(names))
-    if value.isascii():
-        return value
-    value = NAME_AFTER_CUE.sub(_masked_after_cue, value)
-    return NAME_BEFORE_TITLE.sub(_masked_before_title, value) if TITLE.search(value) else value
+    return _text_masker(names if isinstance(names, tuple) else tuple(names), numbers=False)(value)
 
 
 def mask_free_text(value: str, names: Iterable[str] = ()) -> str:
     """Names (:func:`mask_names`) and phone and ID numbers (:func:`mask_numbers`) inside free text, masked."""
-    return mask_numbers(mask_names(value, names))
+    return _text_masker(names if isinstance(names, tuple) else tuple(names), numbers=True)(value)
 
 
 def mask_value(kind: str | None, value: str, names: Iterable[str] = ()) -> str:
     """A field's value masked as its :func:`personal_kind` says; free text has its names and numbers masked;
     the unit's own published hotline stays."""
-    if kind == "phone":
-        return mask_phone(value)
-    if kind == "name":
-        return mask_name(value)
-    if kind == "official":
-        return value
-    return mask_free_text(value, names)
+    return masker(kind, names if isinstance(names, tuple) else tuple(names))(value)
 
 
 def _same(value: str) -> str:
@@ -225,33 +210,40 @@ def _same(value: str) -> str:
 
 def masker(kind: str | None, names: tuple[str, ...] = ()) -> Callable[[str], str]:
     """:func:`mask_value` for one kind of field and one list of names, made once for many values (a province's
-    free-text pass masks 800,000 distinct answers): the same text for every value, with the names' pattern looked
-    up once and the patterns' prechecks inline."""
+    free-text pass masks 800,000 distinct answers; a report's problem messages tens of thousands)."""
     if kind == "phone":
         return mask_phone
     if kind == "name":
         return mask_name
     if kind == "official":
         return _same
-    known, ascii_names = _name_pattern(names if isinstance(names, tuple) else tuple(names))
+    return _text_masker(names if isinstance(names, tuple) else tuple(names), numbers=True)
+
+
+def _text_masker(names: tuple[str, ...], numbers: bool) -> Callable[[str], str]:
+    """The masking of free text — every known name (left to right, the longest name that starts at each place),
+    names after a cue word, full names before a form of address and, with ``numbers``, phone and ID numbers —
+    with the names' pattern looked up once and each pattern's precheck inline: the cues, forms of address and
+    surnames are Chinese (text of ASCII only skips them, and the known names too unless one is ASCII), a form of
+    address is looked for before the pattern that needs one, and a number's three first digits before the
+    number patterns."""
+    known, ascii_names = _name_pattern(names)
     sub_known = known.sub if known is not None else None
+    sub_ascii = sub_known if ascii_names else None
     sub_cue, sub_title, title, number_start = NAME_AFTER_CUE.sub, NAME_BEFORE_TITLE.sub, TITLE.search, NUMBER_START.search
-    sub_id, sub_old_id = ID_CARD_IN_TEXT.sub, OLD_ID_IN_TEXT.sub
-    sub_mobile, sub_landline = MOBILE_IN_TEXT.sub, LANDLINE_IN_TEXT.sub
 
     def mask(value: str) -> str:
         if value.isascii():
-            if sub_known is not None and ascii_names:
-                value = sub_known(_masked_name, value)
+            if sub_ascii is not None:
+                value = sub_ascii(_masked_name, value)
         else:
             if sub_known is not None:
                 value = sub_known(_masked_name, value)
             value = sub_cue(_masked_after_cue, value)
             if title(value) is not None:
                 value = sub_title(_masked_before_title, value)
-        if number_start(value) is None:
+        if not numbers or number_start(value) is None:
             return value
-        value = sub_old_id(_masked_old_id, sub_id(_masked_id, value))
-        return sub_landline(_landline, sub_mobile(_mobile, value))
+        return _masked_numbers(value)
 
     return mask

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evalkit.reports.data import ReportData
-from evalkit.reports.masking import mask_free_text
+from evalkit.reports.masking import masker
 from evalkit.scoring import STATUS_ZH
 
 KIND_ZH = {"scored": "计分", "bonus": "加分", "deduction": "扣分"}
@@ -74,13 +74,14 @@ def card_rows(data: ReportData, u) -> list[CardRow]:
     leaves = {s.indicator: s for s in u.leaves}
     nodes = {n.indicator: n for n in u.nodes}
     rows = []
+    mask = masker(None, data.names) if data.mask_personal else None
     for ind in data.indicators:
         kind = KIND_ZH.get(ind.kind, ind.kind)
         if ind.code in leaves:
             s = leaves[ind.code]
             figures, observed = s.figures, s.observed or s.figures
-            if data.mask_personal:
-                figures, observed = mask_free_text(figures, data.names), mask_free_text(observed, data.names)
+            if mask is not None:
+                figures, observed = mask(figures), mask(observed)
             rows.append(CardRow(ind.code, ind.name, ind.level, kind, True, s.score, s.points, share_text(s),
                                 STATUS_ZH.get(s.status, s.status), data.rule_zh(s.rule), s.rule or "", figures,
                                 observed, s.n, len(s.records), len(s.left_out), s.score is None))
