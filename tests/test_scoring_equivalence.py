@@ -686,3 +686,12 @@ def test_the_sampling_fraction_given_up_early_as_worked_out_in_full(province):
                              ([("a", 1), ("a", 2)], False), ([("d", None)], False), ([("a", 1)] * 30, False)]:
         for drawn in (hand, {}):
             assert resampling._fraction(keys, drawn, per_record) == _fraction(keys, drawn, per_record), keys
+
+
+def test_an_answer_given_as_before():
+    """The inline test of an answer given (evidence.gather, observations: one truth test first) says what ``_empty``
+    says for every stored answer type — 0, 0.0, -0.0, False, {} and a list with an empty text in it are answers."""
+    odd = [*ODD_ANSWERS, *ODD_CHOICES, {}, {"a": 1}, 0, 0.0, False, " ", [""], [None], "0", math.nan, -1, 10**20]
+    for value in odd:
+        given = bool(value or not (value is None or isinstance(value, (str, list))))
+        assert given is not evidence._empty(value), repr(value)
