@@ -5,7 +5,7 @@
 (``events``, ``adjustments``), a unit's total with its caps and provisional parts
 (``unit_totals``), grades and ranks that leave provisional totals out (``ranking``), the whole
 evaluation (``score``) and the uncertainty of totals, grades and ranks (``resampling``,
-``uncertainty``).
+``uncertainty``; the rows drawn from a sampling frame of known size: ``drawn``).
 
 May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :mod:`evalkit.config`,
 :mod:`evalkit.stats`, :mod:`evalkit.io`, :mod:`evalkit.problems`.
