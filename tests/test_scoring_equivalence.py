@@ -4,12 +4,13 @@ The fast path remembers what recurs — a condition per distinct answer (``evide
 Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows while its
 unit is scored, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
 records at once (``evidence.gather``), makes a rate's, checklist's or penalty's Sample a column at a time
-(``leaves._met_columns``), draws a unit's weight blocks only as far as its leaves ask, finds drawn rows
-and a service user counted twice in plain loops, reads each instrument's records for its rating fields' agreement, runs
-with the garbage collector paused, draws each unit's totals as soon as it is scored (no unit's observations kept
-for the others), keys duplicates by a hash checked byte for byte (encoding only the records whose
-fingerprint another record shares) and looks for a service user counted twice unit
-by unit.  Here the
+(``leaves._met_columns``), draws a unit's weight blocks only as far as its leaves ask, finds a unit's drawn
+rows a record at a time when a leaf's sampling fraction asks (given up at the first record or row that is not one
+drawn element: ``drawn.drawn_index``), finds a service user counted twice in a plain loop, reads each
+instrument's records for its rating fields' agreement, runs with the garbage collector paused, draws each unit's
+totals as soon as it is scored (no unit's observations kept for the others), keys duplicates by a hash checked byte
+for byte (encoding only the records whose fingerprint another record shares) and looks for a service user counted
+twice unit by unit.  Here the
 row-wise path is kept as the reference (the functions as they were, patched back in) and both
 are run on the demo, on a generated province subset, and on that subset's records perturbed by
 hand into every state, answer type and reason for leaving a record out: evaluations (every
@@ -46,6 +47,7 @@ from evalkit.problems import problem
 from evalkit.project import evaluate, open_project, project_checks
 from evalkit.project.evaluate import frame_sizes, scoring_settings
 from evalkit.scoring import score
+from evalkit.scoring.drawn import drawn_index, drawn_rows
 from evalkit.scoring.rules import Condition, FieldRef
 from evalkit.stats import wilson_interval
 
@@ -124,6 +126,24 @@ def _drawn_rows(views, frames):
             elif name != "unit" and isinstance(value, str) and value in ids:
                 found[(view.instance_id, None)] = ids[value]
     return out
+
+
+def _fraction(keys, drawn, per_record):
+    if not drawn:
+        return 0.0
+    if per_record:
+        by_record = {}
+        for (record, _), size in drawn.items():
+            by_record.setdefault(record, []).append(size)
+        found = [by_record.get(k, []) for k in keys]
+        if any(len(f) != 1 for f in found):
+            return 0.0
+        sizes = {f[0] for f in found}
+    else:
+        if any(k not in drawn for k in keys):
+            return 0.0
+        sizes = {drawn[k] for k in keys}
+    return min(len(keys) / sizes.pop(), 1.0) if len(sizes) == 1 else 0.0
 
 
 def _service_users_twice(records):
@@ -254,7 +274,7 @@ def _score_then_draw(fw, units, instruments, records, *, settings, events, manua
     results = m.grade_and_rank(results, settings)
     problems += m.provisional_problems(results, settings)
     if stability:
-        drawn, totals = m.drawn_rows(records, frames or {}), {}
+        drawn, totals = _drawn_rows(records, frames or {}), {}
         for index, r in enumerate(results):
             totals[r.unit] = uncertainty._unit_draws(
                 frameworks[r.unit], r, samples.get(r.unit, {}), max(1, int(settings.draws)),
@@ -276,7 +296,7 @@ def row_wise():
         mp.setattr(leaves, "held", lambda cond, values: [evidence.holds(cond, value) for value in values])
         mp.setattr(leaves, "_wilson", wilson_interval)
         mp.setattr(resampling, "_expansion", _expansion)
-        mp.setattr(score_module, "drawn_rows", _drawn_rows)
+        mp.setattr(resampling, "_fraction", _fraction)
         mp.setattr(score_module, "paused_gc", contextlib.nullcontext)
         mp.setattr(score_module, "remembered_rows", contextlib.nullcontext)
         mp.setattr(score_module, "_score", _score_then_draw)
@@ -595,3 +615,83 @@ def test_duplicates_of_answers_json_does_not_give(province):
     found = consistency.duplicates(odd)
     assert found == _duplicates(odd)
     assert {p.record for p in found} >= {"copy-date", "copy-tuple"}
+
+
+def _frames(root: Path):
+    project = open_project(root)
+    return project, frame_sizes(project.draws, {u.id for u in project.units.units})
+
+
+@pytest.mark.parametrize("which", ["as-stored", "odd", "twins"])
+def test_drawn_rows_found_a_record_at_a_time_as_all_at_once(province, which):
+    """A unit's rows holding a drawn case id or item code, found a record at a time when asked (drawn.drawn_index), are
+    the ones every record read at once gave before issue 19 — also for records with odd answers (ids replaced by other
+    types, lists, empty answers), deleted ones, and records that give drawn ids again (several drawn rows in a record,
+    the same record id twice); a record is read only when asked about."""
+    project, frames = _frames(province)
+    views = {"as-stored": project.records, "odd": _perturbed(project.records), "twins": _twins(project.records)}[which]
+    if which == "twins":   # one record id given twice (the second with another record's answers): both count
+        holding = {k[0] for found in _drawn_rows(views, frames).values() for k in found}
+        by_unit = {}
+        for v in views:
+            if v.instance_id in holding and not v.deleted:
+                by_unit.setdefault(v.unit, []).append(v)
+        pairs = [pair[:2] for pair in by_unit.values() if len(pair) >= 2][:5]
+        views = [*views, *(dataclasses.replace(a, answers=copy.deepcopy(b.answers)) for a, b in pairs)]
+        assert len(pairs) == 5
+    old = _drawn_rows(views, frames)
+    index = drawn_index(views, frames)
+    assert drawn_rows(views, frames) == old
+    assert set(index) == set(old)
+    for unit, found in index.items():
+        assert dict(found) == old[unit], unit
+        assert len(found) == len(old[unit]) and list(found) == list(dict(found))
+    assert sum(len(found) for found in old.values()) > 100
+    lazy = drawn_index(views, frames)
+    unit = next(u for u, found in old.items() if found)
+    record = next(iter(old[unit]))[0]
+    assert lazy[unit].sizes(record) == [size for (r, _), size in old[unit].items() if r == record]
+    assert list(lazy[unit]._found) == [record]   # the other records not read
+    assert (record, 10**6) not in lazy[unit] and lazy[unit].get(("no-such-record", 1)) is None
+    assert lazy[unit].get("not-a-key") is None
+
+
+def test_the_sampling_fraction_given_up_early_as_worked_out_in_full(province):
+    """The sampling fraction of a leaf's records or rows — given up at the first that is not one drawn element, over a
+    unit's drawn rows found a record at a time or over a plain mapping — is the one worked out in full before issue 19:
+    on every unit's records and rows, on subsets where each record holds exactly one drawn row (a fraction found), and
+    on hand-made mappings (none drawn, frames of other sizes, two drawn rows in a record, a record's own answer)."""
+    project, frames = _frames(province)
+    views = _twins(project.records)
+    old = _drawn_rows(views, frames)
+    index = drawn_index(views, frames)
+    rng = random.Random(5)
+    found_any = 0
+    for unit, drawn in old.items():
+        records = sorted({v.instance_id for v in views if v.unit == unit and not v.deleted})
+        single = sorted(r for r in records if sum(k[0] == r for k in drawn) == 1)
+        rows = sorted(drawn, key=lambda k: (k[0], -1 if k[1] is None else k[1]))
+        cases = [(records, True), (single, True), (single[:3], True), (rows, False), (rows[:5], False), ([], True),
+                 ([], False), ([*rows[:4], (records[0], 99)], False), (rng.sample(records, min(7, len(records))), True)]
+        for keys, per_record in cases:
+            want = _fraction(keys, drawn, per_record)
+            assert resampling._fraction(keys, drawn_index(views, frames)[unit], per_record) == want, (unit, keys)
+            assert resampling._fraction(keys, index[unit], per_record) == want, (unit, keys)
+            assert resampling._fraction(keys, dict(drawn), per_record) == want, (unit, keys)
+            found_any += want > 0
+    assert found_any >= 10
+    hand = {("a", 1): 10, ("b", 2): 10, ("c", 1): 10, ("c", 3): 10, ("d", None): 20, ("e", 1): 5}
+    for keys, per_record in [(["a", "b"], True), (["a", "c"], True), (["a", "d"], True), (["a", "e"], True),
+                             (["d"], True), (["z"], True), ([("a", 1), ("b", 2)], False), ([("a", 1), ("e", 1)], False),
+                             ([("a", 1), ("a", 2)], False), ([("d", None)], False), ([("a", 1)] * 30, False)]:
+        for drawn in (hand, {}):
+            assert resampling._fraction(keys, drawn, per_record) == _fraction(keys, drawn, per_record), keys
+
+
+def test_an_answer_given_as_before():
+    """The inline test of an answer given (evidence.gather, observations: one truth test first) says what ``_empty``
+    says for every stored answer type — 0, 0.0, -0.0, False, {} and a list with an empty text in it are answers."""
+    odd = [*ODD_ANSWERS, *ODD_CHOICES, {}, {"a": 1}, 0, 0.0, False, " ", [""], [None], "0", math.nan, -1, 10**20]
+    for value in odd:
+        given = bool(value or not (value is None or isinstance(value, (str, list))))
+        assert given is not evidence._empty(value), repr(value)

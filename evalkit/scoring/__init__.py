@@ -5,7 +5,7 @@
 (``events``, ``adjustments``), a unit's total with its caps and provisional parts
 (``unit_totals``), grades and ranks that leave provisional totals out (``ranking``), the whole
 evaluation (``score``) and the uncertainty of totals, grades and ranks (``resampling``,
-``uncertainty``).
+``uncertainty``; the rows drawn from a sampling frame of known size: ``drawn``).
 
 May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :mod:`evalkit.config`,
 :mod:`evalkit.stats`, :mod:`evalkit.io`, :mod:`evalkit.problems`.
@@ -13,6 +13,7 @@ May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :
 
 from evalkit.scoring.adjustments import read_adjustments
 from evalkit.scoring.describe import condition_zh, describe_rule, thresholds_zh
+from evalkit.scoring.drawn import FrameSizes
 from evalkit.scoring.events import Event
 from evalkit.scoring.evidence import admitted, candidates
 from evalkit.scoring.leaves import STATUS_ZH, LeafScore
@@ -22,7 +23,6 @@ from evalkit.scoring.rule_checks import validate_rules
 from evalkit.scoring.rules import Condition, FieldRef, RuleSyntaxError, Span, describe_thresholds, parse_rule
 from evalkit.scoring.score import TaskLeaves, score
 from evalkit.scoring.tree import GradeBand
-from evalkit.scoring.uncertainty import FrameSizes
 
 __all__ = [
     "Evaluation",

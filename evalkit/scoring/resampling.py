@@ -47,11 +47,10 @@ import numpy as np
 from scipy.stats import norm
 from scipy.stats import t as t_dist
 
+from evalkit.scoring.drawn import Key, UnitDrawn
 from evalkit.scoring.leaves import Sample
 
 MIN_CLUSTERS = 5  # fewer records than this cannot show how records vary: resample inside them
-
-Key = tuple[str, int | None]  # (record, repeat row); row None = the record's own answers
 
 
 @dataclass(frozen=True)
@@ -112,22 +111,32 @@ class UnitWeights:
 
 
 def _fraction(keys: list, drawn: Mapping[Key, int], per_record: bool) -> float:
-    """The sampling fraction m / N when every resampled unit is a drawn element of one frame, else 0."""
-    if not drawn:
-        return 0.0
+    """The sampling fraction m / N when every resampled unit is a drawn element of one frame, else 0: given up
+    at the first unit that is not (a record without exactly one drawn row, a row not drawn), so a unit's
+    :class:`~evalkit.scoring.drawn.UnitDrawn` reads only the records asked about until then."""
+    sizes = set()
     if per_record:
-        by_record: dict[str, list[int]] = {}
-        for (record, _), size in drawn.items():
-            by_record.setdefault(record, []).append(size)
-        found = [by_record.get(k, []) for k in keys]
-        if any(len(f) != 1 for f in found):
-            return 0.0
-        sizes = {f[0] for f in found}
+        of_record = drawn.sizes if isinstance(drawn, UnitDrawn) else _by_record(drawn)
+        for k in keys:
+            found = of_record(k)
+            if len(found) != 1:
+                return 0.0
+            sizes.add(found[0])
     else:
-        if any(k not in drawn for k in keys):
-            return 0.0
-        sizes = {drawn[k] for k in keys}
+        for k in keys:
+            size = drawn.get(k)
+            if size is None:
+                return 0.0
+            sizes.add(size)
     return min(len(keys) / sizes.pop(), 1.0) if len(sizes) == 1 else 0.0
+
+
+def _by_record(drawn: Mapping[Key, int]):
+    """A plain mapping's frame sizes of each record's drawn rows, as :meth:`UnitDrawn.sizes` gives them."""
+    by_record: dict[str, list[int]] = {}
+    for (record, _), size in drawn.items():
+        by_record.setdefault(record, []).append(size)
+    return lambda record: by_record.get(record, [])
 
 
 def _sums(sample: Sample, by_row: bool) -> dict:

@@ -28,6 +28,7 @@ from evalkit.forms import Instrument
 from evalkit.framework import Framework, Indicator
 from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
+from evalkit.scoring.drawn import FrameSizes, drawn_index
 from evalkit.scoring.events import Event, check_events
 from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows
 from evalkit.scoring.leaves import LeafScore, Sample, score_leaf_sample
@@ -37,7 +38,7 @@ from evalkit.scoring.ranking import grade_and_rank, provisional_problems
 from evalkit.scoring.results import Evaluation, ScoringSettings
 from evalkit.scoring.rule_checks import parsed_rules, validate_rules
 from evalkit.scoring.tree import check_grade_bands
-from evalkit.scoring.uncertainty import FrameSizes, drawn_rows, rank_stability, unit_draws
+from evalkit.scoring.uncertainty import rank_stability, unit_draws
 from evalkit.scoring.unit_totals import cap_problems, event_bounds, pending_events, unit_result
 
 PUBLISHED_ONLY_ZH = "仅通报，不纳入年度绩效考核（吉市办发〔2018〕15号 第七条）"
@@ -117,7 +118,7 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
     applied, found = check_events(events, {u.id for u in units.units})
     problems += found
     rules = parsed_rules(fw, instruments)
-    drawn = drawn_rows(records, frames or {}) if stability else None
+    drawn = drawn_index(records, frames or {}) if stability else None
     results, drawn_totals = [], {}
     for index, unit in enumerate(units.units):
         unit_fw = tasks.unit_framework(fw, unit.id) if tasks is not None else fw

@@ -32,7 +32,7 @@ docs/uncertainty.md and checked for calibration by simulation in tests/test_unce
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -45,51 +45,9 @@ from evalkit.scoring.results import ScoringSettings, Stability, UnitResult
 from evalkit.scoring.rules import Rule, Span, parse_rule
 from evalkit.scoring.tree import ranks_of_draws, totals
 
-FrameSizes = Mapping[str, Mapping[str, int]]  # unit -> {id drawn from a frame: size of the unit's part of it}
 RESAMPLED_KINDS = ("rate", "checklist", "rubric", "mean", "penalty")
 UnitDraws = tuple[np.ndarray, tuple[str, ...], float]   # a unit's totals drawn, the leaves resampled, the shift
 _RULES: dict[str, Rule] = {}
-
-
-def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]:
-    """Per unit, the (record, row) whose answers hold an id drawn for the unit, with the frame size.
-
-    A service-user check's row holds the case id drawn from 办件记录, an online check's row the
-    item code drawn from 事项清单: those rows are elements of a frame of known size.
-    """
-    out: dict[str, dict[Key, int]] = {}
-    for view in views:
-        ids = frames.get(view.unit)
-        answers = view.answers if isinstance(view.answers, dict) else {}
-        if not ids or view.deleted:
-            continue
-        found = out.setdefault(view.unit, {})
-        if not _may_hold(answers, ids):   # no drawn id among its answers, and no repeat (a list) to look into
-            continue
-        record = view.instance_id
-        for name, value in answers.items():
-            if isinstance(value, list):
-                for i, row in enumerate(value, start=1):
-                    if not (isinstance(row, dict) and _may_hold(row, ids)):
-                        continue
-                    for v in row.values():   # the row's first answer that is a drawn id
-                        if isinstance(v, str) and v in ids:
-                            if ids[v]:
-                                found[(record, i)] = ids[v]
-                            break
-            elif name != "unit" and isinstance(value, str) and value in ids:
-                found[(record, None)] = ids[value]
-    return out
-
-
-def _may_hold(row: dict, ids: Mapping[str, int]) -> bool:
-    """False when no answer of the row (or record) is a drawn id (most rows): one set operation in C. An id is
-    text, and text equals no number, so a hashable answer that is not text never matches; a list answer
-    (unhashable: a repeat, a multiple choice) sends it to the answer-by-answer look."""
-    try:
-        return not ids.keys().isdisjoint(row.values())
-    except TypeError:
-        return True
 
 
 def _rule(text: str) -> Rule:
@@ -182,8 +140,8 @@ def unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample],
     """Unit ``index`` of the list's totals in every draw (centred on its total), its leaves resampled and the
     shift, from its framework, its result (its grade and rank are not read), its leaves' ``samples``
     (:func:`evalkit.scoring.score.score_unit_leaves`) and its rows drawn from a frame of known size
-    (:func:`drawn_rows`).  Scoring works this out as soon as a unit is scored, so that no unit's samples
-    are kept for the others (about 50 MB at province scale)."""
+    (:func:`evalkit.scoring.drawn.drawn_index`).  Scoring works this out as soon as a unit is scored, so that no
+    unit's samples are kept for the others (about 50 MB at province scale)."""
     return _unit_draws(fw, result, samples, max(1, int(settings.draws)), np.random.SeedSequence((settings.seed, index)),
                        drawn, settings.confidence)
 
