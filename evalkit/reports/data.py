@@ -69,6 +69,7 @@ class ReportData:
     _unit_fieldwork: dict | None = None  # unit id -> its Fieldwork (records not deleted)
     _by_unit: dict = field(default_factory=dict)
     _rules_zh: dict = field(default_factory=dict)   # rule text -> its plain-Chinese description
+    cards: dict = field(default_factory=dict)  # unit id -> (its result, its scorecard rows: reports.scorecard.card_rows)
     names: tuple = ()                   # citizens' names recorded in name fields, masked wherever they appear
 
     # ---- look-ups
