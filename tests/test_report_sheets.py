@@ -1,0 +1,119 @@
+"""The report sheets made faster for a province (issue 19) give the bytes the plainer code gave — kept here as the
+reference: the 证据 sheet made a block of records at a time as its columns (was a list per record through
+``add_rows``), and a unit's scorecard rows made once for the workbook and the unit page (were made by each)."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from evalkit.io.xlsx_rows import add_rows
+from evalkit.io.xlsx_stream import Sheet, stream_workbook
+from evalkit.project import evaluate, open_project
+from evalkit.reports import scorecard
+from evalkit.reports import workbook as report_workbook
+from evalkit.reports.data import report_data
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    project = open_project(DEMO)
+    evaluation, problems = evaluate(project)
+    return project, evaluation, problems
+
+
+def reference_evidence_rows(data):
+    """The 证据 sheet's rows as they were made: a list per record."""
+    for rid, v in data.records.items():
+        used = data.used_by.get(rid, [])
+        yield [rid, v.unit, data.unit_name(v.unit), data.instrument_title(v.instrument_id), v.assessor,
+               data.record_date(v), v.state_zh, "是" if v.deleted else "", v.revisions, "、".join(used),
+               "" if used else data.left_reason.get(rid, "")]
+
+
+def reference_evidence(wb, data, heading):
+    headers = ["记录编号", "单位编号", "单位名称", "调查工具", "评估员", "评估日期", "审核状态", "已删除", "修订数",
+               "用于指标", "未计入原因"]
+    sheet = Sheet(wb, "证据", headers, [34, 10, 22, 22, 10, 11, 9, 7, 7, 30, 40], heading=heading, wrap={2, 9, 10})
+    add_rows(sheet, reference_evidence_rows(data))
+    sheet.finish()
+    return sheet
+
+
+def entries(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def evidence_both_ways(data, tmp_path: Path) -> tuple[bytes, bytes]:
+    """The evidence workbook (证据 and 文字记录) written with the 证据 sheet made both ways: the files' bytes."""
+    made = []
+    for name, evidence in (("reference", reference_evidence), ("columns", report_workbook._evidence)):
+        path = tmp_path / f"{name}.xlsx"
+        stream_workbook(path, lambda wb, evidence=evidence: (make(wb, data, "证据") for make in (evidence,
+                                                                                             report_workbook._texts)))
+        made.append(path.read_bytes())
+    return made[0], made[1]
+
+
+def test_the_demo_evidence_sheet_is_that_of_a_row_per_record(demo, tmp_path):
+    data = report_data(*demo)
+    columns = list(report_workbook._evidence_columns(data))
+    assert [list(r) for b in columns for r in zip(*b)] == list(reference_evidence_rows(data))
+    reference, made = evidence_both_ways(data, tmp_path)
+    assert made == reference
+    sheet = entries(tmp_path / "columns.xlsx")["xl/worksheets/sheet1.xml"].decode("utf-8")
+    assert sheet.count("<row ") == len(data.records) + 1 > 900
+
+
+def test_records_of_every_shape_in_small_blocks(demo, tmp_path, monkeypatch):
+    """Blocks of 7 records (a unit's name, a title, a style first needed in a later block), deleted records, answers
+    that are no dict or hold no visit date, an unknown review state, a unit and an instrument no list knows, formula
+    and control characters in an assessor's name, a record no indicator used, with and without a reason."""
+    monkeypatch.setattr(report_workbook, "BLOCK", 7)
+    data = report_data(*demo)
+    views = list(data.records.values())
+    odd = {
+        3: dict(deleted=True), 10: dict(answers=[1, 2]), 11: dict(answers={}, started=""),
+        12: dict(answers={"visit_date": 20240101}, started="2024-02-03T10:00:00+08:00"), 20: dict(state="mystery"),
+        25: dict(unit="zz-99"), 26: dict(instrument_id="no_such_form"), 30: dict(assessor="=HYPERLINK(\"x\")"),
+        31: dict(assessor="王\x0c芳"), 40: dict(assessor=""), 41: dict(revisions=0),
+    }
+    for k, change in odd.items():
+        views[k] = dataclasses.replace(views[k], **change)
+    data.records = {v.instance_id: v for v in views}
+    for rid in list(data.records)[50:60]:
+        data.used_by.pop(rid, None)
+        if rid.endswith(("0", "1", "2", "3", "4", "5", "6", "7")):
+            data.left_reason[rid] = "不在抽样范围 <&>"
+    columns = list(report_workbook._evidence_columns(data))
+    assert {len(c) for b in columns[:-1] for c in b} == {7}
+    assert [list(r) for b in columns for r in zip(*b)] == list(reference_evidence_rows(data))
+    reference, made = evidence_both_ways(data, tmp_path)
+    assert made == reference
+
+
+def test_no_records_no_rows(demo, tmp_path):
+    data = report_data(*demo)
+    data.records = {}
+    assert list(report_workbook._evidence_columns(data)) == []
+    reference, made = evidence_both_ways(data, tmp_path)
+    assert made == reference
+
+
+def test_a_units_scorecard_rows_are_made_once_and_are_those_made_afresh(demo):
+    data = report_data(*demo)
+    units = data.evaluation.units
+    first = [scorecard.card_rows(data, u) for u in units]
+    assert [scorecard.card_rows(data, u) for u in units] == first
+    assert all(a is b for a, b in zip(first, [scorecard.card_rows(data, u) for u in units]))
+    assert [list(rows) for rows in first] == [scorecard._card_rows(data, u) for u in units]
+    assert any(row.figures != row.observed for rows in first for row in rows)  # traces are there (and masked)
+    # another result for the same unit (a ReportData used for another evaluation) is not served the first one's rows
+    other = dataclasses.replace(units[0], leaves=[])
+    assert list(scorecard.card_rows(data, other)) == scorecard._card_rows(data, other) != list(first[0])
