@@ -1,6 +1,8 @@
 """The report sheets made faster for a province (issue 19) give the bytes the plainer code gave — kept here as the
 reference: the 证据 sheet made a block of records at a time as its columns (was a list per record through
-``add_rows``), and a unit's scorecard rows made once for the workbook and the unit page (were made by each)."""
+``add_rows``), a unit's scorecard rows made once for the workbook and the unit page (were made by each), and each
+unit's fieldwork for the method sections counted from columns with the records' dates found once (was a loop per
+record)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.project import evaluate, open_project
 from evalkit.reports import scorecard
 from evalkit.reports import workbook as report_workbook
-from evalkit.reports.data import report_data
+from evalkit.reports import data as report_data_module
+from evalkit.reports.data import Fieldwork, report_data
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 
@@ -71,6 +74,41 @@ def test_the_demo_evidence_sheet_is_that_of_a_row_per_record(demo, tmp_path):
     assert sheet.count("<row ") == len(data.records) + 1 > 900
 
 
+def reference_fieldwork(data) -> dict:
+    """Each unit's fieldwork as it was counted: a loop per record."""
+    views: dict[str, list] = {}
+    for v in data.records.values():
+        if not v.deleted:
+            views.setdefault(v.unit, []).append(v)
+    out = {}
+    for unit, found in views.items():
+        assessors: dict[str, int] = {}
+        instruments: dict[str, int] = {}
+        for v in found:
+            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
+            instruments[v.instrument_id] = instruments.get(v.instrument_id, 0) + 1
+        dates = [d for d in (data.record_date(v) for v in found) if d]
+        out[unit] = Fieldwork(assessors, instruments, min(dates, default=""), max(dates, default=""), len(found))
+    return out
+
+
+def same_fieldwork(data) -> None:
+    made, expected = report_data_module._fieldwork_by_unit(data), reference_fieldwork(data)
+    assert made == expected
+    assert list(made) == list(expected)
+    assert [(list(w.assessors), list(w.instruments)) for w in made.values()] == \
+           [(list(w.assessors), list(w.instruments)) for w in expected.values()]
+
+
+def test_the_demo_fieldwork_is_that_of_a_loop_per_record(demo):
+    data = report_data(*demo)
+    assert data.record_dates() == [data.record_date(v) for v in data.records.values()]
+    assert data.record_dates() is data.record_dates()
+    same_fieldwork(data)
+    assert sum(w.records for w in report_data_module._fieldwork_by_unit(data).values()) > 900
+    assert len(data.method()["assessors"]) > 5
+
+
 def test_records_of_every_shape_in_small_blocks(demo, tmp_path, monkeypatch):
     """Blocks of 7 records (a unit's name, a title, a style first needed in a later block), deleted records, answers
     that are no dict or hold no visit date, an unknown review state, a unit and an instrument no list knows, formula
@@ -91,6 +129,14 @@ def test_records_of_every_shape_in_small_blocks(demo, tmp_path, monkeypatch):
         data.used_by.pop(rid, None)
         if rid.endswith(("0", "1", "2", "3", "4", "5", "6", "7")):
             data.left_reason[rid] = "不在抽样范围 <&>"
+    assert data.record_dates() == [data.record_date(v) for v in views]  # found again for the records replaced
+    same_fieldwork(data)
+    dead = dataclasses.replace(views[5], unit="zz-dead", deleted=True)  # a unit of deleted records only: none
+    undated = dataclasses.replace(views[6], unit="zz-undated", answers={}, started="")  # of undated ones: no dates
+    data.records = {**data.records, "zz1": dataclasses.replace(dead, instance_id="zz1"),
+                    "zz2": dataclasses.replace(undated, instance_id="zz2")}
+    same_fieldwork(data)
+    assert report_data_module._fieldwork_by_unit(data)["zz-undated"][2:] == ("", "", 1)
     columns = list(report_workbook._evidence_columns(data))
     assert {len(c) for b in columns[:-1] for c in b} == {7}
     assert [list(r) for b in columns for r in zip(*b)] == list(reference_evidence_rows(data))

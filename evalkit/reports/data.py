@@ -15,7 +15,7 @@ was made from, so the reports show exactly the inputs that were scored.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
@@ -30,6 +30,8 @@ from evalkit.reports.texts import TextAnswer, TextBlock, scopes_at, text_blocks
 from evalkit.scoring import describe_rule
 
 RECORD_ID = attrgetter("instance_id")
+UNIT, INSTRUMENT, ASSESSOR = attrgetter("unit"), attrgetter("instrument_id"), attrgetter("assessor")
+DELETED = attrgetter("deleted")
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
@@ -67,6 +69,7 @@ class ReportData:
     _text_heads: dict | None = None     # unit id -> its first TEXT_LIMIT free-text answers
     _text_counts: dict | None = None    # unit id -> how many free-text answers it has
     _unit_fieldwork: dict | None = None  # unit id -> its Fieldwork (records not deleted)
+    _dates: tuple | None = None          # (the records, each one's date in their order)
     _by_unit: dict = field(default_factory=dict)
     _rules_zh: dict = field(default_factory=dict)   # rule text -> its plain-Chinese description
     cards: dict = field(default_factory=dict)  # unit id -> (its result, its scorecard rows: reports.scorecard.card_rows)
@@ -107,6 +110,14 @@ class ReportData:
         answers = view.answers if isinstance(view.answers, dict) else {}
         date = answers.get("visit_date")
         return str(date)[:10] if isinstance(date, str) and date else (view.started or "")[:10]
+
+    def record_dates(self) -> list[str]:
+        """Each record's date (:meth:`record_date`) in record order, found once: the 证据 sheet and the method both
+        need them."""
+        found = self._dates
+        if found is None or found[0] is not self.records:
+            found = self._dates = (self.records, list(map(self.record_date, self.records.values())))
+        return found[1]
 
     def text_blocks(self) -> Iterator[TextBlock]:
         """Every free-text answer of the records that are not deleted, in record order, masked when asked, a block of
@@ -219,20 +230,20 @@ class Fieldwork(NamedTuple):
 
 
 def _fieldwork_by_unit(data: ReportData) -> dict[str, Fieldwork]:
-    """Each unit's fieldwork, from one pass over the records (the method of a page adds its units' up)."""
-    views: dict[str, list] = {}
-    for v in data.records.values():
+    """Each unit's fieldwork, from one pass over the records (the method of a page adds its units' up), with the dates
+    the 证据 sheet lists (:meth:`ReportData.record_dates`)."""
+    views: defaultdict[str, list] = defaultdict(list)
+    dated: defaultdict[str, list] = defaultdict(list)
+    for v, date in zip(data.records.values(), data.record_dates()):
         if not v.deleted:
-            views.setdefault(v.unit, []).append(v)
+            views[v.unit].append(v)
+            if date:
+                dated[v.unit].append(date)
     out = {}
     for unit, found in views.items():
-        assessors: dict[str, int] = {}
-        instruments: dict[str, int] = {}
-        for v in found:
-            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
-            instruments[v.instrument_id] = instruments.get(v.instrument_id, 0) + 1
-        dates = [d for d in (data.record_date(v) for v in found) if d]
-        out[unit] = Fieldwork(assessors, instruments, min(dates, default=""), max(dates, default=""), len(found))
+        dates = dated.get(unit, ())
+        out[unit] = Fieldwork(dict(Counter(map(ASSESSOR, found))), dict(Counter(map(INSTRUMENT, found))),
+                              min(dates, default=""), max(dates, default=""), len(found))
     return out
 
 

@@ -36,7 +36,7 @@ from evalkit.io.xlsx_rows import BLOCK, add_columns
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
-from evalkit.reports.data import ReportData, category_key, short_path, ties_note
+from evalkit.reports.data import ASSESSOR, DELETED, INSTRUMENT, UNIT, ReportData, category_key, short_path, ties_note
 from evalkit.reports.method import method_rows
 from evalkit.reports.scorecard import card_rows, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
@@ -190,8 +190,7 @@ def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     return sheet
 
 
-UNIT, INSTRUMENT, ASSESSOR = attrgetter("unit"), attrgetter("instrument_id"), attrgetter("assessor")
-STATE_ZH, DELETED, REVISIONS = attrgetter("state_zh"), attrgetter("deleted"), attrgetter("revisions")
+STATE_ZH, REVISIONS = attrgetter("state_zh"), attrgetter("revisions")
 
 
 def _evidence_columns(data: ReportData):
@@ -202,6 +201,7 @@ def _evidence_columns(data: ReportData):
     titles: dict[str, str] = {}
     ids = list(data.records)
     views = list(data.records.values())
+    dates = data.record_dates()
     used_by, left = data.used_by.get, data.left_reason.get
     for start in range(0, len(ids), BLOCK):
         rids, vs = ids[start:start + BLOCK], views[start:start + BLOCK]
@@ -212,7 +212,7 @@ def _evidence_columns(data: ReportData):
             titles[instrument] = data.instrument_title(instrument)
         used = list(map(used_by, rids, repeat(())))
         yield [rids, units, list(map(names.__getitem__, units)), list(map(titles.__getitem__, instruments)),
-               list(map(ASSESSOR, vs)), list(map(data.record_date, vs)), list(map(STATE_ZH, vs)),
+               list(map(ASSESSOR, vs)), dates[start:start + BLOCK], list(map(STATE_ZH, vs)),
                ["是" if d else "" for d in map(DELETED, vs)], list(map(REVISIONS, vs)), list(map("、".join, used)),
                ["" if u else left(r, "") for u, r in zip(used, rids)]]
 
