@@ -15,9 +15,9 @@ import pytest
 from evalkit.io.xlsx_rows import add_rows
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.project import evaluate, open_project
+from evalkit.reports import data as report_data_module
 from evalkit.reports import scorecard
 from evalkit.reports import workbook as report_workbook
-from evalkit.reports import data as report_data_module
 from evalkit.reports.data import Fieldwork, report_data
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -163,3 +163,34 @@ def test_a_units_scorecard_rows_are_made_once_and_are_those_made_afresh(demo):
     # another result for the same unit (a ReportData used for another evaluation) is not served the first one's rows
     other = dataclasses.replace(units[0], leaves=[])
     assert list(scorecard.card_rows(data, other)) == scorecard._card_rows(data, other) != list(first[0])
+
+
+def reference_public_names(data) -> tuple[str, ...]:
+    """The citizens' names as they were gathered: every record looked at."""
+    fields = {k: [(path, f.name) for path, f in report_data_module.iter_fields(inst) if f.type == "text"
+                  and report_data_module.personal_kind(f.name, f.label, f.role) == "name"]
+              for k, inst in data.instruments.items()}
+    found: set[str] = set()
+    for view in data.records.values():
+        if view.deleted or not fields.get(view.instrument_id) or not isinstance(view.answers, dict):
+            continue
+        for path, name in fields[view.instrument_id]:
+            found.update(str(v).strip() for _, v in report_data_module._answers_at(view.answers, path, name)
+                         if v and str(v).strip())
+    return tuple(sorted(found))
+
+
+def test_the_public_names_are_those_of_looking_at_every_record(demo):
+    data = report_data(*demo)
+    assert data.names == reference_public_names(data) and len(data.names) > 20
+    assert list(data.records) == sorted(v.instance_id for v in demo[0].records)
+    views = list(data.records.values())
+    named = [k for k, v in enumerate(views) if report_data_module._answers_at(v.answers, (), "interviewee_name")]
+    assert named
+    for k in named[:3]:
+        views[k] = dataclasses.replace(views[k], deleted=True)  # a deleted record's names are not gathered
+    views[named[3]] = dataclasses.replace(views[named[3]], answers=["not", "a", "dict"])
+    views[named[4]] = dataclasses.replace(views[named[4]], instrument_id="no_such_form")
+    data.records = {v.instance_id: v for v in views}
+    assert report_data_module._public_names(data) == reference_public_names(data) != reference_public_names(
+        report_data(*demo))
