@@ -18,7 +18,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, eq
 from pathlib import Path
 from typing import NamedTuple
 
@@ -278,8 +279,10 @@ def _public_names(data: ReportData) -> tuple[str, ...]:
     fields = {k: [(path, f.name) for path, f in iter_fields(inst) if f.type == "text"
                   and personal_kind(f.name, f.label, f.role) == "name"] for k, inst in data.instruments.items()}
     found: set[str] = set()
-    for view in data.records.values():
-        if view.deleted or not fields.get(view.instrument_id) or not isinstance(view.answers, dict):
+    views = data.records.values()
+    named = {k for k, f in fields.items() if f}  # records of other instruments not looked at
+    for view in compress(views, map(named.__contains__, map(INSTRUMENT, views))):
+        if view.deleted or not isinstance(view.answers, dict):
             continue
         for path, name in fields[view.instrument_id]:
             found.update(str(v).strip() for _, v in _answers_at(view.answers, path, name) if v and str(v).strip())
@@ -313,35 +316,52 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
 def _note_record_uses(data: ReportData) -> None:
     """Fill ``used_by`` (record -> the indicators and events it counted for, in code order) and ``left_reason``."""
     evaluation = data.evaluation
-    used: defaultdict[str, set] = defaultdict(set)
+    counted: defaultdict[str, set] = defaultdict(set)  # code -> the records it counted
     left = data.left_reason
+    for u in evaluation.units:
+        for leaf in u.leaves:
+            counted[leaf.indicator].update(leaf.records)
+            for lo in leaf.left_out:
+                if lo.record not in left:
+                    left[lo.record] = lo.detail
+        for e in u.events:
+            counted[e.id].update(e.records)
+    for lo in evaluation.unassigned:
+        left.setdefault(lo.record, lo.detail)
+    codes = sorted(counted, key=_code_key)
+    keys = list(map(_code_key, codes))
+    if any(map(eq, keys, keys[1:])):  # codes of equal keys, such as 「1」 and 「01」: in the order a sort by key leaves them
+        data.used_by = _uses_sorted(evaluation, keys, codes)
+        return
+    # each record's codes appended in code order: a province's 100,000 records need no sort each
+    used: defaultdict[str, list] = defaultdict(list)
+    for code in codes:
+        for rid in counted[code]:
+            used[rid].append(code)
+    data.used_by = {k: used[k] for k in sorted(used)}
+
+
+def _uses_sorted(evaluation, keys: list, codes: list[str]) -> dict[str, list[str]]:
+    """``used_by`` made by sorting each record's codes (a set of them) by their place in ``codes`` (sorted by their
+    ``keys``; codes of equal keys share a place, so the sort leaves them as it found them, as sorting by the key did)."""
+    used: defaultdict[str, set] = defaultdict(set)
     for u in evaluation.units:
         for leaf in u.leaves:
             code = leaf.indicator
             for rid in leaf.records:
                 used[rid].add(code)
-            for lo in leaf.left_out:
-                if lo.record not in left:
-                    left[lo.record] = lo.detail
         for e in u.events:
             for rid in e.records:
                 used[rid].add(e.id)
-    for lo in evaluation.unassigned:
-        left.setdefault(lo.record, lo.detail)
-    # a few hundred codes sorted 200,000 times: each code's place in the order found once (codes of equal keys, such
-    # as 「1」 and 「01」, share a place, so the sort leaves them as it found them, as sorting by the key did)
-    codes = {leaf.indicator for u in evaluation.units for leaf in u.leaves} | {e.id for u in evaluation.units
-                                                                                for e in u.events}
     rank: dict[str, int] = {}
     last, at = None, -1
-    for code in sorted(codes, key=_code_key):
-        k = _code_key(code)
+    for code, k in zip(codes, keys):
         if k != last:
             last, at = k, at + 1
         rank[code] = at
     place = rank.__getitem__
     # record ids sorted alone (each once: the order of the items), a record of one use (most) needs no sort
-    data.used_by = {k: [*v] if len(v := used[k]) == 1 else sorted(v, key=place) for k in sorted(used)}
+    return {k: [*v] if len(v := used[k]) == 1 else sorted(v, key=place) for k in sorted(used)}
 
 
 def _code_key(code: str):
