@@ -70,3 +70,21 @@ def test_codes_of_every_shape_in_the_plain_pass_order(seed):
     used, left = made(evaluation)
     assert (used, left) == reference_record_uses(evaluation)
     assert list(used) == sorted(used) and list(left) == list(reference_record_uses(evaluation)[1])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_codes_without_equal_keys_are_appended_in_code_order_not_sorted(seed, monkeypatch):
+    """Codes that no two share a key (every real framework): each record's codes appended in code order, no sort per
+    record (the sorting pass is not called), the plain pass's uses."""
+    rng = random.Random(seed)
+    codes = ["1", "2", "10", "1.2", "1.10", "1.9", "A", "A.1", "B.2.1", "B.10", "x-1", "E01", "E1", "3.1.4"]
+    records = [f"r{k:03d}" for k in range(80)]
+    units = [NS(leaves=[NS(indicator=rng.choice(codes), records=rng.sample(records, rng.randrange(10)) * rng.randrange(1, 3),
+                           left_out=[]) for _ in range(rng.randrange(8))],
+                events=[NS(id=rng.choice(codes), records=rng.sample(records, rng.randrange(3))) for _ in range(rng.randrange(3))])
+             for _ in range(5)]
+    evaluation = NS(units=units, unassigned=[])
+    monkeypatch.setattr(report_data_module, "_uses_sorted", None)  # not called
+    used, _ = made(evaluation)
+    assert used == reference_record_uses(evaluation)[0]
+    assert sum(len(v) > 1 for v in used.values()) > 1

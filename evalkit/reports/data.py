@@ -15,10 +15,11 @@ was made from, so the reports show exactly the inputs that were scored.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, eq
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,6 +31,8 @@ from evalkit.reports.texts import TextAnswer, TextBlock, scopes_at, text_blocks
 from evalkit.scoring import describe_rule
 
 RECORD_ID = attrgetter("instance_id")
+UNIT, INSTRUMENT, ASSESSOR = attrgetter("unit"), attrgetter("instrument_id"), attrgetter("assessor")
+DELETED = attrgetter("deleted")
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
@@ -67,8 +70,10 @@ class ReportData:
     _text_heads: dict | None = None     # unit id -> its first TEXT_LIMIT free-text answers
     _text_counts: dict | None = None    # unit id -> how many free-text answers it has
     _unit_fieldwork: dict | None = None  # unit id -> its Fieldwork (records not deleted)
+    _dates: tuple | None = None          # (the records, each one's date in their order)
     _by_unit: dict = field(default_factory=dict)
     _rules_zh: dict = field(default_factory=dict)   # rule text -> its plain-Chinese description
+    cards: dict = field(default_factory=dict)  # unit id -> (its result, its scorecard rows: reports.scorecard.card_rows)
     names: tuple = ()                   # citizens' names recorded in name fields, masked wherever they appear
 
     # ---- look-ups
@@ -106,6 +111,14 @@ class ReportData:
         answers = view.answers if isinstance(view.answers, dict) else {}
         date = answers.get("visit_date")
         return str(date)[:10] if isinstance(date, str) and date else (view.started or "")[:10]
+
+    def record_dates(self) -> list[str]:
+        """Each record's date (:meth:`record_date`) in record order, found once: the 证据 sheet and the method both
+        need them."""
+        found = self._dates
+        if found is None or found[0] is not self.records:
+            found = self._dates = (self.records, list(map(self.record_date, self.records.values())))
+        return found[1]
 
     def text_blocks(self) -> Iterator[TextBlock]:
         """Every free-text answer of the records that are not deleted, in record order, masked when asked, a block of
@@ -218,20 +231,20 @@ class Fieldwork(NamedTuple):
 
 
 def _fieldwork_by_unit(data: ReportData) -> dict[str, Fieldwork]:
-    """Each unit's fieldwork, from one pass over the records (the method of a page adds its units' up)."""
-    views: dict[str, list] = {}
-    for v in data.records.values():
+    """Each unit's fieldwork, from one pass over the records (the method of a page adds its units' up), with the dates
+    the 证据 sheet lists (:meth:`ReportData.record_dates`)."""
+    views: defaultdict[str, list] = defaultdict(list)
+    dated: defaultdict[str, list] = defaultdict(list)
+    for v, date in zip(data.records.values(), data.record_dates()):
         if not v.deleted:
-            views.setdefault(v.unit, []).append(v)
+            views[v.unit].append(v)
+            if date:
+                dated[v.unit].append(date)
     out = {}
     for unit, found in views.items():
-        assessors: dict[str, int] = {}
-        instruments: dict[str, int] = {}
-        for v in found:
-            assessors[v.assessor] = assessors.get(v.assessor, 0) + 1
-            instruments[v.instrument_id] = instruments.get(v.instrument_id, 0) + 1
-        dates = [d for d in (data.record_date(v) for v in found) if d]
-        out[unit] = Fieldwork(assessors, instruments, min(dates, default=""), max(dates, default=""), len(found))
+        dates = dated.get(unit, ())
+        out[unit] = Fieldwork(dict(Counter(map(ASSESSOR, found))), dict(Counter(map(INSTRUMENT, found))),
+                              min(dates, default=""), max(dates, default=""), len(found))
     return out
 
 
@@ -266,8 +279,10 @@ def _public_names(data: ReportData) -> tuple[str, ...]:
     fields = {k: [(path, f.name) for path, f in iter_fields(inst) if f.type == "text"
                   and personal_kind(f.name, f.label, f.role) == "name"] for k, inst in data.instruments.items()}
     found: set[str] = set()
-    for view in data.records.values():
-        if view.deleted or not fields.get(view.instrument_id) or not isinstance(view.answers, dict):
+    views = data.records.values()
+    named = {k for k, f in fields.items() if f}  # records of other instruments not looked at
+    for view in compress(views, map(named.__contains__, map(INSTRUMENT, views))):
+        if view.deleted or not isinstance(view.answers, dict):
             continue
         for path, name in fields[view.instrument_id]:
             found.update(str(v).strip() for _, v in _answers_at(view.answers, path, name) if v and str(v).strip())
@@ -302,35 +317,52 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
 def _note_record_uses(data: ReportData) -> None:
     """Fill ``used_by`` (record -> the indicators and events it counted for, in code order) and ``left_reason``."""
     evaluation = data.evaluation
-    used: defaultdict[str, set] = defaultdict(set)
+    counted: defaultdict[str, set] = defaultdict(set)  # code -> the records it counted
     left = data.left_reason
+    for u in evaluation.units:
+        for leaf in u.leaves:
+            counted[leaf.indicator].update(leaf.records)
+            for lo in leaf.left_out:
+                if lo.record not in left:
+                    left[lo.record] = lo.detail
+        for e in u.events:
+            counted[e.id].update(e.records)
+    for lo in evaluation.unassigned:
+        left.setdefault(lo.record, lo.detail)
+    codes = sorted(counted, key=_code_key)
+    keys = list(map(_code_key, codes))
+    if any(map(eq, keys, keys[1:])):  # codes of equal keys, such as 「1」 and 「01」: in the order a sort by key leaves them
+        data.used_by = _uses_sorted(evaluation, keys, codes)
+        return
+    # each record's codes appended in code order: a province's 100,000 records need no sort each
+    used: defaultdict[str, list] = defaultdict(list)
+    for code in codes:
+        for rid in counted[code]:
+            used[rid].append(code)
+    data.used_by = {k: used[k] for k in sorted(used)}
+
+
+def _uses_sorted(evaluation, keys: list, codes: list[str]) -> dict[str, list[str]]:
+    """``used_by`` made by sorting each record's codes (a set of them) by their place in ``codes`` (sorted by their
+    ``keys``; codes of equal keys share a place, so the sort leaves them as it found them, as sorting by the key did)."""
+    used: defaultdict[str, set] = defaultdict(set)
     for u in evaluation.units:
         for leaf in u.leaves:
             code = leaf.indicator
             for rid in leaf.records:
                 used[rid].add(code)
-            for lo in leaf.left_out:
-                if lo.record not in left:
-                    left[lo.record] = lo.detail
         for e in u.events:
             for rid in e.records:
                 used[rid].add(e.id)
-    for lo in evaluation.unassigned:
-        left.setdefault(lo.record, lo.detail)
-    # a few hundred codes sorted 200,000 times: each code's place in the order found once (codes of equal keys, such
-    # as 「1」 and 「01」, share a place, so the sort leaves them as it found them, as sorting by the key did)
-    codes = {leaf.indicator for u in evaluation.units for leaf in u.leaves} | {e.id for u in evaluation.units
-                                                                                for e in u.events}
     rank: dict[str, int] = {}
     last, at = None, -1
-    for code in sorted(codes, key=_code_key):
-        k = _code_key(code)
+    for code, k in zip(codes, keys):
         if k != last:
             last, at = k, at + 1
         rank[code] = at
     place = rank.__getitem__
     # record ids sorted alone (each once: the order of the items), a record of one use (most) needs no sort
-    data.used_by = {k: [*v] if len(v := used[k]) == 1 else sorted(v, key=place) for k in sorted(used)}
+    return {k: [*v] if len(v := used[k]) == 1 else sorted(v, key=place) for k in sorted(used)}
 
 
 def _code_key(code: str):

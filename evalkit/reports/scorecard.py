@@ -69,8 +69,17 @@ def share_text(leaf) -> str:
     return ""
 
 
-def card_rows(data: ReportData, u) -> list[CardRow]:
-    """The unit's indicator tree in framework order."""
+def card_rows(data: ReportData, u) -> tuple[CardRow, ...]:
+    """The unit's indicator tree in framework order; made once per unit (the workbook's 评分表 and the unit's page
+    both show it; the trace masked once), kept in ``data.cards``."""
+    found = data.cards.get(u.unit)
+    if found is None or found[0] is not u:
+        found = data.cards[u.unit] = (u, tuple(_card_rows(data, u)))
+    return found[1]
+
+
+def _card_rows(data: ReportData, u) -> list[CardRow]:
+    """:func:`card_rows` made."""
     leaves = {s.indicator: s for s in u.leaves}
     nodes = {n.indicator: n for n in u.nodes}
     rows = []

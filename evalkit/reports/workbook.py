@@ -25,16 +25,18 @@ stream: a province-scale evidence workbook has 1.7 million rows.  No cell is eve
 from __future__ import annotations
 
 from concurrent.futures import Executor, Future
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from evalkit.io.xlsx_rows import add_columns, add_rows
+from evalkit.io.xlsx_rows import BLOCK, add_columns
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
-from evalkit.reports.data import ReportData, category_key, short_path, ties_note
+from evalkit.reports.data import ASSESSOR, DELETED, INSTRUMENT, UNIT, ReportData, category_key, short_path, ties_note
 from evalkit.reports.method import method_rows
 from evalkit.reports.scorecard import card_rows, grade_text, pending_text, rank_text, total_text, uncertainty_texts
 
@@ -183,24 +185,36 @@ def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
                "用于指标", "未计入原因"]
     widths = [34, 10, 22, 22, 10, 11, 9, 7, 7, 30, 40]
     sheet = Sheet(wb, "证据", headers, widths, heading=heading, wrap={2, 9, 10})
-    add_rows(sheet, _evidence_rows(data))
+    add_columns(sheet, _evidence_columns(data))
     sheet.finish()
     return sheet
 
 
-def _evidence_rows(data: ReportData):
+STATE_ZH, REVISIONS = attrgetter("state_zh"), attrgetter("revisions")
+
+
+def _evidence_columns(data: ReportData):
+    """The 证据 sheet's rows :data:`~evalkit.io.xlsx_rows.BLOCK` records at a time, as their columns (a province has
+    100,000 records): id, unit, unit name, instrument title, assessor, date, review state, deleted, revisions, the
+    indicators (or events) it was used for, why it was left out; each unit's name and instrument's title found once."""
     names: dict[str, str] = {}
     titles: dict[str, str] = {}
-    for rid, v in data.records.items():
-        used = data.used_by.get(rid, [])
-        name = names.get(v.unit)
-        if name is None:
-            name = names[v.unit] = data.unit_name(v.unit)
-        title = titles.get(v.instrument_id)
-        if title is None:
-            title = titles[v.instrument_id] = data.instrument_title(v.instrument_id)
-        yield [rid, v.unit, name, title, v.assessor, data.record_date(v), v.state_zh, "是" if v.deleted else "",
-               v.revisions, "、".join(used), "" if used else data.left_reason.get(rid, "")]
+    ids = list(data.records)
+    views = list(data.records.values())
+    dates = data.record_dates()
+    used_by, left = data.used_by.get, data.left_reason.get
+    for start in range(0, len(ids), BLOCK):
+        rids, vs = ids[start:start + BLOCK], views[start:start + BLOCK]
+        units, instruments = list(map(UNIT, vs)), list(map(INSTRUMENT, vs))
+        for unit in set(units).difference(names):
+            names[unit] = data.unit_name(unit)
+        for instrument in set(instruments).difference(titles):
+            titles[instrument] = data.instrument_title(instrument)
+        used = list(map(used_by, rids, repeat(())))
+        yield [rids, units, list(map(names.__getitem__, units)), list(map(titles.__getitem__, instruments)),
+               list(map(ASSESSOR, vs)), dates[start:start + BLOCK], list(map(STATE_ZH, vs)),
+               ["是" if d else "" for d in map(DELETED, vs)], list(map(REVISIONS, vs)), list(map("、".join, used)),
+               ["" if u else left(r, "") for u, r in zip(used, rids)]]
 
 
 def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
