@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 
 import msgspec
@@ -115,19 +115,55 @@ def _key(view) -> bytes:
 def service_users_twice(records: Sequence) -> list[Problem]:
     """The same case id or call-back phone twice within one unit's service-user checks.
 
-    Each unit's records are looked at on their own (what was seen is let go unit by unit); the problems
-    come out in the order of the records, oldest first, as if all had been looked at in one pass."""
-    by_unit: dict[str, list] = {}
-    for at, v in enumerate(sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
-                                  key=SUBMISSION_ORDER)):
-        by_unit.setdefault(v.unit, []).append((at, v))
-    found = [hit for unit_records in by_unit.values() for hit in _users_twice(unit_records)]
+    Each unit's records are looked at on their own, and first all at once (:func:`_all_distinct`): a unit whose
+    case ids, and whose phones, are all different has nothing to report and is not put in order.  The others are
+    read record by record, oldest first (:func:`_users_twice`); the problems come out in the order of the records,
+    oldest first, as if all had been looked at in one pass."""
+    by_unit: dict[str, list] = {}   # unit -> (place in the records given, record)
+    for at, v in enumerate(records):
+        if v.instrument_id == "service_user_check" and not v.deleted:
+            by_unit.setdefault(v.unit, []).append((at, v))
+    found = []
+    for unit_records in by_unit.values():
+        if not _all_distinct([v for _, v in unit_records]):   # a record's place: submitted, id, then as given
+            found += _users_twice(sorted(((*SUBMISSION_ORDER(v), at), v) for at, v in unit_records))
     found.sort(key=_AT)   # stable: a record's own problems stay in their order
     return [p for _, p in found]
 
 
-def _users_twice(unit_records: list) -> list[tuple[int, Problem]]:
-    """(place of the record, problem) for each answer one unit's earlier record or row already gave."""
+def _all_distinct(unit_records: list) -> bool:
+    """Whether no case id and no phone comes twice among one unit's rows, read first as the store gives them (every
+    record with its rows, every row with both answers as texts; two blanks count as twice here, and are told apart
+    by :func:`_users_twice`), otherwise as :func:`scalar` reads each answer (:func:`_all_distinct_read`)."""
+    try:
+        rows = list(chain.from_iterable([v.answers["citizens"] for v in unit_records]))
+        for name, _ in _USER_FIELDS:
+            values = list(map(itemgetter(name), rows))
+            if len(set(map(str.strip, values))) != len(values):
+                return False
+    except (KeyError, TypeError):   # no rows, a row without the answer, an answer that is not a text, not a row
+        return _all_distinct_read(unit_records)
+    return True
+
+
+def _all_distinct_read(unit_records: list) -> bool:
+    """:func:`_all_distinct` with each answer read as :func:`scalar` reads it (a text stripped, a number as its text;
+    empty answers, lists, objects and 是/否 left out) and only the rows :func:`answer_rows` gives."""
+    rows = [row for v in unit_records if isinstance(answers := v.answers, dict)
+            and isinstance(items := answers.get("citizens"), list) for row in items if isinstance(row, dict)]
+    for name, _ in _USER_FIELDS:
+        values = [row.get(name) for row in rows]
+        texts = [text for text in [x.strip() for x in values if type(x) is str] if text]
+        texts += [text for text in [scalar(x) for x in values if type(x) is not str and x is not None]
+                  if text is not None]
+        if len(set(texts)) != len(texts):
+            return False
+    return True
+
+
+def _users_twice(unit_records: list) -> list[tuple[object, Problem]]:
+    """(place of the record, problem) for each answer one unit's earlier record or row already gave; ``unit_records``
+    are (place, record) oldest first."""
     seen: dict[str, dict[str, tuple[str, int]]] = {name: {} for name, _ in _USER_FIELDS}   # value -> first (record, row)
     found = []
     for at, v in unit_records:
