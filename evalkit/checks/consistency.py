@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain
 from operator import itemgetter
 
 import msgspec
@@ -80,21 +80,20 @@ def _live(records: Iterable, include_received: bool) -> list:
 def duplicates(records: Sequence) -> list[Problem]:
     """Records identical in instrument, unit, assessor and answers (later one reported).
 
-    Only records that may have a twin are encoded: a record whose cheap fingerprint
+    Only records that may have a twin are put in order (oldest first) and encoded: a record whose cheap fingerprint
     (:mod:`evalkit.checks.fingerprint`, equal for any two records with equal encodings) no other record shares
     cannot be a duplicate nor have one.  The
     others are keyed by their answers' sorted encoding, but only that encoding's hash is kept: a record
     whose hash was seen is compared byte for byte with the earlier record's encoding (made again), so
     equal hashes of different answers never count, and the encodings are not all held at once
     (about 160 MB at province scale)."""
-    ordered = sorted((v for v in records if not v.deleted), key=SUBMISSION_ORDER)
-    twins = may_have_twins(ordered)   # None: an answer of a type JSON does not give, every record encoded
+    kept = [v for v in records if not v.deleted]
+    places = may_have_twins(kept)   # None: an answer of a type JSON does not give, every record encoded
+    ordered = sorted(kept if places is None else [kept[i] for i in places], key=SUBMISSION_ORDER)
     first_of: dict[int, object] = {}   # hash of a record's key -> the first record with that hash
     other_keys: dict[bytes, object] = {}   # a key whose hash an earlier, different key has -> its first record
     found = []
-    for v, maybe in zip(ordered, twins or repeat(True)):
-        if not maybe:
-            continue
+    for v in ordered:
         key = _key(v)
         first = first_of.setdefault(hash(key), v)
         if first is v:
