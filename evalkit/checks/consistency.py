@@ -49,6 +49,8 @@ _SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answ
 
 _USER_FIELDS = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
 _AT = itemgetter(0)
+_UNREAD = object()
+_NUMBERS = frozenset({int, float})
 
 SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
 
@@ -239,45 +241,74 @@ def coverage(evaluation) -> list[Problem]:
 
 def logic(records: Sequence, instruments: Mapping[str, Instrument], unit_ids: set[str] | None = None,
           period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None) -> list[Problem]:
-    """Connected calls <= calls made, dates inside the period, known unit and assessor."""
+    """Connected calls <= calls made, dates inside the period, known unit and assessor (a record's problems in
+    that order).  Each instrument's date fields are found once, and each date's text read once."""
     found: list[Problem] = []
     dates: dict[str, list] = {}   # instrument -> its date fields, found once
-    for v in (v for v in records if not v.deleted):
-        where = {"record": v.instance_id}
+    days: dict[str, dt.date | None] = {}   # a date's text -> its day when outside the period (None: inside, no date)
+    for v in records:
+        if v.deleted:
+            continue
         if unit_ids is not None and v.unit not in unit_ids:
-            found.append(problem(UNIT_UNKNOWN, unit=v.unit, **where))
+            found.append(problem(UNIT_UNKNOWN, unit=v.unit, record=v.instance_id))
         if assessors is not None and v.assessor not in assessors:
-            found.append(problem(ASSESSOR_UNKNOWN, value=v.assessor, **where))
-        if v.instrument_id == "hotline_test":
-            for i, row in answer_rows(v.answers, "calls"):
-                made, connected = row.get("calls_made"), row.get("calls_connected")
-                if finite_number(made) is not None and finite_number(connected) is not None and connected > made:
-                    found.append(problem(CONNECTED_EXCEEDS, call=i, value=connected, made=made,
-                                         field=f"calls[{i}].calls_connected", **where))
-        if period and v.instrument_id in instruments:
-            if v.instrument_id not in dates:
-                dates[v.instrument_id] = [(path, f) for path, f in iter_fields(instruments[v.instrument_id])
-                                          if f.type == "date"]
-            found += _dates(v, dates[v.instrument_id], period)
+            found.append(problem(ASSESSOR_UNKNOWN, value=v.assessor, record=v.instance_id))
+        instrument = v.instrument_id
+        if instrument == "hotline_test":
+            found += _calls(v)
+        if period and instrument in instruments:
+            fields = dates.get(instrument)
+            if fields is None:
+                fields = dates[instrument] = [(path, f.name) for path, f in iter_fields(instruments[instrument])
+                                              if f.type == "date"]
+            if fields:
+                found += _dates(v, fields, period, days)
     return found
 
 
-def _dates(view, fields: list, period: tuple[dt.date, dt.date]) -> list[Problem]:
-    """The dates of one record outside the period; ``fields`` are its instrument's date fields with their paths."""
-    start, end = period
+def _calls(view) -> list[Problem]:
+    """A hotline test's calls connected more often than made."""
     found = []
-    for path, f in fields:
-        repeat = path[-1] if path and isinstance(view.answers.get(path[-1]), list) else None
-        for i, row in answer_rows(view.answers, repeat):
-            try:
-                day = dt.date.fromisoformat(str(row.get(f.name) or ""))
-            except ValueError:
-                continue
-            if not start <= day <= end:
-                name = f"{repeat}[{i}].{f.name}" if repeat else f.name
-                found.append(problem(DATE_OUTSIDE, record=view.instance_id, field=name, value=day.isoformat(),
+    for i, row in answer_rows(view.answers, "calls"):
+        made, connected = row.get("calls_made"), row.get("calls_connected")
+        if type(made) in _NUMBERS and type(connected) in _NUMBERS and connected <= made:
+            continue   # most calls: no more connected than made, told without reading them as finite numbers
+        if finite_number(made) is not None and finite_number(connected) is not None and connected > made:
+            found.append(problem(CONNECTED_EXCEEDS, call=i, value=connected, made=made,
+                                 field=f"calls[{i}].calls_connected", record=view.instance_id))
+    return found
+
+
+def _dates(view, fields: list, period: tuple[dt.date, dt.date], days: dict | None = None) -> list[Problem]:
+    """The dates of one record outside the period; ``fields`` are its instrument's date fields (path, name), ``days``
+    what each date's text already gave (a date outside the period, or None)."""
+    start, end = period
+    days = {} if days is None else days
+    found = []
+    answers = view.answers
+    for path, name in fields:
+        repeat = path[-1] if path and isinstance(answers.get(path[-1]), list) else None
+        for i, row in answer_rows(answers, repeat):
+            value = row.get(name)
+            day = days.get(value, _UNREAD) if type(value) is str else _UNREAD
+            if day is _UNREAD:
+                day = _outside(value, start, end)
+                if type(value) is str:
+                    days[value] = day
+            if day is not None:
+                field = f"{repeat}[{i}].{name}" if repeat else name
+                found.append(problem(DATE_OUTSIDE, record=view.instance_id, field=field, value=day.isoformat(),
                                      start=start.isoformat(), end=end.isoformat()))
     return found
+
+
+def _outside(value: object, start: dt.date, end: dt.date) -> dt.date | None:
+    """The day an answer gives when it is outside start..end (None when inside or not a date)."""
+    try:
+        day = dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+    return None if start <= day <= end else day
 
 
 def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], *, evaluation=None,
