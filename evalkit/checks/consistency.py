@@ -23,7 +23,7 @@ from operator import itemgetter
 
 import msgspec
 
-from evalkit.checks.agreement import agreement
+from evalkit.checks.agreement import agreement, rated_instruments
 from evalkit.checks.answers import answer_rows, finite_number, scalar
 from evalkit.checks.fingerprint import may_have_twins
 from evalkit.checks.problems import (
@@ -326,7 +326,8 @@ def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], 
 
 def _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received, claimed_scores,
             submitted) -> list[Problem]:
-    live = _live(records, include_received)
+    rated = rated_instruments(instruments)   # agreement reads only their records: the others' admission is not asked
+    live = _live((v for v in records if v.instrument_id in rated), include_received)
     found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
     found += logic(records, instruments, unit_ids, period, assessors)
     if evaluation is not None:
