@@ -42,6 +42,11 @@ def _rating_fields(inst: Instrument) -> list[tuple[str | None, str, str, bool]]:
     return out
 
 
+def rated_instruments(instruments: Mapping[str, Instrument]) -> set[str]:
+    """The instruments with a ``*`` rating field: :func:`agreement` reads only their records."""
+    return {inst.id for inst in instruments.values() if _rating_fields(inst)}
+
+
 def _item(row: dict, chooser: str) -> str | None:
     """The indicator a row rates, or None when none is chosen or the answer is not a text or number (a list,
     an object: validation names it, agreement leaves the row out)."""
@@ -71,11 +76,14 @@ def agreement(records: Sequence, instruments: Mapping[str, Instrument]) -> list[
     """Krippendorff's alpha, Fleiss' kappa (categorical fields), ICC(2,1) and outlying raters for every
     ``*`` rating field."""
     found: list[Problem] = []
-    made_with: dict[str, list] = {}   # the records of each instrument, in their order: each field reads only its own
+    fields = [(inst, _rating_fields(inst)) for inst in instruments.values()]
+    made_with: dict[str, list] = {inst.id: [] for inst, rated in fields if rated}   # each field reads only its own records
     for v in records:
-        made_with.setdefault(v.instrument_id, []).append(v)
-    for inst in instruments.values():
-        for repeat, chooser, name, categorical in _rating_fields(inst):
+        own = made_with.get(v.instrument_id)
+        if own is not None:
+            own.append(v)
+    for inst, rated in fields:
+        for repeat, chooser, name, categorical in rated:
             own = made_with.get(inst.id, [])
             by_rater, ids = _ratings(own, inst.id, repeat, chooser, name)
             items = sorted({k for scores in by_rater.values() for k in scores

@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain
 from operator import itemgetter
 
 import msgspec
 
-from evalkit.checks.agreement import agreement
+from evalkit.checks.agreement import agreement, rated_instruments
 from evalkit.checks.answers import answer_rows, finite_number, scalar
 from evalkit.checks.fingerprint import may_have_twins
 from evalkit.checks.problems import (
@@ -49,6 +49,8 @@ _SORTED = msgspec.json.Encoder(order="sorted").encode   # one key for equal answ
 
 _USER_FIELDS = (("case_id", "办件编号"), ("callback_phone", "回访手机号码"))
 _AT = itemgetter(0)
+_UNREAD = object()
+_NUMBERS = frozenset({int, float})
 
 SELF_SCORE_GAP = 0.25  # share of a leaf's points; see docs/selfassess.md
 
@@ -80,21 +82,20 @@ def _live(records: Iterable, include_received: bool) -> list:
 def duplicates(records: Sequence) -> list[Problem]:
     """Records identical in instrument, unit, assessor and answers (later one reported).
 
-    Only records that may have a twin are encoded: a record whose cheap fingerprint
+    Only records that may have a twin are put in order (oldest first) and encoded: a record whose cheap fingerprint
     (:mod:`evalkit.checks.fingerprint`, equal for any two records with equal encodings) no other record shares
     cannot be a duplicate nor have one.  The
     others are keyed by their answers' sorted encoding, but only that encoding's hash is kept: a record
     whose hash was seen is compared byte for byte with the earlier record's encoding (made again), so
     equal hashes of different answers never count, and the encodings are not all held at once
     (about 160 MB at province scale)."""
-    ordered = sorted((v for v in records if not v.deleted), key=SUBMISSION_ORDER)
-    twins = may_have_twins(ordered)   # None: an answer of a type JSON does not give, every record encoded
+    kept = [v for v in records if not v.deleted]
+    places = may_have_twins(kept)   # None: an answer of a type JSON does not give, every record encoded
+    ordered = sorted(kept if places is None else [kept[i] for i in places], key=SUBMISSION_ORDER)
     first_of: dict[int, object] = {}   # hash of a record's key -> the first record with that hash
     other_keys: dict[bytes, object] = {}   # a key whose hash an earlier, different key has -> its first record
     found = []
-    for v, maybe in zip(ordered, twins or repeat(True)):
-        if not maybe:
-            continue
+    for v in ordered:
         key = _key(v)
         first = first_of.setdefault(hash(key), v)
         if first is v:
@@ -115,19 +116,55 @@ def _key(view) -> bytes:
 def service_users_twice(records: Sequence) -> list[Problem]:
     """The same case id or call-back phone twice within one unit's service-user checks.
 
-    Each unit's records are looked at on their own (what was seen is let go unit by unit); the problems
-    come out in the order of the records, oldest first, as if all had been looked at in one pass."""
-    by_unit: dict[str, list] = {}
-    for at, v in enumerate(sorted((v for v in records if not v.deleted and v.instrument_id == "service_user_check"),
-                                  key=SUBMISSION_ORDER)):
-        by_unit.setdefault(v.unit, []).append((at, v))
-    found = [hit for unit_records in by_unit.values() for hit in _users_twice(unit_records)]
+    Each unit's records are looked at on their own, and first all at once (:func:`_all_distinct`): a unit whose
+    case ids, and whose phones, are all different has nothing to report and is not put in order.  The others are
+    read record by record, oldest first (:func:`_users_twice`); the problems come out in the order of the records,
+    oldest first, as if all had been looked at in one pass."""
+    by_unit: dict[str, list] = {}   # unit -> (place in the records given, record)
+    for at, v in enumerate(records):
+        if v.instrument_id == "service_user_check" and not v.deleted:
+            by_unit.setdefault(v.unit, []).append((at, v))
+    found = []
+    for unit_records in by_unit.values():
+        if not _all_distinct([v for _, v in unit_records]):   # a record's place: submitted, id, then as given
+            found += _users_twice(sorted(((*SUBMISSION_ORDER(v), at), v) for at, v in unit_records))
     found.sort(key=_AT)   # stable: a record's own problems stay in their order
     return [p for _, p in found]
 
 
-def _users_twice(unit_records: list) -> list[tuple[int, Problem]]:
-    """(place of the record, problem) for each answer one unit's earlier record or row already gave."""
+def _all_distinct(unit_records: list) -> bool:
+    """Whether no case id and no phone comes twice among one unit's rows, read first as the store gives them (every
+    record with its rows, every row with both answers as texts; two blanks count as twice here, and are told apart
+    by :func:`_users_twice`), otherwise as :func:`scalar` reads each answer (:func:`_all_distinct_read`)."""
+    try:
+        rows = list(chain.from_iterable([v.answers["citizens"] for v in unit_records]))
+        for name, _ in _USER_FIELDS:
+            values = list(map(itemgetter(name), rows))
+            if len(set(map(str.strip, values))) != len(values):
+                return False
+    except (KeyError, TypeError):   # no rows, a row without the answer, an answer that is not a text, not a row
+        return _all_distinct_read(unit_records)
+    return True
+
+
+def _all_distinct_read(unit_records: list) -> bool:
+    """:func:`_all_distinct` with each answer read as :func:`scalar` reads it (a text stripped, a number as its text;
+    empty answers, lists, objects and 是/否 left out) and only the rows :func:`answer_rows` gives."""
+    rows = [row for v in unit_records if isinstance(answers := v.answers, dict)
+            and isinstance(items := answers.get("citizens"), list) for row in items if isinstance(row, dict)]
+    for name, _ in _USER_FIELDS:
+        values = [row.get(name) for row in rows]
+        texts = [text for text in [x.strip() for x in values if type(x) is str] if text]
+        texts += [text for text in [scalar(x) for x in values if type(x) is not str and x is not None]
+                  if text is not None]
+        if len(set(texts)) != len(texts):
+            return False
+    return True
+
+
+def _users_twice(unit_records: list) -> list[tuple[object, Problem]]:
+    """(place of the record, problem) for each answer one unit's earlier record or row already gave; ``unit_records``
+    are (place, record) oldest first."""
     seen: dict[str, dict[str, tuple[str, int]]] = {name: {} for name, _ in _USER_FIELDS}   # value -> first (record, row)
     found = []
     for at, v in unit_records:
@@ -204,45 +241,74 @@ def coverage(evaluation) -> list[Problem]:
 
 def logic(records: Sequence, instruments: Mapping[str, Instrument], unit_ids: set[str] | None = None,
           period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None) -> list[Problem]:
-    """Connected calls <= calls made, dates inside the period, known unit and assessor."""
+    """Connected calls <= calls made, dates inside the period, known unit and assessor (a record's problems in
+    that order).  Each instrument's date fields are found once, and each date's text read once."""
     found: list[Problem] = []
     dates: dict[str, list] = {}   # instrument -> its date fields, found once
-    for v in (v for v in records if not v.deleted):
-        where = {"record": v.instance_id}
+    days: dict[str, dt.date | None] = {}   # a date's text -> its day when outside the period (None: inside, no date)
+    for v in records:
+        if v.deleted:
+            continue
         if unit_ids is not None and v.unit not in unit_ids:
-            found.append(problem(UNIT_UNKNOWN, unit=v.unit, **where))
+            found.append(problem(UNIT_UNKNOWN, unit=v.unit, record=v.instance_id))
         if assessors is not None and v.assessor not in assessors:
-            found.append(problem(ASSESSOR_UNKNOWN, value=v.assessor, **where))
-        if v.instrument_id == "hotline_test":
-            for i, row in answer_rows(v.answers, "calls"):
-                made, connected = row.get("calls_made"), row.get("calls_connected")
-                if finite_number(made) is not None and finite_number(connected) is not None and connected > made:
-                    found.append(problem(CONNECTED_EXCEEDS, call=i, value=connected, made=made,
-                                         field=f"calls[{i}].calls_connected", **where))
-        if period and v.instrument_id in instruments:
-            if v.instrument_id not in dates:
-                dates[v.instrument_id] = [(path, f) for path, f in iter_fields(instruments[v.instrument_id])
-                                          if f.type == "date"]
-            found += _dates(v, dates[v.instrument_id], period)
+            found.append(problem(ASSESSOR_UNKNOWN, value=v.assessor, record=v.instance_id))
+        instrument = v.instrument_id
+        if instrument == "hotline_test":
+            found += _calls(v)
+        if period and instrument in instruments:
+            fields = dates.get(instrument)
+            if fields is None:
+                fields = dates[instrument] = [(path, f.name) for path, f in iter_fields(instruments[instrument])
+                                              if f.type == "date"]
+            if fields:
+                found += _dates(v, fields, period, days)
     return found
 
 
-def _dates(view, fields: list, period: tuple[dt.date, dt.date]) -> list[Problem]:
-    """The dates of one record outside the period; ``fields`` are its instrument's date fields with their paths."""
-    start, end = period
+def _calls(view) -> list[Problem]:
+    """A hotline test's calls connected more often than made."""
     found = []
-    for path, f in fields:
-        repeat = path[-1] if path and isinstance(view.answers.get(path[-1]), list) else None
-        for i, row in answer_rows(view.answers, repeat):
-            try:
-                day = dt.date.fromisoformat(str(row.get(f.name) or ""))
-            except ValueError:
-                continue
-            if not start <= day <= end:
-                name = f"{repeat}[{i}].{f.name}" if repeat else f.name
-                found.append(problem(DATE_OUTSIDE, record=view.instance_id, field=name, value=day.isoformat(),
+    for i, row in answer_rows(view.answers, "calls"):
+        made, connected = row.get("calls_made"), row.get("calls_connected")
+        if type(made) in _NUMBERS and type(connected) in _NUMBERS and connected <= made:
+            continue   # most calls: no more connected than made, told without reading them as finite numbers
+        if finite_number(made) is not None and finite_number(connected) is not None and connected > made:
+            found.append(problem(CONNECTED_EXCEEDS, call=i, value=connected, made=made,
+                                 field=f"calls[{i}].calls_connected", record=view.instance_id))
+    return found
+
+
+def _dates(view, fields: list, period: tuple[dt.date, dt.date], days: dict | None = None) -> list[Problem]:
+    """The dates of one record outside the period; ``fields`` are its instrument's date fields (path, name), ``days``
+    what each date's text already gave (a date outside the period, or None)."""
+    start, end = period
+    days = {} if days is None else days
+    found = []
+    answers = view.answers
+    for path, name in fields:
+        repeat = path[-1] if path and isinstance(answers.get(path[-1]), list) else None
+        for i, row in answer_rows(answers, repeat):
+            value = row.get(name)
+            day = days.get(value, _UNREAD) if type(value) is str else _UNREAD
+            if day is _UNREAD:
+                day = _outside(value, start, end)
+                if type(value) is str:
+                    days[value] = day
+            if day is not None:
+                field = f"{repeat}[{i}].{name}" if repeat else name
+                found.append(problem(DATE_OUTSIDE, record=view.instance_id, field=field, value=day.isoformat(),
                                      start=start.isoformat(), end=end.isoformat()))
     return found
+
+
+def _outside(value: object, start: dt.date, end: dt.date) -> dt.date | None:
+    """The day an answer gives when it is outside start..end (None when inside or not a date)."""
+    try:
+        day = dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+    return None if start <= day <= end else day
 
 
 def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], *, evaluation=None,
@@ -260,7 +326,8 @@ def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], 
 
 def _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received, claimed_scores,
             submitted) -> list[Problem]:
-    live = _live(records, include_received)
+    rated = rated_instruments(instruments)   # agreement reads only their records: the others' admission is not asked
+    live = _live((v for v in records if v.instrument_id in rated), include_received)
     found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
     found += logic(records, instruments, unit_ids, period, assessors)
     if evaluation is not None:

@@ -26,21 +26,22 @@ class Unusual(Exception):
     """An answer of a type the fingerprint does not know (not one JSON decodes to)."""
 
 
-def may_have_twins(ordered: Sequence) -> list[bool] | None:
-    """For each record whether another record shares its fingerprint, or None (every record may have a twin) when
-    an answer read is of a type JSON does not give."""
+def may_have_twins(records: Sequence) -> list[int] | None:
+    """The places in ``records`` (in order) of the records whose fingerprint another record shares, or None (every
+    record may have a twin) when an answer read is of a type JSON does not give.  The probes are chosen in each
+    instrument's first records in the order given (oldest first as a project reads them; any probes would do)."""
     firsts: dict[str, list] = {}   # instrument -> the answers of its first records
-    for v in ordered:
+    for v in records:
         own = firsts.setdefault(v.instrument_id, [])
         if len(own) < PROBE_SAMPLE:
             own.append(v.answers)
     try:
         paths = {instrument: probes(answers) for instrument, answers in firsts.items()}
-        prints = [fingerprint(v, paths[v.instrument_id]) for v in ordered]
+        prints = [fingerprint(v, paths[v.instrument_id]) for v in records]
     except Unusual:
         return None
     counts = Counter(prints)
-    return [counts[p] > 1 for p in prints]
+    return [at for at, p in enumerate(prints) if counts[p] > 1]
 
 
 def probes(answers: Sequence) -> list[tuple[str, str | None]]:
