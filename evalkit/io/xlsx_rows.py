@@ -25,6 +25,7 @@ import math
 from collections.abc import Iterable, Sequence
 from itertools import chain, compress, repeat
 from operator import not_
+from typing import NamedTuple
 
 from evalkit.io.xlsx import FORMULA_STARTS
 from evalkit.io.xlsx_stream import LINE_HEIGHT, MAX_ROW_HEIGHT, ROW_PADDING, SHORT_TEXT, Sheet
@@ -49,17 +50,33 @@ def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
         _add_block(sheet, block, caches)
 
 
-def add_columns(sheet: Sheet, blocks: Iterable[Sequence[Sequence[object]]]) -> None:
+class Runs(NamedTuple):
+    """A column of a block whose values come in runs: ``values[k]`` in ``counts[k]`` rows one after the other (a
+    record's id beside each of its answers) — each value's cell is made once for its run."""
+
+    values: Sequence[object]
+    counts: Sequence[int]
+
+    def __len__(self) -> int:
+        return sum(self.counts)
+
+    def expanded(self) -> list:
+        """The column with each value repeated for its run."""
+        return list(chain.from_iterable(map(repeat, self.values, self.counts)))
+
+
+def add_columns(sheet: Sheet, blocks: Iterable[Sequence[Sequence[object] | Runs]]) -> None:
     """Append rows given a block at a time column by column — each block a sequence of columns of equal
-    length, made that way without a list per row (the 文字记录 sheet's free-text answers): the bytes
-    :func:`add_rows` (and :meth:`Sheet.add`) give the same rows."""
+    length, made that way without a list per row (the 文字记录 sheet's free-text answers), a column either its
+    values or their :class:`Runs`: the bytes :func:`add_rows` (and :meth:`Sheet.add`) give the same rows."""
     caches = [({}, {}) for _ in sheet.letters]
     for columns in blocks:
-        n = len(columns[0]) if columns else 0
-        if any(len(c) != n for c in columns):
-            raise ValueError(f"add_columns: columns of one block differ in length ({[len(c) for c in columns]})")
+        lengths = list(map(len, columns))
+        n = lengths[0] if columns else 0
+        if lengths.count(n) != len(lengths):
+            raise ValueError(f"add_columns: columns of one block differ in length ({lengths})")
         if n and not _add_columns(sheet, columns, n, caches):
-            _add_in_order(sheet, list(zip(*columns)))
+            _add_in_order(sheet, list(zip(*(c.expanded() if type(c) is Runs else c for c in columns))))
 
 
 def cell_tail(sheet: Sheet, i: int, v: object, *, create: bool = True) -> tuple[str, int] | None:
@@ -183,9 +200,14 @@ def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, cach
         return False
     found = []
     for i, column in enumerate(columns):
-        made = _column(sheet, i, column, caches[i])
+        runs = type(column) is Runs
+        made = _column(sheet, i, column.values if runs else column, caches[i])
         if made is None:
             return False
+        if runs:  # each run's cell made once, then repeated (a wrapped value's lines too)
+            tails, lines = made
+            made = (Runs(tails, column.counts).expanded(),
+                    None if lines is None or max(lines) == 1 else Runs(lines, column.counts).expanded())
         found.append(made)
     first = sheet.rows + 1
     refs = [b"%d" % r for r in range(first, first + n)]

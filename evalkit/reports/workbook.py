@@ -30,7 +30,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from evalkit.io.xlsx_rows import add_columns, add_rows
+from evalkit.io.xlsx_rows import Runs, add_columns, add_rows
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
@@ -221,8 +221,9 @@ def _text_columns(data: ReportData):
             titles[instrument] = data.instrument_title(instrument)
         for f in set(b.fields).difference(fields):
             fields[f] = f"{f.label}（{f.name}）"
-        yield [b.per_answer(b.records), b.per_answer(b.units), b.per_answer(list(map(titles.__getitem__, b.instruments))),
-               list(map(fields.__getitem__, b.fields)), b.rows, b.texts]
+        yield [Runs(b.records, b.counts), Runs(b.units, b.counts),
+               Runs(list(map(titles.__getitem__, b.instruments)), b.counts), list(map(fields.__getitem__, b.fields)),
+               b.rows, b.texts]
 
 
 REPORT_SHEETS = (_summary, _rules, _scorecards, _problems, _method)
