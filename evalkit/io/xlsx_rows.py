@@ -39,7 +39,7 @@ _CACHEABLE = {str, int, type(None)}  # no two of their values are equal across t
 
 def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
     """Append ``rows`` to ``sheet`` (cells without fill or bold): the bytes :meth:`Sheet.add` gives row after row."""
-    caches = [({}, {}) for _ in sheet.letters]
+    caches: dict[int, list] = {}
     block: list[Sequence[object]] = []
     for values in rows:
         block.append(values)
@@ -69,7 +69,7 @@ def add_columns(sheet: Sheet, blocks: Iterable[Sequence[Sequence[object] | Runs]
     """Append rows given a block at a time column by column — each block a sequence of columns of equal
     length, made that way without a list per row (the 文字记录 sheet's free-text answers), a column either its
     values or their :class:`Runs`: the bytes :func:`add_rows` (and :meth:`Sheet.add`) give the same rows."""
-    caches = [({}, {}) for _ in sheet.letters]
+    caches: dict[int, list] = {}
     for columns in blocks:
         lengths = list(map(len, columns))
         n = lengths[0] if columns else 0
@@ -119,18 +119,19 @@ def _row_start(sheet: Sheet, lines: int, starts: dict[int, bytes]) -> bytes:
     return found
 
 
-def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, dict]) -> tuple | None:
-    """The tails (:func:`cell_tail`) of one column of a block and, when the column wraps, the lines of each;
-    ``None`` when a cell needs a style not made yet.  ``seen`` keeps the column's values: tail, lines."""
+def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, dict], after: bytes) -> tuple | None:
+    """The tails (:func:`cell_tail`, each followed by ``after``: the next cell's opening or the row's end) of one column
+    of a block and, when the column wraps, the lines of each; ``None`` when a cell needs a style not made yet.
+    ``seen`` keeps the column's values: tail, lines."""
     wraps = i in sheet.usable_at
     if not set(map(type, column)) <= _CACHEABLE:
-        return _column_one_by_one(sheet, i, column, wraps)
+        return _column_one_by_one(sheet, i, column, wraps, after)
     tails_seen, lines_seen = seen
     tails = list(map(tails_seen.get, column))
     lines = list(map(lines_seen.get, column)) if wraps else None
     if None not in tails:
         return tails, lines
-    fresh = _fresh_tails(sheet, i, dict.fromkeys(compress(column, map(not_, tails))))  # not seen before, once each
+    fresh = _fresh_tails(sheet, i, dict.fromkeys(compress(column, map(not_, tails))), after)  # new ones, once each
     if fresh is None:
         return None
     fresh_tails, fresh_lines = fresh
@@ -146,7 +147,7 @@ def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, di
     return tails, lines
 
 
-def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object]) -> tuple[dict, dict] | None:
+def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object], after: bytes) -> tuple[dict, dict] | None:
     """The tails and lines of distinct values of column ``i`` (:func:`cell_tail`); ``None`` when one needs a style
     not made yet.  Plain text — printable, not too long, not taken for a formula, the most of a free-text sheet — is
     escaped and encoded for all of them at once (joined by NUL, which no printable text holds), the rest one by one."""
@@ -157,7 +158,7 @@ def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object]) -> tuple[dict, 
                                     and len(v) <= SHORT_TEXT and not v.startswith(FORMULA_STARTS)]
     if plain:
         head = f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
-        end = "</t></is></c>"
+        end = "</t></is></c>" + after.decode("ascii")
         xml = head + xml_escape("\x00".join(plain)).replace("\x00", end + "\x00" + head) + end
         tails.update(zip(plain, xml.encode("utf-8").split(b"\x00")))
         lines.update(dict.fromkeys(plain, 1))
@@ -170,38 +171,45 @@ def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object]) -> tuple[dict, 
             made = cell_tail(sheet, i, v, create=False)
             if made is None:
                 return None
-            tails[v], lines[v] = made[0].encode("utf-8"), made[1]
+            tails[v], lines[v] = made[0].encode("utf-8") + after, made[1]
     return tails, lines
 
 
-def _column_one_by_one(sheet: Sheet, i: int, column: Sequence[object], wraps: bool) -> tuple | None:
+def _column_one_by_one(sheet: Sheet, i: int, column: Sequence[object], wraps: bool, after: bytes) -> tuple | None:
     """:func:`_column` for a column with values of other types (a float, a date): each cell made, none kept."""
     tails, lines = [], []
     for v in column:
         made = cell_tail(sheet, i, v, create=False)
         if made is None:
             return None
-        tails.append(made[0].encode("utf-8"))
+        tails.append(made[0].encode("utf-8") + after)
         lines.append(made[1])
     return tails, lines if wraps else None
 
 
-def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: list[tuple[dict, dict]]) -> None:
+def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: dict[int, list]) -> None:
     width = len(block[0])
-    if not (width <= len(caches) and all(len(v) == width for v in block)
+    if not (width <= len(sheet.letters) and all(len(v) == width for v in block)
             and _add_columns(sheet, list(zip(*block)), len(block), caches)):
         _add_in_order(sheet, block)
 
 
-def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, caches: list[tuple[dict, dict]]) -> bool:
+def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, caches: dict[int, list]) -> bool:
     """``n`` rows given as their columns, joined as sheet XML; ``False`` (nothing written) when a cell needs a style not
-    made yet or there are more columns than the sheet has."""
-    if len(columns) > len(caches):
+    made yet or there are more columns than the sheet has.  ``caches``: each column's values seen, by the number of
+    columns (a cell's tail holds what follows it in the row)."""
+    width = len(columns)
+    if width > len(sheet.letters):
         return False
+    seen = caches.get(width)
+    if seen is None:
+        seen = caches[width] = [({}, {}) for _ in columns]
+    opening = [f'<c r="{letter}'.encode("ascii") for letter in sheet.letters[:width]] + [b"</row>"]
     found = []
     for i, column in enumerate(columns):
         runs = type(column) is Runs
-        made = _column(sheet, i, column.values if runs else column, caches[i])
+        made = _column(sheet, i, column.values if runs else column, seen[i],
+                       opening[i + 1])
         if made is None:
             return False
         if runs:  # each run's cell made once, then repeated (a wrapped value's lines too)
@@ -210,7 +218,7 @@ def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, cach
                     None if lines is None or max(lines) == 1 else Runs(lines, column.counts).expanded())
         found.append(made)
     first = sheet.rows + 1
-    refs = [b"%d" % r for r in range(first, first + n)]
+    refs = list(map(b"%d".__mod__, range(first, first + n)))
     # the lines of the wrapped columns with a cell of more than one (a row is as high as its highest; every cell
     # takes one line at least, so the others change nothing)
     wrapped = [lines for _, lines in found if lines is not None and max(lines) > 1]
@@ -218,14 +226,14 @@ def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, cach
         lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * n
         starts: dict[int, bytes] = {}
         for k in set(lines):
-            _row_start(sheet, k, starts)
+            starts[k] = _row_start(sheet, k, {}) + opening[0]
         row_ends = list(map(starts.__getitem__, lines))
     else:
-        row_ends = repeat(b'">')
+        row_ends = repeat(b'">' + opening[0])
+    # a row: <row r="N  ">…<c r="A  N  …A's cell…<c r="B  N  …  N  …the last cell…</row>
     pieces = [repeat(b'<row r="'), refs, row_ends]
-    for letter, (tails, _) in zip(sheet.letters, found):
-        pieces += [repeat(f'<c r="{letter}'.encode("ascii")), refs, tails]
-    pieces.append(repeat(b"</row>"))
+    for tails, _ in found:
+        pieces += [refs, tails]
     sheet.add_xml(b"".join(chain.from_iterable(zip(*pieces))), n)
     return True
 
