@@ -35,6 +35,8 @@ BLOCK = 2000        # rows rendered together
 CACHED_TEXT = 120   # a column keeps the XML of its texts up to this length (ids, titles, labels, short answers)
 CACHE_SIZE = 50000  # values a column keeps before it starts again
 _CACHEABLE = {str, int, type(None)}  # no two of their values are equal across types (True == 1, 1.0 == 1 are not here)
+_TEXT = {str}
+_FORMULA_AFTER_NUL = ["\x00" + c for c in FORMULA_STARTS]  # a text after the first one taken for a formula
 
 
 def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
@@ -65,17 +67,21 @@ class Runs(NamedTuple):
         return list(chain.from_iterable(map(repeat, self.values, self.counts)))
 
 
-def add_columns(sheet: Sheet, blocks: Iterable[Sequence[Sequence[object] | Runs]]) -> None:
+def add_columns(sheet: Sheet, blocks: Iterable[Sequence[Sequence[object] | Runs]], *,
+                distinct: Iterable[int] = ()) -> None:
     """Append rows given a block at a time column by column — each block a sequence of columns of equal
     length, made that way without a list per row (the 文字记录 sheet's free-text answers), a column either its
-    values or their :class:`Runs`: the bytes :func:`add_rows` (and :meth:`Sheet.add`) give the same rows."""
+    values or their :class:`Runs`: the bytes :func:`add_rows` (and :meth:`Sheet.add`) give the same rows.
+    ``distinct``: the columns whose values are mostly new texts (the answers), escaped together block by block
+    rather than looked up one by one (:func:`_plain_column`)."""
     caches: dict[int, list] = {}
+    distinct = frozenset(distinct)
     for columns in blocks:
         lengths = list(map(len, columns))
         n = lengths[0] if columns else 0
         if lengths.count(n) != len(lengths):
             raise ValueError(f"add_columns: columns of one block differ in length ({lengths})")
-        if n and not _add_columns(sheet, columns, n, caches):
+        if n and not _add_columns(sheet, columns, n, caches, distinct):
             _add_in_order(sheet, list(zip(*(c.expanded() if type(c) is Runs else c for c in columns))))
 
 
@@ -119,14 +125,14 @@ def _row_start(sheet: Sheet, lines: int, starts: dict[int, bytes]) -> bytes:
     return found
 
 
-def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, dict], after: bytes) -> tuple | None:
+def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, ...], after: bytes) -> tuple | None:
     """The tails (:func:`cell_tail`, each followed by ``after``: the next cell's opening or the row's end) of one column
     of a block and, when the column wraps, the lines of each; ``None`` when a cell needs a style not made yet.
     ``seen`` keeps the column's values: tail, lines."""
     wraps = i in sheet.usable_at
     if not set(map(type, column)) <= _CACHEABLE:
         return _column_one_by_one(sheet, i, column, wraps, after)
-    tails_seen, lines_seen = seen
+    tails_seen, lines_seen = seen[:2]
     tails = list(map(tails_seen.get, column))
     lines = list(map(lines_seen.get, column)) if wraps else None
     if None not in tails:
@@ -175,6 +181,36 @@ def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object], after: bytes) -
     return tails, lines
 
 
+def _plain_column(sheet: Sheet, i: int, column: Sequence[object], lines_seen: dict, after: bytes) -> tuple | None:
+    """:func:`_column` for a column of plain texts (printable, not empty, not too long, not taken for a formula —
+    most free-text answers): escaped and encoded all together, joined by NUL (which no printable text holds), and
+    split; the lines of its long texts measured once each (``lines_seen``).  ``None`` when one is not plain text."""
+    sid = sheet.style(i, "text", create=False)
+    if sid is None or not column or set(map(type, column)) != _TEXT:
+        return None
+    joined = "\x00".join(column)
+    longest = max(map(len, column))
+    if not (longest <= SHORT_TEXT and all(column) and "".join(column).isprintable()
+            and not joined.startswith(FORMULA_STARTS) and not any(map(joined.__contains__, _FORMULA_AFTER_NUL))):
+        return None
+    head = f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
+    end = "</t></is></c>" + after.decode("ascii")
+    tails = (head + xml_escape(joined).replace("\x00", end + "\x00" + head) + end).encode("utf-8").split(b"\x00")
+    usable = sheet.usable_at.get(i)
+    if usable is None or 2 * longest <= usable:  # printable text has no line break or tab: only a long one may wrap
+        return tails, None
+    lines = [1] * len(column)
+    for k in compress(range(len(column)), map((usable / 2).__lt__, map(len, column))):
+        v = column[k]
+        found = lines_seen.get(v)
+        if found is None:
+            if len(lines_seen) >= CACHE_SIZE:
+                lines_seen.clear()
+            found = lines_seen[v] = wrapped_lines(v, usable)
+        lines[k] = found
+    return tails, lines
+
+
 def _column_one_by_one(sheet: Sheet, i: int, column: Sequence[object], wraps: bool, after: bytes) -> tuple | None:
     """:func:`_column` for a column with values of other types (a float, a date): each cell made, none kept."""
     tails, lines = [], []
@@ -194,7 +230,8 @@ def _add_block(sheet: Sheet, block: list[Sequence[object]], caches: dict[int, li
         _add_in_order(sheet, block)
 
 
-def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, caches: dict[int, list]) -> bool:
+def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, caches: dict[int, list],
+                 distinct: frozenset[int] = frozenset()) -> bool:
     """``n`` rows given as their columns, joined as sheet XML; ``False`` (nothing written) when a cell needs a style not
     made yet or there are more columns than the sheet has.  ``caches``: each column's values seen, by the number of
     columns (a cell's tail holds what follows it in the row)."""
@@ -203,13 +240,15 @@ def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, cach
         return False
     seen = caches.get(width)
     if seen is None:
-        seen = caches[width] = [({}, {}) for _ in columns]
+        seen = caches[width] = [({}, {}, {}) for _ in columns]  # tails, lines; the lines of _plain_column's texts
     opening = [f'<c r="{letter}'.encode("ascii") for letter in sheet.letters[:width]] + [b"</row>"]
     found = []
     for i, column in enumerate(columns):
         runs = type(column) is Runs
-        made = _column(sheet, i, column.values if runs else column, seen[i],
-                       opening[i + 1])
+        values = column.values if runs else column
+        made = _plain_column(sheet, i, values, seen[i][2], opening[i + 1]) if i in distinct else None
+        if made is None:
+            made = _column(sheet, i, values, seen[i], opening[i + 1])
         if made is None:
             return False
         if runs:  # each run's cell made once, then repeated (a wrapped value's lines too)

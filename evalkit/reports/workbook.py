@@ -206,7 +206,7 @@ def _evidence_rows(data: ReportData):
 def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
     sheet = Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
-    add_columns(sheet, _text_columns(data))
+    add_columns(sheet, _text_columns(data), distinct={5})  # the answers: mostly new texts
     sheet.finish()
     return sheet
 
