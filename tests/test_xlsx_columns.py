@@ -90,8 +90,8 @@ WARM_UP = [("r0", "u", "t", [("f", None, "文字"), ("=f", 1, "=公式"), ("", N
 
 
 @settings(max_examples=60, deadline=None)
-@given(texts=st.one_of(st.lists(TEXT, min_size=1, max_size=300), st.lists(PLAIN, min_size=1, max_size=300)), seed=st.integers(0, 2 ** 16), every_row=st.booleans(),
-       sizes=st.lists(st.integers(1, 40), max_size=6))
+@given(texts=st.one_of(st.lists(TEXT, min_size=1, max_size=300), st.lists(PLAIN, min_size=1, max_size=300)),
+       seed=st.integers(0, 2 ** 16), every_row=st.booleans(), sizes=st.lists(st.integers(1, 40), max_size=6))
 def test_answers_in_runs_and_escaped_together_have_the_bytes_of_one_cell_at_a_time(tmp_path_factory, texts, seed,
                                                                                    every_row, sizes):
     rng = random.Random(seed)
@@ -129,8 +129,8 @@ def test_a_province_like_sheet_in_blocks_of_2000_has_the_bytes_of_one_cell_at_a_
 
 
 @settings(max_examples=300, deadline=None)
-@given(column=st.one_of(st.lists(TEXT, min_size=1, max_size=40), st.lists(PLAIN, min_size=1, max_size=40)), after=st.sampled_from([b'<c r="F', b"</row>"]),
-       i=st.sampled_from([4, 5]))
+@given(column=st.one_of(st.lists(TEXT, min_size=1, max_size=40), st.lists(PLAIN, min_size=1, max_size=40)),
+       after=st.sampled_from([b'<c r="F', b"</row>"]), i=st.sampled_from([4, 5]))
 def test_a_column_escaped_together_gives_each_cells_own_tail_or_declines(tmp_path_factory, column, after, i):
     """``_plain_column`` either declines (a text not plain: it goes the way it went before) or gives each cell the
     tail ``cell_tail`` gives it, followed by ``after``, and the lines of a wrapped column."""
