@@ -6,11 +6,14 @@ A province's evidence workbook has 1.7 million rows (文字记录: every free-te
 style, the text cleaned, escaped and measured.  Here rows come in blocks of
 :data:`BLOCK` and are turned column by column: each column keeps the XML of the values it
 has seen (a record id, a title, a label, a row number — up to :data:`CACHED_TEXT` characters)
-after the cell's reference, as UTF-8, with the lines the text takes when the column wraps, so
-a row is its references joined to those tails; the block's XML is one ``bytes`` joined at C
-speed (a province's sheet is a gigabyte of XML: no string of it is made and then encoded).  The plain
-texts new to a block (printable, not taken for a formula: most free-text answers) are escaped and encoded
-together, joined by NUL, which no printable text holds.
+after the cell's reference, as UTF-8 and followed by what comes after the cell in the row (the next
+cell's opening or the row's end), with the lines the text takes when the column wraps, so a row is
+its references joined to those tails; the block's XML is one ``bytes`` joined at C speed (a province's
+sheet is a gigabyte of XML: no string of it is made and then encoded).  The plain texts new to a block
+(printable, not taken for a formula: most free-text answers) are escaped and encoded together, joined by
+NUL, which no printable text holds; a column of mostly new texts (``distinct``: the answers) is escaped so
+as a whole, without looking its values up.  A column whose values come in runs (a record's id beside each
+of its answers) can be given as :class:`Runs`: each run's cell is made once.
 
 The style ids depend on the order in which cells first need them (openpyxl numbers styles
 as they come), so a block whose cells need a style not made yet, or whose rows differ in
