@@ -39,7 +39,7 @@ CACHED_TEXT = 120   # a column keeps the XML of its texts up to this length (ids
 CACHE_SIZE = 50000  # values a column keeps before it starts again
 _CACHEABLE = {str, int, type(None)}  # no two of their values are equal across types (True == 1, 1.0 == 1 are not here)
 _TEXT = {str}
-_FORMULA_AFTER_NUL = ["\x00" + c for c in FORMULA_STARTS]  # a text after the first one taken for a formula
+_FORMULA_AFTER_NUL = ["\x00" + c for c in FORMULA_STARTS]  # a text taken for a formula, after the NUL before it
 
 
 def add_rows(sheet: Sheet, rows: Iterable[Sequence[object]]) -> None:
@@ -116,16 +116,11 @@ def cell_tail(sheet: Sheet, i: int, v: object, *, create: bool = True) -> tuple[
                                      f'</is></c>', 1)
 
 
-def _row_start(sheet: Sheet, lines: int, starts: dict[int, bytes]) -> bytes:
-    """What follows ``<row r="N`` for a row whose text takes ``lines`` lines."""
-    found = starts.get(lines)
-    if found is None:
-        if lines > 1 or sheet.every_row:
-            height = min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT)
-            found = starts[lines] = f'" ht="{height:g}" customHeight="1">'.encode("ascii")
-        else:
-            found = starts[lines] = b'">'
-    return found
+def _row_start(sheet: Sheet, lines: int) -> bytes:
+    """What follows ``<row r="N`` for a row whose text takes ``lines`` lines, up to its first cell."""
+    if lines > 1 or sheet.every_row:
+        return f'" ht="{min(LINE_HEIGHT * lines + ROW_PADDING, MAX_ROW_HEIGHT):g}" customHeight="1">'.encode("ascii")
+    return b'">'
 
 
 def _column(sheet: Sheet, i: int, column: Sequence[object], seen: tuple[dict, ...], after: bytes) -> tuple | None:
@@ -266,9 +261,7 @@ def _add_columns(sheet: Sheet, columns: Sequence[Sequence[object]], n: int, cach
     wrapped = [lines for _, lines in found if lines is not None and max(lines) > 1]
     if wrapped or sheet.every_row:
         lines = wrapped[0] if len(wrapped) == 1 else list(map(max, *wrapped)) if wrapped else [1] * n
-        starts: dict[int, bytes] = {}
-        for k in set(lines):
-            starts[k] = _row_start(sheet, k, {}) + opening[0]
+        starts = {k: _row_start(sheet, k) + opening[0] for k in set(lines)}
         row_ends = list(map(starts.__getitem__, lines))
     else:
         row_ends = repeat(b'">' + opening[0])
