@@ -11,6 +11,7 @@ import pytest
 
 from evalkit.forms import iter_fields
 from evalkit.io.xlsx import plain_text
+from evalkit.io.xlsx_rows import Runs
 from evalkit.project import evaluate, open_project
 from evalkit.reports import data as report_data_module
 from evalkit.reports import masking, workbook
@@ -99,7 +100,8 @@ def test_the_text_sheet_columns_and_the_unit_pages_texts_are_those_of_the_plain_
     project, evaluation, problems = demo
     data = report_data(project, evaluation, problems, mask_personal=mask)
     expected = list(reference_texts(data))
-    rows = [list(r) for block in workbook._text_columns(data) for r in zip(*block)]
+    rows = [list(r) for block in workbook._text_columns(data)
+            for r in zip(*(c.expanded() if isinstance(c, Runs) else c for c in block))]
     assert rows == list(reference_text_rows(data))
     for size in (1, 7, 2000):
         blocks = list(text_blocks(data.records.values(), data.instruments, mask=mask, names=data.names, block=size))

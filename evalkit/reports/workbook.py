@@ -32,7 +32,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from evalkit.io.xlsx_rows import BLOCK, add_columns
+from evalkit.io.xlsx_rows import BLOCK, Runs, add_columns
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
@@ -220,7 +220,7 @@ def _evidence_columns(data: ReportData):
 def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
     sheet = Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
-    add_columns(sheet, _text_columns(data))
+    add_columns(sheet, _text_columns(data), distinct={5})  # the answers: mostly new texts
     sheet.finish()
     return sheet
 
@@ -235,8 +235,9 @@ def _text_columns(data: ReportData):
             titles[instrument] = data.instrument_title(instrument)
         for f in set(b.fields).difference(fields):
             fields[f] = f"{f.label}（{f.name}）"
-        yield [b.per_answer(b.records), b.per_answer(b.units), b.per_answer(list(map(titles.__getitem__, b.instruments))),
-               list(map(fields.__getitem__, b.fields)), b.rows, b.texts]
+        yield [Runs(b.records, b.counts), Runs(b.units, b.counts),
+               Runs(list(map(titles.__getitem__, b.instruments)), b.counts), list(map(fields.__getitem__, b.fields)),
+               b.rows, b.texts]
 
 
 REPORT_SHEETS = (_summary, _rules, _scorecards, _problems, _method)
