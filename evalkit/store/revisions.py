@@ -194,6 +194,10 @@ class RecordView:
         return STATES.get(self.state, self.state)
 
 
+PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}")
+"""A time as the store writes it (``2024-05-01T09:30:00+08:00``): every field of fixed width, so two valid times of
+one offset compare as their texts do."""
+
 SUBMISSION_ORDER = operator.attrgetter("submitted", "instance_id")
 """Sort key of records (:class:`RecordView`) oldest first: the ``submitted`` text, then the record id — the order
 in which validation, scoring and the checks go through records."""
