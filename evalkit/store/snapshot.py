@@ -267,11 +267,17 @@ def _shapes(reading: Reading, wanted: frozenset[str] | None) -> tuple[dict[str, 
     its loose revisions' rules), and the hashes of the revisions taken."""
     shapes: dict[str, Chain] = {}
     hashes: set[str] = set()
-    for iid in sorted(reading.by_record):
-        items = [r for r in reading.by_record[iid].values() if wanted is None or r.revision_id in wanted]
-        if not items:
-            continue
-        hashes.update(r.revision_id for r in items)
+    records = reading.by_record
+    for iid in sorted(records):
+        mine = records[iid]   # revision id -> the revision (or its pack entry)
+        if wanted is None:
+            items = list(mine.values())
+            hashes.update(mine)
+        else:
+            items = [r for r in mine.values() if r.revision_id in wanted]
+            if not items:
+                continue
+            hashes.update(r.revision_id for r in items)
         shape = chain(items)
         if shape.others or shape.orphans:
             reading.problems.extend(chain_problems(shape, iid))
