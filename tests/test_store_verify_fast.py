@@ -5,6 +5,8 @@
   another program could spoil one field (ids, parents, merges, kinds, states, attachments, times); and so does it
   with its short way for the usual shape (no attachments, no merges) and a set of times already found valid
   shared by all those revisions, in either order;
+* the two rule checks read one set of rules: a rule changed there (a kind, a state, the id or hash spelling, the
+  times) changes what both accept, and they still agree;
 * two times compare (:func:`evalkit.store.verify._earlier`) as the parsed times do, whatever their spellings and
   offsets;
 * a pack whose revisions break the time rules is named as the same revisions lying loose.
@@ -19,7 +21,7 @@ import pytest
 
 from evalkit.io import durable
 from evalkit.io.durable import aware_time
-from evalkit.store import Store, build_pack, encode, pack_name, parse_revision
+from evalkit.store import Store, build_pack, encode, pack_name, parse_revision, revisions
 from evalkit.store.packs import PackEntry
 from evalkit.store.revisions import _TYPED, SCHEMA, _usual, checked, decode, document_error, new_document
 from evalkit.store.verify import _earlier, entry_mismatch
@@ -86,6 +88,43 @@ def test_the_usual_shapes_short_way_and_known_times_accept_what_the_rules_accept
         assert (found is not None) == (expected is None), (changes, expected)
         assert all(aware_time(t, "when") for t in times)   # only valid times are remembered
     assert (usual > 0) == (instance_id is not None)   # the short way taken (with the record id to compare)
+
+
+_TIME_ERROR = revisions._time_error
+RULE_CHANGES = {   # one rule changed, as a later version of the store might
+    "reviews no longer kept": ("_KIND_PARENT", revisions._KIND_PARENT - {("review", True)}),
+    "a submission may name a parent": ("_KIND_PARENT", revisions._KIND_PARENT | {("submission", True)}),
+    "no state 已通过": ("STATES", {k: v for k, v in revisions.STATES.items() if k != "approved"}),
+    "a record id of this one record refused": ("_IS_ID", lambda text: revisions.ID_RE.fullmatch(text) and text != RID),
+    "hashes never start with ab": ("_IS_HASH", lambda text: revisions.HASH_RE.fullmatch(text)
+                                   and not text.startswith("ab")),
+    "times only at +08:00": ("_time_error", lambda value, key="": _TIME_ERROR(value, key)
+                             or (None if value.endswith("+08:00") else f"{key} 应为北京时间")),
+}
+
+
+@pytest.mark.parametrize("change", sorted(RULE_CHANGES))
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_rule_changed_in_one_place_changes_both_checks(monkeypatch, change, order):
+    """The short way for the usual shape (:func:`_usual`) and the rules that name what is wrong
+    (:func:`document_error`) read one set of rules: with any one of them changed they still accept the same
+    revisions — and the change is felt (what they accept is not what they accepted before)."""
+    docs = [document(**c) for c in [*SPOILED, *({"attachments": [], **c} for c in SPOILED)][::order]]
+    before = [document_error(doc, RID) is None for doc in docs]
+    monkeypatch.setattr(revisions, *RULE_CHANGES[change])
+    times: set[str] = set()
+    after, usual = [], 0
+    for doc in docs:
+        data = encode(doc)
+        expected = document_error(decode(data), RID)
+        if _usual(_TYPED.decode(data), RID, set(times)):
+            usual += 1
+            assert expected is None, (change, doc)
+        found = checked(data, hashlib.sha256(data).hexdigest(), "raw/x.json", RID, times)
+        assert (found is not None) == (expected is None), (change, doc, expected)
+        after.append(expected is None)
+    assert after != before, change
+    assert usual > 0 or not any(after)   # the short way taken whenever there is something to accept
 
 
 TIMES = ["2018-11-20T10:00:00+08:00", "2018-11-20T09:59:59+08:00", "2018-11-20T10:00:00+09:00",

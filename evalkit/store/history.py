@@ -11,10 +11,13 @@ the latest ``when``, then the larger revision hash, is current and the others ar
 from __future__ import annotations
 
 import heapq
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from evalkit.io.durable import aware_time
 from evalkit.problems import Problem, problem
@@ -205,6 +208,39 @@ def _entry(item: dict, group: str, memo: dict[str, str]) -> dict:
                 share_answers(value, memo)
             entry[key] = value
     return entry
+
+
+_SNAPSHOT = operator.attrgetter(*SNAPSHOT_KEYS)
+_ANSWERS = msgspec.json.Decoder().decode
+
+
+def head_view(line: list, entries: list, memo: dict[str, str]) -> RecordView:
+    """The view :func:`make_view` makes of a record whose history is ``line`` (one unbroken chain, parents first,
+    of revisions checked with their answers as raw JSON, :func:`~evalkit.store.revisions.checked`) lying at
+    ``entries`` of a pack's index — made while the pack is verified, its head's answers parsed and every text of
+    the view shared with ``memo`` (the other revisions' equal texts of its block).  It supposes the pack holds the
+    record's whole history; the snapshot mends ``revisions``, ``submitted`` and ``conflicts`` when it does not
+    (:func:`fit_view`)."""
+    head, at = line[-1], entries[-1]
+    answers = _ANSWERS(head.answers)
+    share_answers(answers, memo)
+    view = object.__new__(RecordView)   # filled directly, as make_view (the same fields in the same order)
+    fields = view.__dict__
+    fields.update(zip(SNAPSHOT_KEYS, _SNAPSHOT(head)))
+    fields.update(attachments=tuple(head.attachments), answers=answers, instance_id=at.instance_id, revisions=len(line),
+                  current=at.revision_id, submitted=entries[0].when, updated=at.when, conflicts=())
+    share_texts(view, memo, answers=False)
+    return view
+
+
+def fit_view(view: RecordView, shape: Chain) -> RecordView:
+    """A view made by :func:`head_view` as the record's whole history (``shape``) says: its count of revisions,
+    its first submission and its conflicts, when revisions outside its pack (loose ones, another pack) or a
+    recorded set that leaves some out change them."""
+    history = shape.history
+    if view.revisions != len(history) or view.submitted != history[0].when or view.conflicts != shape.others:
+        view.__dict__.update(revisions=len(history), submitted=history[0].when, conflicts=shape.others)
+    return view
 
 
 def make_view(shape: Chain, current: Revision) -> RecordView:

@@ -53,7 +53,7 @@ import zstandard
 
 from evalkit.store.history import chain, ordered, view_from_document
 from evalkit.store.revisions import RecordView, Revision, decode, root_hash
-from evalkit.store.tables import decode_table, encode_tables, order_key, record_tables
+from evalkit.store.tables import decode_table, encode_tables, put_in_order, record_tables
 
 PACK_FORMAT = "evalkit.pack/1"
 MAGIC = PACK_FORMAT.encode("ascii") + b"\n"
@@ -304,7 +304,7 @@ def _views(by_record: dict[str, dict[str, tuple[Revision, bytes]]]) -> list[Reco
     for revs in by_record.values():
         shape = chain(r for r, _ in revs.values())
         views.append(view_from_document(decode(revs[shape.current.revision_id][1]), shape))
-    views.sort(key=order_key)
+    put_in_order(views)
     return views
 
 

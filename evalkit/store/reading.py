@@ -16,13 +16,12 @@ import pyarrow as pa
 
 from evalkit.io.durable import ID_RE
 from evalkit.problems import Problem, problem
-from evalkit.store.history import chain, linear, make_view, ordered, share_answers, view_from_document
+from evalkit.store.history import chain, head_view, linear, make_view, ordered, share_answers, view_from_document
 from evalkit.store.packs import Pack, PackEntry, PackError, pack_paths, read_pack
 from evalkit.store.problems import PACK_DAMAGED, PACK_STRAY, RECORD_DAMAGED, RECORD_STRAY
 from evalkit.store.revisions import (
     HASH_RE,
     SCHEMA,
-    Checked,
     RecordView,
     Revision,
     checked,
@@ -31,7 +30,7 @@ from evalkit.store.revisions import (
     revision_hash,
     revision_of,
 )
-from evalkit.store.tables import order_key, record_tables
+from evalkit.store.tables import put_in_order, record_tables
 from evalkit.store.verify import entry_mismatch, rule_problems
 
 ATTACHMENTS = "attachments"
@@ -53,7 +52,8 @@ class Reading:
     vanished: bool = False
     old: list[Path] = field(default_factory=list)
     loose: int = 0
-    parsed: dict[str, Revision | Checked] = field(default_factory=dict)   # packed heads checked, answers parsed, texts shared
+    parsed: dict[str, Revision | RecordView] = field(default_factory=dict)   # packed heads checked, answers parsed, texts
+    # shared: as revisions, or already as the record's view (:func:`~evalkit.store.history.head_view`)
     untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
     known_clean: frozenset[str] = frozenset()   # names of packs a full verification found clean before
     clean: set[str] = field(default_factory=set)   # names of packs verified clean (now, or before by name)
@@ -180,8 +180,9 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
     pack against their parents; keep only the (light) entries of those that verify, record by record.
 
     A revision is decoded with its answers left as raw JSON (:func:`~evalkit.store.revisions.checked`): the
-    rules compare them as bytes, and only the record's last revision (its head, as a rule) is parsed, its
-    equal texts shared (:func:`~evalkit.store.history.share_answers`), for its record's view.
+    rules compare them as bytes, and only the record's head is parsed, its equal texts shared
+    (:func:`~evalkit.store.history.share_answers`), for its record's view — made at once for a record whose
+    revisions form one chain (:func:`~evalkit.store.history.head_view`), else the last revision kept for it.
     Blocks are decompressed as the records reach them and let go once the records have passed them (a
     pack's records lie in block order): the whole pack is never held decompressed."""
     name = str(pack.path)
@@ -215,7 +216,14 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
         reading.add_all(iid, kept)
         if long:   # compare like with like
             good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
-        problems.extend(rule_problems(linear(good) or ordered(good)))
+        line = linear(good)
+        problems.extend(rule_problems(line or ordered(good)))
+        if line is not None and not long:   # the usual record: its view made now (its head's bytes let go at once)
+            if line is not good:   # the index's entries in the chain's order
+                kept = list(map(dict(zip(map(id, good), kept)).__getitem__, map(id, line)))
+            view = head_view(line, kept, texts)
+            parsed[view.current] = view
+            continue
         last = good[-1]   # the head, as a rule: its answers parsed now, its bytes let go at once
         last = last if isinstance(last, Revision) else revision_of(last)
         share_answers(last.answers, texts)
@@ -294,9 +302,9 @@ def current_revision(item: Revision | PackEntry, reading: Reading) -> Revision |
     """The current revision itself: a pack entry is read and checked against its hash and index."""
     if isinstance(item, Revision):
         return item
-    if item.revision_id in reading.parsed:
-        found = reading.parsed[item.revision_id]
-        return found if isinstance(found, Revision) else revision_of(found)
+    found = reading.parsed.get(item.revision_id)
+    if type(found) is Revision:   # (a view made as its pack was verified: the revision read again)
+        return found
     data = reading.revision_bytes(item)
     if data is None:
         return None
@@ -332,7 +340,7 @@ def table_problems(reading: Reading, known: Mapping[str, RecordView]) -> list[Pr
             views.append(make_view(shape, current))
         else:
             if others:
-                views.sort(key=order_key)
+                put_in_order(views)
             else:   # every view already in order: their ranks give the same order without a time parsed
                 views = list(map(known.__getitem__, sorted(pack.by_instance, key=rank.__getitem__)))
             expected = record_tables(views)

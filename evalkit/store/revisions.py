@@ -52,6 +52,12 @@ _TEXT_KEYS = ("kind", "who", "when", "why", "instrument_id", "instrument_version
               "assessor", "started", "state", "comment")
 _DECODER = msgspec.json.Decoder()
 _TEXTS = operator.itemgetter(*_TEXT_KEYS)
+# The rules of a revision's record id, parent and merges, kind and state, as data both rule checks read (the
+# long one that names what is wrong, :func:`_rules_error`, and the short one for the usual shape, :func:`_usual`):
+_IS_ID = ID_RE.fullmatch             # a record id
+_IS_HASH = HASH_RE.fullmatch         # a parent, and each of the merges
+_KIND_PARENT = frozenset((kind, kind != "submission") for kind in KINDS)   # (kind, has a parent): a parent
+# exactly when the revision is not a submission
 _STR = {str}
 _FIELDS = META_KEYS + SNAPSHOT_KEYS
 
@@ -188,6 +194,10 @@ class RecordView:
         return STATES.get(self.state, self.state)
 
 
+PLAIN_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}")
+"""A time as the store writes it (``2024-05-01T09:30:00+08:00``): every field of fixed width, so two valid times of
+one offset compare as their texts do."""
+
 SUBMISSION_ORDER = operator.attrgetter("submitted", "instance_id")
 """Sort key of records (:class:`RecordView`) oldest first: the ``submitted`` text, then the record id — the order
 in which validation, scoring and the checks go through records."""
@@ -223,29 +233,37 @@ def _rules_error(get: Callable[[str], Any], instance_id: str | None) -> str | No
     record id, parent and merges, kind and state, attachments, times — None when it does not; shared by
     :func:`document_error` (a dict) and :func:`checked` (typed fields)."""
     record = get("instance_id")
-    if not (isinstance(record, str) and ID_RE.fullmatch(record)):
+    if not (isinstance(record, str) and _IS_ID(record)):
         return "记录编号 instance_id 无效"
     if instance_id is not None and record != instance_id:
         return f"记录编号 {record[:40]} 与所在记录 {instance_id} 不符"
     parent, kind, state, merges = get("parent"), get("kind"), get("state"), get("merges")
-    if not ((parent is None or (isinstance(parent, str) and HASH_RE.fullmatch(parent)))
-            and (not merges or all(isinstance(i, str) and HASH_RE.fullmatch(i) for i in merges))):
+    if not ((parent is None or (isinstance(parent, str) and _IS_HASH(parent)))
+            and (not merges or all(isinstance(i, str) and _IS_HASH(i) for i in merges))):
         return "parent 或 merges 不是有效的修订哈希"
-    if kind not in KINDS or state not in STATES or (kind == "submission") != (parent is None):
+    if (kind, parent is not None) not in _KIND_PARENT or state not in STATES:
         return f"kind「{kind}」、state「{state}」或 parent 无效"
     attachments = get("attachments")
     if attachments and not all(isinstance(a, dict) and all(k in a for k in ATTACHMENT_KEYS) for a in attachments):
         return "附件信息不完整"
     for key in ("when", "started", "ended"):
         value = get(key)
-        if value is None:
-            continue
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return f"{key}「{value[:40]}」不是 ISO 8601 时间（例如 2024-05-01T09:30:00+08:00）。"
-        if moment.utcoffset() is None:
-            return f"{key} 必须带时区（例如 2024-05-01T09:30:00+08:00）。"
+        if value is not None:
+            error = _time_error(value, key)
+            if error is not None:
+                return error
+    return None
+
+
+def _time_error(value: str, key: str = "") -> str | None:
+    """Why the text ``value`` (of the time ``key``) is not an ISO 8601 time with a zone — the times' rule, read by
+    both rule checks; None when it is."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return f"{key}「{value[:40]}」不是 ISO 8601 时间（例如 2024-05-01T09:30:00+08:00）。"
+    if moment.utcoffset() is None:
+        return f"{key} 必须带时区（例如 2024-05-01T09:30:00+08:00）。"
     return None
 
 
@@ -300,24 +318,19 @@ def checked(data: bytes, name: str, where: str, instance_id: str | None, times: 
 def _usual(d: Checked, instance_id: str | None, times: set[str]) -> bool:
     """True when ``d`` has the usual shape — the expected record id, no merges, no attachments, a known kind and
     state, a parent hash exactly when it is not a submission, times with a zone — and so surely keeps every rule of
-    :func:`_rules_error`; False says nothing: :func:`_rules_error` decides (and names what is wrong).  ``times``
-    learns each time text found valid, which is then not parsed again."""
-    parent, kind = d.parent, d.kind
+    :func:`_rules_error`; False says nothing: :func:`_rules_error` decides (and names what is wrong).  Both read
+    the same rules (:data:`_IS_ID`, :data:`_IS_HASH`, :data:`_KIND_PARENT`, :data:`STATES`, :func:`_time_error`):
+    a rule changed there is changed for both.  ``times`` learns each time text found valid, which is then not
+    parsed again."""
+    parent = d.parent
     if not (d.instance_id == instance_id and not d.merges and not d.attachments and d.state in STATES
-            and ID_RE.fullmatch(instance_id)):
-        return False
-    if kind == "submission":
-        if parent is not None:
-            return False
-    elif kind not in KINDS or parent is None or not HASH_RE.fullmatch(parent):
+            and (d.kind, parent is not None) in _KIND_PARENT and _IS_ID(instance_id)
+            and (parent is None or _IS_HASH(parent))):
         return False
     for value in (d.when, d.started, d.ended):
         if value is None or value in times:
             continue
-        try:
-            if datetime.fromisoformat(value).utcoffset() is None:
-                return False
-        except ValueError:
+        if _time_error(value) is not None:
             return False
         times.add(value)
     return True

@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
-from evalkit.store.history import Chain, chain, chain_problems, make_view, share_texts
+from evalkit.store.history import Chain, chain, chain_problems, fit_view, make_view, share_texts
 from evalkit.store.packs import PackEntry, pack_paths
 from evalkit.store.problems import STORE_OLD_FORMAT
 from evalkit.store.reading import (
@@ -52,7 +52,7 @@ from evalkit.store.reading import (
     table_problems,
 )
 from evalkit.store.revisions import HASH_RE, RecordView, revision_list, root_hash
-from evalkit.store.tables import combine, frames, order_key, record_tables, without
+from evalkit.store.tables import combine, frames, put_in_order, record_tables, without
 
 
 @dataclass
@@ -73,10 +73,18 @@ class Snapshot:
     def views(self) -> list[RecordView]:
         """Every record's view, oldest submission first (made on first use)."""
         with paused_gc(settle=True):   # the views live long: no collector's pass over them as the block ends
-            views = []
-            held = None   # made block by block, each block let go once its records are made
+            views, later = [], []
+            parsed = self._reading.parsed if self._reading is not None else {}
+            for shape in self._shapes.values():   # views made as their packs were verified (head_view)
+                made = parsed.get(shape.current.revision_id)
+                if type(made) is RecordView:
+                    del parsed[made.current]
+                    views.append(fit_view(made, shape))
+                else:
+                    later.append(shape)
+            held = None   # the others made block by block, each block let go once its records are made
             texts: dict[str, str] = {}   # equal texts of one block's views shared (share_texts)
-            for shape in sorted(self._shapes.values(), key=_block_of):
+            for shape in sorted(later, key=_block_of):
                 where = _block_of(shape)
                 if where != held:
                     if held is not None and held[1] >= 0:
@@ -90,7 +98,7 @@ class Snapshot:
                 if view is not None:
                     share_texts(view, texts, answers=not shared)
                     views.append(view)
-            views.sort(key=order_key)
+            put_in_order(views)
             if self._reading is not None:   # what was decompressed and parsed to make them is not needed again
                 self._reading.blocks.clear()
                 self._reading.parsed.clear()
@@ -101,7 +109,10 @@ class Snapshot:
 
     def _view(self, shape: Chain) -> RecordView | None:
         reading = self._reading
-        if isinstance(shape.current, PackEntry) and shape.current.revision_id not in reading.parsed:
+        made = reading.parsed.get(shape.current.revision_id)
+        if type(made) is RecordView:
+            return fit_view(made, shape)
+        if isinstance(shape.current, PackEntry) and made is None:
             view = fast_view(shape, reading)
             if view is not None:
                 return view
@@ -171,7 +182,7 @@ class Snapshot:
             rest = [v for v in self.views if v.instance_id not in covered]
         else:
             rest = [v for v in (self._view(s) for iid, s in self._shapes.items() if iid not in covered) if v is not None]
-            rest.sort(key=order_key)
+            put_in_order(rest)
         combined = combine([*parts, record_tables(rest)])
         return combined if combined is not None else record_tables(self.views)
 
@@ -256,11 +267,17 @@ def _shapes(reading: Reading, wanted: frozenset[str] | None) -> tuple[dict[str, 
     its loose revisions' rules), and the hashes of the revisions taken."""
     shapes: dict[str, Chain] = {}
     hashes: set[str] = set()
-    for iid in sorted(reading.by_record):
-        items = [r for r in reading.by_record[iid].values() if wanted is None or r.revision_id in wanted]
-        if not items:
-            continue
-        hashes.update(r.revision_id for r in items)
+    records = reading.by_record
+    for iid in sorted(records):
+        mine = records[iid]   # revision id -> the revision (or its pack entry)
+        if wanted is None:
+            items = list(mine.values())
+            hashes.update(mine)
+        else:
+            items = [r for r in mine.values() if r.revision_id in wanted]
+            if not items:
+                continue
+            hashes.update(r.revision_id for r in items)
         shape = chain(items)
         if shape.others or shape.orphans:
             reading.problems.extend(chain_problems(shape, iid))

@@ -12,7 +12,6 @@ error; a revision dated before its parent is a warning (a laptop's clock, or a r
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Sequence
 
 import msgspec
@@ -20,6 +19,7 @@ import msgspec
 from evalkit.io.durable import aware_time
 from evalkit.problems import Problem, problem
 from evalkit.store.problems import RECORD_INVALID, RECORD_RULE, RECORD_TIME_ORDER
+from evalkit.store.revisions import PLAIN_TIME
 
 FIXED = ("instrument_id", "instrument_version", "instrument_sha256", "unit", "assessor", "started", "ended")
 CHANGES = {  # what each kind may change in its parent's snapshot
@@ -90,13 +90,10 @@ def _moment(value: str, moments: dict[str, float]) -> float:
     return moment
 
 
-_PLAIN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}")   # as the store writes
-
-
 def _earlier(a: str, b: str, moments: dict[str, float]) -> bool:
     """Time ``a`` is before time ``b``.  Two checked times written alike (``2024-05-01T09:30:00+08:00``) with the
     same offset compare as their texts do (every field of fixed width); any other pair is parsed."""
-    if a[19:] == b[19:] and _PLAIN.fullmatch(a) and _PLAIN.fullmatch(b):
+    if a[19:] == b[19:] and PLAIN_TIME.fullmatch(a) and PLAIN_TIME.fullmatch(b):
         return a < b
     return _moment(a, moments) < _moment(b, moments)
 
