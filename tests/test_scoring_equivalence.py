@@ -47,7 +47,7 @@ from evalkit.problems import problem
 from evalkit.project import evaluate, open_project, project_checks
 from evalkit.project.evaluate import frame_sizes, scoring_settings
 from evalkit.scoring import score
-from evalkit.scoring.drawn import drawn_index, drawn_rows
+from evalkit.scoring.drawn import drawn_index
 from evalkit.scoring.rules import Condition, FieldRef
 from evalkit.stats import wilson_interval
 
@@ -641,7 +641,6 @@ def test_drawn_rows_found_a_record_at_a_time_as_all_at_once(province, which):
         assert len(pairs) == 5
     old = _drawn_rows(views, frames)
     index = drawn_index(views, frames)
-    assert drawn_rows(views, frames) == old
     assert set(index) == set(old)
     for unit, found in index.items():
         assert dict(found) == old[unit], unit

@@ -2,11 +2,12 @@
 
 A service-user check's row holds the case id drawn from 办件记录, an online check's row the item code
 drawn from 事项清单: those rows are elements of a frame of known size, and a leaf resampled over them
-is corrected by √(1 − f) (:mod:`evalkit.scoring.resampling`).  :func:`drawn_rows` lists them for
-every record at once; :func:`drawn_index` finds the same rows a record at a time, when a leaf first
-asks about that record — the correction gives up at the first record or row without exactly one
-drawn id (most leaves: a questionnaire holds none, a service-user check several), so at province scale
-a few records per leaf are read instead of every answer of a hundred thousand records.
+is corrected by √(1 − f) (:mod:`evalkit.scoring.resampling`).  :func:`drawn_index` finds them a
+record at a time, when a leaf first asks about that record; the correction gives up at the first
+record or row without exactly one drawn id (most leaves: a questionnaire holds none, a service-user
+check several), so at province scale a few records per leaf are read instead of every answer of a
+hundred thousand records (as before issue 19: tests/test_scoring_equivalence.py keeps that as the
+reference).
 """
 
 from __future__ import annotations
@@ -49,20 +50,8 @@ def _drawn_of(view, ids: Mapping[str, int], found: dict[Key, int]) -> None:
             found[(record, None)] = ids[value]
 
 
-def drawn_rows(views: Iterable, frames: FrameSizes) -> dict[str, dict[Key, int]]:
-    """Per unit, the (record, row) whose answers hold an id drawn for the unit, with the frame size (every
-    record read: :func:`drawn_index` reads a record when asked)."""
-    out: dict[str, dict[Key, int]] = {}
-    for view in views:
-        ids = frames.get(view.unit)
-        if not ids or view.deleted:
-            continue
-        _drawn_of(view, ids, out.setdefault(view.unit, {}))
-    return out
-
-
 class UnitDrawn(Mapping):
-    """One unit's :func:`drawn_rows` as a mapping (record, row) → frame size, each record's rows found the
+    """One unit's rows holding a drawn id as a mapping (record, row) → frame size, each record's rows found the
     first time that record is asked about (and remembered).  Iterating or measuring it reads every record."""
 
     def __init__(self, views: Mapping[str, list], ids: Mapping[str, int]) -> None:
@@ -70,7 +59,7 @@ class UnitDrawn(Mapping):
         self._found: dict[str, dict[Key, int]] = {}
 
     def of_record(self, record: str) -> dict[Key, int]:
-        """The record's drawn rows (``drawn_rows``' entries whose record it is, in their order)."""
+        """The record's drawn rows, in the order of its answers."""
         found = self._found.get(record)
         if found is None:
             found = self._found[record] = {}
@@ -96,8 +85,8 @@ class UnitDrawn(Mapping):
 
 
 def drawn_index(views: Iterable, frames: FrameSizes) -> dict[str, UnitDrawn]:
-    """Per unit with a frame, its records' drawn rows as a :class:`UnitDrawn` (the same entries as
-    :func:`drawn_rows`, found a record at a time): one pass over the records groups them by unit and record."""
+    """Per unit with a frame, its records' drawn rows as a :class:`UnitDrawn` (found a record at a time): one pass
+    over the records groups them by unit and record."""
     grouped: dict[str, dict[str, list]] = {}
     for view in views:
         if view.deleted or not frames.get(view.unit):
