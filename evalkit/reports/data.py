@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
-from operator import attrgetter, eq
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -329,40 +329,18 @@ def _note_record_uses(data: ReportData) -> None:
             counted[e.id].update(e.records)
     for lo in evaluation.unassigned:
         left.setdefault(lo.record, lo.detail)
-    codes = sorted(counted, key=_code_key)
-    keys = list(map(_code_key, codes))
-    if any(map(eq, keys, keys[1:])):  # codes of equal keys, such as 「1」 and 「01」: in the order a sort by key leaves them
-        data.used_by = _uses_sorted(evaluation, keys, codes)
-        return
-    # each record's codes appended in code order: a province's 100,000 records need no sort each
+    # each record's codes appended in code order: a province's 100,000 records need no sort each.  Codes of equal keys
+    # (「1」 and 「01」) go by their text, so the order never hangs on how a set of them iterates (it did: that order
+    # changes with Python's string hashing from one run to the next)
     used: defaultdict[str, list] = defaultdict(list)
-    for code in codes:
+    for code in sorted(counted, key=_code_order):
         for rid in counted[code]:
             used[rid].append(code)
     data.used_by = {k: used[k] for k in sorted(used)}
 
 
-def _uses_sorted(evaluation, keys: list, codes: list[str]) -> dict[str, list[str]]:
-    """``used_by`` made by sorting each record's codes (a set of them) by their place in ``codes`` (sorted by their
-    ``keys``; codes of equal keys share a place, so the sort leaves them as it found them, as sorting by the key did)."""
-    used: defaultdict[str, set] = defaultdict(set)
-    for u in evaluation.units:
-        for leaf in u.leaves:
-            code = leaf.indicator
-            for rid in leaf.records:
-                used[rid].add(code)
-        for e in u.events:
-            for rid in e.records:
-                used[rid].add(e.id)
-    rank: dict[str, int] = {}
-    last, at = None, -1
-    for code, k in zip(codes, keys):
-        if k != last:
-            last, at = k, at + 1
-        rank[code] = at
-    place = rank.__getitem__
-    # record ids sorted alone (each once: the order of the items), a record of one use (most) needs no sort
-    return {k: [*v] if len(v := used[k]) == 1 else sorted(v, key=place) for k in sorted(used)}
+def _code_order(code: str):
+    return _code_key(code), code
 
 
 def _code_key(code: str):
