@@ -1,6 +1,7 @@
 """Which indicators and events each record counted for (``ReportData.used_by``) and why one was left out
 (``left_reason``), as the evidence sheet lists them: the faster pass (issue 19: codes ranked once, sets made only
-for new records) gives what the plain pass — kept here as the reference — gave."""
+for new records) gives what the plain pass — kept here as the reference — gave; and codes or unit categories that
+share a sort key come out in one order on every run, whatever Python's string hashing."""
 
 from __future__ import annotations
 
@@ -91,6 +92,16 @@ def test_codes_of_equal_keys_come_in_the_same_order_whatever_the_string_hashing(
     outs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
     assert outs == {"{'r1': ['01', '1', '2', 'A.01', 'A.1'], 'r2': ['01', '1', '2', 'A.01', 'A.1']}\n"}
+
+
+def test_unit_categories_come_in_one_order_whatever_the_string_hashing():
+    """The reports list a set of unit categories by ``category_key`` (the workbook's 汇总, the pages): 「1」 and 「01」
+    must not come out in the order the set happened to iterate in (it changes with PYTHONHASHSEED)."""
+    script = ("from evalkit.reports.data import category_key\n"
+              "print(sorted({'2', '01', '1', '市直', '县区', '10', '001'}, key=category_key))\n")
+    outs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert outs == {"['001', '01', '1', '2', '10', '县区', '市直']\n"}
 
 
 @pytest.mark.parametrize("seed", range(20))

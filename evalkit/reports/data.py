@@ -348,8 +348,9 @@ def _code_key(code: str):
 
 
 def category_key(category: str):
-    """Categories in their order: numbered ones by number, then the others by name."""
-    return (0, int(category), "") if category.isdigit() else (1, 0, category)
+    """Categories in their order: numbered ones by number, then the others by name — each in one place, so a set of
+    them comes out in the same order on every run (「1」 and 「01」 by their text)."""
+    return (0, int(category), category) if category.isdigit() else (1, 0, category)
 
 
 def ties_note(tied: Sequence[str]) -> str:
