@@ -150,13 +150,9 @@ def _all_distinct(unit_records: list) -> bool:
 def _all_distinct_read(unit_records: list) -> bool:
     """:func:`_all_distinct` with each answer read as :func:`scalar` reads it (a text stripped, a number as its text;
     empty answers, lists, objects and 是/否 left out) and only the rows :func:`answer_rows` gives."""
-    rows = [row for v in unit_records if isinstance(answers := v.answers, dict)
-            and isinstance(items := answers.get("citizens"), list) for row in items if isinstance(row, dict)]
+    rows = [row for v in unit_records for _, row in answer_rows(v.answers, "citizens")]
     for name, _ in _USER_FIELDS:
-        values = [row.get(name) for row in rows]
-        texts = [text for text in [x.strip() for x in values if type(x) is str] if text]
-        texts += [text for text in [scalar(x) for x in values if type(x) is not str and x is not None]
-                  if text is not None]
+        texts = [text for text in (scalar(row.get(name)) for row in rows) if text is not None]
         if len(set(texts)) != len(texts):
             return False
     return True
