@@ -161,10 +161,7 @@ def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object], after: bytes) -
     plain = [] if sid is None else [v for v in values if type(v) is str and v and v.isprintable()
                                     and len(v) <= SHORT_TEXT and not v.startswith(FORMULA_STARTS)]
     if plain:
-        head = f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
-        end = "</t></is></c>" + after.decode("ascii")
-        xml = head + xml_escape("\x00".join(plain)).replace("\x00", end + "\x00" + head) + end
-        tails.update(zip(plain, xml.encode("utf-8").split(b"\x00")))
+        tails.update(zip(plain, _plain_tails(sid, "\x00".join(plain), after)))
         lines.update(dict.fromkeys(plain, 1))
         usable = sheet.usable_at.get(i)
         if usable is not None:  # printable text has no line break or tab: only a long one may wrap
@@ -179,6 +176,14 @@ def _fresh_tails(sheet: Sheet, i: int, values: Iterable[object], after: bytes) -
     return tails, lines
 
 
+def _plain_tails(sid: int, joined: str, after: bytes) -> list[bytes]:
+    """The tails of plain texts (printable: no NUL) given joined by NUL, style ``sid``, each followed by ``after``:
+    escaped and encoded all at once, then split at the NULs."""
+    head = f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
+    end = "</t></is></c>" + after.decode("ascii")
+    return (head + xml_escape(joined).replace("\x00", end + "\x00" + head) + end).encode("utf-8").split(b"\x00")
+
+
 def _plain_column(sheet: Sheet, i: int, column: Sequence[object], lines_seen: dict, after: bytes) -> tuple | None:
     """:func:`_column` for a column of plain texts (printable, not empty, not too long, not taken for a formula —
     most free-text answers): escaped and encoded all together, joined by NUL (which no printable text holds), and
@@ -191,9 +196,7 @@ def _plain_column(sheet: Sheet, i: int, column: Sequence[object], lines_seen: di
     if not (longest <= SHORT_TEXT and all(column) and "".join(column).isprintable()
             and not joined.startswith(FORMULA_STARTS) and not any(map(joined.__contains__, _FORMULA_AFTER_NUL))):
         return None
-    head = f'" s="{sid}" t="inlineStr"><is><t xml:space="preserve">'
-    end = "</t></is></c>" + after.decode("ascii")
-    tails = (head + xml_escape(joined).replace("\x00", end + "\x00" + head) + end).encode("utf-8").split(b"\x00")
+    tails = _plain_tails(sid, joined, after)
     usable = sheet.usable_at.get(i)
     if usable is None or 2 * longest <= usable:  # printable text has no line break or tab: only a long one may wrap
         return tails, None
