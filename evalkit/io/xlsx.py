@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from evalkit.io.xlsx_deflate import Deflater, copies_as_is, write_deflated
+from evalkit.io.xlsx_deflate import Deflater, Predeflated, copies_as_is, write_deflated
 
 FONT_NAME = "Noto Sans CJK SC"
 CELL_LIMIT = 32767  # Excel's most characters (UTF-16 code units) in one cell
@@ -188,7 +188,9 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
     the zip64 choice is the same.  A spliced entry may also be a :class:`~evalkit.io.xlsx_deflate.Deflater`
     that deflated the entry's first part and its rows already: when that first part is the entry's own up to
     ``</sheetData>``, the rest is added and the entry copied as it is (:func:`~evalkit.io.xlsx_deflate.write_deflated`:
-    the same bytes); else its rows are decompressed and spliced in as above.
+    the same bytes); else its rows are decompressed and spliced in as above.  Or a
+    :class:`~evalkit.io.xlsx_deflate.Predeflated` entry, deflated whole elsewhere: copied as it is when both its first
+    and its last part are the entry's own, else its rows spliced in decompressed.
     ``external_attr`` replaces the entries' own (file mode bits).
     """
     splice = splice or {}
@@ -206,8 +208,8 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
                 head, end, tail = zin.read(info.filename).partition(b"</sheetData>")
                 if not end:
                     raise RuntimeError(f"{info.filename}: no sheetData to extend")
-                if isinstance(rows, Deflater):
-                    if rows.head == head and copies_as_is():
+                if isinstance(rows, (Deflater, Predeflated)):
+                    if rows.head == head and rows.ends_with(end + tail) and copies_as_is():
                         write_deflated(zout, entry, rows.finish(end + tail))
                         continue
                     with rows.rows_file() as decompressed:

@@ -15,6 +15,8 @@ what came after the head, decompressed, and the entry is written the ordinary wa
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import shutil
 import tempfile
@@ -49,9 +51,10 @@ class Deflater:
     thread comes back to the writer.
     """
 
-    def __init__(self, head: bytes, folder: str | None = None) -> None:
+    def __init__(self, head: bytes, folder: str | None = None, *, into: str | None = None) -> None:
         self.head = head
-        self.out = tempfile.TemporaryFile(dir=folder)
+        # ``into``: a file of that name, left behind (a forked child's sheet, :class:`Predeflated` in its parent)
+        self.out = open(into, "w+b") if into else tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed in close
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUED)
         self._batch: list[bytes] = []
         self._batched = 0
@@ -112,21 +115,14 @@ class Deflater:
             self._finished = Deflated(self.out, self._crc, self._size)
         return self._finished
 
+    def ends_with(self, tail: bytes) -> bool:
+        """Whether the entry can end with ``tail`` (:meth:`finish`): always, its deflate is not finished yet."""
+        return True
+
     def rows_file(self, folder: str | None = None):
         """What was written after the head, decompressed into a temporary file at its start (the entry is then
         written the ordinary way: its head was not the one expected)."""
-        done = self.finish()
-        rows = tempfile.TemporaryFile(dir=folder)
-        decompressor = zlib.decompressobj(-15)
-        skip = len(self.head)
-        while chunk := done.file.read(1 << 20):
-            data = decompressor.decompress(chunk)
-            if skip:
-                data, skip = data[skip:], max(0, skip - len(data))
-            rows.write(data)
-        rows.write(decompressor.flush()[skip:])
-        rows.seek(0)
-        return rows
+        return _inflated(self.finish(), len(self.head), 0, folder)
 
     def close(self) -> None:
         """Stop the thread (whatever was written is dropped) and remove the temporary file."""
@@ -134,6 +130,64 @@ class Deflater:
             self._queue.put(_DONE)
             self._thread.join()
         self.out.close()
+
+
+class Predeflated:
+    """A zip entry deflated whole elsewhere (a forked child's sheet, :mod:`evalkit.reports.ahead`): its ``head``,
+    its rows, then its ``tail``, deflated into the file ``path`` (CRC-32 ``crc``, ``size`` bytes before deflate).
+
+    It stands for a :class:`Deflater` whose rows are all written (:meth:`evalkit.io.xlsx_stream.Sheet.take`):
+    :func:`evalkit.io.xlsx.fixed_zip` copies it as it is when the entry's own head and tail are these
+    (:meth:`ends_with`), else splices its rows in decompressed (:meth:`rows_file`).
+    """
+
+    def __init__(self, head: bytes, tail: bytes, path: str, crc: int, size: int) -> None:
+        self.head, self.tail, self.path, self.crc, self.size = head, tail, path, crc, size
+        self._file = None
+
+    def ends_with(self, tail: bytes) -> bool:
+        return tail == self.tail
+
+    def finish(self, tail: bytes = b"") -> Deflated:
+        """The deflated entry; only with the tail it was deflated with."""
+        if not self.ends_with(tail):
+            raise ValueError("a predeflated entry ends with its own tail only")
+        return Deflated(self._open(), self.crc, self.size)
+
+    def rows_file(self, folder: str | None = None):
+        """What came between the head and the tail, decompressed into a temporary file at its start."""
+        return _inflated(Deflated(self._open(), self.crc, self.size), len(self.head), len(self.tail), folder)
+
+    def _open(self):
+        if self._file is None:
+            self._file = open(self.path, "rb")  # noqa: SIM115 - closed in close
+        self._file.seek(0)
+        return self._file
+
+    def close(self) -> None:
+        """Close and remove its file."""
+        if self._file is not None:
+            self._file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
+def _inflated(done: Deflated, skip: int, drop: int, folder: str | None):
+    """The entry ``done`` decompressed into a temporary file at its start, without its first ``skip`` and last
+    ``drop`` bytes."""
+    rows = tempfile.TemporaryFile(dir=folder)
+    decompressor = zlib.decompressobj(-15)
+    done.file.seek(0)
+    while chunk := done.file.read(1 << 20):
+        data = decompressor.decompress(chunk)
+        if skip:
+            data, skip = data[skip:], max(0, skip - len(data))
+        rows.write(data)
+    rows.write(decompressor.flush()[skip:])
+    if drop:
+        rows.truncate(rows.tell() - drop)
+    rows.seek(0)
+    return rows
 
 
 class _AsIs:
