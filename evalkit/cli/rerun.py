@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from evalkit.cli.common import EXIT_OK, EXIT_PROBLEMS, UsageError, format_problems
 from evalkit.cli.progress import Bar
+from evalkit.io.forked import can_fork
 from evalkit.pipeline import DEMO_README, Listed, RerunError, listed_problems, rerun, verify
 from evalkit.problems import ERROR, WARNING
 
@@ -33,7 +35,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     progress = _progress(args)
     try:
         result = rerun(Path(args.project), Path(args.out) if args.out else None, mask_personal=not args.no_mask,
-                       progress=progress, use_cache=not args.no_cache)
+                       progress=progress, use_cache=not args.no_cache, jobs=_jobs(args))
     except RerunError as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -64,6 +66,15 @@ def cmd_rerun(args: argparse.Namespace) -> int:
             print(f"项目的 {result.errors} 个错误都是演示项目中有意设置的（清单见 {Path(args.project) / DEMO_README}），"
                   "无需改正。")
     return EXIT_PROBLEMS if result.errors else EXIT_OK
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """How many processes the rerun may use: --jobs, else 2 where the machine has two cores and fork."""
+    if args.jobs is not None:
+        if args.jobs < 1:
+            raise UsageError(f"--jobs 须为 1 或更大的整数（现为 {args.jobs}）：1 表示只用一个进程。")
+        return args.jobs
+    return 2 if can_fork() and (os.cpu_count() or 1) >= 2 else 1
 
 
 def _reused(reused: dict[str, int]) -> str:
@@ -98,7 +109,7 @@ def _verify(args: argparse.Namespace) -> int:
     progress = _progress(args)
     try:
         result = verify(Path(args.verify), project=Path(args.project_override) if args.project_override else None,
-                        progress=progress)
+                        progress=progress, jobs=_jobs(args))
     except RerunError as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -145,6 +156,9 @@ def add_commands(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="不显示进度条和问题清单（错误仍显示）")
     p.add_argument("--no-cache", action="store_true",
                    help="不沿用上次运行的缓存（输出文件夹中的 .evalkit-cache），全部重新计算；结果与沿用时相同")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="最多用几个进程（默认：有两个以上 CPU 核时为 2，文字记录工作表在子进程中同时生成；"
+                        "1 表示只用一个进程，内存占用较少）；结果完全相同")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="显示全部问题，不折叠同类问题")
     p.set_defaults(func=cmd_rerun)

@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,6 +50,7 @@ from evalkit.pipeline.progress import Progress, Stages
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project, evaluate, project_checks, validate_project
 from evalkit.reports import write_reports as default_write_reports
+from evalkit.reports.ahead import TextsAhead, texts_ahead
 from evalkit.scoring import Evaluation
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -175,12 +176,16 @@ def frozen_records(project: Project):
 
 
 def compute(project: Project, *, include_received: bool | None = None, seed: int | None = None,
-            draws: int | None = None, stages: Stages | None = None) -> Computed:
-    """Validate, score and check ``project`` (opened on an absolute path); problem paths made relative."""
+            draws: int | None = None, stages: Stages | None = None,
+            records_read: Callable[[], object] | None = None) -> Computed:
+    """Validate, score and check ``project`` (opened on an absolute path); problem paths made relative.
+    ``records_read()`` is called once the records are read, before anything else is done with them."""
     stages = stages or Stages(3)
     stages.begin(STAGES[0])
     found: list[Problem] = []
     with frozen_records(project):
+        if records_read is not None:
+            records_read()
         for file, problems in validate_project(project, pack_tables=False).items():
             found += [p if p.file else replace(p, file=file) for p in problems]
         stages.begin(STAGES[1])
@@ -197,12 +202,15 @@ def compute(project: Project, *, include_received: bool | None = None, seed: int
 def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool | None = None,
           seed: int | None = None, draws: int | None = None, mask_personal: bool = True,
           progress: Progress | None = None, write_reports: Callable | None = None,
-          revisions: frozenset[str] | None = None, use_cache: bool = True) -> RerunResult:
+          revisions: frozenset[str] | None = None, use_cache: bool = True, jobs: int = 1) -> RerunResult:
     """Validate, score, check and write every output of ``project`` into ``out_dir`` (default ``project/out``).
 
     ``revisions``: read only this recorded set of revisions (``rerun --verify``), not the whole store.
     ``use_cache``: reuse what the last run into ``out_dir`` worked out of unchanged content, and keep what
     this one works out (:mod:`evalkit.pipeline.cache`); the outputs are the same bytes either way.
+    ``jobs``: with 2 or more (and the default ``write_reports``), the evidence workbook's 文字记录 sheet is made in a
+    forked child while this process validates, scores and checks (:mod:`evalkit.reports.ahead`; not where the
+    system cannot fork): the same bytes, sooner on two cores, with the child's memory on top.
 
     RerunError (exit 2) when the project or the output folder cannot be used; problems of
     the project never stop the rerun (they are in the results and the reports).
@@ -218,9 +226,17 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     # the inputs are hashed in a second thread while the main one validates and scores: reading
     # files and sha256 of blocks over 2 KB release the GIL, so on two cores this is nearly free
     # one frozen heap for the whole run (evalkit.io.heap): the records once read, the evaluation once scored
-    with frozen_heap(), ThreadPoolExecutor(max_workers=1) as pool:
+    ahead = jobs > 1 and write_reports is default_write_reports
+    texts: list[TextsAhead | None] = []
+    with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(hash_inputs, root, target)
-        computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages)
+
+        def records_read() -> None:  # the records are read: the free-text sheet made meanwhile in a child
+            target.mkdir(parents=True, exist_ok=True)
+            texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal)))
+
+        computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
+                           records_read=records_read if ahead else None)
         evaluation = computed.evaluation
         problems = sorted_problems([*computed.inputs, *computed.checks, *evaluation.problems])
         stages.begin(STAGES[3])
@@ -230,8 +246,9 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         target.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".evalkit-rerun-", dir=target))
         try:
+            more = {"texts": texts[0]} if texts and texts[0] is not None else {}
             write_reports(opened, staging, evaluation, sorted_problems([*computed.inputs, *computed.checks]),
-                          mask_personal=mask_personal)
+                          mask_personal=mask_personal, **more)
             (staging / RESULTS).write_bytes(json_bytes(evaluation.to_json()))
             (staging / PROBLEMS).write_bytes(json_bytes([p.to_dict() for p in problems]))
             (staging / REVISIONS).write_bytes(opened.record_snapshot.revision_list())

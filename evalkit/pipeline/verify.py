@@ -48,8 +48,9 @@ def _diff(old: dict, new: dict, labels: tuple[str, str, str]) -> list[tuple[str,
 
 
 def verify(manifest_path: Path, *, project: Path | None = None, progress: Progress | None = None,
-           write_reports: Callable | None = None) -> VerifyResult:
-    """Rerun the manifest's project into a temporary folder and compare inputs and outputs."""
+           write_reports: Callable | None = None, jobs: int = 1) -> VerifyResult:
+    """Rerun the manifest's project into a temporary folder and compare inputs and outputs (``jobs``: as
+    :func:`evalkit.pipeline.rerun.rerun`'s)."""
     manifest_path = Path(manifest_path)
     data = read_manifest(manifest_path)
     if project is None:
@@ -62,7 +63,7 @@ def verify(manifest_path: Path, *, project: Path | None = None, progress: Progre
     with tempfile.TemporaryDirectory(prefix="evalkit-verify-") as tmp:
         result = rerun(Path(project), Path(tmp) / "out", include_received=bool(settings.get("include_received")),
                        seed=settings.get("seed"), draws=settings.get("draws"), progress=progress,
-                       write_reports=write_reports, revisions=revisions, use_cache=False)
+                       write_reports=write_reports, revisions=revisions, use_cache=False, jobs=jobs)
     new = result.manifest
     old_inputs = {k: v for k, v in data["inputs"].items() if not k.startswith("raw/")}   # a rerun/1 manifest
     missing = [(f"raw/ 修订 {h}", "已删除") for h in result.missing]

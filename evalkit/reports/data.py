@@ -75,6 +75,7 @@ class ReportData:
     _rules_zh: dict = field(default_factory=dict)   # rule text -> its plain-Chinese description
     cards: dict = field(default_factory=dict)  # unit id -> (its result, its scorecard rows: reports.scorecard.card_rows)
     names: tuple = ()                   # citizens' names recorded in name fields, masked wherever they appear
+    texts_made: object | None = None    # the 文字记录 sheet's rows made ahead (evalkit.reports.ahead), to be taken
 
     # ---- look-ups
     def rule_zh(self, text: str) -> str:
@@ -298,19 +299,29 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
                 mask_personal: bool = True) -> ReportData:
     """The project's pieces the reports need, tolerating anything broken (problems say what)."""
     fw, unit_list = project.framework, project.units
-    problems = [*problems, *evaluation.problems]
-    data = ReportData(
-        root=project.root, name=project.config.name, as_of=project.config.as_of, evaluation=evaluation,
-        problems=_sorted_problems(problems), indicators=_indicators(fw, evaluation),
-        units={u.id: u for u in unit_list.units} if unit_list else {},
-        records={v.instance_id: v for v in sorted(project.records, key=RECORD_ID)},
-        instruments=dict(sorted(project.instruments.items())), draws=list(project.draws),
-        mask_personal=mask_personal)
+    data = text_data(project, mask_personal=mask_personal)
+    data.evaluation = evaluation
+    data.problems = _sorted_problems([*problems, *evaluation.problems])
+    data.indicators = _indicators(fw, evaluation)
+    data.units = {u.id: u for u in unit_list.units} if unit_list else {}
+    data.draws = list(project.draws)
     if mask_personal:  # a check names the phone number a service user was counted twice by
-        data.names = _public_names(data)
         mask = masker(None, data.names)
         data.problems = _sorted_problems(replace(p, message=mask(p.message)) for p in data.problems)
     _note_record_uses(data)
+    return data
+
+
+def text_data(project: Project, *, mask_personal: bool = True) -> ReportData:
+    """What the records' free text needs of :func:`report_data` (the records in order, the instruments, the
+    citizens' names to mask) and nothing of the evaluation: the 文字记录 sheet made ahead of the scoring
+    (:mod:`evalkit.reports.ahead`) from the very pieces the reports have."""
+    data = ReportData(
+        root=project.root, name=project.config.name, as_of=project.config.as_of, evaluation=None, problems=[],
+        indicators=[], records={v.instance_id: v for v in sorted(project.records, key=RECORD_ID)},
+        instruments=dict(sorted(project.instruments.items())), mask_personal=mask_personal)
+    if mask_personal:
+        data.names = _public_names(data)
     return data
 
 

@@ -33,7 +33,7 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from evalkit.io.xlsx_rows import BLOCK, Runs, add_columns
-from evalkit.io.xlsx_stream import Sheet, stream_workbook
+from evalkit.io.xlsx_stream import SPOOL_DIR, MadeRows, Sheet, made_rows, stream_workbook, style_state
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
 from evalkit.reports.data import ASSESSOR, DELETED, INSTRUMENT, UNIT, ReportData, category_key, short_path, ties_note
@@ -180,11 +180,15 @@ def _method(wb: Workbook, data: ReportData, heading: str) -> Sheet:
 # ---------------------------------------------------------------- the evidence
 
 
-def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
+def _evidence_sheet(wb: Workbook, heading: str) -> Sheet:
     headers = ["记录编号", "单位编号", "单位名称", "调查工具", "评估员", "评估日期", "审核状态", "已删除", "修订数",
                "用于指标", "未计入原因"]
     widths = [34, 10, 22, 22, 10, 11, 9, 7, 7, 30, 40]
-    sheet = Sheet(wb, "证据", headers, widths, heading=heading, wrap={2, 9, 10})
+    return Sheet(wb, "证据", headers, widths, heading=heading, wrap={2, 9, 10})
+
+
+def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
+    sheet = _evidence_sheet(wb, heading)
     add_columns(sheet, _evidence_columns(data))
     sheet.finish()
     return sheet
@@ -217,12 +221,41 @@ def _evidence_columns(data: ReportData):
                ["" if u else left(r, "") for u, r in zip(used, rids)]]
 
 
-def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
+def _texts_sheet(wb: Workbook, heading: str) -> Sheet:
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
-    sheet = Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
-    add_columns(sheet, _text_columns(data), distinct={5})  # the answers: mostly new texts
+    return Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
+
+
+def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
+    sheet = _texts_sheet(wb, heading)
+    made = data.texts_made  # made ahead in a child while the rerun scored (made_texts), when they are these rows
+    if made is None or not sheet.take(made):
+        add_columns(sheet, _text_columns(data), distinct={5})  # the answers: mostly new texts
     sheet.finish()
     return sheet
+
+
+def made_texts(data: ReportData, folder: str) -> MadeRows | None:
+    """The 文字记录 sheet's rows made for the evidence workbook before it is (:func:`evalkit.reports.ahead`: in a
+    forked child, from ``data`` without the evaluation: the sheet needs only the records), the sheet's whole
+    entry deflated into ``folder``; :meth:`~evalkit.io.xlsx_stream.Sheet.take` takes them when the workbook's
+    styles turn out as here.  Here they are those the 证据 sheet's first row makes (its header's, then plain text,
+    then wrapped): else (a value starting with 「=」 made a quoted style first) the sheet is made again there."""
+    wb = Workbook(write_only=True)
+    heading = _heading(data, "评估证据")
+    token = SPOOL_DIR.set(folder)
+    try:
+        evidence = _evidence_sheet(wb, heading)
+        evidence.style(0, "text")
+        evidence.style(2, "text")
+        sheet = _texts_sheet(wb, heading)
+        state = style_state(wb)
+        sheet.deflate_into = str(Path(folder) / "文字记录.xml.deflated")
+        add_columns(sheet, _text_columns(data), distinct={5})
+        sheet.finish()
+        return made_rows(wb, sheet, state)
+    finally:
+        SPOOL_DIR.reset(token)
 
 
 def _text_columns(data: ReportData):

@@ -26,13 +26,14 @@ from pathlib import Path
 from evalkit.io.heap import frozen_heap
 from evalkit.problems import Problem
 from evalkit.project import Project
+from evalkit.reports.ahead import TextsAhead
 from evalkit.reports.data import report_data
 from evalkit.reports.pages import write_html
 from evalkit.reports.workbook import EVIDENCE_NAME, WORKBOOK_NAME, write_evidence, write_workbook
 
 
 def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Problem], *,
-                  mask_personal: bool = True) -> list[Path]:
+                  mask_personal: bool = True, texts: TextsAhead | None = None) -> list[Path]:
     """Write ``评估报告.xlsx``, ``评估证据.xlsx`` and the HTML reports into ``out_dir``; returns the paths
     written, in a stable order.
 
@@ -40,6 +41,8 @@ def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Pr
     unit list, instruments, records (:attr:`~evalkit.project.Project.records`) and draws are
     what the reports show.  Nothing else in ``out_dir`` is touched.  ``problems`` are the
     validate, input and check problems; the evaluation's own problems are added (duplicates once).
+    ``texts``: the evidence workbook's 文字记录 sheet made ahead in a child (:mod:`evalkit.reports.ahead`), taken
+    when it is the sheet these reports would write.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -47,11 +50,14 @@ def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Pr
     # passes while the reports make millions of short-lived rows: those passes took a quarter of the time
     # (evalkit.io.heap: inside a rerun's own frozen block, this freezes the evaluation made since, and thaws nothing)
     with frozen_heap():
-        return _write_all(project, out_dir, evaluation, problems, mask_personal)
+        return _write_all(project, out_dir, evaluation, problems, mask_personal, texts)
 
 
-def _write_all(project: Project, out_dir: Path, evaluation, problems: list[Problem], mask_personal: bool) -> list[Path]:
+def _write_all(project: Project, out_dir: Path, evaluation, problems: list[Problem], mask_personal: bool,
+               texts: TextsAhead | None) -> list[Path]:
     data = report_data(project, evaluation, problems, mask_personal=mask_personal)
+    if texts is not None:
+        texts.give(data)
     # the evidence first (its pass over the free text keeps each unit's first answers for the unit pages); its
     # ~1 GB of sheet XML is deflated in a thread — zlib lets the report and the pages be made meanwhile
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evalkit-save") as saver:

@@ -1,0 +1,79 @@
+"""The evidence workbook's 文字记录 sheet made ahead, in a forked child, while the rerun validates, scores and
+checks: :func:`texts_ahead`.
+
+The sheet holds every free-text answer (a province has 1.5 million): cleaning, masking and writing them as
+sheet XML was a third of a rerun's time, all on one core, while the machine has two.  It needs only the records,
+the instruments and the names to mask — nothing of the evaluation — so once the records are read a child
+made with ``os.fork`` (:func:`evalkit.io.forked.forked`) makes it (:func:`evalkit.reports.workbook.made_texts`)
+from the same records the reports will have (:func:`evalkit.reports.data.text_data`), deflates the sheet's whole
+zip entry into a file, and hands back the rows' styles and each unit's first answers for its page.
+
+The evidence workbook takes those rows only when they are the very rows it would write
+(:meth:`evalkit.io.xlsx_stream.Sheet.take`: the same sheet head, its styles as they were in the child, then the
+same entry tail when it is saved); otherwise, or when the child gave no result, the sheet is made in the rerun
+as before.  The bytes are the same either way.  A rerun asks for it with ``jobs=2``
+(``evalkit rerun``'s default on a machine with two cores or more and ``fork``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NamedTuple
+
+from evalkit.io.forked import Forked, forked
+from evalkit.io.xlsx_stream import MadeRows
+from evalkit.project import Project
+from evalkit.reports.data import ReportData, text_data
+from evalkit.reports.workbook import made_texts
+
+
+class MadeTexts(NamedTuple):
+    """The child's result: the 文字记录 sheet's rows (``None`` when they could not be made apart) and each unit's
+    first free-text answers and their count (:meth:`evalkit.reports.data.ReportData.unit_texts`)."""
+
+    rows: MadeRows | None
+    heads: dict
+    counts: dict
+
+
+class TextsAhead:
+    """The 文字记录 sheet being made in a child (:func:`texts_ahead`)."""
+
+    def __init__(self, child: Forked) -> None:
+        self.child = child
+        self.note = ""  # why the child's rows were not used, when they were not
+
+    def give(self, data: ReportData) -> bool:
+        """The child's rows and texts put into the report data ``data`` (waiting for the child); False when the
+        child gave none (:attr:`note` says why): the sheet is then made from ``data`` as usual."""
+        ok, made = self.child.result()
+        if not ok or made is None or made.rows is None:
+            self.note = str(made) if not ok else "子进程未写出文字记录"
+            return False
+        data.texts_made = made.rows
+        data._text_heads, data._text_counts = made.heads, made.counts
+        return True
+
+
+def _make(project: Project, folder: str, mask_personal: bool) -> MadeTexts:
+    data = text_data(project, mask_personal=mask_personal)
+    rows = made_texts(data, folder)
+    return MadeTexts(rows, data._text_heads or {}, data._text_counts or {})
+
+
+@contextmanager
+def texts_ahead(project: Project, near: Path, *, mask_personal: bool = True) -> Iterator[TextsAhead | None]:
+    """The 文字记录 sheet of ``project``'s evidence workbook started in a forked child (its records read first),
+    its files in a folder made in ``near`` (the output folder: the entry is about a tenth of a gigabyte) and
+    removed on leaving; yields ``None`` when this system cannot fork."""
+    project.records  # noqa: B018 - read before the fork: the child has them
+    folder = tempfile.mkdtemp(prefix=".evalkit-ahead-", dir=near)
+    try:
+        with forked(lambda: _make(project, folder, mask_personal), folder) as child:
+            yield TextsAhead(child) if child is not None else None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,262 @@
+"""The evidence workbook's 文字记录 sheet made ahead in a forked child (evalkit.reports.ahead, evalkit.io.forked):
+the same bytes as made in the rerun itself, whatever happens to the child."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import signal
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from scoring_helpers import Records, shipped_instruments
+from test_rerun import make_project
+
+import evalkit.io.xlsx_stream as xlsx_stream
+import evalkit.reports.ahead as ahead
+from evalkit.cli.main import main
+from evalkit.io.forked import can_fork, forked
+from evalkit.io.xlsx import fixed_zip
+from evalkit.io.xlsx_deflate import Predeflated
+from evalkit.io.xlsx_rows import add_columns
+from evalkit.io.xlsx_stream import Sheet, made_rows, save_workbook, style_state
+from evalkit.pipeline import rerun
+from evalkit.project import Project, evaluate, project_checks, validate_project
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+pytestmark = pytest.mark.skipif(not can_fork(), reason="no fork on this system: the rerun makes the sheet itself")
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and ".evalkit-cache" not in p.parts}
+
+
+@pytest.fixture
+def spied(monkeypatch):
+    """What the evidence workbook did with the child's rows: each give (True when the child gave rows, the note)
+    and each take (True when the rows were taken)."""
+    seen = {"give": [], "take": []}
+    give, take = ahead.TextsAhead.give, Sheet.take
+
+    def spy_give(self, data):
+        got = give(self, data)
+        seen["give"].append((got, self.note))
+        return got
+
+    def spy_take(self, made):
+        got = take(self, made)
+        seen["take"].append(got)
+        return got
+
+    monkeypatch.setattr(ahead.TextsAhead, "give", spy_give)
+    monkeypatch.setattr(Sheet, "take", spy_take)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def demo_alone(tmp_path_factory) -> dict[str, str]:
+    """The demo's outputs made in one process (--jobs 1): what every other way must give, byte for byte."""
+    out = tmp_path_factory.mktemp("alone") / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "1"]) == 1
+    return hashes(out)
+
+
+@pytest.mark.parametrize("spool", [None, 64 << 10], ids=["rows-as-xml", "entry-deflated-in-the-child"])
+def test_the_demo_with_the_child_s_sheet_is_byte_identical(demo_alone, spied, tmp_path, monkeypatch, spool):
+    if spool is not None:  # the demo's 13,506 answers past the spool: the child deflates the whole entry
+        monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", spool)
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
+    assert spied["give"] == [(True, "")] and spied["take"] == [True]  # the child's rows were the ones written
+    assert hashes(out) == demo_alone
+    assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-ahead")]  # the child's files removed
+
+
+def test_a_child_that_fails_leaves_the_sheet_to_the_rerun(demo_alone, spied, tmp_path, monkeypatch):
+    def broken(data, folder):
+        raise MemoryError("子进程内存不足（测试）")
+
+    monkeypatch.setattr(ahead, "made_texts", broken)  # the child is a copy: it has the broken one too
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache"]) == 1
+    (gave, note), = spied["give"]
+    assert not gave and "MemoryError" in note and "子进程内存不足" in note
+    assert spied["take"] == []
+    assert hashes(out) == demo_alone
+
+
+def test_a_quoted_style_made_first_by_the_evidence_sheet_makes_the_rerun_write_the_sheet(tmp_path, spied):
+    """An assessor named 「-李四」 gets the quoted style in the 证据 sheet, before the 文字记录 sheet: the child could
+    not know it, the styles differ, the sheet is made again in the rerun — and the bytes are those of one process."""
+    root = tmp_path / "eval"
+    make_project(root)
+    Records(root, shipped_instruments()).add("site_visit", "d2", {"visit_date": "2018-11-21", "findings": "-无"},
+                                             assessor="-李四")
+    alone, two = tmp_path / "alone", tmp_path / "two"
+    assert main(["rerun", str(root), "--out", str(alone), "--quiet", "--jobs", "1"]) == 1
+    assert spied["give"] == [] and spied["take"] == []
+    assert main(["rerun", str(root), "--out", str(two), "--quiet", "--jobs", "2"]) == 1
+    assert spied["give"] == [(True, "")] and spied["take"] == [False]
+    assert hashes(alone) == hashes(two)  # the manifest too: both folders sit beside the project
+
+
+def test_the_records_are_as_read_after_validating_scoring_and_checking():
+    """The child makes the sheet from the records as they were at the fork: that is the sheet of the reports only
+    because validating, scoring and checking change no record."""
+    project = Project(DEMO.resolve())
+    before = pickle.dumps([(v.instance_id, v.answers, v.deleted, v.instrument_id, v.unit) for v in project.records])
+    validate_project(project, pack_tables=False)
+    evaluation, _ = evaluate(project)
+    project_checks(project, evaluation)
+    assert pickle.dumps([(v.instance_id, v.answers, v.deleted, v.instrument_id, v.unit)
+                         for v in project.records]) == before
+
+
+def test_a_writer_of_one_s_own_gets_no_child(tmp_path, spied):
+    calls = []
+
+    def writer(project, out, evaluation, problems, *, mask_personal=True):
+        calls.append(out)
+        return []
+
+    rerun(DEMO, tmp_path / "custom", jobs=2, write_reports=writer, use_cache=False)
+    assert len(calls) == 1 and spied["give"] == []  # a writer of one's own gets no child's sheet
+
+
+def test_jobs_below_one_is_a_usage_error(tmp_path, capsys):
+    assert main(["rerun", str(DEMO), "--out", str(tmp_path / "out"), "--jobs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--jobs 须为 1 或更大的整数" in err and not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- the sheet's rows taken, at the sheet
+
+
+def _evidence(wb, first: str):
+    sheet = Sheet(wb, "证据", ["记录编号", "单位名称"], [34, 22], heading="演示 评估证据", wrap={1})
+    sheet.style(0, first)
+    sheet.style(1, "text")
+    return sheet
+
+
+def _columns():
+    yield [["r1", "r2", "r3"], ["=不是公式", "第二行\n两行", "+86 138"]]
+
+
+def _texts(wb):
+    return Sheet(wb, "文字记录", ["记录编号", "内容"], [34, 80], heading="演示 评估证据", wrap={1})
+
+
+def _written(tmp_path: Path, name: str, first: str, made=None) -> tuple[bytes, bool]:
+    wb = Workbook(write_only=True)
+    evidence = _evidence(wb, first)
+    sheet = _texts(wb)
+    taken = made is not None and sheet.take(made)
+    if not taken:
+        add_columns(sheet, _columns())
+    sheet.finish()
+    path = save_workbook(wb, [evidence, sheet], tmp_path / name)
+    for s in (evidence, sheet):
+        s.close()
+    return path.read_bytes(), taken
+
+
+@pytest.mark.parametrize("spool", [None, 256], ids=["xml", "deflated"])
+def test_rows_made_elsewhere_are_taken_only_under_the_same_styles(tmp_path, monkeypatch, spool):
+    if spool is not None:
+        monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", spool)
+    wb = Workbook(write_only=True)
+    token = xlsx_stream.SPOOL_DIR.set(str(tmp_path))
+    try:
+        _evidence(wb, "text")
+        sheet = _texts(wb)
+        state = style_state(wb)
+        sheet.deflate_into = str(tmp_path / "rows.deflated")
+        add_columns(sheet, _columns())
+        sheet.finish()
+        made = made_rows(wb, sheet, state)
+    finally:
+        xlsx_stream.SPOOL_DIR.reset(token)
+        xlsx_stream._discard(wb)  # saved or not: its sheets' streams closed
+    assert (made.deflated is not None) == (spool is not None)
+    plain, _ = _written(tmp_path, "plain.xlsx", "text")
+    taken, took = _written(tmp_path, "taken.xlsx", "text", made)
+    assert took and taken == plain
+    # the evidence sheet quoted first (「=x」): the ids differ; the rows are not taken and the styles are untouched
+    wb = Workbook(write_only=True)
+    _evidence(wb, "=x")
+    other = _texts(wb)
+    before = style_state(wb)
+    assert not other.take(made) and style_state(wb) == before and other.rows == 1
+    xlsx_stream._discard(wb)
+    quoted, took = _written(tmp_path, "quoted.xlsx", "=x", made)
+    assert not took and quoted == _written(tmp_path, "quoted-plain.xlsx", "=x")[0]
+    with zipfile.ZipFile(tmp_path / "quoted.xlsx") as z:
+        assert b"=\xe4\xb8\x8d" in z.read("xl/worksheets/sheet2.xml")  # 「=不是公式」 as text, quoted
+
+
+def test_a_predeflated_entry_with_another_tail_is_spliced_decompressed(tmp_path):
+    """fixed_zip copies a predeflated entry as it is only when its head and tail are the entry's own; else its
+    rows, decompressed, go between the entry's own head and tail."""
+    import zlib
+
+    head, rows, tail = b"<worksheet><sheetData>", b'<row r="2"><c><v>1</v></c></row>', b"</sheetData><x/></worksheet>"
+    comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    path = tmp_path / "entry.deflated"
+    path.write_bytes(comp.compress(head + rows + b"</sheetData><old/></worksheet>") + comp.flush())
+    whole = head + rows + b"</sheetData><old/></worksheet>"
+    src = tmp_path / "src.zip"
+    with zipfile.ZipFile(src, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet><sheetData></sheetData><x/></worksheet>")
+    pre = Predeflated(head, b"</sheetData><old/></worksheet>", str(path), zlib.crc32(whole), len(whole))
+    dst = tmp_path / "dst.zip"
+    fixed_zip(src, dst, {"xl/worksheets/sheet1.xml": pre})
+    with zipfile.ZipFile(dst) as z:
+        assert z.read("xl/worksheets/sheet1.xml") == head + rows + tail
+    pre.close()
+    assert not path.exists()
+
+
+# ---------------------------------------------------------------- the child itself
+
+
+def test_a_child_s_value_error_and_end_come_back(tmp_path):
+    with forked(lambda: {"答": [1, 2]}, tmp_path) as child:
+        assert child.result() == (True, {"答": [1, 2]})
+        assert child.result() == (True, {"答": [1, 2]})  # the same answer each time
+
+    def fails():
+        raise ValueError("坏了")
+
+    with forked(fails, tmp_path) as child:
+        ok, why = child.result()
+        assert not ok and "ValueError: 坏了" in why
+
+    with forked(lambda: os.kill(os.getpid(), signal.SIGKILL), tmp_path) as child:
+        ok, why = child.result()
+        assert not ok and f"被信号 {int(signal.SIGKILL)} 终止" in why
+    assert list(tmp_path.iterdir()) == []  # no file left behind
+
+
+def test_leaving_the_block_stops_a_child_still_running(tmp_path):
+    with forked(lambda: time.sleep(60), tmp_path) as child:
+        pid = child.pid
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: not a child of this process any more
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_fork_nothing_is_started(tmp_path, monkeypatch):
+    import evalkit.io.forked as forked_module
+
+    monkeypatch.setattr(forked_module, "can_fork", lambda: False)
+    with forked(lambda: 1, tmp_path) as child:
+        assert child is None
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
+    assert (out / "评估证据.xlsx").is_file()
