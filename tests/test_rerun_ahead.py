@@ -18,12 +18,14 @@ from test_rerun import make_project
 
 import evalkit.io.xlsx_stream as xlsx_stream
 import evalkit.reports.ahead as ahead
+import evalkit.reports.workbook as workbook
 from evalkit.cli.main import main
 from evalkit.io.forked import can_fork, forked
 from evalkit.io.xlsx import fixed_zip
 from evalkit.io.xlsx_deflate import Predeflated
+from evalkit.io.xlsx_made import made_rows, style_state, take_rows
 from evalkit.io.xlsx_rows import add_columns
-from evalkit.io.xlsx_stream import Sheet, made_rows, save_workbook, style_state
+from evalkit.io.xlsx_stream import Sheet, save_workbook
 from evalkit.pipeline import rerun
 from evalkit.project import Project, evaluate, project_checks, validate_project
 
@@ -41,20 +43,20 @@ def spied(monkeypatch):
     """What the evidence workbook did with the child's rows: each give (True when the child gave rows, the note)
     and each take (True when the rows were taken)."""
     seen = {"give": [], "take": []}
-    give, take = ahead.TextsAhead.give, Sheet.take
+    give, take = ahead.TextsAhead.give, workbook.take_rows
 
     def spy_give(self, data):
         got = give(self, data)
         seen["give"].append((got, self.note))
         return got
 
-    def spy_take(self, made):
-        got = take(self, made)
+    def spy_take(sheet, made):
+        got = take(sheet, made)
         seen["take"].append(got)
         return got
 
     monkeypatch.setattr(ahead.TextsAhead, "give", spy_give)
-    monkeypatch.setattr(Sheet, "take", spy_take)
+    monkeypatch.setattr(workbook, "take_rows", spy_take)
     return seen
 
 
@@ -156,7 +158,7 @@ def _written(tmp_path: Path, name: str, first: str, made=None) -> tuple[bytes, b
     wb = Workbook(write_only=True)
     evidence = _evidence(wb, first)
     sheet = _texts(wb)
-    taken = made is not None and sheet.take(made)
+    taken = made is not None and take_rows(sheet, made)
     if not taken:
         add_columns(sheet, _columns())
     sheet.finish()
@@ -192,7 +194,7 @@ def test_rows_made_elsewhere_are_taken_only_under_the_same_styles(tmp_path, monk
     _evidence(wb, "=x")
     other = _texts(wb)
     before = style_state(wb)
-    assert not other.take(made) and style_state(wb) == before and other.rows == 1
+    assert not take_rows(other, made) and style_state(wb) == before and other.rows == 1
     xlsx_stream._discard(wb)
     quoted, took = _written(tmp_path, "quoted.xlsx", "=x", made)
     assert not took and quoted == _written(tmp_path, "quoted-plain.xlsx", "=x")[0]

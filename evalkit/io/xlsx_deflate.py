@@ -136,7 +136,7 @@ class Predeflated:
     """A zip entry deflated whole elsewhere (a forked child's sheet, :mod:`evalkit.reports.ahead`): its ``head``,
     its rows, then its ``tail``, deflated into the file ``path`` (CRC-32 ``crc``, ``size`` bytes before deflate).
 
-    It stands for a :class:`Deflater` whose rows are all written (:meth:`evalkit.io.xlsx_stream.Sheet.take`):
+    It stands for a :class:`Deflater` whose rows are all written (:func:`evalkit.io.xlsx_made.take_rows`):
     :func:`evalkit.io.xlsx.fixed_zip` copies it as it is when the entry's own head and tail are these
     (:meth:`ends_with`), else splices its rows in decompressed (:meth:`rows_file`).
     """

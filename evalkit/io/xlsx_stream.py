@@ -26,12 +26,10 @@ import datetime as dt
 import io
 import math
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future
 from copy import copy
 from pathlib import Path
-from typing import NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -112,7 +110,7 @@ class Sheet:
         self.ws = wb.create_sheet(title)
         self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, dir=SPOOL_DIR.get())
         self.deflater: Deflater | Predeflated | None = None
-        self.deflate_into: str | None = None  # a file to deflate the rows into, kept (:func:`made_rows`)
+        self.deflate_into: str | None = None  # a file to deflate the rows into, kept (xlsx_made.made_rows)
         made = _MADE.get()
         if made is not None:
             made.append(self)
@@ -280,30 +278,6 @@ class Sheet:
                                         bold=bold).style_id
         return self._style_ids[key]
 
-    def take(self, made: MadeRows) -> bool:
-        """The rows ``made`` for this sheet elsewhere (:func:`made_rows`, in a forked child) taken as this sheet's
-        rows, when they are the very rows it would write: the sheet has no rows yet, its head is the one they were
-        made after, and its workbook's styles are the same as theirs were then — so the styles the rows need are
-        made here in the order they were made there, and get the same ids.  False (nothing changed) otherwise."""
-        if self.rows != 1 or made.head != self.head or made.state != style_state(self.ws.parent):
-            return False
-        for key, sid in made.styles:
-            if self._style_of(key) != sid:  # cannot be, from the same styles made in the same order
-                raise RuntimeError(f"{self.ws.title}: style {key} made as {self._style_ids[key]}, not {sid}")
-        if made.deflated is None:
-            self._write(made.xml)
-        else:
-            self._flush()
-            self.spool.close()
-            self.deflater = Predeflated(self.head, *made.deflated)
-        self.rows += made.rows
-        return True
-
-    def _style_of(self, key: tuple) -> int:
-        """The style id of a style key of :meth:`_style`, made if it is not yet."""
-        column, quote, number, colour, bold = key
-        return self._style(column, "=" if quote else 0 if number else "text", colour, bold)
-
     def page_break(self) -> None:
         """Start a new printed page after the current row."""
         if self.rows > 1:
@@ -312,53 +286,6 @@ class Sheet:
     def finish(self) -> None:
         if self.rows > 1:
             self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{self.rows}"
-
-
-def style_state(wb: Workbook) -> tuple:
-    """What the ids of the styles made next in ``wb`` depend on: its styles so far (openpyxl numbers a style, and
-    each font, fill, border, alignment and number format in it, by the order they first came in)."""
-    return (tuple(map(tuple, wb._cell_styles)),
-            *(tuple(map(repr, getattr(wb, part))) for part in ("_fonts", "_fills", "_borders", "_alignments",
-                                                               "_protections", "_number_formats")))
-
-
-class MadeRows(NamedTuple):
-    """A sheet's rows made elsewhere (:func:`made_rows`) for :meth:`Sheet.take`: how many, the styles they made in
-    order (``(key, id)``), the workbook's :func:`style_state` before them, the sheet's head, and the rows as sheet
-    XML (``xml``) or, past :data:`SPOOL_IN_MEMORY`, the sheet's whole entry deflated (``deflated``: its tail, the
-    file, CRC-32 and size for :class:`~evalkit.io.xlsx_deflate.Predeflated`)."""
-
-    rows: int
-    styles: list
-    state: tuple
-    head: bytes | None
-    xml: bytes | None
-    deflated: tuple | None
-
-
-def made_rows(wb: Workbook, sheet: Sheet, state: tuple) -> MadeRows | None:
-    """``sheet``'s rows, all written and the sheet finished, as :class:`MadeRows` for a sheet made the same way in
-    another workbook whose styles were ``state`` (:func:`style_state`) when this one's were.  A large sheet's
-    entry is finished here: ``wb`` is saved (its sheets' rows left out) for what the entry has after its rows,
-    and its deflate ends with that, into ``sheet.deflate_into``.  ``None`` when that cannot be known (no head)."""
-    sheet._flush()
-    styles = list(sheet._style_ids.items())
-    if sheet.deflater is None:
-        sheet.spool.seek(0)
-        return MadeRows(sheet.rows - 1, styles, state, sheet.head, sheet.spool.read(), None)
-    if not isinstance(sheet.deflater, Deflater) or sheet.deflate_into is None:
-        return None
-    name = f"xl/worksheets/sheet{wb.worksheets.index(sheet.ws) + 1}.xml"
-    with tempfile.TemporaryFile(dir=SPOOL_DIR.get()) as raw:
-        wb.save(raw)
-        raw.seek(0)
-        with zipfile.ZipFile(raw) as z:
-            head, end, tail = z.read(name).partition(b"</sheetData>")
-    if head != sheet.head or not end:
-        return None
-    done = sheet.deflater.finish(end + tail)
-    return MadeRows(sheet.rows - 1, styles, state, sheet.head, None, (end + tail, sheet.deflate_into, done.crc,
-                                                                        done.size))
 
 
 def _head(ws, header: list, outline: int | None) -> bytes | None:

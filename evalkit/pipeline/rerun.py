@@ -49,8 +49,8 @@ from evalkit.pipeline.manifest import (
 from evalkit.pipeline.progress import Progress, Stages
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project, evaluate, project_checks, validate_project
+from evalkit.reports import TextsAhead, texts_ahead
 from evalkit.reports import write_reports as default_write_reports
-from evalkit.reports.ahead import TextsAhead, texts_ahead
 from evalkit.scoring import Evaluation
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}

@@ -9,7 +9,7 @@ from the same records the reports will have (:func:`evalkit.reports.data.text_da
 zip entry into a file, and hands back the rows' styles and each unit's first answers for its page.
 
 The evidence workbook takes those rows only when they are the very rows it would write
-(:meth:`evalkit.io.xlsx_stream.Sheet.take`: the same sheet head, its styles as they were in the child, then the
+(:func:`evalkit.io.xlsx_made.take_rows`: the same sheet head, its styles as they were in the child, then the
 same entry tail when it is saved); otherwise, or when the child gave no result, the sheet is made in the rerun
 as before.  The bytes are the same either way.  A rerun asks for it with ``jobs=2``
 (``evalkit rerun``'s default on a machine with two cores or more and ``fork``).
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evalkit.io.forked import Forked, forked
-from evalkit.io.xlsx_stream import MadeRows
+from evalkit.io.xlsx_made import MadeRows
 from evalkit.project import Project
 from evalkit.reports.data import ReportData, text_data
 from evalkit.reports.workbook import made_texts

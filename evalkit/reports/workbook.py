@@ -32,8 +32,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
+from evalkit.io.xlsx_made import MadeRows, made_rows, style_state, take_rows
 from evalkit.io.xlsx_rows import BLOCK, Runs, add_columns
-from evalkit.io.xlsx_stream import SPOOL_DIR, MadeRows, Sheet, made_rows, stream_workbook, style_state
+from evalkit.io.xlsx_stream import SPOOL_DIR, Sheet, stream_workbook
 from evalkit.io.xlsx_text import column_widths
 from evalkit.problems import SEVERITY_ZH
 from evalkit.reports.data import ASSESSOR, DELETED, INSTRUMENT, UNIT, ReportData, category_key, short_path, ties_note
@@ -229,7 +230,7 @@ def _texts_sheet(wb: Workbook, heading: str) -> Sheet:
 def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
     sheet = _texts_sheet(wb, heading)
     made = data.texts_made  # made ahead in a child while the rerun scored (made_texts), when they are these rows
-    if made is None or not sheet.take(made):
+    if made is None or not take_rows(sheet, made):
         add_columns(sheet, _text_columns(data), distinct={5})  # the answers: mostly new texts
     sheet.finish()
     return sheet
@@ -238,7 +239,7 @@ def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
 def made_texts(data: ReportData, folder: str) -> MadeRows | None:
     """The 文字记录 sheet's rows made for the evidence workbook before it is (:func:`evalkit.reports.ahead`: in a
     forked child, from ``data`` without the evaluation: the sheet needs only the records), the sheet's whole
-    entry deflated into ``folder``; :meth:`~evalkit.io.xlsx_stream.Sheet.take` takes them when the workbook's
+    entry deflated into ``folder``; :func:`~evalkit.io.xlsx_made.take_rows` takes them when the workbook's
     styles turn out as here.  Here they are those the 证据 sheet's first row makes (its header's, then plain text,
     then wrapped): else (a value starting with 「=」 made a quoted style first) the sheet is made again there."""
     wb = Workbook(write_only=True)

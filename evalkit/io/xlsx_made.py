@@ -1,0 +1,94 @@
+"""A sheet's rows made in another process and taken into the workbook being written: :func:`made_rows` there,
+:func:`take_rows` here (:mod:`evalkit.reports.ahead`: the evidence workbook's 文字记录 sheet made in a forked
+child while the rerun scores).
+
+Rows are sheet XML whose cells name their style by id, and openpyxl numbers styles in the order they first
+come into a workbook.  So rows made in one workbook are the rows of another only when both workbooks had the
+same styles before them (:func:`style_state`) and the same sheet head: the styles the rows made are then made
+again in the same order and get the same ids.  Otherwise nothing is taken and the sheet is made as usual.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from typing import NamedTuple
+
+from openpyxl import Workbook
+
+from evalkit.io.xlsx_deflate import Deflater, Predeflated
+from evalkit.io.xlsx_stream import SPOOL_DIR, Sheet
+
+
+def style_state(wb: Workbook) -> tuple:
+    """What the ids of the styles made next in ``wb`` depend on: its styles so far (openpyxl numbers a style, and
+    each font, fill, border, alignment and number format in it, by the order they first came in)."""
+    return (tuple(map(tuple, wb._cell_styles)),
+            *(tuple(map(repr, getattr(wb, part))) for part in ("_fonts", "_fills", "_borders", "_alignments",
+                                                               "_protections", "_number_formats")))
+
+
+class MadeRows(NamedTuple):
+    """A sheet's rows made elsewhere (:func:`made_rows`) for :func:`take_rows`: how many, the styles they made in
+    order (``(key, id)``), the workbook's :func:`style_state` before them, the sheet's head, and the rows as sheet
+    XML (``xml``) or, past :data:`~evalkit.io.xlsx_stream.SPOOL_IN_MEMORY`, the sheet's whole entry deflated (``deflated``: its tail, the
+    file, CRC-32 and size for :class:`~evalkit.io.xlsx_deflate.Predeflated`)."""
+
+    rows: int
+    styles: list
+    state: tuple
+    head: bytes | None
+    xml: bytes | None
+    deflated: tuple | None
+
+
+def made_rows(wb: Workbook, sheet: Sheet, state: tuple) -> MadeRows | None:
+    """``sheet``'s rows, all written and the sheet finished, as :class:`MadeRows` for a sheet made the same way in
+    another workbook whose styles were ``state`` (:func:`style_state`) when this one's were.  A large sheet's
+    entry is finished here: ``wb`` is saved (its sheets' rows left out) for what the entry has after its rows,
+    and its deflate ends with that, into ``sheet.deflate_into``.  ``None`` when that cannot be known (no head)."""
+    sheet._flush()
+    styles = list(sheet._style_ids.items())
+    if sheet.deflater is None:
+        sheet.spool.seek(0)
+        return MadeRows(sheet.rows - 1, styles, state, sheet.head, sheet.spool.read(), None)
+    if not isinstance(sheet.deflater, Deflater) or sheet.deflate_into is None:
+        return None
+    name = f"xl/worksheets/sheet{wb.worksheets.index(sheet.ws) + 1}.xml"
+    with tempfile.TemporaryFile(dir=SPOOL_DIR.get()) as raw:
+        wb.save(raw)
+        raw.seek(0)
+        with zipfile.ZipFile(raw) as z:
+            head, end, tail = z.read(name).partition(b"</sheetData>")
+    if head != sheet.head or not end:
+        return None
+    done = sheet.deflater.finish(end + tail)
+    return MadeRows(sheet.rows - 1, styles, state, sheet.head, None, (end + tail, sheet.deflate_into, done.crc,
+                                                                        done.size))
+
+
+def take_rows(sheet: Sheet, made: MadeRows) -> bool:
+    """The rows ``made`` elsewhere (:func:`made_rows`, in a forked child) taken as ``sheet``'s rows, when they
+    are the very rows it would write: the sheet has no rows yet, its head is the one they were
+    made after, and its workbook's styles are the same as theirs were then — so the styles the rows need are
+    made here in the order they were made there, and get the same ids.  False (nothing changed) otherwise."""
+    if sheet.rows != 1 or made.head != sheet.head or made.state != style_state(sheet.ws.parent):
+        return False
+    for key, sid in made.styles:
+        if _style_of(sheet, key) != sid:  # cannot be, from the same styles made in the same order
+            raise RuntimeError(f"{sheet.ws.title}: style {key} made as {sheet._style_ids[key]}, not {sid}")
+    if made.deflated is None:
+        sheet._write(made.xml)
+    else:
+        sheet._flush()
+        sheet.spool.close()
+        sheet.deflater = Predeflated(sheet.head, *made.deflated)
+    sheet.rows += made.rows
+    return True
+
+
+def _style_of(sheet: Sheet, key: tuple) -> int:
+    """The style id of a style key of the sheet's (:meth:`~evalkit.io.xlsx_stream.Sheet.style`), made if it is not
+    yet: a value that gives that key made into a cell's style."""
+    column, quote, number, colour, bold = key
+    return sheet._style(column, "=" if quote else 0 if number else "text", colour, bold)
