@@ -4,6 +4,7 @@ the same bytes as made in the rerun itself, whatever happens to the child."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import signal
@@ -251,6 +252,26 @@ def test_leaving_the_block_stops_a_child_still_running(tmp_path):
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: not a child of this process any more
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_room_for_a_copy_the_rerun_makes_the_sheet_itself(demo_alone, spied, tmp_path, monkeypatch):
+    import evalkit.io.forked as forked_module
+
+    assert forked_module.room_for_a_copy()  # this machine: gigabytes free, a test process of some hundred MB
+    real = open
+
+    def meminfo(path, *args, **kwargs):  # a machine with 1 MB available
+        if str(path) == "/proc/meminfo":
+            return io.StringIO("MemTotal: 4000000 kB\nMemAvailable: 1024 kB\n")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", meminfo)
+    assert not forked_module.room_for_a_copy()
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
+    monkeypatch.undo()
+    assert spied["give"] == [] and spied["take"] == []
+    assert hashes(out) == demo_alone
 
 
 def test_without_fork_nothing_is_started(tmp_path, monkeypatch):

@@ -32,6 +32,21 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and hasattr(os, "waitpid")
 
 
+def room_for_a_copy() -> bool:
+    """Whether the machine has memory for a child that comes to copy all of this process: its available memory
+    (``MemAvailable`` of ``/proc/meminfo``) at least this process's resident size.  A forked child shares its
+    parent's pages until either writes one — and Python writes to every object it reads (the reference count) —
+    so a child going through every record ends up with a copy of most of them.  True where it cannot be known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            available = next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
+        with open("/proc/self/status", encoding="ascii") as f:
+            resident = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return True
+    return available >= resident
+
+
 class Forked:
     """A child process working on one call (:func:`forked`); :meth:`result` waits for it."""
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from evalkit.io.forked import Forked, forked
+from evalkit.io.forked import Forked, forked, room_for_a_copy
 from evalkit.io.xlsx_made import MadeRows
 from evalkit.project import Project
 from evalkit.reports.data import ReportData, text_data
@@ -69,8 +69,12 @@ def _make(project: Project, folder: str, mask_personal: bool) -> MadeTexts:
 def texts_ahead(project: Project, near: Path, *, mask_personal: bool = True) -> Iterator[TextsAhead | None]:
     """The 文字记录 sheet of ``project``'s evidence workbook started in a forked child (its records read first),
     its files in a folder made in ``near`` (the output folder: the entry is about a tenth of a gigabyte) and
-    removed on leaving; yields ``None`` when this system cannot fork."""
+    removed on leaving; yields ``None`` when this system cannot fork, or when the machine has not the memory for
+    a child that copies this process (:func:`evalkit.io.forked.room_for_a_copy`): the rerun makes it then."""
     project.records  # noqa: B018 - read before the fork: the child has them
+    if not room_for_a_copy():
+        yield None
+        return
     folder = tempfile.mkdtemp(prefix=".evalkit-ahead-", dir=near)
     try:
         with forked(lambda: _make(project, folder, mask_personal), folder) as child:
