@@ -246,6 +246,25 @@ def test_a_child_s_value_error_and_end_come_back(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no file left behind
 
 
+def test_a_stuck_child_is_stopped_and_the_caller_goes_on(tmp_path):
+    """A child waiting on a lock that another thread held at the fork uses no CPU time: it is stopped after
+    ``stall`` seconds without any, and the caller does the work itself."""
+    import threading
+
+    held = threading.Lock()
+    held.acquire()  # as if another thread had it when the child was made: the child waits for ever
+    with forked(lambda: held.acquire(), tmp_path) as child:
+        started = time.monotonic()
+        ok, why = child.result(stall=0.5)
+        assert not ok and "0.5 秒未用 CPU 时间" in why and time.monotonic() - started < 10
+        assert child.pid == 0
+    held.release()
+    busy = forked(lambda: sum(i * i for i in range(3_000_000)), tmp_path)  # works a while: never taken for stuck
+    with busy as child:
+        assert child.result(stall=0.5)[0]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_leaving_the_block_stops_a_child_still_running(tmp_path):
     with forked(lambda: time.sleep(60), tmp_path) as child:
         pid = child.pid

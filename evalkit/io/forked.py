@@ -20,11 +20,14 @@ import os
 import pickle
 import signal
 import tempfile
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+STALL = 60.0  # seconds without CPU time after which a child is taken for stuck
 
 
 def can_fork() -> bool:
@@ -54,15 +57,28 @@ class Forked:
         self.pid, self.path = pid, path
         self._done: tuple[bool, Any] | None = None
 
-    def result(self) -> tuple[bool, Any]:
+    def result(self, stall: float = STALL) -> tuple[bool, Any]:
         """``(True, value)`` once the child has returned ``value``; ``(False, why)`` when it gave none (``why``: its
-        error's traceback, or how it ended).  Waits for the child; the same answer each time."""
+        error's traceback, or how it ended).  Waits for the child — but a child that has used no CPU time for
+        ``stall`` seconds is stuck (a lock another thread held at the fork, say) and is stopped.  The same answer
+        each time."""
         if self._done is None:
-            self._done = self._wait()
+            self._done = self._wait(stall)
         return self._done
 
-    def _wait(self) -> tuple[bool, Any]:
-        _, status = os.waitpid(self.pid, 0)
+    def _wait(self, stall: float) -> tuple[bool, Any]:
+        ticks, since = _cpu_ticks(self.pid), time.monotonic()
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                break
+            now, used = time.monotonic(), _cpu_ticks(self.pid)
+            if used != ticks:
+                ticks, since = used, now
+            elif now - since > stall:
+                self.stop()
+                return False, f"子进程 {stall:g} 秒未用 CPU 时间，已终止"
+            time.sleep(0.02)
         self.pid = 0
         try:
             with open(self.path, "rb") as f:
@@ -81,8 +97,20 @@ class Forked:
             with contextlib.suppress(OSError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
+        for leftover in (self.path, self.path + ".tmp"):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """The CPU time process ``pid`` has used so far, in clock ticks (``/proc/PID/stat``); ``None`` where it cannot
+    be read — a child is then never taken for stuck."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _ended(status: int) -> str:
