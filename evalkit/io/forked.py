@@ -69,7 +69,10 @@ class Forked:
     def _wait(self, stall: float) -> tuple[bool, Any]:
         ticks, since = _cpu_ticks(self.pid), time.monotonic()
         while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by someone else (a SIGCHLD handler): its file says how it went
+                pid, status = self.pid, 0
             if pid:
                 break
             now, used = time.monotonic(), _cpu_ticks(self.pid)

@@ -237,7 +237,7 @@ def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
 
 
 def made_texts(data: ReportData, folder: str) -> MadeRows | None:
-    """The 文字记录 sheet's rows made for the evidence workbook before it is (:func:`evalkit.reports.ahead`: in a
+    """The 文字记录 sheet's rows made for the evidence workbook before it is (:mod:`evalkit.reports.ahead`: in a
     forked child, from ``data`` without the evaluation: the sheet needs only the records), the sheet's whole
     entry deflated into ``folder``; :func:`~evalkit.io.xlsx_made.take_rows` takes them when the workbook's
     styles turn out as here.  Here they are those the 证据 sheet's first row makes (its header's, then plain text,
