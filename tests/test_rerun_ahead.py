@@ -39,12 +39,25 @@ def hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and ".evalkit-cache" not in p.parts}
 
 
+class Seen(dict):
+    """What the evidence workbook did with the child's rows: each give (True when the child gave rows, the note),
+    each take (True when the rows were taken: in whichever process wrote the evidence workbook, so noted in a
+    file), and the note of the evidence workbook's own child (``apart``) once it was waited for."""
+
+    def __init__(self, takes: Path) -> None:
+        super().__init__(give=[], apart=[])
+        self.takes = takes
+
+    def __getitem__(self, key):
+        if key == "take":
+            return [line == "True" for line in self.takes.read_text().split()] if self.takes.exists() else []
+        return super().__getitem__(key)
+
+
 @pytest.fixture
-def spied(monkeypatch):
-    """What the evidence workbook did with the child's rows: each give (True when the child gave rows, the note)
-    and each take (True when the rows were taken)."""
-    seen = {"give": [], "take": []}
-    give, take = ahead.TextsAhead.give, workbook.take_rows
+def spied(monkeypatch, tmp_path):
+    seen = Seen(tmp_path / "takes.txt")
+    give, take, written = ahead.TextsAhead.give, workbook.take_rows, ahead.TextsAhead._written
 
     def spy_give(self, data):
         got = give(self, data)
@@ -53,11 +66,18 @@ def spied(monkeypatch):
 
     def spy_take(sheet, made):
         got = take(sheet, made)
-        seen["take"].append(got)
+        with open(seen.takes, "a") as f:  # noqa: PTH123 - appended to by the processes in turn
+            f.write(f"{got}\n")
+        return got
+
+    def spy_written(self, child, data, path):
+        got = written(self, child, data, path)
+        seen["apart"].append(self.note)
         return got
 
     monkeypatch.setattr(ahead.TextsAhead, "give", spy_give)
     monkeypatch.setattr(workbook, "take_rows", spy_take)
+    monkeypatch.setattr(ahead.TextsAhead, "_written", spy_written)
     return seen
 
 
@@ -76,6 +96,7 @@ def test_the_demo_with_the_child_s_sheet_is_byte_identical(demo_alone, spied, tm
     out = tmp_path / "out"
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
     assert spied["give"] == [(True, "")] and spied["take"] == [True]  # the child's rows were the ones written
+    assert spied["apart"] == [""]  # by the evidence workbook's own child
     assert hashes(out) == demo_alone
     assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-ahead")]  # the child's files removed
 
@@ -91,6 +112,24 @@ def test_a_child_that_fails_leaves_the_sheet_to_the_rerun(demo_alone, spied, tmp
     assert not gave and "MemoryError" in note and "子进程内存不足" in note
     assert spied["take"] == []
     assert hashes(out) == demo_alone
+
+
+def test_an_evidence_child_that_fails_leaves_the_workbook_to_the_rerun(demo_alone, spied, tmp_path, monkeypatch):
+    parent, real = os.getpid(), ahead.write_evidence
+
+    def dies_half_way(data, path):
+        if os.getpid() == parent:  # the rerun's own (after the child failed): the real one
+            return real(data, path)
+        path.with_name(path.name + ".tmp").write_bytes(b"PK half")  # as if killed while saving
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(ahead, "write_evidence", dies_half_way)
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache"]) == 1
+    assert spied["give"] == [(True, "")] and spied["take"] == []  # the sheet made again: its entry went
+    (note,) = spied["apart"]
+    assert f"被信号 {int(signal.SIGKILL)} 终止" in note
+    assert hashes(out) == demo_alone  # no half-written file among the outputs, the manifest included
 
 
 def test_a_quoted_style_made_first_by_the_evidence_sheet_makes_the_rerun_write_the_sheet(tmp_path, spied):

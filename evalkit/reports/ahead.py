@@ -11,7 +11,8 @@ zip entry into a file, and hands back the rows' styles and each unit's first ans
 The evidence workbook takes those rows only when they are the very rows it would write
 (:func:`evalkit.io.xlsx_made.take_rows`: the same sheet head, its styles as they were in the child, then the
 same entry tail when it is saved); otherwise, or when the child gave no result, the sheet is made in the rerun
-as before.  The bytes are the same either way.  A rerun asks for it with ``jobs=2``
+as before.  Once the rerun has scored, the evidence workbook itself is written by another child while the
+rerun makes the report and the pages (:meth:`TextsAhead.evidence_apart`).  The bytes are the same either way.  A rerun asks for it with ``jobs=2``
 (``evalkit rerun``'s default on a machine with two cores or more and ``fork``).
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -28,7 +29,7 @@ from evalkit.io.forked import Forked, forked, room_for_a_copy
 from evalkit.io.xlsx_made import MadeRows
 from evalkit.project import Project
 from evalkit.reports.data import ReportData, text_data
-from evalkit.reports.workbook import made_texts
+from evalkit.reports.workbook import made_texts, write_evidence
 
 
 class MadeTexts(NamedTuple):
@@ -41,11 +42,11 @@ class MadeTexts(NamedTuple):
 
 
 class TextsAhead:
-    """The 文字记录 sheet being made in a child (:func:`texts_ahead`)."""
+    """The 文字记录 sheet being made in a child (:func:`texts_ahead`, its files in ``folder``)."""
 
-    def __init__(self, child: Forked) -> None:
-        self.child = child
-        self.note = ""  # why the child's rows were not used, when they were not
+    def __init__(self, child: Forked, folder: str) -> None:
+        self.child, self.folder = child, folder
+        self.note = ""  # why the child's rows (or the evidence workbook's child) were not used, when they were not
 
     def give(self, data: ReportData) -> bool:
         """The child's rows and texts put into the report data ``data`` (waiting for the child); False when the
@@ -57,6 +58,26 @@ class TextsAhead:
         data.texts_made = made.rows
         data._text_heads, data._text_counts = made.heads, made.counts
         return True
+
+    @contextmanager
+    def evidence_apart(self, data: ReportData, path: Path) -> Iterator[Callable[[], Path] | None]:
+        """The evidence workbook written to ``path`` from ``data`` (given the child's rows, :meth:`give`) by another
+        forked child while the caller makes the report and the pages; yields the call that waits for it and gives
+        ``path`` — written here when that child gave no result — or ``None`` when no child can be made."""
+        if not room_for_a_copy():
+            yield None
+            return
+        with forked(lambda: write_evidence(data, path), self.folder) as child:
+            yield None if child is None else lambda: self._written(child, data, path)
+
+    def _written(self, child: Forked, data: ReportData, path: Path) -> Path:
+        ok, why = child.result()
+        if ok:
+            return path
+        self.note = str(why)
+        path.with_name(path.name + ".tmp").unlink(missing_ok=True)  # what the child left half-written
+        data.texts_made = None  # its entry went with the child's sheet, or may have: the sheet is made here again
+        return write_evidence(data, path)
 
 
 def _make(project: Project, folder: str, mask_personal: bool) -> MadeTexts:
@@ -78,6 +99,6 @@ def texts_ahead(project: Project, near: Path, *, mask_personal: bool = True) -> 
     folder = tempfile.mkdtemp(prefix=".evalkit-ahead-", dir=near)
     try:
         with forked(lambda: _make(project, folder, mask_personal), folder) as child:
-            yield TextsAhead(child) if child is not None else None
+            yield TextsAhead(child, folder) if child is not None else None
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -56,8 +56,12 @@ def write_reports(project: Project, out_dir: Path, evaluation, problems: list[Pr
 def _write_all(project: Project, out_dir: Path, evaluation, problems: list[Problem], mask_personal: bool,
                texts: TextsAhead | None) -> list[Path]:
     data = report_data(project, evaluation, problems, mask_personal=mask_personal)
-    if texts is not None:
-        texts.give(data)
+    if texts is not None and texts.give(data):  # the unit pages' free text given: the evidence can be written apart
+        with texts.evidence_apart(data, out_dir / EVIDENCE_NAME) as evidence:
+            if evidence is not None:
+                report = write_workbook(data, out_dir / WORKBOOK_NAME)
+                pages = write_html(data, out_dir)
+                return [report, evidence(), *pages]
     # the evidence first (its pass over the free text keeps each unit's first answers for the unit pages); its
     # ~1 GB of sheet XML is deflated in a thread — zlib lets the report and the pages be made meanwhile
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evalkit-save") as saver:
