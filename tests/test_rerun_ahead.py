@@ -304,6 +304,14 @@ def test_a_stuck_child_is_stopped_and_the_caller_goes_on(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_where_cpu_time_cannot_be_read_a_child_is_never_taken_for_stuck(tmp_path, monkeypatch):
+    import evalkit.io.forked as forked_module
+
+    monkeypatch.setattr(forked_module, "_cpu_ticks", lambda pid: None)  # a system without /proc (macOS)
+    with forked(lambda: time.sleep(1.5) or "做完了", tmp_path) as child:
+        assert child.result(stall=0.3) == (True, "做完了")
+
+
 def test_leaving_the_block_stops_a_child_still_running(tmp_path):
     with forked(lambda: time.sleep(60), tmp_path) as child:
         pid = child.pid

@@ -76,7 +76,7 @@ class Forked:
             if pid:
                 break
             now, used = time.monotonic(), _cpu_ticks(self.pid)
-            if used != ticks:
+            if used is None or used != ticks:  # None: not known here (no /proc), never taken for stuck
                 ticks, since = used, now
             elif now - since > stall:
                 self.stop()
