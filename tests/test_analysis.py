@@ -243,3 +243,20 @@ def test_fleiss_kappa_of_nominal_ratings_comes_from_stats():
     expected = fleiss_kappa(*category_counts(list(given.values()))).value
     assert _agreement(group, "nominal")["kappa"] == pytest.approx(expected)
     assert math.isnan(_agreement(group, "interval")["kappa"])  # κ is for categories only
+
+
+def test_a_cjk_font_installed_after_matplotlib_listed_the_fonts_is_found(monkeypatch):
+    """matplotlib keeps its list of the system's fonts in a cache: fonts-noto-cjk installed after the first chart
+    was not in it, and the notebooks' Chinese labels came out as empty boxes (seen on a machine whose cache was
+    built before the CJK fonts were installed)."""
+    from matplotlib import font_manager
+
+    from evalkit.analysis.charts import CJK_FONTS, use_chinese_font
+
+    if not any("CJK" in path or "wqy" in path.lower() for path in font_manager.findSystemFonts()):
+        pytest.skip("no CJK font file on this machine (make test installs fonts-noto-cjk)")
+    listed = [f for f in font_manager.fontManager.ttflist if f.name not in CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", listed)  # the list as cached before the fonts came
+    name = use_chinese_font()
+    assert name in CJK_FONTS and name in {f.name for f in font_manager.fontManager.ttflist}
+    assert font_manager.findfont(name, fallback_to_default=False)

@@ -9,6 +9,8 @@ pyplot is not imported, so importing evalkit never chooses a plotting backend.
 
 from __future__ import annotations
 
+import contextlib
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -21,14 +23,29 @@ GRADE_COLOURS = {"优秀": "#2e7d32", "良好": "#1565c0", "达标": "#f9a825", 
 
 
 def use_chinese_font() -> str:
-    """Set matplotlib's sans-serif font to an installed CJK font; returns its name ('' when none is installed)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    name = next((f for f in CJK_FONTS if f in installed), "")
+    """Set matplotlib's sans-serif font to an installed CJK font; returns its name ('' when none is installed).
+
+    matplotlib lists the system's fonts once and keeps the list in its cache: a CJK font installed since (Debian's
+    ``fonts-noto-cjk`` after the first chart) is not in it, and every Chinese label came out as empty boxes.  When
+    none of :data:`CJK_FONTS` is listed, the font files not in the list are added to it (``addfont``) first."""
+    name = _cjk_font()
+    if not name:
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                with contextlib.suppress(Exception):  # a file FreeType cannot read is no font to use
+                    font_manager.fontManager.addfont(path)
+        name = _cjk_font()
     if name:
         matplotlib.rcParams["font.sans-serif"] = [name, *matplotlib.rcParams["font.sans-serif"]]
         matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["axes.unicode_minus"] = False
     return name
+
+
+def _cjk_font() -> str:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((f for f in CJK_FONTS if f in installed), "")
 
 
 def bump_chart(compared: pd.DataFrame, category: str, *, title: str = "", before: str = "原方案",
