@@ -74,8 +74,7 @@ class TextsAhead:
         ok, why = child.result()
         if ok:
             return path
-        self.note = str(why)
-        path.with_name(path.name + ".tmp").unlink(missing_ok=True)  # what the child left half-written
+        self.note = str(why)  # a half-written file of the child's: save_workbook writes the same ".tmp" and renames it
         data.texts_made = None  # its entry went with the child's sheet, or may have: the sheet is made here again
         return write_evidence(data, path)
 
