@@ -8,6 +8,7 @@ import io
 import os
 import pickle
 import signal
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -81,6 +82,15 @@ def spied(monkeypatch, tmp_path):
     return seen
 
 
+@pytest.fixture
+def temp_dir(monkeypatch, tmp_path) -> Path:
+    """The system's temporary folder for this test (and the children it forks): openpyxl's sheet streams go there."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def demo_alone(tmp_path_factory) -> dict[str, str]:
     """The demo's outputs made in one process (--jobs 1): what every other way must give, byte for byte."""
@@ -90,7 +100,8 @@ def demo_alone(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("spool", [None, 64 << 10], ids=["rows-as-xml", "entry-deflated-in-the-child"])
-def test_the_demo_with_the_child_s_sheet_is_byte_identical(demo_alone, spied, tmp_path, monkeypatch, spool):
+def test_the_demo_with_the_child_s_sheet_is_byte_identical(demo_alone, spied, tmp_path, monkeypatch, spool,
+                                                           temp_dir):
     if spool is not None:  # the demo's 13,506 answers past the spool: the child deflates the whole entry
         monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", spool)
     out = tmp_path / "out"
@@ -98,6 +109,8 @@ def test_the_demo_with_the_child_s_sheet_is_byte_identical(demo_alone, spied, tm
     assert spied["give"] == [(True, "")] and spied["take"] == [True]  # the child's rows were the ones written
     assert spied["apart"] == [""]  # by the evidence workbook's own child
     assert hashes(out) == demo_alone
+    # the child leaves through os._exit, where openpyxl's atexit would remove its streams' files: none is left
+    assert sorted(p.name for p in temp_dir.iterdir()) == []
     assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-ahead")]  # the child's files removed
 
 
@@ -209,7 +222,7 @@ def _written(tmp_path: Path, name: str, first: str, made=None) -> tuple[bytes, b
 
 
 @pytest.mark.parametrize("spool", [None, 256], ids=["xml", "deflated"])
-def test_rows_made_elsewhere_are_taken_only_under_the_same_styles(tmp_path, monkeypatch, spool):
+def test_rows_made_elsewhere_are_taken_only_under_the_same_styles(tmp_path, monkeypatch, spool, temp_dir):
     if spool is not None:
         monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", spool)
     wb = Workbook(write_only=True)
@@ -224,8 +237,8 @@ def test_rows_made_elsewhere_are_taken_only_under_the_same_styles(tmp_path, monk
         made = made_rows(wb, sheet, state)
     finally:
         xlsx_stream.SPOOL_DIR.reset(token)
-        xlsx_stream._discard(wb)  # saved or not: its sheets' streams closed
     assert (made.deflated is not None) == (spool is not None)
+    assert sorted(p.name for p in temp_dir.iterdir()) == []  # the workbook's streams' files, saved or not, removed
     plain, _ = _written(tmp_path, "plain.xlsx", "text")
     taken, took = _written(tmp_path, "taken.xlsx", "text", made)
     assert took and taken == plain
@@ -235,7 +248,7 @@ def test_rows_made_elsewhere_are_taken_only_under_the_same_styles(tmp_path, monk
     other = _texts(wb)
     before = style_state(wb)
     assert not take_rows(other, made) and style_state(wb) == before and other.rows == 1
-    xlsx_stream._discard(wb)
+    xlsx_stream.discard_workbook(wb)
     quoted, took = _written(tmp_path, "quoted.xlsx", "=x", made)
     assert not took and quoted == _written(tmp_path, "quoted-plain.xlsx", "=x")[0]
     with zipfile.ZipFile(tmp_path / "quoted.xlsx") as z:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from openpyxl import Workbook
 
 from evalkit.io.xlsx_deflate import Deflater, Predeflated
-from evalkit.io.xlsx_stream import SPOOL_DIR, Sheet
+from evalkit.io.xlsx_stream import SPOOL_DIR, Sheet, discard_workbook
 
 
 def style_state(wb: Workbook) -> tuple:
@@ -46,7 +46,16 @@ def made_rows(wb: Workbook, sheet: Sheet, state: tuple) -> MadeRows | None:
     """``sheet``'s rows, all written and the sheet finished, as :class:`MadeRows` for a sheet made the same way in
     another workbook whose styles were ``state`` (:func:`style_state`) when this one's were.  A large sheet's
     entry is finished here: ``wb`` is saved (its sheets' rows left out) for what the entry has after its rows,
-    and its deflate ends with that, into ``sheet.deflate_into``.  ``None`` when that cannot be known (no head)."""
+    and its deflate ends with that, into ``sheet.deflate_into``.  ``None`` when that cannot be known (no head).
+    ``wb`` is done with after this, saved or not: openpyxl's streams of its sheets are closed and their temporary
+    files removed (a forked child leaves through ``os._exit``, where openpyxl's ``atexit`` would have)."""
+    try:
+        return _made_rows(wb, sheet, state)
+    finally:
+        discard_workbook(wb)
+
+
+def _made_rows(wb: Workbook, sheet: Sheet, state: tuple) -> MadeRows | None:
     sheet._flush()
     styles = list(sheet._style_ids.items())
     if sheet.deflater is None:

@@ -339,7 +339,7 @@ def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet
             return future
         return save_workbook(wb, sheets, path)
     except BaseException:
-        _discard(wb)
+        discard_workbook(wb)
         raise
     finally:
         SPOOL_DIR.reset(token)
@@ -348,9 +348,9 @@ def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet
             sheet.close()
 
 
-def _discard(wb: Workbook) -> None:
-    """A workbook left unsaved by an error: openpyxl's sheet streams closed and their temporary files removed
-    (else they are closed whenever the workbook is collected, after their files, and leave the files behind)."""
+def discard_workbook(wb: Workbook) -> None:
+    """A workbook left unsaved (an error; :func:`evalkit.io.xlsx_made.made_rows`): openpyxl's sheet streams closed
+    and their temporary files removed (else closed when the workbook is collected, after their files, left behind)."""
     for ws in wb.worksheets:
         writer = getattr(ws, "_writer", None)
         if writer is None:
