@@ -27,7 +27,6 @@ import importlib
 
 from evalkit.forms import load_instrument
 from evalkit.framework import read_framework as load_framework
-from evalkit.pipeline import rerun, verify
 from evalkit.problems import Problem, catalogue
 from evalkit.project import OverrideError, Overrides, Project, evaluate, open_project, project_checks, validate_project
 from evalkit.scoring import score
@@ -55,11 +54,14 @@ __all__ = [
     "verify",
 ]
 
-_LAZY = {"Tables": "evalkit.analysis", "tables": "evalkit.analysis"}
+# imported when first asked for: a form's kernel (evalkit.app) never loads the rerun and its reports, the demo's
+# sampling (scipy.stats), pandas tables, matplotlib or pyreadstat (tests/test_page_imports.py)
+_LAZY = {"Tables": "evalkit.analysis", "tables": "evalkit.analysis", "rerun": "evalkit.pipeline",
+         "verify": "evalkit.pipeline"}
 
 
 def __getattr__(name: str):
-    """``evalkit.tables`` / ``evalkit.Tables``, imported when first asked for."""
+    """``evalkit.tables``, ``evalkit.Tables``, ``evalkit.rerun`` and ``evalkit.verify``, imported when first asked for."""
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'evalkit' has no attribute {name!r}")

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import norm
+from scipy.stats import t as t_dist
 
 import evalkit.checks.agreement as agreement
 import evalkit.checks.consistency as consistency
@@ -105,7 +107,7 @@ def _collect(views, fields, leaf, tally):
 
 def _expansion(confidence, df):
     level = 1 - (1 - confidence) / 2
-    return float(resampling.t_dist.ppf(level, df) / resampling.norm.ppf(level))
+    return float(t_dist.ppf(level, df) / norm.ppf(level))
 
 
 def _drawn_rows(views, frames):

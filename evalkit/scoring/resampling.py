@@ -44,8 +44,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
-from scipy.stats import t as t_dist
 
 from evalkit.scoring.drawn import Key, UnitDrawn
 from evalkit.scoring.leaves import Sample
@@ -200,6 +198,9 @@ def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:
 def _expansion(confidence: float, df: int) -> float:
     """t(df, 1 − α/2) / z(1 − α/2): the expanded percentile interval's factor (the same few degrees of freedom
     recur in every unit, and scipy's quantiles are slow to call)."""
+    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
+    from scipy.stats import t as t_dist  # noqa: PLC0415
+
     level = 1 - (1 - confidence) / 2
     return float(t_dist.ppf(level, df) / norm.ppf(level))
 

@@ -12,7 +12,6 @@ import functools
 import math
 
 import numpy as np
-from scipy.stats import norm
 
 #: Tolerance used before ``ceil`` so that 277.0000000001 (float noise) is 277.
 CEIL_TOLERANCE = 1e-9
@@ -69,6 +68,8 @@ def z_value(confidence: float) -> float:
 def _z(confidence: float) -> float:
     """:func:`z_value` of a checked level, remembered: scipy's quantile is slow to call, and a province's scoring
     asks it for thousands of Wilson intervals at the same level."""
+    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
+
     return float(norm.ppf(1 - (1 - confidence) / 2))
 
 

@@ -36,7 +36,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import f as f_dist
 
 from ._checks import check_confidence, is_real
 
@@ -244,6 +243,8 @@ def _icc_value(ms: _MeanSquares, model: int, average: bool) -> float:
 
 def _ratio_bounds(f_obs: float, df1: int, df2: int, k: int, average: bool, q: float) -> tuple[float, float]:
     """Limits for ICC(1,·) and ICC(3,·) from the F ratio (Shrout & Fleiss 1979)."""
+    from scipy.stats import f as f_dist  # noqa: PLC0415 - scipy.stats takes half a second to import
+
     if math.isinf(f_obs):
         return 1.0, 1.0
     f_low = f_obs / f_dist.ppf(q, df1, df2)
@@ -255,6 +256,8 @@ def _ratio_bounds(f_obs: float, df1: int, df2: int, k: int, average: bool, q: fl
 
 def _model2_bounds(ms: _MeanSquares, rho: float, average: bool, q: float) -> tuple[float, float]:
     """Satterthwaite limits for ICC(2,1) (Shrout & Fleiss 1979) and ICC(2,k) (McGraw & Wong 1996)."""
+    from scipy.stats import f as f_dist  # noqa: PLC0415
+
     n, k, bms, jms, ems = ms.n, ms.k, ms.bms, ms.jms, ms.ems
     a = k * rho * jms
     b = (n * (1 + (k - 1) * rho) - k * rho) * ems
@@ -278,6 +281,8 @@ def icc(ratings: object, form: str = "ICC(2,1)", confidence: float = 0.95) -> IC
     rows with any missing rating are dropped.  ``F``/``p`` test ICC = 0:
     ``BMS/WMS`` for model 1 and ``BMS/EMS`` for models 2 and 3.
     """
+    from scipy.stats import f as f_dist  # noqa: PLC0415
+
     matrix, dropped = _complete_rows(ratings)
     n, k = matrix.shape
     model, average = _parse_form(form, k)

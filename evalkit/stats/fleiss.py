@@ -43,7 +43,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 from ._checks import check_confidence
 
@@ -133,6 +132,8 @@ def fleiss_kappa(table: Sequence[Sequence[int]], categories: Sequence[object] | 
             if p * q > 0 else math.nan
         per_category[label] = (float(p), float(kappa_j))
     raters = int(n_i[0]) if (n_i == n_i[0]).all() else None
+    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
+
     se0 = z = p_value = category_se0 = None
     if raters is not None:
         pq = float((p_j * q_j).sum())

@@ -29,8 +29,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scipy.stats import beta
-
 from ._checks import check_confidence, check_count, check_xn, z_value
 
 PROPORTION_METHODS = ("wilson", "wilson-cc", "clopper-pearson")
@@ -67,6 +65,8 @@ def clopper_pearson_interval(x: int, n: int, confidence: float = 0.95) -> tuple[
     Lower limit ``Beta(α/2; x, n-x+1)`` (0 when ``x == 0``), upper limit
     ``Beta(1-α/2; x+1, n-x)`` (1 when ``x == n``).
     """
+    from scipy.stats import beta  # noqa: PLC0415 - scipy.stats takes half a second to import
+
     x, n = check_xn(x, n)
     alpha = 1 - check_confidence(confidence)
     lower = 0.0 if x == 0 else float(beta.ppf(alpha / 2, x, n - x + 1))

@@ -33,8 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 
 from evalkit.io.heap import paused_gc
@@ -53,6 +53,9 @@ from evalkit.store.reading import (
 )
 from evalkit.store.revisions import HASH_RE, RecordView, revision_list, root_hash
 from evalkit.store.tables import combine, frames, put_in_order, record_tables, without
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass

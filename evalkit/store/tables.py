@@ -27,14 +27,17 @@ import io
 import operator
 from collections.abc import Iterable, Mapping
 from itertools import chain, repeat
+from typing import TYPE_CHECKING
 
 import msgspec
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.io.durable import aware_time
 from evalkit.store.revisions import PLAIN_TIME
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 META = ("record", "unit", "assessor", "state")
 HIDDEN = ("_current", "_order")
@@ -204,6 +207,8 @@ def is_child(name: str) -> bool:
 
 def frames(tables: Mapping[str, pa.Table], *, hidden: bool = False) -> dict[str, pd.DataFrame]:
     """pandas DataFrames of :func:`record_tables`' tables: JSON columns as Python objects, hidden columns dropped."""
+    import pandas as pd  # noqa: PLC0415 - a form's kernel reads and writes the store, never its DataFrames
+
     out = {}
     for name, table in tables.items():
         if not hidden:
