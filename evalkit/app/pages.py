@@ -2,8 +2,8 @@
 
 Each notebook has two cells: the first imports and opens the project (:func:`current_project`;
 this runs while the kernel is preheated, and a page may prepare there what does not depend on
-the address), the second reads the page's query string with ``voila.utils.get_query_string()``
-and shows the page.  The project folder comes from ``EVALKIT_PROJECT`` (set by ``evalkit serve``).
+the address), the second reads the page's query string as ``voila.utils.get_query_string()`` does
+(:mod:`evalkit.app.query`) and shows the page.  The project folder comes from ``EVALKIT_PROJECT`` (set by ``evalkit serve``).
 
 Pages: ``form.ipynb`` (pick an instrument, fill it, resume a draft, read or correct a record),
 ``records.ipynb`` (an assessor's tasks: records sent back, drafts, submitted records), and
@@ -21,7 +21,6 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import ipywidgets as w
-from voila.utils import get_query_string
 
 from evalkit.app.formlife import when_text
 from evalkit.app.formparts import Signals
@@ -29,6 +28,7 @@ from evalkit.app.formview import FormView
 from evalkit.app.html import esc, full
 from evalkit.app.links import link, title_of, unit_label
 from evalkit.app.people import ASSESSOR, LEAD, REVIEWER, page_assessor, team_login, team_of
+from evalkit.app.query import query_string
 from evalkit.app.record import record_html
 from evalkit.forms import iter_fields
 from evalkit.project import Project, open_project
@@ -46,7 +46,7 @@ def query_params() -> dict[str, str]:
     """The page's query parameters (works with preheated kernels)."""
     try:
         # evalkit serve's guarded query channel (evalkit.app.voilad); Voila's own elsewhere
-        query = get_query_string(os.environ.get("EVALKIT_QUERY_URL") or None) or ""
+        query = query_string(os.environ.get("EVALKIT_QUERY_URL") or None) or ""
     except Exception:  # not running under Voila
         query = os.environ.get("QUERY_STRING", "")
     return {k: v[-1] for k, v in parse_qs(query).items()}

@@ -17,7 +17,7 @@ page is shut down at once; kernels that lost their page anyway (a crashed tab) a
 Every page has a pool of preheated kernels (``pool_sizes``: the form ``pool_size``, the others
 one each), so a page is interactive in well under a second on a warm server: the notebooks do
 their imports, read the project and prepare what they can (the scoring page scores) first, and
-then wait for the page's query string with ``voila.utils.get_query_string()``.  The project folder
+then wait for the page's query string (:mod:`evalkit.app.query`, as ``voila.utils.get_query_string()``).  The project folder
 reaches the kernels through ``EVALKIT_PROJECT``.
 """
 
