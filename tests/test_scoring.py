@@ -304,3 +304,20 @@ def test_rank_stability_is_seeded_and_shows_cut_offs(rec, instruments):
     assert 0.3 < a.stability.grade_changes < 0.8
     assert b.stability.grade_changes < 0.1 and b.stability.rank_range[0] == 1
     assert json.loads(json.dumps(first.to_json()))["settings"]["seed"] == 7
+
+
+def test_scoring_keeps_no_record_once_it_returns(rec, instruments):
+    """The records' index by unit lives for one scoring run: it held the whole list of records until the next
+    run (a kernel that scored a province once kept about 0.8 GB, and the interpreter walked it all at exit)."""
+    import gc
+    import weakref
+
+    fw = one_leaf("rate(where=service_user_check.citizens.trips <= 1, full=100%, zero=0%)")
+    rec.add("service_user_check", "a", {"citizens": [citizen(1), citizen(2)]})
+    views = rec.views()
+    alive = [weakref.ref(v) for v in views]
+    result = score(fw, units(("a", "1")), instruments, views, stability=True)
+    assert result.unit("a").total == pytest.approx(2)  # 1 of 2 citizens in one trip → 50 % of 4 points
+    del views
+    gc.collect()
+    assert [r() for r in alive] == [None] * len(alive)

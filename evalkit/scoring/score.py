@@ -30,7 +30,7 @@ from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
 from evalkit.scoring.drawn import FrameSizes, drawn_index
 from evalkit.scoring.events import Event, check_events
-from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows
+from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows, units_indexed
 from evalkit.scoring.leaves import LeafScore, Sample, score_leaf_sample
 from evalkit.scoring.manual import ManualScore, manual_problems
 from evalkit.scoring.problems import RECORD_UNIT_UNLISTED, SCORE_INSUFFICIENT, SCORE_NO_RULE
@@ -102,7 +102,7 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
     (:func:`evalkit.scoring.evidence.remembered_rows`), and its totals drawn for the uncertainty at once
     (:func:`evalkit.scoring.uncertainty.unit_draws`): neither the rows listed nor the observations a unit's
     scores rest on are kept while the next unit is scored."""
-    with paused_gc():
+    with paused_gc(), units_indexed():
         return _score(fw, units, instruments, records, settings=settings or ScoringSettings(), events=events,
                       manual=manual, stability=stability, tasks=tasks, frames=frames)
 
