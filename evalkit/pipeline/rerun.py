@@ -256,12 +256,12 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             result = _finish(opened, target, staging, previous, inputs, evaluation, problems)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    snapshot = opened.record_snapshot
-    result.cache_note = cached.note
-    result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
-                     "records": len(cached.records.keys() & opened.checked_answers.keys())}
-    if use_cache:
-        save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
+        snapshot = opened.record_snapshot
+        result.cache_note = cached.note
+        result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
+                         "records": len(cached.records.keys() & opened.checked_answers.keys())}
+        if use_cache:  # in the frozen heap: once it thaws, the first collection walks every record (about a second)
+            save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
     return result
 
 
