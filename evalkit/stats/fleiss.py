@@ -115,6 +115,8 @@ def fleiss_kappa(table: Sequence[Sequence[int]], categories: Sequence[object] | 
     (Chinese message) for a malformed table, a subject with fewer than two
     raters, or ratings all in one category (no expected disagreement: κ undefined).
     """
+    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
+
     counts = _counts(table)
     level = check_confidence(confidence)
     labels = list(categories) if categories is not None else list(range(counts.shape[1]))
@@ -132,8 +134,6 @@ def fleiss_kappa(table: Sequence[Sequence[int]], categories: Sequence[object] | 
             if p * q > 0 else math.nan
         per_category[label] = (float(p), float(kappa_j))
     raters = int(n_i[0]) if (n_i == n_i[0]).all() else None
-    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
-
     se0 = z = p_value = category_se0 = None
     if raters is not None:
         pq = float((p_j * q_j).sum())
