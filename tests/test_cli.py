@@ -119,3 +119,20 @@ def test_argparse_speaks_chinese():
     assert result.returncode == 2 and "无法识别的参数：--colour" in result.stderr
     result = cli("validate", "-h")
     assert result.returncode == 0 and "显示本帮助并退出" in result.stdout and "位置参数" in result.stdout
+
+
+def test_the_command_line_starts_without_the_analysis_package():
+    """Every evalkit command built its parser with the analysis package imported (pandas tables, matplotlib charts,
+    scipy.stats): over a second before any command began.  Only lab and export load it, when they run."""
+    script = ("import json, sys; import evalkit.cli.main as m; m.build_parser(); "
+              "print(json.dumps(sorted(k for k in ('evalkit.analysis', 'matplotlib', 'scipy.stats', 'pandas') "
+              "if k in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(done.stdout) == []
+
+
+def test_export_formats_named_by_the_command_line_are_the_analysis_package_s():
+    from evalkit.analysis import FORMATS
+    from evalkit.cli.analysis import EXPORT_FORMATS
+
+    assert EXPORT_FORMATS == FORMATS

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from tornado import web
 
-from evalkit.analysis import copy_notebooks
 from evalkit.app.people import LEAD
 from evalkit.app.serve import (
     PROJECT_ENV,
@@ -134,6 +133,8 @@ def pre_spawn_hook(spawner) -> None:
     root = Path(spawner.environment[PROJECT_ENV])
     if spawner.user.name not in leads(open_project(root)):
         raise web.HTTPError(403, "JupyterLab 只供组长使用：评估员请使用表单页面。")
+    from evalkit.analysis import copy_notebooks  # noqa: PLC0415 - the analysis package takes a second to import
+
     copy_notebooks(root)
     singleuser = shutil.which("jupyterhub-singleuser", path=str(Path(sys.executable).parent)) or "jupyterhub-singleuser"
     spawner.cmd = [singleuser]

@@ -6,18 +6,25 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from evalkit.analysis import FORMATS, LabConfig, export, run_lab, tables
 from evalkit.cli.common import EXIT_OK, UsageError, print_json, project_arg
 from evalkit.project import OverrideError
 
+# evalkit.analysis.FORMATS, restated: the analysis package (pandas tables, matplotlib, scipy.stats) takes over a second
+# to import, and every evalkit command built its parser with it (tests/test_cli.py checks the two are the same)
+EXPORT_FORMATS = ("csv", "parquet", "xlsx", "dta", "sav")
+
 
 def cmd_lab(args: argparse.Namespace) -> int:
+    from evalkit.analysis import LabConfig, run_lab  # noqa: PLC0415 - see EXPORT_FORMATS
+
     project = project_arg(args.project)
     return run_lab(LabConfig(project=project.root, host=args.host, port=args.port, token=args.token or "",
                              browser=args.browser))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from evalkit.analysis import export, tables  # noqa: PLC0415 - see EXPORT_FORMATS
+
     project = project_arg(args.project)
     out = Path(args.output) if args.output else project.root / "out" / "export" / args.format
     if out.exists() and not out.is_dir():
@@ -48,7 +55,7 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_lab)
     p = sub.add_parser("export", help="导出记录、得分和问题表，供 SPSS、Stata、R、Excel 使用")
     p.add_argument("project", help="项目文件夹")
-    p.add_argument("--format", required=True, choices=FORMATS, help="csv | parquet | xlsx | dta (Stata) | sav (SPSS)")
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="csv | parquet | xlsx | dta (Stata) | sav (SPSS)")
     p.add_argument("-o", "--output", help="输出文件夹（默认 PROJECT/out/export/格式）")
     p.add_argument("--no-mask", action="store_true", help="不遮蔽服务对象的姓名和电话（默认遮蔽，与报告一致）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出写出的文件")
