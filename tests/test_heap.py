@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import platform
 import weakref
 
+import pytest
 from test_rerun import make_project
 
-from evalkit.io.heap import frozen_depth, frozen_heap, paused_gc
+from evalkit.io.heap import frozen_depth, frozen_heap, give_back_free_memory, paused_gc
 from evalkit.pipeline import rerun
 from evalkit.reports import write_reports
 
@@ -113,3 +115,21 @@ def test_a_settled_block_inside_a_frozen_one_is_thawed_with_it_and_a_foreign_fre
         assert gc.get_freeze_count() >= foreign and gc.isenabled() and more   # nothing thawed
     finally:
         gc.unfreeze()
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_free_memory_inside_the_heap_is_given_back():
+    """Memory freed in the middle of the C heap (a store's index let go of while the views after it live on) stays
+    resident until given back: then it leaves the process, as it must before a fork (evalkit.io.forked)."""
+    blocks = [bytearray(1500) for _ in range(40_000)]   # 60 MB in the C heap (above pymalloc's 512 bytes)
+    last = bytearray(1500)   # keeps the top of the heap where it is: freeing the others cannot shrink it
+    del blocks
+    before = _resident_mb()
+    assert give_back_free_memory() is True
+    assert before - _resident_mb() > 30
+    assert len(last) == 1500

@@ -105,6 +105,27 @@ def test_the_views_made_while_verifying_are_the_long_ways(tmp_path, monkeypatch,
     same_views(Store(tmp_path).snapshot().views, want, fields_in_order=False)   # the plain read (from the bytes)
 
 
+@pytest.mark.parametrize("verify", [True, False])
+def test_a_read_that_lets_go_of_its_index_keeps_what_a_rerun_uses(tmp_path, verify):
+    """A rerun lets go of the store's index once the views are made (issue 19: memory a forked child would share):
+    the views, the revision hashes, the problems and the clean packs stay; the packs' tables can no longer be
+    checked, and asking is an error rather than a check that passes."""
+    store, ids = fill(tmp_path)
+    pack_store(store.raw)
+    store.edit(ids[0], answers={"visit_date": "2018-11-07"}, who="李四", why="补录", now=at(200))   # one loose
+    snap = Store(tmp_path).snapshot(verify=verify)
+    views, revisions, clean = list(snap.views), snap.revision_list(), snap.clean_packs
+    tables = snap.arrow_tables()
+    snap.let_go_of_index()
+    reading = snap._reading
+    assert reading.index_gone and not reading.by_record and not reading.files and not reading.blocks
+    assert snap.views == views and snap.revision_list() == revisions and snap.clean_packs == clean
+    assert bool(clean) == verify and snap.problems == []
+    assert {k: t.to_pylist() for k, t in snap.arrow_tables().items()} == {k: t.to_pylist() for k, t in tables.items()}
+    with pytest.raises(RuntimeError, match="索引已释放"):
+        snap.table_problems()
+
+
 def test_revisions_outside_the_pack_mend_the_views_made_with_it(tmp_path):
     """A later edit left loose (the record's current revision is not the pack's), a second head written beside the
     packed one, dated after it or before it (its view then names a conflict, and its count of revisions grows)."""

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from evalkit.io.heap import give_back_free_memory
+
 STALL = 60.0  # seconds without CPU time after which a child is taken for stuck
 
 
@@ -136,6 +138,7 @@ def forked(work: Callable[[], Any], folder: str | os.PathLike) -> Iterator[Forke
         return
     fd, path = tempfile.mkstemp(prefix=".evalkit-child-", suffix=".pickle", dir=folder)
     os.close(fd)
+    give_back_free_memory()   # free pages left in the heap would be copied as this process comes to reuse them
     with warnings.catch_warnings():
         # Python 3.12+ warns that a thread of a library (pyarrow's pool) may hold a lock the child then waits for:
         # the child here takes none of them (it only computes and writes its own files)

@@ -11,10 +11,14 @@ work.  Reference counting still frees everything dropped, at once: only cycles w
   (``gc.freeze``) for a block: new objects are still collected, the old ones are no longer walked.
   Blocks nest — an inner block freezes what was made since, and only the outermost one thaws
   (``gc.unfreeze`` is global: without the count an inner block would thaw the outer one's objects).
+
+:func:`give_back_free_memory` returns the C heap's free pages to the system (before a fork, say).
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 import threading
 from collections.abc import Iterator
@@ -76,3 +80,23 @@ def frozen_heap() -> Iterator[None]:
 def frozen_depth() -> int:
     """How many :func:`frozen_heap` blocks are open (0: nothing is kept frozen by evalkit)."""
     return _depth
+
+
+def give_back_free_memory() -> bool:
+    """The free memory of the C heap given back to the system (glibc's ``malloc_trim(0)``, which also releases free
+    pages inside the heap); False where there is no glibc (macOS, Windows, musl) and nothing was done.  Objects
+    let go of (a store's index once its views are made) leave free pages that the process would reuse: after an
+    ``os.fork`` each page reused is one more copy, as the child still maps the old one (:mod:`evalkit.io.forked`)."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim   # the C library this interpreter runs on: glibc has it
+    except (OSError, AttributeError):
+        return None

@@ -231,12 +231,15 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(hash_inputs, root, target)
 
-        def records_read() -> None:  # the records are read: the free-text sheet made meanwhile in a child
-            target.mkdir(parents=True, exist_ok=True)
-            texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal)))
+        def records_read() -> None:
+            # the views made, the store's index is not needed again (and a child would share it: evalkit.io.forked)
+            opened.record_snapshot.let_go_of_index()
+            if ahead:   # the free-text sheet made meanwhile in a child
+                target.mkdir(parents=True, exist_ok=True)
+                texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal)))
 
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
-                           records_read=records_read if ahead else None)
+                           records_read=records_read)
         evaluation = computed.evaluation
         problems = sorted_problems([*computed.inputs, *computed.checks, *evaluation.problems])
         stages.begin(STAGES[3])

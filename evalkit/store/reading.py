@@ -57,6 +57,7 @@ class Reading:
     untrusted: set[str] = field(default_factory=set)   # packs whose tables disagree with their revisions
     known_clean: frozenset[str] = frozenset()   # names of packs a full verification found clean before
     clean: set[str] = field(default_factory=set)   # names of packs verified clean (now, or before by name)
+    index_gone: bool = False   # let go of (:meth:`let_go_of_index`): no revision can be read again
 
     def add(self, item: Revision | PackEntry) -> None:
         self.add_all(item.instance_id, (item,))
@@ -94,6 +95,13 @@ class Reading:
                 return pack, None
             self.files[path] = (pack, data)
         return pack, data
+
+    def let_go_of_index(self) -> None:
+        """Let go of every revision read (the packs' indexes, the revisions by record) and of the packs' files and
+        blocks, once the records' views are made and nothing will read a revision again; :attr:`index_gone` is
+        then True.  The problems, the packs' names and which of them were found clean stay."""
+        self.by_record, self.files, self.blocks, self.parsed = {}, {}, {}, {}
+        self.index_gone = True
 
     def let_go_of_files(self) -> None:
         """Let go of the files of the packs that matched their names (a province's is about 70 MB): read again

@@ -124,6 +124,17 @@ class Snapshot:
             return None
         return make_view(shape, current)
 
+    def let_go_of_index(self) -> None:
+        """The views made (:attr:`views`), then everything read to make them let go of: each pack's index and file,
+        the revisions by record — at province scale some 60 MB that a rerun would carry to its end, and that a child
+        forked from it (:mod:`evalkit.io.forked`) would share and come to copy.  The views, the revision hashes
+        (:meth:`revision_list`), the problems and which packs were found clean (:attr:`clean_packs`) stay.  For a
+        caller that reads no revision again: checking the packs' tables (:meth:`table_problems`) then needs a new
+        read of the store."""
+        self.views  # noqa: B018 - made from the index first
+        if self._reading is not None:
+            self._reading.let_go_of_index()
+
     @property
     def clean_packs(self) -> frozenset[str]:
         """Names of the pack files a verified read found clean (every revision matched its hash, the index
@@ -172,7 +183,7 @@ class Snapshot:
     def _arrow_tables(self) -> dict[str, pa.Table]:
         reading = self._reading
         parts, covered = [], set()
-        if reading is not None and not reading.verify and not self._only:
+        if reading is not None and not reading.verify and not self._only and not reading.index_gone:
             for pack, tables in reading.pack_tables():
                 mine = {iid for iid, entries in pack.by_instance.items()
                         if iid not in covered and len(reading.by_record.get(iid, ())) == len(entries)}
@@ -194,6 +205,8 @@ class Snapshot:
         a problem for each pack whose tables say something else; such a pack's tables are not used again."""
         if self._reading is None:
             return []
+        if self._reading.index_gone:   # a caller's mistake, not the store's: a check that cannot be made must not pass
+            raise RuntimeError("记录的索引已释放（let_go_of_index），无法再核对记录包中的表格：请重新读取记录库")
         known = {} if self._only else {v.instance_id: v for v in self.views}
         with paused_gc():   # the tables made to compare hold no cycle (evalkit.io.heap)
             found = table_problems(self._reading, known)
