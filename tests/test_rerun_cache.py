@@ -42,7 +42,8 @@ def test_a_second_rerun_reuses_the_verified_pack_and_writes_the_same_bytes(demo,
     assert packs and cached.clean_packs == packs   # the demo's pack verified clean
     second = rerun(demo, tmp_path / "out")
     live = sum(not v.deleted for v in Store(demo).snapshot().views)
-    assert second.reused == {"packs": len(packs), "records": live} and len(cached.records) == live
+    assert second.reused == {"packs": len(packs), "records": live}
+    assert sum(map(len, cached.records.values())) == live   # by instrument workbook, then by revision
     cold = rerun(demo, tmp_path / "cold", use_cache=False)
     assert not (tmp_path / "cold" / CACHE_FOLDER).exists()
     assert outputs(tmp_path / "out") == outputs(tmp_path / "cold")
@@ -168,3 +169,42 @@ def test_a_record_edited_since_is_checked_again_and_new_records_are_checked(tmp_
     assert [p.to_dict() for p in warm.problems] == [p.to_dict() for p in cold.problems]
     assert any(p.code == "record-answer-invalid" and p.record == target.instance_id for p in warm.problems)
     assert outputs(out) == outputs(tmp_path / "cold")
+
+
+def test_records_of_a_changed_instrument_are_checked_again(tmp_path):
+    """The answer issues are kept by the instrument workbook's sha256: after its constraint is tightened, only that
+    instrument's records are checked again, and the warm rerun finds what a cold one finds."""
+    import openpyxl
+
+    from evalkit.store.checks import NO_ISSUES, check_records
+
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("out"))
+    out = tmp_path / "out"
+    before = rerun(root, out)
+    path = root / "instruments" / "site_visit.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["survey"]
+    column = [c.value for c in sheet[1]].index("constraint") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 2).value == "guides_checked")
+    sheet.cell(row, column).value = ". >= 0 and . <= 5"   # fewer than most visits checked
+    book.save(path)
+    warm = rerun(root, out)
+    cold = rerun(root, tmp_path / "cold", use_cache=False)
+    views = [v for v in Store(root).snapshot().views if not v.deleted]
+    visits = sum(v.instrument_id == "site_visit" for v in views)
+    assert visits and warm.reused["records"] == len(views) - visits
+    assert [p.to_dict() for p in warm.problems] == [p.to_dict() for p in cold.problems]
+    tightened = {p.record for p in warm.problems if p.field == "guides_checked"}
+    assert tightened and not {p.record for p in before.problems if p.field == "guides_checked"}
+    assert outputs(out) == outputs(tmp_path / "cold")
+
+    from evalkit.project import Project
+
+    project = Project(root)
+    keep: dict = {}
+    check_records(project.records, root / "raw", project.instruments, project.units, keep=keep)
+    sha = project.instruments["site_visit"].sha256
+    assert set(keep) == {project.instruments[v.instrument_id].sha256 for v in views}
+    assert {rid for rid, issues in keep[sha].items() if issues} >= {v.current for v in views if v.instance_id in tightened}
+    assert all(issues is NO_ISSUES for kept in keep.values() for issues in kept.values() if not issues)

@@ -8,8 +8,8 @@ out is unchanged.  The cache holds only results that are a function of content n
   read checks each pack against its name: a pack so named holds the very bytes that verified clean,
   so its revisions are not checked one by one again (:func:`evalkit.store.read_snapshot`,
   ``known_clean``);
-* ``records``: each record's answer issues (what :func:`evalkit.forms.validate_answers` found), keyed
-  by the sha256 of its instrument's workbook and the hash of the record's current revision — the
+* ``records``: each record's answer issues (what :func:`evalkit.forms.validate_answers` found), by the
+  sha256 of its instrument's workbook and then the hash of the record's current revision — the
   revision names, through its parents, the record's whole history and so its view.
 
 Never trusted without the hash:
@@ -47,7 +47,7 @@ from evalkit.version import __version__
 
 CACHE_FOLDER = ".evalkit-cache"
 CACHE_FILE = "rerun.json"
-FORMAT = "evalkit.rerun-cache/1"
+FORMAT = "evalkit.rerun-cache/2"
 KEY_FILE = "rerun-cache.key"
 PACKAGE = Path(__file__).resolve().parents[1]   # the evalkit package folder
 
@@ -57,7 +57,7 @@ class RerunCache:
     """The reusable results of a rerun (see the module docstring); empty when there is none to trust."""
 
     clean_packs: frozenset[str] = frozenset()
-    records: dict[str, list[list[str]]] = field(default_factory=dict)   # "<instrument sha>:<revision>" -> issues
+    records: dict[str, dict] = field(default_factory=dict)   # instrument's sha256 -> revision -> issues
     note: str = ""   # why nothing was reused, when a cache file was there but not trusted
 
 
@@ -69,7 +69,7 @@ class _Header(msgspec.Struct):
 
 class _Body(msgspec.Struct):
     clean_packs: list[str] = []
-    records: dict[str, list[list[str]]] = {}
+    records: dict[str, dict[str, list[list[str]]]] = {}
 
 
 @cache
@@ -140,7 +140,7 @@ def load_cache(out_dir: Path) -> RerunCache:
         parsed = msgspec.json.decode(body, type=_Body)
     except msgspec.DecodeError:
         return RerunCache(note=f"缓存文件 {path} 已损坏，本次全部重新计算")
-    if any(len(issue) != 4 for issues in parsed.records.values() for issue in issues):
+    if any(len(issue) != 4 for kept in parsed.records.values() for issues in kept.values() for issue in issues):
         return RerunCache(note=f"缓存文件 {path} 已损坏，本次全部重新计算")
     return RerunCache(frozenset(parsed.clean_packs), parsed.records)
 
@@ -152,7 +152,7 @@ def save_cache(out_dir: Path, found: RerunCache) -> None:
     if key is None:
         return
     path = cache_path(out_dir)
-    body = msgspec.json.encode(_Body(sorted(found.clean_packs), dict(sorted(found.records.items()))))
+    body = msgspec.json.encode(_Body(sorted(found.clean_packs), {sha: dict(sorted(kept.items())) for sha, kept in sorted(found.records.items())}))
     header = msgspec.json.encode(_Header(FORMAT, fingerprint(), _seal(key, body)))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

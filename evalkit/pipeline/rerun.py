@@ -262,7 +262,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         snapshot = opened.record_snapshot
         result.cache_note = cached.note
         result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
-                         "records": len(cached.records.keys() & opened.checked_answers.keys())}
+                         "records": sum(len(kept.keys() & opened.checked_answers.get(sha, {}).keys())
+                                     for sha, kept in cached.records.items())}
         if use_cache:  # in the frozen heap: once it thaws, the first collection walks every record (about a second)
             save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
     return result
