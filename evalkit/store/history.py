@@ -24,6 +24,10 @@ from evalkit.problems import Problem, problem
 from evalkit.store.problems import RECORD_CONFLICT, RECORD_ORPHAN
 from evalkit.store.revisions import SNAPSHOT_KEYS, RecordView, Revision
 
+# a view's fields in the order a read fills them (head_view, make_view): the first view made sets the order of
+# the keys its class's instances share, and a dict filled in another order takes a table of its own
+VIEW_ORDER = (*SNAPSHOT_KEYS, "instance_id", "revisions", "current", "submitted", "updated", "conflicts")
+
 
 def _when(r) -> tuple[datetime, str]:
     return (aware_time(r.when, "when"), r.revision_id)
@@ -115,13 +119,13 @@ def chain_problems(shape: Chain, instance_id: str) -> list[Problem]:
 def view_from_document(doc: Mapping[str, Any], shape: Chain) -> RecordView:
     """The view of a record whose current revision's (checked) document is ``doc``."""
     view = object.__new__(RecordView)   # filled directly, as Revision.from_document
-    view.__dict__.update(
-        instance_id=doc["instance_id"], instrument_id=doc["instrument_id"], instrument_version=doc["instrument_version"],
-        instrument_sha256=doc["instrument_sha256"], unit=doc["unit"], assessor=doc["assessor"],
-        started=doc["started"], ended=doc["ended"], attachments=tuple(doc["attachments"]), state=doc["state"],
-        comment=doc["comment"], deleted=doc["deleted"], answers=doc["answers"], revisions=len(shape.history),
-        current=shape.current.revision_id, submitted=shape.history[0].when, updated=doc["when"],
-        conflicts=shape.others)
+    # key by key (update from pairs: from a dict or keywords, the dict would take a table of its own) in the read's
+    # order: a dict so filled shares its keys with the other views — 200 bytes, not 440: 24 MB for a province
+    view.__dict__.update(zip(VIEW_ORDER, (
+        doc["instrument_id"], doc["instrument_version"], doc["instrument_sha256"], doc["unit"], doc["assessor"],
+        doc["started"], doc["ended"], tuple(doc["attachments"]), doc["state"], doc["comment"], doc["deleted"],
+        doc["answers"], doc["instance_id"], len(shape.history), shape.current.revision_id, shape.history[0].when,
+        doc["when"], shape.others)))
     return view
 
 
@@ -249,11 +253,10 @@ def make_view(shape: Chain, current: Revision) -> RecordView:
     head = shape.current   # ``current`` itself, or its pack's index entry: the index's strings kept (one copy, not two)
     iid, when = current.instance_id, current.when
     view = object.__new__(RecordView)   # filled directly, as Revision.from_document (a read makes 100,000)
-    view.__dict__.update({k: fields[k] for k in SNAPSHOT_KEYS}, instance_id=head.instance_id if head.instance_id == iid
-                         else iid, revisions=len(shape.history), current=head.revision_id
-                         if head.revision_id == current.revision_id else current.revision_id,
-                         submitted=shape.history[0].when, updated=head.when if head.when == when else when,
-                         conflicts=shape.others)
+    view.__dict__.update(zip(VIEW_ORDER, (   # key by key, as view_from_document: its keys shared
+        *(fields[k] for k in SNAPSHOT_KEYS), head.instance_id if head.instance_id == iid else iid, len(shape.history),
+        head.revision_id if head.revision_id == current.revision_id else current.revision_id,
+        shape.history[0].when, head.when if head.when == when else when, shape.others)))
     return view
 
 
