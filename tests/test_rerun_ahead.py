@@ -362,3 +362,22 @@ def test_without_fork_nothing_is_started(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
     assert (out / "评估证据.xlsx").is_file()
+
+
+def test_the_children_before_the_reports_are_forked_with_no_other_thread(tmp_path, monkeypatch):
+    """A forked child has only the forking thread, and any lock another thread held at the fork stays held in it
+    for good.  The rerun's first two children — the packs verified apart (evalkit.store.apart) and the 文字记录
+    sheet — are made before the inputs' hashing thread starts; only the evidence workbook's child comes after."""
+    import threading
+
+    threads: list[int] = []
+    real = os.fork
+    alone = threading.active_count()
+
+    def fork():
+        threads.append(threading.active_count())
+        return real()
+
+    monkeypatch.setattr(os, "fork", fork)
+    rerun(DEMO, tmp_path / "out", jobs=2, use_cache=False)
+    assert len(threads) == 3 and threads[:2] == [alone, alone]

@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -220,16 +220,14 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     previous = previous_outputs(target)
     write_reports = write_reports or default_write_reports
     cached = load_cache(target) if use_cache else RerunCache()
-    opened = Project(root, revisions, known_clean=cached.clean_packs, known_answers=cached.records)
+    opened = Project(root, revisions, known_clean=cached.clean_packs, known_answers=cached.records, jobs=jobs)
     stages = Stages(len(STAGES), progress)
 
-    # the inputs are hashed in a second thread while the main one validates and scores: reading
-    # files and sha256 of blocks over 2 KB release the GIL, so on two cores this is nearly free
     # one frozen heap for the whole run (evalkit.io.heap): the records once read, the evaluation once scored
     ahead = jobs > 1 and write_reports is default_write_reports
     texts: list[TextsAhead | None] = []
+    hashing: list[Future] = []
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = pool.submit(hash_inputs, root, target)
 
         def records_read() -> None:
             # the views made, the store's index is not needed again (and a child would share it: evalkit.io.forked)
@@ -237,13 +235,16 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             if ahead:   # the free-text sheet made meanwhile in a child
                 target.mkdir(parents=True, exist_ok=True)
                 texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal)))
+            # the inputs hashed in a second thread while the main one validates and scores (reading files and sha256
+            # release the GIL) — started once the children are made: a fork copies no other thread, nor its locks
+            hashing.append(pool.submit(hash_inputs, root, target))
 
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
                            records_read=records_read)
         evaluation = computed.evaluation
         problems = sorted_problems([*computed.inputs, *computed.checks, *evaluation.problems])
         stages.begin(STAGES[3])
-        inputs = hashing.result()
+        inputs = hashing[0].result()
 
         stages.begin(STAGES[4])
         target.mkdir(parents=True, exist_ok=True)

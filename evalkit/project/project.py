@@ -59,7 +59,8 @@ class Project:
     """
 
     def __init__(self, root: Path | str, revisions: frozenset[str] | None = None, *,
-                 known_clean: frozenset[str] = frozenset(), known_answers: Mapping | None = None) -> None:
+                 known_clean: frozenset[str] = frozenset(), known_answers: Mapping | None = None,
+                 jobs: int = 1) -> None:
         self.root = Path(root)
         self.revisions = revisions   # a recorded set of revisions to read (rerun --verify), or all
         # what an earlier rerun worked out of unchanged content (evalkit.pipeline.cache): the record packs a
@@ -67,6 +68,7 @@ class Project:
         self.known_clean = known_clean
         self.known_answers = known_answers or {}
         self.checked_answers: dict = {}   # every record's answer issues as validate_project found them
+        self.jobs = jobs   # 2 or more: the record packs verified in a forked child while the views are made
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"
@@ -162,7 +164,8 @@ class Project:
     def record_snapshot(self) -> Snapshot:
         """The one read of the record store this project object uses, verified revision by revision:
         the records, the problems met and the set of revisions with its root hash."""
-        return self.store.snapshot(only=self.revisions, verify=True, known_clean=self.known_clean)
+        return self.store.snapshot(only=self.revisions, verify=True, known_clean=self.known_clean,
+                                   apart=self.jobs > 1)
 
     @property
     def records(self) -> list:

@@ -58,6 +58,7 @@ class Reading:
     known_clean: frozenset[str] = frozenset()   # names of packs a full verification found clean before
     clean: set[str] = field(default_factory=set)   # names of packs verified clean (now, or before by name)
     index_gone: bool = False   # let go of (:meth:`let_go_of_index`): no revision can be read again
+    make_views: bool = True   # verifying, make the records' views as well (False: only find which packs are clean)
 
     def add(self, item: Revision | PackEntry) -> None:
         self.add_all(item.instance_id, (item,))
@@ -226,6 +227,8 @@ def _verify_entries(pack: Pack, reading: Reading) -> None:
             good = [d if isinstance(d, Revision) else revision_of(d) for d in good]
         line = linear(good)
         problems.extend(rule_problems(line or ordered(good)))
+        if not reading.make_views:
+            continue
         if line is not None and not long:   # the usual record: its view made now (its head's bytes let go at once)
             if line is not good:   # the index's entries in the chain's order
                 kept = list(map(dict(zip(map(id, good), kept)).__getitem__, map(id, line)))

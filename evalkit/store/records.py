@@ -294,11 +294,12 @@ class Store:
         return snap.views, snap.problems
 
     def snapshot(self, *, only: Iterable[str] | None = None, verify: bool = False,
-                 known_clean: Iterable[str] = ()) -> Snapshot:
+                 known_clean: Iterable[str] = (), apart: bool = False) -> Snapshot:
         """One read of the whole store (:func:`evalkit.store.snapshot.read_snapshot`): the records, the
         problems and the set of revisions with its root hash; ``verify`` checks every revision (but those
-        of the packs named in ``known_clean``, found clean by an earlier verification)."""
-        return read_snapshot(self.raw, only=only, verify=verify, known_clean=known_clean)
+        of the packs named in ``known_clean``, found clean by an earlier verification), in a forked child
+        with ``apart`` (:mod:`evalkit.store.apart`)."""
+        return read_snapshot(self.raw, only=only, verify=verify, known_clean=known_clean, apart=apart)
 
     # ------------------------------------------------------------ internals
     def _packs(self) -> list[Pack]:
