@@ -84,6 +84,8 @@ def _reused(reused: dict[str, int]) -> str:
         parts.append(f"{reused['packs']} 个记录包的逐条核验（包名即其内容的 sha256，已重新核对）")
     if reused.get("records"):
         parts.append(f"{reused['records']} 条记录的答案校验（按表单和记录当前修订的哈希）")
+    if reused.get("texts"):
+        parts.append("证据工作簿的「文字记录」表（记录、调查工具和项目名称都与上次相同）")
     if not parts:
         return ""
     return "沿用了上次运行的缓存：" + "；".join(parts) + "。如需全部重新计算，请加 --no-cache。"

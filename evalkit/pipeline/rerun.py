@@ -47,9 +47,10 @@ from evalkit.pipeline.manifest import (
     versions,
 )
 from evalkit.pipeline.progress import Progress, Stages
+from evalkit.pipeline.texts_cache import load_texts, save_texts, texts_key
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project, evaluate, project_checks, validate_project
-from evalkit.reports import TextsAhead, texts_ahead
+from evalkit.reports import TextsAhead, texts_ahead, texts_given
 from evalkit.reports import write_reports as default_write_reports
 from evalkit.scoring import Evaluation
 
@@ -227,14 +228,22 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     ahead = jobs > 1 and write_reports is default_write_reports
     texts: list[TextsAhead | None] = []
     hashing: list[Future] = []
+    keys: list[str] = []   # the key of the free-text sheet a child makes, to keep it (evalkit.pipeline.texts_cache)
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
 
         def records_read() -> None:
             # the views made, the store's index is not needed again (and a child would share it: evalkit.io.forked)
             opened.record_snapshot.let_go_of_index()
-            if ahead:   # the free-text sheet made meanwhile in a child
+            if ahead:   # the free-text sheet as the last rerun kept it, or made meanwhile in a child
                 target.mkdir(parents=True, exist_ok=True)
-                texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal)))
+                config, snapshot = opened.config, opened.record_snapshot
+                key = texts_key(snapshot.root, opened.instruments, config.name, config.as_of, mask_personal)
+                kept = load_texts(target, key) if use_cache else None
+                if kept is not None:
+                    texts.append(texts_given(kept, str(target)))
+                else:
+                    texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal)))
+                    keys.append(key)
             # the inputs hashed in a second thread while the main one validates and scores (reading files and sha256
             # release the GIL) — started once the children are made: a fork copies no other thread, nor its locks
             hashing.append(pool.submit(hash_inputs, root, target))
@@ -264,9 +273,13 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         result.cache_note = cached.note
         result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
                          "records": sum(len(kept.keys() & opened.checked_answers.get(sha, {}).keys())
-                                     for sha, kept in cached.records.items())}
+                                     for sha, kept in cached.records.items()),
+                         "texts": int(bool(texts) and texts[0] is not None and not keys)}
         if use_cache:  # in the frozen heap: once it thaws, the first collection walks every record (about a second)
             save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
+            made = texts[0].made() if keys and texts[0] is not None else None
+            if made is not None:
+                save_texts(target, keys[0], made)
     return result
 
 

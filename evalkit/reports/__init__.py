@@ -8,7 +8,7 @@ page) and the method section both share (``method``).
 May use: :mod:`evalkit.project` and everything below it.
 """
 
-from evalkit.reports.ahead import TextsAhead, texts_ahead
+from evalkit.reports.ahead import MadeTexts, TextsAhead, texts_ahead, texts_given
 from evalkit.reports.charts import bars_against_max, grade_distribution, ranking_bars
 from evalkit.reports.data import report_data
 from evalkit.reports.masking import mask_free_text, mask_name, mask_phone, mask_value, personal_kind
@@ -16,6 +16,7 @@ from evalkit.reports.scorecard import grade_text, pending_text, rank_text, total
 from evalkit.reports.write import write_reports
 
 __all__ = [
+    "MadeTexts",
     "TextsAhead",
     "bars_against_max",
     "grade_distribution",
@@ -30,6 +31,7 @@ __all__ = [
     "ranking_bars",
     "report_data",
     "texts_ahead",
+    "texts_given",
     "total_text",
     "uncertainty_texts",
     "write_reports",

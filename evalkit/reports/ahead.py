@@ -18,6 +18,8 @@ rerun makes the report and the pages (:meth:`TextsAhead.evidence_apart`).  The b
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -47,6 +49,7 @@ class TextsAhead:
     def __init__(self, child: Forked, folder: str) -> None:
         self.child, self.folder = child, folder
         self.note = ""  # why the child's rows (or the evidence workbook's child) were not used, when they were not
+        self.kept: str | None = None  # a second name of the child's deflated entry, left when the workbook is saved
 
     def give(self, data: ReportData) -> bool:
         """The child's rows and texts put into the report data ``data`` (waiting for the child); False when the
@@ -57,6 +60,11 @@ class TextsAhead:
             return False
         data.texts_made = made.rows
         data._text_heads, data._text_counts = made.heads, made.counts
+        if made.rows.deflated is not None and isinstance(self.child, Forked):   # the workbook removes the entry once
+            kept = made.rows.deflated[1] + ".kept"   # it is copied in: a hard link keeps it for the next rerun
+            with contextlib.suppress(OSError):
+                os.link(made.rows.deflated[1], kept)
+                self.kept = kept
         return True
 
     @contextmanager
@@ -77,6 +85,41 @@ class TextsAhead:
         self.note = str(why)  # a half-written file of the child's: save_workbook writes the same ".tmp" and renames it
         data.texts_made = None  # its entry went with the child's sheet, or may have: the sheet is made here again
         return write_evidence(data, path)
+
+
+    def made(self) -> MadeTexts | None:
+        """The sheet the child made, once it has been used without a hitch (for the next rerun to keep,
+        :mod:`evalkit.pipeline.texts_cache`); ``None`` when it gave none or something went wrong with it."""
+        ok, made = self.child.result()
+        if not ok or self.note or made is None or made.rows is None:
+            return None
+        if made.rows.deflated is None:
+            return made
+        if self.kept is None:
+            return None
+        tail, _, crc, size = made.rows.deflated
+        return made._replace(rows=made.rows._replace(deflated=(tail, self.kept, crc, size)))
+
+
+class _Given:
+    """A child's answer had without a child: the sheet the last rerun kept (:func:`texts_given`)."""
+
+    pid = 0
+
+    def __init__(self, made: MadeTexts) -> None:
+        self._made = made
+
+    def result(self, stall: float = 0.0) -> tuple[bool, MadeTexts]:
+        return True, self._made
+
+    def stop(self) -> None:
+        """Nothing to stop."""
+
+
+def texts_given(made: MadeTexts, folder: str) -> TextsAhead:
+    """The 文字记录 sheet already made (``made``: kept by the last rerun, :mod:`evalkit.pipeline.texts_cache`) as
+    :class:`TextsAhead` gives a child's: taken by the evidence workbook when it is the very sheet it would write."""
+    return TextsAhead(_Given(made), folder)  # type: ignore[arg-type] - answers as a Forked does
 
 
 def _make(project: Project, folder: str, mask_personal: bool) -> MadeTexts:
