@@ -23,7 +23,11 @@ already holds a project) or a temporary folder, then times:
   its cache, :mod:`evalkit.pipeline.cache`), then 100 new records submitted to the copy through the
   store (loose files, as the forms write them), then ``evalkit rerun`` of the copy into the same
   folder, timed — what a lead evaluator waits for after a day's new records (``--skip-rerun``
-  leaves it and the full rerun out).
+  leaves it and the full rerun out);
+* **adjusted rerun**: then one more line added to the copy's ``adjustments.xlsx`` and the copy rerun again
+  into the same folder — a lead evaluator changing an adjustment, a rule or a threshold: the records are the
+  same, so the evidence workbook's 文字记录 sheet is taken as the last run kept it
+  (:mod:`evalkit.pipeline.texts_cache`).
 
 ``--scales 10000,1000000`` measures the same at more sizes (each project at ``PATH-<records>``,
 generated when missing) and prints how each section grows with the number of records.
@@ -183,6 +187,19 @@ def add_records(root: Path, n: int = NEW_RECORDS) -> None:
                      started=when, now=when)
 
 
+def add_adjustment(root: Path) -> None:
+    """One more line in the project's 加减分事项 (adjustments.xlsx), as a lead evaluator adds one: a bonus to the first
+    unit of the list — a rerun whose records are the same as the last one's."""
+    from openpyxl import load_workbook
+
+    path = root / "adjustments.xlsx"
+    book = load_workbook(path)
+    sheet = book["加减分事项"]
+    unit = next(r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[1])
+    sheet.append(["E99", unit, "自主创新加分", "基准测试：组长补记的加分事项", 1, None, "bench/rerun.py"])
+    book.save(path)
+
+
 def loose_copy(root: Path) -> Path:
     """The project with the same revisions as loose files (``raw/<record>/<hash>.json``, what the forms write),
     made once at ``<root>.loose``: the loose read floor."""
@@ -252,7 +269,8 @@ def child(name: str, root: Path, out: Path, profile: bool) -> dict:
 
 def measure(root: Path, args, tmp: Path) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Every section ``args.repeat`` times on the project at ``root``: times and peak memory by section."""
-    names = ("floor", "floor (loose)", "validate", "score + check", "reports", "full rerun", "incremental rerun")
+    names = ("floor", "floor (loose)", "validate", "score + check", "reports", "full rerun", "incremental rerun",
+             "adjusted rerun")
     times: dict[str, list[float]] = {k: [] for k in names}
     peaks: dict[str, float] = {k: 0.0 for k in names}
     loose = loose_copy(root) if args.loose else None
@@ -273,6 +291,9 @@ def measure(root: Path, args, tmp: Path) -> tuple[dict[str, list[float]], dict[s
             add_records(more)
             t, peak, code = full_rerun(more, tmp / f"incremental{i}")
             found["incremental rerun"] = (t, peak)
+            add_adjustment(more)   # then the lead evaluator adds an adjustment and reruns: the records are the same
+            t, peak, code = full_rerun(more, tmp / f"incremental{i}")
+            found["adjusted rerun"] = (t, peak)
             shutil.rmtree(more, ignore_errors=True)
         for name, (t, peak) in found.items():
             times[name].append(t)
@@ -290,7 +311,7 @@ def print_table(times: dict[str, list[float]], peaks: dict[str, float]) -> None:
             continue
         best, median = min(values), statistics.median(values)
         print(f"{name:<18}{best:>9.2f}{median:>10.2f}{best / best_floor:>9.2f}{peaks[name]:>9.0f}")
-    print("（peak MB：各部分在各自的子进程中运行，取该进程自身的 VmHWM；full rerun 与 incremental rerun 为 evalkit rerun "
+    print("（peak MB：各部分在各自的子进程中运行，取该进程自身的 VmHWM；full rerun、incremental rerun 与 adjusted rerun 为 evalkit rerun "
           "子进程及其子进程（--jobs 2 时生成文字记录表的那个）合计的 PSS 峰值，每 0.5 秒读一次）")
     if times["score + check"] and times["floor"]:
         ratio = min(times["score + check"]) / best_floor
