@@ -86,7 +86,6 @@ class TextsAhead:
         data.texts_made = None  # its entry went with the child's sheet, or may have: the sheet is made here again
         return write_evidence(data, path)
 
-
     def made(self) -> MadeTexts | None:
         """The sheet the child made, once it has been used without a hitch (for the next rerun to keep,
         :mod:`evalkit.pipeline.texts_cache`); ``None`` when it gave none or something went wrong with it."""
