@@ -107,3 +107,19 @@ def test_the_child_verifies_without_making_views(tmp_path, monkeypatch):
         patched.setattr("evalkit.store.reading.share_answers", no_view)
         assert clean_packs(store.raw, paths) == {p.name for p in paths}
     assert clean_packs(store.raw, paths) == {p.name for p in paths} == Store(tmp_path).snapshot(verify=True).clean_packs
+
+
+def test_a_recorded_set_read_apart_is_the_one_core_read_of_that_set(tmp_path, monkeypatch):
+    """``evalkit rerun --verify`` reads the recorded revisions only: read apart (the packs taken as known clean while
+    the child verifies them), the views of a set that leaves later revisions out are the one-core read's."""
+    store, ids = fill(tmp_path, 20)
+    recorded = Store(tmp_path).snapshot().revisions
+    for iid in ids[:6]:   # edited and reviewed after the run that recorded the set
+        store.review(iid, state="has_issues", who="组长", comment="照片不清，请补拍")
+    pack_store(store.raw)
+    one_core = Store(tmp_path).snapshot(only=recorded, verify=True)
+    assert one_core.left_out >= 6 and not one_core.missing
+    seen = reads(monkeypatch)
+    apart = Store(tmp_path).snapshot(only=recorded, verify=True, apart=True)
+    assert len(seen) == 1 and seen[0]   # read once, its pack taken as known clean
+    same_snapshot(apart, one_core)
