@@ -42,7 +42,7 @@ def test_a_second_rerun_reuses_the_verified_pack_and_writes_the_same_bytes(demo,
     assert packs and cached.clean_packs == packs   # the demo's pack verified clean
     second = rerun(demo, tmp_path / "out")
     live = sum(not v.deleted for v in Store(demo).snapshot().views)
-    assert second.reused == {"packs": len(packs), "records": live, "texts": 0}   # one process: no sheet kept
+    assert second.reused == {"packs": len(packs), "records": live, "texts": 1}
     assert sum(map(len, cached.records.values())) == live   # by instrument workbook, then by revision
     cold = rerun(demo, tmp_path / "cold", use_cache=False)
     assert not (tmp_path / "cold" / CACHE_FOLDER).exists()

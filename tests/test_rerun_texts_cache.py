@@ -42,18 +42,32 @@ def deflated(monkeypatch):
 
 
 @pytest.mark.parametrize("spool", ["rows", "entry"])
-def test_the_sheet_kept_is_taken_again_and_again_with_the_same_bytes(tmp_path, cold, spool, monkeypatch):
+@pytest.mark.parametrize("jobs", [(2, 2), (1, 1), (1, 2), (2, 1)], ids=["apart", "one-process", "1-then-2", "2-then-1"])
+def test_the_sheet_kept_is_taken_again_and_again_with_the_same_bytes(tmp_path, cold, spool, jobs, monkeypatch):
+    """Made in a child (--jobs 2) or in the rerun's own process (--jobs 1: the same work as the evidence workbook making
+    it), kept, and taken by either way after."""
     if spool == "entry":
         monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", 64 << 10)
     out = tmp_path / "out"
-    assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
+    assert rerun(DEMO, out, jobs=jobs[0]).reused["texts"] == 0
+    assert outputs(out) == cold
     kept = out / CACHE_FOLDER
     assert (kept / TEXTS_FILE).exists() and (kept / TEXTS_ENTRY).exists() == (spool == "entry")
     for _ in range(2):   # the entry is not used up by the workbook that copies it in
-        assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
+        assert rerun(DEMO, out, jobs=jobs[1]).reused["texts"] == 1
         assert outputs(out) == cold
         assert sorted(p.name for p in kept.iterdir() if p.name.startswith(".")) == []
     assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-") and p.name != CACHE_FOLDER]
+
+
+def test_without_fork_the_sheet_is_made_in_the_rerun_and_kept(tmp_path, cold, deflated, monkeypatch):
+    """Where there is no fork (Windows), the rerun makes the sheet itself: it is kept, and taken the next time."""
+    monkeypatch.setattr("evalkit.io.forked.can_fork", lambda: False)
+    monkeypatch.setattr("evalkit.store.apart.can_fork", lambda: False)
+    out = tmp_path / "out"
+    assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
+    assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
+    assert outputs(out) == cold
 
 
 def test_a_changed_record_or_other_masking_makes_the_sheet_again(tmp_path, cold, deflated):

@@ -50,7 +50,7 @@ from evalkit.pipeline.progress import Progress, Stages
 from evalkit.pipeline.texts_cache import load_texts, save_texts, texts_key
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project, evaluate, project_checks, validate_project
-from evalkit.reports import TextsAhead, texts_ahead, texts_given
+from evalkit.reports import TextsAhead, texts_ahead, texts_given, texts_here
 from evalkit.reports import write_reports as default_write_reports
 from evalkit.scoring import Evaluation
 
@@ -228,25 +228,36 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     ahead = jobs > 1 and write_reports is default_write_reports
     texts: list[TextsAhead | None] = []
     hashing: list[Future] = []
-    keys: list[str] = []   # the key of the free-text sheet a child makes, to keep it (evalkit.pipeline.texts_cache)
+    keys: list[str] = []   # the key of the free-text sheet made this run, to keep it (evalkit.pipeline.texts_cache)
+    here: list[bool] = []   # the sheet to be made in this process with the reports, to be kept
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
 
         def records_read() -> None:
             # the views made, the store's index is not needed again (and a child would share it: evalkit.io.forked)
             opened.record_snapshot.let_go_of_index()
-            if ahead:   # the free-text sheet as the last rerun kept it, or made meanwhile in a child
-                target.mkdir(parents=True, exist_ok=True)
-                config, snapshot = opened.config, opened.record_snapshot
-                key = texts_key(snapshot.root, opened.instruments, config.name, config.as_of, mask_personal)
-                kept = load_texts(target, key) if use_cache else None
-                if kept is not None:
-                    texts.append(texts_given(kept, str(target)))
-                else:
-                    texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal)))
-                    keys.append(key)
+            free_text()
             # the inputs hashed in a second thread while the main one validates and scores (reading files and sha256
             # release the GIL) — started once the children are made: a fork copies no other thread, nor its locks
             hashing.append(pool.submit(hash_inputs, root, target))
+
+        def free_text() -> None:
+            # the evidence workbook's free-text sheet: as the last rerun kept it (the same records), or made meanwhile
+            # in a child — or, in one process (--jobs 1, no fork, no room for a copy), made with the reports (here);
+            # what is made in this run is kept for the next one (evalkit.pipeline.texts_cache)
+            if not ahead and not (use_cache and write_reports is default_write_reports):
+                return
+            target.mkdir(parents=True, exist_ok=True)
+            config, snapshot = opened.config, opened.record_snapshot
+            key = texts_key(snapshot.root, opened.instruments, config.name, config.as_of, mask_personal)
+            kept = load_texts(target, key) if use_cache and not cached.note else None   # a cache not trusted: none
+            if kept is not None:
+                texts.append(texts_given(kept, str(target), apart=ahead))
+                return
+            keys.append(key)
+            texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal))
+                         if ahead else None)
+            if texts[0] is None and use_cache:
+                here.append(True)
 
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
                            records_read=records_read)
@@ -258,6 +269,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         stages.begin(STAGES[4])
         target.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".evalkit-rerun-", dir=target))
+        if here:
+            texts[0] = children.enter_context(texts_here(opened, target, mask_personal=mask_personal))
         try:
             more = {"texts": texts[0]} if texts and texts[0] is not None else {}
             write_reports(opened, staging, evaluation, sorted_problems([*computed.inputs, *computed.checks]),

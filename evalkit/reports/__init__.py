@@ -8,7 +8,7 @@ page) and the method section both share (``method``).
 May use: :mod:`evalkit.project` and everything below it.
 """
 
-from evalkit.reports.ahead import MadeTexts, TextsAhead, texts_ahead, texts_given
+from evalkit.reports.ahead import MadeTexts, TextsAhead, texts_ahead, texts_given, texts_here
 from evalkit.reports.charts import bars_against_max, grade_distribution, ranking_bars
 from evalkit.reports.data import report_data
 from evalkit.reports.masking import mask_free_text, mask_name, mask_phone, mask_value, personal_kind
@@ -32,6 +32,7 @@ __all__ = [
     "report_data",
     "texts_ahead",
     "texts_given",
+    "texts_here",
     "total_text",
     "uncertainty_texts",
     "write_reports",

@@ -46,8 +46,10 @@ class MadeTexts(NamedTuple):
 class TextsAhead:
     """The 文字记录 sheet being made in a child (:func:`texts_ahead`, its files in ``folder``)."""
 
-    def __init__(self, child: Forked, folder: str) -> None:
+    def __init__(self, child: Forked, folder: str, *, apart: bool = True, fresh: bool = True) -> None:
         self.child, self.folder = child, folder
+        self.apart = apart  # the evidence workbook may be written by a forked child (evidence_apart)
+        self.fresh = fresh  # made in this run (by a child or here), not kept by the last one: to be kept
         self.note = ""  # why the child's rows (or the evidence workbook's child) were not used, when they were not
         self.kept: str | None = None  # a second name of the child's deflated entry, left when the workbook is saved
 
@@ -60,7 +62,7 @@ class TextsAhead:
             return False
         data.texts_made = made.rows
         data._text_heads, data._text_counts = made.heads, made.counts
-        if made.rows.deflated is not None and isinstance(self.child, Forked):   # the workbook removes the entry once
+        if made.rows.deflated is not None and self.fresh:   # the workbook removes the entry once
             kept = made.rows.deflated[1] + ".kept"   # it is copied in: a hard link keeps it for the next rerun
             with contextlib.suppress(OSError):
                 os.link(made.rows.deflated[1], kept)
@@ -71,8 +73,9 @@ class TextsAhead:
     def evidence_apart(self, data: ReportData, path: Path) -> Iterator[Callable[[], Path] | None]:
         """The evidence workbook written to ``path`` from ``data`` (given the child's rows, :meth:`give`) by another
         forked child while the caller makes the report and the pages; yields the call that waits for it and gives
-        ``path`` — written here when that child gave no result — or ``None`` when no child can be made."""
-        if not room_for_a_copy():
+        ``path`` — written here when that child gave no result — or ``None`` when no child can be made (or may:
+        ``--jobs 1``)."""
+        if not self.apart or not room_for_a_copy():
             yield None
             return
         with forked(lambda: write_evidence(data, path), self.folder) as child:
@@ -115,10 +118,23 @@ class _Given:
         """Nothing to stop."""
 
 
-def texts_given(made: MadeTexts, folder: str) -> TextsAhead:
+def texts_given(made: MadeTexts, folder: str, *, apart: bool = True) -> TextsAhead:
     """The 文字记录 sheet already made (``made``: kept by the last rerun, :mod:`evalkit.pipeline.texts_cache`) as
-    :class:`TextsAhead` gives a child's: taken by the evidence workbook when it is the very sheet it would write."""
-    return TextsAhead(_Given(made), folder)  # type: ignore[arg-type] - answers as a Forked does
+    :class:`TextsAhead` gives a child's: taken by the evidence workbook when it is the very sheet it would write
+    (``apart``: written by a forked child of its own)."""
+    return TextsAhead(_Given(made), folder, apart=apart, fresh=False)  # type: ignore[arg-type] - as a Forked
+
+
+@contextmanager
+def texts_here(project: Project, near: Path, *, mask_personal: bool = True) -> Iterator[TextsAhead]:
+    """The 文字记录 sheet made in this process, as a child makes it (:func:`texts_ahead`; its files in a folder made
+    in ``near``, removed on leaving), to be kept for the next rerun: ``--jobs 1``, or no ``fork``.  The same work as
+    the evidence workbook making the sheet itself, and the same bytes."""
+    folder = tempfile.mkdtemp(prefix=".evalkit-ahead-", dir=near)
+    try:
+        yield TextsAhead(_Given(_make(project, folder, mask_personal)), folder, apart=False)  # type: ignore[arg-type]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _make(project: Project, folder: str, mask_personal: bool) -> MadeTexts:
