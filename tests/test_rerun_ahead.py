@@ -153,11 +153,17 @@ def test_a_quoted_style_made_first_by_the_evidence_sheet_makes_the_rerun_write_t
     Records(root, shipped_instruments()).add("site_visit", "d2", {"visit_date": "2018-11-21", "findings": "-无"},
                                              assessor="-李四")
     alone, two = tmp_path / "alone", tmp_path / "two"
-    assert main(["rerun", str(root), "--out", str(alone), "--quiet", "--jobs", "1"]) == 1
+    assert main(["rerun", str(root), "--out", str(alone), "--quiet", "--jobs", "1", "--no-cache"]) == 1
     assert spied["give"] == [] and spied["take"] == []
     assert main(["rerun", str(root), "--out", str(two), "--quiet", "--jobs", "2"]) == 1
     assert spied["give"] == [(True, "")] and spied["take"] == [False]
     assert hashes(alone) == hashes(two)  # the manifest too: both folders sit beside the project
+    # one process, keeping the sheet for the next rerun (evalkit.pipeline.texts_cache): made in the rerun as the
+    # child makes it, given, and not taken either — the same bytes
+    again = tmp_path / "again"
+    assert main(["rerun", str(root), "--out", str(again), "--quiet", "--jobs", "1"]) == 1
+    assert spied["give"] == [(True, "")] * 2 and spied["take"] == [False] * 2
+    assert hashes(again) == hashes(alone)
 
 
 def test_the_records_are_as_read_after_validating_scoring_and_checking():
