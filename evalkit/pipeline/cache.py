@@ -110,7 +110,8 @@ def cache_key() -> bytes | None:
     return key if len(key) == 32 else None
 
 
-def _seal(key: bytes, body: bytes) -> str:
+def seal(key: bytes, body: bytes) -> str:
+    """HMAC-SHA256 of ``body`` under this user's ``key``, bound to the cache's format and evalkit's code."""
     return hmac.new(key, FORMAT.encode() + b"\n" + fingerprint().encode() + b"\n" + body, hashlib.sha256).hexdigest()
 
 
@@ -134,7 +135,7 @@ def load_cache(out_dir: Path) -> RerunCache:
         return RerunCache(note=f"缓存文件 {path} 已损坏，本次全部重新计算")
     if header.format != FORMAT or header.fingerprint != fingerprint():
         return RerunCache(note="evalkit 的程序已更新，上次运行的缓存不再沿用，本次全部重新计算")
-    if not hmac.compare_digest(_seal(key, body), header.seal):
+    if not hmac.compare_digest(seal(key, body), header.seal):
         return RerunCache(note=f"缓存文件 {path} 的封印不符（损坏、被改动，或由其他用户或计算机写出），本次全部重新计算")
     try:
         parsed = msgspec.json.decode(body, type=_Body)
@@ -152,8 +153,9 @@ def save_cache(out_dir: Path, found: RerunCache) -> None:
     if key is None:
         return
     path = cache_path(out_dir)
-    body = msgspec.json.encode(_Body(sorted(found.clean_packs), {sha: dict(sorted(kept.items())) for sha, kept in sorted(found.records.items())}))
-    header = msgspec.json.encode(_Header(FORMAT, fingerprint(), _seal(key, body)))
+    records = {sha: dict(sorted(kept.items())) for sha, kept in sorted(found.records.items())}
+    body = msgspec.json.encode(_Body(sorted(found.clean_packs), records))
+    header = msgspec.json.encode(_Header(FORMAT, fingerprint(), seal(key, body)))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{CACHE_FILE}.tmp")

@@ -29,12 +29,12 @@ from pathlib import Path
 
 import msgspec
 
-from evalkit.pipeline.cache import CACHE_FOLDER, FORMAT, cache_key, fingerprint
+from evalkit.pipeline.cache import CACHE_FOLDER, FORMAT, cache_key, fingerprint, seal
+from evalkit.pipeline.manifest import sha256_file
 from evalkit.reports import MadeTexts
 
 TEXTS_FILE = "texts.pickle"     # the sheet's rows and each unit's first answers, sealed
 TEXTS_ENTRY = "texts.deflated"  # the sheet's whole zip entry, deflated (a large sheet's)
-_CHUNK = 1 << 20
 
 
 class _Header(msgspec.Struct):
@@ -54,16 +54,8 @@ def texts_key(root_hash: str, instruments: dict, name: str, as_of: object, mask_
 
 
 def _seal(secret: bytes, key: str, entry: str, body: bytes) -> str:
-    head = f"{FORMAT}\n{fingerprint()}\n{key}\n{entry}\n".encode()
-    return hmac.new(secret, head + body, hashlib.sha256).hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:   # noqa: PTH123 - read in chunks: the entry is about 60 MB
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """The rerun cache's seal (:func:`evalkit.pipeline.cache.seal`) over the sheet's key, its entry's sha256 and its body."""
+    return seal(secret, f"{key}\n{entry}\n".encode() + body)
 
 
 def load_texts(out_dir: Path, key: str) -> MadeTexts | None:
@@ -83,7 +75,7 @@ def load_texts(out_dir: Path, key: str) -> MadeTexts | None:
     if not hmac.compare_digest(_seal(secret, key, header.entry, body), header.seal):
         return None
     try:
-        if header.entry and _sha256(folder / TEXTS_ENTRY) != header.entry:
+        if header.entry and sha256_file(folder / TEXTS_ENTRY) != header.entry:
             return None
         made = pickle.loads(body)   # noqa: S301 - sealed above with this user's key: written by this user's evalkit
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
@@ -131,7 +123,7 @@ def save_texts(out_dir: Path, key: str, made: MadeTexts) -> None:
                 os.replace(source, target)
             except OSError:
                 shutil.copyfile(source, target)
-            entry = _sha256(target)
+            entry = sha256_file(target)
             made = made._replace(rows=made.rows._replace(deflated=(tail, "", crc, size)))
         else:   # a small sheet's rows are in the body: an older entry is of no use
             with contextlib.suppress(FileNotFoundError):
