@@ -287,7 +287,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
                          "records": sum(len(kept.keys() & opened.checked_answers.get(sha, {}).keys())
                                      for sha, kept in cached.records.items()),
-                         "texts": int(bool(texts) and texts[0] is not None and not keys)}
+                         "texts": int(bool(texts) and texts[0] is not None and not texts[0].fresh)}
         if use_cache:  # in the frozen heap: once it thaws, the first collection walks every record (about a second)
             save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
             made = texts[0].made() if keys and texts[0] is not None else None
