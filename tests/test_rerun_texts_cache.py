@@ -10,12 +10,13 @@ import pickle
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 
 import evalkit.io.xlsx_stream as xlsx_stream
 from evalkit.pipeline import rerun
 from evalkit.pipeline.cache import CACHE_FOLDER
-from evalkit.pipeline.texts_cache import TEXTS_ENTRY, TEXTS_FILE
+from evalkit.pipeline.texts_cache import TEXTS_ENTRY, TEXTS_FILE, load_texts
 from evalkit.store import Store
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -102,7 +103,10 @@ def test_a_sheet_changed_in_the_output_folder_or_sealed_by_another_user_is_not_t
         data[len(data) // 2] ^= 1
         (kept / TEXTS_ENTRY).write_bytes(bytes(data))
     else:
+        key = msgspec.json.decode((kept / TEXTS_FILE).read_bytes().partition(b"\n")[0])["key"]
+        assert load_texts(out, key) is not None
         monkeypatch.setenv("EVALKIT_CACHE", str(tmp_path / "someone-else"))
+        assert load_texts(out, key) is None   # the sheet's own seal, whatever rerun.json says
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
     assert outputs(out) == cold
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 1   # kept again, sound
