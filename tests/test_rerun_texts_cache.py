@@ -122,3 +122,17 @@ def test_the_command_line_says_the_sheet_was_taken_and_no_cache_takes_none(tmp_p
     assert "沿用了上次运行的缓存" not in capsys.readouterr().out
     assert main(["rerun", str(DEMO), "--out", str(out), "--jobs", "2"]) == 1
     assert "证据工作簿的「文字记录」表" in capsys.readouterr().out
+
+
+def test_without_hard_links_the_entry_is_copied_and_the_sheet_still_kept(tmp_path, cold, deflated, monkeypatch):
+    """A folder on a file system without hard links (FAT, some shares): the entry kept and used under copies."""
+    def no_links(source, target, *args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "out"
+    assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
+    assert (out / CACHE_FOLDER / TEXTS_ENTRY).exists()
+    for _ in range(2):
+        assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
+        assert outputs(out) == cold

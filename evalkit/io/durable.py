@@ -26,6 +26,7 @@ import json
 import math
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -119,6 +120,17 @@ def link_no_replace(tmp: Path, final: Path) -> None:
     except BaseException:
         unlink_quietly(final)
         raise
+
+
+def link_or_copy(source: Path | str, target: Path | str) -> None:
+    """``source``'s file given the second name ``target`` (a hard link), or copied there where the file system has no
+    hard links; ``source`` stays.  OSError when neither can be done (``target`` exists, say)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def write_new(path: Path, data: bytes) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import msgspec
 
+from evalkit.io.durable import link_or_copy
 from evalkit.pipeline.cache import CACHE_FOLDER, FORMAT, cache_key, fingerprint, seal
 from evalkit.pipeline.manifest import sha256_file
 from evalkit.reports import MadeTexts
@@ -89,18 +90,11 @@ def load_texts(out_dir: Path, key: str) -> MadeTexts | None:
                 stale.unlink()
         in_use = folder / f".texts-in-use-{os.getpid()}-{secrets.token_hex(4)}.deflated"
         try:
-            _link_or_copy(folder / TEXTS_ENTRY, in_use)
+            link_or_copy(folder / TEXTS_ENTRY, in_use)   # no hard links there: a copy (60 MB at province scale)
         except OSError:
             return None
         made = made._replace(rows=made.rows._replace(deflated=(tail, str(in_use), crc, size)))
     return made
-
-
-def _link_or_copy(source: Path | str, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:   # no hard links there: a copy (about 60 MB at province scale)
-        shutil.copyfile(source, target)
 
 
 def save_texts(out_dir: Path, key: str, made: MadeTexts) -> None:

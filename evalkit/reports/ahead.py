@@ -19,7 +19,6 @@ rerun makes the report and the pages (:meth:`TextsAhead.evidence_apart`).  The b
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+from evalkit.io.durable import link_or_copy
 from evalkit.io.forked import Forked, forked, room_for_a_copy
 from evalkit.io.xlsx_made import MadeRows
 from evalkit.project import Project
@@ -63,9 +63,9 @@ class TextsAhead:
         data.texts_made = made.rows
         data._text_heads, data._text_counts = made.heads, made.counts
         if made.rows.deflated is not None and self.fresh:   # the workbook removes the entry once
-            kept = made.rows.deflated[1] + ".kept"   # it is copied in: a hard link keeps it for the next rerun
+            kept = made.rows.deflated[1] + ".kept"   # it is copied in: a second name keeps it for the next rerun
             with contextlib.suppress(OSError):
-                os.link(made.rows.deflated[1], kept)
+                link_or_copy(made.rows.deflated[1], kept)
                 self.kept = kept
         return True
 
