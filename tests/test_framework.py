@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from conftest import SHIPPED
 
-from evalkit.framework import framework_from_markdown, read_framework
+from evalkit.framework import code_order, framework_from_markdown, read_framework
 from evalkit.problems import ERROR, Report
 
 CLEAN = """
@@ -184,3 +184,10 @@ def test_shipped_units_match_their_csv_sources():
     assert [(u.id, u.name, u.category) for u in units.units] == [(r["编号"], r["名称"], r["类别"]) for r in rows]
     assert [len(units.in_category(c)) for c in "12345"] == [12, 11, 19, 26, 27]
     assert units.category("3").weight == 0.7 and units.category("5").published_only
+
+
+def test_codes_sort_by_their_numbered_parts_then_by_text() -> None:
+    codes = ["2", "1.10", "A.1", "1.9", "1.01", "1.1", "1", "1.x", "10"]
+    assert sorted(codes, key=code_order) == ["1", "1.01", "1.1", "1.9", "1.10", "1.x", "2", "10", "A.1"]
+    # one order whatever the codes came in as
+    assert sorted(reversed(codes), key=code_order) == sorted(codes, key=code_order)

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from evalkit.forms import ANY_INDICATOR, Instrument
+from evalkit.framework import code_order
 from evalkit.scoring import admitted
 from evalkit.stats import category_counts, fleiss_kappa, icc, krippendorff_alpha
 
@@ -161,7 +162,7 @@ def agreement_frame(ratings: pd.DataFrame, indicator_names: Mapping[str, str] | 
     for (instrument, field), group in pd.concat([ratings, across]).groupby(["instrument", "field"], sort=False):
         level = "interval" if group["code"].map(_maybe_number).notna().all() else "ordinal"
         pooled = group.assign(unit=group["unit"] + "|" + group["indicator"])
-        parts = [(ALL, pooled), *sorted(group.groupby("indicator"), key=lambda kv: _code_key(kv[0]))]
+        parts = [(ALL, pooled), *sorted(group.groupby("indicator"), key=lambda kv: code_order(kv[0]))]
         for indicator, part in parts:
             name = "所有指标合并" if indicator == ALL else (indicator_names or {}).get(indicator, "")
             rows.append({"instrument": instrument, "field": field, "indicator": indicator, "indicator_name": name,
@@ -177,7 +178,3 @@ def _maybe_number(code: str) -> float | None:
         return float(code)
     except ValueError:
         return None
-
-
-def _code_key(code: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else 10**6 for p in str(code).split("."))

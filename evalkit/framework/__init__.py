@@ -10,7 +10,7 @@ May use: :mod:`evalkit.io`, :mod:`evalkit.problems`.
 from evalkit.framework.checks import check_framework
 from evalkit.framework.govtable import import_government_table, is_government_table, parse_cell
 from evalkit.framework.govtable_write import write_government_layout
-from evalkit.framework.model import POINTS_PER_UNIT, Framework, Indicator
+from evalkit.framework.model import POINTS_PER_UNIT, Framework, Indicator, code_order
 from evalkit.framework.read import framework_from_markdown, framework_from_table, read_framework
 from evalkit.framework.vocabulary import method_zh
 from evalkit.framework.write import format_tree, write_framework
@@ -20,6 +20,7 @@ __all__ = [
     "Framework",
     "Indicator",
     "check_framework",
+    "code_order",
     "format_tree",
     "framework_from_markdown",
     "framework_from_table",

@@ -53,6 +53,14 @@ POINTS_MODES = {"固定": POINTS_FIXED, "fixed": POINTS_FIXED, "按单位": POIN
 CODE_RE = re.compile(r"^\d+(\.\d+)*$")
 
 
+def code_order(code: object) -> tuple:
+    """Where an indicator code sorts among codes: part by part, numbered parts by number (「1.10」 after 「1.9」), a
+    part that is not a number (a code no framework checked: a ledger's area, a record's indicator) after them by its
+    text, and last the whole code (「1.01」 before 「1.1」), so that any set of codes comes out in one order."""
+    text = str(code)
+    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in text.split(".")), text
+
+
 @dataclass(frozen=True)
 class Indicator:
     """One node of the indicator tree."""

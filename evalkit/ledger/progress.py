@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.config import ProjectConfig, UnitList
-from evalkit.framework import Framework
+from evalkit.framework import Framework, code_order
 from evalkit.ledger.loading import load_ledger
 from evalkit.ledger.model import DONE_STATUSES
 from evalkit.ledger.problems import PROGRESS_CADENCE_UNKNOWN, PROGRESS_DATE_MISSING, PROGRESS_UNIT_UNKNOWN
@@ -240,20 +240,16 @@ def build_report(ledger, units, rosters, cadence: str, day: datetime.date,
             area_names[task.area_code] = task.area
         liaison = liaison_for(roster)
         report.units.append(UnitLine(unit, names.get(unit, ""), unit in ledger.units, liaison, counts))
-        for code in sorted(per_area, key=_code_key):
+        for code in sorted(per_area, key=code_order):
             report.areas.append(AreaLine(unit, names.get(unit, ""), code, area_names[code], liaison, per_area[code]))
     if len(ids) > 1:
-        for code in sorted(area_names, key=_code_key):
+        for code in sorted(area_names, key=code_order):
             total = Counts()
             for t in report.lines:
                 if t.area_code == code:
                     total.add(t)
             report.areas.append(AreaLine("", "全部单位", code, area_names[code], NO_LIAISON, total))
     return report
-
-
-def _code_key(code: str) -> list[int]:
-    return [int(p) if p.isdigit() else 0 for p in code.split(".")]
 
 
 def progress_report(root: Path, config: ProjectConfig, fw: Framework | None, units: UnitList | None, cadence: str,

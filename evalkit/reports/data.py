@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evalkit.forms import iter_fields
+from evalkit.framework import code_order
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project
 from evalkit.reports.masking import masker, personal_kind
@@ -271,7 +272,7 @@ def _indicators(fw, evaluation) -> list[Indicator]:
         for s in u.leaves:
             seen.setdefault(s.indicator, Indicator(s.indicator, s.name, s.indicator.count(".") + 1, s.points,
                                                    s.kind, True))
-    return sorted(seen.values(), key=lambda i: [int(x) if x.isdigit() else 0 for x in i.code.split(".")])
+    return sorted(seen.values(), key=lambda i: code_order(i.code))
 
 
 def _public_names(data: ReportData) -> tuple[str, ...]:
@@ -344,18 +345,10 @@ def _note_record_uses(data: ReportData) -> None:
     # (「1」 and 「01」) go by their text, so the order never hangs on how a set of them iterates (it did: that order
     # changes with Python's string hashing from one run to the next)
     used: defaultdict[str, list] = defaultdict(list)
-    for code in sorted(counted, key=_code_order):
+    for code in sorted(counted, key=code_order):
         for rid in counted[code]:
             used[rid].append(code)
     data.used_by = {k: used[k] for k in sorted(used)}
-
-
-def _code_order(code: str):
-    return _code_key(code), code
-
-
-def _code_key(code: str):
-    return [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in code.split(".")]
 
 
 def category_key(category: str):
