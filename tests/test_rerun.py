@@ -7,6 +7,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -341,6 +343,33 @@ def test_cli_is_silent_on_stderr_when_not_a_terminal(project, tmp_path, capsys):
     main(["rerun", str(root), "--out", str(tmp_path / "o")])
     captured = capsys.readouterr()
     assert captured.err == "" and "已重算 4 个单位" in captured.out
+
+
+def test_the_evalkit_command_ends_at_once_after_a_rerun_with_all_its_output(project, tmp_path, capsys):
+    """The ``evalkit`` command (evalkit.cli.main.console) ends a rerun without freeing the project it read and
+    without the exit handlers: what it printed is all there, flushed, its exit code is the rerun's, its outputs
+    are written.  Any other command ends the ordinary way."""
+    root, _ = project
+    script = ("import atexit, sys; atexit.register(lambda: print('退出处理', file=sys.stderr)); "
+              "sys.argv[0] = 'evalkit'; from evalkit.cli.main import console; console()")
+
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}   # output to a pipe waits in a buffer
+
+    def evalkit(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=600,
+                              env=buffered)
+
+    assert main(["rerun", str(root), "--out", str(tmp_path / "here")]) == 1   # the project has errors
+    printed = capsys.readouterr().out
+    done = evalkit("rerun", str(root), "--out", str(tmp_path / "o"))
+    assert done.returncode == 1 and "退出处理" not in done.stderr     # ended at once
+    assert done.stdout == printed.replace(str(tmp_path / "here"), str(tmp_path / "o")) and "已重算 4 个单位" in printed
+    assert files(tmp_path / "o") == files(tmp_path / "here")
+    assert not [p.name for p in (tmp_path / "o").iterdir() if p.name.startswith((".evalkit-rerun-", ".evalkit-ahead-"))]
+    done = evalkit("rerun", str(root), "--out", str(tmp_path / "o"), "--json")   # a long output, to a pipe
+    assert done.returncode == 1 and json.loads(done.stdout)["out"] == str(tmp_path / "o")
+    done = evalkit("problems", "--json")
+    assert done.returncode == 0 and "退出处理" in done.stderr and json.loads(done.stdout)
 
 
 def test_a_rerun_reads_every_input_once(project, tmp_path, monkeypatch):

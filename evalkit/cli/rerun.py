@@ -40,6 +40,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     finally:
         progress.close()
+    args.kept = result   # the project as read: left for the process's end to let go of (evalkit.cli.main.console)
     if args.json:
         print(json.dumps({"out": str(result.out_dir), "outputs": result.outputs, "removed": result.removed,
                           "problems": [p.to_dict() for p in result.problems]}, ensure_ascii=False, indent=2))

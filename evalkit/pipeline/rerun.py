@@ -69,6 +69,10 @@ class RerunResult:
     left_out: int = 0                 # revisions of the project not in the recorded set
     reused: dict[str, int] = field(default_factory=dict)   # what the cache of the last run saved: packs, records
     cache_note: str = ""              # why a cache that was there was not used
+    # the project as this run read it (its records, instruments …) and its evaluation: to look into without reading
+    # and scoring it all again
+    project: Project | None = field(default=None, repr=False, compare=False)
+    evaluation: Evaluation | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
@@ -284,6 +288,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             shutil.rmtree(staging, ignore_errors=True)
         snapshot = opened.record_snapshot
         result.cache_note = cached.note
+        result.project, result.evaluation = opened, evaluation
         result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
                          "records": sum(len(kept.keys() & opened.checked_answers.get(sha, {}).keys())
                                      for sha, kept in cached.records.items()),
