@@ -240,7 +240,7 @@ def test_rows_made_elsewhere_are_taken_only_under_the_same_styles(tmp_path, monk
         sheet.deflate_into = str(tmp_path / "rows.deflated")
         add_columns(sheet, _columns())
         sheet.finish()
-        made = made_rows(wb, sheet, state)
+        (made,) = made_rows(wb, [(sheet, state)])
     finally:
         xlsx_stream.SPOOL_DIR.reset(token)
     assert (made.deflated is not None) == (spool is not None)

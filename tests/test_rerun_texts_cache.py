@@ -53,7 +53,7 @@ def test_the_sheet_kept_is_taken_again_and_again_with_the_same_bytes(tmp_path, c
     assert rerun(DEMO, out, jobs=jobs[0]).reused["texts"] == 0
     assert outputs(out) == cold
     kept = out / CACHE_FOLDER
-    assert (kept / TEXTS_FILE).exists() and (kept / TEXTS_ENTRY).exists() == (spool == "entry")
+    assert (kept / TEXTS_FILE).exists() and (kept / TEXTS_ENTRY.format(1)).exists() == (spool == "entry")
     for _ in range(2):   # the entry is not used up by the workbook that copies it in
         assert rerun(DEMO, out, jobs=jobs[1]).reused["texts"] == 1
         assert outputs(out) == cold
@@ -99,9 +99,9 @@ def test_a_sheet_changed_in_the_output_folder_or_sealed_by_another_user_is_not_t
         made.heads[unit] = [heads[0]._replace(text="伪造的回答"), *heads[1:]]
         (kept / TEXTS_FILE).write_bytes(header + b"\n" + pickle.dumps(made))
     elif what == "entry":   # the deflated entry swapped: its sha256 is not the sealed one
-        data = bytearray((kept / TEXTS_ENTRY).read_bytes())
+        data = bytearray((kept / TEXTS_ENTRY.format(1)).read_bytes())
         data[len(data) // 2] ^= 1
-        (kept / TEXTS_ENTRY).write_bytes(bytes(data))
+        (kept / TEXTS_ENTRY.format(1)).write_bytes(bytes(data))
     else:
         key = msgspec.json.decode((kept / TEXTS_FILE).read_bytes().partition(b"\n")[0])["key"]
         assert load_texts(out, key) is not None
@@ -132,7 +132,7 @@ def test_without_hard_links_the_entry_is_copied_and_the_sheet_still_kept(tmp_pat
     monkeypatch.setattr(os, "link", no_links)
     out = tmp_path / "out"
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
-    assert (out / CACHE_FOLDER / TEXTS_ENTRY).exists()
+    assert (out / CACHE_FOLDER / TEXTS_ENTRY.format(1)).exists()
     for _ in range(2):
         assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
         assert outputs(out) == cold

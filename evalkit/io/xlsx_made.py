@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from openpyxl import Workbook
@@ -42,38 +43,47 @@ class MadeRows(NamedTuple):
     deflated: tuple | None
 
 
-def made_rows(wb: Workbook, sheet: Sheet, state: tuple) -> MadeRows | None:
-    """``sheet``'s rows, all written and the sheet finished, as :class:`MadeRows` for a sheet made the same way in
-    another workbook whose styles were ``state`` (:func:`style_state`) when this one's were.  A large sheet's
-    entry is finished here: ``wb`` is saved (its sheets' rows left out) for what the entry has after its rows,
-    and its deflate ends with that, into ``sheet.deflate_into``.  ``None`` when that cannot be known (no head).
-    ``wb`` is done with after this, saved or not: openpyxl's streams of its sheets are closed and their temporary
-    files removed (a forked child leaves through ``os._exit``, where openpyxl's ``atexit`` would have)."""
+def made_rows(wb: Workbook, sheets: Sequence[tuple[Sheet, tuple]]) -> tuple[MadeRows, ...] | None:
+    """Each of ``sheets``' rows (a sheet and the :func:`style_state` its workbook had when the sheet was made), all
+    written and the sheets finished, as :class:`MadeRows` for sheets made the same way in another workbook whose
+    styles were those when each was made.  A large sheet's entry is finished here: ``wb`` is saved once (its sheets'
+    rows left out) for what each entry has after its rows, and the sheet's deflate ends with that, into its
+    ``deflate_into``.  ``None`` when that cannot be known for one of them (no head).  ``wb`` is done with after
+    this, saved or not: openpyxl's streams of its sheets are closed and their temporary files removed (a forked
+    child leaves through ``os._exit``, where openpyxl's ``atexit`` would have)."""
     try:
-        return _made_rows(wb, sheet, state)
+        return _made_rows(wb, sheets)
     finally:
         discard_workbook(wb)
 
 
-def _made_rows(wb: Workbook, sheet: Sheet, state: tuple) -> MadeRows | None:
-    sheet._flush()
-    styles = list(sheet._style_ids.items())
-    if sheet.deflater is None:
-        sheet.spool.seek(0)
-        return MadeRows(sheet.rows - 1, styles, state, sheet.head, sheet.spool.read(), None)
-    if not isinstance(sheet.deflater, Deflater) or sheet.deflate_into is None:
-        return None
-    name = f"xl/worksheets/sheet{wb.worksheets.index(sheet.ws) + 1}.xml"
-    with tempfile.TemporaryFile(dir=SPOOL_DIR.get()) as raw:
-        wb.save(raw)
-        raw.seek(0)
-        with zipfile.ZipFile(raw) as z:
-            head, end, tail = z.read(name).partition(b"</sheetData>")
-    if head != sheet.head or not end:
-        return None
-    done = sheet.deflater.finish(end + tail)
-    return MadeRows(sheet.rows - 1, styles, state, sheet.head, None, (end + tail, sheet.deflate_into, done.crc,
-                                                                        done.size))
+def _made_rows(wb: Workbook, sheets: Sequence[tuple[Sheet, tuple]]) -> tuple[MadeRows, ...] | None:
+    saved: dict[str, bytes] = {}
+    for sheet, _ in sheets:
+        sheet._flush()   # a sheet's deflate may start here
+    if any(sheet.deflater is not None for sheet, _ in sheets):
+        with tempfile.TemporaryFile(dir=SPOOL_DIR.get()) as raw:
+            wb.save(raw)
+            raw.seek(0)
+            with zipfile.ZipFile(raw) as z:
+                saved = {name: z.read(name) for name in z.namelist() if name.startswith("xl/worksheets/")}
+    made = []
+    for sheet, state in sheets:
+        styles = list(sheet._style_ids.items())
+        if sheet.deflater is None:
+            sheet.spool.seek(0)
+            made.append(MadeRows(sheet.rows - 1, styles, state, sheet.head, sheet.spool.read(), None))
+            continue
+        if not isinstance(sheet.deflater, Deflater) or sheet.deflate_into is None:
+            return None
+        name = f"xl/worksheets/sheet{wb.worksheets.index(sheet.ws) + 1}.xml"
+        head, end, tail = saved.get(name, b"").partition(b"</sheetData>")
+        if head != sheet.head or not end:
+            return None
+        done = sheet.deflater.finish(end + tail)
+        made.append(MadeRows(sheet.rows - 1, styles, state, sheet.head, None,
+                             (end + tail, sheet.deflate_into, done.crc, done.size)))
+    return tuple(made)
 
 
 def take_rows(sheet: Sheet, made: MadeRows) -> bool:

@@ -35,10 +35,11 @@ from evalkit.reports.workbook import made_texts, write_evidence
 
 
 class MadeTexts(NamedTuple):
-    """The child's result: the 文字记录 sheet's rows (``None`` when they could not be made apart) and each unit's
-    first free-text answers and their count (:meth:`evalkit.reports.data.ReportData.unit_texts`)."""
+    """The child's result: the 文字记录 sheets' rows, a :class:`MadeRows` per sheet (``None`` when they could not be
+    made apart), and each unit's first free-text answers and their count
+    (:meth:`evalkit.reports.data.ReportData.unit_texts`)."""
 
-    rows: MadeRows | None
+    sheets: tuple[MadeRows, ...] | None
     heads: dict
     counts: dict
 
@@ -51,21 +52,25 @@ class TextsAhead:
         self.apart = apart  # the evidence workbook may be written by a forked child (evidence_apart)
         self.fresh = fresh  # made in this run (by a child or here), not kept by the last one: to be kept
         self.note = ""  # why the child's rows (or the evidence workbook's child) were not used, when they were not
-        self.kept: str | None = None  # a second name of the child's deflated entry, left when the workbook is saved
+        self.kept: list[str] | None = None  # a second name of each of the child's deflated entries, left when the
+        # workbook is saved
 
     def give(self, data: ReportData) -> bool:
         """The child's rows and texts put into the report data ``data`` (waiting for the child); False when the
         child gave none (:attr:`note` says why): the sheet is then made from ``data`` as usual."""
         ok, made = self.child.result()
-        if not ok or made is None or made.rows is None:
+        if not ok or made is None or made.sheets is None:
             self.note = str(made) if not ok else "子进程未写出文字记录"
             return False
-        data.texts_made = made.rows
+        data.texts_made = made.sheets
         data._text_heads, data._text_counts = made.heads, made.counts
-        if made.rows.deflated is not None and self.fresh:   # the workbook removes the entry once
-            kept = made.rows.deflated[1] + ".kept"   # it is copied in: a second name keeps it for the next rerun
+        if self.fresh:   # the workbook removes each deflated entry once it is copied in: a second name keeps it
+            kept = []    # for the next rerun
             with contextlib.suppress(OSError):
-                link_or_copy(made.rows.deflated[1], kept)
+                for sheet in made.sheets:
+                    if sheet.deflated is not None:
+                        link_or_copy(sheet.deflated[1], sheet.deflated[1] + ".kept")
+                        kept.append(sheet.deflated[1] + ".kept")
                 self.kept = kept
         return True
 
@@ -93,14 +98,15 @@ class TextsAhead:
         """The sheet the child made, once it has been used without a hitch (for the next rerun to keep,
         :mod:`evalkit.pipeline.texts_cache`); ``None`` when it gave none or something went wrong with it."""
         ok, made = self.child.result()
-        if not ok or self.note or made is None or made.rows is None:
+        if not ok or self.note or made is None or made.sheets is None or self.kept is None:
             return None
-        if made.rows.deflated is None:
-            return made
-        if self.kept is None:
-            return None
-        tail, _, crc, size = made.rows.deflated
-        return made._replace(rows=made.rows._replace(deflated=(tail, self.kept, crc, size)))
+        kept, sheets = iter(self.kept), []
+        for sheet in made.sheets:
+            if sheet.deflated is not None:
+                tail, _, crc, size = sheet.deflated
+                sheet = sheet._replace(deflated=(tail, next(kept), crc, size))
+            sheets.append(sheet)
+        return made._replace(sheets=tuple(sheets))
 
 
 class _Given:
@@ -139,8 +145,8 @@ def texts_here(project: Project, near: Path, *, mask_personal: bool = True) -> I
 
 def _make(project: Project, folder: str, mask_personal: bool) -> MadeTexts:
     data = text_data(project, mask_personal=mask_personal)
-    rows = made_texts(data, folder)
-    return MadeTexts(rows, data._text_heads or {}, data._text_counts or {})
+    sheets = made_texts(data, folder)
+    return MadeTexts(sheets, data._text_heads or {}, data._text_counts or {})
 
 
 @contextmanager

@@ -2,7 +2,8 @@
 
 The report — 汇总, 评分规则, 评分表, 问题 and 方法 — is what goes to the government and what
 prints; the evidence workbook — 证据 (every record with its use) and 文字记录 (every free-text
-answer) — is for the auditor and the lead evaluator: a province has hundreds of thousands of
+answer; past a worksheet's 1,048,576 rows it goes on in 「文字记录（2）」 and so on, whole records on each) — is
+for the auditor and the lead evaluator: a province has hundreds of thousands of
 rows of it, which used to make the report print as 720 A4 pages.
 
 * **汇总** — every unit by category and rank: total (a provisional one reads 「待定（已计 …）」),
@@ -24,8 +25,9 @@ stream: a province-scale evidence workbook has 1.7 million rows.  No cell is eve
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -43,6 +45,10 @@ from evalkit.reports.scorecard import card_rows, grade_text, pending_text, rank_
 
 WORKBOOK_NAME = "评估报告.xlsx"
 EVIDENCE_NAME = "评估证据.xlsx"
+# free-text answers on one 文字记录 sheet at most: a worksheet has 1,048,576 rows (Microsoft, "Excel specifications
+# and limits"; LibreOffice Calc's default is the same), less the header.  More would not open whole: the next
+# sheet, 「文字记录（2）」, takes them on
+TEXT_ROWS = 1_048_576 - 1
 GRADE_FILLS = {"优秀": "C6EFCE", "良好": "DDEBF7", "达标": "FFF2CC", "不达标": "FFC7CE"}
 MISSING = "FCE4D6"
 MISSING_FILL = PatternFill("solid", fgColor=MISSING)
@@ -222,26 +228,41 @@ def _evidence_columns(data: ReportData):
                ["" if u else left(r, "") for u, r in zip(used, rids)]]
 
 
-def _texts_sheet(wb: Workbook, heading: str) -> Sheet:
+def _texts_sheet(wb: Workbook, heading: str, part: int = 1) -> Sheet:
     headers = ["记录编号", "单位编号", "调查工具", "字段", "行", "内容"]
-    return Sheet(wb, "文字记录", headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
+    title = "文字记录" if part == 1 else f"文字记录（{part}）"
+    return Sheet(wb, title, headers, [34, 10, 20, 26, 5, 80], heading=heading, wrap={2, 3, 5})
 
 
-def _texts(wb: Workbook, data: ReportData, heading: str) -> Sheet:
-    sheet = _texts_sheet(wb, heading)
+def _texts(wb: Workbook, data: ReportData, heading: str) -> Iterator[Sheet]:
+    """The 文字记录 sheets: the first, then one more each time a sheet is full (:func:`_text_parts`)."""
+    first = _texts_sheet(wb, heading)
     made = data.texts_made  # made ahead in a child while the rerun scored (made_texts), when they are these rows
-    if made is None or not take_rows(sheet, made):
-        add_columns(sheet, _text_columns(data), distinct={5})  # the answers: mostly new texts
+    if made and take_rows(first, made[0]):
+        yield _finished(first)
+        for part, rows in enumerate(made[1:], start=2):
+            sheet = _texts_sheet(wb, heading, part)
+            if not take_rows(sheet, rows):   # cannot be: the first taken, the styles are as they were in the child
+                raise RuntimeError(f"{sheet.ws.title}: rows made apart not taken after the first sheet's")
+            yield _finished(sheet)
+        return
+    for part, blocks in enumerate(_text_parts(data), start=1):
+        sheet = first if part == 1 else _texts_sheet(wb, heading, part)
+        add_columns(sheet, blocks, distinct={5})  # the answers: mostly new texts
+        yield _finished(sheet)
+
+
+def _finished(sheet: Sheet) -> Sheet:
     sheet.finish()
     return sheet
 
 
-def made_texts(data: ReportData, folder: str) -> MadeRows | None:
-    """The 文字记录 sheet's rows made for the evidence workbook before it is (:mod:`evalkit.reports.ahead`: in a
-    forked child, from ``data`` without the evaluation: the sheet needs only the records), the sheet's whole
-    entry deflated into ``folder``; :func:`~evalkit.io.xlsx_made.take_rows` takes them when the workbook's
+def made_texts(data: ReportData, folder: str) -> tuple[MadeRows, ...] | None:
+    """The 文字记录 sheets' rows made for the evidence workbook before it is (:mod:`evalkit.reports.ahead`: in a
+    forked child, from ``data`` without the evaluation: the sheets need only the records), each large sheet's
+    whole entry deflated into ``folder``; :func:`~evalkit.io.xlsx_made.take_rows` takes them when the workbook's
     styles turn out as here.  Here they are those the 证据 sheet's first row makes (its header's, then plain text,
-    then wrapped): else (a value starting with 「=」 made a quoted style first) the sheet is made again there."""
+    then wrapped): else (a value starting with 「=」 made a quoted style first) the sheets are made again there."""
     wb = Workbook(write_only=True)
     heading = _heading(data, "评估证据")
     token = SPOOL_DIR.set(folder)
@@ -249,14 +270,36 @@ def made_texts(data: ReportData, folder: str) -> MadeRows | None:
         evidence = _evidence_sheet(wb, heading)
         evidence.style(0, "text")
         evidence.style(2, "text")
-        sheet = _texts_sheet(wb, heading)
-        state = style_state(wb)
-        sheet.deflate_into = str(Path(folder) / "文字记录.xml.deflated")
-        add_columns(sheet, _text_columns(data), distinct={5})
-        sheet.finish()
-        return made_rows(wb, sheet, state)
+        sheets = []
+        for part, blocks in enumerate(_text_parts(data), start=1):
+            sheet = _texts_sheet(wb, heading, part)
+            sheets.append((sheet, style_state(wb)))
+            sheet.deflate_into = str(Path(folder) / f"文字记录-{part}.xml.deflated")
+            add_columns(sheet, blocks, distinct={5})
+            sheet.finish()
+        return made_rows(wb, sheets)
     finally:
         SPOOL_DIR.reset(token)
+
+
+def _text_parts(data: ReportData) -> Iterator[Iterator[list]]:
+    """The 文字记录 sheets' rows (:func:`_text_columns`' blocks), a sheet at a time: a sheet takes whole blocks — whole
+    records — while it has room for them within :data:`TEXT_ROWS` answers, and the next sheet goes on from there
+    (a province has 1.5 million answers, a sheet holds about a million rows).  The first always comes, empty when
+    there is no answer.  Each sheet's blocks are to be gone through before the next sheet's are asked for."""
+    blocks = _text_columns(data)
+    pending = [next(blocks, None)]
+
+    def sheet_blocks() -> Iterator[list]:
+        room = TEXT_ROWS
+        while pending[0] is not None and (len(pending[0][5]) <= room or room == TEXT_ROWS):
+            room -= len(pending[0][5])
+            yield pending[0]
+            pending[0] = next(blocks, None)
+
+    yield sheet_blocks()
+    while pending[0] is not None:
+        yield sheet_blocks()
 
 
 def _text_columns(data: ReportData):
@@ -275,7 +318,6 @@ def _text_columns(data: ReportData):
 
 
 REPORT_SHEETS = (_summary, _rules, _scorecards, _problems, _method)
-EVIDENCE_SHEETS = (_evidence, _texts)
 
 
 def _heading(data: ReportData, what: str) -> str:
@@ -293,5 +335,6 @@ def write_evidence(data: ReportData, path: Path, *, saver: Executor | None = Non
     (a thread pool) the sheets are made here and the file is compressed and saved there: a
     :class:`~concurrent.futures.Future` of the path (:func:`evalkit.io.xlsx_stream.stream_workbook`)."""
     heading = _heading(data, "评估证据")
-    return stream_workbook(Path(path), lambda wb: (make(wb, data, heading) for make in EVIDENCE_SHEETS), saver=saver)
+    return stream_workbook(Path(path), lambda wb: chain([_evidence(wb, data, heading)], _texts(wb, data, heading)),
+                           saver=saver)
 
