@@ -111,3 +111,13 @@ def test_the_demo_s_one_sheet_is_as_before(tmp_path, one_sheet):
     rerun(DEMO, tmp_path / "out", use_cache=False, jobs=2)
     names, sheets = text_rows(tmp_path / "out" / "评估证据.xlsx")
     assert names == ["证据", "文字记录"] and sheets == [one_sheet]
+
+
+def test_the_one_entry_an_older_evalkit_kept_is_removed(tmp_path):
+    """Before the sheets went on past a worksheet's rows the cache kept one entry, texts.deflated (70 MB at province
+    scale): the first rerun that keeps its sheets removes it."""
+    older = tmp_path / "out" / CACHE_FOLDER / "texts.deflated"
+    older.parent.mkdir(parents=True)
+    older.write_bytes(b"\x00" * 1024)
+    rerun(DEMO, tmp_path / "out", jobs=2)
+    assert not older.exists() and (older.parent / "texts.pickle").exists()

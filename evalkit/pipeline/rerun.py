@@ -70,7 +70,7 @@ class RerunResult:
     reused: dict[str, int] = field(default_factory=dict)   # what the cache of the last run saved: packs, records
     cache_note: str = ""              # why a cache that was there was not used
     # the project as this run read it (its records, instruments …) and its evaluation: to look into without reading
-    # and scoring it all again
+    # and scoring it all again (held as long as the result is: a province's records are about 600 MB)
     project: Project | None = field(default=None, repr=False, compare=False)
     evaluation: Evaluation | None = field(default=None, repr=False, compare=False)
 

@@ -118,8 +118,8 @@ def save_texts(out_dir: Path, key: str, made: MadeTexts) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             (folder / TEXTS_FILE).unlink()   # the old sheets gone first: never a new entry under the old seal
-        for old in folder.glob(TEXTS_ENTRY.format("*")):   # older entries are of no use
-            old.unlink()
+        for old in folder.glob("texts*.deflated"):   # older entries are of no use (texts.deflated: before the sheets
+            old.unlink()                              # went on past a worksheet's rows)
         for place, sheet in enumerate(made.sheets, start=1):
             entry = ""
             if sheet.deflated is not None:   # a small sheet's rows are in the body
