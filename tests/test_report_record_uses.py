@@ -14,6 +14,7 @@ from types import SimpleNamespace as NS
 
 import pytest
 
+from evalkit.framework import code_order
 from evalkit.project import evaluate, open_project
 from evalkit.reports import data as report_data_module
 from evalkit.reports.data import report_data
@@ -38,8 +39,7 @@ def reference_record_uses(evaluation) -> tuple[dict, dict]:
                 used.setdefault(rid, set()).add(e.id)
     for lo in evaluation.unassigned:
         left.setdefault(lo.record, lo.detail)
-    key = report_data_module._code_key
-    return {k: sorted(v, key=lambda c: (key(c), c)) for k, v in sorted(used.items())}, left
+    return {k: sorted(v, key=code_order) for k, v in sorted(used.items())}, left
 
 
 def made(evaluation) -> tuple[dict, dict]:

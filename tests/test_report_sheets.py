@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import zipfile
+from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,8 @@ def evidence_both_ways(data, tmp_path: Path) -> tuple[bytes, bytes]:
     made = []
     for name, evidence in (("reference", reference_evidence), ("columns", report_workbook._evidence)):
         path = tmp_path / f"{name}.xlsx"
-        stream_workbook(path, lambda wb, evidence=evidence: (make(wb, data, "证据") for make in (evidence,
-                                                                                             report_workbook._texts)))
+        stream_workbook(path, lambda wb, evidence=evidence: chain([evidence(wb, data, "证据")],
+                                                                  report_workbook._texts(wb, data, "证据")))
         made.append(path.read_bytes())
     return made[0], made[1]
 
