@@ -233,7 +233,6 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     texts: list[TextsAhead | None] = []
     hashing: list[Future] = []
     keys: list[str] = []   # the key of the free-text sheet made this run, to keep it (evalkit.pipeline.texts_cache)
-    here: list[bool] = []   # the sheet to be made in this process with the reports, to be kept
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
 
         def records_read() -> None:
@@ -260,8 +259,6 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             keys.append(key)
             texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal))
                          if ahead else None)
-            if texts[0] is None and use_cache:
-                here.append(True)
 
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
                            records_read=records_read)
@@ -273,7 +270,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         stages.begin(STAGES[4])
         target.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".evalkit-rerun-", dir=target))
-        if here:
+        if use_cache and keys and texts[0] is None:   # no child made it: made here with the reports, to be kept
             texts[0] = children.enter_context(texts_here(opened, target, mask_personal=mask_personal))
         try:
             more = {"texts": texts[0]} if texts and texts[0] is not None else {}
