@@ -29,6 +29,17 @@ FLEISS_1971_TABLE_1 = [
 ]
 
 
+def test_the_p_value_and_the_interval_are_scipy_s_normal_values():
+    """The normal tail and quantile come from scipy.special (evalkit.stats.distributions): the same numbers as
+    scipy.stats.norm, to the bit."""
+    from scipy import stats
+
+    k = fleiss_kappa(FLEISS_1971_TABLE_1, DIAGNOSES)
+    assert k.p == float(2 * stats.norm.sf(abs(k.z)))
+    assert k.upper == float(k.value + float(stats.norm.ppf(0.975)) * k.se)
+    assert k.lower == float(k.value - float(stats.norm.ppf(0.975)) * k.se)
+
+
 def test_fleiss_1971_worked_example():
     """Fleiss (1971), Table 1 and the text below it: P̄ = .556, P̄e = .220, κ = .430."""
     k = fleiss_kappa(FLEISS_1971_TABLE_1, DIAGNOSES)

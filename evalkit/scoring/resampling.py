@@ -47,6 +47,7 @@ import numpy as np
 
 from evalkit.scoring.drawn import Key, UnitDrawn
 from evalkit.scoring.leaves import Sample
+from evalkit.stats.distributions import normal_quantile, t_quantile
 
 MIN_CLUSTERS = 5  # fewer records than this cannot show how records vary: resample inside them
 
@@ -197,12 +198,9 @@ def _by_counts(sample: Sample, weights: UnitWeights) -> ShareDraws | None:
 @functools.cache
 def _expansion(confidence: float, df: int) -> float:
     """t(df, 1 − α/2) / z(1 − α/2): the expanded percentile interval's factor (the same few degrees of freedom
-    recur in every unit, and scipy's quantiles are slow to call)."""
-    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
-    from scipy.stats import t as t_dist  # noqa: PLC0415
-
+    recur in every unit)."""
     level = 1 - (1 - confidence) / 2
-    return float(t_dist.ppf(level, df) / norm.ppf(level))
+    return t_quantile(level, df) / normal_quantile(level)
 
 
 def share_draws(sample: Sample, weights: UnitWeights, drawn: Mapping[Key, int], low: float = 0.0,

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from evalkit.stats.distributions import normal_quantile
+
 #: Tolerance used before ``ceil`` so that 277.0000000001 (float noise) is 277.
 CEIL_TOLERANCE = 1e-9
 
@@ -66,11 +68,9 @@ def z_value(confidence: float) -> float:
 
 @functools.lru_cache(maxsize=256)
 def _z(confidence: float) -> float:
-    """:func:`z_value` of a checked level, remembered: scipy's quantile is slow to call, and a province's scoring
-    asks it for thousands of Wilson intervals at the same level."""
-    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
-
-    return float(norm.ppf(1 - (1 - confidence) / 2))
+    """:func:`z_value` of a checked level, remembered: a province's scoring asks it for thousands of Wilson
+    intervals at the same level."""
+    return normal_quantile(1 - (1 - confidence) / 2)
 
 
 def ceil_tolerant(value: float) -> int:

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import check_confidence
+from .distributions import normal_quantile, normal_sf
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,6 @@ def fleiss_kappa(table: Sequence[Sequence[int]], categories: Sequence[object] | 
     (Chinese message) for a malformed table, a subject with fewer than two
     raters, or ratings all in one category (no expected disagreement: κ undefined).
     """
-    from scipy.stats import norm  # noqa: PLC0415 - scipy.stats takes half a second to import
-
     counts = _counts(table)
     level = check_confidence(confidence)
     labels = list(categories) if categories is not None else list(range(counts.shape[1]))
@@ -141,9 +140,9 @@ def fleiss_kappa(table: Sequence[Sequence[int]], categories: Sequence[object] | 
         se0 = math.sqrt(2) / (pq * math.sqrt(scale)) * math.sqrt(max(pq * pq - float((p_j * q_j * (q_j - p_j)).sum()), 0))
         category_se0 = math.sqrt(2 / scale)
         z = value / se0 if se0 > 0 else math.inf
-        p_value = float(2 * norm.sf(abs(z))) if math.isfinite(z) else 0.0
+        p_value = 2 * normal_sf(abs(z)) if math.isfinite(z) else 0.0
     se = _jackknife_se(counts)
-    half = float(norm.ppf(1 - (1 - level) / 2)) * se if math.isfinite(se) else math.nan
+    half = normal_quantile(1 - (1 - level) / 2) * se if math.isfinite(se) else math.nan
     return FleissKappa(value=float(value), p_bar=p_bar, p_e=p_e, se=se, se0=se0, z=z, p=p_value,
                        lower=float(value - half), upper=float(value + half), confidence=level,
                        n_subjects=big_n, n_raters=raters, categories=per_category, category_se0=category_se0)
