@@ -2,7 +2,8 @@
 
 The report — 汇总, 评分规则, 评分表, 问题 and 方法 — is what goes to the government and what
 prints; the evidence workbook — 证据 (every record with its use) and 文字记录 (every free-text
-answer; past a worksheet's 1,048,576 rows it goes on in 「文字记录（2）」 and so on, whole records on each) — is
+answer; past a worksheet's 1,048,576 rows each goes on in 「证据（2）」, 「文字记录（2）」 and so on, whole records on
+each) — is
 for the auditor and the lead evaluator: a province has hundreds of thousands of
 rows of it, which used to make the report print as 720 A4 pages.
 
@@ -49,6 +50,8 @@ EVIDENCE_NAME = "评估证据.xlsx"
 # and limits"; LibreOffice Calc's default is the same), less the header.  More would not open whole: the next
 # sheet, 「文字记录（2）」, takes them on
 TEXT_ROWS = 1_048_576 - 1
+# records on one 证据 sheet at most (one row each, the same limit): more go on in 「证据（2）」
+EVIDENCE_ROWS = 1_048_576 - 1
 GRADE_FILLS = {"优秀": "C6EFCE", "良好": "DDEBF7", "达标": "FFF2CC", "不达标": "FFC7CE"}
 MISSING = "FCE4D6"
 MISSING_FILL = PatternFill("solid", fgColor=MISSING)
@@ -187,35 +190,39 @@ def _method(wb: Workbook, data: ReportData, heading: str) -> Sheet:
 # ---------------------------------------------------------------- the evidence
 
 
-def _evidence_sheet(wb: Workbook, heading: str) -> Sheet:
+def _evidence_sheet(wb: Workbook, heading: str, part: int = 1) -> Sheet:
     headers = ["记录编号", "单位编号", "单位名称", "调查工具", "评估员", "评估日期", "审核状态", "已删除", "修订数",
                "用于指标", "未计入原因"]
     widths = [34, 10, 22, 22, 10, 11, 9, 7, 7, 30, 40]
-    return Sheet(wb, "证据", headers, widths, heading=heading, wrap={2, 9, 10})
+    title = "证据" if part == 1 else f"证据（{part}）"
+    return Sheet(wb, title, headers, widths, heading=heading, wrap={2, 9, 10})
 
 
-def _evidence(wb: Workbook, data: ReportData, heading: str) -> Sheet:
-    sheet = _evidence_sheet(wb, heading)
-    add_columns(sheet, _evidence_columns(data))
-    sheet.finish()
-    return sheet
+def _evidence(wb: Workbook, data: ReportData, heading: str) -> Iterator[Sheet]:
+    """The 证据 sheets: a row per record, :data:`EVIDENCE_ROWS` on a sheet at most — past a worksheet's rows they go
+    on in 「证据（2）」 and so on.  The first always comes, with its header only when there is no record."""
+    ids, views = list(data.records), list(data.records.values())
+    for part, start in enumerate(range(0, max(len(ids), 1), EVIDENCE_ROWS), start=1):
+        sheet = _evidence_sheet(wb, heading, part)
+        add_columns(sheet, _evidence_columns(data, ids, views, start, min(start + EVIDENCE_ROWS, len(ids))))
+        yield _finished(sheet)
 
 
 STATE_ZH, REVISIONS = attrgetter("state_zh"), attrgetter("revisions")
 
 
-def _evidence_columns(data: ReportData):
-    """The 证据 sheet's rows :data:`~evalkit.io.xlsx_rows.BLOCK` records at a time, as their columns (a province has
-    100,000 records): id, unit, unit name, instrument title, assessor, date, review state, deleted, revisions, the
-    indicators (or events) it was used for, why it was left out; each unit's name and instrument's title found once."""
+def _evidence_columns(data: ReportData, ids: list[str], views: list, low: int, high: int):
+    """The 证据 sheet's rows of records ``low`` to ``high`` (of ``ids`` and their ``views``, in record order),
+    :data:`~evalkit.io.xlsx_rows.BLOCK` records at a time, as their columns (a province has 100,000 records): id, unit,
+    unit name, instrument title, assessor, date, review state, deleted, revisions, the indicators (or events) it was
+    used for, why it was left out; each unit's name and instrument's title found once."""
     names: dict[str, str] = {}
     titles: dict[str, str] = {}
-    ids = list(data.records)
-    views = list(data.records.values())
     dates = data.record_dates()
     used_by, left = data.used_by.get, data.left_reason.get
-    for start in range(0, len(ids), BLOCK):
-        rids, vs = ids[start:start + BLOCK], views[start:start + BLOCK]
+    for start in range(low, high, BLOCK):
+        end = min(start + BLOCK, high)
+        rids, vs = ids[start:end], views[start:end]
         units, instruments = list(map(UNIT, vs)), list(map(INSTRUMENT, vs))
         for unit in set(units).difference(names):
             names[unit] = data.unit_name(unit)
@@ -223,7 +230,7 @@ def _evidence_columns(data: ReportData):
             titles[instrument] = data.instrument_title(instrument)
         used = list(map(used_by, rids, repeat(())))
         yield [rids, units, list(map(names.__getitem__, units)), list(map(titles.__getitem__, instruments)),
-               list(map(ASSESSOR, vs)), dates[start:start + BLOCK], list(map(STATE_ZH, vs)),
+               list(map(ASSESSOR, vs)), dates[start:end], list(map(STATE_ZH, vs)),
                ["是" if d else "" for d in map(DELETED, vs)], list(map(REVISIONS, vs)), list(map("、".join, used)),
                ["" if u else left(r, "") for u, r in zip(used, rids)]]
 
@@ -335,6 +342,6 @@ def write_evidence(data: ReportData, path: Path, *, saver: Executor | None = Non
     (a thread pool) the sheets are made here and the file is compressed and saved there: a
     :class:`~concurrent.futures.Future` of the path (:func:`evalkit.io.xlsx_stream.stream_workbook`)."""
     heading = _heading(data, "评估证据")
-    return stream_workbook(Path(path), lambda wb: chain([_evidence(wb, data, heading)], _texts(wb, data, heading)),
+    return stream_workbook(Path(path), lambda wb: chain(_evidence(wb, data, heading), _texts(wb, data, heading)),
                            saver=saver)
 

@@ -1,0 +1,78 @@
+"""The evidence workbook's 证据 sheet past one worksheet's rows: one row per record, and a worksheet holds 1,048,576
+rows (Microsoft, "Excel specifications and limits"), so a store of more records than that did not open whole.  They
+go on in 「证据（2）」 and so on, before the 文字记录 sheets — the same bytes whether the workbook is written in the
+rerun or by its forked children."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import evalkit.reports.workbook as workbook
+from evalkit.pipeline import rerun
+from evalkit.pipeline.cache import CACHE_FOLDER
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+ROWS = 300   # records on a 证据 sheet here: the demo's 999 go on four (the rows are made 2,000 at a time)
+
+
+def outputs(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and CACHE_FOLDER not in p.parts}
+
+
+def evidence_rows(path: Path) -> tuple[list[str], list[list[tuple]]]:
+    """The evidence workbook's sheet names and each 证据 sheet's rows, its header first."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return book.sheetnames, [[tuple(c.value for c in row) for row in book[name].iter_rows()]
+                                 for name in book.sheetnames if name.startswith("证据")]
+    finally:
+        book.close()
+
+
+@pytest.fixture(scope="module")
+def one_sheet(tmp_path_factory) -> tuple[list[str], list[tuple]]:
+    """The demo's evidence workbook as the shipped limit makes it: its sheets, and the 证据 sheet's rows."""
+    out = tmp_path_factory.mktemp("one") / "out"
+    rerun(DEMO, out, use_cache=False, jobs=1)
+    names, sheets = evidence_rows(out / "评估证据.xlsx")
+    assert len(sheets) == 1 and len(sheets[0]) - 1 > 2 * ROWS
+    return names, sheets[0]
+
+
+def test_records_past_a_sheet_go_on_in_the_next(tmp_path, monkeypatch, one_sheet):
+    monkeypatch.setattr(workbook, "EVIDENCE_ROWS", ROWS)   # the forked children have it too
+    alone = tmp_path / "alone"
+    rerun(DEMO, alone, use_cache=False, jobs=1)
+    names, sheets = evidence_rows(alone / "评估证据.xlsx")
+    header, records = one_sheet[1][0], one_sheet[1][1:]
+    parts = -(-len(records) // ROWS)
+    assert len(sheets) == parts >= 3
+    assert names == ["证据", *(f"证据（{i}）" for i in range(2, parts + 1)), *one_sheet[0][1:]]   # then 文字记录
+    assert all(sheet[0] == header for sheet in sheets)
+    assert [len(sheet) - 1 for sheet in sheets] == [ROWS] * (parts - 1) + [len(records) - ROWS * (parts - 1)]
+    assert [row for sheet in sheets for row in sheet[1:]] == records   # every record once, in order
+    book = openpyxl.load_workbook(alone / "评估证据.xlsx")
+    evidence = [n for n in names if n.startswith("证据")]
+    assert [book[n].auto_filter.ref for n in evidence] == [f"A1:K{len(sheet)}" for sheet in sheets]
+    assert all(book[n].freeze_panes == "A2" for n in evidence)
+    assert all(book[n].print_title_rows == "$1:$1" for n in evidence)   # the header on every printed page
+    if hasattr(os, "fork"):   # the free text made by a forked child, the workbook written by another: the same bytes
+        apart = tmp_path / "apart"
+        rerun(DEMO, apart, use_cache=False, jobs=2)
+        assert outputs(apart) == outputs(alone)
+
+
+def test_no_record_still_gives_the_sheet_with_its_header(tmp_path):
+    project = tmp_path / "empty"
+    shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("raw"))
+    rerun(project, tmp_path / "out", use_cache=False, jobs=1)
+    names, sheets = evidence_rows(tmp_path / "out" / "评估证据.xlsx")
+    assert names[0] == "证据" and "证据（2）" not in names
+    assert len(sheets) == 1 and len(sheets[0]) == 1 and sheets[0][0][0] == "记录编号"
