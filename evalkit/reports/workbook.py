@@ -201,23 +201,24 @@ def _evidence_sheet(wb: Workbook, heading: str, part: int = 1) -> Sheet:
 def _evidence(wb: Workbook, data: ReportData, heading: str) -> Iterator[Sheet]:
     """The 证据 sheets: a row per record, :data:`EVIDENCE_ROWS` on a sheet at most — past a worksheet's rows they go
     on in 「证据（2）」 and so on.  The first always comes, with its header only when there is no record."""
-    ids, views = list(data.records), list(data.records.values())
-    for part, start in enumerate(range(0, max(len(ids), 1), EVIDENCE_ROWS), start=1):
+    for part, start in enumerate(range(0, max(len(data.records), 1), EVIDENCE_ROWS), start=1):
         sheet = _evidence_sheet(wb, heading, part)
-        add_columns(sheet, _evidence_columns(data, ids, views, start, min(start + EVIDENCE_ROWS, len(ids))))
+        add_columns(sheet, _evidence_columns(data, start, start + EVIDENCE_ROWS))
         yield _finished(sheet)
 
 
 STATE_ZH, REVISIONS = attrgetter("state_zh"), attrgetter("revisions")
 
 
-def _evidence_columns(data: ReportData, ids: list[str], views: list, low: int, high: int):
-    """The 证据 sheet's rows of records ``low`` to ``high`` (of ``ids`` and their ``views``, in record order),
-    :data:`~evalkit.io.xlsx_rows.BLOCK` records at a time, as their columns (a province has 100,000 records): id, unit,
-    unit name, instrument title, assessor, date, review state, deleted, revisions, the indicators (or events) it was
-    used for, why it was left out; each unit's name and instrument's title found once."""
+def _evidence_columns(data: ReportData, low: int = 0, high: int | None = None):
+    """The 证据 sheet's rows — of the records from ``low`` up to ``high`` (all: from the first to the last), in record
+    order — :data:`~evalkit.io.xlsx_rows.BLOCK` records at a time, as their columns (a province has 100,000 records):
+    id, unit, unit name, instrument title, assessor, date, review state, deleted, revisions, the indicators (or
+    events) it was used for, why it was left out; each unit's name and instrument's title found once."""
     names: dict[str, str] = {}
     titles: dict[str, str] = {}
+    ids, views = list(data.records), list(data.records.values())
+    high = len(ids) if high is None else min(high, len(ids))
     dates = data.record_dates()
     used_by, left = data.used_by.get, data.left_reason.get
     for start in range(low, high, BLOCK):
