@@ -416,3 +416,28 @@ def test_candidates_index_follows_the_list_it_is_given():
     views.append(V(unit="d2", instrument_id="x", submitted="2018-11-03T09:00:00+08:00", instance_id="d"))
     assert [v.instance_id for v in candidates(views, "d2", {"x", "y"})] == ["a", "d"]  # a longer list: indexed anew
     assert candidates([c], "d2", {"y"}) == [c] and candidates(iter([c]), "d2", {"y"}) == [c]
+
+
+def test_the_results_are_written_while_the_evidence_workbook_is_saved(tmp_path, monkeypatch):
+    """评分结果.json, 问题.json and revisions.txt are written once the report and the pages are, before the rerun
+    waits for the evidence workbook (saved by a thread, or by a forked child with --jobs 2): the same files."""
+    import importlib
+
+    module = importlib.import_module("evalkit.pipeline.rerun")
+    real, seen = module.default_write_reports, []
+
+    def spy(project, out, evaluation, problems, *, meanwhile=None, **kw):
+        def wrapped():
+            seen.append(sorted(p.name for p in Path(out).iterdir()))
+            meanwhile()
+        return real(project, out, evaluation, problems, meanwhile=wrapped, **kw)
+
+    monkeypatch.setattr(module, "default_write_reports", spy)
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    for jobs in (1, 2):
+        rerun(demo, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
+    assert len(seen) == 2
+    assert all({"评估报告.xlsx", "index.html"} <= set(names) and RESULTS not in names for names in seen)
+    made = [{p.relative_to(out).as_posix(): sha256(p) for p in sorted(out.rglob("*")) if p.is_file()
+             and ".evalkit-cache" not in p.parts} for out in (tmp_path / "jobs1", tmp_path / "jobs2")]
+    assert made[0] == made[1] and {RESULTS, PROBLEMS, "revisions.txt", "评估证据.xlsx"} <= made[0].keys()

@@ -272,13 +272,19 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         staging = Path(tempfile.mkdtemp(prefix=".evalkit-rerun-", dir=target))
         if use_cache and keys and texts[0] is None:   # no child made it: made here with the reports, to be kept
             texts[0] = children.enter_context(texts_here(opened, target, mask_personal=mask_personal))
-        try:
-            more = {"texts": texts[0]} if texts and texts[0] is not None else {}
-            write_reports(opened, staging, evaluation, sorted_problems([*computed.inputs, *computed.checks]),
-                          mask_personal=mask_personal, **more)
+        def results() -> None:
             (staging / RESULTS).write_bytes(json_bytes(evaluation.to_json()))
             (staging / PROBLEMS).write_bytes(json_bytes([p.to_dict() for p in problems]))
             (staging / REVISIONS).write_bytes(opened.record_snapshot.revision_list())
+
+        try:
+            more = {"texts": texts[0]} if texts and texts[0] is not None else {}
+            if write_reports is default_write_reports:   # the results written while the evidence workbook is saved
+                more["meanwhile"] = results
+            write_reports(opened, staging, evaluation, sorted_problems([*computed.inputs, *computed.checks]),
+                          mask_personal=mask_personal, **more)
+            if "meanwhile" not in more:
+                results()
             stages.begin(STAGES[5])
             result = _finish(opened, target, staging, previous, inputs, evaluation, problems)
         finally:
