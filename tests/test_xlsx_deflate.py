@@ -20,7 +20,7 @@ import pytest
 import evalkit.io.xlsx as xlsx
 import evalkit.io.xlsx_deflate as xlsx_deflate
 import evalkit.io.xlsx_stream as xlsx_stream
-from evalkit.io.xlsx_deflate import Deflater, write_deflated
+from evalkit.io.xlsx_deflate import Deflater, at_level, write_deflated
 from evalkit.io.xlsx_rows import add_rows
 from evalkit.io.xlsx_stream import Sheet, stream_workbook
 
@@ -45,16 +45,19 @@ def _chunks(data: bytes, rng: random.Random) -> list[bytes]:
     return chunks
 
 
-def _zip(entries: list[tuple[str, bytes]], deflated: set[str]) -> bytes:
+def _zip(entries: list[tuple[str, bytes]], deflated: set[str], level: int = xlsx_deflate.LEVEL) -> bytes:
     """A zip of ``entries`` as fixed_zip writes them: entry size set, then written through ``open``; those in
-    ``deflated`` deflated beforehand by a Deflater (head = the first bytes, the rest in uneven chunks)."""
+    ``deflated`` deflated beforehand by a Deflater (head = the first bytes, the rest in uneven chunks); every
+    entry at zlib's ``level``."""
     rng = random.Random(7)
+    token = xlsx_deflate.DEFLATE_LEVEL.set(level)   # as a workbook's Deflaters are made (stream_workbook)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in entries:
             entry = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
+            at_level(entry, level)
             if name in deflated:
                 cut = min(len(data), 300)
                 chunks = _chunks(data[cut:], rng)
@@ -68,6 +71,7 @@ def _zip(entries: list[tuple[str, bytes]], deflated: set[str]) -> bytes:
                 entry.file_size = len(data)
                 with zout.open(entry, "w") as w:
                     w.write(data)
+    xlsx_deflate.DEFLATE_LEVEL.reset(token)
     return out.getvalue()
 
 
@@ -83,6 +87,21 @@ def test_a_deflated_entry_has_the_bytes_zipfile_writes(size):
     with zipfile.ZipFile(io.BytesIO(got)) as z:
         assert z.testzip() is None
         assert z.read("xl/worksheets/sheet1.xml") == entries[1][1]
+
+
+@pytest.mark.parametrize("level", [1, 9])
+def test_at_another_level_too_the_bytes_zipfile_writes(level):
+    """A province's evidence workbook is deflated at level 1 (evalkit.reports.workbook.FAST_LEVEL): deflated
+    beforehand or written whole, the same bytes — those of zlib at that level, not at the default."""
+    assert xlsx_deflate.copies_as_is(level)
+    entries = [(f"e{size}.xml", _text(size, size)) for size in SIZES]
+    reference = _zip(entries, set(), level)
+    assert _zip(entries, {name for name, _ in entries}, level) == reference
+    assert reference != _zip(entries, set())
+    with zipfile.ZipFile(io.BytesIO(reference)) as z:
+        big = z.getinfo(f"e{SIZES[-1]}.xml")
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        assert big.compress_size == len(compressor.compress(z.read(big)) + compressor.flush())
 
 
 def test_every_entry_deflated_beforehand_the_same_bytes():

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from evalkit.io.xlsx_deflate import Deflater, Predeflated, copies_as_is, write_deflated
+from evalkit.io.xlsx_deflate import LEVEL, Deflater, Predeflated, at_level, copies_as_is, write_deflated
 
 FONT_NAME = "Noto Sans CJK SC"
 CELL_LIMIT = 32767  # Excel's most characters (UTF-16 code units) in one cell
@@ -175,7 +175,7 @@ def _save_raw(wb: Workbook, target) -> None:
     wb.save(target)
 
 
-def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None = None) -> None:
+def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None = None, level: int = LEVEL) -> None:
     """Copy the .xlsx zip ``src`` into ``dst`` (paths or binary files), entry by entry, dated 2000-01-01.
 
     openpyxl stamps the time of saving into every zip entry and into ``dcterms:modified`` of
@@ -191,13 +191,14 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
     the same bytes); else its rows are decompressed and spliced in as above.  Or a
     :class:`~evalkit.io.xlsx_deflate.Predeflated` entry, deflated whole elsewhere: copied as it is when both its first
     and its last part are the entry's own, else its rows spliced in decompressed.
-    ``external_attr`` replaces the entries' own (file mode bits).
+    ``external_attr`` replaces the entries' own (file mode bits); every entry is deflated at zlib's ``level``.
     """
     splice = splice or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
+            at_level(entry, level)
             entry.external_attr = info.external_attr if external_attr is None else external_attr
             rows = splice.get(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock at save
@@ -209,7 +210,7 @@ def fixed_zip(src, dst, splice: dict | None = None, *, external_attr: int | None
                 if not end:
                     raise RuntimeError(f"{info.filename}: no sheetData to extend")
                 if isinstance(rows, (Deflater, Predeflated)):
-                    if rows.head == head and rows.ends_with(end + tail) and copies_as_is():
+                    if rows.head == head and rows.ends_with(end + tail) and rows.level == level and copies_as_is(level):
                         write_deflated(zout, entry, rows.finish(end + tail))
                         continue
                     with rows.rows_file() as decompressed:

@@ -6,7 +6,8 @@ made.  Here a sheet's XML is deflated as its rows come (zlib and crc32 let other
 on one core while they are deflated on the other) and the entry is copied into the zip already compressed.
 
 The bytes are those of ``ZipFile.open(entry, "w")`` given the whole entry at once: the same
-``zlib.compressobj`` (zipfile's level, :data:`LEVEL`, raw deflate) — whose output does not depend on how its
+``zlib.compressobj`` (zipfile's level, :data:`LEVEL`, or the entry's own, :data:`DEFLATE_LEVEL`; raw deflate) — whose
+output does not depend on how its
 input is cut — the same CRC, and zipfile's own header and zip64 choice (:func:`write_deflated` lets
 zipfile write the entry, only skipping its compressor).  The entry must start with a known part (a sheet's
 XML up to its rows, ``head``); when it turns out different at saving, :meth:`Deflater.rows_file` gives back
@@ -16,6 +17,7 @@ what came after the head, decompressed, and the entry is written the ordinary wa
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import queue
 import shutil
@@ -28,6 +30,8 @@ from io import BytesIO
 from typing import NamedTuple
 
 LEVEL = zlib.Z_DEFAULT_COMPRESSION  # what ZipFile(…, ZIP_DEFLATED) uses when no compresslevel is given
+# the level of the workbook being made: a Deflater made meanwhile deflates with it (evalkit.io.xlsx_stream.stream_workbook)
+DEFLATE_LEVEL: contextvars.ContextVar[int] = contextvars.ContextVar("evalkit_deflate_level", default=LEVEL)
 QUEUED = 4                          # batches waiting to be deflated at most (the rows wait when deflate is behind)
 BATCH = 4 << 20                     # chunks go to the thread together, 4 MB at a time: each handing over takes the GIL
 _DONE = None
@@ -52,7 +56,7 @@ class Deflater:
     """
 
     def __init__(self, head: bytes, folder: str | None = None, *, into: str | None = None) -> None:
-        self.head = head
+        self.head, self.level = head, DEFLATE_LEVEL.get()
         # ``into``: a file of that name, left behind (a forked child's sheet, :class:`Predeflated` in its parent)
         self.out = open(into, "w+b") if into else tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed in close
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUED)
@@ -67,7 +71,7 @@ class Deflater:
         self.write(head)
 
     def _run(self) -> None:
-        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, -15)
         crc, size, out = 0, 0, self.out
         try:
             while True:
@@ -134,15 +138,16 @@ class Deflater:
 
 class Predeflated:
     """A zip entry deflated whole elsewhere (a forked child's sheet, :mod:`evalkit.reports.ahead`): its ``head``,
-    its rows, then its ``tail``, deflated into the file ``path`` (CRC-32 ``crc``, ``size`` bytes before deflate).
+    its rows, then its ``tail``, deflated into the file ``path`` (CRC-32 ``crc``, ``size`` bytes before deflate) at
+    zlib's ``level``.
 
     It stands for a :class:`Deflater` whose rows are all written (:func:`evalkit.io.xlsx_made.take_rows`):
     :func:`evalkit.io.xlsx.fixed_zip` copies it as it is when the entry's own head and tail are these
     (:meth:`ends_with`), else splices its rows in decompressed (:meth:`rows_file`).
     """
 
-    def __init__(self, head: bytes, tail: bytes, path: str, crc: int, size: int) -> None:
-        self.head, self.tail, self.path, self.crc, self.size = head, tail, path, crc, size
+    def __init__(self, head: bytes, tail: bytes, path: str, crc: int, size: int, level: int = LEVEL) -> None:
+        self.head, self.tail, self.path, self.crc, self.size, self.level = head, tail, path, crc, size, level
         self._file = None
 
     def ends_with(self, tail: bytes) -> bool:
@@ -203,7 +208,7 @@ class _AsIs:
 
 
 def write_deflated(zout: zipfile.ZipFile, entry: zipfile.ZipInfo, done: Deflated) -> None:
-    """Write ``done`` (deflated with :data:`LEVEL`) as ``entry`` of ``zout``: the bytes of writing its data
+    """Write ``done`` (deflated at the entry's level, :func:`at_level`) as ``entry`` of ``zout``: the bytes of writing its data
     through ``zout.open(entry, "w")``, entry size set first, as :func:`evalkit.io.xlsx.fixed_zip` does.
 
     zipfile writes the entry's header, sizes, CRC and zip64 fields itself; only its compressor is
@@ -219,10 +224,18 @@ def write_deflated(zout: zipfile.ZipFile, entry: zipfile.ZipInfo, done: Deflated
         out._crc, out._file_size = done.crc, done.size
 
 
+def at_level(entry: zipfile.ZipInfo, level: int) -> zipfile.ZipInfo:
+    """``entry`` to be deflated at zlib's ``level`` when written (zipfile takes an entry's own level, not its archive's;
+    ``_compresslevel``: Python 3.11's name, still the setter's in 3.13), unchanged at the default :data:`LEVEL`."""
+    if level != LEVEL:
+        entry._compresslevel = level
+    return entry
+
+
 @cache
-def copies_as_is() -> bool:
+def copies_as_is(level: int = LEVEL) -> bool:
     """Whether this Python's :mod:`zipfile` writes an entry through :func:`write_deflated` with the very bytes
-    it gives the same data written the ordinary way (checked once, on a small entry of mixed text).
+    it gives the same data written the ordinary way at zlib's ``level`` (checked once, on a small entry of mixed text).
 
     :func:`write_deflated` relies on the inside of zipfile's write handle (its compressor, CRC and size);
     on a Python whose zipfile works otherwise this is False and :func:`evalkit.io.xlsx.fixed_zip` writes
@@ -230,18 +243,18 @@ def copies_as_is() -> bool:
     """
     data = "".join(f'<row r="{i}"><c t="inlineStr"><is><t>第{i}行 &amp; {i * i}</t></is></c></row>'
                    for i in range(3000)).encode("utf-8")
-    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     with tempfile.TemporaryFile() as deflated:
         deflated.write(compressor.compress(data) + compressor.flush())
         deflated.seek(0)
         fast, plain = BytesIO(), BytesIO()
         try:
             with zipfile.ZipFile(fast, "w", zipfile.ZIP_DEFLATED) as zout:
-                write_deflated(zout, _probe_entry(), Deflated(deflated, zlib.crc32(data), len(data)))
+                write_deflated(zout, at_level(_probe_entry(), level), Deflated(deflated, zlib.crc32(data), len(data)))
         except Exception:  # noqa: BLE001 - any failure of the inside-out path means: not on this Python
             return False
     with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as zout:
-        entry = _probe_entry()
+        entry = at_level(_probe_entry(), level)
         entry.file_size = len(data)
         with zout.open(entry, "w") as out:
             out.write(data)

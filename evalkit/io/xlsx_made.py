@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from openpyxl import Workbook
 
-from evalkit.io.xlsx_deflate import Deflater, Predeflated
+from evalkit.io.xlsx_deflate import LEVEL, Deflater, Predeflated
 from evalkit.io.xlsx_stream import SPOOL_DIR, Sheet, discard_workbook
 
 
@@ -33,7 +33,7 @@ class MadeRows(NamedTuple):
     """A sheet's rows made elsewhere (:func:`made_rows`) for :func:`take_rows`: how many, the styles they made in
     order (``(key, id)``), the workbook's :func:`style_state` before them, the sheet's head, and the rows as sheet
     XML (``xml``) or, past :data:`~evalkit.io.xlsx_stream.SPOOL_IN_MEMORY`, the sheet's whole entry deflated (``deflated``: its tail, the
-    file, CRC-32 and size for :class:`~evalkit.io.xlsx_deflate.Predeflated`)."""
+    file, CRC-32 and size for :class:`~evalkit.io.xlsx_deflate.Predeflated`) at zlib's ``level``."""
 
     rows: int
     styles: list
@@ -41,6 +41,7 @@ class MadeRows(NamedTuple):
     head: bytes | None
     xml: bytes | None
     deflated: tuple | None
+    level: int = LEVEL
 
 
 def made_rows(wb: Workbook, sheets: Sequence[tuple[Sheet, tuple]]) -> tuple[MadeRows, ...] | None:
@@ -82,7 +83,7 @@ def _made_rows(wb: Workbook, sheets: Sequence[tuple[Sheet, tuple]]) -> tuple[Mad
             return None
         done = sheet.deflater.finish(end + tail)
         made.append(MadeRows(sheet.rows - 1, styles, state, sheet.head, None,
-                             (end + tail, sheet.deflate_into, done.crc, done.size)))
+                             (end + tail, sheet.deflate_into, done.crc, done.size), sheet.deflater.level))
     return tuple(made)
 
 
@@ -101,7 +102,7 @@ def take_rows(sheet: Sheet, made: MadeRows) -> bool:
     else:
         sheet._flush()
         sheet.spool.close()
-        sheet.deflater = Predeflated(sheet.head, *made.deflated)
+        sheet.deflater = Predeflated(sheet.head, *made.deflated, level=made.level)
     sheet.rows += made.rows
     return True
 

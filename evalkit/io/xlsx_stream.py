@@ -39,7 +39,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.pagebreak import Break
 
 from evalkit.io.xlsx import FONT_NAME, FORMULA_STARTS, HEADER_FILL, fixed_zip
-from evalkit.io.xlsx_deflate import Deflater, Predeflated
+from evalkit.io.xlsx_deflate import DEFLATE_LEVEL, LEVEL, Deflater, Predeflated
 from evalkit.io.xlsx_text import clean_text, usable_width, wrapped_lines, xml_escape
 
 FONT = Font(name=FONT_NAME, size=10)
@@ -312,16 +312,15 @@ def _head(ws, header: list, outline: int | None) -> bytes | None:
 
 
 def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet]], *,
-                    saver: Executor | None = None) -> Path | Future:
+                    saver: Executor | None = None, level: int = LEVEL) -> Path | Future:
     """Make a write-only workbook, its sheets (``make_sheets(wb)``, one at a time) and save it to ``path``.
 
     The sheets' spools go to ``path``'s folder and are closed whatever happens (a sheet's deflate
     stopped, :class:`evalkit.io.xlsx_deflate.Deflater`; on an error, openpyxl's own streams closed
-    and their temporary files removed); the file is written by :func:`save_workbook`: the same
-    content gives the same bytes.
-    With a ``saver`` (a thread pool), the sheets are made here and the file is saved there —
-    mostly deflate, which lets other threads run — and a :class:`~concurrent.futures.Future`
-    of the path is returned.
+    and their temporary files removed); the file is written by :func:`save_workbook`, its entries deflated at
+    zlib's ``level``: the same content gives the same bytes.  With a ``saver`` (a thread pool), the sheets are made
+    here and the file is saved there — mostly deflate, which lets other threads run — and a
+    :class:`~concurrent.futures.Future` of the path is returned.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -329,21 +328,22 @@ def stream_workbook(path: Path, make_sheets: Callable[[Workbook], Iterable[Sheet
     _STYLES.clear()  # style ids are per workbook
     sheets: list[Sheet] = []
     made: list[Sheet] = []  # every sheet made, a sheet the error came in included
-    token, made_token = SPOOL_DIR.set(str(path.parent)), _MADE.set(made)
+    token, made_token, level_token = SPOOL_DIR.set(str(path.parent)), _MADE.set(made), DEFLATE_LEVEL.set(level)
     try:
         for sheet in make_sheets(wb):
             sheets.append(sheet)
         if saver is not None:
-            future = saver.submit(_save_and_close, wb, sheets, path)
+            future = saver.submit(_save_and_close, wb, sheets, path, level)
             made = [s for s in made if s not in sheets]  # the saver closes them
             return future
-        return save_workbook(wb, sheets, path)
+        return save_workbook(wb, sheets, path, level)
     except BaseException:
         discard_workbook(wb)
         raise
     finally:
         SPOOL_DIR.reset(token)
         _MADE.reset(made_token)
+        DEFLATE_LEVEL.reset(level_token)
         for sheet in made:
             sheet.close()
 
@@ -361,15 +361,15 @@ def discard_workbook(wb: Workbook) -> None:
             writer.cleanup()
 
 
-def _save_and_close(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:
+def _save_and_close(wb: Workbook, sheets: Sequence[Sheet], path: Path, level: int) -> Path:
     try:
-        return save_workbook(wb, sheets, path)
+        return save_workbook(wb, sheets, path, level)
     finally:
         for sheet in sheets:
             sheet.close()
 
 
-def save_workbook(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:
+def save_workbook(wb: Workbook, sheets: Sequence[Sheet], path: Path, level: int = LEVEL) -> Path:
     """Save the workbook with the sheets' rows spliced in; the bytes depend on its content only; atomic.
 
     Like :func:`evalkit.io.xlsx.save` (whose formula pass cannot read a write-only
@@ -378,7 +378,7 @@ def save_workbook(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:
     ``path``, and :func:`evalkit.io.xlsx.fixed_zip` copies it entry by entry into
     ``path``'s temporary file, every entry dated 2000-01-01, ``docProps/core.xml``
     with fixed times and the rows streamed in from the sheets' spools; then the
-    temporary file is renamed.  Nothing of the size of the workbook is held in memory.
+    temporary file is renamed; entries deflated at zlib's ``level``.  Nothing workbook-sized is held in memory.
     """
     fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
@@ -392,7 +392,7 @@ def save_workbook(wb: Workbook, sheets: Sequence[Sheet], path: Path) -> Path:
             wb.save(raw)
             raw.seek(0)
             with open(tmp, "wb") as out:
-                fixed_zip(raw, out, splice, external_attr=0o600 << 16)  # openpyxl's own for every entry
+                fixed_zip(raw, out, splice, external_attr=0o600 << 16, level=level)  # 0o600: openpyxl's own
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
