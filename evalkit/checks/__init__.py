@@ -9,12 +9,22 @@ May use: :mod:`evalkit.scoring`, :mod:`evalkit.store`, :mod:`evalkit.forms`, :mo
 :mod:`evalkit.problems`.
 """
 
-from evalkit.checks.consistency import SelfReport, SelfScore, check_consistency, duplicates, self_scores
+from evalkit.checks.consistency import (
+    SelfReport,
+    SelfScore,
+    check_consistency,
+    duplicates,
+    evaluation_checks,
+    record_checks,
+    self_scores,
+)
 
 __all__ = [
     "SelfReport",
     "SelfScore",
     "check_consistency",
     "duplicates",
+    "evaluation_checks",
+    "record_checks",
     "self_scores",
 ]

@@ -312,23 +312,35 @@ def check_consistency(records: Sequence, instruments: Mapping[str, Instrument], 
                       period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None,
                       include_received: bool = False, claimed_scores: Iterable[SelfScore] = (),
                       submitted: set[str] | None | bool = False) -> list[Problem]:
-    """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`.
+    """Every cross-record check (what ``evalkit check PROJECT`` runs); ``evaluation`` from :func:`evalkit.scoring.score.score`:
+    :func:`record_checks`, then :func:`evaluation_checks` when there is an evaluation."""
+    found = record_checks(records, instruments, unit_ids=unit_ids, period=period, assessors=assessors,
+                          include_received=include_received)
+    if evaluation is not None:
+        found += evaluation_checks(evaluation, reports=reports, claimed_scores=claimed_scores, submitted=submitted)
+    return found
+
+
+def record_checks(records: Sequence, instruments: Mapping[str, Instrument], *, unit_ids: set[str] | None = None,
+                  period: tuple[dt.date, dt.date] | None = None, assessors: set[str] | None = None,
+                  include_received: bool = False) -> list[Problem]:
+    """The checks that read the records alone — duplicates, service users counted twice, rater agreement and
+    logic, in that order — and nothing of the evaluation: a rerun makes them while it scores.
 
     The garbage collector is paused while they run (many small objects, no cycles: see :func:`evalkit.io.heap.paused_gc`)."""
     with paused_gc():
-        return _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received,
-                       claimed_scores, submitted)
+        rated = rated_instruments(instruments)  # agreement reads only their records: the others' admission is not asked
+        live = _live((v for v in records if v.instrument_id in rated), include_received)
+        found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
+        return found + logic(records, instruments, unit_ids, period, assessors)
 
 
-def _checks(records, instruments, evaluation, unit_ids, reports, period, assessors, include_received, claimed_scores,
-            submitted) -> list[Problem]:
-    rated = rated_instruments(instruments)   # agreement reads only their records: the others' admission is not asked
-    live = _live((v for v in records if v.instrument_id in rated), include_received)
-    found = duplicates(records) + service_users_twice(records) + agreement(live, instruments)
-    found += logic(records, instruments, unit_ids, period, assessors)
-    if evaluation is not None:
-        found += self_reports(evaluation, reports) + coverage(evaluation)
-        found += self_scores(evaluation, claimed_scores)
-        if submitted is not False:  # the units that imported a self-assessment, None when none has
-            found += self_assessments_missing(evaluation, submitted)
+def evaluation_checks(evaluation, *, reports: Iterable[SelfReport] = (), claimed_scores: Iterable[SelfScore] = (),
+                      submitted: set[str] | None | bool = False) -> list[Problem]:
+    """The checks of the scored units: self-reported rates, coverage, self-scores and (``submitted`` not False:
+    the units that imported a self-assessment, None when none has) the units without a self-assessment."""
+    found = self_reports(evaluation, reports) + coverage(evaluation)
+    found += self_scores(evaluation, claimed_scores)
+    if submitted is not False:
+        found += self_assessments_missing(evaluation, submitted)
     return found

@@ -9,7 +9,7 @@ May use every domain subpackage below it (:mod:`evalkit.interop`, :mod:`evalkit.
 the ground (:mod:`evalkit.io`, :mod:`evalkit.stats`, :mod:`evalkit.problems`).
 """
 
-from evalkit.project.evaluate import evaluate, project_checks, scoring_settings
+from evalkit.project.evaluate import evaluate, project_checks, project_record_checks, scoring_settings
 from evalkit.project.init import init_project
 from evalkit.project.project import LedgerInputs, Project, SelfassessInputs, open_project
 from evalkit.project.validate import sniff, validate_file, validate_path, validate_project
@@ -26,6 +26,7 @@ __all__ = [
     "init_project",
     "open_project",
     "project_checks",
+    "project_record_checks",
     "rule_with",
     "scoring_settings",
     "sniff",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from evalkit.checks import check_consistency
+from evalkit.checks import evaluation_checks, record_checks
 from evalkit.config import ScoringConfig
 from evalkit.ledger import LedgerTasks
 from evalkit.problems import Problem
@@ -96,15 +96,27 @@ def _added_events_apply(what_if: Overrides, result: Evaluation) -> None:
         raise OverrideError("假设的加减分事项无法计入：" + "；".join(p.message for p in refused), refused)
 
 
-def project_checks(project: Project, evaluation: Evaluation) -> list[Problem]:
+def project_checks(project: Project, evaluation: Evaluation, *,
+                   record_problems: list[Problem] | None = None) -> list[Problem]:
     """Every cross-record check of a scored project (what ``evalkit check`` prints and every report lists):
     duplicates, rater agreement, coverage, logic, dates outside the evaluation period, unknown
-    assessors, and the units' self-assessments against the scores."""
-    units = project.units
+    assessors, and the units' self-assessments against the scores.
+
+    ``record_problems``: those of :func:`project_record_checks` at the evaluation's ``include_received``, when they
+    are made already (a rerun makes them in a forked child while it scores); the same list either way."""
     selfassess = project.selfassess_inputs
-    return check_consistency(
-        project.records, project.instruments, evaluation=evaluation,
-        unit_ids={u.id for u in units.units} if units else None,
-        include_received=evaluation.settings.include_received, period=project.config.period,
-        assessors=project.known_assessors, reports=list(selfassess.reports), claimed_scores=list(selfassess.claimed),
+    if record_problems is None:
+        record_problems = project_record_checks(project, include_received=evaluation.settings.include_received)
+    return list(record_problems) + evaluation_checks(
+        evaluation, reports=list(selfassess.reports), claimed_scores=list(selfassess.claimed),
         submitted=None if selfassess.submitted is None else set(selfassess.submitted)) + list(selfassess.problems)
+
+
+def project_record_checks(project: Project, *, include_received: bool) -> list[Problem]:
+    """The checks of :func:`project_checks` that read the records alone (:func:`evalkit.checks.record_checks`:
+    duplicates, service users counted twice, rater agreement, logic) with the unit list, the evaluation period and
+    the assessor list; ``include_received`` as the evaluation's settings have it."""
+    units = project.units
+    return record_checks(project.records, project.instruments, unit_ids={u.id for u in units.units} if units else None,
+                         include_received=include_received, period=project.config.period,
+                         assessors=project.known_assessors)
