@@ -4,6 +4,7 @@ the same bytes as made in the rerun itself, whatever happens to the child."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import os
 import pickle
@@ -32,6 +33,8 @@ from evalkit.pipeline import rerun
 from evalkit.project import Project, evaluate, project_checks, validate_project
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+rerun_module = importlib.import_module("evalkit.pipeline.rerun")   # the module (evalkit.pipeline.rerun: the function)
+evaluate_module = importlib.import_module("evalkit.project.evaluate")
 pytestmark = pytest.mark.skipif(not can_fork(), reason="no fork on this system: the rerun makes the sheet itself")
 
 
@@ -387,3 +390,62 @@ def test_the_children_before_the_reports_are_forked_with_no_other_thread(tmp_pat
     monkeypatch.setattr(os, "fork", fork)
     rerun(DEMO, tmp_path / "out", jobs=2, use_cache=False)
     assert len(threads) == 3 and threads[:2] == [alone, alone]
+
+
+# ---- the record checks made by the same child ------------------------------------------------------------------
+
+class Made(list):
+    """The pids that made the record checks; ``fail_in_child()`` makes them fail in a child from then on."""
+
+    fail_in_child: object
+
+
+@pytest.fixture
+def record_checks_made(monkeypatch) -> Made:
+    """The pid of this process each time it made the record checks (evalkit.project.project_record_checks; a forked
+    child appends to its own copy of the list), and ``fail_in_child()``: from then on they fail in a child."""
+    made = Made()
+    real = rerun_module.project_record_checks
+
+    def spy(project, *, include_received):
+        made.append(os.getpid())
+        if os.getpid() != parent and fail[0]:
+            raise RuntimeError("子进程的一致性检查出错（测试）")
+        return real(project, include_received=include_received)
+
+    parent, fail = os.getpid(), [False]
+    monkeypatch.setattr(rerun_module, "project_record_checks", spy)   # what the child is given
+    monkeypatch.setattr(evaluate_module, "project_record_checks", spy)   # what project_checks makes them with
+    made.fail_in_child = lambda: fail.__setitem__(0, True)
+    return made
+
+
+def test_the_record_checks_are_made_by_the_free_text_child(demo_alone, spied, tmp_path, record_checks_made):
+    """Duplicates, agreement and logic need the records alone: the child that makes the 文字记录 sheet makes them
+    after it, while the rerun validates and scores — not the rerun, and not another child copying the records."""
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
+    assert record_checks_made == []   # made in the child only (its own copy of the list)
+    assert spied["give"] == [(True, "")]
+    assert hashes(out) == demo_alone   # 问题.json and every report: the same problems in the same order
+
+
+def test_record_checks_that_fail_in_the_child_are_made_by_the_rerun(demo_alone, spied, tmp_path, record_checks_made):
+    record_checks_made.fail_in_child()
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
+    assert record_checks_made == [os.getpid()]   # here, once
+    assert spied["give"] == [(True, "")]   # the child's sheet still taken
+    assert hashes(out) == demo_alone
+
+
+@pytest.mark.parametrize("jobs", ["1", "2-kept"])
+def test_without_a_child_making_the_sheet_the_rerun_makes_the_record_checks(demo_alone, tmp_path, record_checks_made,
+                                                                          jobs):
+    out = tmp_path / "out"
+    if jobs == "2-kept":   # the sheet kept by the last rerun: no child this time
+        assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--jobs", "2"]) == 1
+        record_checks_made.clear()
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--jobs", jobs[0]]) == 1
+    assert record_checks_made == [os.getpid()]
+    assert hashes(out) == demo_alone

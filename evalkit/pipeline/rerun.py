@@ -49,7 +49,7 @@ from evalkit.pipeline.manifest import (
 from evalkit.pipeline.progress import Progress, Stages
 from evalkit.pipeline.texts_cache import load_texts, save_texts, texts_key
 from evalkit.problems import ERROR, INFO, WARNING, Problem
-from evalkit.project import Project, evaluate, project_checks, validate_project
+from evalkit.project import Project, evaluate, project_checks, project_record_checks, scoring_settings, validate_project
 from evalkit.reports import TextsAhead, texts_ahead, texts_given, texts_here
 from evalkit.reports import write_reports as default_write_reports
 from evalkit.scoring import Evaluation
@@ -182,9 +182,12 @@ def frozen_records(project: Project):
 
 def compute(project: Project, *, include_received: bool | None = None, seed: int | None = None,
             draws: int | None = None, stages: Stages | None = None,
-            records_read: Callable[[], object] | None = None) -> Computed:
+            records_read: Callable[[], object] | None = None,
+            record_checks: Callable[[bool], list[Problem] | None] | None = None) -> Computed:
     """Validate, score and check ``project`` (opened on an absolute path); problem paths made relative.
-    ``records_read()`` is called once the records are read, before anything else is done with them."""
+    ``records_read()`` is called once the records are read, before anything else is done with them;
+    ``record_checks(include_received)`` gives the checks that read the records alone when they were made meanwhile
+    (:func:`evalkit.project.project_record_checks`), or None: they are made here."""
     stages = stages or Stages(3)
     stages.begin(STAGES[0])
     found: list[Problem] = []
@@ -196,7 +199,8 @@ def compute(project: Project, *, include_received: bool | None = None, seed: int
         stages.begin(STAGES[1])
         evaluation, adjust_problems = evaluate(project, include_received=include_received, seed=seed, draws=draws)
         stages.begin(STAGES[2])
-        checks = project_checks(project, evaluation)
+        made = record_checks(evaluation.settings.include_received) if record_checks is not None else None
+        checks = project_checks(project, evaluation, record_problems=made)
     root = str(project.root)
     prefix = root + os.sep
     relative = lambda problems: [_relative_problem(p, prefix, root) for p in problems]  # noqa: E731
@@ -257,11 +261,23 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
                 texts.append(texts_given(kept, str(target), apart=ahead))
                 return
             keys.append(key)
-            texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal))
+            texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal,
+                                                            also=record_checks_apart()))
                          if ahead else None)
 
+        def record_checks_apart() -> Callable[[], tuple[bool, list[Problem]]]:
+            # the checks that read the records alone (duplicates, agreement, logic) made by the same child after the
+            # free text, while this process validates and scores: a child of their own would copy the records again
+            received = scoring_settings(opened.config.scoring, include_received=include_received).include_received
+            opened.units, opened.config.period, opened.known_assessors  # noqa: B018 - read before the fork
+            return lambda: (received, project_record_checks(opened, include_received=received))
+
+        def record_checks(received: bool) -> list[Problem] | None:
+            made = texts[0].also() if texts and texts[0] is not None else None
+            return made[1] if made is not None and made[0] == received else None
+
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
-                           records_read=records_read)
+                           records_read=records_read, record_checks=record_checks)
         evaluation = computed.evaluation
         problems = sorted_problems([*computed.inputs, *computed.checks, *evaluation.problems])
         stages.begin(STAGES[3])

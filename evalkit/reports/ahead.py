@@ -36,12 +36,14 @@ from evalkit.reports.workbook import made_texts, write_evidence
 
 class MadeTexts(NamedTuple):
     """The child's result: the 文字记录 sheets' rows, a :class:`MadeRows` per sheet (``None`` when they could not be
-    made apart), and each unit's first free-text answers and their count
-    (:meth:`evalkit.reports.data.ReportData.unit_texts`)."""
+    made apart), each unit's first free-text answers and their count
+    (:meth:`evalkit.reports.data.ReportData.unit_texts`), and what the child was also asked to work out
+    (``also``: :func:`texts_ahead`; None when nothing, or it failed) — never kept for the next rerun."""
 
     sheets: tuple[MadeRows, ...] | None
     heads: dict
     counts: dict
+    also: object = None
 
 
 class TextsAhead:
@@ -94,6 +96,12 @@ class TextsAhead:
         data.texts_made = None  # its entry went with the child's sheet, or may have: the sheet is made here again
         return write_evidence(data, path)
 
+    def also(self) -> object:
+        """What the child was also asked to work out (:func:`texts_ahead`'s ``also``), waiting for it; None when the
+        child gave nothing, was not asked, or failed at it (the caller then works it out itself)."""
+        ok, made = self.child.result()
+        return made.also if ok and made is not None else None
+
     def made(self) -> MadeTexts | None:
         """The sheet the child made, once it has been used without a hitch (for the next rerun to keep,
         :mod:`evalkit.pipeline.texts_cache`); ``None`` when it gave none or something went wrong with it."""
@@ -106,7 +114,7 @@ class TextsAhead:
                 tail, _, crc, size = sheet.deflated
                 sheet = sheet._replace(deflated=(tail, next(kept), crc, size))
             sheets.append(sheet)
-        return made._replace(sheets=tuple(sheets))
+        return made._replace(sheets=tuple(sheets), also=None)
 
 
 class _Given:
@@ -143,25 +151,34 @@ def texts_here(project: Project, near: Path, *, mask_personal: bool = True) -> I
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _make(project: Project, folder: str, mask_personal: bool) -> MadeTexts:
+def _make(project: Project, folder: str, mask_personal: bool, also: Callable[[], object] | None = None) -> MadeTexts:
     data = text_data(project, mask_personal=mask_personal)
     sheets = made_texts(data, folder)
-    return MadeTexts(sheets, data._text_heads or {}, data._text_counts or {})
+    done = None
+    if also is not None:
+        try:
+            done = also()
+        except Exception:  # noqa: BLE001 - the sheets still count: the rerun works it out itself (TextsAhead.also)
+            done = None
+    return MadeTexts(sheets, data._text_heads or {}, data._text_counts or {}, done)
 
 
 @contextmanager
-def texts_ahead(project: Project, near: Path, *, mask_personal: bool = True) -> Iterator[TextsAhead | None]:
+def texts_ahead(project: Project, near: Path, *, mask_personal: bool = True,
+                also: Callable[[], object] | None = None) -> Iterator[TextsAhead | None]:
     """The 文字记录 sheet of ``project``'s evidence workbook started in a forked child (its records read first),
     its files in a folder made in ``near`` (the output folder: the entry is about a tenth of a gigabyte) and
     removed on leaving; yields ``None`` when this system cannot fork, or when the machine has not the memory for
-    a child that copies this process (:func:`evalkit.io.forked.room_for_a_copy`): the rerun makes it then."""
+    a child that copies this process (:func:`evalkit.io.forked.room_for_a_copy`): the rerun makes it then.
+    ``also()``, called in the child after the sheet, is more work that needs only the records (the rerun's record
+    checks: no second child copying them), given by :meth:`TextsAhead.also`; it must return something picklable."""
     project.records  # noqa: B018 - read before the fork: the child has them
     if not room_for_a_copy():
         yield None
         return
     folder = tempfile.mkdtemp(prefix=".evalkit-ahead-", dir=near)
     try:
-        with forked(lambda: _make(project, folder, mask_personal), folder) as child:
+        with forked(lambda: _make(project, folder, mask_personal, also), folder) as child:
             yield TextsAhead(child, folder) if child is not None else None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
