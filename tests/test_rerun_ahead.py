@@ -439,13 +439,20 @@ def test_record_checks_that_fail_in_the_child_are_made_by_the_rerun(demo_alone, 
     assert hashes(out) == demo_alone
 
 
-@pytest.mark.parametrize("jobs", ["1", "2-kept"])
-def test_without_a_child_making_the_sheet_the_rerun_makes_the_record_checks(demo_alone, tmp_path, record_checks_made,
-                                                                          jobs):
+def test_with_the_sheet_kept_by_the_last_rerun_a_child_makes_the_record_checks_alone(demo_alone, tmp_path,
+                                                                                    record_checks_made):
+    """A rerun whose records did not change (a changed rule, an adjustment) takes the 文字记录 sheets the last one
+    kept: no child makes them, so one makes the record checks alone; with --jobs 1, this process."""
     out = tmp_path / "out"
-    if jobs == "2-kept":   # the sheet kept by the last rerun: no child this time
-        assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--jobs", "2"]) == 1
-        record_checks_made.clear()
-    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--jobs", jobs[0]]) == 1
-    assert record_checks_made == [os.getpid()]
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--jobs", "2"]) == 1
+    assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
+    assert record_checks_made == []   # in the children: the sheets' first, the checks' alone then
     assert hashes(out) == demo_alone
+    record_checks_made.fail_in_child()
+    assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
+    assert record_checks_made == [os.getpid()]   # the child's failed: made here
+    assert hashes(out) == demo_alone
+    assert rerun(DEMO, out, jobs=1).reused["texts"] == 1
+    assert record_checks_made == [os.getpid()] * 2
+    assert hashes(out) == demo_alone
+    assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-child")]   # the child's result removed

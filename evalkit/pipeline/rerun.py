@@ -29,6 +29,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from evalkit.io.forked import Forked, forked, room_for_a_copy
 from evalkit.io.heap import frozen_heap
 from evalkit.pipeline.cache import RerunCache, load_cache, save_cache
 from evalkit.pipeline.manifest import (
@@ -237,6 +238,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     texts: list[TextsAhead | None] = []
     hashing: list[Future] = []
     keys: list[str] = []   # the key of the free-text sheet made this run, to keep it (evalkit.pipeline.texts_cache)
+    checking: list[Forked | None] = []   # a child making the record checks alone (the free text kept by the last run)
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
 
         def records_read() -> None:
@@ -259,6 +261,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             kept = load_texts(target, key) if use_cache and not cached.note else None   # a cache not trusted: none
             if kept is not None:
                 texts.append(texts_given(kept, str(target), apart=ahead))
+                if ahead and room_for_a_copy():   # no child for the sheet: one for the record checks alone
+                    checking.append(children.enter_context(forked(record_checks_apart(), target)))
                 return
             keys.append(key)
             texts.append(children.enter_context(texts_ahead(opened, target, mask_personal=mask_personal,
@@ -273,8 +277,11 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             return lambda: (received, project_record_checks(opened, include_received=received))
 
         def record_checks(received: bool) -> list[Problem] | None:
-            made = texts[0].also() if texts and texts[0] is not None else None
-            return made[1] if made is not None and made[0] == received else None
+            if checking and checking[0] is not None:
+                ok, made = checking[0].result()
+            else:
+                ok, made = True, texts[0].also() if texts and texts[0] is not None else None
+            return made[1] if ok and made is not None and made[0] == received else None
 
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
                            records_read=records_read, record_checks=record_checks)
