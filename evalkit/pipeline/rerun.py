@@ -218,8 +218,9 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     ``revisions``: read only this recorded set of revisions (``rerun --verify``), not the whole store.
     ``use_cache``: reuse what the last run into ``out_dir`` worked out of unchanged content, and keep what
     this one works out (:mod:`evalkit.pipeline.cache`); the outputs are the same bytes either way.
-    ``jobs``: with 2 or more (and the default ``write_reports``), the evidence workbook's 文字记录 sheet is made in a
-    forked child while this process validates, scores and checks (:mod:`evalkit.reports.ahead`; not where the
+    ``jobs``: with 2 or more (and the default ``write_reports``), the evidence workbook's 文字记录 sheet, then the
+    checks that read the records alone, are made in a forked child while this process validates and scores
+    (:mod:`evalkit.reports.ahead`; the checks alone when the sheet is kept from the last rerun; not where the
     system cannot fork): the same bytes, sooner on two cores, with the child's memory on top.
 
     RerunError (exit 2) when the project or the output folder cannot be used; problems of

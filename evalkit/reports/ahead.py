@@ -12,8 +12,10 @@ The evidence workbook takes those rows only when they are the very rows it would
 (:func:`evalkit.io.xlsx_made.take_rows`: the same sheet head, its styles as they were in the child, then the
 same entry tail when it is saved); otherwise, or when the child gave no result, the sheet is made in the rerun
 as before.  Once the rerun has scored, the evidence workbook itself is written by another child while the
-rerun makes the report and the pages (:meth:`TextsAhead.evidence_apart`).  The bytes are the same either way.  A rerun asks for it with ``jobs=2``
-(``evalkit rerun``'s default on a machine with two cores or more and ``fork``).
+rerun makes the report and the pages (:meth:`TextsAhead.evidence_apart`).  After the sheet the child may do more
+work that needs only the records (``also``: the rerun's record checks), rather than a second child copying them.
+The bytes are the same either way.  A rerun asks for it with ``jobs=2`` (``evalkit rerun``'s default on a machine
+with two cores or more and ``fork``).
 """
 
 from __future__ import annotations
