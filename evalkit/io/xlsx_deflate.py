@@ -5,10 +5,9 @@ A province's evidence workbook is a gigabyte of sheet XML: deflating it took fiv
 made.  Here a sheet's XML is deflated as its rows come (zlib and crc32 let other threads run: the rows are made
 on one core while they are deflated on the other) and the entry is copied into the zip already compressed.
 
-The bytes are those of ``ZipFile.open(entry, "w")`` given the whole entry at once: the same
-``zlib.compressobj`` (zipfile's level, :data:`LEVEL`, or the entry's own, :data:`DEFLATE_LEVEL`; raw deflate) — whose
-output does not depend on how its
-input is cut — the same CRC, and zipfile's own header and zip64 choice (:func:`write_deflated` lets
+The bytes are those of ``ZipFile.open(entry, "w")`` given the whole entry at once: the same ``zlib.compressobj``
+(zipfile's level, :data:`LEVEL`, or the workbook's, :data:`DEFLATE_LEVEL`; raw deflate) — whose output does not
+depend on how its input is cut — the same CRC, and zipfile's own header and zip64 choice (:func:`write_deflated` lets
 zipfile write the entry, only skipping its compressor).  The entry must start with a known part (a sheet's
 XML up to its rows, ``head``); when it turns out different at saving, :meth:`Deflater.rows_file` gives back
 what came after the head, decompressed, and the entry is written the ordinary way.
@@ -208,8 +207,8 @@ class _AsIs:
 
 
 def write_deflated(zout: zipfile.ZipFile, entry: zipfile.ZipInfo, done: Deflated) -> None:
-    """Write ``done`` (deflated at the entry's level, :func:`at_level`) as ``entry`` of ``zout``: the bytes of writing its data
-    through ``zout.open(entry, "w")``, entry size set first, as :func:`evalkit.io.xlsx.fixed_zip` does.
+    """Write ``done`` (deflated at the entry's level, :func:`at_level`) as ``entry`` of ``zout``: the bytes of writing
+    its data through ``zout.open(entry, "w")``, entry size set first, as :func:`evalkit.io.xlsx.fixed_zip` does.
 
     zipfile writes the entry's header, sizes, CRC and zip64 fields itself; only its compressor is
     replaced by one that leaves the bytes as they are, and the CRC and size of the data before
@@ -225,10 +224,13 @@ def write_deflated(zout: zipfile.ZipFile, entry: zipfile.ZipInfo, done: Deflated
 
 
 def at_level(entry: zipfile.ZipInfo, level: int) -> zipfile.ZipInfo:
-    """``entry`` to be deflated at zlib's ``level`` when written (zipfile takes an entry's own level, not its archive's;
-    ``_compresslevel``: Python 3.11's name, still the setter's in 3.13), unchanged at the default :data:`LEVEL`."""
+    """``entry`` to be deflated at zlib's ``level`` when written (zipfile takes an entry's own level, not its
+    archive's: ``compress_level`` from Python 3.13, ``_compresslevel`` before), unchanged at the default :data:`LEVEL`."""
     if level != LEVEL:
-        entry._compresslevel = level
+        if hasattr(entry, "compress_level"):
+            entry.compress_level = level
+        else:
+            entry._compresslevel = level
     return entry
 
 
