@@ -54,7 +54,7 @@ TEXT_ROWS = 1_048_576 - 1
 # records on one 证据 sheet at most (one row each, the same limit): more go on in 「证据（2）」
 EVIDENCE_ROWS = 1_048_576 - 1
 # the evidence workbook of more records than this is deflated at zlib's level 1, not its default (6): a province's
-# (100,000 records) is a gigabyte of sheet XML, which takes about 5.4 s of CPU to deflate at the default and 2.6 s
+# (100,000 records) is a gigabyte of sheet XML, which takes about 5.5 s of CPU to deflate at the default and 2.5 s
 # at level 1, for a file about a quarter larger (91 MB, not 71); a smaller project's is as small as it was
 FAST_PAST = 50_000
 FAST_LEVEL = 1
