@@ -42,6 +42,24 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def output_hashes(out: Path) -> dict[str, str]:
+    """Every file a rerun wrote into ``out`` (its cache folder aside) by path, with its sha256."""
+    from evalkit.pipeline.cache import CACHE_FOLDER  # noqa: PLC0415 - the rerun's modules only for the tests that use it
+
+    return {p.relative_to(out).as_posix(): sha256(p) for p in sorted(out.rglob("*"))
+            if p.is_file() and CACHE_FOLDER not in p.parts}
+
+
+def sheet_rows(path: Path, prefix: str) -> tuple[list[str], list[list[tuple]]]:
+    """A workbook's sheet names and, for each sheet whose name starts with ``prefix``, its rows (header first)."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return book.sheetnames, [[tuple(c.value for c in row) for row in book[name].iter_rows()]
+                                 for name in book.sheetnames if name.startswith(prefix)]
+    finally:
+        book.close()
+
+
 @pytest.fixture
 def workbook(tmp_path):
     def build(sheets, name="input.xlsx", merges=None):

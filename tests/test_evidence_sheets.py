@@ -5,7 +5,6 @@ rerun or by its forked children."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import zipfile
@@ -14,30 +13,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import output_hashes, sheet_rows
 
 import evalkit.io.xlsx as xlsx
 import evalkit.io.xlsx_stream as xlsx_stream
 import evalkit.reports.workbook as workbook
 from evalkit.pipeline import rerun
-from evalkit.pipeline.cache import CACHE_FOLDER
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 ROWS = 300   # records on a 证据 sheet here: the demo's 999 go on four (the rows are made 2,000 at a time)
-
-
-def outputs(out: Path) -> dict[str, str]:
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and CACHE_FOLDER not in p.parts}
-
-
-def evidence_rows(path: Path) -> tuple[list[str], list[list[tuple]]]:
-    """The evidence workbook's sheet names and each 证据 sheet's rows, its header first."""
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return book.sheetnames, [[tuple(c.value for c in row) for row in book[name].iter_rows()]
-                                 for name in book.sheetnames if name.startswith("证据")]
-    finally:
-        book.close()
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +29,7 @@ def one_sheet(tmp_path_factory) -> tuple[list[str], list[tuple]]:
     """The demo's evidence workbook as the shipped limit makes it: its sheets, and the 证据 sheet's rows."""
     out = tmp_path_factory.mktemp("one") / "out"
     rerun(DEMO, out, use_cache=False, jobs=1)
-    names, sheets = evidence_rows(out / "评估证据.xlsx")
+    names, sheets = sheet_rows(out / "评估证据.xlsx", "证据")
     assert len(sheets) == 1 and len(sheets[0]) - 1 > 2 * ROWS
     return names, sheets[0]
 
@@ -54,7 +38,7 @@ def test_records_past_a_sheet_go_on_in_the_next(tmp_path, monkeypatch, one_sheet
     monkeypatch.setattr(workbook, "EVIDENCE_ROWS", ROWS)   # the forked children have it too
     alone = tmp_path / "alone"
     rerun(DEMO, alone, use_cache=False, jobs=1)
-    names, sheets = evidence_rows(alone / "评估证据.xlsx")
+    names, sheets = sheet_rows(alone / "评估证据.xlsx", "证据")
     header, records = one_sheet[1][0], one_sheet[1][1:]
     parts = -(-len(records) // ROWS)
     assert len(sheets) == parts >= 3
@@ -70,14 +54,14 @@ def test_records_past_a_sheet_go_on_in_the_next(tmp_path, monkeypatch, one_sheet
     if hasattr(os, "fork"):   # the free text made by a forked child, the workbook written by another: the same bytes
         apart = tmp_path / "apart"
         rerun(DEMO, apart, use_cache=False, jobs=2)
-        assert outputs(apart) == outputs(alone)
+        assert output_hashes(apart) == output_hashes(alone)
 
 
 def test_no_record_still_gives_the_sheet_with_its_header(tmp_path):
     project = tmp_path / "empty"
     shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns("raw"))
     rerun(project, tmp_path / "out", use_cache=False, jobs=1)
-    names, sheets = evidence_rows(tmp_path / "out" / "评估证据.xlsx")
+    names, sheets = sheet_rows(tmp_path / "out" / "评估证据.xlsx", "证据")
     assert names[0] == "证据" and "证据（2）" not in names
     assert len(sheets) == 1 and len(sheets[0]) == 1 and sheets[0][0][0] == "记录编号"
 
@@ -127,7 +111,7 @@ def test_past_fast_past_records_the_evidence_workbook_is_deflated_at_level_1(tmp
     rerun(DEMO, alone, use_cache=False, jobs=1)
     assert deflated_at(1, alone / "评估证据.xlsx") and not deflated_at(zlib.Z_DEFAULT_COMPRESSION, alone / "评估证据.xlsx")
     assert deflated_at(zlib.Z_DEFAULT_COMPRESSION, alone / "评估报告.xlsx")   # the printable report as it was
-    names, sheets = evidence_rows(alone / "评估证据.xlsx")   # opens as ever
+    names, sheets = sheet_rows(alone / "评估证据.xlsx", "证据")   # opens as ever
     assert names[:2] == ["证据", "文字记录"] and len(sheets[0]) == 1000
     # the sheets deflated as they came, then copied in as they are, at the workbook's level (not made again)
     assert "评估证据.xlsx.tmp:xl/worksheets/sheet2.xml" in copied
@@ -136,10 +120,10 @@ def test_past_fast_past_records_the_evidence_workbook_is_deflated_at_level_1(tmp
     copied.clear()
     rerun(DEMO, kept, jobs=1)
     assert "评估证据.xlsx.tmp:xl/worksheets/sheet2.xml" in copied   # 文字记录, made apart (evalkit.reports.ahead) at the same level
-    assert outputs(kept) == outputs(alone)
+    assert output_hashes(kept) == output_hashes(alone)
     if hasattr(os, "fork"):
         apart = tmp_path / "apart"
         assert rerun(DEMO, apart, jobs=2).reused["texts"] == 0
-        assert outputs(apart) == outputs(alone)
+        assert output_hashes(apart) == output_hashes(alone)
         assert rerun(DEMO, apart, jobs=2).reused["texts"] == 1
-        assert outputs(apart) == outputs(alone)
+        assert output_hashes(apart) == output_hashes(alone)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import make_workbook, sha256
+from conftest import make_workbook, output_hashes, sha256
 from scoring_helpers import Records, shipped_instruments
 
 from evalkit.cli.main import main
@@ -438,6 +438,5 @@ def test_the_results_are_written_while_the_evidence_workbook_is_saved(tmp_path, 
         rerun(demo, tmp_path / f"jobs{jobs}", use_cache=False, jobs=jobs)
     assert len(seen) == 2
     assert all({"评估报告.xlsx", "index.html"} <= set(names) and RESULTS not in names for names in seen)
-    made = [{p.relative_to(out).as_posix(): sha256(p) for p in sorted(out.rglob("*")) if p.is_file()
-             and ".evalkit-cache" not in p.parts} for out in (tmp_path / "jobs1", tmp_path / "jobs2")]
+    made = [output_hashes(tmp_path / "jobs1"), output_hashes(tmp_path / "jobs2")]
     assert made[0] == made[1] and {RESULTS, PROBLEMS, "revisions.txt", "评估证据.xlsx"} <= made[0].keys()

@@ -3,7 +3,6 @@ the same bytes as made in the rerun itself, whatever happens to the child."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import io
 import os
@@ -15,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import output_hashes
 from openpyxl import Workbook
 from scoring_helpers import Records, shipped_instruments
 from test_rerun import make_project
@@ -36,11 +36,6 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 rerun_module = importlib.import_module("evalkit.pipeline.rerun")   # the module (evalkit.pipeline.rerun: the function)
 evaluate_module = importlib.import_module("evalkit.project.evaluate")
 pytestmark = pytest.mark.skipif(not can_fork(), reason="no fork on this system: the rerun makes the sheet itself")
-
-
-def hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and ".evalkit-cache" not in p.parts}
 
 
 class Seen(dict):
@@ -99,7 +94,7 @@ def demo_alone(tmp_path_factory) -> dict[str, str]:
     """The demo's outputs made in one process (--jobs 1): what every other way must give, byte for byte."""
     out = tmp_path_factory.mktemp("alone") / "out"
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "1"]) == 1
-    return hashes(out)
+    return output_hashes(out)
 
 
 @pytest.mark.parametrize("spool", [None, 64 << 10], ids=["rows-as-xml", "entry-deflated-in-the-child"])
@@ -111,7 +106,7 @@ def test_the_demo_with_the_child_s_sheet_is_byte_identical(demo_alone, spied, tm
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
     assert spied["give"] == [(True, "")] and spied["take"] == [True]  # the child's rows were the ones written
     assert spied["apart"] == [""]  # by the evidence workbook's own child
-    assert hashes(out) == demo_alone
+    assert output_hashes(out) == demo_alone
     # the child leaves through os._exit, where openpyxl's atexit would remove its streams' files: none is left
     assert sorted(p.name for p in temp_dir.iterdir()) == []
     assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-ahead")]  # the child's files removed
@@ -127,7 +122,7 @@ def test_a_child_that_fails_leaves_the_sheet_to_the_rerun(demo_alone, spied, tmp
     (gave, note), = spied["give"]
     assert not gave and "MemoryError" in note and "子进程内存不足" in note
     assert spied["take"] == []
-    assert hashes(out) == demo_alone
+    assert output_hashes(out) == demo_alone
 
 
 def test_an_evidence_child_that_fails_leaves_the_workbook_to_the_rerun(demo_alone, spied, tmp_path, monkeypatch):
@@ -145,7 +140,7 @@ def test_an_evidence_child_that_fails_leaves_the_workbook_to_the_rerun(demo_alon
     assert spied["give"] == [(True, "")] and spied["take"] == []  # the sheet made again: its entry went
     (note,) = spied["apart"]
     assert f"被信号 {int(signal.SIGKILL)} 终止" in note
-    assert hashes(out) == demo_alone  # no half-written file among the outputs, the manifest included
+    assert output_hashes(out) == demo_alone  # no half-written file among the outputs, the manifest included
 
 
 def test_a_quoted_style_made_first_by_the_evidence_sheet_makes_the_rerun_write_the_sheet(tmp_path, spied):
@@ -160,13 +155,13 @@ def test_a_quoted_style_made_first_by_the_evidence_sheet_makes_the_rerun_write_t
     assert spied["give"] == [] and spied["take"] == []
     assert main(["rerun", str(root), "--out", str(two), "--quiet", "--jobs", "2"]) == 1
     assert spied["give"] == [(True, "")] and spied["take"] == [False]
-    assert hashes(alone) == hashes(two)  # the manifest too: both folders sit beside the project
+    assert output_hashes(alone) == output_hashes(two)  # the manifest too: both folders sit beside the project
     # one process, keeping the sheet for the next rerun (evalkit.pipeline.texts_cache): made in the rerun as the
     # child makes it, given, and not taken either — the same bytes
     again = tmp_path / "again"
     assert main(["rerun", str(root), "--out", str(again), "--quiet", "--jobs", "1"]) == 1
     assert spied["give"] == [(True, "")] * 2 and spied["take"] == [False] * 2
-    assert hashes(again) == hashes(alone)
+    assert output_hashes(again) == output_hashes(alone)
 
 
 def test_the_records_are_as_read_after_validating_scoring_and_checking():
@@ -359,7 +354,7 @@ def test_without_room_for_a_copy_the_rerun_makes_the_sheet_itself(demo_alone, sp
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
     monkeypatch.undo()
     assert spied["give"] == [] and spied["take"] == []
-    assert hashes(out) == demo_alone
+    assert output_hashes(out) == demo_alone
 
 
 def test_without_fork_nothing_is_started(tmp_path, monkeypatch):
@@ -427,7 +422,7 @@ def test_the_record_checks_are_made_by_the_free_text_child(demo_alone, spied, tm
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
     assert record_checks_made == []   # made in the child only (its own copy of the list)
     assert spied["give"] == [(True, "")]
-    assert hashes(out) == demo_alone   # 问题.json and every report: the same problems in the same order
+    assert output_hashes(out) == demo_alone   # 问题.json and every report: the same problems in the same order
 
 
 def test_record_checks_that_fail_in_the_child_are_made_by_the_rerun(demo_alone, spied, tmp_path, record_checks_made):
@@ -436,7 +431,7 @@ def test_record_checks_that_fail_in_the_child_are_made_by_the_rerun(demo_alone, 
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
     assert record_checks_made == [os.getpid()]   # here, once
     assert spied["give"] == [(True, "")]   # the child's sheet still taken
-    assert hashes(out) == demo_alone
+    assert output_hashes(out) == demo_alone
 
 
 def test_with_the_sheet_kept_by_the_last_rerun_a_child_makes_the_record_checks_alone(demo_alone, tmp_path,
@@ -447,12 +442,12 @@ def test_with_the_sheet_kept_by_the_last_rerun_a_child_makes_the_record_checks_a
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--jobs", "2"]) == 1
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
     assert record_checks_made == []   # in the children: the sheets' first, the checks' alone then
-    assert hashes(out) == demo_alone
+    assert output_hashes(out) == demo_alone
     record_checks_made.fail_in_child()
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
     assert record_checks_made == [os.getpid()]   # the child's failed: made here
-    assert hashes(out) == demo_alone
+    assert output_hashes(out) == demo_alone
     assert rerun(DEMO, out, jobs=1).reused["texts"] == 1
     assert record_checks_made == [os.getpid()] * 2
-    assert hashes(out) == demo_alone
+    assert output_hashes(out) == demo_alone
     assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-child")]   # the child's result removed

@@ -3,13 +3,13 @@ outputs are the same bytes with and without it, and a damaged, edited or stale c
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import output_hashes
 
 from evalkit.cli.main import main
 from evalkit.io import durable
@@ -28,12 +28,6 @@ def demo(tmp_path_factory) -> Path:
     return root
 
 
-def outputs(out: Path) -> dict[str, str]:
-    """Every output file (the cache aside) by path, with its sha256."""
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and CACHE_FOLDER not in p.parts}
-
-
 def test_a_second_rerun_reuses_the_verified_pack_and_writes_the_same_bytes(demo, tmp_path):
     first = rerun(demo, tmp_path / "out")
     assert first.reused == {"packs": 0, "records": 0, "texts": 0} and not first.cache_note
@@ -46,9 +40,9 @@ def test_a_second_rerun_reuses_the_verified_pack_and_writes_the_same_bytes(demo,
     assert sum(map(len, cached.records.values())) == live   # by instrument workbook, then by revision
     cold = rerun(demo, tmp_path / "cold", use_cache=False)
     assert not (tmp_path / "cold" / CACHE_FOLDER).exists()
-    assert outputs(tmp_path / "out") == outputs(tmp_path / "cold")
+    assert output_hashes(tmp_path / "out") == output_hashes(tmp_path / "cold")
     assert [p.to_dict() for p in second.problems] == [p.to_dict() for p in cold.problems]
-    assert "manifest.json" in outputs(tmp_path / "out") and CACHE_FOLDER not in second.manifest["outputs"]
+    assert "manifest.json" in output_hashes(tmp_path / "out") and CACHE_FOLDER not in second.manifest["outputs"]
 
 
 def test_an_edited_or_damaged_cache_is_not_trusted(demo, tmp_path, capsys):
@@ -168,7 +162,7 @@ def test_a_record_edited_since_is_checked_again_and_new_records_are_checked(tmp_
     assert warm.reused["records"] == live - 2 and warm.reused["packs"] == 1
     assert [p.to_dict() for p in warm.problems] == [p.to_dict() for p in cold.problems]
     assert any(p.code == "record-answer-invalid" and p.record == target.instance_id for p in warm.problems)
-    assert outputs(out) == outputs(tmp_path / "cold")
+    assert output_hashes(out) == output_hashes(tmp_path / "cold")
 
 
 def test_records_of_a_changed_instrument_are_checked_again(tmp_path):
@@ -197,7 +191,7 @@ def test_records_of_a_changed_instrument_are_checked_again(tmp_path):
     assert [p.to_dict() for p in warm.problems] == [p.to_dict() for p in cold.problems]
     tightened = {p.record for p in warm.problems if p.field == "guides_checked"}
     assert tightened and not {p.record for p in before.problems if p.field == "guides_checked"}
-    assert outputs(out) == outputs(tmp_path / "cold")
+    assert output_hashes(out) == output_hashes(tmp_path / "cold")
 
     from evalkit.project import Project
 

@@ -4,7 +4,6 @@ rerun — and a changed record, a sheet or entry changed in the output folder, o
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import shutil
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from conftest import output_hashes
 
 import evalkit.io.xlsx_stream as xlsx_stream
 from evalkit.pipeline import rerun
@@ -23,17 +23,12 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the sheet is kept from a forked child's")
 
 
-def outputs(out: Path) -> dict[str, str]:
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and CACHE_FOLDER not in p.parts}
-
-
 @pytest.fixture(scope="module")
 def cold(tmp_path_factory) -> dict[str, str]:
     """The demo's outputs made in one process with no cache: what every rerun here must give, byte for byte."""
     out = tmp_path_factory.mktemp("cold") / "out"
     rerun(DEMO, out, use_cache=False, jobs=1)
-    return outputs(out)
+    return output_hashes(out)
 
 
 @pytest.fixture
@@ -51,12 +46,12 @@ def test_the_sheet_kept_is_taken_again_and_again_with_the_same_bytes(tmp_path, c
         monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", 64 << 10)
     out = tmp_path / "out"
     assert rerun(DEMO, out, jobs=jobs[0]).reused["texts"] == 0
-    assert outputs(out) == cold
+    assert output_hashes(out) == cold
     kept = out / CACHE_FOLDER
     assert (kept / TEXTS_FILE).exists() and (kept / TEXTS_ENTRY.format(1)).exists() == (spool == "entry")
     for _ in range(2):   # the entry is not used up by the workbook that copies it in
         assert rerun(DEMO, out, jobs=jobs[1]).reused["texts"] == 1
-        assert outputs(out) == cold
+        assert output_hashes(out) == cold
         assert sorted(p.name for p in kept.iterdir() if p.name.startswith(".")) == []
     assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-") and p.name != CACHE_FOLDER]
 
@@ -68,7 +63,7 @@ def test_without_fork_the_sheet_is_made_in_the_rerun_and_kept(tmp_path, cold, de
     out = tmp_path / "out"
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
-    assert outputs(out) == cold
+    assert output_hashes(out) == cold
 
 
 def test_a_changed_record_or_other_masking_makes_the_sheet_again(tmp_path, cold, deflated):
@@ -83,7 +78,7 @@ def test_a_changed_record_or_other_masking_makes_the_sheet_again(tmp_path, cold,
                why="补记")
     assert rerun(root, out, jobs=2).reused["texts"] == 0
     rerun(root, tmp_path / "cold", use_cache=False, jobs=1)
-    assert outputs(out) == outputs(tmp_path / "cold") != cold
+    assert output_hashes(out) == output_hashes(tmp_path / "cold") != cold
 
 
 @pytest.mark.parametrize("what", ["rows", "entry", "key"])
@@ -108,7 +103,7 @@ def test_a_sheet_changed_in_the_output_folder_or_sealed_by_another_user_is_not_t
         monkeypatch.setenv("EVALKIT_CACHE", str(tmp_path / "someone-else"))
         assert load_texts(out, key) is None   # the sheet's own seal, whatever rerun.json says
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
-    assert outputs(out) == cold
+    assert output_hashes(out) == cold
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 1   # kept again, sound
 
 
@@ -135,4 +130,4 @@ def test_without_hard_links_the_entry_is_copied_and_the_sheet_still_kept(tmp_pat
     assert (out / CACHE_FOLDER / TEXTS_ENTRY.format(1)).exists()
     for _ in range(2):
         assert rerun(DEMO, out, jobs=2).reused["texts"] == 1
-        assert outputs(out) == cold
+        assert output_hashes(out) == cold

@@ -6,12 +6,12 @@ child or kept by the last rerun."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import output_hashes, sheet_rows
 
 import evalkit.io.xlsx_stream as xlsx_stream
 import evalkit.reports.workbook as workbook
@@ -24,27 +24,12 @@ ROWS = 5000   # answers on a sheet here: the demo's 13,506 go on four (a sheet t
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the sheets made in a forked child and kept")
 
 
-def outputs(out: Path) -> dict[str, str]:
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and CACHE_FOLDER not in p.parts}
-
-
-def text_rows(path: Path) -> tuple[list[str], list[list[tuple]]]:
-    """The evidence workbook's sheet names and each 文字记录 sheet's rows, its header first."""
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return book.sheetnames, [[tuple(c.value for c in row) for row in book[name].iter_rows()]
-                                 for name in book.sheetnames if name.startswith("文字记录")]
-    finally:
-        book.close()
-
-
 @pytest.fixture(scope="module")
 def one_sheet(tmp_path_factory) -> list[tuple]:
     """The demo's free-text answers as one sheet holds them all (the shipped limit): header, then every answer."""
     out = tmp_path_factory.mktemp("one") / "out"
     rerun(DEMO, out, use_cache=False, jobs=1)
-    names, sheets = text_rows(out / "评估证据.xlsx")
+    names, sheets = sheet_rows(out / "评估证据.xlsx", "文字记录")
     assert names == ["证据", "文字记录"]
     return sheets[0]
 
@@ -56,7 +41,7 @@ def test_answers_past_a_sheet_go_on_in_the_next_with_whole_records(tmp_path, mon
         monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", 64 << 10)
     alone, apart = tmp_path / "alone", tmp_path / "apart"
     rerun(DEMO, alone, use_cache=False, jobs=1)
-    names, sheets = text_rows(alone / "评估证据.xlsx")
+    names, sheets = sheet_rows(alone / "评估证据.xlsx", "文字记录")
     assert len(sheets) >= 3 and names == ["证据", "文字记录", *(f"文字记录（{i}）" for i in range(2, len(sheets) + 1))]
     header, answers = one_sheet[0], one_sheet[1:]
     assert all(sheet[0] == header for sheet in sheets)
@@ -69,13 +54,13 @@ def test_answers_past_a_sheet_go_on_in_the_next_with_whole_records(tmp_path, mon
     assert all(book[n].freeze_panes == "A2" for n in names[1:])
     # made by a forked child, then kept and taken by the next reruns: the same bytes
     assert rerun(DEMO, apart, jobs=2).reused["texts"] == 0
-    assert outputs(apart) == outputs(alone)
+    assert output_hashes(apart) == output_hashes(alone)
     kept = apart / CACHE_FOLDER
     entries = sorted(p.name for p in kept.glob(TEXTS_ENTRY.format("*")))
     assert entries == (sorted(TEXTS_ENTRY.format(i) for i in range(1, len(sheets) + 1)) if spool == "entry" else [])
     for jobs in (2, 1):
         assert rerun(DEMO, apart, jobs=jobs).reused["texts"] == 1
-        assert outputs(apart) == outputs(alone)
+        assert output_hashes(apart) == output_hashes(alone)
 
 
 def test_a_kept_sheet_changed_past_the_first_is_not_taken(tmp_path, monkeypatch):
@@ -85,13 +70,13 @@ def test_a_kept_sheet_changed_past_the_first_is_not_taken(tmp_path, monkeypatch)
     monkeypatch.setattr(xlsx_stream, "SPOOL_IN_MEMORY", 64 << 10)
     out = tmp_path / "out"
     rerun(DEMO, out, jobs=2)
-    first = outputs(out)
+    first = output_hashes(out)
     entry = out / CACHE_FOLDER / TEXTS_ENTRY.format(2)
     data = bytearray(entry.read_bytes())
     data[len(data) // 2] ^= 0xFF
     entry.write_bytes(bytes(data))
     assert rerun(DEMO, out, jobs=2).reused["texts"] == 0
-    assert outputs(out) == first
+    assert output_hashes(out) == first
 
 
 def test_a_sheet_takes_whole_blocks_up_to_the_rows_a_worksheet_has(monkeypatch):
@@ -109,7 +94,7 @@ def test_a_sheet_takes_whole_blocks_up_to_the_rows_a_worksheet_has(monkeypatch):
 def test_the_demo_s_one_sheet_is_as_before(tmp_path, one_sheet):
     """Under the limit, one 文字记录 sheet, named as ever."""
     rerun(DEMO, tmp_path / "out", use_cache=False, jobs=2)
-    names, sheets = text_rows(tmp_path / "out" / "评估证据.xlsx")
+    names, sheets = sheet_rows(tmp_path / "out" / "评估证据.xlsx", "文字记录")
     assert names == ["证据", "文字记录"] and sheets == [one_sheet]
 
 
