@@ -44,8 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_confidence
-from .distributions import normal_quantile, normal_sf
+from ._checks import check_confidence, z_value
+from .distributions import normal_sf
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def fleiss_kappa(table: Sequence[Sequence[int]], categories: Sequence[object] | 
         z = value / se0 if se0 > 0 else math.inf
         p_value = 2 * normal_sf(abs(z)) if math.isfinite(z) else 0.0
     se = _jackknife_se(counts)
-    half = normal_quantile(1 - (1 - level) / 2) * se if math.isfinite(se) else math.nan
+    half = z_value(level) * se if math.isfinite(se) else math.nan
     return FleissKappa(value=float(value), p_bar=p_bar, p_e=p_e, se=se, se0=se0, z=z, p=p_value,
                        lower=float(value - half), upper=float(value + half), confidence=level,
                        n_subjects=big_n, n_raters=raters, categories=per_category, category_se0=category_se0)
