@@ -251,8 +251,9 @@ def _of_rows(self, keys):
     return matrix[[index[(r, -1 if i is None else i)] for r, i in keys]]
 
 
-def _score_then_draw(fw, units, instruments, records, *, settings, events, manual, stability, tasks, frames):
-    """Every unit scored with all units' observations kept, the uncertainty drawn once all are scored and graded."""
+def _score_then_draw(fw, units, instruments, records, *, settings, events, manual, stability, tasks, frames, reuse=None):
+    """Every unit scored with all units' observations kept, the uncertainty drawn once all are scored and graded (no
+    unit is taken from a rerun's cache: ``reuse`` is not asked)."""
     m = score_module
     problems = m.validate_rules(fw, instruments)
     for category in {*settings.grade_bands, *(c.id for c in units.categories)}:

@@ -19,7 +19,7 @@ from evalkit.ledger import LedgerTasks
 from evalkit.problems import Problem
 from evalkit.project.project import Project
 from evalkit.project.whatif import OverrideError, Overrides, what_if_inputs
-from evalkit.scoring import Evaluation, FrameSizes, ScoringSettings, score
+from evalkit.scoring import Evaluation, FrameSizes, ScoringSettings, UnitReuse, score
 
 EQUAL_PROBABILITY = ("srs", "systematic", "stratified")
 
@@ -54,13 +54,16 @@ def frame_sizes(draws: Iterable, unit_ids: set[str]) -> FrameSizes:
 
 def evaluate(project: Project, *, include_received: bool | None = None, seed: int | None = None,
              draws: int | None = None, stability: bool = True,
-             overrides: Overrides | Mapping | None = None) -> tuple[Evaluation, list[Problem]]:
+             overrides: Overrides | Mapping | None = None, reuse: UnitReuse | None = None
+             ) -> tuple[Evaluation, list[Problem]]:
     """Score the project; returns (evaluation, problems of the adjustments).
 
     The evaluation's own problems start with what made inputs unusable (the settings, a broken
     framework or unit list, damaged record files, the ledger), followed by scoring's.
     ``overrides`` scores a what-if in memory (:class:`~evalkit.project.whatif.Overrides`; a
     mistake in them raises :class:`~evalkit.project.whatif.OverrideError`); nothing is written.
+    ``reuse``: units scored before from the same inputs, taken again (a rerun's cache, :mod:`evalkit.scoring.reuse`;
+    not for a what-if).
     """
     settings = scoring_settings(project.config.scoring, include_received=include_received, seed=seed, draws=draws)
     fw, units = project.framework, project.units
@@ -81,7 +84,8 @@ def evaluate(project: Project, *, include_received: bool | None = None, seed: in
     result = score(fw, units, project.instruments, project.records, settings=settings,
                    events=events, manual=manual, stability=stability,
                    tasks=LedgerTasks(ledger.ledger) if ledger.ledger is not None else None,
-                   frames=frame_sizes(project.draws, {u.id for u in units.units}))
+                   frames=frame_sizes(project.draws, {u.id for u in units.units}),
+                   reuse=None if what_if else reuse)
     if what_if.events:
         _added_events_apply(what_if, result)
     problems = (*loaded, *ledger.problems, *result.problems)

@@ -4,8 +4,9 @@
 ``manual``), the tree with caps, grades and ranks (``tree``), the seed 002 adjustments as events
 (``events``, ``adjustments``), a unit's total with its caps and provisional parts
 (``unit_totals``), grades and ranks that leave provisional totals out (``ranking``), the whole
-evaluation (``score``) and the uncertainty of totals, grades and ranks (``resampling``,
-``uncertainty``; the rows drawn from a sampling frame of known size: ``drawn``).
+evaluation (``score``; a unit scored before from the same inputs taken again: ``reuse``) and the
+uncertainty of totals, grades and ranks (``resampling``, ``uncertainty``; the rows drawn from a
+sampling frame of known size: ``drawn``).
 
 May use: :mod:`evalkit.store`, :mod:`evalkit.forms`, :mod:`evalkit.framework`, :mod:`evalkit.config`,
 :mod:`evalkit.stats`, :mod:`evalkit.io`, :mod:`evalkit.problems`.
@@ -19,6 +20,7 @@ from evalkit.scoring.evidence import admitted, candidates
 from evalkit.scoring.leaves import STATUS_ZH, LeafScore
 from evalkit.scoring.manual import ManualScore
 from evalkit.scoring.results import Evaluation, Pending, ScoringSettings, Stability, UnitResult
+from evalkit.scoring.reuse import UnitReuse, UnitScored
 from evalkit.scoring.rule_checks import validate_rules
 from evalkit.scoring.rules import Condition, FieldRef, RuleSyntaxError, Span, describe_thresholds, parse_rule
 from evalkit.scoring.score import TaskLeaves, score
@@ -31,6 +33,8 @@ __all__ = [
     "Stability",
     "TaskLeaves",
     "UnitResult",
+    "UnitReuse",
+    "UnitScored",
     "Condition",
     "Event",
     "FieldRef",

@@ -18,7 +18,7 @@ nothing is dropped silently.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -303,6 +303,11 @@ def candidates(views: Iterable, unit: str, instrument_ids: set[str]) -> list:
         mine = index.get(unit, ())
         found = chosen[key] = [mine[i] for i in (sorted(at) if len(instrument_ids) > 1 else at)]
     return list(found)
+
+
+def unit_records(views: Sequence, unit: str) -> list:
+    """The unit's records (deleted ones included), oldest first: those its leaves are scored from."""
+    return list(_by_unit(views).get(unit, ()))
 
 
 def admitted_pool(views: Iterable, unit: str, instrument_ids: set[str],

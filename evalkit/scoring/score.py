@@ -30,15 +30,16 @@ from evalkit.io.heap import paused_gc
 from evalkit.problems import Problem, problem
 from evalkit.scoring.drawn import FrameSizes, drawn_index
 from evalkit.scoring.events import Event, check_events
-from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows, units_indexed
+from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows, unit_records, units_indexed
 from evalkit.scoring.leaves import LeafScore, Sample, score_leaf_sample
 from evalkit.scoring.manual import ManualScore, manual_problems
 from evalkit.scoring.problems import RECORD_UNIT_UNLISTED, SCORE_INSUFFICIENT, SCORE_NO_RULE
 from evalkit.scoring.ranking import grade_and_rank, provisional_problems
 from evalkit.scoring.results import Evaluation, ScoringSettings
+from evalkit.scoring.reuse import UnitReuse, unit_key
 from evalkit.scoring.rule_checks import parsed_rules, validate_rules
 from evalkit.scoring.tree import check_grade_bands
-from evalkit.scoring.uncertainty import rank_stability, unit_draws
+from evalkit.scoring.uncertainty import leaf_values, rank_stability, totals_drawn, unit_seed
 from evalkit.scoring.unit_totals import cap_problems, event_bounds, pending_events, unit_result
 
 PUBLISHED_ONLY_ZH = "仅通报，不纳入年度绩效考核（吉市办发〔2018〕15号 第七条）"
@@ -88,7 +89,7 @@ def score_unit_leaves(fw: Framework, rules: Mapping, unit: str, views: Sequence,
 def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument], records: Sequence, *,
           settings: ScoringSettings | None = None, events: Sequence[Event] = (),
           manual: Sequence[ManualScore] = (), stability: bool = True, tasks: TaskLeaves | None = None,
-          frames: FrameSizes | None = None) -> Evaluation:
+          frames: FrameSizes | None = None, reuse: UnitReuse | None = None) -> Evaluation:
     """Score every unit of the list from the records (current views, deleted ones included).
 
     ``tasks`` scores the 台账 leaves of a per-unit framework: each unit gets its own points per
@@ -101,15 +102,18 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
     is scored with its records' repeat rows listed once for all its leaves that read them
     (:func:`evalkit.scoring.evidence.remembered_rows`), and its totals drawn for the uncertainty at once
     (:func:`evalkit.scoring.uncertainty.unit_draws`): neither the rows listed nor the observations a unit's
-    scores rest on are kept while the next unit is scored."""
+    scores rest on are kept while the next unit is scored.
+
+    ``reuse`` (a rerun's: :mod:`evalkit.scoring.reuse`) gives back each unit whose leaves were scored and drawn
+    before from the very same inputs, and keeps the others as they are scored; the results are the same."""
     with paused_gc(), units_indexed():
         return _score(fw, units, instruments, records, settings=settings or ScoringSettings(), events=events,
-                      manual=manual, stability=stability, tasks=tasks, frames=frames)
+                      manual=manual, stability=stability, tasks=tasks, frames=frames, reuse=reuse)
 
 
 def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument], records: Sequence, *,
            settings: ScoringSettings, events: Sequence[Event], manual: Sequence[ManualScore], stability: bool,
-           tasks: TaskLeaves | None, frames: FrameSizes | None) -> Evaluation:
+           tasks: TaskLeaves | None, frames: FrameSizes | None, reuse: UnitReuse | None) -> Evaluation:
     problems = validate_rules(fw, instruments)
     for category in {*settings.grade_bands, *(c.id for c in units.categories)}:
         if category in settings.grade_bands:
@@ -120,11 +124,20 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
     rules = parsed_rules(fw, instruments)
     drawn = drawn_index(records, frames or {}) if stability else None
     results, drawn_totals = [], {}
+    if drawn is None or tasks is not None or not isinstance(records, (list, tuple)):
+        reuse = None   # only whole units, leaves and draws, scored from a list of records and the common framework
+    draws = max(1, int(settings.draws))
     for index, unit in enumerate(units.units):
         unit_fw = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
-        with remembered_rows():
-            leaves, found, samples = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings,
-                                                       manual, tasks)
+        key = None if reuse is None else unit_key(fw, unit.id, index, unit_records(records, unit.id), instruments,
+                                                  settings, manual, (frames or {}).get(unit.id) or {})
+        kept = None if key is None else reuse.get(key)
+        if kept is not None:
+            leaves, found, resampled = kept
+        else:
+            with remembered_rows():
+                leaves, found, samples = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings,
+                                                           manual, tasks)
         problems += found
         mine = [a for e, a in zip(events, applied) if a is not None and e.unit == unit.id]
         result = unit_result(unit_fw, units, unit.id, leaves, mine, pending_events(unit.id, events, applied),
@@ -132,7 +145,12 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
         problems += cap_problems(unit_fw, result)
         results.append(result)
         if drawn is not None:
-            drawn_totals[unit.id] = unit_draws(unit_fw, result, samples, settings, index, drawn.get(unit.id, {}))
+            if kept is None:
+                resampled = leaf_values(result.leaves, samples, draws, unit_seed(settings, index),
+                                        drawn.get(unit.id, {}), settings.confidence)
+                if key is not None:
+                    reuse.put(key, (leaves, found, resampled))
+            drawn_totals[unit.id] = totals_drawn(unit_fw, result, resampled, draws)
     results = grade_and_rank(results, settings)
     problems += provisional_problems(results, settings)
     if drawn is not None:

@@ -95,22 +95,31 @@ def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, dra
     return fraction_array(rule, found.shares) * leaf.points
 
 
-def _unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], draws: int,
-                seed: np.random.SeedSequence, drawn: Mapping[Key, int],
-                confidence: float) -> UnitDraws:
-    """The unit's total in every draw (centred on the reported total), the leaves resampled, the shift."""
+def leaf_values(leaves, samples: Mapping[str, Sample], draws: int, seed: np.random.SeedSequence,
+                drawn: Mapping[Key, int], confidence: float) -> dict[str, np.ndarray]:
+    """The resampled points of each of a unit's leaves that is not held at its score (:func:`leaf_draws`), in
+    leaf order: what a unit's totals are drawn from, whatever its adjustments (kept for the next rerun by
+    :mod:`evalkit.scoring.reuse`)."""
     weights = UnitWeights(samples, draws, seed)
+    found = {}
+    for leaf in leaves:
+        points = leaf_draws(leaf, samples.get(leaf.indicator), weights, drawn, confidence)
+        if points is not None:
+            found[leaf.indicator] = points
+    return found
+
+
+def totals_drawn(fw: Framework, result: UnitResult, resampled: Mapping[str, np.ndarray], draws: int) -> UnitDraws:
+    """The unit's total in every draw (centred on the reported total), the leaves resampled, the shift: from the
+    points its leaves drew (:func:`leaf_values`) and its scorecard's adjustments."""
     values: dict = {}
     low: dict = {}
     high: dict = {}
-    resampled = []
     for leaf in result.leaves:
-        found = leaf_draws(leaf, samples.get(leaf.indicator), weights, drawn, confidence)
+        found = resampled.get(leaf.indicator)
         values[leaf.indicator] = leaf.score if found is None else found
         low[leaf.indicator] = leaf.score if found is None else 0.0
         high[leaf.indicator] = leaf.score if found is None else leaf.points
-        if found is not None:
-            resampled.append(leaf.indicator)
     innovation = sum(e.points for e in result.events if e.bonus)
     adjust = sum(e.points for e in result.events if not e.bonus)
     total = np.broadcast_to(np.asarray(totals(fw, values, innovation, adjust).total, dtype=float), (draws,)).copy()
@@ -120,6 +129,13 @@ def _unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample]
     floor = float(totals(fw, low, innovation, adjust).total)
     ceiling = float(totals(fw, high, innovation, adjust).total)
     return np.clip(total + shift, floor, ceiling), tuple(resampled), shift
+
+
+def _unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], draws: int,
+                seed: np.random.SeedSequence, drawn: Mapping[Key, int],
+                confidence: float) -> UnitDraws:
+    """The unit's total in every draw (centred on the reported total), the leaves resampled, the shift."""
+    return totals_drawn(fw, result, leaf_values(result.leaves, samples, draws, seed, drawn, confidence), draws)
 
 
 def _grades(totals_drawn: np.ndarray, bands) -> np.ndarray:
@@ -135,6 +151,11 @@ def _grades(totals_drawn: np.ndarray, bands) -> np.ndarray:
     return out
 
 
+def unit_seed(settings: ScoringSettings, index: int) -> np.random.SeedSequence:
+    """The seed of unit ``index`` of the list's draws."""
+    return np.random.SeedSequence((settings.seed, index))
+
+
 def unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], settings: ScoringSettings,
                index: int, drawn: Mapping[Key, int]) -> UnitDraws:
     """Unit ``index`` of the list's totals in every draw (centred on its total), its leaves resampled and the
@@ -142,7 +163,7 @@ def unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample],
     (:func:`evalkit.scoring.score.score_unit_leaves`) and its rows drawn from a frame of known size
     (:func:`evalkit.scoring.drawn.drawn_index`).  Scoring works this out as soon as a unit is scored, so that no
     unit's samples are kept for the others (about 50 MB at province scale)."""
-    return _unit_draws(fw, result, samples, max(1, int(settings.draws)), np.random.SeedSequence((settings.seed, index)),
+    return _unit_draws(fw, result, samples, max(1, int(settings.draws)), unit_seed(settings, index),
                        drawn, settings.confidence)
 
 
