@@ -30,13 +30,14 @@ def demo(tmp_path_factory) -> Path:
 
 def test_a_second_rerun_reuses_the_verified_pack_and_writes_the_same_bytes(demo, tmp_path):
     first = rerun(demo, tmp_path / "out")
-    assert first.reused == {"packs": 0, "records": 0, "texts": 0} and not first.cache_note
+    assert first.reused == {"packs": 0, "records": 0, "texts": 0, "units": 0} and not first.cache_note
     cached = load_cache(tmp_path / "out")
     packs = {p.name for p in (demo / "raw" / "packs").glob("*.pack")}
     assert packs and cached.clean_packs == packs   # the demo's pack verified clean
     second = rerun(demo, tmp_path / "out")
     live = sum(not v.deleted for v in Store(demo).snapshot().views)
-    assert second.reused == {"packs": len(packs), "records": live, "texts": 1}
+    units = len(second.evaluation.units)
+    assert second.reused == {"packs": len(packs), "records": live, "texts": 1, "units": units}
     assert sum(map(len, cached.records.values())) == live   # by instrument workbook, then by revision
     cold = rerun(demo, tmp_path / "cold", use_cache=False)
     assert not (tmp_path / "cold" / CACHE_FOLDER).exists()
@@ -77,7 +78,8 @@ def test_a_cache_sealed_by_another_user_is_not_trusted_and_off_means_none(demo, 
     monkeypatch.setenv("EVALKIT_CACHE", "off")
     assert load_cache(out).clean_packs == frozenset() and not load_cache(out).note
     shutil.rmtree(out / CACHE_FOLDER)
-    assert rerun(demo, out).reused == {"packs": 0, "records": 0, "texts": 0} and not (out / CACHE_FOLDER).exists()
+    assert rerun(demo, out).reused == {"packs": 0, "records": 0, "texts": 0, "units": 0} \
+        and not (out / CACHE_FOLDER).exists()
 
 
 def test_no_cache_and_the_cli_say_what_was_reused(demo, tmp_path, capsys):

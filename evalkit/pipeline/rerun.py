@@ -25,7 +25,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,6 +48,7 @@ from evalkit.pipeline.manifest import (
     versions,
 )
 from evalkit.pipeline.progress import Progress, Stages
+from evalkit.pipeline.scores_cache import KeptScores, kept_scores
 from evalkit.pipeline.texts_cache import load_texts, save_texts, texts_key
 from evalkit.problems import ERROR, INFO, WARNING, Problem
 from evalkit.project import Project, evaluate, project_checks, project_record_checks, scoring_settings, validate_project
@@ -184,11 +185,14 @@ def frozen_records(project: Project):
 def compute(project: Project, *, include_received: bool | None = None, seed: int | None = None,
             draws: int | None = None, stages: Stages | None = None,
             records_read: Callable[[], object] | None = None,
-            record_checks: Callable[[bool], list[Problem] | None] | None = None) -> Computed:
+            record_checks: Callable[[bool], list[Problem] | None] | None = None,
+            scores: KeptScores | None = None) -> Computed:
     """Validate, score and check ``project`` (opened on an absolute path); problem paths made relative.
     ``records_read()`` is called once the records are read, before anything else is done with them;
     ``record_checks(include_received)`` gives the checks that read the records alone when they were made meanwhile
-    (:func:`evalkit.project.project_record_checks`), or None: they are made here."""
+    (:func:`evalkit.project.project_record_checks`), or None: they are made here.  ``scores``: the units the last
+    rerun scored, taken again where nothing they were scored from has changed, and this run's kept
+    (:mod:`evalkit.pipeline.scores_cache`); sealed in place once scoring is done."""
     stages = stages or Stages(3)
     stages.begin(STAGES[0])
     found: list[Problem] = []
@@ -198,7 +202,9 @@ def compute(project: Project, *, include_received: bool | None = None, seed: int
         for file, problems in validate_project(project, pack_tables=False).items():
             found += [p if p.file else replace(p, file=file) for p in problems]
         stages.begin(STAGES[1])
-        evaluation, adjust_problems = evaluate(project, include_received=include_received, seed=seed, draws=draws)
+        with scores if scores is not None else nullcontext():
+            evaluation, adjust_problems = evaluate(project, include_received=include_received, seed=seed, draws=draws,
+                                                   reuse=scores)
         stages.begin(STAGES[2])
         made = record_checks(evaluation.settings.include_received) if record_checks is not None else None
         checks = project_checks(project, evaluation, record_problems=made)
@@ -231,6 +237,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     previous = previous_outputs(target)
     write_reports = write_reports or default_write_reports
     cached = load_cache(target) if use_cache else RerunCache()
+    scores = kept_scores(target) if use_cache else None
     opened = Project(root, revisions, known_clean=cached.clean_packs, known_answers=cached.records, jobs=jobs)
     stages = Stages(len(STAGES), progress)
 
@@ -285,7 +292,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             return made[1] if ok and made is not None and made[0] == received else None
 
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
-                           records_read=records_read, record_checks=record_checks)
+                           records_read=records_read, record_checks=record_checks, scores=scores)
         evaluation = computed.evaluation
         problems = sorted_problems([*computed.inputs, *computed.checks, *evaluation.problems])
         stages.begin(STAGES[3])
@@ -319,7 +326,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
         result.reused = {"packs": len(cached.clean_packs & set(snapshot.packs)),
                          "records": sum(len(kept.keys() & opened.checked_answers.get(sha, {}).keys())
                                      for sha, kept in cached.records.items()),
-                         "texts": int(bool(texts) and texts[0] is not None and not texts[0].fresh)}
+                         "texts": int(bool(texts) and texts[0] is not None and not texts[0].fresh),
+                         "units": scores.taken if scores is not None else 0}
         if use_cache:  # in the frozen heap: once it thaws, the first collection walks every record (about a second)
             save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
             made = texts[0].made() if keys and texts[0] is not None else None

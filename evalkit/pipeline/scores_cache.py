@@ -1,0 +1,182 @@
+"""Units scored by a rerun, kept for the next one: ``<output folder>/.evalkit-cache/scores.pickle``.
+
+A lead evaluator adds an adjustment, or a day's records come in for a few units, and reruns: most units'
+leaves and the points they drew for the uncertainty (:mod:`evalkit.scoring.reuse`, keyed by the sha256 of
+everything they were scored from) are what they were, and scoring them again is the province's costliest
+step.  :class:`KeptScores` gives scoring the last rerun's units and writes this run's as they are scored, a
+unit at a time (nothing held in memory: a province's is about 30 MB), into a new file that replaces the old
+one once scoring is done; a unit taken is carried into it, a unit no longer asked for is dropped.
+
+Trusted as the rest of the cache is (:mod:`evalkit.pipeline.cache`): the file is sealed with this user's key
+(an HMAC-SHA256 over evalkit's code fingerprint and every byte of its units), and nothing of it is unpickled
+before the seal is checked: a file changed, damaged, made by other code or by another user is not read (the
+units are scored again, and the file is replaced).  ``evalkit rerun --no-cache`` and ``--verify`` use none.
+
+The file: each unit as its key (64 hex digits), the length of its pickle (8 bytes, little-endian) and the
+pickle of its :data:`~evalkit.scoring.reuse.UnitScored`; then the header (JSON: format, fingerprint, seal)
+and the header's length (4 bytes, little-endian).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+from pathlib import Path
+from typing import BinaryIO
+
+import msgspec
+
+from evalkit.pipeline.cache import CACHE_FOLDER, FORMAT, cache_key, fingerprint
+from evalkit.scoring import UnitScored
+
+SCORES_FILE = "scores.pickle"
+_KEY = 64      # a key's hex digits
+_LENGTH = 8    # a pickle's length
+_TAIL = 4      # the header's length
+_loads = pickle.loads   # the only unpickling of the file: after its seal is checked
+
+
+class _Header(msgspec.Struct):
+    format: str
+    fingerprint: str
+    seal: str
+
+
+def _mac(secret: bytes):
+    """The seal's HMAC (:func:`evalkit.pipeline.cache.seal`: bound to the cache's format and evalkit's code), to be
+    fed the units' bytes."""
+    return hmac.new(secret, FORMAT.encode() + b"\n" + fingerprint().encode() + b"\n", hashlib.sha256)
+
+
+def _units(data: bytes, secret: bytes) -> dict[str, memoryview]:
+    """The units of a kept file (key → its pickle), or none when the file is not sound or not sealed by this user
+    with this code."""
+    if len(data) < _TAIL:
+        return {}
+    size = int.from_bytes(data[-_TAIL:], "little")
+    if size > len(data) - _TAIL:
+        return {}
+    body_end = len(data) - _TAIL - size
+    try:
+        header = msgspec.json.decode(data[body_end:-_TAIL], type=_Header)
+    except msgspec.DecodeError:
+        return {}
+    if (header.format, header.fingerprint) != (FORMAT, fingerprint()):
+        return {}
+    body = memoryview(data)[:body_end]
+    mac = _mac(secret)
+    mac.update(body)
+    if not hmac.compare_digest(mac.hexdigest(), header.seal):
+        return {}
+    units: dict[str, memoryview] = {}
+    at = 0
+    while at < body_end:
+        start = at + _KEY + _LENGTH
+        if start > body_end:
+            return {}
+        length = int.from_bytes(body[at + _KEY:start], "little")
+        if start + length > body_end:
+            return {}
+        units[bytes(body[at:at + _KEY]).decode("ascii", "replace")] = body[start:start + length]
+        at = start + length
+    return units
+
+
+class KeptScores:
+    """The last rerun's units for scoring to take (:class:`~evalkit.scoring.reuse.UnitReuse`), and this run's
+    written as they come; :meth:`close` seals them in place of the old file (:meth:`discard`: leaves the old).
+    As a context manager, around the scoring: closed when it is done, discarded when it stops halfway."""
+
+    def __init__(self, out_dir: Path, secret: bytes, units: dict[str, memoryview]) -> None:
+        self.path = Path(out_dir) / CACHE_FOLDER / SCORES_FILE
+        self._secret, self._old = secret, units
+        self._file: BinaryIO | None = None
+        self._mac = _mac(secret)
+        self._broken = False
+        self.taken = self.scored = 0
+
+    def __enter__(self) -> KeptScores:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
+
+    @property
+    def _tmp(self) -> Path:
+        return self.path.with_name(f".{SCORES_FILE}.tmp")
+
+    def get(self, key: str) -> UnitScored | None:
+        data = self._old.pop(key, None)
+        if data is None:
+            return None
+        try:
+            scored = _loads(data)
+        except Exception:   # sealed by this user with this code, so not expected: scored again
+            return None
+        self.taken += 1
+        self._write(key, data)
+        return scored
+
+    def put(self, key: str, scored: UnitScored) -> None:
+        self.scored += 1
+        self._write(key, pickle.dumps(scored, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self, key: str, data: bytes | memoryview) -> None:
+        if self._broken:
+            return
+        entry = key.encode("ascii") + len(data).to_bytes(_LENGTH, "little")
+        try:
+            if self._file is None:
+                self._tmp.parent.mkdir(parents=True, exist_ok=True)
+                self._file = open(self._tmp, "wb")   # noqa: SIM115 - kept open while the units are scored
+            self._file.write(entry)
+            self._file.write(data)
+        except OSError:   # a cache that cannot be written only makes the next run slower
+            self.discard()
+            self._broken = True
+            return
+        self._mac.update(entry)
+        self._mac.update(data)
+
+    def close(self) -> None:
+        """Seal what this run scored and took, in place of the last run's file (nothing when nothing was)."""
+        self._old = {}
+        if self._file is None:
+            return
+        header = msgspec.json.encode(_Header(FORMAT, fingerprint(), self._mac.hexdigest()))
+        try:
+            self._file.write(header + len(header).to_bytes(_TAIL, "little"))
+            self._file.close()
+            os.replace(self._tmp, self.path)
+        except OSError:
+            self.discard()
+        self._file = None
+
+    def discard(self) -> None:
+        """Drop what this run wrote; the last run's file stays."""
+        self._old = {}
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+        with contextlib.suppress(OSError):
+            self._tmp.unlink()
+
+
+def kept_scores(out_dir: Path) -> KeptScores | None:
+    """The units the last rerun into ``out_dir`` kept (none when its file is missing or not to be trusted), ready to
+    keep this run's; None when there is no key to seal them with (``EVALKIT_CACHE=off``)."""
+    secret = cache_key()
+    if secret is None:
+        return None
+    try:
+        data = (Path(out_dir) / CACHE_FOLDER / SCORES_FILE).read_bytes()
+    except OSError:
+        data = b""
+    return KeptScores(out_dir, secret, _units(data, secret))

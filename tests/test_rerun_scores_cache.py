@@ -1,0 +1,171 @@
+"""Units scored by the last rerun, taken again (issue 19: a lead evaluator adds an adjustment or a day's records come
+in, and reruns): only a unit whose records, framework leaves, instruments, manual scores, frame and settings are all
+the last run's is taken (evalkit.scoring.reuse.unit_key); the outputs are the bytes of a rerun without any cache; a
+scores file changed, damaged or sealed by another user is never unpickled."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import output_hashes
+from openpyxl import load_workbook
+
+import evalkit.pipeline.scores_cache as scores_cache
+from evalkit.cli.main import main
+from evalkit.pipeline import rerun
+from evalkit.pipeline.cache import CACHE_FOLDER
+from evalkit.pipeline.scores_cache import SCORES_FILE, kept_scores
+from evalkit.project import open_project
+from evalkit.scoring import ManualScore, ScoringSettings
+from evalkit.scoring.evidence import unit_records, units_indexed
+from evalkit.scoring.reuse import unit_key
+from evalkit.store import Store
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+UNITS = 95   # the demo's units
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("out"))
+    return root
+
+
+def _cold(root: Path, out: Path, **kw) -> dict[str, str]:
+    rerun(root, out, use_cache=False, jobs=1, **kw)
+    return output_hashes(out)
+
+
+def _add_adjustment(root: Path) -> str:
+    """One more 加减分事项 line, as a lead evaluator adds one: a bonus for the first unit named there."""
+    path = root / "adjustments.xlsx"
+    book = load_workbook(path)
+    sheet = book["加减分事项"]
+    unit = next(r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[1])
+    sheet.append(["E99", unit, "自主创新加分", "组长补记的加分事项", 1, None, "test"])
+    book.save(path)
+    return unit
+
+
+def test_an_adjustment_added_takes_every_unit_again_and_applies_it(demo, tmp_path):
+    out = tmp_path / "out"
+    first = rerun(demo, out, jobs=2)
+    assert first.reused["units"] == 0 and (out / CACHE_FOLDER / SCORES_FILE).exists()
+    before = {r.unit: r.total for r in first.evaluation.units}
+    unit = _add_adjustment(demo)
+    again = rerun(demo, out, jobs=2)
+    assert again.reused["units"] == UNITS   # the leaves are the same: only the totals above them are worked out again
+    assert output_hashes(out) == _cold(demo, tmp_path / "cold")
+    after = {r.unit: r.total for r in again.evaluation.units}
+    assert after[unit] != before[unit] and all(after[u] == before[u] for u in before if u != unit)
+    assert not [p for p in (out / CACHE_FOLDER).iterdir() if p.name.startswith(".")]   # no file left half written
+
+
+def test_an_edited_record_scores_its_unit_again_and_takes_the_others(demo, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["rerun", str(demo), "--out", str(out)]) == 1   # the demo's deliberate errors
+    store = Store(demo)
+    view = next(v for v in store.snapshot().views if not v.deleted and v.instrument_id == "service_user_check")
+    store.edit(view.instance_id, answers={**view.answers, "notes": "回访补记"}, who="张三", why="补记")
+    assert main(["rerun", str(demo), "--out", str(out)]) == 1
+    said = capsys.readouterr().out
+    assert f"{UNITS - 1} 个单位的指标得分及其不确定性抽样" in said
+    assert output_hashes(out) == _cold(demo, tmp_path / "cold")
+    assert rerun(demo, out).reused["units"] == UNITS   # and the unit scored again is kept in turn
+
+
+def test_other_settings_take_nothing_and_keep_only_this_runs_units(demo, tmp_path):
+    out = tmp_path / "out"
+    rerun(demo, out)
+    assert rerun(demo, out, draws=200).reused["units"] == 0   # other draws: every unit's key differs
+    assert output_hashes(out) == _cold(demo, tmp_path / "cold", draws=200)
+    assert rerun(demo, out, draws=200).reused["units"] == UNITS
+    assert rerun(demo, out).reused["units"] == 0   # the file holds the last run's units only
+    toml = demo / "evalkit.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("seed = ", "seed = 1", 1), encoding="utf-8")
+    assert rerun(demo, out).reused["units"] == 0   # another seed in the project's settings
+    assert output_hashes(out) == _cold(demo, tmp_path / "cold2")
+
+
+def test_a_changed_damaged_or_foreign_scores_file_is_never_unpickled(demo, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    rerun(demo, out)
+    path = out / CACHE_FOLDER / SCORES_FILE
+    good = path.read_bytes()
+    loads = []
+    real = scores_cache._loads
+    monkeypatch.setattr(scores_cache, "_loads", lambda data: loads.append(1) or real(data))
+    for bad in (good[:100] + bytes([good[100] ^ 1]) + good[101:],   # a byte of a unit changed
+                good[:-10],                                          # cut short
+                good.replace(b'"seal":"', b'"seal":"0', 1),          # another seal
+                b"", b"\x00" * 3, b"\xff" * 4):
+        path.write_bytes(bad)
+        scored = rerun(demo, out)
+        assert scored.reused["units"] == 0 and not loads
+        assert path.read_bytes() != bad   # replaced by this run's, sealed
+    assert output_hashes(out) == _cold(demo, tmp_path / "cold")
+    monkeypatch.setenv("EVALKIT_CACHE", str(tmp_path / "someone-else"))
+    assert rerun(demo, out).reused["units"] == 0 and not loads   # sealed with my key: not another user's
+    assert rerun(demo, out).reused["units"] == UNITS and len(loads) == UNITS
+    monkeypatch.setenv("EVALKIT_CACHE", "off")
+    assert kept_scores(out) is None and rerun(demo, out).reused["units"] == 0
+
+
+def test_a_rerun_stopped_while_scoring_leaves_the_last_file(demo, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    rerun(demo, out)
+    kept = (out / CACHE_FOLDER / SCORES_FILE).read_bytes()
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importlib.import_module("evalkit.scoring.score"), "grade_and_rank", stop)
+    with pytest.raises(KeyboardInterrupt):
+        rerun(demo, out, draws=50)
+    assert (out / CACHE_FOLDER / SCORES_FILE).read_bytes() == kept
+    assert not [p for p in (out / CACHE_FOLDER).iterdir() if p.name.startswith(".")]
+
+
+def test_the_key_changes_with_everything_a_units_leaves_are_scored_from():
+    project = open_project(DEMO)
+    records, fw, instruments = project.records, project.framework, project.instruments
+    settings = ScoringSettings(seed=7, draws=100)
+    with units_indexed():
+        unit = next(u.id for u in project.units.units if len(unit_records(records, u.id)) >= 3)
+        views = unit_records(records, unit)
+        key = lambda **kw: unit_key(**{"fw": fw, "unit": unit, "index": 3, "views": views,  # noqa: E731
+                                       "instruments": instruments, "settings": settings, "manual": [],
+                                       "frame": {"A-1": 40}, **kw})
+        base = key()
+        assert base == key() and len(base) == 64
+        leaf = fw.leaves()[0]
+        other_fw = dataclasses.replace(fw, indicators=tuple(
+            dataclasses.replace(i, points=(i.points or 0) + 1) if i.code == leaf.code else i for i in fw.indicators))
+        edited = dataclasses.replace(views[1], current="f" * 64)
+        name = sorted(instruments)[0]
+        changed = {**instruments, name: dataclasses.replace(instruments[name], sha256="0" * 64)}
+        mine = ManualScore(unit, leaf.code, 1.0, "依据")
+        others = ManualScore(unit + "x", leaf.code, 1.0, "依据")
+        variants = {
+            "another unit": key(unit=unit + "x"), "another place in the list": key(index=4),
+            "a record edited": key(views=[views[0], edited, *views[2:]]), "a record fewer": key(views=views[1:]),
+            "the records in another order": key(views=[views[1], views[0], *views[2:]]),
+            "a leaf's points": key(fw=other_fw), "an instrument's workbook": key(instruments=changed),
+            "a manual score of the unit": key(manual=[mine]), "the frame": key(frame={"A-1": 41}),
+            "the seed": key(settings=dataclasses.replace(settings, seed=8)),
+            "the draws": key(settings=dataclasses.replace(settings, draws=101)),
+            "received records counted": key(settings=dataclasses.replace(settings, include_received=True)),
+            "the confidence": key(settings=dataclasses.replace(settings, confidence=0.9)),
+        }
+        assert all(v != base for v in variants.values()), [k for k, v in variants.items() if v == base]
+        assert len(set(variants.values())) == len(variants)
+        assert key(manual=[others]) == base   # another unit's manual score is not this unit's input
+        assert key(settings=dataclasses.replace(settings, rank_provisional=True)) == base   # ranks are worked out again
+        unknown = {**instruments, name: dataclasses.replace(instruments[name], sha256="")}
+        assert key(instruments=unknown) is None   # an instrument not read from its workbook: never taken
+        assert key(views=[dataclasses.replace(views[0], current=""), *views[1:]]) is None
