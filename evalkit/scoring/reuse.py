@@ -12,7 +12,8 @@ that one unit's leaves are scored and drawn from:
   order — the order the unit's Beta draws are made in;
 * every instrument's workbook (its sha256), the unit's manual scores (人工评分) in order, the ids drawn for it
   from a frame with the frame's size, the settings that score and draw (received records counted or not, seed,
-  draws, confidence), and the unit's place in the list (its seed).
+  draws, confidence), and the unit's place in the list (its seed);
+* the versions of Python and numpy (whose generators make the draws).
 
 What is not in it — the unit's adjustments (加减分事项), the tree above the leaves, caps, grades, ranks — is
 worked out again from the leaves taken.  A unit with a per-unit framework (台账 tasks), an instrument without
@@ -24,6 +25,7 @@ asks a :class:`UnitReuse` for a key and gives it what it scored.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -57,7 +59,7 @@ def unit_key(fw: Framework, unit: str, index: int, views: Sequence, instruments:
     """The sha256 of all one unit's leaves are scored and drawn from (see the module docstring); None when it cannot
     be told: an instrument without its workbook's sha256, a record without its current revision."""
     digest = hashlib.sha256()
-    head = [KEY_FORMAT, unit, str(index),
+    head = [KEY_FORMAT, f"python={sys.version}", f"numpy={np.__version__}", unit, str(index),
             repr((settings.include_received, settings.seed, max(1, int(settings.draws)), settings.confidence))]
     for name, inst in sorted(instruments.items()):
         sha = getattr(inst, "sha256", "")
