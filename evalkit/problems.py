@@ -27,6 +27,7 @@ SEVERITIES = (ERROR, WARNING, INFO)
 SEVERITY_ZH = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
 
 LOCATION_FIELDS = ("file", "sheet", "row", "column", "indicator", "record", "field")
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,18 @@ def did_you_mean(word: str, candidates: Iterable[str], n: int = 1) -> str:
         if scored and scored[0][0] >= 2:
             close = [scored[0][1]]
     return "，是否应为「" + "」或「".join(close) + "」？" if close else ""
+
+
+def problem_key(p: Problem) -> tuple:
+    """The order problems are listed in everywhere (results, reports, the command line): errors first, then by code
+    and location."""
+    return (SEVERITY_ORDER.get(p.severity, 3), p.code, p.file or "", p.sheet or "", p.row or 0, p.column or "",
+            p.indicator or "", p.record or "", p.field or "", p.message)
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems once each (the first of equal ones), in :func:`problem_key` order."""
+    return sorted(dict.fromkeys(problems), key=problem_key)
 
 
 @dataclass

@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -50,13 +50,12 @@ from evalkit.pipeline.manifest import (
 from evalkit.pipeline.progress import Progress, Stages
 from evalkit.pipeline.scores_cache import KeptScores, kept_scores
 from evalkit.pipeline.texts_cache import load_texts, save_texts, texts_key
-from evalkit.problems import ERROR, INFO, WARNING, Problem
+from evalkit.problems import ERROR, INFO, WARNING, Problem, sorted_problems
 from evalkit.project import Project, evaluate, project_checks, project_record_checks, scoring_settings, validate_project
 from evalkit.reports import TextsAhead, texts_ahead, texts_given, texts_here
 from evalkit.reports import write_reports as default_write_reports
 from evalkit.scoring import Evaluation
 
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 STAGES = ("检查项目", "计分", "一致性检查", "读取输入文件", "写报告", "写清单")
 
 
@@ -156,15 +155,6 @@ def _relative_problem(p: Problem, prefix: str, root: str) -> Problem:
     if file == p.file and message == p.message:
         return p
     return replace(p, file=file, message=message)
-
-
-def problem_key(p: Problem):
-    return (SEVERITY_ORDER.get(p.severity, 3), p.code, p.file or "", p.sheet or "", p.row or 0, p.column or "",
-            p.indicator or "", p.record or "", p.field or "", p.message)
-
-
-def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
-    return sorted(dict.fromkeys(problems), key=problem_key)
 
 
 # ---------------------------------------------------------------- the rerun

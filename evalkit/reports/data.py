@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from evalkit.forms import iter_fields
 from evalkit.framework import code_order
-from evalkit.problems import ERROR, INFO, WARNING, Problem
+from evalkit.problems import Problem, sorted_problems
 from evalkit.project import Project
 from evalkit.reports.masking import masker, personal_kind
 from evalkit.reports.texts import TextAnswer, TextBlock, scopes_at, text_blocks
@@ -35,7 +35,6 @@ RECORD_ID = attrgetter("instance_id")
 UNIT, INSTRUMENT, ASSESSOR = attrgetter("unit"), attrgetter("instrument_id"), attrgetter("assessor")
 DELETED = attrgetter("deleted")
 TEXT_LIMIT = 300      # free-text answers kept per unit for its page (the workbook's 文字记录 sheet has them all)
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 UNIT_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -250,15 +249,6 @@ def _fieldwork_by_unit(data: ReportData) -> dict[str, Fieldwork]:
     return out
 
 
-def _sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
-    unique = list(dict.fromkeys(problems))
-
-    def key(p: Problem):
-        return (SEVERITY_ORDER.get(p.severity, 3), p.code, p.file or "", p.sheet or "", p.row or 0,
-                p.column or "", p.indicator or "", p.record or "", p.field or "", p.message)
-    return sorted(unique, key=key)
-
-
 def _indicators(fw, evaluation) -> list[Indicator]:
     if fw is not None:
         return [Indicator(i.code, i.name, i.code.count(".") + 1, i.points, fw.effective_kind(i.code),
@@ -302,13 +292,13 @@ def report_data(project: Project, evaluation, problems: Sequence[Problem], *,
     fw, unit_list = project.framework, project.units
     data = text_data(project, mask_personal=mask_personal)
     data.evaluation = evaluation
-    data.problems = _sorted_problems([*problems, *evaluation.problems])
+    data.problems = sorted_problems([*problems, *evaluation.problems])
     data.indicators = _indicators(fw, evaluation)
     data.units = {u.id: u for u in unit_list.units} if unit_list else {}
     data.draws = list(project.draws)
     if mask_personal:  # a check names the phone number a service user was counted twice by
         mask = masker(None, data.names)
-        data.problems = _sorted_problems(replace(p, message=mask(p.message)) for p in data.problems)
+        data.problems = sorted_problems(replace(p, message=mask(p.message)) for p in data.problems)
     _note_record_uses(data)
     return data
 
