@@ -63,7 +63,7 @@ def test_an_adjustment_added_takes_every_unit_again_and_applies_it(demo, tmp_pat
     assert output_hashes(out) == _cold(demo, tmp_path / "cold")
     after = {r.unit: r.total for r in again.evaluation.units}
     assert after[unit] != before[unit] and all(after[u] == before[u] for u in before if u != unit)
-    assert not [p for p in (out / CACHE_FOLDER).iterdir() if p.name.startswith(".")]   # no file left half written
+    assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-scores")]   # no file left half written
 
 
 def test_an_edited_record_scores_its_unit_again_and_takes_the_others(demo, tmp_path, capsys):
@@ -128,7 +128,7 @@ def test_a_rerun_stopped_while_scoring_leaves_the_last_file(demo, tmp_path, monk
     with pytest.raises(KeyboardInterrupt):
         rerun(demo, out, draws=50)
     assert (out / CACHE_FOLDER / SCORES_FILE).read_bytes() == kept
-    assert not [p for p in (out / CACHE_FOLDER).iterdir() if p.name.startswith(".")]
+    assert not [p for p in [*out.iterdir(), *(out / CACHE_FOLDER).iterdir()] if p.name.startswith(".evalkit-scores")]
 
 
 def test_the_key_changes_with_everything_a_units_leaves_are_scored_from():

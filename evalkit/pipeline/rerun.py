@@ -182,7 +182,7 @@ def compute(project: Project, *, include_received: bool | None = None, seed: int
     ``record_checks(include_received)`` gives the checks that read the records alone when they were made meanwhile
     (:func:`evalkit.project.project_record_checks`), or None: they are made here.  ``scores``: the units the last
     rerun scored, taken again where nothing they were scored from has changed, and this run's kept
-    (:mod:`evalkit.pipeline.scores_cache`); sealed in place once scoring is done."""
+    (:mod:`evalkit.pipeline.scores_cache`; sealed once scoring is done, put in place by the caller)."""
     stages = stages or Stages(3)
     stages.begin(STAGES[0])
     found: list[Problem] = []
@@ -227,7 +227,7 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     previous = previous_outputs(target)
     write_reports = write_reports or default_write_reports
     cached = load_cache(target) if use_cache else RerunCache()
-    scores = kept_scores(target) if use_cache else None
+    scores = kept_scores(target, read=not cached.note) if use_cache else None   # a cache not trusted: none
     opened = Project(root, revisions, known_clean=cached.clean_packs, known_answers=cached.records, jobs=jobs)
     stages = Stages(len(STAGES), progress)
 
@@ -238,6 +238,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     keys: list[str] = []   # the key of the free-text sheet made this run, to keep it (evalkit.pipeline.texts_cache)
     checking: list[Forked | None] = []   # a child making the record checks alone (the free text kept by the last run)
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
+        if scores is not None:
+            children.callback(scores.discard)   # what a rerun that stops had written of its units
 
         def records_read() -> None:
             # the views made, the store's index is not needed again (and a child would share it: evalkit.io.forked)
@@ -320,6 +322,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
                          "units": scores.taken if scores is not None else 0}
         if use_cache:  # in the frozen heap: once it thaws, the first collection walks every record (about a second)
             save_cache(target, RerunCache(snapshot.clean_packs, opened.checked_answers))
+            if scores is not None:
+                scores.publish()
             made = texts[0].made() if keys and texts[0] is not None else None
             if made is not None:
                 save_texts(target, keys[0], made)

@@ -5,7 +5,8 @@ leaves and the points they drew for the uncertainty (:mod:`evalkit.scoring.reuse
 everything they were scored from) are what they were, and scoring them again is the province's costliest
 step.  :class:`KeptScores` gives scoring the last rerun's units and writes this run's as they are scored, a
 unit at a time (nothing held in memory: a province's is about 30 MB), into a new file that replaces the old
-one once scoring is done; a unit taken is carried into it, a unit no longer asked for is dropped.
+one once the rerun has written its outputs; a unit taken is carried into it, a unit no longer asked for is
+dropped.
 
 Trusted as the rest of the cache is (:mod:`evalkit.pipeline.cache`): the file is sealed with this user's key
 (an HMAC-SHA256 over evalkit's code fingerprint and every byte of its units), and nothing of it is unpickled
@@ -24,6 +25,7 @@ import hashlib
 import hmac
 import os
 import pickle
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -87,15 +89,19 @@ def _units(data: bytes, secret: bytes) -> dict[str, memoryview]:
 
 class KeptScores:
     """The last rerun's units for scoring to take (:class:`~evalkit.scoring.reuse.UnitReuse`), and this run's
-    written as they come; :meth:`close` seals them in place of the old file (:meth:`discard`: leaves the old).
-    As a context manager, around the scoring: closed when it is done, discarded when it stops halfway."""
+    written as they come into a hidden file of the output folder; :meth:`close` seals it once scoring is done,
+    :meth:`publish` puts it in place of the last run's file once the rerun has written its outputs, and
+    :meth:`discard` drops it (a rerun that stops leaves the last file, and nothing of its own).  As a context
+    manager, around the scoring: closed when it is done, discarded when it stops halfway."""
 
     def __init__(self, out_dir: Path, secret: bytes, units: dict[str, memoryview]) -> None:
-        self.path = Path(out_dir) / CACHE_FOLDER / SCORES_FILE
-        self._secret, self._old = secret, units
+        self.out_dir = Path(out_dir)
+        self.path = self.out_dir / CACHE_FOLDER / SCORES_FILE
+        self._old = units
         self._file: BinaryIO | None = None
+        self._tmp: Path | None = None
         self._mac = _mac(secret)
-        self._broken = False
+        self._sealed = self._broken = False
         self.taken = self.scored = 0
 
     def __enter__(self) -> KeptScores:
@@ -107,17 +113,13 @@ class KeptScores:
         else:
             self.discard()
 
-    @property
-    def _tmp(self) -> Path:
-        return self.path.with_name(f".{SCORES_FILE}.tmp")
-
     def get(self, key: str) -> UnitScored | None:
         data = self._old.pop(key, None)
         if data is None:
             return None
         try:
             scored = _loads(data)
-        except Exception:   # sealed by this user with this code, so not expected: scored again
+        except Exception:  # noqa: BLE001 - sealed by this user with this code, so not expected: scored again
             return None
         self.taken += 1
         self._write(key, data)
@@ -128,13 +130,14 @@ class KeptScores:
         self._write(key, pickle.dumps(scored, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _write(self, key: str, data: bytes | memoryview) -> None:
-        if self._broken:
+        if self._broken or self._sealed:
             return
         entry = key.encode("ascii") + len(data).to_bytes(_LENGTH, "little")
         try:
             if self._file is None:
-                self._tmp.parent.mkdir(parents=True, exist_ok=True)
-                self._file = open(self._tmp, "wb")   # noqa: SIM115 - kept open while the units are scored
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".evalkit-scores-", suffix=".tmp", dir=self.out_dir)
+                self._tmp, self._file = Path(tmp), os.fdopen(fd, "wb")
             self._file.write(entry)
             self._file.write(data)
         except OSError:   # a cache that cannot be written only makes the next run slower
@@ -145,18 +148,30 @@ class KeptScores:
         self._mac.update(data)
 
     def close(self) -> None:
-        """Seal what this run scored and took, in place of the last run's file (nothing when nothing was)."""
+        """Seal what this run scored and took (the last run's units no longer asked for are let go)."""
         self._old = {}
-        if self._file is None:
+        if self._file is None or self._sealed:
             return
         header = msgspec.json.encode(_Header(FORMAT, fingerprint(), self._mac.hexdigest()))
         try:
             self._file.write(header + len(header).to_bytes(_TAIL, "little"))
             self._file.close()
+        except OSError:
+            self.discard()
+            return
+        self._file, self._sealed = None, True
+
+    def publish(self) -> None:
+        """The sealed file in place of the last run's (nothing when nothing was sealed)."""
+        if not self._sealed or self._tmp is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self._tmp, self.path)
         except OSError:
             self.discard()
-        self._file = None
+            return
+        self._tmp = None
 
     def discard(self) -> None:
         """Drop what this run wrote; the last run's file stays."""
@@ -165,18 +180,22 @@ class KeptScores:
             with contextlib.suppress(OSError):
                 self._file.close()
             self._file = None
-        with contextlib.suppress(OSError):
-            self._tmp.unlink()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+            self._tmp = None
+        self._sealed = False
 
 
-def kept_scores(out_dir: Path) -> KeptScores | None:
-    """The units the last rerun into ``out_dir`` kept (none when its file is missing or not to be trusted), ready to
-    keep this run's; None when there is no key to seal them with (``EVALKIT_CACHE=off``)."""
+def kept_scores(out_dir: Path, *, read: bool = True) -> KeptScores | None:
+    """The units the last rerun into ``out_dir`` kept (none when its file is missing or not to be trusted, or
+    ``read`` is False: the rest of the cache was not), ready to keep this run's; None when there is no key to seal
+    them with (``EVALKIT_CACHE=off``)."""
     secret = cache_key()
     if secret is None:
         return None
     try:
-        data = (Path(out_dir) / CACHE_FOLDER / SCORES_FILE).read_bytes()
+        data = (Path(out_dir) / CACHE_FOLDER / SCORES_FILE).read_bytes() if read else b""
     except OSError:
         data = b""
     return KeptScores(out_dir, secret, _units(data, secret))
