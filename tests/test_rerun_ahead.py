@@ -415,14 +415,47 @@ def record_checks_made(monkeypatch) -> Made:
     return made
 
 
-def test_the_record_checks_are_made_by_the_free_text_child(demo_alone, spied, tmp_path, record_checks_made):
+def _waiting_for_the_claim(real):
+    """``real`` (a call whose second argument, or its object's ``folder``, is the child's folder) made to wait until
+    the other process has claimed the record checks (ahead.ALSO_CLAIM), as when it is the slower of the two."""
+    def wait(*args, **kwargs):
+        folder = getattr(args[0], "folder", None) or args[1]
+        claim, until = Path(folder) / ahead.ALSO_CLAIM, time.monotonic() + 60
+        while not claim.exists() and time.monotonic() < until:
+            time.sleep(0.01)
+        assert claim.exists()
+        return real(*args, **kwargs)
+    return wait
+
+
+def test_the_record_checks_are_made_by_the_free_text_child(demo_alone, spied, tmp_path, record_checks_made,
+                                                           monkeypatch):
     """Duplicates, agreement and logic need the records alone: the child that makes the 文字记录 sheet makes them
-    after it, while the rerun validates and scores — not the rerun, and not another child copying the records."""
+    after it, while the rerun validates and scores — not the rerun, and not another child copying the records (the
+    rerun, done scoring, asks for them once the child has begun them)."""
+    monkeypatch.setattr(ahead.TextsAhead, "claim_also", _waiting_for_the_claim(ahead.TextsAhead.claim_also))
     out = tmp_path / "out"
     assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
     assert record_checks_made == []   # made in the child only (its own copy of the list)
     assert spied["give"] == [(True, "")]
     assert output_hashes(out) == demo_alone   # 问题.json and every report: the same problems in the same order
+
+
+def test_a_rerun_done_scoring_before_the_child_is_done_with_the_sheet_makes_the_checks_itself(
+        demo_alone, spied, tmp_path, record_checks_made, monkeypatch):
+    """A few records changed: most units are taken from the last rerun, and the rerun is done scoring while the child
+    still makes the 文字记录 sheet — it makes the record checks itself, and the child, finding them claimed, skips
+    them (its sheet still taken)."""
+    made = []
+    monkeypatch.setattr(ahead, "made_texts", _waiting_for_the_claim(ahead.made_texts))
+    real_also = ahead.TextsAhead.also
+    monkeypatch.setattr(ahead.TextsAhead, "also", lambda self: made.append(1) or real_also(self))
+    out = tmp_path / "out"
+    assert main(["rerun", str(DEMO), "--out", str(out), "--quiet", "--no-cache", "--jobs", "2"]) == 1
+    assert record_checks_made == [os.getpid()] and made == []   # here, once; the child's never asked for
+    assert spied["give"] == [(True, "")]
+    assert output_hashes(out) == demo_alone
+    assert not [p for p in out.iterdir() if p.name.startswith(".evalkit-")]
 
 
 def test_record_checks_that_fail_in_the_child_are_made_by_the_rerun(demo_alone, spied, tmp_path, record_checks_made):

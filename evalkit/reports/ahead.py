@@ -13,7 +13,9 @@ The evidence workbook takes those rows only when they are the very rows it would
 same entry tail when it is saved); otherwise, or when the child gave no result, the sheet is made in the rerun
 as before.  Once the rerun has scored, the evidence workbook itself is written by another child while the
 rerun makes the report and the pages (:meth:`TextsAhead.evidence_apart`).  After the sheet the child may do more
-work that needs only the records (``also``: the rerun's record checks), rather than a second child copying them.
+work that needs only the records (``also``: the rerun's record checks), rather than a second child copying them —
+unless the rerun, done scoring first, has claimed that work for itself (:meth:`TextsAhead.claim_also`: when a few
+records changed, most units' scores are taken from the last rerun and the sheet is the longer task).
 The bytes are the same either way.  A rerun asks for it with ``jobs=2`` (``evalkit rerun``'s default on a machine
 with two cores or more and ``fork``).
 """
@@ -21,6 +23,7 @@ with two cores or more and ``fork``).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -34,6 +37,18 @@ from evalkit.io.xlsx_made import MadeRows
 from evalkit.project import Project
 from evalkit.reports.data import ReportData, text_data
 from evalkit.reports.workbook import made_texts, write_evidence
+
+ALSO_CLAIM = "also.claim"   # made, in the child's folder, by whichever of the rerun and the child does ``also``
+
+
+def _claim(folder: str) -> bool:
+    """Whether this process has the ``also`` work to itself: the first to make the claim file in ``folder`` has
+    it (``O_EXCL``: one of the two, however close); a claim that cannot be made for another reason is not had."""
+    try:
+        os.close(os.open(os.path.join(folder, ALSO_CLAIM), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        return False
+    return True
 
 
 class MadeTexts(NamedTuple):
@@ -98,6 +113,11 @@ class TextsAhead:
         data.texts_made = None  # its entry went with the child's sheet, or may have: the sheet is made here again
         return write_evidence(data, path)
 
+    def claim_also(self) -> bool:
+        """Whether the caller is to do the ``also`` work itself: True when the child has not begun it (it then skips
+        it) or there is no child; False when the child has it (:meth:`also` waits for it)."""
+        return not isinstance(self.child, Forked) or _claim(self.folder)
+
     def also(self) -> object:
         """What the child was also asked to work out (:func:`texts_ahead`'s ``also``), waiting for it; None when the
         child gave nothing, was not asked, or failed at it (the caller then works it out itself)."""
@@ -157,7 +177,7 @@ def _make(project: Project, folder: str, mask_personal: bool, also: Callable[[],
     data = text_data(project, mask_personal=mask_personal)
     sheets = made_texts(data, folder)
     done = None
-    if also is not None:
+    if also is not None and _claim(folder):   # unless the rerun has claimed it first
         try:
             done = also()
         except Exception:  # noqa: BLE001 - the sheets still count: the rerun works it out itself (TextsAhead.also)
@@ -173,7 +193,8 @@ def texts_ahead(project: Project, near: Path, *, mask_personal: bool = True,
     removed on leaving; yields ``None`` when this system cannot fork, or when the machine has not the memory for
     a child that copies this process (:func:`evalkit.io.forked.room_for_a_copy`): the rerun makes it then.
     ``also()``, called in the child after the sheet, is more work that needs only the records (the rerun's record
-    checks: no second child copying them), given by :meth:`TextsAhead.also`; it must return something picklable."""
+    checks: no second child copying them), given by :meth:`TextsAhead.also`, unless the rerun claimed it first
+    (:meth:`TextsAhead.claim_also`); it must return something picklable."""
     project.records  # noqa: B018 - read before the fork: the child has them
     if not room_for_a_copy():
         yield None
