@@ -58,7 +58,6 @@ def unit_key(fw: Framework, unit: str, index: int, views: Sequence, instruments:
              manual: Sequence[ManualScore], frame: Mapping[str, int]) -> str | None:
     """The sha256 of all one unit's leaves are scored and drawn from (see the module docstring); None when it cannot
     be told: an instrument without its workbook's sha256, a record without its current revision."""
-    digest = hashlib.sha256()
     head = [KEY_FORMAT, f"python={sys.version}", f"numpy={np.__version__}", unit, str(index),
             repr((settings.include_received, settings.seed, max(1, int(settings.draws)), settings.confidence))]
     for name, inst in sorted(instruments.items()):
@@ -66,13 +65,10 @@ def unit_key(fw: Framework, unit: str, index: int, views: Sequence, instruments:
         if not sha:
             return None
         head.append(f"{name}={sha}")
-    head += map(repr, fw.leaves())
-    head += (repr(m) for m in manual if m.unit == unit)
-    head.append(repr(sorted(frame.items())))
-    digest.update("\n".join(head).encode("utf-8"))
-    for view in views:
-        if not view.current:
-            return None
-        digest.update(("\n" + repr((view.instance_id, view.current, view.revisions, view.submitted, view.updated,
-                                    view.conflicts))).encode("utf-8"))
-    return digest.hexdigest()
+    leaves, mine = fw.leaves(), [m for m in manual if m.unit == unit]
+    head += [f"leaves={len(leaves)}", *map(repr, leaves), f"manual={len(mine)}", *map(repr, mine),
+             repr(sorted(frame.items())), f"records={len(views)}"]   # each part counted: no two inputs hash alike
+    if not all(view.current for view in views):
+        return None
+    head += [f"{v.instance_id}\t{v.current}\t{v.revisions}\t{v.submitted}\t{v.updated}\t{v.conflicts!r}" for v in views]
+    return hashlib.sha256("\n".join(head).encode("utf-8")).hexdigest()
