@@ -152,25 +152,14 @@ def _grades(totals_drawn: np.ndarray, bands) -> np.ndarray:
 
 
 def unit_seed(settings: ScoringSettings, index: int) -> np.random.SeedSequence:
-    """The seed of unit ``index`` of the list's draws."""
+    """The seed of unit ``index`` of the list's draws (:func:`leaf_values`)."""
     return np.random.SeedSequence((settings.seed, index))
-
-
-def unit_draws(fw: Framework, result: UnitResult, samples: Mapping[str, Sample], settings: ScoringSettings,
-               index: int, drawn: Mapping[Key, int]) -> UnitDraws:
-    """Unit ``index`` of the list's totals in every draw (centred on its total), its leaves resampled and the
-    shift, from its framework, its result (its grade and rank are not read), its leaves' ``samples``
-    (:func:`evalkit.scoring.score.score_unit_leaves`) and its rows drawn from a frame of known size
-    (:func:`evalkit.scoring.drawn.drawn_index`).  Scoring works this out as soon as a unit is scored, so that no
-    unit's samples are kept for the others (about 50 MB at province scale)."""
-    return _unit_draws(fw, result, samples, max(1, int(settings.draws)), unit_seed(settings, index),
-                       drawn, settings.confidence)
 
 
 def rank_stability(results: list[UnitResult], settings: ScoringSettings,
                    drawn_totals: Mapping[str, UnitDraws]) -> list[UnitResult]:
     """The results with :class:`~evalkit.scoring.results.Stability` filled in for every unit, from each unit's
-    :func:`unit_draws`."""
+    :func:`totals_drawn`."""
     draws = max(1, int(settings.draws))
     alpha = (1 - settings.confidence) / 2
     simulated = {unit: found[0] for unit, found in drawn_totals.items()}
