@@ -94,10 +94,11 @@ class KeptScores:
     :meth:`discard` drops it (a rerun that stops leaves the last file, and nothing of its own).  As a context
     manager, around the scoring: closed when it is done, discarded when it stops halfway."""
 
-    def __init__(self, out_dir: Path, secret: bytes, units: dict[str, memoryview]) -> None:
+    def __init__(self, out_dir: Path, secret: bytes, *, read: bool = True) -> None:
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / CACHE_FOLDER / SCORES_FILE
-        self._old = units
+        self._secret, self._read = secret, read
+        self._old: dict[str, memoryview] | None = None   # read when scoring begins (:meth:`_units`)
         self._file: BinaryIO | None = None
         self._tmp: Path | None = None
         self._mac = _mac(secret)
@@ -105,7 +106,22 @@ class KeptScores:
         self.taken = self.scored = 0
 
     def __enter__(self) -> KeptScores:
+        self._units()
         return self
+
+    def _units(self) -> dict[str, memoryview]:
+        """The last run's units, read (and their seal checked) the first time they are asked for: when scoring
+        begins, after the rerun's children are made — a child made while this process held the file would keep
+        its pages (about 30 MB at province scale) to its end."""
+        if self._old is None:
+            data = b""
+            if self._read:
+                try:
+                    data = self.path.read_bytes()
+                except OSError:
+                    data = b""
+            self._old = _units(data, self._secret)
+        return self._old
 
     def __exit__(self, kind, value, traceback) -> None:
         if kind is None:
@@ -114,7 +130,7 @@ class KeptScores:
             self.discard()
 
     def get(self, key: str) -> UnitScored | None:
-        data = self._old.pop(key, None)
+        data = self._units().pop(key, None)
         if data is None:
             return None
         try:
@@ -192,10 +208,4 @@ def kept_scores(out_dir: Path, *, read: bool = True) -> KeptScores | None:
     ``read`` is False: the rest of the cache was not), ready to keep this run's; None when there is no key to seal
     them with (``EVALKIT_CACHE=off``)."""
     secret = cache_key()
-    if secret is None:
-        return None
-    try:
-        data = (Path(out_dir) / CACHE_FOLDER / SCORES_FILE).read_bytes() if read else b""
-    except OSError:
-        data = b""
-    return KeptScores(out_dir, secret, _units(data, secret))
+    return None if secret is None else KeptScores(out_dir, secret, read=read)
