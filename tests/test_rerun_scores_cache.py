@@ -79,6 +79,40 @@ def test_an_edited_record_scores_its_unit_again_and_takes_the_others(demo, tmp_p
     assert rerun(demo, out).reused["units"] == UNITS   # and the unit scored again is kept in turn
 
 
+def _manual_changed(root: Path) -> int:
+    """The first 人工评分 line given another score, as a lead evaluator corrects one: that unit only."""
+    path = root / "adjustments.xlsx"
+    book = load_workbook(path)
+    sheet = book["人工评分"]
+    sheet.cell(2, 3).value = (sheet.cell(2, 3).value or 0) + 1
+    book.save(path)
+    return 1
+
+
+def _record_changed(root: Path, how: str) -> int:
+    """One approved service-user check sent back, deleted or approved again after an edit: its unit only."""
+    store = Store(root)
+    view = next(v for v in store.snapshot().views if not v.deleted and v.state == "approved"
+                and v.instrument_id == "service_user_check")
+    if how == "rejected":
+        store.review(view.instance_id, state="rejected", who="组长", comment="回访记录不全，请补正")
+    elif how == "deleted":
+        store.delete(view.instance_id, who="组长", why="重复录入")
+    else:
+        store.edit(view.instance_id, answers={**view.answers, "notes": "补记"}, who="张三", why="补记")
+        store.review(view.instance_id, state="approved", who="组长")
+    return 1
+
+
+@pytest.mark.parametrize("change", ["rejected", "deleted", "edited-and-approved", "manual-score"])
+def test_each_change_to_a_units_inputs_scores_that_unit_again_with_the_cold_bytes(demo, tmp_path, change):
+    out = tmp_path / "out"
+    rerun(demo, out)
+    changed = _manual_changed(demo) if change == "manual-score" else _record_changed(demo, change)
+    assert rerun(demo, out).reused["units"] == UNITS - changed
+    assert output_hashes(out) == _cold(demo, tmp_path / "cold")
+
+
 def test_other_settings_take_nothing_and_keep_only_this_runs_units(demo, tmp_path):
     out = tmp_path / "out"
     rerun(demo, out)
