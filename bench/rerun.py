@@ -185,9 +185,9 @@ def add_records(root: Path, n: int = NEW_RECORDS) -> None:
                      started=when, now=when)
 
 
-def add_adjustment(root: Path) -> None:
+def add_adjustment(root: Path) -> str:
     """One more line in the project's 加减分事项 (adjustments.xlsx), as a lead evaluator adds one: a bonus to the first
-    unit of the list — a rerun whose records are the same as the last one's."""
+    unit of the list — a rerun whose records are the same as the last one's.  The unit's id."""
     from openpyxl import load_workbook
 
     path = root / "adjustments.xlsx"
@@ -196,6 +196,7 @@ def add_adjustment(root: Path) -> None:
     unit = next(r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[1])
     sheet.append(["E99", unit, "自主创新加分", "基准测试：组长补记的加分事项", 1, None, "bench/rerun.py"])
     book.save(path)
+    return unit
 
 
 def loose_copy(root: Path) -> Path:
