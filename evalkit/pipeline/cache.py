@@ -110,9 +110,17 @@ def cache_key() -> bytes | None:
     return key if len(key) == 32 else None
 
 
+def sealer(key: bytes):
+    """The HMAC-SHA256 of :func:`seal` before its body: fed a body a part at a time (``update``), its ``hexdigest`` is
+    that body's seal."""
+    return hmac.new(key, FORMAT.encode() + b"\n" + fingerprint().encode() + b"\n", hashlib.sha256)
+
+
 def seal(key: bytes, body: bytes) -> str:
     """HMAC-SHA256 of ``body`` under this user's ``key``, bound to the cache's format and evalkit's code."""
-    return hmac.new(key, FORMAT.encode() + b"\n" + fingerprint().encode() + b"\n" + body, hashlib.sha256).hexdigest()
+    mac = sealer(key)
+    mac.update(body)
+    return mac.hexdigest()
 
 
 def load_cache(out_dir: Path) -> RerunCache:

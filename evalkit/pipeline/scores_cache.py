@@ -21,7 +21,6 @@ and the header's length (4 bytes, little-endian).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import os
 import pickle
@@ -31,7 +30,7 @@ from typing import BinaryIO
 
 import msgspec
 
-from evalkit.pipeline.cache import CACHE_FOLDER, FORMAT, cache_key, fingerprint
+from evalkit.pipeline.cache import CACHE_FOLDER, FORMAT, cache_key, fingerprint, sealer
 from evalkit.scoring import UnitScored
 
 SCORES_FILE = "scores.pickle"
@@ -47,13 +46,7 @@ class _Header(msgspec.Struct):
     seal: str
 
 
-def _mac(secret: bytes):
-    """The seal's HMAC (:func:`evalkit.pipeline.cache.seal`: bound to the cache's format and evalkit's code), to be
-    fed the units' bytes."""
-    return hmac.new(secret, FORMAT.encode() + b"\n" + fingerprint().encode() + b"\n", hashlib.sha256)
-
-
-def _units(data: bytes, secret: bytes) -> dict[str, memoryview]:
+def _sealed_units(data: bytes, secret: bytes) -> dict[str, memoryview]:
     """The units of a kept file (key → its pickle), or none when the file is not sound or not sealed by this user
     with this code."""
     if len(data) < _TAIL:
@@ -69,7 +62,7 @@ def _units(data: bytes, secret: bytes) -> dict[str, memoryview]:
     if (header.format, header.fingerprint) != (FORMAT, fingerprint()):
         return {}
     body = memoryview(data)[:body_end]
-    mac = _mac(secret)
+    mac = sealer(secret)
     mac.update(body)
     if not hmac.compare_digest(mac.hexdigest(), header.seal):
         return {}
@@ -101,7 +94,7 @@ class KeptScores:
         self._old: dict[str, memoryview] | None = None   # read when scoring begins (:meth:`_units`)
         self._file: BinaryIO | None = None
         self._tmp: Path | None = None
-        self._mac = _mac(secret)
+        self._mac = sealer(secret)   # fed every byte written
         self._sealed = self._broken = False
         self.taken = self.scored = 0
 
@@ -120,7 +113,7 @@ class KeptScores:
                     data = self.path.read_bytes()
                 except OSError:
                     data = b""
-            self._old = _units(data, self._secret)
+            self._old = _sealed_units(data, self._secret)
         return self._old
 
     def __exit__(self, kind, value, traceback) -> None:
