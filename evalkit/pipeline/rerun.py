@@ -277,10 +277,12 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
             return lambda: (received, project_record_checks(opened, include_received=received))
 
         def record_checks(received: bool) -> list[Problem] | None:
-            # from their child, or the sheet's once it has begun them; else (no child, or it is still on the free text)
-            # made here, and the sheet's child skips them
-            child = checking[0] if checking else texts[0] if texts and texts[0] and not texts[0].claim_also() else None
-            ok, made = child.result() if isinstance(child, Forked) else (True, child.also() if child else None)
+            if checking:   # a child making them alone (the free text kept by the last run)
+                ok, made = checking[0].result() if checking[0] is not None else (True, None)
+            elif texts and texts[0] is not None and not texts[0].claim_also():   # the sheet's child has begun them
+                ok, made = True, texts[0].also()
+            else:   # no child, or it is still on the free text: made here (the sheet's child then skips them)
+                return None
             return made[1] if ok and made is not None and made[0] == received else None
 
         computed = compute(opened, include_received=include_received, seed=seed, draws=draws, stages=stages,
