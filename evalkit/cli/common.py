@@ -10,12 +10,11 @@ import json
 from pathlib import Path
 
 from evalkit.config import Unit
-from evalkit.problems import INFO, SEVERITY_ZH, Problem, did_you_mean
+from evalkit.problems import INFO, SEVERITY_ORDER, SEVERITY_ZH, Problem, did_you_mean
 from evalkit.project import Project, open_project
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 COLLAPSE_AFTER = 3
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 class UsageError(Exception):
@@ -32,7 +31,7 @@ def format_problems(results: dict[str, list[Problem]], *, show_all: bool = False
     errors = warnings = 0
     for file, problems in results.items():
         shown = sorted((p for p in problems if show_info or p.severity != INFO),
-                       key=lambda p: (SEVERITY_RANK[p.severity], p.sheet or "", p.row or 0, p.code))
+                       key=lambda p: (SEVERITY_ORDER[p.severity], p.sheet or "", p.row or 0, p.code))
         errors += sum(p.severity == "error" for p in problems)
         warnings += sum(p.severity == "warning" for p in problems)
         lines.append(f"{file}" + ("  ✓ 无问题" if not shown else ""))
