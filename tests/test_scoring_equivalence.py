@@ -4,7 +4,7 @@ The fast path remembers what recurs — a condition per distinct answer (``evide
 Wilson interval per x of n, the t/z expansion per degrees of freedom, a record's repeat rows while its
 unit is scored, a unit's records per instrument set and which of them count — gathers a leaf's observations over its
 records at once (``evidence.gather``), makes a rate's, checklist's or penalty's Sample a column at a time
-(``leaves._met_columns``), draws a unit's weight blocks only as far as its leaves ask, finds a unit's drawn
+(``tally._met_columns``), draws a unit's weight blocks only as far as its leaves ask, finds a unit's drawn
 rows a record at a time when a leaf's sampling fraction asks (given up at the first record or row that is not one
 drawn element: ``drawn.drawn_index``), finds a service user counted twice in a plain loop, reads each
 instrument's records for its rating fields' agreement, runs with the garbage collector paused, draws each unit's
@@ -41,6 +41,7 @@ import evalkit.checks.fingerprint as fingerprint
 import evalkit.scoring.evidence as evidence
 import evalkit.scoring.leaves as leaves
 import evalkit.scoring.resampling as resampling
+import evalkit.scoring.tally as tally_module
 import evalkit.scoring.tree as tree
 import evalkit.scoring.uncertainty as uncertainty
 from evalkit.checks import check_consistency
@@ -295,8 +296,8 @@ def _depth_first(fw):
 def row_wise():
     """The reference path patched in for the duration."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(leaves, "_collect", _collect)
-        mp.setattr(leaves, "held", lambda cond, values: [evidence.holds(cond, value) for value in values])
+        mp.setattr(tally_module, "_collect", _collect)
+        mp.setattr(tally_module, "held", lambda cond, values: [evidence.holds(cond, value) for value in values])
         mp.setattr(leaves, "_wilson", wilson_interval)
         mp.setattr(resampling, "_expansion", _expansion)
         mp.setattr(resampling, "_fraction", _fraction)
@@ -313,7 +314,7 @@ def row_wise():
         mp.setattr(resampling, "_sums", _sums)
         mp.setattr(resampling.UnitWeights, "of_records", _of_records)
         mp.setattr(resampling.UnitWeights, "of_rows", _of_rows)
-        mp.setattr(leaves, "_met_columns", _met_elements)
+        mp.setattr(tally_module, "_met_columns", _met_elements)
         yield
 
 
@@ -514,7 +515,7 @@ def test_every_leafs_observations_as_listed_one_by_one(province, odd):
 
     new = samples()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(leaves, "_met_columns", _met_elements)
+        mp.setattr(tally_module, "_met_columns", _met_elements)
         old = samples()
     assert repr(new) == repr(old)
     kinds = {rules[code].kind for found in new.values() for code in found}

@@ -72,41 +72,76 @@ def fraction_array(rule: Rule, shares: np.ndarray) -> np.ndarray:
     return np.clip(shares, 0.0, 1.0)
 
 
+LeafShares = tuple[np.ndarray, float]
+"""A resampled leaf's shares drawn (centred and corrected, :func:`evalkit.scoring.resampling.share_draws`) and the
+sum of its sample's denominators: what its points are drawn from, whatever its thresholds and points."""
+
+
+def is_drawn(leaf: LeafScore) -> bool:
+    """Whether a leaf, as scored, is one to resample (with a sample, a sampled one): scored, and of a kind that is."""
+    return leaf.score is not None and leaf.status in ("scored", "flagged") and leaf.kind in RESAMPLED_KINDS
+
+
+def leaf_shares(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, drawn: Mapping[Key, int],
+                confidence: float = 0.95) -> LeafShares | None:
+    """A leaf's resampled shares, or None when it is held at its score (:func:`points_of`: its points)."""
+    if not is_drawn(leaf) or sample is None or (leaf.kind in ("rate", "checklist") and not leaf.sampled):
+        return None
+    if leaf.kind == "mean":
+        scale = _rule(leaf.rule).get("scale")
+        found = share_draws(sample, weights, drawn, scale.low, scale.high, confidence, ratings=True)
+    else:
+        found = share_draws(sample, weights, drawn, confidence=confidence, ratings=leaf.kind == "rubric")
+    return None if found is None else (found.shares, sum(sample.b))
+
+
+def points_of(leaf: LeafScore, shares: LeafShares) -> np.ndarray:
+    """The points a leaf's resampled shares earn through its rule (its thresholds, scale or deduction) and points."""
+    rule = _rule(leaf.rule)
+    drawn, denominator = shares
+    if leaf.kind == "mean":
+        scale = rule.get("scale")
+        return (drawn - scale.low) / (scale.high - scale.low) * leaf.points
+    if leaf.kind == "rubric":
+        return drawn * leaf.points
+    if leaf.kind == "penalty":
+        events = drawn * denominator
+        deduction = np.minimum(np.minimum(rule.get("max", leaf.points), leaf.points), events * rule.get("each"))
+        return leaf.points - deduction
+    return fraction_array(rule, drawn) * leaf.points
+
+
 def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, drawn: Mapping[Key, int],
                confidence: float = 0.95) -> np.ndarray | None:
     """Resampled points of one leaf, or None when it is held at its score."""
-    if leaf.score is None or leaf.status not in ("scored", "flagged") or leaf.kind not in RESAMPLED_KINDS \
-            or sample is None or (leaf.kind in ("rate", "checklist") and not leaf.sampled):
-        return None
-    rule = _rule(leaf.rule)
-    if leaf.kind == "mean":
-        scale = rule.get("scale")
-        found = share_draws(sample, weights, drawn, scale.low, scale.high, confidence, ratings=True)
-        return None if found is None else (found.shares - scale.low) / (scale.high - scale.low) * leaf.points
-    found = share_draws(sample, weights, drawn, confidence=confidence, ratings=leaf.kind == "rubric")
-    if found is None:
-        return None
-    if leaf.kind == "rubric":
-        return found.shares * leaf.points
-    if leaf.kind == "penalty":
-        events = found.shares * sum(sample.b)
-        deduction = np.minimum(np.minimum(rule.get("max", leaf.points), leaf.points), events * rule.get("each"))
-        return leaf.points - deduction
-    return fraction_array(rule, found.shares) * leaf.points
+    found = leaf_shares(leaf, sample, weights, drawn, confidence)
+    return None if found is None else points_of(leaf, found)
+
+
+def shares_drawn(leaves, samples: Mapping[str, Sample], draws: int, seed: np.random.SeedSequence,
+                 drawn: Mapping[Key, int], confidence: float) -> dict[str, LeafShares]:
+    """The resampled shares of each of a unit's leaves that is not held at its score (:func:`leaf_shares`), in leaf
+    order: what its leaves' points are drawn from, whatever their thresholds (kept for the next rerun by
+    :mod:`evalkit.scoring.reuse`, with which leaves were drawn: the Beta draws follow the leaves drawn, in order)."""
+    weights = UnitWeights(samples, draws, seed)
+    found = {}
+    for leaf in leaves:
+        shares = leaf_shares(leaf, samples.get(leaf.indicator), weights, drawn, confidence)
+        if shares is not None:
+            found[leaf.indicator] = shares
+    return found
+
+
+def leaf_points(leaves, shares: Mapping[str, LeafShares]) -> dict[str, np.ndarray]:
+    """The points each drawn leaf earns in every draw (:func:`points_of`), in leaf order."""
+    return {leaf.indicator: points_of(leaf, shares[leaf.indicator]) for leaf in leaves if leaf.indicator in shares}
 
 
 def leaf_values(leaves, samples: Mapping[str, Sample], draws: int, seed: np.random.SeedSequence,
                 drawn: Mapping[Key, int], confidence: float) -> dict[str, np.ndarray]:
     """The resampled points of each of a unit's leaves that is not held at its score (:func:`leaf_draws`), in
-    leaf order: what a unit's totals are drawn from, whatever its adjustments (kept for the next rerun by
-    :mod:`evalkit.scoring.reuse`)."""
-    weights = UnitWeights(samples, draws, seed)
-    found = {}
-    for leaf in leaves:
-        points = leaf_draws(leaf, samples.get(leaf.indicator), weights, drawn, confidence)
-        if points is not None:
-            found[leaf.indicator] = points
-    return found
+    leaf order: what a unit's totals are drawn from, whatever its adjustments."""
+    return leaf_points(leaves, shares_drawn(leaves, samples, draws, seed, drawn, confidence))
 
 
 def totals_drawn(fw: Framework, result: UnitResult, resampled: Mapping[str, np.ndarray], draws: int) -> UnitDraws:
