@@ -88,8 +88,9 @@ def _reused(reused: dict[str, int]) -> str:
     if reused.get("texts"):
         parts.append("证据工作簿的「文字记录」表（记录、调查工具和项目名称都与上次相同）")
     if reused.get("units"):
-        parts.append(f"{reused['units']} 个单位的指标得分及其不确定性抽样（这些单位的记录、评分框架、调查工具、人工评分和"
-                     "计分设置都与上次相同；加减分事项、汇总、等次和排名已重新计算）")
+        parts.append(f"{reused['units']} 个单位各指标的证据计数及其不确定性抽样（这些单位的记录、各指标计数的方式、调查工具、"
+                     "人工评分和计分设置都与上次相同；各指标的阈值和分值，以及加减分事项、汇总、等次和排名，已按现在的设置"
+                     "重新计算）")
     if not parts:
         return ""
     return "沿用了上次运行的缓存：" + "；".join(parts) + "。如需全部重新计算，请加 --no-cache。"

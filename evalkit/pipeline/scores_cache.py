@@ -1,12 +1,12 @@
 """Units scored by a rerun, kept for the next one: ``<output folder>/.evalkit-cache/scores.pickle``.
 
-A lead evaluator adds an adjustment, or a day's records come in for a few units, and reruns: most units'
-leaves and the points they drew for the uncertainty (:mod:`evalkit.scoring.reuse`, keyed by the sha256 of
-everything they were scored from) are what they were, and scoring them again is the province's costliest
-step.  :class:`KeptScores` gives scoring the last rerun's units and writes this run's as they are scored, a
-unit at a time (nothing held in memory: a province's is about 30 MB), into a new file that replaces the old
-one once the rerun has written its outputs; a unit taken is carried into it, a unit no longer asked for is
-dropped.
+A lead evaluator adds an adjustment or moves a threshold, or a day's records come in for a few units, and reruns:
+most units' leaves — what they counted and the shares they drew for the uncertainty (:mod:`evalkit.scoring.reuse`,
+keyed by the sha256 of everything they were counted and drawn from) — are what they were, and scoring them again
+is the province's costliest step.  :class:`KeptScores` gives scoring the last rerun's units and writes this run's
+as they are scored, a unit at a time (nothing held in memory: a province's is about 30 MB), into a new file that
+replaces the old one once the rerun has written its outputs; a unit taken is carried into it (or what scoring put
+in its place, when it did not fit), a unit no longer asked for is dropped.
 
 Trusted as the rest of the cache is (:mod:`evalkit.pipeline.cache`): the file is sealed with this user's key
 (an HMAC-SHA256 over evalkit's code fingerprint and every byte of its units), and nothing of it is unpickled
@@ -14,7 +14,7 @@ before the seal is checked: a file changed, damaged, made by other code or by an
 units are scored again, and the file is replaced).  ``evalkit rerun --no-cache`` and ``--verify`` use none.
 
 The file: each unit as its key (64 hex digits), the length of its pickle (8 bytes, little-endian) and the
-pickle of its :data:`~evalkit.scoring.reuse.UnitScored`; then the header (JSON: format, fingerprint, seal)
+pickle of its :class:`~evalkit.scoring.reuse.UnitScored`; then the header (JSON: format, fingerprint, seal)
 and the header's length (4 bytes, little-endian).
 """
 
@@ -97,6 +97,7 @@ class KeptScores:
         self._mac = sealer(secret)   # fed every byte written
         self._sealed = self._broken = False
         self.taken = self.scored = 0
+        self._taken: tuple[str, memoryview] | None = None   # the unit last taken, not yet carried (:meth:`put`)
 
     def __enter__(self) -> KeptScores:
         self._units()
@@ -123,6 +124,7 @@ class KeptScores:
             self.discard()
 
     def get(self, key: str) -> UnitScored | None:
+        self._carry()
         data = self._units().pop(key, None)
         if data is None:
             return None
@@ -131,12 +133,23 @@ class KeptScores:
         except Exception:  # noqa: BLE001 - sealed by this user with this code, so not expected: scored again
             return None
         self.taken += 1
-        self._write(key, data)
+        self._taken = (key, data)   # carried into this run's file, unless scoring puts the unit scored again
         return scored
 
     def put(self, key: str, scored: UnitScored) -> None:
+        if self._taken is not None and self._taken[0] == key:   # taken, but it did not fit (evalkit.scoring.reuse)
+            self._taken = None
+            self.taken -= 1
+        self._carry()
         self.scored += 1
         self._write(key, pickle.dumps(scored, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _carry(self) -> None:
+        """The unit last taken, as it was kept, into this run's file."""
+        if self._taken is not None:
+            key, data = self._taken
+            self._taken = None
+            self._write(key, data)
 
     def _write(self, key: str, data: bytes | memoryview) -> None:
         if self._broken or self._sealed:
@@ -158,6 +171,7 @@ class KeptScores:
 
     def close(self) -> None:
         """Seal what this run scored and took (the last run's units no longer asked for are let go)."""
+        self._carry()
         self._old = {}
         if self._file is None or self._sealed:
             return
@@ -184,7 +198,7 @@ class KeptScores:
 
     def discard(self) -> None:
         """Drop what this run wrote; the last run's file stays."""
-        self._old = {}
+        self._old, self._taken = {}, None
         if self._file is not None:
             with contextlib.suppress(OSError):
                 self._file.close()

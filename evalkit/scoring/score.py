@@ -31,15 +31,16 @@ from evalkit.problems import Problem, problem
 from evalkit.scoring.drawn import FrameSizes, drawn_index
 from evalkit.scoring.events import Event, check_events
 from evalkit.scoring.evidence import LeftOut, left_out, remembered_rows, unit_records, units_indexed
-from evalkit.scoring.leaves import LeafScore, Sample, score_leaf_sample
+from evalkit.scoring.leaves import LeafScore, Sample, leaf_of_tally, manual_leaf, score_leaf_tally
 from evalkit.scoring.manual import ManualScore, manual_problems
 from evalkit.scoring.problems import RECORD_UNIT_UNLISTED, SCORE_INSUFFICIENT, SCORE_NO_RULE
 from evalkit.scoring.ranking import grade_and_rank, provisional_problems
 from evalkit.scoring.results import Evaluation, ScoringSettings
-from evalkit.scoring.reuse import UnitReuse, unit_key
+from evalkit.scoring.reuse import UnitReuse, UnitScored, unit_key
 from evalkit.scoring.rule_checks import parsed_rules, validate_rules
+from evalkit.scoring.tally import Tally, kept_tally
 from evalkit.scoring.tree import check_grade_bands
-from evalkit.scoring.uncertainty import leaf_values, rank_stability, totals_drawn, unit_seed
+from evalkit.scoring.uncertainty import is_drawn, leaf_points, rank_stability, shares_drawn, totals_drawn, unit_seed
 from evalkit.scoring.unit_totals import cap_problems, event_bounds, pending_events, unit_result
 
 PUBLISHED_ONLY_ZH = "仅通报，不纳入年度绩效考核（吉市办发〔2018〕15号 第七条）"
@@ -69,21 +70,55 @@ def score_unit_leaves(fw: Framework, rules: Mapping, unit: str, views: Sequence,
                       ) -> tuple[list[LeafScore], list[Problem], dict[str, Sample]]:
     """Every leaf of one unit, the problems of its leaves (rule 台账: from ``tasks``) and the
     observations each score rests on (for :mod:`evalkit.scoring.uncertainty`)."""
-    leaves, problems, samples = [], [], {}
+    leaves, tallies = unit_tallies(fw, rules, unit, views, instruments, settings, manual, tasks)
+    samples = {leaf.indicator: sample for leaf, tally in zip(leaves, tallies)
+               if tally is not None and (sample := tally.sample()) is not None}
+    return leaves, unit_leaf_problems(fw, rules, unit, leaves, manual, tasks), samples
+
+
+def unit_tallies(fw: Framework, rules: Mapping, unit: str, views: Sequence, instruments: Mapping[str, Instrument],
+                 settings: ScoringSettings, manual: Sequence[ManualScore], tasks: TaskLeaves | None = None
+                 ) -> tuple[list[LeafScore], list[Tally | None]]:
+    """Every leaf of one unit and the tally it was finished from (:func:`evalkit.scoring.leaves.score_leaf_tally`;
+    None for a manual or 台账 leaf)."""
+    leaves, tallies = [], []
     for ind in fw.leaves():
         rule = rules.get(ind.code)
         if rule is not None and rule.kind == "ledger" and tasks is not None:
-            leaves.append(tasks.leaf(ind, unit))
-            continue
-        leaf, sample = score_leaf_sample(ind, rule, unit, views, instruments,
-                                         include_received=settings.include_received, manual=manual)
+            leaf, tally = tasks.leaf(ind, unit), None
+        else:
+            leaf, tally = score_leaf_tally(ind, rule, unit, views, instruments,
+                                           include_received=settings.include_received, manual=manual)
         leaves.append(leaf)
-        if sample is not None:
-            samples[ind.code] = sample
+        tallies.append(tally)
+    return leaves, tallies
+
+
+def unit_leaf_problems(fw: Framework, rules: Mapping, unit: str, leaves: Sequence[LeafScore],
+                       manual: Sequence[ManualScore], tasks: TaskLeaves | None = None) -> list[Problem]:
+    """The problems of a unit's leaves in leaf order: a manual leaf's manual scores, then each leaf's own."""
+    problems: list[Problem] = []
+    for ind, leaf in zip(fw.leaves(), leaves):
+        rule = rules.get(ind.code)
+        if rule is not None and rule.kind == "ledger" and tasks is not None:
+            continue
         if rule is None or rule.kind == "manual":
             problems += manual_problems(ind, rule, unit, manual)
         problems += _leaf_problems(leaf)
-    return leaves, problems, samples
+    return problems
+
+
+def leaves_again(fw: Framework, rules: Mapping, unit: str, kept: UnitScored,
+                 manual: Sequence[ManualScore]) -> list[LeafScore] | None:
+    """A unit's leaves finished again from the tallies a rerun kept, under the rules as they are now (the key
+    vouches for all else: :func:`evalkit.scoring.reuse.unit_key`); None when the leaves resampled are not the ones
+    that were (the kept shares do not fit: the unit is scored again)."""
+    leaves = []
+    for ind, tally in zip(fw.leaves(), kept.tallies):
+        rule = rules.get(ind.code)
+        leaves.append(manual_leaf(ind, rule, unit, manual) if tally is None or rule is None
+                      else leaf_of_tally(ind, rule, unit, tally))
+    return leaves if tuple(map(is_drawn, leaves)) == kept.drawn else None
 
 
 def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument], records: Sequence, *,
@@ -129,28 +164,30 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
     draws = max(1, int(settings.draws))
     for index, unit in enumerate(units.units):
         unit_fw = tasks.unit_framework(fw, unit.id) if tasks is not None else fw
-        key = None if reuse is None else unit_key(fw, unit.id, index, unit_records(records, unit.id), instruments,
-                                                  settings, manual, (frames or {}).get(unit.id) or {})
+        key = None if reuse is None else unit_key(fw, rules, unit.id, index, unit_records(records, unit.id),
+                                                  instruments, settings, manual, (frames or {}).get(unit.id) or {})
         kept = None if key is None else reuse.get(key)
-        if kept is not None:
-            leaves, found, resampled = kept
-        else:
+        leaves = None if kept is None else leaves_again(unit_fw, rules, unit.id, kept, manual)
+        shares = None if leaves is None else kept.shares
+        if leaves is None:
             with remembered_rows():
-                leaves, found, samples = score_unit_leaves(unit_fw, rules, unit.id, records, instruments, settings,
-                                                           manual, tasks)
-        problems += found
+                leaves, tallies = unit_tallies(unit_fw, rules, unit.id, records, instruments, settings, manual, tasks)
+        problems += unit_leaf_problems(unit_fw, rules, unit.id, leaves, manual, tasks)
         mine = [a for e, a in zip(events, applied) if a is not None and e.unit == unit.id]
         result = unit_result(unit_fw, units, unit.id, leaves, mine, pending_events(unit.id, events, applied),
                              event_bounds(unit.id, events, applied))
         problems += cap_problems(unit_fw, result)
         results.append(result)
         if drawn is not None:
-            if kept is None:
-                resampled = leaf_values(result.leaves, samples, draws, unit_seed(settings, index),
-                                        drawn.get(unit.id, {}), settings.confidence)
+            if shares is None:
+                samples = {leaf.indicator: sample for leaf, tally in zip(leaves, tallies)
+                           if tally is not None and (sample := tally.sample()) is not None}
+                shares = shares_drawn(result.leaves, samples, draws, unit_seed(settings, index),
+                                      drawn.get(unit.id, {}), settings.confidence)
                 if key is not None:
-                    reuse.put(key, (leaves, found, resampled))
-            drawn_totals[unit.id] = totals_drawn(unit_fw, result, resampled, draws)
+                    reuse.put(key, UnitScored(tuple(kept_tally(t) for t in tallies),
+                                              tuple(map(is_drawn, leaves)), shares))
+            drawn_totals[unit.id] = totals_drawn(unit_fw, result, leaf_points(result.leaves, shares), draws)
     results = grade_and_rank(results, settings)
     problems += provisional_problems(results, settings)
     if drawn is not None:
