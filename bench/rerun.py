@@ -25,9 +25,12 @@ already holds a project) or a temporary folder, then times:
   folder, timed — what a lead evaluator waits for after a day's new records (``--skip-rerun``
   leaves it and the full rerun out);
 * **adjusted rerun**: then one more line added to the copy's ``adjustments.xlsx`` and the copy rerun again
-  into the same folder — a lead evaluator changing an adjustment, a rule or a threshold: the records are the
-  same, so the evidence workbook's 文字记录 sheet is taken as the last run kept it
-  (:mod:`evalkit.pipeline.texts_cache`).
+  into the same folder — a lead evaluator changing an adjustment: the records are the same, so the evidence
+  workbook's 文字记录 sheet is taken as the last run kept it (:mod:`evalkit.pipeline.texts_cache`), and every
+  unit's leaves (:mod:`evalkit.pipeline.scores_cache`);
+* **threshold rerun**: then the first rate's zero-point threshold moved in the copy's ``framework.xlsx``
+  (:func:`move_threshold`) and the copy rerun again — a lead evaluator trying a threshold: each unit's tallies
+  and draws are taken, its leaves finished again under the new rule.
 
 ``--scales 10000,1000000`` measures the same at more sizes (each project at ``PATH-<records>``,
 generated when missing) and prints how each section grows with the number of records.
@@ -199,6 +202,27 @@ def add_adjustment(root: Path) -> str:
     return unit
 
 
+def move_threshold(root: Path) -> str:
+    """The first rate leaf with a ``zero=`` threshold in the project's framework.xlsx given one 5 points higher, as a
+    lead evaluator tries a stricter rule.  The leaf's code."""
+    import re
+
+    from openpyxl import load_workbook
+
+    path = root / "framework.xlsx"
+    book = load_workbook(path)
+    sheet = book["指标"]
+    column = [c.value for c in sheet[1]].index("评分规则")
+    for row in sheet.iter_rows(min_row=2):
+        rule = row[column].value
+        found = re.search(r"zero=(\d+)%", rule) if isinstance(rule, str) and rule.startswith("rate(") else None
+        if found:
+            row[column].value = rule.replace(found.group(0), f"zero={min(int(found.group(1)) + 5, 99)}%", 1)
+            book.save(path)
+            return str(row[0].value)
+    raise ValueError(f"{path}: no rate rule with a zero= threshold")
+
+
 def loose_copy(root: Path) -> Path:
     """The project with the same revisions as loose files (``raw/<record>/<hash>.json``, what the forms write),
     made once at ``<root>.loose``: the loose read floor."""
@@ -269,7 +293,7 @@ def child(name: str, root: Path, out: Path, profile: bool) -> dict:
 def measure(root: Path, args, tmp: Path) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Every section ``args.repeat`` times on the project at ``root``: times and peak memory by section."""
     names = ("floor", "floor (loose)", "validate", "score + check", "reports", "full rerun", "incremental rerun",
-             "adjusted rerun")
+             "adjusted rerun", "threshold rerun")
     times: dict[str, list[float]] = {k: [] for k in names}
     peaks: dict[str, float] = {k: 0.0 for k in names}
     loose = loose_copy(root) if args.loose else None
@@ -293,6 +317,9 @@ def measure(root: Path, args, tmp: Path) -> tuple[dict[str, list[float]], dict[s
             add_adjustment(more)   # then the lead evaluator adds an adjustment and reruns: the records are the same
             t, peak, code = full_rerun(more, tmp / f"incremental{i}")
             found["adjusted rerun"] = (t, peak)
+            move_threshold(more)   # and tries a stricter threshold: the records are still the same
+            t, peak, code = full_rerun(more, tmp / f"incremental{i}")
+            found["threshold rerun"] = (t, peak)
             shutil.rmtree(more, ignore_errors=True)
         for name, (t, peak) in found.items():
             times[name].append(t)
@@ -310,8 +337,8 @@ def print_table(times: dict[str, list[float]], peaks: dict[str, float]) -> None:
             continue
         best, median = min(values), statistics.median(values)
         print(f"{name:<18}{best:>9.2f}{median:>10.2f}{best / best_floor:>9.2f}{peaks[name]:>9.0f}")
-    print("（peak MB：各部分在各自的子进程中运行，取该进程自身的 VmHWM；full rerun、incremental rerun 与 adjusted rerun 为 evalkit rerun "
-          "子进程及其子进程（--jobs 2 时生成文字记录表的那个）合计的 PSS 峰值，每 0.5 秒读一次）")
+    print("（peak MB：各部分在各自的子进程中运行，取该进程自身的 VmHWM；full rerun、incremental rerun、adjusted rerun 与 "
+          "threshold rerun 为 evalkit rerun 子进程及其子进程（--jobs 2 时生成文字记录表的那个）合计的 PSS 峰值，每 0.5 秒读一次）")
     if times["score + check"] and times["floor"]:
         ratio = min(times["score + check"]) / best_floor
         print(f"(score + check) / floor = {ratio:.2f}（目标 ≤ {TARGET_RATIO:g}）：{'达到' if ratio <= TARGET_RATIO else '未达到'}")

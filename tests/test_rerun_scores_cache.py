@@ -145,6 +145,15 @@ def test_a_threshold_or_points_changed_takes_every_unit_and_gives_the_cold_bytes
     assert after["评分结果.json"] != before["评分结果.json"]   # the change did change scores
 
 
+def test_the_benchmarks_threshold_rerun_takes_every_unit(demo, tmp_path):
+    out = tmp_path / "out"
+    rerun(demo, out, jobs=2)
+    assert BENCH.move_threshold(demo) == "1.1.3"   # the demo's first rate with a zero= threshold: 50 % → 55 %
+    assert "zero=55%" in next(i.rule for i in open_project(demo).framework.leaves() if i.code == "1.1.3")
+    assert rerun(demo, out, jobs=2).reused["units"] == UNITS
+    assert output_hashes(out) == _cold(demo, tmp_path / "cold")
+
+
 def test_evidence_needed_changed_scores_again_the_units_whose_leaf_is_no_longer_drawn(demo, tmp_path):
     out = tmp_path / "out"
     first = rerun(demo, out)
