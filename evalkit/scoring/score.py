@@ -136,11 +136,12 @@ def score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument],
     objects and no cycles, and the collector's passes over the records cost more than the scoring).  Each unit
     is scored with its records' repeat rows listed once for all its leaves that read them
     (:func:`evalkit.scoring.evidence.remembered_rows`), and its leaves and totals drawn for the uncertainty at once
-    (:func:`evalkit.scoring.uncertainty.leaf_values`, :func:`~evalkit.scoring.uncertainty.totals_drawn`): neither the
+    (:func:`evalkit.scoring.uncertainty.shares_drawn`, :func:`~evalkit.scoring.uncertainty.totals_drawn`): neither the
     rows listed nor the observations a unit's scores rest on are kept while the next unit is scored.
 
-    ``reuse`` (a rerun's: :mod:`evalkit.scoring.reuse`) gives back each unit whose leaves were scored and drawn
-    before from the very same inputs, and keeps the others as they are scored; the results are the same."""
+    ``reuse`` (a rerun's: :mod:`evalkit.scoring.reuse`) gives back each unit whose leaves were counted and drawn
+    before from the very same inputs (their tallies and shares drawn, finished again under the rules as they are:
+    :func:`leaves_again`), and keeps the others as they are scored; the results are the same."""
     with paused_gc(), units_indexed():
         return _score(fw, units, instruments, records, settings=settings or ScoringSettings(), events=events,
                       manual=manual, stability=stability, tasks=tasks, frames=frames, reuse=reuse)

@@ -111,13 +111,6 @@ def points_of(leaf: LeafScore, shares: LeafShares) -> np.ndarray:
     return fraction_array(rule, drawn) * leaf.points
 
 
-def leaf_draws(leaf: LeafScore, sample: Sample | None, weights: UnitWeights, drawn: Mapping[Key, int],
-               confidence: float = 0.95) -> np.ndarray | None:
-    """Resampled points of one leaf, or None when it is held at its score."""
-    found = leaf_shares(leaf, sample, weights, drawn, confidence)
-    return None if found is None else points_of(leaf, found)
-
-
 def shares_drawn(leaves, samples: Mapping[str, Sample], draws: int, seed: np.random.SeedSequence,
                  drawn: Mapping[Key, int], confidence: float) -> dict[str, LeafShares]:
     """The resampled shares of each of a unit's leaves that is not held at its score (:func:`leaf_shares`), in leaf
@@ -139,14 +132,14 @@ def leaf_points(leaves, shares: Mapping[str, LeafShares]) -> dict[str, np.ndarra
 
 def leaf_values(leaves, samples: Mapping[str, Sample], draws: int, seed: np.random.SeedSequence,
                 drawn: Mapping[Key, int], confidence: float) -> dict[str, np.ndarray]:
-    """The resampled points of each of a unit's leaves that is not held at its score (:func:`leaf_draws`), in
-    leaf order: what a unit's totals are drawn from, whatever its adjustments."""
+    """The resampled points of each of a unit's leaves that is not held at its score (:func:`shares_drawn` mapped by
+    :func:`leaf_points`), in leaf order: what a unit's totals are drawn from, whatever its adjustments."""
     return leaf_points(leaves, shares_drawn(leaves, samples, draws, seed, drawn, confidence))
 
 
 def totals_drawn(fw: Framework, result: UnitResult, resampled: Mapping[str, np.ndarray], draws: int) -> UnitDraws:
     """The unit's total in every draw (centred on the reported total), the leaves resampled, the shift: from the
-    points its leaves drew (:func:`leaf_values`) and its scorecard's adjustments."""
+    points its leaves drew (:func:`leaf_points`) and its scorecard's adjustments."""
     values: dict = {}
     low: dict = {}
     high: dict = {}
