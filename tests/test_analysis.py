@@ -193,6 +193,17 @@ def test_sampling_estimates_per_stratum_and_weighted_by_the_draw(demo):
     assert found["p"].iloc[-1] == pytest.approx(draw_estimate(draw, {i: v for i, v in outcomes.items() if i in known}).p)
 
 
+def test_a_what_if_takes_every_unit_the_tables_scored_when_it_changes_only_a_threshold():
+    found = tables(DEMO)   # with the rank-stability draws, as a notebook has them
+    base = found.evaluation
+    kept = found.project.scored_units
+    assert (kept.scored, kept.taken) == (len(base.units), 0)
+    what_if = found.evaluate({"thresholds": {"2.2.1": {"full": "90%"}}})
+    assert what_if.evaluation != base and kept.taken == len(base.units)   # every unit's tallies and draws taken again
+    alone = Tables(DEMO, overrides=what_if.overrides)   # a project of its own: nothing to take
+    assert what_if.evaluation == alone.evaluation and alone.project.scored_units.taken == 0
+
+
 def test_a_what_if_is_another_table_and_compares_with_spearman(demo):
     what_if = demo.evaluate({"points": {"1": 50, "2": 50}})
     assert isinstance(what_if, Tables) and "假设" in repr(what_if)

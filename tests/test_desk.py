@@ -291,7 +291,11 @@ def test_a_what_if_compares_the_category_and_says_a_bad_value_in_chinese(root, m
     panel.button.click()
     assert "ek-error" in panel.message.value and "2.2.3" in panel.message.value and panel.table.value == ""
     panel.value.value, panel.provisional.value = "0.5", True
+    kept = panel._project().scored_units
+    scored = kept.scored
     panel.button.click()
     assert "假设情形：指标 2.2.3" in panel.message.value and "待定单位也排名" in panel.message.value
+    # a threshold and provisional units ranked change nothing the units counted: every unit the page scored is taken
+    assert kept.scored == scored == len(panel._evaluation().units) and kept.taken == scored
     assert "市编办（c1-01）" in panel.table.value and "假设名次" in panel.table.value
     assert [t for t, *_ in seen] == ["正在计算假设情形，请稍候……"] * 3 and not panel.button.disabled

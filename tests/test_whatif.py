@@ -106,6 +106,37 @@ def test_grade_cut_offs_category_weights_and_adjustments(project):
     assert dropped.settings.include_received is True
 
 
+@pytest.mark.parametrize("overrides, all_taken", [
+    ({"thresholds": {"2.2.1": {"full": "90%"}}}, True),
+    ({"thresholds": {"2.2.1": {"min_n": 20}}}, True),          # flagged rather than scored: still resampled
+    ({"points": {"2.2.1": 6, "2.2.2": 2}}, True),
+    ({"grades": {"*": {"优秀": 80, "良好": 70, "达标": 60, "不达标": None}}}, True),
+    ({"events": [{"id": "W1", "unit": "c1-03", "kind": "falsification", "evidence": "假设的核查结论"}]}, True),
+    ({"rank_provisional": True}, True),
+    ({"include_received": True}, False),                       # other records counted: every unit anew
+    ({"rules": {"2.2.1": "rate(where=service_user_check.citizens.trips <= 1, full=100%, zero=0%, min_n=1)"}}, False),
+], ids=["threshold", "min_n", "points", "grades", "event", "provisional", "received", "rule"])
+def test_a_what_if_takes_the_units_it_shares_with_the_scoring_before_and_scores_the_same(project, overrides, all_taken):
+    kept = evalkit.scoring.UnitsInMemory()
+    base, _ = evalkit.evaluate(project, draws=50, reuse=kept)
+    assert kept.taken == 0 and kept.scored == len(base.units) == len(kept)
+    alone, _ = evalkit.evaluate(project, draws=50, overrides=overrides)
+    again, _ = evalkit.evaluate(project, draws=50, overrides=overrides, reuse=kept)
+    assert again == alone   # every leaf, trace, total, grade, rank and rank-stability draw
+    assert kept.taken == (len(base.units) if all_taken else 0)
+    assert again != base or overrides == {"rank_provisional": True}
+
+
+def test_units_in_memory_let_the_least_recently_used_go():
+    kept = evalkit.scoring.UnitsInMemory(limit=2)
+    for key in ("a", "b"):
+        kept.put(key, key)
+    assert kept.get("a") == "a"        # "b" is now the least recently used
+    kept.put("c", "c")
+    assert kept.get("b") is None and kept.get("a") == "a" and kept.get("c") == "c" and len(kept) == 2
+    assert (kept.taken, kept.scored) == (3, 3)
+
+
 def test_grade_bands_from_cut_offs():
     bands = grade_bands({"优秀": 85, "良好": 75, "达标": 60, "不达标": None})
     assert bands == (GradeBand("优秀", 85.0, None), GradeBand("良好", 75.0, 85.0), GradeBand("达标", 60.0, 75.0),

@@ -54,7 +54,8 @@ class Tables:
     # ------------------------------------------------------------ the evaluation
     @cached_property
     def _evaluated(self):
-        return evaluate(self.project, overrides=self.overrides, stability=self.stability)
+        # a what-if's Tables share the project, and so the units scored (each taken that the what-if does not change)
+        return evaluate(self.project, overrides=self.overrides, stability=self.stability, reuse=self.project.scored_units)
 
     @property
     def evaluation(self):

@@ -49,7 +49,7 @@ def prepare(project: Project, draws: int = DRAWS) -> None:
     when the page is asked for, where the failure becomes a Chinese page."""
     try:
         key = fingerprint(project)
-        evaluation, inputs = evaluate(project, draws=draws)
+        evaluation, inputs = evaluate(project, draws=draws, reuse=project.scored_units)
         project.page_cache = (key, draws, evaluation, inputs, project_checks(project, evaluation))
     except Exception:  # noqa: BLE001
         log.exception("scoring could not be prepared")
@@ -57,12 +57,15 @@ def prepare(project: Project, draws: int = DRAWS) -> None:
 
 
 def scored(project: Project, draws: int = DRAWS) -> tuple[Project, tuple]:
-    """The prepared scores when no input changed since, else a fresh project scored now."""
+    """The prepared scores when no input changed since, else a fresh project scored now — taking each unit whose
+    tallies and draws are the ones ``project`` scored before (:attr:`~evalkit.project.Project.scored_units`: kept by
+    the content they rest on, so a threshold or an adjustment changed in the folder scores no unit again)."""
     cached = getattr(project, "page_cache", None)
     if cached is None or cached[0] != fingerprint(project) or cached[1] != draws:
-        project = open_project(project.root)
+        project, before = open_project(project.root), project
+        project.scored_units = before.scored_units
         key = fingerprint(project)  # before reading: a change while scoring shows on the next open
-        evaluation, inputs = evaluate(project, draws=draws)
+        evaluation, inputs = evaluate(project, draws=draws, reuse=project.scored_units)
         project.page_cache = (key, draws, evaluation, inputs, project_checks(project, evaluation))
     return project, project.page_cache
 
@@ -140,7 +143,9 @@ class ScoringView:
         the unit and indicator shown."""
         unit, leaf = self.unit.value, self.leaf.value
         with busy(self.waits["rescore"], "正在重新计分，请稍候……", self.rescore_button):
-            self._score(open_project(self.project.root))
+            fresh = open_project(self.project.root)
+            fresh.scored_units = self.project.scored_units   # by content: the units nothing changed for are taken
+            self._score(fresh)
             self._head()
             codes = sorted({p.code for p in self.problems})
             self.code.options = [("全部代码", "")] + [(c, c) for c in codes]

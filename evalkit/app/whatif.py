@@ -94,7 +94,8 @@ class WhatIfPanel:
             self.table.value = ""
             return
         try:
-            what_if, _ = evaluate(self._project(), draws=self.draws, overrides=changed)
+            project = self._project()   # each unit the page scored is taken when the what-if changes nothing it counts
+            what_if, _ = evaluate(project, draws=self.draws, overrides=changed, reuse=project.scored_units)
         except OverrideError as refused:
             self.message.value = f"<p class='ek-error'>{esc(refused)}</p>"
             self.table.value = ""

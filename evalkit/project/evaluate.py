@@ -62,8 +62,9 @@ def evaluate(project: Project, *, include_received: bool | None = None, seed: in
     framework or unit list, damaged record files, the ledger), followed by scoring's.
     ``overrides`` scores a what-if in memory (:class:`~evalkit.project.whatif.Overrides`; a
     mistake in them raises :class:`~evalkit.project.whatif.OverrideError`); nothing is written.
-    ``reuse``: units scored before from the same inputs, taken again (a rerun's cache, :mod:`evalkit.scoring.reuse`;
-    not for a what-if).
+    ``reuse``: units scored before from the same inputs, taken again (:mod:`evalkit.scoring.reuse`: a rerun's cache,
+    or :attr:`Project.scored_units` in memory — a what-if's framework, settings and manual scores make each unit's
+    key, so a what-if takes what it shares with the scoring before and scores the rest).
     """
     settings = scoring_settings(project.config.scoring, include_received=include_received, seed=seed, draws=draws)
     fw, units = project.framework, project.units
@@ -85,7 +86,7 @@ def evaluate(project: Project, *, include_received: bool | None = None, seed: in
                    events=events, manual=manual, stability=stability,
                    tasks=LedgerTasks(ledger.ledger) if ledger.ledger is not None else None,
                    frames=frame_sizes(project.draws, {u.id for u in units.units}),
-                   reuse=None if what_if else reuse)
+                   reuse=reuse)
     if what_if.events:
         _added_events_apply(what_if, result)
     problems = (*loaded, *ledger.problems, *result.problems)

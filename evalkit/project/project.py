@@ -25,7 +25,7 @@ from evalkit.framework import Framework, read_framework
 from evalkit.ledger import Ledger, load_ledger, load_rosters, scoring_inputs
 from evalkit.problems import ERROR, Problem
 from evalkit.sampling import Assessor, SamplingError, list_draws, read_assessors, read_draw
-from evalkit.scoring import Event, ManualScore, read_adjustments
+from evalkit.scoring import Event, ManualScore, UnitsInMemory, read_adjustments
 from evalkit.selfassess import check_inputs
 from evalkit.store import Drafts, Snapshot, Store
 
@@ -77,6 +77,13 @@ class Project:
     def exists(self) -> bool:
         """Whether the folder is an evalkit project (has ``evalkit.toml``)."""
         return (self.root / CONFIG).is_file()
+
+    @cached_property
+    def scored_units(self) -> UnitsInMemory:
+        """The units this project was scored into, held in memory for whatever scores it again in this process
+        (:func:`evaluate`'s ``reuse``): the scoring page's what-if and the notebooks' take each unit whose tallies
+        and draws it shares with the scoring before, whatever thresholds, points or adjustments they try."""
+        return UnitsInMemory()
 
     # ------------------------------------------------------------ settings and set-up files
     @cached_property

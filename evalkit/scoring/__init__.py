@@ -20,7 +20,7 @@ from evalkit.scoring.evidence import admitted, candidates
 from evalkit.scoring.leaves import STATUS_ZH, LeafScore
 from evalkit.scoring.manual import ManualScore
 from evalkit.scoring.results import Evaluation, Pending, ScoringSettings, Stability, UnitResult
-from evalkit.scoring.reuse import UnitReuse, UnitScored
+from evalkit.scoring.reuse import UnitReuse, UnitScored, UnitsInMemory
 from evalkit.scoring.rule_checks import validate_rules
 from evalkit.scoring.rules import Condition, FieldRef, RuleSyntaxError, Span, describe_thresholds, parse_rule
 from evalkit.scoring.score import TaskLeaves, score
@@ -35,6 +35,7 @@ __all__ = [
     "UnitResult",
     "UnitReuse",
     "UnitScored",
+    "UnitsInMemory",
     "Condition",
     "Event",
     "FieldRef",

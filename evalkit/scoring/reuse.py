@@ -73,6 +73,37 @@ class UnitReuse(Protocol):
         """Keep what was scored under ``key`` (in place of what :meth:`get` gave, when that could not be used)."""
 
 
+class UnitsInMemory:
+    """A :class:`UnitReuse` in memory, for whatever scores one project more than once in a process: the scoring
+    page's what-if (another threshold, points, grade bands, adjustments, provisional units ranked) and a notebook's
+    what-ifs take every unit whose tallies and draws they share with the scoring before (:attr:`evalkit.project.
+    Project.scored_units`).  It holds up to ``limit`` units (a province's 150 at 1,000 draws are some 30 MB, at the
+    page's 200 some 8 MB), the least recently used let go first: a what-if that changes only thresholds or points
+    replaces units, one that counts other records (received ones too, another rule) adds a scoring's worth."""
+
+    def __init__(self, limit: int = 600) -> None:
+        self.limit = limit
+        self._units: dict[str, UnitScored] = {}
+        self.taken = self.scored = 0
+
+    def get(self, key: str) -> UnitScored | None:
+        found = self._units.pop(key, None)
+        if found is not None:
+            self._units[key] = found   # the most recently used last
+            self.taken += 1
+        return found
+
+    def put(self, key: str, scored: UnitScored) -> None:
+        self.scored += 1
+        self._units.pop(key, None)
+        self._units[key] = scored
+        while len(self._units) > self.limit:
+            del self._units[next(iter(self._units))]
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+
 def unit_key(fw: Framework, rules: Mapping[str, Rule], unit: str, index: int, views: Sequence, instruments: Mapping,
              settings: ScoringSettings, manual: Sequence[ManualScore], frame: Mapping[str, int]) -> str | None:
     """The sha256 of all one unit's leaves are scored and drawn from but their thresholds (see the module docstring);
