@@ -158,9 +158,9 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
     applied, found = check_events(events, {u.id for u in units.units})
     problems += found
     rules = parsed_rules(fw, instruments)
-    drawn = drawn_index(records, frames or {}) if stability else None
+    drawn: list = []   # the records' drawn rows by unit (drawn_index), found when a unit's shares are first drawn
     results, drawn_totals = [], {}
-    if drawn is None or tasks is not None or not isinstance(records, (list, tuple)):
+    if not stability or tasks is not None or not isinstance(records, (list, tuple)):
         reuse = None   # only whole units, leaves and draws, scored from a list of records and the common framework
     draws = max(1, int(settings.draws))
     for index, unit in enumerate(units.units):
@@ -179,19 +179,20 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
                              event_bounds(unit.id, events, applied))
         problems += cap_problems(unit_fw, result)
         results.append(result)
-        if drawn is not None:
+        if stability:
             if shares is None:
                 samples = {leaf.indicator: sample for leaf, tally in zip(leaves, tallies)
                            if tally is not None and (sample := tally.sample()) is not None}
+                drawn = drawn or [drawn_index(records, frames or {})]   # not needed when every unit is taken
                 shares = shares_drawn(result.leaves, samples, draws, unit_seed(settings, index),
-                                      drawn.get(unit.id, {}), settings.confidence)
+                                      drawn[0].get(unit.id, {}), settings.confidence)
                 if key is not None:
                     reuse.put(key, UnitScored(tuple(kept_tally(t) for t in tallies),
                                               tuple(map(is_drawn, leaves)), shares))
             drawn_totals[unit.id] = totals_drawn(unit_fw, result, leaf_points(result.leaves, shares), draws)
     results = grade_and_rank(results, settings)
     problems += provisional_problems(results, settings)
-    if drawn is not None:
+    if stability:
         results = rank_stability(results, settings, drawn_totals)
     unassigned = _unassigned(records, units, problems)
     return Evaluation(fw.id, tuple(results), tuple(problems), settings, tuple(unassigned))
