@@ -131,9 +131,12 @@ def test_units_in_memory_let_the_least_recently_used_go():
     kept = evalkit.scoring.UnitsInMemory(limit=2)
     for key in ("a", "b"):
         kept.put(key, key)
-    assert kept.get("a") == "a"        # "b" is now the least recently used
+    assert kept.get("a") == "a"
+    kept.took("a")                     # "b" is now the least recently used
     kept.put("c", "c")
     assert kept.get("b") is None and kept.get("a") == "a" and kept.get("c") == "c" and len(kept) == 2
+    kept.took("a")
+    kept.took("c")
     assert (kept.taken, kept.scored) == (3, 3)
 
 

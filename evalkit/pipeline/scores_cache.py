@@ -97,7 +97,6 @@ class KeptScores:
         self._mac = sealer(secret)   # fed every byte written
         self._sealed = self._broken = False
         self.taken = self.scored = 0
-        self._taken: tuple[str, memoryview] | None = None   # the unit last taken, not yet carried (:meth:`put`)
 
     def __enter__(self) -> KeptScores:
         self._units()
@@ -124,32 +123,25 @@ class KeptScores:
             self.discard()
 
     def get(self, key: str) -> UnitScored | None:
-        self._carry()
-        data = self._units().pop(key, None)
+        data = self._units().get(key)
         if data is None:
             return None
         try:
-            scored = _loads(data)
+            return _loads(data)
         except Exception:  # noqa: BLE001 - sealed by this user with this code, so not expected: scored again
             return None
-        self.taken += 1
-        self._taken = (key, data)   # carried into this run's file, unless scoring puts the unit scored again
-        return scored
+
+    def took(self, key: str) -> None:
+        """The unit is carried into this run's file as it was kept."""
+        data = self._units().pop(key, None)
+        if data is not None:
+            self.taken += 1
+            self._write(key, data)
 
     def put(self, key: str, scored: UnitScored) -> None:
-        if self._taken is not None and self._taken[0] == key:   # taken, but it did not fit (evalkit.scoring.reuse)
-            self._taken = None
-            self.taken -= 1
-        self._carry()
+        self._units().pop(key, None)   # the kept one, if any, did not fit: this run's in its place
         self.scored += 1
         self._write(key, pickle.dumps(scored, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def _carry(self) -> None:
-        """The unit last taken, as it was kept, into this run's file."""
-        if self._taken is not None:
-            key, data = self._taken
-            self._taken = None
-            self._write(key, data)
 
     def _write(self, key: str, data: bytes | memoryview) -> None:
         if self._broken or self._sealed:
@@ -171,7 +163,6 @@ class KeptScores:
 
     def close(self) -> None:
         """Seal what this run scored and took (the last run's units no longer asked for are let go)."""
-        self._carry()
         self._old = {}
         if self._file is None or self._sealed:
             return
@@ -198,7 +189,7 @@ class KeptScores:
 
     def discard(self) -> None:
         """Drop what this run wrote; the last run's file stays."""
-        self._old, self._taken = {}, None
+        self._old = {}
         if self._file is not None:
             with contextlib.suppress(OSError):
                 self._file.close()

@@ -69,6 +69,9 @@ class UnitReuse(Protocol):
     def get(self, key: str) -> UnitScored | None:
         """The unit scored under ``key``, or None."""
 
+    def took(self, key: str) -> None:
+        """What :meth:`get` gave under ``key`` was used: keep it (and count it)."""
+
     def put(self, key: str, scored: UnitScored) -> None:
         """Keep what was scored under ``key`` (in place of what :meth:`get` gave, when that could not be used)."""
 
@@ -87,11 +90,13 @@ class UnitsInMemory:
         self.taken = self.scored = 0
 
     def get(self, key: str) -> UnitScored | None:
+        return self._units.get(key)
+
+    def took(self, key: str) -> None:
         found = self._units.pop(key, None)
         if found is not None:
             self._units[key] = found   # the most recently used last
             self.taken += 1
-        return found
 
     def put(self, key: str, scored: UnitScored) -> None:
         self.scored += 1

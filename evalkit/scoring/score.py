@@ -170,7 +170,9 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
         kept = None if key is None else reuse.get(key)
         leaves = None if kept is None else leaves_again(unit_fw, rules, unit.id, kept, manual)
         shares = None if leaves is None else kept.shares
-        if leaves is None:
+        if leaves is not None:
+            reuse.took(key)
+        else:
             with remembered_rows():
                 leaves, tallies = unit_tallies(unit_fw, rules, unit.id, records, instruments, settings, manual, tasks)
         problems += unit_leaf_problems(unit_fw, rules, unit.id, leaves, manual, tasks)
