@@ -71,9 +71,18 @@ def score_unit_leaves(fw: Framework, rules: Mapping, unit: str, views: Sequence,
     """Every leaf of one unit, the problems of its leaves (rule 台账: from ``tasks``) and the
     observations each score rests on (for :mod:`evalkit.scoring.uncertainty`)."""
     leaves, tallies = unit_tallies(fw, rules, unit, views, instruments, settings, manual, tasks)
-    samples = {leaf.indicator: sample for leaf, tally in zip(leaves, tallies)
-               if tally is not None and (sample := tally.sample()) is not None}
-    return leaves, unit_leaf_problems(fw, rules, unit, leaves, manual, tasks), samples
+    return leaves, unit_leaf_problems(fw, rules, unit, leaves, manual, tasks), _samples(leaves, tallies)
+
+
+def _samples(leaves: Sequence[LeafScore], tallies: Sequence[Tally | None]) -> dict[str, Sample]:
+    """Each leaf's observations by its code (the leaves with a tally that has any)."""
+    return {leaf.indicator: sample for leaf, tally in zip(leaves, tallies)
+            if tally is not None and (sample := tally.sample()) is not None}
+
+
+def _from_tasks(rule, tasks: TaskLeaves | None) -> bool:
+    """Whether a leaf is a 台账 task scored from the unit's task table (a per-unit framework's)."""
+    return rule is not None and rule.kind == "ledger" and tasks is not None
 
 
 def unit_tallies(fw: Framework, rules: Mapping, unit: str, views: Sequence, instruments: Mapping[str, Instrument],
@@ -84,7 +93,7 @@ def unit_tallies(fw: Framework, rules: Mapping, unit: str, views: Sequence, inst
     leaves, tallies = [], []
     for ind in fw.leaves():
         rule = rules.get(ind.code)
-        if rule is not None and rule.kind == "ledger" and tasks is not None:
+        if _from_tasks(rule, tasks):
             leaf, tally = tasks.leaf(ind, unit), None
         else:
             leaf, tally = score_leaf_tally(ind, rule, unit, views, instruments,
@@ -100,7 +109,7 @@ def unit_leaf_problems(fw: Framework, rules: Mapping, unit: str, leaves: Sequenc
     problems: list[Problem] = []
     for ind, leaf in zip(fw.leaves(), leaves):
         rule = rules.get(ind.code)
-        if rule is not None and rule.kind == "ledger" and tasks is not None:
+        if _from_tasks(rule, tasks):
             continue
         if rule is None or rule.kind == "manual":
             problems += manual_problems(ind, rule, unit, manual)
@@ -158,7 +167,7 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
     applied, found = check_events(events, {u.id for u in units.units})
     problems += found
     rules = parsed_rules(fw, instruments)
-    drawn: list = []   # the records' drawn rows by unit (drawn_index), found when a unit's shares are first drawn
+    drawn = None   # the records' drawn rows by unit (drawn_index), found when a unit's shares are first drawn
     results, drawn_totals = [], {}
     if not stability or tasks is not None or not isinstance(records, (list, tuple)):
         reuse = None   # only whole units, leaves and draws, scored from a list of records and the common framework
@@ -183,11 +192,10 @@ def _score(fw: Framework, units: UnitList, instruments: Mapping[str, Instrument]
         results.append(result)
         if stability:
             if shares is None:
-                samples = {leaf.indicator: sample for leaf, tally in zip(leaves, tallies)
-                           if tally is not None and (sample := tally.sample()) is not None}
-                drawn = drawn or [drawn_index(records, frames or {})]   # not needed when every unit is taken
-                shares = shares_drawn(result.leaves, samples, draws, unit_seed(settings, index),
-                                      drawn[0].get(unit.id, {}), settings.confidence)
+                if drawn is None:   # made when first needed: not at all when every unit is taken
+                    drawn = drawn_index(records, frames or {})
+                shares = shares_drawn(result.leaves, _samples(leaves, tallies), draws, unit_seed(settings, index),
+                                      drawn.get(unit.id, {}), settings.confidence)
                 if key is not None:
                     reuse.put(key, UnitScored(tuple(kept_tally(t) for t in tallies),
                                               tuple(map(is_drawn, leaves)), shares))
