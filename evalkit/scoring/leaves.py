@@ -69,11 +69,6 @@ def instruments_of(rule: Rule) -> set[str]:
     return {ref.instrument for ref in rule.fields()}
 
 
-def tally_rule(rule: Rule, ind: Indicator, views: list, instruments: Mapping[str, Instrument]) -> Tally:
-    """The tally of admitted records for one rule (manual rules are handled by :func:`score_leaf`)."""
-    return thresholded(rule, base_tally(rule, ind, views, instruments))
-
-
 def thresholded(rule: Rule, base: Tally) -> Tally:
     """A copy of a tally from :func:`base_tally` with the rule's thresholds applied: the fraction of points its share
     earns and the figures that say how (``base`` is left as it was: a rerun keeps it, :mod:`evalkit.scoring.reuse`)."""
