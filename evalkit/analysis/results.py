@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from evalkit.framework import Framework
-from evalkit.problems import SEVERITY_ZH, Problem, did_you_mean
+from evalkit.problems import SEVERITY_ORDER, SEVERITY_ZH, Problem, did_you_mean
 from evalkit.scoring import STATUS_ZH, Evaluation
 
 SCORE_LABELS = {
@@ -125,7 +125,7 @@ def problems_frame(groups: Iterable[tuple[str, Iterable[Problem]]], mask=None) -
             rows.append({"source": source, "severity_zh": SEVERITY_ZH.get(p.severity, p.severity), **row})
     frame = pd.DataFrame(rows, columns=[*PROBLEM_LABELS])
     frame["row"] = frame["row"].astype("Int64")
-    rank = frame["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
+    rank = frame["severity"].map(SEVERITY_ORDER).fillna(3)
     frame = frame.assign(_rank=rank).sort_values(["_rank"], kind="stable").drop(columns="_rank")
     return _labelled(frame.reset_index(drop=True), PROBLEM_LABELS)
 
