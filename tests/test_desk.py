@@ -265,8 +265,11 @@ def test_rescoring_reads_the_project_folder_as_it_is_now_and_keeps_the_unit_show
     view = scoring.ScoringView(current_project(root), draws=20, params={"unit": "c1-01"})
     assert "record-duplicate" not in [c for _, c in view.code.options]
     twins = [rec.add("hotline_test", "c1-02", {"calls": [{"calls_made": 1, "calls_connected": 0}]}) for _ in (1, 2)]
+    kept = view.project.scored_units
     view.rescore_button.click()
     assert "record-duplicate" in [c for _, c in view.code.options] and twins
+    # the units the page scored go on to the folder read again: all but c1-02, whose records changed, are taken
+    assert view.project.scored_units is kept and kept.taken == len(view.evaluation.units) - 1
     assert view.unit.value == "c1-01" and "已按项目文件夹现在的内容重新计分" in view.waits["rescore"].value
     assert not view.rescore_button.disabled and "正在重新计分，请稍候……" in [t for t, *_ in seen]
 
