@@ -143,9 +143,8 @@ class ScoringView:
         the unit and indicator shown."""
         unit, leaf = self.unit.value, self.leaf.value
         with busy(self.waits["rescore"], "正在重新计分，请稍候……", self.rescore_button):
-            fresh = open_project(self.project.root)
-            fresh.scored_units = self.project.scored_units   # by content: the units nothing changed for are taken
-            self._score(fresh)
+            self.project.page_cache = None   # scored() opens the folder again, with the units scored so far
+            self._score(self.project)
             self._head()
             codes = sorted({p.code for p in self.problems})
             self.code.options = [("全部代码", "")] + [(c, c) for c in codes]
