@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import platform
 import weakref
 
 import pytest
 from test_rerun import make_project
 
-from evalkit.io.heap import frozen_depth, frozen_heap, give_back_free_memory, paused_gc
+import evalkit.io.heap as heap
+from evalkit.io.heap import frozen_depth, frozen_heap, give_back_free_memory, kept_heap, paused_gc
 from evalkit.pipeline import rerun
 from evalkit.reports import write_reports
+
+rerun_module = importlib.import_module("evalkit.pipeline.rerun")   # the package's own `rerun` is the function
 
 
 class Node:
@@ -133,3 +137,74 @@ def test_free_memory_inside_the_heap_is_given_back():
     assert give_back_free_memory() is True
     assert before - _resident_mb() > 30
     assert len(last) == 1500
+
+
+def _faults_of_a_fresh_block(size: int) -> int:
+    """Minor page faults taken by malloc-ing ``size`` bytes, writing every page of it, and freeing it."""
+    import ctypes
+    import resource
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    block = libc.malloc(size)
+    assert block
+    ctypes.memset(block, 1, size)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    libc.free(block)
+    return faults
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_a_kept_heap_reuses_a_large_block_freed_where_plain_malloc_maps_fresh_pages_again():
+    """64 MB is past glibc's largest mmap threshold (32 MB): plain malloc maps it afresh each time (every page faulted
+    in and zeroed again); in a kept heap the second block is the first one's pages, already there."""
+    size = 64 << 20
+    pages = size // 4096
+    _faults_of_a_fresh_block(size)
+    assert _faults_of_a_fresh_block(size) > pages // 2    # mapped again: each page faulted in once more
+    with kept_heap() as kept:
+        assert kept is True
+        _faults_of_a_fresh_block(size)                     # the heap grows once
+        assert _faults_of_a_fresh_block(size) < pages // 20   # then its pages are reused
+    assert _faults_of_a_fresh_block(size) > pages // 2    # glibc's defaults again after the block
+
+
+def test_kept_heap_sets_glibcs_parameters_and_sets_its_defaults_again(monkeypatch):
+    calls = []
+    monkeypatch.setattr(heap, "_mallopt", lambda: lambda param, value: calls.append((param, value)) or 1)
+    with kept_heap() as kept:
+        assert kept is True
+        assert calls == [(heap.M_MMAP_MAX, 0), (heap.M_TRIM_THRESHOLD, heap.KEPT_FREE)]
+    assert calls[2:] == [(heap.M_MMAP_MAX, heap.DEFAULT_MMAP_MAX), (heap.M_TRIM_THRESHOLD, heap.DEFAULT_TRIM_THRESHOLD)]
+    calls.clear()
+    with kept_heap(False) as kept:   # not asked for: nothing set
+        assert kept is False
+    monkeypatch.setattr(heap, "_mallopt", lambda: None)   # no glibc: nothing to set
+    with kept_heap() as kept:
+        assert kept is False
+    assert calls == []
+
+
+@pytest.mark.parametrize("limit", [None, 0])
+def test_a_rerun_keeps_the_heap_only_past_its_record_limit_and_gives_the_same_bytes(tmp_path, monkeypatch, limit):
+    root = tmp_path / "eval"
+    make_project(root)
+    plain = rerun(root, tmp_path / "plain", use_cache=False)
+    asked = []
+    real = rerun_module.kept_heap
+
+    def spy(enabled=True):
+        asked.append(enabled)
+        return real(enabled)
+
+    monkeypatch.setattr(rerun_module, "kept_heap", spy)
+    if limit is not None:
+        monkeypatch.setattr(rerun_module, "KEPT_HEAP_RECORDS", limit)
+    kept = rerun(root, tmp_path / "kept", use_cache=False)
+    assert asked == [limit == 0]   # the demo-sized project is far below the limit; past it (0 here) the heap is kept
+    names = sorted(plain.outputs)
+    assert names == sorted(kept.outputs)
+    for name in names:
+        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "kept" / name).read_bytes(), name

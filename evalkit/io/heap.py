@@ -12,7 +12,8 @@ work.  Reference counting still frees everything dropped, at once: only cycles w
   Blocks nest — an inner block freezes what was made since, and only the outermost one thaws
   (``gc.unfreeze`` is global: without the count an inner block would thaw the outer one's objects).
 
-:func:`give_back_free_memory` returns the C heap's free pages to the system (before a fork, say).
+:func:`give_back_free_memory` returns the C heap's free pages to the system (before a fork, say), and
+:func:`kept_heap` has the C heap keep large blocks for reuse while a large run goes on.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+# glibc's mallopt parameters (malloc.h) and the defaults mallopt(3) gives for them
+M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
+DEFAULT_TRIM_THRESHOLD, DEFAULT_MMAP_MAX = 128 * 1024, 65536
+KEPT_FREE = 512 << 20   # free memory at the top of the heap kept for reuse in a kept_heap block (glibc trims past it)
 
 _lock = threading.Lock()
 _depth = 0  # how many frozen_heap blocks are open
@@ -100,3 +106,49 @@ def _malloc_trim():
         return ctypes.CDLL(None).malloc_trim   # the C library this interpreter runs on: glibc has it
     except (OSError, AttributeError):
         return None
+
+
+@contextmanager
+def kept_heap(enabled: bool = True) -> Iterator[bool]:
+    """glibc's malloc made to serve every block from its heap and keep up to :data:`KEPT_FREE` of free memory
+    there while the block runs (``mallopt``: ``M_MMAP_MAX`` 0, ``M_TRIM_THRESHOLD``); yields whether it was done
+    (False where there is no glibc, or not ``enabled``: nothing changed).
+
+    glibc maps each block larger than its mmap threshold (which grows with the blocks freed, up to 32 MB) as memory
+    of its own and unmaps it when freed: the next such block is fresh pages again, each one faulted in and zeroed by
+    the kernel.  A run over a million records makes such blocks all the time — a unit's draws (rows × draws × 8
+    bytes: 240 MB), a repeat group's columns — and spent a third of its time in the kernel doing that (95 s of
+    system time in a 296 s rerun).  Served from the heap and kept there, they are reused.  The price is the free
+    memory kept (about 100 MB more at 100,000 records, where the blocks stay under the threshold and nothing is
+    gained: :func:`evalkit.pipeline.rerun.rerun` asks for it only past
+    :data:`~evalkit.pipeline.rerun.KEPT_HEAP_RECORDS`).  After the block the free memory kept is given back
+    (:func:`give_back_free_memory`) and glibc's defaults are set again (mallopt(3): at most 65,536 mapped blocks,
+    128 KB trim threshold; its mmap threshold no longer grows: glibc stops that once any of these is set).
+    Process-wide, as the collector's settings are; a child forked meanwhile keeps the setting to its end."""
+    mallopt = _mallopt() if enabled else None
+    if mallopt is None:
+        yield False
+        return
+    mallopt(M_MMAP_MAX, 0)
+    mallopt(M_TRIM_THRESHOLD, KEPT_FREE)
+    try:
+        yield True
+    finally:
+        mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
+        mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
+        give_back_free_memory()   # what was kept for reuse is the system's again
+
+
+@functools.cache
+def _mallopt():
+    """glibc's ``mallopt`` (int param, int value), or None where the C library is not glibc."""
+    import platform  # noqa: PLC0415 - only here
+
+    if platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return None
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return mallopt
