@@ -208,3 +208,27 @@ def test_a_rerun_keeps_the_heap_only_past_its_record_limit_and_gives_the_same_by
     assert names == sorted(kept.outputs)
     for name in names:
         assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "kept" / name).read_bytes(), name
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
+def test_a_rerun_makes_its_matrix_products_on_one_thread_and_gives_the_threads_back(tmp_path):
+    """OpenBLAS's threads spin while they wait for work (at a million records 30 s of CPU the free-text child
+    needed): a rerun limits BLAS to one thread, and gives back what there was when it ends."""
+    root = tmp_path / "eval"
+    make_project(root)
+    before = _blas_threads()
+    assert before   # numpy's BLAS is loaded and seen
+    seen = []
+
+    def reports(*args, **kwargs):
+        seen.append(_blas_threads())
+        return write_reports(*args, **kwargs)
+
+    rerun(root, tmp_path / "out", write_reports=reports, use_cache=False)
+    assert seen == [[1] * len(before)]
+    assert _blas_threads() == before

@@ -29,6 +29,8 @@ from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from evalkit.io.forked import Forked, forked, room_for_a_copy
 from evalkit.io.heap import frozen_heap, kept_heap
 from evalkit.pipeline.cache import RerunCache, load_cache, save_cache
@@ -243,6 +245,9 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
         # the store's index read (how many records), then its views made with the large blocks kept (kept_heap)
         children.enter_context(kept_heap(opened.record_snapshot.record_count > KEPT_HEAP_RECORDS))
+        # the draws' matrix products on this thread alone: BLAS's other threads spin while they wait (a million
+        # records: 30 s of CPU the free-text child needed), and the products are the same bits on one thread
+        children.enter_context(threadpool_limits(limits=1, user_api="blas"))
         if scores is not None:
             children.callback(scores.discard)   # what a rerun that stops had written of its units
 
