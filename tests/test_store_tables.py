@@ -221,21 +221,23 @@ def test_the_fast_check_of_a_packed_revision_agrees_with_the_full_one(tmp_path, 
         assert (fast[0] is None) == (i not in (0, 15)), (i, fast)   # the valid one and the nested answers pass
 
 
-def test_arrow_typing_of_repeat_entries_agrees_with_the_column_by_column_rule(monkeypatch):
-    """Repeat entries are typed by Arrow's own conversion where it gives what the column rule would; with
-    that turned off the tables are the same, on the demo and on entries made to disagree."""
+def test_columns_read_in_one_flat_pass_are_those_read_key_by_key(monkeypatch):
+    """The answers' and the repeat entries' columns come from one flat pass over the cells (_columns); read key by
+    key, row by row, the tables are the same, on the demo and on entries made to disagree in type."""
     views = Store(DEMO).snapshot().views
     fast = record_tables(views)
     odd = [{"a": 1, "b": 1.5, "c": "x", "d": True}, {"a": 2, "b": 2, "c": None, "e": [1]},
            {"a": None, "b": None, "c": "y", "d": False, "f": {"g": 1}}]
     fast_odd = frames({"t": tables_module._child(["r1", "r1", "r2"], [1.0, 1.0, 2.0], [odd[:2], None, odd[2:]])})
-    monkeypatch.setattr(tables_module, "_inferred", lambda entries: None)
+    monkeypatch.setattr(tables_module, "_columns", lambda rows, keys: [[row.get(k) for row in rows] for k in keys])
     slow = record_tables(views)
     assert list(fast) == list(slow) and all(fast[n].equals(slow[n], check_metadata=True) for n in slow)
     slow_odd = frames({"t": tables_module._child(["r1", "r1", "r2"], [1.0, 1.0, 2.0], [odd[:2], None, odd[2:]])})
     pd.testing.assert_frame_equal(fast_odd["t"], slow_odd["t"])
     got = fast_odd["t"]
+    assert got.columns.tolist() == ["record", "row", "a", "b", "c", "d", "e", "f"]   # first seen first
     assert got["b"].tolist() == [1.5, 2, None] and got["e"].tolist() == [None, [1], None]
+    assert got["c"].tolist()[::2] == ["x", "y"] and pd.isna(got["c"][1]) and got["d"].tolist()[::2] == [True, False]
     assert got["f"].tolist() == [None, None, {"g": 1}] and str(got["a"].dtype) == "float64"   # int with a gap: NaN
 
 

@@ -51,15 +51,12 @@ def _old_child(records: list[str], orders: list[float], values: list) -> pa.Tabl
             rows.append(i)
             entries.append(entry)
     columns = {"record": field("record", owners), "row": field("row", rows), "_order": field("_order", when)}
-    inferred = store_tables._inferred(entries) if entries else None
-    if inferred is None:
-        keys: dict[str, None] = {}
-        for entry in entries:
-            keys.update(dict.fromkeys(entry))
-        inferred = dict.fromkeys(keys)
-    for key, made in inferred.items():
+    keys: dict[str, None] = {}
+    for entry in entries:
+        keys.update(dict.fromkeys(entry))
+    for key in keys:
         if key not in columns:
-            columns[key] = made or field(key, [e.get(key) for e in entries])
+            columns[key] = field(key, [e.get(key) for e in entries])
     fields, arrays = zip(*columns.values(), strict=True)
     return pa.Table.from_arrays(list(arrays), schema=pa.schema(list(fields)))
 
