@@ -32,7 +32,7 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from evalkit.io.forked import Forked, forked, room_for_a_copy
-from evalkit.io.heap import frozen_heap, kept_heap
+from evalkit.io.heap import KEPT_HEAP_RECORDS, frozen_heap, kept_heap
 from evalkit.pipeline.cache import RerunCache, load_cache, save_cache
 from evalkit.pipeline.manifest import (
     INPUT_FOLDERS,
@@ -59,9 +59,6 @@ from evalkit.reports import write_reports as default_write_reports
 from evalkit.scoring import Evaluation
 
 STAGES = ("检查项目", "计分", "一致性检查", "读取输入文件", "写报告", "写清单")
-# past this many records the C heap keeps its large blocks for reuse while the rerun goes on (evalkit.io.heap.kept_heap):
-# at a million records that saved 17–28 % of the run; at 100,000 it saves nothing and costs about 100 MB
-KEPT_HEAP_RECORDS = 250_000
 
 
 @dataclass
@@ -243,10 +240,8 @@ def rerun(project: Path, out_dir: Path | None = None, *, include_received: bool 
     keys: list[str] = []   # the key of the free-text sheet made this run, to keep it (evalkit.pipeline.texts_cache)
     checking: list[Forked | None] = []   # a child making the record checks alone (the free text kept by the last run)
     with frozen_heap(), ExitStack() as children, ThreadPoolExecutor(max_workers=1) as pool:
-        # the store's index read (how many records), then its views made with the large blocks kept (kept_heap)
+        # the index read first (a large run's heap kept); BLAS on this thread alone, its others spin (1M records: 30 s of CPU)
         children.enter_context(kept_heap(opened.record_snapshot.record_count > KEPT_HEAP_RECORDS))
-        # the draws' matrix products on this thread alone: BLAS's other threads spin while they wait (a million
-        # records: 30 s of CPU the free-text child needed), and the products are the same bits on one thread
         children.enter_context(threadpool_limits(limits=1, user_api="blas"))
         if scores is not None:
             children.callback(scores.discard)   # what a rerun that stops had written of its units
