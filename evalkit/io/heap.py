@@ -96,7 +96,7 @@ def give_back_free_memory() -> bool:
     pages inside the heap); False where there is no glibc (macOS, Windows, musl) and nothing was done.  Objects
     let go of (a store's index once its views are made) leave free pages that the process would reuse: after an
     ``os.fork`` each page reused is one more copy, as the child still maps the old one (:mod:`evalkit.io.forked`)."""
-    trim = _malloc_trim()
+    trim = _libc("malloc_trim")
     if trim is None:
         return False
     trim(0)
@@ -104,9 +104,10 @@ def give_back_free_memory() -> bool:
 
 
 @functools.cache
-def _malloc_trim():
+def _libc(name: str):
+    """The function ``name`` of the C library this interpreter runs on, or None where it has none."""
     try:
-        return ctypes.CDLL(None).malloc_trim   # the C library this interpreter runs on: glibc has it
+        return getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):
         return None
 
@@ -147,11 +148,7 @@ def _mallopt():
     """glibc's ``mallopt`` (int param, int value), or None where the C library is not glibc."""
     import platform  # noqa: PLC0415 - only here
 
-    if platform.libc_ver()[0] != "glibc":
-        return None
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return None
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    mallopt = _libc("mallopt") if platform.libc_ver()[0] == "glibc" else None
+    if mallopt is not None:
+        mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return mallopt
